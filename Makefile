@@ -1,0 +1,55 @@
+# ParaBench: `make run` starts the embedded system, `make test` runs every test.
+PYTHON ?= python3
+UV := .tools/bin/uv
+VENV := .venv
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres lint format venv system-deps bench messages clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==0.13.8
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+venv: $(VENV)/.synced
+
+run: venv
+	$(VENV)/bin/python -m parabench.embedded
+
+# Chromium (browser tests), nginx (production-mode upload test), Java keytool (.pfx test).
+system-deps:
+	bash scripts/system-deps.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: venv system-deps lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: venv
+	@echo "=== tests on SQLite ==="
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-main.sqlite3 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: venv
+	@echo "=== tests on PostgreSQL ($(PG_TEST_URL)) ==="
+	@$(VENV)/bin/python scripts/require_postgres.py "$(PG_TEST_URL)"
+	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: venv
+	$(VENV)/bin/python manage.py makemessages -l en -l nl --ignore=.venv --ignore=.tools --ignore=var
+
+bench: venv
+	$(VENV)/bin/python -m bench.run_all
+
+clean:
+	rm -rf var/test* .pytest_cache

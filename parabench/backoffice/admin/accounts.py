@@ -1,0 +1,58 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from parabench.accounts.models import User
+from parabench.accounts.onboarding import send_onboarding_emails
+
+
+class PracticeUserCreationForm(UserCreationForm):
+    """The operator never chooses a password: the user sets one through the e-mailed link."""
+
+    class Meta:
+        model = User
+        fields = ["username", "email", "first_name", "last_name", "practice"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        for name in ("password1", "password2", "usable_password"):
+            self.fields.pop(name, None)
+
+    def _post_clean(self):
+        super(UserCreationForm, self)._post_clean()
+
+    def save(self, commit=True):
+        user = super(UserCreationForm, self).save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+@admin.register(User)
+class ParaBenchUserAdmin(UserAdmin):
+    add_form = PracticeUserCreationForm
+    add_fieldsets = [
+        (None, {"fields": ["username", "email", "first_name", "last_name", "practice"]}),
+    ]
+    fieldsets = [
+        (None, {"fields": ["username", "email", "first_name", "last_name", "practice"]}),
+        (_("Rechten"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Belangrijke datums"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    list_display = ["username", "email", "practice", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_active"]
+    search_fields = ["username", "email", "practice__agb_code", "practice__name"]
+    list_select_related = ["practice"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.email:
+            send_onboarding_emails(obj)
+            messages.info(
+                request,
+                _("Welkomstmail en inloggegevens zijn verstuurd naar %(email)s.")
+                % {"email": obj.email},
+            )

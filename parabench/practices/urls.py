@@ -1,0 +1,8 @@
+from django.urls import path
+
+from parabench.practices import views
+
+app_name = "practices"
+urlpatterns = [
+    path("", views.profile, name="profile"),
+]

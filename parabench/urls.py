@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from parabench.accounts import views as account_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="practices:profile", permanent=False)),
+    path("inloggen/", account_views.login, name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("wachtwoord/", include("parabench.accounts.urls")),
+    path("profiel/", include("parabench.practices.urls")),
+    path("backoffice/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

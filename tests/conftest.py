@@ -1,0 +1,100 @@
+"""Personas: practice A, practice B in its network, a practice elsewhere, an operator, anonymous.
+
+A test that proves nothing leaks first creates the data that could leak, so most tests ask for
+several personas at once.
+"""
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, NetworkFactory, PracticeFactory, UserFactory
+
+
+@pytest.fixture
+def network(db):
+    return NetworkFactory(number=7, name="Fysio Netwerk Groene Hart")
+
+
+@pytest.fixture
+def practice_a(network):
+    return PracticeFactory(
+        agb_code="04123451",
+        name="Fysiotherapie Parabench",
+        debtor_number="100234",
+        street="Dorpsstraat 12",
+        postcode="2741 GA",
+        city="Waddinxveen",
+        network=network,
+    )
+
+
+@pytest.fixture
+def practice_b(network):
+    return PracticeFactory(agb_code="04999001", name="Fysio Gouda", city="Gouda", network=network)
+
+
+@pytest.fixture
+def practice_elsewhere(db):
+    return PracticeFactory(
+        agb_code="04555001",
+        name="Fysio Groningen",
+        postcode="9711 AA",
+        city="Groningen",
+        province="GR",
+    )
+
+
+@pytest.fixture
+def user_a(practice_a):
+    return UserFactory(username="anna", practice=practice_a)
+
+
+@pytest.fixture
+def user_b(practice_b):
+    return UserFactory(username="bram", practice=practice_b)
+
+
+@pytest.fixture
+def user_elsewhere(practice_elsewhere):
+    return UserFactory(username="gerda", practice=practice_elsewhere)
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(username="beheerder", practice=None, is_staff=True, is_superuser=True)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_a(user_a):
+    return _client_for(user_a)
+
+
+@pytest.fixture
+def client_b(user_b):
+    return _client_for(user_b)
+
+
+@pytest.fixture
+def client_elsewhere(user_elsewhere):
+    return _client_for(user_elsewhere)
+
+
+@pytest.fixture
+def operator_client(operator):
+    return _client_for(operator)
+
+
+@pytest.fixture
+def anonymous_client():
+    return Client()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
