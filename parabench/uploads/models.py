@@ -1,0 +1,63 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Import(models.Model):
+    """One accepted upload of one export, from intake to import. Its id is the "Import#".
+
+    The row is committed, with the raw body already fsynced to storage, before the uploader answers
+    202; the background import then fills ``imported_at`` and moves ``status`` on.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("ontvangen")
+        IMPORTING = "importing", _("wordt ingelezen")
+        IMPORTED = "imported", _("ingelezen")
+        REJECTED = "rejected", _("afgekeurd")
+
+    practice = models.ForeignKey(
+        "practices.Practice",
+        verbose_name=_("praktijk"),
+        on_delete=models.PROTECT,
+        related_name="imports",
+    )
+    # Which certificate sent it (SHA-256 fingerprint, hex); kept when the certificate is blocked.
+    certificate_fingerprint = models.CharField(_("certificaat (vingerafdruk)"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    uploaded_at = models.DateTimeField(_("upload"), db_index=True)
+    imported_at = models.DateTimeField(_("import"), null=True, blank=True)
+    # Idempotency: the same bytes from the same practice are the same upload.
+    content_sha256 = models.CharField(_("SHA-256 van de inhoud"), max_length=64)
+    body_path = models.CharField(_("opslagpad"), max_length=255)
+    body_size = models.PositiveIntegerField(_("grootte (bytes)"))
+    format_version = models.CharField(_("formaat"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    period_begin = models.DateField(_("begindatum"))
+    period_end = models.DateField(_("einddatum"))
+    year_closed = models.BooleanField(_("jaar afgesloten"), default=False)
+    exported_at = models.DateTimeField(_("exportmoment"), null=True, blank=True)
+    # Newest imported export of this practice and year; older rows stay visible but do not count.
+    is_current = models.BooleanField(_("telt mee"), default=False)
+    warnings = models.JSONField(_("waarschuwingen"), default=list, blank=True)
+    errors = models.JSONField(_("redenen van afkeuring"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "content_sha256"], name="import_unique_content_per_practice"
+            ),
+        ]
+        indexes = [models.Index(fields=["practice", "year", "status"])]
+
+    def __str__(self):
+        return f"Import {self.pk} ({self.practice_id}, {self.year})"
+
+    @property
+    def number(self) -> int:
+        return self.pk
