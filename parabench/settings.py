@@ -176,6 +176,9 @@ UPLOAD_STORAGE_DIR = env_path("UPLOAD_STORAGE_DIR", VAR_DIR / "uploads")
 CA_CERT_PATH = env_path("CA_CERT_PATH", VAR_DIR / "ca" / "ca.pem")
 CA_KEY_PATH = env_path("CA_KEY_PATH", VAR_DIR / "ca" / "ca.key")
 CA_AUTO_CREATE = env_bool("CA_AUTO_CREATE", DEBUG)
+CA_NAME = env_str("CA_NAME", "ParaBench CA")  # issuer shown in Windows; only for a new CA
+# The CRL a proxy in front of the uploader reads; re-issued daily by the reissue_crl task.
+CA_CRL_PATH = env_path("CA_CRL_PATH", VAR_DIR / "ca" / "crl.pem")
 # Key that encrypts a not-yet-downloaded private key; derived from SECRET_KEY unless set.
 CERTIFICATE_KEY_ENCRYPTION_KEY = env_str("CERTIFICATE_KEY_ENCRYPTION_KEY", "")
 CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 3 * 365)
