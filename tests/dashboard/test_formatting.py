@@ -1,0 +1,56 @@
+from datetime import date
+
+import pytest
+from django.utils import translation
+
+from parabench.dashboard import formatting
+
+
+@pytest.fixture(autouse=True)
+def dutch():
+    with translation.override("nl"):
+        yield
+
+
+def test_it_writes_a_period_as_a_dutch_sentence():
+    assert formatting.period(date(2026, 1, 1), date(2026, 6, 30)) == (
+        "1 januari 2026 t/m 30 juni 2026"
+    )
+
+
+def test_it_writes_dates_without_a_leading_zero():
+    assert formatting.long_date(date(2025, 3, 9)) == "9 maart 2025"
+
+
+def test_it_writes_a_percentage_with_a_decimal_comma():
+    assert formatting.percent(59.34) == "59,3 %"
+
+
+def test_it_writes_euros_with_cents():
+    assert formatting.euro(36.53) == "€ 36,53"
+
+
+def test_it_groups_thousands_with_points():
+    assert formatting.euro(1234567.4, 0) == "€ 1.234.567"
+    assert formatting.number(1234.56, 1) == "1.234,6"
+
+
+def test_it_never_writes_minus_zero():
+    assert formatting.number(-0.04, 1) == "0,0"
+
+
+def test_it_signs_growth_with_a_real_minus():
+    assert formatting.signed_percent(4.24) == "+4,2 %"
+    assert formatting.signed_percent(-3) == "\u22123,0 %"
+    assert formatting.signed_percent(0.01) == "0,0 %"
+
+
+def test_it_shows_a_dash_for_a_missing_value():
+    assert formatting.number(None) == "–"
+    assert formatting.percent(None) == "–"
+    assert formatting.euro(None) == "–"
+
+
+def test_it_uses_english_month_names_in_english():
+    with translation.override("en"):
+        assert formatting.long_date(date(2026, 6, 30)) == "30 June 2026"
