@@ -1,0 +1,36 @@
+"""The export format parabench-mi/1: models, validator, period rule, code lists, JSON Schema.
+
+Imports no Django: the export client and the portal share exactly this package.
+"""
+
+from parabench_format.histograms import histogram_median, histogram_quantile
+from parabench_format.models import FORMAT, Export
+from parabench_format.periods import (
+    FutureYear,
+    NothingToExport,
+    PeriodError,
+    allowed_period,
+    last_complete_quarter_end,
+    period_problems,
+    windows_for_period,
+)
+from parabench_format.schema import json_schema
+from parabench_format.validate import Problem, ValidationReport, validate_export
+
+__all__ = [
+    "FORMAT",
+    "Export",
+    "FutureYear",
+    "NothingToExport",
+    "PeriodError",
+    "Problem",
+    "ValidationReport",
+    "allowed_period",
+    "histogram_median",
+    "histogram_quantile",
+    "json_schema",
+    "last_complete_quarter_end",
+    "period_problems",
+    "validate_export",
+    "windows_for_period",
+]

@@ -1,0 +1,301 @@
+"""The export format parabench-mi/1 as pydantic models: one definition for client and portal.
+
+Why so strict: an export leaves the practice, so the format itself must make it impossible to
+carry patient data. Unknown fields are refused, there is no free text (the only strings are an
+AGB code, a software name and version, each held to a pattern), every count is a bounded
+non-negative integer and money is whole euro cents. Consistency between the numbers is checked by
+`parabench_format.validate`, which also turns every problem into a JSON path and a Dutch message.
+"""
+
+from datetime import date
+from typing import Annotated, Final, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from parabench_format import codes
+
+FORMAT: Final = "parabench-mi/1"
+
+MAX_COUNT: Final = 10_000_000
+MAX_CENTS: Final = 100_000_000_000  # € 1 000 000 000,00
+MAX_DAYS_TOTAL: Final = 1_000_000_000
+MAX_FTE_HUNDREDTHS: Final = 100_000  # 1 000 FTE
+
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Cents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+DaysTotal = Annotated[int, Field(ge=0, le=MAX_DAYS_TOTAL)]
+
+WindowId = Literal["Q1", "Q2", "Q3", "Q4", "Q1-Q2", "Q1-Q3", "Q1-Q4"]
+
+SOFTWARE_NAME_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,39}$"
+SOFTWARE_VERSION_PATTERN: Final = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,3}([-+][A-Za-z0-9.]{1,16})?$"
+
+
+def _histogram(bins: int, description: str):
+    return Annotated[
+        list[Count],
+        Field(min_length=bins + 1, max_length=bins + 1, description=description),
+    ]
+
+
+SessionsHistogram = _histogram(
+    codes.SESSIONS_BINS,
+    f"Element i = closed episodes with exactly i sessions; the last element "
+    f"(index {codes.SESSIONS_BINS}) = {codes.SESSIONS_BINS} or more.",
+)
+WeeksHistogram = _histogram(
+    codes.WEEKS_BINS,
+    f"Element i = closed episodes lasting i whole weeks (last minus first session); the last "
+    f"element (index {codes.WEEKS_BINS}) = {codes.WEEKS_BINS} weeks or more.",
+)
+WaitingHistogram = _histogram(
+    codes.WAITING_DAYS_BINS,
+    f"Element i = episodes with i days from registration to first session; the last element "
+    f"(index {codes.WAITING_DAYS_BINS}) = {codes.WAITING_DAYS_BINS} days or more.",
+)
+
+
+class Strict(BaseModel):
+    """Base of every part: unknown fields refused, no type coercion, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --- Small fixed breakdowns ----------------------------------------------------------------------
+
+
+class AgeBands(Strict):
+    """Distinct patients per age band (age in whole years on 1 January of the export year)."""
+
+    age_0_17: Count
+    age_18_29: Count
+    age_30_39: Count
+    age_40_49: Count
+    age_50_59: Count
+    age_60_69: Count
+    age_70_79: Count
+    age_80_plus: Count
+
+
+class GenderAge(Strict):
+    female: AgeBands
+    male: AgeBands
+    other: AgeBands
+
+
+class InsurerCounts(Strict):
+    """Counts per insurer concern; `other` = an insurer not in the code list, `self_pay` = none."""
+
+    achmea: Count
+    vgz: Count
+    cz: Count
+    menzis: Count
+    dsw: Count
+    asr: Count
+    zorg_en_zekerheid: Count
+    onvz: Count
+    salland: Count
+    caresq: Count
+    other: Count
+    self_pay: Count
+
+
+class InsurerCents(Strict):
+    """Revenue per insurer concern in euro cents; `self_pay` = revenue paid by patients."""
+
+    achmea: Cents
+    vgz: Cents
+    cz: Cents
+    menzis: Cents
+    dsw: Cents
+    asr: Cents
+    zorg_en_zekerheid: Cents
+    onvz: Cents
+    salland: Cents
+    caresq: Cents
+    other: Cents
+    self_pay: Cents
+
+
+class AccessRoutes(Strict):
+    direct: Count
+    gp: Count
+    specialist: Count
+    other: Count
+
+
+class DcsphGroups(Strict):
+    head_neck: Count
+    thorax_abdomen: Count
+    spine: Count
+    shoulder_arm_hand: Count
+    pelvis_leg_foot: Count
+    generalised: Count
+
+
+class EndReasons(Strict):
+    regular: Count
+    patient_stopped: Count
+    referred: Count
+    other: Count
+
+
+class SessionTypes(Strict):
+    regular: Count
+    at_home: Count
+    institution: Count
+    paediatric: Count
+    screening_intake: Count
+    intake_referral: Count
+    telephone: Count
+    group: Count
+    manual_therapy: Count
+    oedema: Count
+    pelvic: Count
+    other: Count
+
+
+class PayerCounts(Strict):
+    basic: Count
+    supplementary: Count
+    self_pay: Count
+
+
+class PayerCents(Strict):
+    basic: Cents
+    supplementary: Cents
+    self_pay: Cents
+
+
+# --- The parts of a window -----------------------------------------------------------------------
+
+
+class Patients(Strict):
+    """Distinct patients with at least one session (not a no-show) in the window."""
+
+    total: Count
+    new: Count = Field(
+        description="Patients counted in `total` whose first episode ever starts in the window."
+    )
+    by_gender_age: GenderAge
+    by_insurer: InsurerCounts
+
+
+class Episodes(Strict):
+    active: Count = Field(description="Episodes whose start…end overlaps the window.")
+    started: Count = Field(description="Episodes whose start date lies in the window.")
+    ended: Count = Field(description="Episodes whose end date lies in the window (closed).")
+    chronic_active: Count = Field(description="Active episodes under the chronic list.")
+    started_by_access_route: AccessRoutes
+    active_by_dcsph_group: DcsphGroups
+    active_by_insurer: InsurerCounts
+
+
+class Sessions(Strict):
+    total: Count = Field(description="Sessions in the window that took place (no-shows excluded).")
+    no_shows: Count
+    by_type: SessionTypes
+    by_payer: PayerCounts
+
+
+class Revenue(Strict):
+    """Billed amounts of every session row in the window (a billed no-show included)."""
+
+    total_cents: Cents
+    by_payer: PayerCents
+    by_insurer: InsurerCents
+
+
+class ClosedEpisodes(Strict):
+    """Episodes that ended in the window, for one side of the chronic split."""
+
+    episodes: Count
+    sessions_total: Count = Field(description="All sessions of these episodes (also earlier).")
+    sessions_histogram: SessionsHistogram
+    duration_days_total: DaysTotal = Field(description="Sum of last minus first session, in days.")
+    weeks_histogram: WeeksHistogram
+    outcome_measured: Count
+    goals_achieved: Count
+    end_reasons: EndReasons
+
+
+class ClosedSplit(Strict):
+    chronic: ClosedEpisodes
+    non_chronic: ClosedEpisodes
+
+
+class Waiting(Strict):
+    """Registration to first session, for episodes whose first session lies in the window."""
+
+    episodes: Count
+    days_total: DaysTotal
+    within_5_working_days: Count
+    days_histogram: WaitingHistogram
+
+
+class Therapists(Strict):
+    count: Count = Field(description="Therapists employed on at least one day of the window.")
+    fte_hundredths: Annotated[int, Field(ge=0, le=MAX_FTE_HUNDREDTHS)] = Field(
+        description="Average FTE over the window's days, in hundredths (520 = 5.20 FTE)."
+    )
+
+
+class Window(Strict):
+    id: WindowId
+    begin: date
+    end: date
+    patients: Patients
+    episodes: Episodes
+    sessions: Sessions
+    revenue: Revenue
+    closed_episodes: ClosedSplit
+    waiting: Waiting
+    therapists: Therapists
+
+
+class TrendMonth(Strict):
+    month: Annotated[int, Field(ge=1, le=12)]
+    begin: date
+    end: date
+    patients: Count
+    episodes_started: Count
+    sessions: Count
+    no_shows: Count
+    revenue_cents: Cents
+
+
+# --- The document --------------------------------------------------------------------------------
+
+
+class Practice(Strict):
+    agb_code: Annotated[str, Field(pattern=r"^[0-9]{8}$")]
+
+
+class Software(Strict):
+    name: Annotated[str, Field(pattern=SOFTWARE_NAME_PATTERN)]
+    version: Annotated[str, Field(pattern=SOFTWARE_VERSION_PATTERN)]
+
+
+class Period(Strict):
+    begin: date
+    end: date
+
+
+class Export(Strict):
+    """One export: one practice, one calendar year (or its first quarters)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        title="ParaBench management information export (parabench-mi/1)",
+    )
+
+    format: Literal["parabench-mi/1"]
+    practice: Practice
+    software: Software
+    exported_at: AwareDatetime
+    period: Period
+    year_closed: bool
+    windows: Annotated[list[Window], Field(min_length=1, max_length=7)]
+    trend: Annotated[list[TrendMonth], Field(min_length=1, max_length=12)]

@@ -1,0 +1,534 @@
+"""The validator of parabench-mi/1: every problem, with its JSON path, a code and two messages.
+
+Why one function for both sides: the client checks what it is about to send and the uploader checks
+what it received with the very same rules, so a practice never sends something the portal refuses.
+First pydantic checks the shape (types, bounds, unknown fields, patterns); when the shape is right,
+the consistency rules between the numbers run (see docs/export-format.md, "Consistency rules").
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import ValidationError
+
+from parabench_format import periods
+from parabench_format.models import Export, Window
+
+# --- Problems ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    code: str
+    message: str
+    message_en: str
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "code": self.code,
+            "message": self.message,
+            "message_en": self.message_en,
+        }
+
+
+@dataclass
+class ValidationReport:
+    problems: list[Problem] = field(default_factory=list)
+    export: Export | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "problems": [p.to_dict() for p in self.problems]}
+
+
+def json_path(loc: Iterable[str | int]) -> str:
+    """`("windows", 2, "patients", "total")` → `$.windows[2].patients.total`."""
+    path = "$"
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+# --- Pydantic's errors in Dutch ------------------------------------------------------------------
+
+_DUTCH = {
+    "missing": "Dit veld ontbreekt.",
+    "extra_forbidden": "Onbekend veld: dat is in dit formaat niet toegestaan.",
+    "int_type": "Hier hoort een geheel getal.",
+    "int_parsing": "Hier hoort een geheel getal.",
+    "int_from_float": "Hier hoort een geheel getal, zonder decimalen.",
+    "bool_type": "Hier hoort true of false.",
+    "string_type": "Hier hoort een tekst.",
+    "string_pattern_mismatch": "Deze waarde heeft niet de vereiste vorm ({pattern}).",
+    "literal_error": "Deze waarde is niet toegestaan; verwacht: {expected}.",
+    "date_type": "Hier hoort een datum (JJJJ-MM-DD).",
+    "date_parsing": "Dit is geen geldige datum (JJJJ-MM-DD).",
+    "date_from_datetime_parsing": "Dit is geen geldige datum (JJJJ-MM-DD).",
+    "date_from_datetime_inexact": "Hier hoort een datum zonder tijd.",
+    "datetime_type": "Hier hoort een tijdstip (ISO 8601 met tijdzone).",
+    "datetime_parsing": "Dit is geen geldig tijdstip (ISO 8601 met tijdzone).",
+    "datetime_from_date_parsing": "Dit is geen geldig tijdstip (ISO 8601 met tijdzone).",
+    "timezone_aware": "Het tijdstip moet een tijdzone hebben.",
+    "greater_than_equal": "De waarde moet minstens {ge} zijn.",
+    "less_than_equal": "De waarde mag hoogstens {le} zijn.",
+    "too_short": "Deze lijst is te kort: minstens {min_length} elementen.",
+    "too_long": "Deze lijst is te lang: hoogstens {max_length} elementen.",
+    "list_type": "Hier hoort een lijst.",
+    "model_type": "Hier hoort een object.",
+    "model_attributes_type": "Hier hoort een object.",
+    "dict_type": "Hier hoort een object.",
+    "json_invalid": "Dit is geen geldige JSON.",
+    "json_type": "Dit is geen geldige JSON.",
+}
+
+
+def _dutch_message(error: dict) -> str:
+    template = _DUTCH.get(error["type"])
+    if template is None:
+        return "Deze waarde is ongeldig."
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return template.split(":")[0].split("(")[0].strip() + "."
+
+
+def _shape_problems(error: ValidationError) -> list[Problem]:
+    return [
+        Problem(
+            path=json_path(e["loc"]),
+            code=e["type"],
+            message=_dutch_message(e),
+            message_en=e["msg"],
+        )
+        for e in error.errors(include_url=False)
+    ]
+
+
+# --- Entry point ---------------------------------------------------------------------------------
+
+
+def validate_export(data: dict | bytes | str) -> ValidationReport:
+    """Check an export (parsed JSON, or its bytes/text) and return every problem found.
+
+    `report.export` holds the model when the shape is right (even if consistency rules fail).
+    """
+    if isinstance(data, dict):
+        try:
+            raw = json.dumps(data, allow_nan=False)
+        except (TypeError, ValueError):
+            return ValidationReport(
+                [
+                    Problem(
+                        "$",
+                        "json_invalid",
+                        "Dit is geen geldige JSON.",
+                        "The document cannot be written as JSON.",
+                    )
+                ]
+            )
+    else:
+        raw = data
+    try:
+        export = Export.model_validate_json(raw)
+    except ValidationError as error:
+        return ValidationReport(_shape_problems(error))
+    return ValidationReport(consistency_problems(export), export)
+
+
+# --- Consistency rules ---------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, code: str, message: str, message_en: str) -> None:
+        self.problems.append(Problem(path, code, message, message_en))
+
+    def sum_equals(self, path: str, total: int, parts: dict, what_nl: str, what_en: str) -> None:
+        """The parts of a breakdown must add up to its total."""
+        got = sum(parts.values())
+        if got != total:
+            self.add(
+                path,
+                "sum_mismatch",
+                f"De {what_nl} tellen op tot {got}, maar het totaal is {total}.",
+                f"The {what_en} add up to {got}, but the total is {total}.",
+            )
+
+    def at_most(self, path: str, value: int, limit: int, limit_path: str) -> None:
+        if value > limit:
+            self.add(
+                path,
+                "exceeds_limit",
+                f"Deze waarde ({value}) mag niet groter zijn dan {limit_path} ({limit}).",
+                f"This value ({value}) may not exceed {limit_path} ({limit}).",
+            )
+
+
+def _flat(prefix: str, value) -> Iterable[tuple[str, int]]:
+    """Every integer leaf of a dumped model as (dotted path with [i] for lists, value)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flat(f"{prefix}.{key}" if prefix else key, inner)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _flat(f"{prefix}[{index}]", inner)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        yield prefix, value
+
+
+# Which numbers of a window are distinct counts (not additive over quarters) and which have no
+# union bound (a patient "new" in Q1–Q2 may be new in neither quarter: first episode in Q1, first
+# session in Q2). Therapists' FTE is an average and takes part in neither rule.
+_DISTINCT_PREFIXES = (
+    "patients.",
+    "episodes.active",
+    "episodes.chronic_active",
+    "therapists.count",
+)
+_NO_UNION_BOUND = ("patients.new",)
+_NOT_COMPARED = ("therapists.fte_hundredths",)
+
+
+def _numbers(window: Window) -> dict[str, int]:
+    dumped = window.model_dump(mode="python", exclude={"id", "begin", "end"})
+    return dict(_flat("", dumped))
+
+
+def consistency_problems(export: Export) -> list[Problem]:
+    """Every rule between the numbers of a well-formed export (see docs/export-format.md)."""
+    c = _Collector()
+    _check_period(c, export)
+    specs = _check_windows(c, export)
+    for index, window in enumerate(export.windows):
+        _check_window(c, f"$.windows[{index}]", window)
+    if specs is not None:
+        _check_across_windows(c, export)
+        _check_trend(c, export)
+    return c.problems
+
+
+def _check_period(c: _Collector, export: Export) -> None:
+    begin, end = export.period.begin, export.period.end
+    for code, nl, en in periods.period_problems(begin, end, export.exported_at.date()):
+        c.add("$.period", code, nl, en)
+
+
+def _check_windows(c: _Collector, export: Export) -> list | None:
+    """Windows must be exactly every quarter and year-to-date window of the period, in order."""
+    begin, end = export.period.begin, export.period.end
+    if periods.period_problems(begin, end, date.max):
+        return None  # the period itself is wrong; comparing windows with it says nothing new
+    specs = periods.windows_for_period(begin, end)
+    expected = [s.id for s in specs]
+    got = [w.id for w in export.windows]
+    if got != expected:
+        c.add(
+            "$.windows",
+            "windows_mismatch",
+            f"De vensters moeten precies {', '.join(expected)} zijn (in die volgorde), niet "
+            f"{', '.join(got)}.",
+            f"The windows must be exactly {', '.join(expected)} (in that order), not "
+            f"{', '.join(got)}.",
+        )
+        return None
+    ok = True
+    for index, (spec, window) in enumerate(zip(specs, export.windows, strict=True)):
+        if (window.begin, window.end) != (spec.begin, spec.end):
+            ok = False
+            c.add(
+                f"$.windows[{index}]",
+                "window_dates",
+                f"Venster {spec.id} loopt van {spec.begin.isoformat()} tot en met "
+                f"{spec.end.isoformat()}, niet van {window.begin.isoformat()} tot en met "
+                f"{window.end.isoformat()}.",
+                f"Window {spec.id} runs from {spec.begin.isoformat()} to {spec.end.isoformat()}, "
+                f"not from {window.begin.isoformat()} to {window.end.isoformat()}.",
+            )
+    return specs if ok else None
+
+
+def _check_window(c: _Collector, path: str, w: Window) -> None:
+    p, e, s, r = w.patients, w.episodes, w.sessions, w.revenue
+    gender_age = {
+        f"{g}.{b}": n for g, bands in p.by_gender_age.model_dump().items() for b, n in bands.items()
+    }
+    c.sum_equals(
+        f"{path}.patients.by_gender_age",
+        p.total,
+        gender_age,
+        "patiënten per geslacht en leeftijd",
+        "patients by gender and age",
+    )
+    c.sum_equals(
+        f"{path}.patients.by_insurer",
+        p.total,
+        p.by_insurer.model_dump(),
+        "patiënten per verzekeraar",
+        "patients by insurer",
+    )
+    c.at_most(f"{path}.patients.new", p.new, p.total, "patients.total")
+    c.at_most(f"{path}.patients.total", p.total, s.total, "sessions.total")
+
+    c.at_most(f"{path}.episodes.started", e.started, e.active, "episodes.active")
+    c.at_most(f"{path}.episodes.ended", e.ended, e.active, "episodes.active")
+    c.at_most(f"{path}.episodes.chronic_active", e.chronic_active, e.active, "episodes.active")
+    c.sum_equals(
+        f"{path}.episodes.started_by_access_route",
+        e.started,
+        e.started_by_access_route.model_dump(),
+        "gestarte klachten per toegangsroute",
+        "started episodes by access route",
+    )
+    c.sum_equals(
+        f"{path}.episodes.active_by_dcsph_group",
+        e.active,
+        e.active_by_dcsph_group.model_dump(),
+        "klachten per DCSPH-groep",
+        "episodes by DCSPH group",
+    )
+    c.sum_equals(
+        f"{path}.episodes.active_by_insurer",
+        e.active,
+        e.active_by_insurer.model_dump(),
+        "klachten per verzekeraar",
+        "episodes by insurer",
+    )
+
+    c.sum_equals(
+        f"{path}.sessions.by_type",
+        s.total,
+        s.by_type.model_dump(),
+        "zittingen per prestatiesoort",
+        "sessions by type",
+    )
+    c.sum_equals(
+        f"{path}.sessions.by_payer",
+        s.total,
+        s.by_payer.model_dump(),
+        "zittingen per betaler",
+        "sessions by payer",
+    )
+    c.sum_equals(
+        f"{path}.revenue.by_payer",
+        r.total_cents,
+        r.by_payer.model_dump(),
+        "omzet per betaler",
+        "revenue by payer",
+    )
+    c.sum_equals(
+        f"{path}.revenue.by_insurer",
+        r.total_cents,
+        r.by_insurer.model_dump(),
+        "omzet per verzekeraar",
+        "revenue by insurer",
+    )
+    if r.by_insurer.self_pay != r.by_payer.self_pay:
+        c.add(
+            f"{path}.revenue.by_insurer.self_pay",
+            "self_pay_mismatch",
+            f"Omzet zelfbetalers per verzekeraar ({r.by_insurer.self_pay}) wijkt af van omzet "
+            f"zelfbetalers per betaler ({r.by_payer.self_pay}).",
+            f"Self-pay revenue by insurer ({r.by_insurer.self_pay}) differs from self-pay "
+            f"revenue by payer ({r.by_payer.self_pay}).",
+        )
+
+    closed = w.closed_episodes
+    closed_total = closed.chronic.episodes + closed.non_chronic.episodes
+    if closed_total != e.ended:
+        c.add(
+            f"{path}.closed_episodes",
+            "sum_mismatch",
+            f"Afgesloten klachten chronisch + niet-chronisch ({closed_total}) moet gelijk zijn "
+            f"aan episodes.ended ({e.ended}).",
+            f"Closed episodes chronic + non-chronic ({closed_total}) must equal episodes.ended "
+            f"({e.ended}).",
+        )
+    for side in ("chronic", "non_chronic"):
+        _check_closed(c, f"{path}.closed_episodes.{side}", getattr(closed, side))
+    _check_waiting(c, f"{path}.waiting", w)
+    t = w.therapists
+    if t.fte_hundredths > 0 and t.count == 0:
+        c.add(
+            f"{path}.therapists.fte_hundredths",
+            "exceeds_limit",
+            "Er is fte opgegeven zonder therapeuten.",
+            "FTE is given without therapists.",
+        )
+
+
+def _histogram_total(c: _Collector, path: str, histogram: list[int], total: int) -> None:
+    got = sum(histogram)
+    if got != total:
+        c.add(
+            path,
+            "histogram_total",
+            f"Het histogram telt {got} klachten, maar er zijn er {total}.",
+            f"The histogram counts {got} episodes, but there are {total}.",
+        )
+
+
+def _histogram_sum(c: _Collector, path: str, histogram: list[int], total: int, width: int):
+    """`total` must be what the histogram allows: each bin i holds values i*width … i*width+width-1;
+    the overflow bin only gives a lower bound."""
+    last = len(histogram) - 1
+    low = sum(i * width * n for i, n in enumerate(histogram))
+    high = sum((i * width + width - 1) * n for i, n in enumerate(histogram[:last]))
+    if low > total or (histogram[last] == 0 and total > high):
+        c.add(
+            path,
+            "histogram_sum",
+            f"Het totaal {total} past niet bij het histogram (tussen {low} en "
+            f"{'onbegrensd' if histogram[last] else high}).",
+            f"The total {total} does not fit the histogram (between {low} and "
+            f"{'unbounded' if histogram[last] else high}).",
+        )
+
+
+def _check_closed(c: _Collector, path: str, closed) -> None:
+    _histogram_total(c, f"{path}.sessions_histogram", closed.sessions_histogram, closed.episodes)
+    _histogram_total(c, f"{path}.weeks_histogram", closed.weeks_histogram, closed.episodes)
+    _histogram_sum(c, f"{path}.sessions_total", closed.sessions_histogram, closed.sessions_total, 1)
+    _histogram_sum(
+        c, f"{path}.duration_days_total", closed.weeks_histogram, closed.duration_days_total, 7
+    )
+    c.at_most(f"{path}.outcome_measured", closed.outcome_measured, closed.episodes, "episodes")
+    c.at_most(f"{path}.goals_achieved", closed.goals_achieved, closed.episodes, "episodes")
+    c.sum_equals(
+        f"{path}.end_reasons",
+        closed.episodes,
+        closed.end_reasons.model_dump(),
+        "redenen van beëindigen",
+        "end reasons",
+    )
+
+
+def _check_waiting(c: _Collector, path: str, w: Window) -> None:
+    waiting = w.waiting
+    histogram = waiting.days_histogram
+    _histogram_total(c, f"{path}.days_histogram", histogram, waiting.episodes)
+    _histogram_sum(c, f"{path}.days_total", histogram, waiting.days_total, 1)
+    # 5 calendar days are at most 5 working days; 5 working days are at most 9 calendar days.
+    low, high = sum(histogram[:6]), sum(histogram[:10])
+    if not low <= waiting.within_5_working_days <= high:
+        c.add(
+            f"{path}.within_5_working_days",
+            "histogram_sum",
+            f"Binnen 5 werkdagen ({waiting.within_5_working_days}) moet tussen {low} (binnen 5 "
+            f"dagen) en {high} (binnen 9 dagen) liggen.",
+            f"Within 5 working days ({waiting.within_5_working_days}) must lie between {low} "
+            f"(within 5 days) and {high} (within 9 days).",
+        )
+    c.at_most(f"{path}.episodes", waiting.episodes, w.episodes.active, "episodes.active")
+
+
+def _check_across_windows(c: _Collector, export: Export) -> None:
+    """Year-to-date windows against the quarters and shorter year-to-date windows inside them."""
+    by_id = {w.id: (i, _numbers(w)) for i, w in enumerate(export.windows)}
+    specs = periods.windows_for_period(export.period.begin, export.period.end)
+    for spec in specs:
+        if len(spec.quarters) < 2:
+            continue
+        index, numbers = by_id[spec.id]
+        quarters = [by_id[periods.QUARTER_IDS[q - 1]][1] for q in spec.quarters]
+        inner = [by_id[periods.QUARTER_IDS[q - 1]] for q in spec.quarters]
+        inner += [by_id[periods.YTD_IDS[q - 1]] for q in spec.quarters[1:-1]]
+        inner_ids = [periods.QUARTER_IDS[q - 1] for q in spec.quarters]
+        inner_ids += [periods.YTD_IDS[q - 1] for q in spec.quarters[1:-1]]
+        for key, value in numbers.items():
+            if key.startswith(_NOT_COMPARED):
+                continue
+            path = f"$.windows[{index}].{key}"
+            quarter_sum = sum(q[key] for q in quarters)
+            if key.startswith(_DISTINCT_PREFIXES):
+                for inner_id, (_, inner_numbers) in zip(inner_ids, inner, strict=True):
+                    if value < inner_numbers[key]:
+                        c.add(
+                            path,
+                            "window_below_part",
+                            f"In {spec.id} ({value}) kan dit aantal niet kleiner zijn dan in "
+                            f"{inner_id} ({inner_numbers[key]}).",
+                            f"In {spec.id} ({value}) this count cannot be smaller than in "
+                            f"{inner_id} ({inner_numbers[key]}).",
+                        )
+                if value > quarter_sum and not key.startswith(_NO_UNION_BOUND):
+                    c.add(
+                        path,
+                        "window_above_quarters",
+                        f"In {spec.id} ({value}) kan dit aantal niet groter zijn dan de som van "
+                        f"de kwartalen ({quarter_sum}).",
+                        f"In {spec.id} ({value}) this count cannot exceed the sum of the "
+                        f"quarters ({quarter_sum}).",
+                    )
+            elif value != quarter_sum:
+                c.add(
+                    path,
+                    "window_not_quarter_sum",
+                    f"In {spec.id} moet dit getal ({value}) de som van de kwartalen zijn "
+                    f"({quarter_sum}).",
+                    f"In {spec.id} this number ({value}) must be the sum of the quarters "
+                    f"({quarter_sum}).",
+                )
+
+
+def _check_trend(c: _Collector, export: Export) -> None:
+    """Monthly trend: January up to the export date; its months add up to the quarters."""
+    year = export.period.begin.year
+    through = min(export.exported_at.date(), date(year, 12, 31))
+    expected = periods.trend_months(year, through)
+    got = [(m.month, m.begin, m.end) for m in export.trend]
+    if got != expected:
+        last = expected[-1] if expected else None
+        c.add(
+            "$.trend",
+            "trend_mismatch",
+            f"De trend moet elke maand van januari tot en met de exportdatum bevatten "
+            f"({len(expected)} maanden, de laatste tot en met "
+            f"{last[2].isoformat() if last else '-'}).",
+            f"The trend must hold every month from January up to the export date "
+            f"({len(expected)} months, the last up to {last[2].isoformat() if last else '-'}).",
+        )
+        return
+    for index, window in enumerate(export.windows):
+        if window.id not in periods.QUARTER_IDS:
+            continue
+        months = [m for m in export.trend if window.begin <= m.begin <= window.end]
+        pairs = (
+            ("sessions", window.sessions.total, "sessions.total"),
+            ("no_shows", window.sessions.no_shows, "sessions.no_shows"),
+            ("revenue_cents", window.revenue.total_cents, "revenue.total_cents"),
+            ("episodes_started", window.episodes.started, "episodes.started"),
+        )
+        for name, value, window_key in pairs:
+            got_sum = sum(getattr(m, name) for m in months)
+            if got_sum != value:
+                c.add(
+                    f"$.windows[{index}].{window_key}",
+                    "trend_not_window_sum",
+                    f"De maanden van {window.id} tellen op tot {got_sum} ({name}), maar het "
+                    f"venster zegt {value}.",
+                    f"The months of {window.id} add up to {got_sum} ({name}), but the window "
+                    f"says {value}.",
+                )
+        monthly_patients = [m.patients for m in months]
+        if monthly_patients and not (
+            max(monthly_patients) <= window.patients.total <= sum(monthly_patients)
+        ):
+            c.add(
+                f"$.windows[{index}].patients.total",
+                "trend_patients",
+                f"Patiënten in {window.id} ({window.patients.total}) moet tussen het grootste "
+                f"maandaantal ({max(monthly_patients)}) en de som van de maanden "
+                f"({sum(monthly_patients)}) liggen.",
+                f"Patients in {window.id} ({window.patients.total}) must lie between the largest "
+                f"month ({max(monthly_patients)}) and the sum of the months "
+                f"({sum(monthly_patients)}).",
+            )
