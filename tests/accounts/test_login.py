@@ -1,19 +1,55 @@
 import pytest
+from django.contrib.auth.hashers import identify_hasher
 from django.urls import reverse
+
+from parabench.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
 
+def login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password}, follow=True)
+
+
 def test_login_page_is_in_dutch(anonymous_client):
-    response = anonymous_client.get(reverse("login"))
-    assert response.status_code == 200
-    assert "Gebruikersnaam" in response.content.decode()
-    assert "Wachtwoord vergeten?" in response.content.decode()
+    page = anonymous_client.get(reverse("login")).content.decode()
+    assert "Gebruikersnaam" in page
+    assert "Wachtwoord vergeten?" in page
 
 
 def test_practice_user_logs_in_and_lands_on_profile(anonymous_client, user_a, password):
-    response = anonymous_client.post(
-        reverse("login"), {"username": "anna", "password": password}, follow=True
-    )
+    response = login(anonymous_client, "anna", password)
     assert response.redirect_chain[-1][0] == reverse("practices:profile")
     assert "04123451" in response.content.decode()
+
+
+def test_a_wrong_password_gives_a_dutch_message(anonymous_client, user_a):
+    response = login(anonymous_client, "anna", "fout-wachtwoord")
+    assert "Gebruikersnaam of wachtwoord klopt niet" in response.content.decode()
+
+
+def test_logging_out_ends_the_session(anonymous_client, user_a, password):
+    login(anonymous_client, "anna", password)
+    anonymous_client.post(reverse("logout"))
+    response = anonymous_client.get(reverse("practices:profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(anonymous_client, user_a, password):
+    for _ in range(5):
+        login(anonymous_client, "anna", "fout-wachtwoord")
+    response = login(anonymous_client, "anna", password)
+    assert response.status_code == 429
+    assert "Tijdelijk geblokkeerd" in response.content.decode()
+
+
+def test_passwords_are_hashed_with_argon2(user_a):
+    assert identify_hasher(User.objects.get(pk=user_a.pk).password).algorithm == "argon2"
+
+
+def test_forgotten_password_sends_a_reset_link(anonymous_client, user_a, mailoutbox):
+    anonymous_client.post(reverse("password_reset"), {"email": user_a.email})
+    assert len(mailoutbox) == 1
+    assert "/wachtwoord/instellen/" in mailoutbox[0].body
+    assert "anna" in mailoutbox[0].body

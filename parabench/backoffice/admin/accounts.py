@@ -1,13 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from parabench.accounts.models import User
 from parabench.accounts.onboarding import send_onboarding_emails
 
 
-class PracticeUserCreationForm(UserCreationForm):
+class PracticeUserCreationForm(forms.ModelForm):
     """The operator never chooses a password: the user sets one through the e-mailed link."""
 
     class Meta:
@@ -17,14 +17,9 @@ class PracticeUserCreationForm(UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        for name in ("password1", "password2", "usable_password"):
-            self.fields.pop(name, None)
-
-    def _post_clean(self):
-        super(UserCreationForm, self)._post_clean()
 
     def save(self, commit=True):
-        user = super(UserCreationForm, self).save(commit=False)
+        user = super().save(commit=False)
         user.set_unusable_password()
         if commit:
             user.save()

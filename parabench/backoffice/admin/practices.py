@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from parabench.practices.models import Network, Practice
+from parabench.practices.validators import validate_agb_code
 
 
 @admin.register(Network)
@@ -14,8 +16,31 @@ class NetworkAdmin(admin.ModelAdmin):
         return obj.practices.count()
 
 
+class PracticeForm(forms.ModelForm):
+    # Wider than 8 so that a 9-digit code gets the AGB message rather than a length message.
+    agb_code = forms.CharField(label=_("AGB-code"), max_length=20, validators=[validate_agb_code])
+
+    class Meta:
+        model = Practice
+        fields = [
+            "agb_code",
+            "debtor_number",
+            "name",
+            "status",
+            "street",
+            "postcode",
+            "city",
+            "province",
+            "network",
+        ]
+
+    def clean_agb_code(self):
+        return self.cleaned_data["agb_code"].strip()
+
+
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
+    form = PracticeForm
     list_display = ["agb_code", "name", "city", "province", "network", "status"]
     list_filter = ["status", "province", "network"]
     search_fields = ["agb_code", "name", "city", "debtor_number"]
