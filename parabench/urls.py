@@ -11,6 +11,7 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("wachtwoord/", include("parabench.accounts.urls")),
     path("profiel/", include("parabench.practices.urls")),
+    path("", include("parabench.certificates.urls")),
     path("dashboard/", include("parabench.dashboard.urls")),
     path("backoffice/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

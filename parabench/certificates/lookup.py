@@ -1,0 +1,142 @@
+"""What the uploader and the TLS server ask of the certificates app.
+
+``identify_practice`` turns a client certificate into the practice it belongs to, or a precise
+reason why not. The database is the authority: a certificate counts only when its SHA-256
+fingerprint is a row here, and blocking takes effect at the very next request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parabench.certificates import pki
+from parabench.certificates.ca import configured_paths, get_ca
+from parabench.certificates.models import ClientCertificate
+from parabench.practices.models import Practice
+
+CODES = (
+    "ok",
+    "certificate_unknown",
+    "certificate_foreign_issuer",
+    "certificate_blocked",
+    "certificate_expired",
+    "certificate_not_yet_valid",
+    "certificate_invalid",
+)
+
+_MESSAGES_EN = {
+    "ok": "The certificate is valid.",
+    "certificate_unknown": "This certificate was not issued by ParaBench (unknown certificate).",
+    "certificate_foreign_issuer": "This certificate was not signed by the ParaBench CA.",
+    "certificate_blocked": "This certificate has been blocked; issue a new one in the portal.",
+    "certificate_expired": "This certificate has expired; issue a new one in the portal.",
+    "certificate_not_yet_valid": "This certificate is not valid yet; check the computer's clock.",
+    "certificate_invalid": "This is not a readable X.509 certificate.",
+}
+
+
+def _message_nl(code: str) -> str:
+    return {
+        "ok": _("Het certificaat is geldig."),
+        "certificate_unknown": _(
+            "Dit certificaat is niet door ParaBench uitgegeven (onbekend certificaat)."
+        ),
+        "certificate_foreign_issuer": _(
+            "Dit certificaat is niet ondertekend door de ParaBench CA."
+        ),
+        "certificate_blocked": _(
+            "Dit certificaat is geblokkeerd. Geef in het portaal een nieuw certificaat uit."
+        ),
+        "certificate_expired": _(
+            "Dit certificaat is verlopen. Geef in het portaal een nieuw certificaat uit."
+        ),
+        "certificate_not_yet_valid": _(
+            "Dit certificaat is nog niet geldig. Controleer de klok van deze computer."
+        ),
+        "certificate_invalid": _("Dit is geen leesbaar X.509-certificaat."),
+    }[code]
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    ok: bool
+    practice: Practice | None
+    certificate: ClientCertificate | None
+    code: str
+    message: str
+    message_en: str
+
+
+def _result(code: str, certificate: ClientCertificate | None = None) -> CertificateCheck:
+    return CertificateCheck(
+        ok=code == "ok",
+        practice=certificate.practice if certificate is not None and code == "ok" else None,
+        certificate=certificate,
+        code=code,
+        message=_message_nl(code),
+        message_en=_MESSAGES_EN[code],
+    )
+
+
+def identify_practice(
+    cert: bytes | str | x509.Certificate, *, at: dt.datetime | None = None
+) -> CertificateCheck:
+    """The practice a client certificate belongs to, checked in this order:
+
+    readable → signed by our CA → known by fingerprint → not blocked → within its validity.
+    ``certificate`` is filled in whenever the row is known (also when refused), ``practice`` only
+    when ``ok``. Validity is read from the database row, the authority, at ``at`` (default now).
+    """
+    try:
+        parsed = pki.load_certificate(cert)
+    except (ValueError, TypeError, UnicodeError):
+        return _result("certificate_invalid")
+    if not pki.is_issued_by(parsed, get_ca().certificate):
+        return _result("certificate_foreign_issuer")
+    row = (
+        ClientCertificate.objects.select_related("practice")
+        .filter(fingerprint_sha256=pki.fingerprint(parsed))
+        .first()
+    )
+    if row is None:
+        return _result("certificate_unknown")
+    at = at or timezone.now()
+    if row.is_blocked:
+        return _result("certificate_blocked", row)
+    if row.is_expired(at):
+        return _result("certificate_expired", row)
+    if row.is_not_yet_valid(at):
+        return _result("certificate_not_yet_valid", row)
+    return _result("ok", row)
+
+
+def ca_certificate_pem() -> bytes:
+    """The CA certificate a TLS server trusts for client certificates; creates the CA if allowed."""
+    return pki.certificate_pem(get_ca().certificate)
+
+
+def ca_paths() -> tuple[Path, Path]:
+    """``(certificate path, key path)`` of the CA, after making sure the files exist."""
+    get_ca()
+    return configured_paths()
+
+
+def current_crl(format: str = "pem") -> bytes:
+    """A freshly signed CRL of every blocked certificate of the current CA (``pem`` or ``der``)."""
+    if format not in {"pem", "der"}:
+        raise ValueError("format must be 'pem' or 'der'")
+    ca = get_ca()
+    revoked = list(
+        ClientCertificate.objects.filter(
+            issuer=ca.certificate.subject.rfc4514_string(), blocked_at__isnull=False
+        )
+        .order_by("blocked_at")
+        .values_list("serial_hex", "blocked_at")
+    )
+    return pki.crl_bytes(pki.build_crl(ca, revoked), format)

@@ -1,0 +1,139 @@
+"""Client certificates and their audit trail. The database, not the CRL, is the authority."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ClientCertificate(models.Model):
+    """One certificate a practice issued for its software.
+
+    The private key lives here only between issue and the first download, sealed with AES-GCM
+    (see pki.seal_private_key); after the download ``sealed_key`` is emptied for good.
+    """
+
+    practice = models.ForeignKey(
+        "practices.Practice",
+        verbose_name=_("praktijk"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    # Per practice 1, 2, 3 …: what the practice sees as Certificaat# and in the file name.
+    number = models.PositiveIntegerField(_("certificaatnummer"))
+    name = models.CharField(_("naam"), max_length=64)
+    serial_hex = models.CharField(_("serienummer (hex)"), max_length=40)
+    issuer = models.CharField(_("uitgever"), max_length=255)
+    fingerprint_sha256 = models.CharField(_("SHA-256-vingerafdruk"), max_length=64, unique=True)
+    not_before = models.DateTimeField(_("datum start"))
+    not_after = models.DateTimeField(_("datum eind"))
+    certificate_pem = models.TextField(_("certificaat (PEM)"))
+    sealed_key = models.BinaryField(_("versleutelde sleutel"), null=True, editable=False)
+    issued_at = models.DateTimeField(_("uitgegeven"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uitgegeven door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The one-time token of the form that asked for this certificate: a second submit of the same
+    # form finds this row instead of creating another certificate.
+    issue_token = models.CharField(_("formuliertoken"), max_length=64, blank=True)
+    downloaded_at = models.DateTimeField(_("gedownload"), null=True, blank=True)
+    blocked_at = models.DateTimeField(_("geblokkeerd"), null=True, blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geblokkeerd door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("certificaat")
+        verbose_name_plural = _("certificaten")
+        ordering = ["practice", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "number"], name="certificate_number_per_practice"
+            ),
+            models.UniqueConstraint(fields=["issuer", "serial_hex"], name="certificate_serial"),
+            models.UniqueConstraint(
+                fields=["practice", "issue_token"],
+                condition=~models.Q(issue_token=""),
+                name="certificate_issue_token_once",
+            ),
+            # A key is either still sealed or the certificate was downloaded, never both.
+            models.CheckConstraint(
+                condition=models.Q(sealed_key__isnull=True) | models.Q(downloaded_at__isnull=True),
+                name="certificate_key_gone_after_download",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.practice.agb_code}-{self.number}"
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
+
+    @property
+    def is_downloaded(self) -> bool:
+        return self.downloaded_at is not None
+
+    def is_expired(self, at: dt.datetime | None = None) -> bool:
+        return (at or timezone.now()) >= self.not_after
+
+    def is_not_yet_valid(self, at: dt.datetime | None = None) -> bool:
+        return (at or timezone.now()) < self.not_before
+
+    def expires_within(self, days: int, at: dt.datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return at < self.not_after <= at + dt.timedelta(days=days)
+
+    @property
+    def file_name(self) -> str:
+        return f"ParaBench-{self.practice.agb_code}-{self.number}.pfx"
+
+
+class CertificateEvent(models.Model):
+    """Who issued, downloaded or blocked which certificate, when and from which address."""
+
+    class Action(models.TextChoices):
+        ISSUED = "issued", _("uitgegeven")
+        DOWNLOADED = "downloaded", _("gedownload")
+        BLOCKED = "blocked", _("geblokkeerd")
+
+    certificate = models.ForeignKey(
+        ClientCertificate,
+        verbose_name=_("certificaat"),
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    action = models.CharField(_("actie"), max_length=12, choices=Action.choices)
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as text as well: the log must still say who it was after the account is removed.
+    username = models.CharField(_("gebruikersnaam"), max_length=150, blank=True)
+    is_operator = models.BooleanField(_("door beheerder"), default=False)
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificaatgebeurtenis")
+        verbose_name_plural = _("certificaatgebeurtenissen (auditlog)")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.certificate} door {self.username or '–'}"
