@@ -1,0 +1,505 @@
+"""Read and check the practice records: the four CSV files of docs/practice-records.md.
+
+Why a report and not the first exception: a practice (or its software supplier) must be able to fix
+every bad record in one go, so every problem is collected with file, line, a code and a Dutch
+message. In strict mode (the default) any error stops the export; in lenient mode the bad records,
+and what depends on them (the episodes of a rejected patient, the sessions of a rejected episode),
+are left out and the report says so. Warnings (an unknown insurer or performance code) never stop
+anything. These records hold personal data: nothing of them is written anywhere by this module.
+"""
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from parabench_format import codes
+
+FILES = {
+    "patients": ("patients.csv", ("patient_id", "gender", "birth_date", "insurer_uzovi")),
+    "episodes": (
+        "episodes.csv",
+        (
+            "episode_id",
+            "patient_id",
+            "registration_date",
+            "start_date",
+            "end_date",
+            "dcsph_code",
+            "chronic",
+            "access_route",
+            "end_reason",
+            "goals_achieved",
+            "outcome_measured",
+        ),
+    ),
+    "sessions": (
+        "sessions.csv",
+        ("session_id", "episode_id", "date", "performance_code", "payer", "amount", "no_show"),
+    ),
+    "therapists": ("therapists.csv", ("therapist_id", "fte", "start_date", "end_date")),
+}
+
+_AMOUNT = re.compile(r"^(\d{1,6})(?:\.(\d{1,2}))?$")
+_FTE = re.compile(r"^(\d)(?:\.(\d{1,2}))?$")
+_FOUR_DIGITS = re.compile(r"^\d{4}$")
+MAX_FTE_HUNDREDTHS = 200
+EARLIEST = date(1900, 1, 1)
+
+
+# --- The records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    patient_id: str
+    gender: str  # "female", "male" or "other"
+    birth_date: date
+    insurer_uzovi: str  # "" = self-pay
+    concern: str  # insurer concern, "other" or "self_pay"
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    episode_id: str
+    patient_id: str
+    registration_date: date | None
+    start_date: date
+    end_date: date | None
+    dcsph_group: str
+    chronic: bool
+    access_route: str
+    end_reason: str | None
+    goals_achieved: bool | None
+    outcome_measured: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    session_id: str
+    episode_id: str
+    date: date
+    session_type: str
+    payer: str
+    amount_cents: int
+    no_show: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Therapist:
+    therapist_id: str
+    fte_hundredths: int
+    start_date: date | None
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    file: str
+    line: int
+    code: str
+    message: str  # Dutch, for people
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        kind = "fout" if self.severity == "error" else "waarschuwing"
+        return f"{self.file}, regel {self.line}: {kind}: {self.message} [{self.code}]"
+
+
+@dataclass
+class RecordsReport:
+    problems: list[RecordProblem] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[RecordProblem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[RecordProblem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def dropped(self) -> dict[str, int]:
+        return {name: self.read.get(name, 0) - self.kept.get(name, 0) for name in self.read}
+
+    def lines(self, limit: int | None = None) -> list[str]:
+        """The report as Dutch lines, errors first; with `limit`, a count of what was left out."""
+        ordered = self.errors + self.warnings
+        shown = ordered if limit is None else ordered[:limit]
+        out = [str(p) for p in shown]
+        if len(ordered) > len(shown):
+            out.append(f"… en nog {len(ordered) - len(shown)} meldingen.")
+        return out
+
+
+@dataclass
+class Records:
+    patients: dict[str, Patient]
+    episodes: dict[str, Episode]
+    sessions: list[Session]
+    therapists: list[Therapist]
+    report: RecordsReport
+
+
+class RecordsInvalid(Exception):
+    """The records cannot be used as they are; `report` lists every problem."""
+
+    code = "records_invalid"
+
+    def __init__(self, report: RecordsReport, message: str | None = None):
+        self.report = report
+        self.message = message or (
+            f"De praktijkgegevens bevatten {len(report.errors)} fout(en); er is niets "
+            "geëxporteerd. Herstel ze, of exporteer zonder de foute regels (niet-strikt)."
+        )
+        super().__init__(self.message)
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+class _Rows:
+    """The rows of one CSV file as (line, {column: value}), after checking its header."""
+
+    def __init__(self, folder: Path, kind: str, report: RecordsReport):
+        self.name, self.columns = FILES[kind]
+        self.path = folder / self.name
+        self.report = report
+
+    def problem(self, line: int, code: str, message: str, severity: str = "error") -> None:
+        self.report.problems.append(RecordProblem(self.name, line, code, message, severity))
+
+    def __iter__(self):
+        try:
+            handle = self.path.open(encoding="utf-8-sig", newline="")
+        except FileNotFoundError:
+            self.problem(0, "file_missing", f"Het bestand {self.name} ontbreekt in de map.")
+            raise RecordsInvalid(self.report) from None
+        with handle:
+            reader = csv.reader(handle)
+            try:
+                header = [h.strip() for h in next(reader, [])]
+                missing = [c for c in self.columns if c not in header]
+                if missing:
+                    self.problem(
+                        1,
+                        "columns_missing",
+                        f"Kolommen ontbreken in de kopregel: {', '.join(missing)}.",
+                    )
+                    raise RecordsInvalid(self.report)
+                unknown = [h for h in header if h not in self.columns]
+                if unknown:
+                    self.problem(
+                        1,
+                        "columns_unknown",
+                        f"Onbekende kolommen worden genegeerd: {', '.join(unknown)}.",
+                        "warning",
+                    )
+                index = [header.index(c) for c in self.columns]
+                width = len(header)
+                for row in reader:
+                    if not row or (len(row) == 1 and not row[0].strip()):
+                        continue
+                    if len(row) != width:
+                        self.problem(
+                            reader.line_num,
+                            "row_width",
+                            f"Deze regel heeft {len(row)} velden in plaats van {width}.",
+                        )
+                        yield reader.line_num, None
+                        continue
+                    yield reader.line_num, [row[i].strip() for i in index]
+            except UnicodeDecodeError:
+                self.problem(0, "not_utf8", f"{self.name} is geen UTF-8-tekst.")
+                raise RecordsInvalid(self.report) from None
+            except csv.Error as error:
+                self.problem(0, "csv_invalid", f"{self.name} is geen geldige CSV: {error}.")
+                raise RecordsInvalid(self.report) from None
+
+
+def _date(value: str) -> date | None:
+    """A strict YYYY-MM-DD date, or None when it is not one."""
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _flag(value: str) -> bool | None:
+    return True if value == "1" else False if value == "0" else None
+
+
+class _Check:
+    """Collects the problems of one row; `ok` is False after the first error."""
+
+    def __init__(self, rows: _Rows, line: int):
+        self.rows, self.line, self.ok = rows, line, True
+
+    def error(self, code: str, message: str) -> None:
+        self.ok = False
+        self.rows.problem(self.line, code, message)
+
+    def warning(self, code: str, message: str) -> None:
+        self.rows.problem(self.line, code, message, "warning")
+
+    def date(self, value: str, column: str, required: bool = True) -> date | None:
+        if not value:
+            if required:
+                self.error("value_missing", f"{column} ontbreekt.")
+            return None
+        parsed = _date(value)
+        if parsed is None or parsed < EARLIEST:
+            self.error("date_invalid", f"{column} '{value}' is geen geldige datum (JJJJ-MM-DD).")
+            return None
+        return parsed
+
+    def flag(self, value: str, column: str) -> bool | None:
+        parsed = _flag(value)
+        if parsed is None:
+            self.error("flag_invalid", f"{column} moet 1 of 0 zijn, niet '{value}'.")
+        return parsed
+
+    def unique(self, value: str, seen: set, column: str) -> None:
+        if not value:
+            self.error("value_missing", f"{column} ontbreekt.")
+        elif value in seen:
+            self.error("duplicate_id", f"{column} '{value}' komt al eerder voor.")
+        seen.add(value)
+
+
+def _read_patients(folder: Path, report: RecordsReport) -> dict[str, Patient]:
+    rows = _Rows(folder, "patients", report)
+    seen: set[str] = set()
+    patients: dict[str, Patient] = {}
+    read = 0
+    for line, row in rows:
+        read += 1
+        if row is None:
+            continue
+        patient_id, gender_code, birth, uzovi = row
+        check = _Check(rows, line)
+        check.unique(patient_id, seen, "patient_id")
+        gender = codes.GENDER_BY_RECORD_CODE.get(gender_code or "X")
+        if gender is None:
+            check.error("gender_invalid", f"gender moet F, M of X zijn, niet '{gender_code}'.")
+        birth_date = check.date(birth, "birth_date")
+        concern = "self_pay"
+        if uzovi:
+            if not _FOUR_DIGITS.match(uzovi):
+                check.error("uzovi_invalid", f"insurer_uzovi '{uzovi}' is geen UZOVI-code.")
+            else:
+                concern = codes.insurer_concern(uzovi)
+                if concern == "other":
+                    check.warning(
+                        "uzovi_unknown",
+                        f"UZOVI-code {uzovi} is onbekend; telt mee als 'overige verzekeraar'.",
+                    )
+        if check.ok:
+            patients[patient_id] = Patient(patient_id, gender, birth_date, uzovi, concern)
+    report.read["patients"] = read
+    return patients
+
+
+def _read_episodes(folder: Path, report: RecordsReport, patients: dict) -> dict[str, Episode]:
+    rows = _Rows(folder, "episodes", report)
+    seen: set[str] = set()
+    episodes: dict[str, Episode] = {}
+    read = 0
+    known_patients = set(patients)
+    for line, row in rows:
+        read += 1
+        if row is None:
+            continue
+        (
+            episode_id,
+            patient_id,
+            registration,
+            start,
+            end,
+            dcsph,
+            chronic,
+            route,
+            reason,
+            goals,
+            outcome,
+        ) = row
+        check = _Check(rows, line)
+        check.unique(episode_id, seen, "episode_id")
+        if patient_id not in known_patients:
+            check.error(
+                "patient_unknown",
+                f"patiënt '{patient_id}' staat niet (goedgekeurd) in patients.csv.",
+            )
+        registration_date = check.date(registration, "registration_date", required=False)
+        start_date = check.date(start, "start_date")
+        end_date = check.date(end, "end_date", required=False)
+        if registration_date and start_date and registration_date > start_date:
+            check.error("dates_out_of_order", "registration_date ligt na start_date.")
+        if start_date and end_date and end_date < start_date:
+            check.error("dates_out_of_order", "end_date ligt voor start_date.")
+        group = codes.dcsph_group(dcsph)
+        if group is None:
+            check.error("dcsph_unknown", f"DCSPH-code '{dcsph}' is onbekend.")
+        chronic_flag = check.flag(chronic, "chronic")
+        if route not in codes.ACCESS_ROUTES:
+            check.error("access_route_invalid", f"access_route '{route}' is onbekend.")
+        goals_flag = None
+        if end_date is not None or end:
+            if reason not in codes.END_REASONS:
+                check.error(
+                    "end_reason_invalid",
+                    f"end_reason '{reason}' is onbekend of ontbreekt bij een afgesloten klacht.",
+                )
+            goals_flag = check.flag(goals, "goals_achieved")
+        elif reason or goals:
+            check.error(
+                "open_episode_closed_fields",
+                "end_reason en goals_achieved horen leeg te zijn zolang de klacht open is.",
+            )
+        outcome_flag = check.flag(outcome, "outcome_measured")
+        if check.ok:
+            episodes[episode_id] = Episode(
+                episode_id,
+                patient_id,
+                registration_date,
+                start_date,
+                end_date,
+                group,
+                chronic_flag,
+                route,
+                reason or None,
+                goals_flag,
+                outcome_flag,
+            )
+    report.read["episodes"] = read
+    return episodes
+
+
+def _read_sessions(
+    folder: Path, report: RecordsReport, episodes: dict, patients: dict
+) -> list[Session]:
+    rows = _Rows(folder, "sessions", report)
+    seen: set[str] = set()
+    sessions: list[Session] = []
+    read = 0
+    type_by_code = codes.SESSION_TYPE_BY_PERFORMANCE_CODE
+    for line, row in rows:
+        read += 1
+        if row is None:
+            continue
+        session_id, episode_id, day, code, payer, amount, no_show = row
+        check = _Check(rows, line)
+        check.unique(session_id, seen, "session_id")
+        episode = episodes.get(episode_id)
+        if episode is None:
+            check.error(
+                "episode_unknown",
+                f"klacht '{episode_id}' staat niet (goedgekeurd) in episodes.csv.",
+            )
+        session_date = check.date(day, "date")
+        if episode is not None and session_date is not None:
+            if session_date < episode.start_date:
+                check.error("dates_out_of_order", "de zitting ligt voor de start van de klacht.")
+            elif episode.end_date is not None and session_date > episode.end_date:
+                check.error("dates_out_of_order", "de zitting ligt na het einde van de klacht.")
+        session_type = type_by_code.get(code)
+        if session_type is None:
+            if _FOUR_DIGITS.match(code):
+                session_type = "other"
+                check.warning(
+                    "performance_code_unknown",
+                    f"prestatiecode {code} staat niet in de codelijst; telt als 'overig'.",
+                )
+            else:
+                check.error("performance_code_invalid", f"prestatiecode '{code}' is ongeldig.")
+        if payer not in codes.PAYERS:
+            check.error("payer_invalid", f"payer '{payer}' is onbekend.")
+        elif (
+            payer != "self_pay"
+            and episode is not None
+            and patients[episode.patient_id].concern == "self_pay"
+        ):
+            check.error(
+                "payer_without_insurer",
+                "de zitting is gedeclareerd bij een verzekeraar, maar de patiënt heeft "
+                "geen verzekeraar (insurer_uzovi is leeg).",
+            )
+        match = _AMOUNT.match(amount)
+        cents = 0
+        if match is None:
+            check.error("amount_invalid", f"amount '{amount}' is geen bedrag (bijv. 36.53).")
+        else:
+            cents = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+        no_show_flag = check.flag(no_show, "no_show")
+        if check.ok:
+            sessions.append(
+                Session(
+                    session_id,
+                    episode_id,
+                    session_date,
+                    session_type,
+                    payer,
+                    cents,
+                    no_show_flag,
+                )
+            )
+    report.read["sessions"] = read
+    return sessions
+
+
+def _read_therapists(folder: Path, report: RecordsReport) -> list[Therapist]:
+    rows = _Rows(folder, "therapists", report)
+    seen: set[str] = set()
+    therapists: list[Therapist] = []
+    read = 0
+    for line, row in rows:
+        read += 1
+        if row is None:
+            continue
+        therapist_id, fte, start, end = row
+        check = _Check(rows, line)
+        check.unique(therapist_id, seen, "therapist_id")
+        match = _FTE.match(fte)
+        hundredths = 0
+        if match is None:
+            check.error("fte_invalid", f"fte '{fte}' is geen getal zoals 0.8.")
+        else:
+            hundredths = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+            if hundredths > MAX_FTE_HUNDREDTHS:
+                check.error("fte_invalid", f"fte {fte} is groter dan 2.")
+        start_date = check.date(start, "start_date", required=False)
+        end_date = check.date(end, "end_date", required=False)
+        if start_date and end_date and end_date < start_date:
+            check.error("dates_out_of_order", "end_date ligt voor start_date.")
+        if check.ok:
+            therapists.append(Therapist(therapist_id, hundredths, start_date, end_date))
+    report.read["therapists"] = read
+    return therapists
+
+
+def load_records(folder: str | Path, strict: bool = True) -> Records:
+    """Read and check the records folder.
+
+    Strict (default): raises RecordsInvalid when any record has an error, with the full report.
+    Lenient: leaves out bad records and everything depending on them; the report lists them.
+    A missing file or column raises RecordsInvalid in both modes. Warnings never stop anything.
+    """
+    folder = Path(folder)
+    report = RecordsReport()
+    patients = _read_patients(folder, report)
+    episodes = _read_episodes(folder, report, patients)
+    sessions = _read_sessions(folder, report, episodes, patients)
+    therapists = _read_therapists(folder, report)
+    report.kept = {
+        "patients": len(patients),
+        "episodes": len(episodes),
+        "sessions": len(sessions),
+        "therapists": len(therapists),
+    }
+    if strict and report.errors:
+        raise RecordsInvalid(report)
+    return Records(patients, episodes, sessions, therapists, report)
