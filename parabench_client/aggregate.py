@@ -140,13 +140,18 @@ def build_export(
     *,
     agb_code: str,
     exported_at: datetime | None = None,
+    software_name: str | None = None,
+    software_version: str | None = None,
 ) -> Export:
     """The export of `year` made on `today`: every quarter and year-to-date window of the allowed
     period (see parabench_format.periods.allowed_period) and a monthly trend up to `today`.
 
-    Raises FutureYear or NothingToExport (Dutch `message`, machine `code`) when the year cannot
-    be exported on `today`.
+    `software_name` / `software_version`, when given, override the parts of `software`.
+    `exported_at` defaults to now when `today` is today, else to midday of `today` (local time).
+    Raises FutureYear or NothingToExport (Dutch `message`, English `message_en`, machine `code`)
+    when the year cannot be exported on `today`.
     """
+    software = (software_name or software[0], software_version or software[1])
     begin, end = periods.allowed_period(year, today)
     n_quarters = periods.quarter_of(end)
     through = min(today, date(year, 12, 31))

@@ -100,6 +100,7 @@ class RecordProblem:
     line: int
     code: str
     message: str  # Dutch, for people
+    message_en: str
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
@@ -114,6 +115,11 @@ class RecordsReport:
     kept: dict[str, int] = field(default_factory=dict)
 
     @property
+    def ordered(self) -> list[RecordProblem]:
+        """Errors first, then warnings, each in file order."""
+        return self.errors + self.warnings
+
+    @property
     def errors(self) -> list[RecordProblem]:
         return [p for p in self.problems if p.severity == "error"]
 
@@ -126,7 +132,7 @@ class RecordsReport:
 
     def lines(self, limit: int | None = None) -> list[str]:
         """The report as Dutch lines, errors first; with `limit`, a count of what was left out."""
-        ordered = self.errors + self.warnings
+        ordered = self.ordered
         shown = ordered if limit is None else ordered[:limit]
         out = [str(p) for p in shown]
         if len(ordered) > len(shown):
@@ -142,19 +148,32 @@ class Records:
     therapists: list[Therapist]
     report: RecordsReport
 
+    @property
+    def problems(self) -> list[RecordProblem]:
+        """What was left out (errors) or noticed (warnings), errors first."""
+        return self.report.ordered
 
-class RecordsInvalid(Exception):
-    """The records cannot be used as they are; `report` lists every problem."""
+
+class RecordsError(Exception):
+    """The records cannot be used as they are; `problems` lists every problem, errors first."""
 
     code = "records_invalid"
 
-    def __init__(self, report: RecordsReport, message: str | None = None):
+    def __init__(self, report: RecordsReport):
         self.report = report
-        self.message = message or (
+        self.message = (
             f"De praktijkgegevens bevatten {len(report.errors)} fout(en); er is niets "
             "geëxporteerd. Herstel ze, of exporteer zonder de foute regels (niet-strikt)."
         )
+        self.message_en = (
+            f"The practice records contain {len(report.errors)} error(s); nothing was exported. "
+            "Fix them, or export without the bad lines (lenient)."
+        )
         super().__init__(self.message)
+
+    @property
+    def problems(self) -> list[RecordProblem]:
+        return self.report.ordered
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -168,15 +187,20 @@ class _Rows:
         self.path = folder / self.name
         self.report = report
 
-    def problem(self, line: int, code: str, message: str, severity: str = "error") -> None:
-        self.report.problems.append(RecordProblem(self.name, line, code, message, severity))
+    def problem(self, line: int, code: str, nl: str, en: str, severity: str = "error") -> None:
+        self.report.problems.append(RecordProblem(self.name, line, code, nl, en, severity))
 
     def __iter__(self):
         try:
             handle = self.path.open(encoding="utf-8-sig", newline="")
         except FileNotFoundError:
-            self.problem(0, "file_missing", f"Het bestand {self.name} ontbreekt in de map.")
-            raise RecordsInvalid(self.report) from None
+            self.problem(
+                0,
+                "file_missing",
+                f"Het bestand {self.name} ontbreekt in de map.",
+                f"The file {self.name} is missing from the folder.",
+            )
+            raise RecordsError(self.report) from None
         with handle:
             reader = csv.reader(handle)
             try:
@@ -187,14 +211,16 @@ class _Rows:
                         1,
                         "columns_missing",
                         f"Kolommen ontbreken in de kopregel: {', '.join(missing)}.",
+                        f"Columns missing from the header: {', '.join(missing)}.",
                     )
-                    raise RecordsInvalid(self.report)
+                    raise RecordsError(self.report)
                 unknown = [h for h in header if h not in self.columns]
                 if unknown:
                     self.problem(
                         1,
                         "columns_unknown",
                         f"Onbekende kolommen worden genegeerd: {', '.join(unknown)}.",
+                        f"Unknown columns are ignored: {', '.join(unknown)}.",
                         "warning",
                     )
                 index = [header.index(c) for c in self.columns]
@@ -207,16 +233,24 @@ class _Rows:
                             reader.line_num,
                             "row_width",
                             f"Deze regel heeft {len(row)} velden in plaats van {width}.",
+                            f"This line has {len(row)} fields instead of {width}.",
                         )
                         yield reader.line_num, None
                         continue
                     yield reader.line_num, [row[i].strip() for i in index]
             except UnicodeDecodeError:
-                self.problem(0, "not_utf8", f"{self.name} is geen UTF-8-tekst.")
-                raise RecordsInvalid(self.report) from None
+                self.problem(
+                    0, "not_utf8", f"{self.name} is geen UTF-8-tekst.", f"{self.name} is not UTF-8."
+                )
+                raise RecordsError(self.report) from None
             except csv.Error as error:
-                self.problem(0, "csv_invalid", f"{self.name} is geen geldige CSV: {error}.")
-                raise RecordsInvalid(self.report) from None
+                self.problem(
+                    0,
+                    "csv_invalid",
+                    f"{self.name} is geen geldige CSV: {error}.",
+                    f"{self.name} is not valid CSV: {error}.",
+                )
+                raise RecordsError(self.report) from None
 
 
 def _date(value: str) -> date | None:
@@ -239,35 +273,47 @@ class _Check:
     def __init__(self, rows: _Rows, line: int):
         self.rows, self.line, self.ok = rows, line, True
 
-    def error(self, code: str, message: str) -> None:
+    def error(self, code: str, nl: str, en: str) -> None:
         self.ok = False
-        self.rows.problem(self.line, code, message)
+        self.rows.problem(self.line, code, nl, en)
 
-    def warning(self, code: str, message: str) -> None:
-        self.rows.problem(self.line, code, message, "warning")
+    def warning(self, code: str, nl: str, en: str) -> None:
+        self.rows.problem(self.line, code, nl, en, "warning")
 
     def date(self, value: str, column: str, required: bool = True) -> date | None:
         if not value:
             if required:
-                self.error("value_missing", f"{column} ontbreekt.")
+                self.error("value_missing", f"{column} ontbreekt.", f"{column} is missing.")
             return None
         parsed = _date(value)
         if parsed is None or parsed < EARLIEST:
-            self.error("date_invalid", f"{column} '{value}' is geen geldige datum (JJJJ-MM-DD).")
+            self.error(
+                "date_invalid",
+                f"{column} '{value}' is geen geldige datum (JJJJ-MM-DD).",
+                f"{column} '{value}' is not a valid date (YYYY-MM-DD).",
+            )
             return None
         return parsed
 
     def flag(self, value: str, column: str) -> bool | None:
         parsed = _flag(value)
         if parsed is None:
-            self.error("flag_invalid", f"{column} moet 1 of 0 zijn, niet '{value}'.")
+            self.error(
+                "flag_invalid",
+                f"{column} moet 1 of 0 zijn, niet '{value}'.",
+                f"{column} must be 1 or 0, not '{value}'.",
+            )
         return parsed
 
     def unique(self, value: str, seen: set, column: str) -> None:
         if not value:
-            self.error("value_missing", f"{column} ontbreekt.")
+            self.error("value_missing", f"{column} ontbreekt.", f"{column} is missing.")
         elif value in seen:
-            self.error("duplicate_id", f"{column} '{value}' komt al eerder voor.")
+            self.error(
+                "duplicate_id",
+                f"{column} '{value}' komt al eerder voor.",
+                f"{column} '{value}' occurs more than once.",
+            )
         seen.add(value)
 
 
@@ -285,18 +331,27 @@ def _read_patients(folder: Path, report: RecordsReport) -> dict[str, Patient]:
         check.unique(patient_id, seen, "patient_id")
         gender = codes.GENDER_BY_RECORD_CODE.get(gender_code or "X")
         if gender is None:
-            check.error("gender_invalid", f"gender moet F, M of X zijn, niet '{gender_code}'.")
+            check.error(
+                "gender_invalid",
+                f"gender moet F, M of X zijn, niet '{gender_code}'.",
+                f"gender must be F, M or X, not '{gender_code}'.",
+            )
         birth_date = check.date(birth, "birth_date")
         concern = "self_pay"
         if uzovi:
             if not _FOUR_DIGITS.match(uzovi):
-                check.error("uzovi_invalid", f"insurer_uzovi '{uzovi}' is geen UZOVI-code.")
+                check.error(
+                    "uzovi_invalid",
+                    f"insurer_uzovi '{uzovi}' is geen UZOVI-code.",
+                    f"insurer_uzovi '{uzovi}' is not a UZOVI code.",
+                )
             else:
                 concern = codes.insurer_concern(uzovi)
                 if concern == "other":
                     check.warning(
                         "uzovi_unknown",
                         f"UZOVI-code {uzovi} is onbekend; telt mee als 'overige verzekeraar'.",
+                        f"UZOVI code {uzovi} is unknown; it counts as 'other insurer'.",
                     )
         if check.ok:
             patients[patient_id] = Patient(patient_id, gender, birth_date, uzovi, concern)
@@ -333,32 +388,51 @@ def _read_episodes(folder: Path, report: RecordsReport, patients: dict) -> dict[
             check.error(
                 "patient_unknown",
                 f"patiënt '{patient_id}' staat niet (goedgekeurd) in patients.csv.",
+                f"patient '{patient_id}' is not (accepted) in patients.csv.",
             )
         registration_date = check.date(registration, "registration_date", required=False)
         start_date = check.date(start, "start_date")
         end_date = check.date(end, "end_date", required=False)
         if registration_date and start_date and registration_date > start_date:
-            check.error("dates_out_of_order", "registration_date ligt na start_date.")
+            check.error(
+                "dates_out_of_order",
+                "registration_date ligt na start_date.",
+                "registration_date lies after start_date.",
+            )
         if start_date and end_date and end_date < start_date:
-            check.error("dates_out_of_order", "end_date ligt voor start_date.")
+            check.error(
+                "dates_out_of_order",
+                "end_date ligt voor start_date.",
+                "end_date lies before start_date.",
+            )
         group = codes.dcsph_group(dcsph)
         if group is None:
-            check.error("dcsph_unknown", f"DCSPH-code '{dcsph}' is onbekend.")
+            check.error(
+                "dcsph_unknown",
+                f"DCSPH-code '{dcsph}' is onbekend.",
+                f"DCSPH code '{dcsph}' is unknown.",
+            )
         chronic_flag = check.flag(chronic, "chronic")
         if route not in codes.ACCESS_ROUTES:
-            check.error("access_route_invalid", f"access_route '{route}' is onbekend.")
+            check.error(
+                "access_route_invalid",
+                f"access_route '{route}' is onbekend.",
+                f"access_route '{route}' is unknown.",
+            )
         goals_flag = None
         if end_date is not None or end:
             if reason not in codes.END_REASONS:
                 check.error(
                     "end_reason_invalid",
                     f"end_reason '{reason}' is onbekend of ontbreekt bij een afgesloten klacht.",
+                    f"end_reason '{reason}' is unknown or missing for a closed episode.",
                 )
             goals_flag = check.flag(goals, "goals_achieved")
         elif reason or goals:
             check.error(
                 "open_episode_closed_fields",
                 "end_reason en goals_achieved horen leeg te zijn zolang de klacht open is.",
+                "end_reason and goals_achieved must be empty while the episode is open.",
             )
         outcome_flag = check.flag(outcome, "outcome_measured")
         if check.ok:
@@ -399,13 +473,22 @@ def _read_sessions(
             check.error(
                 "episode_unknown",
                 f"klacht '{episode_id}' staat niet (goedgekeurd) in episodes.csv.",
+                f"episode '{episode_id}' is not (accepted) in episodes.csv.",
             )
         session_date = check.date(day, "date")
         if episode is not None and session_date is not None:
             if session_date < episode.start_date:
-                check.error("dates_out_of_order", "de zitting ligt voor de start van de klacht.")
+                check.error(
+                    "dates_out_of_order",
+                    "de zitting ligt voor de start van de klacht.",
+                    "the session lies before the start of its episode.",
+                )
             elif episode.end_date is not None and session_date > episode.end_date:
-                check.error("dates_out_of_order", "de zitting ligt na het einde van de klacht.")
+                check.error(
+                    "dates_out_of_order",
+                    "de zitting ligt na het einde van de klacht.",
+                    "the session lies after the end of its episode.",
+                )
         session_type = type_by_code.get(code)
         if session_type is None:
             if _FOUR_DIGITS.match(code):
@@ -413,11 +496,18 @@ def _read_sessions(
                 check.warning(
                     "performance_code_unknown",
                     f"prestatiecode {code} staat niet in de codelijst; telt als 'overig'.",
+                    f"performance code {code} is not in the code list; it counts as 'other'.",
                 )
             else:
-                check.error("performance_code_invalid", f"prestatiecode '{code}' is ongeldig.")
+                check.error(
+                    "performance_code_invalid",
+                    f"prestatiecode '{code}' is ongeldig.",
+                    f"performance code '{code}' is invalid.",
+                )
         if payer not in codes.PAYERS:
-            check.error("payer_invalid", f"payer '{payer}' is onbekend.")
+            check.error(
+                "payer_invalid", f"payer '{payer}' is onbekend.", f"payer '{payer}' is unknown."
+            )
         elif (
             payer != "self_pay"
             and episode is not None
@@ -427,11 +517,17 @@ def _read_sessions(
                 "payer_without_insurer",
                 "de zitting is gedeclareerd bij een verzekeraar, maar de patiënt heeft "
                 "geen verzekeraar (insurer_uzovi is leeg).",
+                "the session is billed to an insurer, but the patient has no insurer "
+                "(insurer_uzovi is empty).",
             )
         match = _AMOUNT.match(amount)
         cents = 0
         if match is None:
-            check.error("amount_invalid", f"amount '{amount}' is geen bedrag (bijv. 36.53).")
+            check.error(
+                "amount_invalid",
+                f"amount '{amount}' is geen bedrag (bijv. 36.53).",
+                f"amount '{amount}' is not an amount (e.g. 36.53).",
+            )
         else:
             cents = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
         no_show_flag = check.flag(no_show, "no_show")
@@ -466,15 +562,23 @@ def _read_therapists(folder: Path, report: RecordsReport) -> list[Therapist]:
         match = _FTE.match(fte)
         hundredths = 0
         if match is None:
-            check.error("fte_invalid", f"fte '{fte}' is geen getal zoals 0.8.")
+            check.error(
+                "fte_invalid",
+                f"fte '{fte}' is geen getal zoals 0.8.",
+                f"fte '{fte}' is not a number like 0.8.",
+            )
         else:
             hundredths = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
             if hundredths > MAX_FTE_HUNDREDTHS:
-                check.error("fte_invalid", f"fte {fte} is groter dan 2.")
+                check.error("fte_invalid", f"fte {fte} is groter dan 2.", f"fte {fte} exceeds 2.")
         start_date = check.date(start, "start_date", required=False)
         end_date = check.date(end, "end_date", required=False)
         if start_date and end_date and end_date < start_date:
-            check.error("dates_out_of_order", "end_date ligt voor start_date.")
+            check.error(
+                "dates_out_of_order",
+                "end_date ligt voor start_date.",
+                "end_date lies before start_date.",
+            )
         if check.ok:
             therapists.append(Therapist(therapist_id, hundredths, start_date, end_date))
     report.read["therapists"] = read
@@ -484,9 +588,9 @@ def _read_therapists(folder: Path, report: RecordsReport) -> list[Therapist]:
 def load_records(folder: str | Path, strict: bool = True) -> Records:
     """Read and check the records folder.
 
-    Strict (default): raises RecordsInvalid when any record has an error, with the full report.
+    Strict (default): raises RecordsError when any record has an error, with the full report.
     Lenient: leaves out bad records and everything depending on them; the report lists them.
-    A missing file or column raises RecordsInvalid in both modes. Warnings never stop anything.
+    A missing file or column raises RecordsError in both modes. Warnings never stop anything.
     """
     folder = Path(folder)
     report = RecordsReport()
@@ -501,5 +605,5 @@ def load_records(folder: str | Path, strict: bool = True) -> Records:
         "therapists": len(therapists),
     }
     if strict and report.errors:
-        raise RecordsInvalid(report)
+        raise RecordsError(report)
     return Records(patients, episodes, sessions, therapists, report)
