@@ -1,0 +1,495 @@
+"""Synthetic practice records for tests and the demo, drawn around the national values.
+
+Why synthetic and not anonymised real data: real records are personal data and never leave a
+practice. The generator writes the same four CSV files any practice software would
+(docs/practice-records.md), so the whole path — reading, aggregating, exporting, sending,
+importing, comparing — runs on it unchanged.
+
+Each practice gets its own profile (female share, chronic share, direct access, tariffs, …)
+drawn around the national references of the domain brief §4/§5, so peers differ the way real
+practices do; within a practice, episodes and sessions are drawn from that profile. Sessions per
+episode are skewed (lognormal): non-chronic median ≈ 5, chronic ≈ 28, together ≈ 11 on average.
+One seed gives the same files, byte for byte. Everything runs on plain ``random.Random`` and date
+ordinals, which keeps a practice-year of ≈ 10,000 sessions well under a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from parabench_format import codes
+
+PROVINCES = ("GR", "FR", "DR", "OV", "FL", "GE", "UT", "NH", "ZH", "ZE", "NB", "LI")
+# Rough share of the population per province: where practices (and demo practices) are.
+PROVINCE_WEIGHTS = (3.4, 3.7, 2.8, 6.6, 2.5, 12.0, 7.8, 16.4, 21.3, 2.2, 14.6, 6.3)
+
+SIZES = {"small": 350, "medium": 850, "large": 2000}
+TYPICAL_PATIENTS = 850
+
+# Insurer concerns: national share of insured (domain brief §5) and a regional tilt per province
+# (CZ/VGZ lead in the south, Menzis in Groningen and the east, Achmea in the north-west/middle).
+NATIONAL_CONCERNS = {
+    "achmea": 29.3,
+    "vgz": 23.6,
+    "cz": 20.7,
+    "menzis": 11.5,
+    "dsw": 4.3,
+    "asr": 3.1,
+    "zorg_en_zekerheid": 3.1,
+    "onvz": 2.4,
+    "salland": 1.0,
+    "caresq": 0.9,
+}
+REGIONAL_TILT = {
+    "GR": {"menzis": 3.0, "cz": 0.4, "vgz": 0.6},
+    "FR": {"achmea": 1.8, "menzis": 1.2, "cz": 0.4, "vgz": 0.6},
+    "DR": {"menzis": 2.2, "achmea": 1.3, "cz": 0.4},
+    "OV": {"menzis": 2.0, "salland": 5.0, "cz": 0.5},
+    "FL": {"achmea": 1.3},
+    "GE": {"menzis": 1.8, "vgz": 1.2, "cz": 0.7},
+    "UT": {"achmea": 1.4},
+    "NH": {"achmea": 1.5, "cz": 0.7, "vgz": 0.8},
+    "ZH": {"dsw": 2.5, "zorg_en_zekerheid": 2.0, "achmea": 1.1},
+    "ZE": {"cz": 2.2, "achmea": 0.6},
+    "NB": {"cz": 1.6, "vgz": 1.6, "achmea": 0.5, "menzis": 0.4},
+    "LI": {"cz": 1.7, "vgz": 1.7, "achmea": 0.4, "menzis": 0.3},
+}
+SELF_PAY_PATIENTS = 0.012  # no insurer on file: the patient pays every session himself
+
+# Age bands of patients at their first episode (mean age ≈ 50).
+AGE_BANDS = ((0, 17, 8), (18, 29, 12), (30, 39, 13), (40, 49, 15), (50, 59, 18), (60, 69, 16),
+             (70, 79, 12), (80, 95, 6))  # fmt: skip
+CHRONIC_AGE_FACTOR = ((17, 0.5), (49, 0.7), (69, 1.2), (200, 1.7))
+
+# DCSPH: body-location codes per location group, their weights, and some pathology codes.
+DCSPH_LOCATIONS = (
+    (("10", "11", "12", "13", "14", "15", "16", "17"), 6),  # head and neck
+    (("20", "21", "22", "23", "24", "25", "26"), 5),  # thorax and abdomen
+    (("30", "31", "32", "33", "34", "35", "36", "39"), 40),  # spine
+    (("40", "41", "42", "43", "44", "45", "46", "47", "48", "49", "52", "59"), 23),  # arm
+    (("60", "61", "62", "63", "64", "70", "71", "72", "75", "76", "79"), 23),  # leg
+    (("90", "91", "92", "93"), 3),  # generalised
+)
+DCSPH_PATHOLOGIES = ("00", "01", "02", "05", "06", "11", "13", "14", "15", "17", "19", "21",
+                     "24", "29", "32", "38", "40", "41", "45", "48", "49", "70", "71")  # fmt: skip
+
+DIRECT_TREND, DIRECT_YEAR = 0.01, 2024  # direct access grew ≈ 1 point a year: 71 % → 74 %
+REFERRAL_ROUTES = (("gp", 50), ("specialist", 42), ("other", 8))
+END_REASONS = (("regular", 84), ("patient_stopped", 8), ("referred", 4), ("other", 4))
+SUPPLEMENTARY_COVER = ((0, 5), (9, 9), (12, 15), (18, 26), (27, 24), (1000, 21))
+
+# Tariff per session type relative to a regular session.
+CODE_FACTOR = {"1000": 1.0, "1001": 1.25, "1002": 1.15, "1100": 1.1, "1864": 1.35,
+               "1870": 1.35, "1871": 1.55, "1920": 0.7}  # fmt: skip
+CONTRACT_TARIFF = 34.9  # regular session 2024 → ≈ € 36.53 average over all contract sessions
+SELF_PAY_TARIFF = 43.8  # → ≈ € 45.80 average over all self-pay sessions
+TARIFF_YEAR = 2024
+TARIFF_INDEXATION = 0.02
+
+PATIENT_HEADER = ("patient_id", "gender", "birth_date", "insurer_uzovi")
+EPISODE_HEADER = ("episode_id", "patient_id", "registration_date", "start_date", "end_date",
+                  "dcsph_code", "chronic", "access_route", "end_reason", "goals_achieved",
+                  "outcome_measured")  # fmt: skip
+SESSION_HEADER = ("session_id", "episode_id", "date", "performance_code", "payer", "amount",
+                  "no_show")  # fmt: skip
+THERAPIST_HEADER = ("therapist_id", "fte", "start_date", "end_date")
+
+
+@dataclass(frozen=True)
+class Totals:
+    patients: int
+    episodes: int
+    sessions: int
+    therapists: int
+
+
+@dataclass
+class Profile:
+    """What makes this practice itself: its shares and tariffs around the national values."""
+
+    province: str
+    female: float
+    chronic: float
+    direct: float
+    outcome: float
+    goals_if_regular: float
+    regular_end: float
+    no_show: float
+    paediatric: bool
+    growth: float
+    sessions_per_fte: float
+    contract_tariff: dict
+    self_pay_tariff: float
+    concerns: list
+    concern_weights: list
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(high, max(low, value))
+
+
+def practice_size(seed: int, size: str | None = None) -> int:
+    """Patients per year: the named size, or a typical ParaBench practice drawn from the seed."""
+    if size:
+        return SIZES[size]
+    rng = random.Random(f"size-{seed}")
+    return int(_clamp(round(math.exp(rng.gauss(math.log(760), 0.45))), 150, 5000))
+
+
+def concern_codes() -> dict[str, list[str]]:
+    """UZOVI codes per concern, taken from the format's own table (one source of truth).
+
+    A concern without a confirmed code in ``parabench_format.codes`` cannot be written without
+    being counted as "other", so it is left out and the others are scaled up.
+    """
+    by_concern: dict[str, list[str]] = {}
+    for uzovi, concern in sorted(codes.CONCERN_BY_UZOVI.items()):
+        by_concern.setdefault(concern, []).append(uzovi)
+    return by_concern
+
+
+def _profile(rng: random.Random, province: str | None) -> Profile:
+    province = province or rng.choices(PROVINCES, PROVINCE_WEIGHTS)[0]
+    tilt = REGIONAL_TILT.get(province, {})
+    available = concern_codes()
+    concerns = [c for c in NATIONAL_CONCERNS if c in available]
+    weights = [
+        NATIONAL_CONCERNS[c] * tilt.get(c, 1.0) * _clamp(rng.gauss(1.0, 0.15), 0.5, 1.5)
+        for c in concerns
+    ]
+    contract = {c: CONTRACT_TARIFF * _clamp(rng.gauss(1.0, 0.03), 0.9, 1.1) for c in concerns}
+    return Profile(
+        province=province,
+        female=_clamp(rng.gauss(0.59, 0.03), 0.45, 0.72),
+        chronic=_clamp(rng.gauss(0.155, 0.035), 0.04, 0.35),
+        direct=_clamp(rng.gauss(0.72, 0.06), 0.45, 0.92),
+        outcome=_clamp(rng.gauss(0.50, 0.12), 0.1, 0.95),
+        goals_if_regular=_clamp(rng.gauss(0.92, 0.03), 0.75, 0.99),
+        regular_end=_clamp(rng.gauss(0.84, 0.04), 0.65, 0.95),
+        no_show=_clamp(rng.gauss(0.025, 0.01), 0.002, 0.07),
+        paediatric=rng.random() < 0.35,
+        growth=_clamp(rng.gauss(0.03, 0.07), -0.15, 0.25),
+        sessions_per_fte=_clamp(rng.gauss(4800, 600), 3200, 6500),
+        contract_tariff=contract,
+        self_pay_tariff=SELF_PAY_TARIFF * _clamp(rng.gauss(1.0, 0.05), 0.85, 1.2),
+        concerns=concerns,
+        concern_weights=weights,
+    )
+
+
+class _Writer:
+    """Accumulates rows; dates are day ordinals until they are written."""
+
+    def __init__(self):
+        self.patients: list[tuple] = []
+        self.episodes: list[tuple] = []
+        self.sessions: list[tuple] = []
+        self.therapists: list[tuple] = []
+
+
+_ISO_CACHE: dict[int, str] = {}
+_YEAR_CACHE: dict[int, int] = {}
+
+
+def _year(ordinal: int) -> int:
+    year = _YEAR_CACHE.get(ordinal)
+    if year is None:
+        year = _YEAR_CACHE[ordinal] = dt.date.fromordinal(ordinal).year
+    return year
+
+
+def _iso(ordinal: int | None) -> str:
+    if ordinal is None:
+        return ""
+    text = _ISO_CACHE.get(ordinal)
+    if text is None:
+        text = _ISO_CACHE[ordinal] = dt.date.fromordinal(ordinal).isoformat()
+    return text
+
+
+def _workday(ordinal: int) -> int:
+    """Move a Saturday or Sunday to the next Monday (ordinal 1 is a Monday)."""
+    weekday = (ordinal - 1) % 7
+    return ordinal + (7 - weekday if weekday >= 5 else 0)
+
+
+def _pick(rng: random.Random, table) -> str:
+    total = sum(weight for _, weight in table)
+    point = rng.random() * total
+    for value, weight in table:
+        point -= weight
+        if point < 0:
+            return value
+    return table[-1][0]
+
+
+def _sessions_count(rng: random.Random, chronic: bool) -> int:
+    if chronic:
+        return int(_clamp(round(rng.lognormvariate(math.log(32), 0.7)), 3, 150))
+    return int(_clamp(round(rng.lognormvariate(math.log(4.6), 1.0)), 1, 80))
+
+
+def _waiting_workdays(rng: random.Random) -> int:
+    roll = rng.random()
+    if roll < 0.70:
+        return rng.randint(0, 3)
+    if roll < 0.87:
+        return rng.randint(4, 5)
+    return rng.randint(6, 25)
+
+
+def _minus_workdays(ordinal: int, workdays: int) -> int:
+    weeks, rest = divmod(workdays, 5)
+    ordinal -= weeks * 7
+    while rest:
+        ordinal -= 1
+        if (ordinal - 1) % 7 < 5:
+            rest -= 1
+    return ordinal
+
+
+def generate_records(
+    folder: Path,
+    *,
+    seed: int,
+    years: range,
+    today: dt.date,
+    patients_per_year: int,
+    province: str | None,
+) -> Totals:
+    """Write the four CSV files for ``years`` (up to ``today``) into ``folder``.
+
+    The year before the first year is generated too, so that the first quarter already has
+    treatments that started earlier, as in a real practice.
+    """
+    rng = random.Random(seed)
+    profile = _profile(rng, province.upper() if province else None)
+    rows = _Writer()
+    first, last = years[0], years[-1]
+    data_end = min(dt.date(last, 12, 31), today).toordinal()
+    codes_by_concern = concern_codes()
+
+    pool: list[tuple[str, int, int, str, int]] = []  # (id, birth, female?, uzovi, cover)
+    cover_used: dict[tuple[str, int], int] = {}
+    counters = {"patient": 0, "episode": 0, "session": 0}
+    expected_sessions = 0.0
+
+    def new_patient(start: int) -> tuple:
+        counters["patient"] += 1
+        patient_id = f"P{counters['patient']:06d}"
+        low, high, _ = AGE_BANDS[_band_index(rng)]
+        age = rng.randint(low, high)
+        birth = start - int(age * 365.25) - rng.randint(0, 364)
+        roll = rng.random()
+        gender = "F" if roll < profile.female else ("X" if roll > 0.996 else "M")
+        if rng.random() < SELF_PAY_PATIENTS or not profile.concerns:
+            uzovi = ""
+        else:
+            concern = rng.choices(profile.concerns, profile.concern_weights)[0]
+            uzovi = rng.choice(codes_by_concern[concern])
+        cover = int(_pick(rng, SUPPLEMENTARY_COVER))
+        patient = (patient_id, birth, gender, uzovi, cover)
+        rows.patients.append((patient_id, gender, _iso(birth), uzovi))
+        pool.append(patient)
+        return patient
+
+    for year in range(first - 1, last + 1):
+        year_begin = dt.date(year, 1, 1).toordinal()
+        year_end = dt.date(year, 12, 31).toordinal()
+        if year_begin > data_end:
+            break
+        fraction = (year_end - year_begin + 1) / 365.0
+        size = patients_per_year * (1 + profile.growth) ** (year - first)
+        starters = int(round(size * 0.86 * fraction * _clamp(rng.gauss(1.0, 0.03), 0.9, 1.1)))
+        span = year_end - year_begin + 1
+        for _ in range(starters):
+            start = _workday(year_begin + rng.randrange(span))
+            if start > data_end:
+                continue
+            returning = pool and rng.random() < 0.22
+            patient = pool[rng.randrange(len(pool))] if returning else new_patient(start)
+            episodes_this_year = 1 + (rng.random() < 0.2) + (rng.random() < 0.04)
+            for _k in range(episodes_this_year):
+                if start > min(year_end, data_end):
+                    break
+                expected_sessions += _episode(
+                    rng, profile, rows, counters, cover_used, patient, start, data_end
+                )
+                start = _workday(start + rng.randint(40, 200))
+
+    therapist_fte = expected_sessions / max(1, last - first + 1.5) / profile.sessions_per_fte
+    _therapists(rng, rows, therapist_fte, first, data_end)
+    _write(Path(folder), rows)
+    return Totals(len(rows.patients), len(rows.episodes), len(rows.sessions), len(rows.therapists))
+
+
+def _band_index(rng: random.Random) -> int:
+    point = rng.random() * 100
+    for index, (_, _, weight) in enumerate(AGE_BANDS):
+        point -= weight
+        if point < 0:
+            return index
+    return len(AGE_BANDS) - 1
+
+
+def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient, start, data_end):
+    """One episode and its sessions; returns how many sessions took place."""
+    patient_id, birth, _gender, uzovi, cover = patient
+    age = (start - birth) // 365
+    factor = next(f for limit, f in CHRONIC_AGE_FACTOR if age <= limit) / 1.056
+    chronic = rng.random() < profile.chronic * factor
+    direct = rng.random() < profile.direct + DIRECT_TREND * (_year(start) - DIRECT_YEAR)
+    route = "direct" if direct else _pick(rng, REFERRAL_ROUTES)
+    locations = _pick(rng, DCSPH_LOCATIONS)
+    dcsph = rng.choice(locations) + rng.choice(DCSPH_PATHOLOGIES)
+    registration = _minus_workdays(start, _waiting_workdays(rng))
+
+    at_home = rng.random() < (0.5 if age >= 75 else 0.15 if age >= 65 else 0.04)
+    institution = not at_home and rng.random() < (0.25 if age >= 80 else 0.03)
+    paediatric = profile.paediatric and age < 18
+    regular_code = (
+        "1001" if at_home else "1002" if institution else "1100" if paediatric else "1000"
+    )
+    intake_code = "1864" if direct else ("1871" if at_home else "1870")
+
+    planned = _sessions_count(rng, chronic)
+    gap = _clamp(rng.lognormvariate(math.log(7), 0.35), 2, 21)
+    counters["episode"] += 1
+    episode_id = f"E{counters['episode']:07d}"
+    day = start
+    held = 0
+    last_day = start
+    session_rows = rows.sessions
+    completed = True
+    contract = profile.contract_tariff.get(_concern_of(uzovi), CONTRACT_TARIFF)
+    for index in range(planned):
+        if day > data_end:
+            completed = False
+            break
+        code = intake_code if index == 0 else regular_code
+        if index and code == "1000" and rng.random() < 0.07:
+            code = "1920"
+        factor_year = (1 + TARIFF_INDEXATION) ** (_year(day) - TARIFF_YEAR)
+        if rng.random() < profile.no_show and index:
+            counters["session"] += 1
+            billed = rng.random() < 0.5
+            amount = f"{profile.self_pay_tariff * factor_year * 0.8:.2f}" if billed else "0"
+            session_rows.append(
+                (
+                    f"S{counters['session']:08d}",
+                    episode_id,
+                    _iso(day),
+                    code,
+                    "self_pay",
+                    amount,
+                    "1",
+                )  # fmt: skip
+            )
+        else:
+            payer = _payer(patient, chronic, age, index, day, cover_used)
+            if payer == "self_pay":
+                amount = profile.self_pay_tariff * CODE_FACTOR[code] * factor_year
+            else:
+                amount = contract * CODE_FACTOR[code] * factor_year
+            counters["session"] += 1
+            session_rows.append(
+                (
+                    f"S{counters['session']:08d}",
+                    episode_id,
+                    _iso(day),
+                    code,
+                    payer,
+                    f"{amount:.2f}",
+                    "0",
+                )  # fmt: skip
+            )
+            held += 1
+            last_day = day
+        step = gap * (0.6 if index < 3 else 1.0) * (0.5 + rng.random())
+        day = _workday(day + max(1, round(step)))
+
+    # Closed once the last session lies two weeks back; later ones may still get a session.
+    if completed and last_day + 14 <= data_end:
+        regular = rng.random() < profile.regular_end
+        reason = "regular" if regular else _pick(rng, END_REASONS[1:])
+        goals = rng.random() < (profile.goals_if_regular if regular else 0.23)
+        end, reason_text, goals_text = _iso(last_day), reason, "1" if goals else "0"
+    else:
+        end, reason_text, goals_text = "", "", ""
+    outcome = "1" if rng.random() < profile.outcome else "0"
+    rows.episodes.append(
+        (
+            episode_id,
+            patient_id,
+            _iso(registration),
+            _iso(start),
+            end,
+            dcsph,
+            "1" if chronic else "0",
+            route,
+            reason_text,
+            goals_text,
+            outcome,
+        )  # fmt: skip
+    )
+    return held
+
+
+def _concern_of(uzovi: str) -> str:
+    return codes.CONCERN_BY_UZOVI.get(uzovi, "other") if uzovi else "self_pay"
+
+
+def _payer(patient, chronic: bool, age: int, index: int, day: int, cover_used) -> str:
+    """Who pays this session: basic insurance, supplementary cover, or the patient himself."""
+    patient_id, _birth, _gender, uzovi, cover = patient
+    if not uzovi:
+        return "self_pay"
+    if chronic and age >= 18 and index >= 20:
+        return "basic"
+    if age < 18 and index < 18:
+        return "basic"
+    key = (patient_id, _year(day))
+    used = cover_used.get(key, 0)
+    if used < cover:
+        cover_used[key] = used + 1
+        return "supplementary"
+    return "self_pay"
+
+
+def _therapists(rng, rows: _Writer, fte_needed: float, first_year: int, data_end: int) -> None:
+    choices = (0.4, 0.5, 0.6, 0.7, 0.8, 0.8, 0.9, 1.0, 1.0)
+    total = 0.0
+    number = 0
+    while total < max(0.4, fte_needed):
+        fte = rng.choice(choices)
+        number += 1
+        rows.therapists.append((f"T{number:03d}", f"{fte:.1f}", "", ""))
+        total += fte
+    # Staff changes: one therapist left during the period, one joined.
+    span_begin = dt.date(first_year, 1, 1).toordinal()
+    if data_end - span_begin > 200:
+        number += 1
+        left = span_begin + rng.randrange(data_end - span_begin)
+        rows.therapists.append((f"T{number:03d}", "0.6", "", _iso(left)))
+        number += 1
+        joined = span_begin + rng.randrange(data_end - span_begin)
+        rows.therapists.append((f"T{number:03d}", "0.5", _iso(joined), ""))
+
+
+def _write(folder: Path, rows: _Writer) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, header, data in (
+        ("patients.csv", PATIENT_HEADER, rows.patients),
+        ("episodes.csv", EPISODE_HEADER, rows.episodes),
+        ("sessions.csv", SESSION_HEADER, rows.sessions),
+        ("therapists.csv", THERAPIST_HEADER, rows.therapists),
+    ):
+        with open(folder / name, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(data)
