@@ -1,0 +1,611 @@
+"""From the benchmark's stored figures to what the dashboard shows: texts, symbols, chart specs.
+
+Pure functions over the ``Dashboard`` and ``Trends`` objects of ``parabench.benchmark.queries``; no
+database, no request. The views pass their output to the templates, the charts get plain JSON for
+plotly. No chart ever carries another practice's value: only the group's P10/P25/median/P75/P90
+(and mean) and the practice's own value.
+"""
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+
+from parabench.dashboard import formatting
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    label: str
+
+
+TABS = [
+    Tab("welkom", gettext_lazy("Welkom")),
+    Tab("patienten", gettext_lazy("Patiënten")),
+    Tab("klachten", gettext_lazy("Klachten")),
+    Tab("behandelingen", gettext_lazy("Behandelingen")),
+    Tab("financien", gettext_lazy("Financiën")),
+    Tab("verzekeraars", gettext_lazy("Verzekeraars")),
+    Tab("productiviteit", gettext_lazy("Productiviteit")),
+    Tab("kwaliteit", gettext_lazy("Kwaliteit")),
+    Tab("trends", gettext_lazy("Trends")),
+]
+TAB_SLUGS = [tab.slug for tab in TABS]
+THEME_SLUGS = TAB_SLUGS[1:-1]
+
+# The query parameter speaks Dutch; the benchmark speaks English.
+GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
+GROUP_KINDS = {kind: param for param, kind in GROUP_PARAMS.items()}
+
+COLOURS = {"practice": "#e38b2c", "group": "#0b6e6e", "band": "rgba(11,110,110,.18)"}
+LEGEND_ON_TOP = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
+
+
+def slug(text: str) -> str:
+    """'Financiën' → 'financien': the catalogue may name a tab in Dutch or by slug."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return plain.strip().lower().replace(" ", "-")
+
+
+def group_param(value: str | None) -> str:
+    """The ``?groep=`` value, defaulting to national for anything unknown."""
+    return value if value in GROUP_PARAMS else "landelijk"
+
+
+def tab_param(value: str | None) -> str:
+    return value if value in TAB_SLUGS else "welkom"
+
+
+# --- Values ----------------------------------------------------------------------------------
+
+
+UNIT_WORDS = {
+    "zittingen": gettext_lazy("zittingen"),
+    "weken": gettext_lazy("weken"),
+    "dagen": gettext_lazy("dagen"),
+    "fte": gettext_lazy("fte"),
+}
+
+
+def value_text(value, number_format: str | None, unit: str = "") -> str:
+    """One figure in the catalogue's number format: € 36,53, 59,3 %, 11,2 zittingen, 1.804."""
+    if value is None or value != value:  # None or NaN: not defined
+        return formatting.DASH
+    if number_format == "pct":
+        return formatting.percent(value, 1)
+    if number_format in ("eur", "eur0"):
+        return formatting.euro(value, 2 if number_format == "eur" else 0)
+    decimals = {"int": 0, "dec1": 1, "dec2": 2}.get(number_format or "", 1)
+    word = UNIT_WORDS.get(unit)
+    text = formatting.number(value, decimals)
+    return f"{text} {word}" if word else text
+
+
+def axis_affixes(number_format: str | None) -> dict:
+    """Plotly tick prefix/suffix so that chart axes read like the table."""
+    if number_format == "pct":
+        return {"ticksuffix": " %"}
+    if number_format in ("eur", "eur0"):
+        return {"tickprefix": "€ "}
+    return {}
+
+
+POSITION_TEXT = {
+    "below": gettext_lazy("onder de middelste helft"),
+    "around": gettext_lazy("in de middelste helft"),
+    "above": gettext_lazy("boven de middelste helft"),
+}
+VERDICT_TEXT = {
+    "better": gettext_lazy("gunstig"),
+    "around": gettext_lazy("rond het midden"),
+    "worse": gettext_lazy("minder gunstig"),
+    "neutral": gettext_lazy("geen beter of slechter"),
+}
+
+
+@dataclass
+class KpiRow:
+    code: str
+    name: str
+    explanation: str
+    value: str
+    median: str
+    band: str
+    percentile: str
+    position: str
+    verdict: str
+    verdict_text: str
+    chart: dict | None
+    table: list[tuple[str, str]] = field(default_factory=list)
+
+
+def kpi_row(kpi, too_small: bool) -> KpiRow:
+    def show(v):
+        return value_text(v, kpi.number_format, kpi.unit)
+
+    stats = None if too_small else kpi.stats
+    if stats is None:
+        median = band = percentile = formatting.DASH
+        position = verdict_text = ""
+        verdict = "none"
+        table = [(_("Uw praktijk"), show(kpi.value))]
+    else:
+        median = show(stats.median)
+        band = f"{show(stats.p25)} – {show(stats.p75)}"
+        percentile = (
+            _("%(share)s van de groep zit op of onder u")
+            % {"share": formatting.percent(kpi.percentile, 0)}
+            if kpi.percentile is not None
+            else formatting.DASH
+        )
+        position = str(POSITION_TEXT.get(kpi.position, ""))
+        verdict = kpi.verdict or "neutral"
+        verdict_text = str(VERDICT_TEXT.get(verdict, ""))
+        table = [
+            (_("Uw praktijk"), show(kpi.value)),
+            (_("P10"), show(stats.p10)),
+            (_("P25"), show(stats.p25)),
+            (_("Mediaan"), show(stats.median)),
+            (_("P75"), show(stats.p75)),
+            (_("P90"), show(stats.p90)),
+            (_("Gemiddelde"), show(stats.mean)),
+            (_("Aantal praktijken"), formatting.number(stats.n)),
+        ]
+    return KpiRow(
+        code=kpi.code,
+        name=str(kpi.name),
+        explanation=str(getattr(kpi, "explanation", "") or ""),
+        value=show(kpi.value),
+        median=median,
+        band=band,
+        percentile=percentile,
+        position=position,
+        verdict=verdict,
+        verdict_text=verdict_text,
+        chart=None if stats is None else distribution_chart(kpi, stats),
+        table=table,
+    )
+
+
+def distribution_chart(kpi, stats) -> dict:
+    """A box from P10/P25/median/P75/P90 and a marker for the practice: no peer values at all."""
+    practice_value = kpi.value
+    data = [
+        {
+            "type": "box",
+            "orientation": "h",
+            "name": "",
+            "y": [_("Groep")],
+            "q1": [stats.p25],
+            "median": [stats.median],
+            "q3": [stats.p75],
+            "lowerfence": [stats.p10],
+            "upperfence": [stats.p90],
+            "mean": [stats.mean],
+            "boxpoints": False,
+            "fillcolor": COLOURS["band"],
+            "line": {"color": COLOURS["group"], "width": 1.5},
+            "hoverinfo": "skip",
+        }
+    ]
+    if practice_value is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("Uw praktijk"),
+                "x": [practice_value],
+                "y": [_("Groep")],
+                "marker": {
+                    "symbol": "diamond",
+                    "size": 14,
+                    "color": COLOURS["practice"],
+                    "line": {"color": "#fff", "width": 1.5},
+                },
+                "hovertemplate": _("Uw praktijk: %(value)s")
+                % {"value": value_text(practice_value, kpi.number_format, kpi.unit)}
+                + "<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "height": 86,
+            "margin": {"l": 8, "r": 8, "t": 6, "b": 26},
+            "showlegend": False,
+            "yaxis": {"visible": False},
+            "xaxis": {
+                "zeroline": False,
+                "separatethousands": True,
+                "gridcolor": "#eef1f5",
+                **axis_affixes(kpi.number_format),
+            },
+            "separators": ",.",
+        },
+    }
+
+
+# --- Mixes -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MixBlock:
+    code: str
+    name: str
+    rows: list[tuple[str, str, str]]
+    chart: dict
+    pyramid: bool
+    explanation: str = ""
+
+
+def mix_block(mix, too_small: bool) -> MixBlock:
+    """The practice's mix beside the group's average mix; an age × gender mix becomes a pyramid."""
+    categories = [
+        (str(label), share, None if too_small else group_share)
+        for label, share, group_share in mix.categories
+    ]
+    rows = [
+        (label, formatting.percent(share), formatting.percent(group))
+        for label, share, group in categories
+    ]
+    pyramid = _is_pyramid(categories)
+    chart = pyramid_chart(categories) if pyramid else mix_chart(categories)
+    return MixBlock(
+        code=mix.code,
+        name=str(mix.name),
+        rows=rows,
+        chart=chart,
+        pyramid=pyramid,
+        explanation=str(getattr(mix, "explanation", "") or ""),
+    )
+
+
+def _gender_of(label: str) -> str | None:
+    first = label.lower().split(" ", 1)[0]
+    if first in ("vrouw", "vrouwen", "female", "v"):
+        return "f"
+    if first in ("man", "mannen", "male", "m"):
+        return "m"
+    return None
+
+
+def _is_pyramid(categories) -> bool:
+    genders = {_gender_of(label) for label, _share, _group in categories}
+    return {"f", "m"} <= genders
+
+
+def mix_chart(categories) -> dict:
+    labels = [label for label, _share, _group in categories]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": _("Uw praktijk"),
+            "y": labels,
+            "x": [share for _label, share, _group in categories],
+            "marker": {"color": COLOURS["practice"]},
+            "hovertemplate": "%{y}: %{x:.1f} %<extra>" + _("Uw praktijk") + "</extra>",
+        }
+    ]
+    if any(group is not None for _label, _share, group in categories):
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": _("Gemiddelde groep"),
+                "y": labels,
+                "x": [group for _label, _share, group in categories],
+                "marker": {"color": COLOURS["group"]},
+                "hovertemplate": "%{y}: %{x:.1f} %<extra>" + _("Groep") + "</extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "group",
+            "height": 70 + 34 * len(labels),
+            "margin": {"l": 8, "r": 8, "t": 34, "b": 26},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "xaxis": {"ticksuffix": " %", "gridcolor": "#eef1f5", "rangemode": "tozero"},
+            "legend": LEGEND_ON_TOP,
+            "separators": ",.",
+        },
+    }
+
+
+def pyramid_chart(categories) -> dict:
+    """Women to the left, men to the right, age bands bottom-up; the group as outlined bars.
+
+    A third gender ("anders") has no side in a pyramid: it stays in the table beside the chart.
+    """
+    bands: list[str] = []
+    values: dict[tuple[str, str], tuple] = {}
+    for label, share, group in categories:
+        gender = _gender_of(label)
+        if gender is None:
+            continue
+        band = label.split(" ", 1)[1] if " " in label else label
+        if band not in bands:
+            bands.append(band)
+        values[(gender, band)] = (share, group)
+
+    def series(gender, index, sign):
+        return [sign * (values.get((gender, band), (None, None))[index] or 0) for band in bands]
+
+    women, men = _("vrouwen"), _("mannen")
+    practice, group = _("Uw praktijk"), _("Gemiddelde groep")
+    data = [
+        _pyramid_bar(practice, women, bands, series("f", 0, -1), True, True),
+        _pyramid_bar(practice, men, bands, series("m", 0, 1), True, False),
+    ]
+    if any(g is not None for _label, _share, g in categories):
+        data += [
+            _pyramid_bar(group, women, bands, series("f", 1, -1), False, True),
+            _pyramid_bar(group, men, bands, series("m", 1, 1), False, False),
+        ]
+    peak = max((abs(x) for trace in data for x in trace["x"]), default=10) or 10
+    step = max(1, math.ceil(peak / 2))
+    ticks = [-2 * step, -step, 0, step, 2 * step]
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "overlay",
+            "bargap": 0.15,
+            "height": 120 + 30 * len(bands),
+            "margin": {"l": 8, "r": 8, "t": 34, "b": 44},
+            "yaxis": {"automargin": True, "title": {"text": _("leeftijd")}},
+            "xaxis": {
+                "range": [-2.1 * step, 2.1 * step],
+                "tickvals": ticks,
+                "ticktext": [formatting.percent(abs(t), 0) for t in ticks],
+                "gridcolor": "#eef1f5",
+                "title": {"text": _("← vrouwen · mannen →")},
+            },
+            "legend": LEGEND_ON_TOP,
+            "separators": ",.",
+        },
+    }
+
+
+def _pyramid_bar(name, gender, bands, xs, practice: bool, in_legend: bool) -> dict:
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "name": name,
+        "legendgroup": name,
+        "showlegend": in_legend,
+        "y": bands,
+        "x": xs,
+        "customdata": [abs(x) for x in xs],
+        "hovertemplate": "%{y} "
+        + gender
+        + ": %{customdata:.1f} %<extra>"
+        + name
+        + "</extra>",
+        "marker": (
+            {"color": COLOURS["practice"], "opacity": 0.75}
+            if practice
+            else {"color": "rgba(0,0,0,0)", "line": {"color": COLOURS["group"], "width": 2}}
+        ),
+    }
+
+
+# --- Welcome symbols -------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeSymbol:
+    tab: Tab
+    state: str  # better, around, worse, neutral, none
+    symbol: str
+    label: str
+    summary: str
+
+
+SYMBOLS = {
+    "better": ("▲", gettext_lazy("Gunstiger dan de groep")),
+    "around": ("●", gettext_lazy("Rond het midden van de groep")),
+    "worse": ("▼", gettext_lazy("Minder gunstig dan de groep")),
+    "neutral": ("◆", gettext_lazy("Geen beter of slechter: zie de posities")),
+    "none": ("–", gettext_lazy("Geen vergelijking mogelijk")),
+}
+
+
+def theme_symbol(tab: Tab, kpis: list, too_small: bool, mixes: list = ()) -> ThemeSymbol:
+    """One symbol per theme: the balance of its KPIs' verdicts (better minus worse, by thirds).
+
+    KPIs without a better direction do not vote; a theme of only such KPIs (or only mixes)
+    reports where the practice sits without calling it good or bad.
+    """
+    if too_small or not (kpis or mixes):
+        symbol, label = SYMBOLS["none"]
+        summary = (
+            _("Te weinig praktijken in deze groep om te vergelijken.")
+            if too_small
+            else _("Geen kengetallen in dit thema voor deze periode.")
+        )
+        return ThemeSymbol(tab, "none", symbol, str(label), summary)
+    judged = [k for k in kpis if k.verdict in ("better", "around", "worse")]
+    counts = {v: sum(1 for k in judged if k.verdict == v) for v in ("better", "around", "worse")}
+    parts = []
+    if judged:
+        balance = (counts["better"] - counts["worse"]) / len(judged)
+        state = "better" if balance >= 1 / 3 else "worse" if balance <= -1 / 3 else "around"
+        first = ngettext(
+            "%(better)d van %(total)d kengetal gunstiger dan de middelste helft",
+            "%(better)d van %(total)d kengetallen gunstiger dan de middelste helft",
+            len(judged),
+        ) % {"better": counts["better"], "total": len(judged)}
+        rest = _("%(around)d in het midden, %(worse)d minder gunstig") % counts
+        parts.append(f"{first}; {rest}")
+    else:
+        state = "neutral"
+        if kpis:
+            positions = {p: sum(1 for k in kpis if k.position == p) for p in POSITION_TEXT}
+            parts.append(
+                _("%(above)d boven, %(around)d in en %(below)d onder de middelste helft") % positions
+            )
+    headline = next((k for k in kpis if k.stats is not None), None)
+    if headline is not None:
+        parts.append(
+            _("%(name)s %(value)s tegen mediaan %(median)s")
+            % {
+                "name": str(headline.name),
+                "value": value_text(headline.value, headline.number_format, headline.unit),
+                "median": value_text(
+                    headline.stats.median, headline.number_format, headline.unit
+                ),
+            }
+        )
+    elif mixes:
+        difference = largest_mix_difference(mixes)
+        if difference:
+            parts.append(difference)
+    symbol, label = SYMBOLS[state]
+    return ThemeSymbol(tab, state, symbol, str(label), "; ".join(parts) + ".")
+
+
+def largest_mix_difference(mixes) -> str:
+    """For a theme of mixes only: the category where the practice differs most from the group."""
+    best = None
+    for mix in mixes:
+        for label, share, group in mix.categories:
+            if share is None or group is None:
+                continue
+            gap = abs(share - group)
+            if best is None or gap > best[0]:
+                best = (gap, mix.name, label, share, group)
+    if best is None:
+        return ""
+    _gap, mix_name, label, share, group = best
+    return _(
+        "grootste verschil met de groep: %(label)s in %(mix)s, %(share)s tegen gemiddeld %(group)s"
+    ) % {
+        "label": label,
+        "mix": str(mix_name).lower(),
+        "share": formatting.percent(share),
+        "group": formatting.percent(group),
+    }
+
+
+# --- Explanations ----------------------------------------------------------------------------
+
+TAB_INTRO = {
+    "welkom": gettext_lazy(
+        "Per thema één symbool: ▲ gunstiger dan de groep, ● rond het midden, ▼ minder gunstig, "
+        "◆ geen beter of slechter. Het symbool telt de kengetallen van het thema: hoeveel liggen "
+        "gunstiger dan de middelste helft van de groep (boven P75 of onder P25, afhankelijk van "
+        "wat beter is), hoeveel in de middelste helft en hoeveel minder gunstig. Beweeg over een "
+        "symbool of ga er met de Tab-toets naartoe voor de cijfers erachter."
+    ),
+    "trends": gettext_lazy(
+        "De lijn toont de waarde van uw praktijk per kwartaal en per jaar over al uw imports, "
+        "de stippellijn de mediaan van de groep in dezelfde periode. Groei is de verandering "
+        "ten opzichte van dezelfde periode een jaar eerder. Een lege plek betekent dat er voor "
+        "die periode geen cijfers zijn of dat de groep te klein was."
+    ),
+}
+THEME_INTRO = gettext_lazy(
+    "Per kengetal ziet u de waarde van uw praktijk naast de mediaan van de groep (de middelste "
+    "praktijk) en de middelste helft van de groep (P25 tot P75). In de grafiek is de doos de "
+    "middelste helft, de streep erin de mediaan en de snorharen lopen van P10 tot P90; het "
+    "oranje ruitje is uw praktijk. Waarden van afzonderlijke andere praktijken worden nooit "
+    "getoond. Het percentiel zegt welk deel van de groep op of onder uw waarde zit. De mixen "
+    "tonen de verdeling binnen uw praktijk naast het gemiddelde van de groep."
+)
+
+
+def tab_intro(slug_: str) -> str:
+    return str(TAB_INTRO.get(slug_, THEME_INTRO))
+
+
+# --- Trends ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TrendBlock:
+    code: str
+    name: str
+    explanation: str
+    rows: list[dict]
+    chart: dict
+
+
+def trend_blocks(trends) -> list[TrendBlock]:
+    return [trend_block(series) for series in trends.series]
+
+
+def trend_block(series) -> TrendBlock:
+    """Quarters as a line, years as a second line on their own axis labels; growth in the table."""
+    rows = []
+    for point in series.points:
+        rows.append(
+            {
+                "label": point.label,
+                "kind": point.kind,
+                "value": value_text(point.value, series.number_format, series.unit),
+                "median": value_text(point.group_median, series.number_format, series.unit),
+                "growth": formatting.signed_percent(point.growth),
+            }
+        )
+    data = []
+    for kind, kind_label in (("quarter", _("per kwartaal")), ("year", _("per jaar"))):
+        points = [p for p in series.points if p.kind == kind]
+        if not points:
+            continue
+        labels = [p.label for p in points]
+        axis = "x" if kind == "quarter" else "x2"
+        yaxis = "y" if kind == "quarter" else "y2"
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Uw praktijk") + f" ({kind_label})",
+                "x": labels,
+                "y": [p.value for p in points],
+                "xaxis": axis,
+                "yaxis": yaxis,
+                "line": {"color": COLOURS["practice"], "width": 2.5},
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Mediaan groep") + f" ({kind_label})",
+                "x": labels,
+                "y": [p.group_median for p in points],
+                "xaxis": axis,
+                "yaxis": yaxis,
+                "connectgaps": False,
+                "line": {"color": COLOURS["group"], "width": 2, "dash": "dot"},
+            }
+        )
+    axis_format = {
+        "gridcolor": "#eef1f5",
+        "rangemode": "tozero",
+        "separatethousands": True,
+        **axis_affixes(series.number_format),
+    }
+    layout = {
+        "height": 280,
+        "margin": {"l": 8, "r": 8, "t": 40, "b": 40},
+        "legend": LEGEND_ON_TOP,
+        "separators": ",.",
+        "yaxis": {**axis_format, "automargin": True},
+        "xaxis": {"type": "category", "domain": [0, 0.68], "title": {"text": _("kwartaal")}},
+    }
+    if any(p.kind == "year" for p in series.points):
+        layout["xaxis2"] = {"type": "category", "domain": [0.76, 1], "title": {"text": _("jaar")}}
+        layout["yaxis2"] = {**axis_format, "anchor": "x2", "automargin": True}
+    return TrendBlock(
+        code=series.code,
+        name=str(series.name),
+        explanation=str(getattr(series, "explanation", "") or ""),
+        rows=rows,
+        chart={"data": data, "layout": layout},
+    )
