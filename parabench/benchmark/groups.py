@@ -1,0 +1,89 @@
+"""Comparison groups: national, region (province), network, and practices without a network.
+
+Membership is read from the practice's current data at computation time, so moving a practice to
+another network or province changes its groups at the next recompute (``recompute_statistics``).
+A group is named by (kind, key): ("national", ""), ("region", "ZH"), ("network", "<network id>"),
+("no_network", "").
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from parabench.benchmark.models import GroupKind
+from parabench.practices.models import Practice
+from parabench.practices.provinces import Province
+
+# What a dashboard asks for ("network" means "without network" for a practice without one).
+CHOICES = ("national", "region", "network")
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str
+    key: str
+
+    @property
+    def choice(self) -> str:
+        return "network" if self.kind == GroupKind.NO_NETWORK else self.kind
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A practice's current groups."""
+
+    province: str
+    network_id: int | None
+
+    def groups(self) -> list[Group]:
+        found = [Group(GroupKind.NATIONAL, "")]
+        if self.province:
+            found.append(Group(GroupKind.REGION, self.province))
+        if self.network_id is None:
+            found.append(Group(GroupKind.NO_NETWORK, ""))
+        else:
+            found.append(Group(GroupKind.NETWORK, str(self.network_id)))
+        return found
+
+    def group(self, choice: str) -> Group | None:
+        """The group a dashboard choice means for this practice; None for an unknown province."""
+        for group in self.groups():
+            if group.choice == choice:
+                return group
+        return None
+
+
+def membership(practice: Practice) -> Membership:
+    return Membership(practice.province or "", practice.network_id)
+
+
+def memberships(practice_ids=None) -> dict[int, Membership]:
+    """Current membership of many practices in one query."""
+    rows = Practice.objects.all()
+    if practice_ids is not None:
+        rows = rows.filter(pk__in=list(practice_ids))
+    return {
+        pk: Membership(province or "", network_id)
+        for pk, province, network_id in rows.values_list("pk", "province", "network_id")
+    }
+
+
+def label(group: Group, practice: Practice) -> str:
+    """The Dutch name of a group as the dashboard shows it."""
+    if group.kind == GroupKind.NATIONAL:
+        return _("Landelijk")
+    if group.kind == GroupKind.REGION:
+        return _("Regio %(province)s") % {"province": Province(group.key).label}
+    if group.kind == GroupKind.NETWORK:
+        return _("Netwerk %(name)s") % {"name": practice.network.name}
+    return _("Praktijken zonder netwerk")
+
+
+def split(members: list[Membership]) -> dict[Group, np.ndarray]:
+    """Row indexes of every group present among ``members`` (one entry per row)."""
+    indexes: dict[Group, list[int]] = {}
+    for i, member in enumerate(members):
+        for group in member.groups():
+            indexes.setdefault(group, []).append(i)
+    return {group: np.array(rows, dtype=np.intp) for group, rows in indexes.items()}

@@ -1,0 +1,198 @@
+"""A practice's KPIs for one window of its export, and growth against last year.
+
+Pure functions on the validated export (``parabench_format`` models), no Django. Each window of an
+export (every quarter Q1…Q4 and every year-to-date window Q1-Q2, Q1-Q3, Q1-Q4) carries its own
+distinct counts, so every KPI of a window comes from that window's aggregates alone — never from
+adding quarters. A KPI whose denominator is zero is "not defined" (NaN), not zero: a practice
+without closed chronic episodes has no chronic treatment average, and is left out of the group's
+statistics for that KPI.
+"""
+
+import math
+
+import numpy as np
+
+from parabench.benchmark.catalogue import (
+    COLUMN_INDEX,
+    COLUMNS,
+    GROWTH_KPIS,
+    MIXES,
+    STORED_COLUMNS,
+)
+from parabench_format.histograms import histogram_median
+
+NAN = math.nan
+YTD_WINDOWS = ("Q1", "Q1-Q2", "Q1-Q3", "Q1-Q4")
+QUARTER_WINDOWS = ("Q1", "Q2", "Q3", "Q4")
+WINDOWS = ("Q1", "Q2", "Q3", "Q4", "Q1-Q2", "Q1-Q3", "Q1-Q4")
+
+
+def dashboard_window(quarters: int) -> str:
+    """The year-to-date window a dashboard shows for an export of ``quarters`` quarters."""
+    return YTD_WINDOWS[quarters - 1]
+
+
+def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float:
+    return numerator * scale / denominator if denominator else NAN
+
+
+def _sum_histograms(a, b) -> list[int]:
+    return [x + y for x, y in zip(a, b, strict=True)]
+
+
+def _median(histogram) -> float:
+    value = histogram_median(histogram)
+    return NAN if value is None else float(value)
+
+
+def _shares(counts: dict[str, int], keys) -> list[float]:
+    total = sum(counts[k] for k in keys)
+    return [_ratio(counts[k], total, 100.0) for k in keys]
+
+
+def base_kpis(window) -> dict[str, float]:
+    """Every stored (non-growth) KPI of one window, by code."""
+    patients = window.patients
+    episodes = window.episodes
+    sessions = window.sessions
+    revenue = window.revenue
+    closed = window.closed_episodes
+    chronic, other = closed.chronic, closed.non_chronic
+    closed_n = chronic.episodes + other.episodes
+    euros = revenue.total_cents / 100
+    payer_sessions = sessions.by_payer
+    payer_cents = revenue.by_payer
+    routes = episodes.started_by_access_route
+    female = sum(patients.by_gender_age.female.model_dump().values())
+    fte = window.therapists.fte_hundredths / 100
+    contract_sessions = payer_sessions.basic + payer_sessions.supplementary
+    contract_euros = (payer_cents.basic + payer_cents.supplementary) / 100
+    return {
+        "patients": float(patients.total),
+        "new_patients": float(patients.new),
+        "female_share": _ratio(female, patients.total, 100.0),
+        "episodes": float(episodes.active),
+        "new_episodes": float(episodes.started),
+        "episodes_per_patient": _ratio(episodes.active, patients.total),
+        "chronic_share": _ratio(episodes.chronic_active, episodes.active, 100.0),
+        "direct_access_share": _ratio(
+            routes.direct, routes.direct + routes.gp + routes.specialist + routes.other, 100.0
+        ),
+        "sessions": float(sessions.total),
+        "sessions_per_episode": _ratio(chronic.sessions_total + other.sessions_total, closed_n),
+        "sessions_per_episode_chronic": _ratio(chronic.sessions_total, chronic.episodes),
+        "sessions_per_episode_non_chronic": _ratio(other.sessions_total, other.episodes),
+        "median_sessions": _median(
+            _sum_histograms(chronic.sessions_histogram, other.sessions_histogram)
+        ),
+        "episode_weeks": _median(_sum_histograms(chronic.weeks_histogram, other.weeks_histogram)),
+        "revenue": euros,
+        "revenue_per_session": _ratio(euros, sessions.total),
+        "revenue_per_session_contract": _ratio(contract_euros, contract_sessions),
+        "revenue_per_session_self_pay": _ratio(payer_cents.self_pay / 100, payer_sessions.self_pay),
+        "revenue_per_patient": _ratio(euros, patients.total),
+        "revenue_per_episode": _ratio(euros, episodes.active),
+        "self_pay_share": _ratio(payer_cents.self_pay, revenue.total_cents, 100.0),
+        "therapists": float(window.therapists.count),
+        "fte": fte,
+        "sessions_per_fte": _ratio(sessions.total, fte),
+        "patients_per_therapist": _ratio(patients.total, window.therapists.count),
+        "no_show_rate": _ratio(sessions.no_shows, sessions.total + sessions.no_shows, 100.0),
+        "outcome_measure_share": _ratio(
+            chronic.outcome_measured + other.outcome_measured, closed_n, 100.0
+        ),
+        "goals_achieved_share": _ratio(
+            chronic.goals_achieved + other.goals_achieved, closed_n, 100.0
+        ),
+        "ended_regular_share": _ratio(
+            chronic.end_reasons.regular + other.end_reasons.regular, closed_n, 100.0
+        ),
+        "waiting_days": _median(window.waiting.days_histogram),
+        "waiting_within_5_share": _ratio(
+            window.waiting.within_5_working_days, window.waiting.episodes, 100.0
+        ),
+    }
+
+
+def mix_counts(window) -> dict[str, dict[str, int]]:
+    """The counts behind every mix of the catalogue, by mix code and category key."""
+    gender_age = {
+        f"{gender}.{band}": count
+        for gender, bands in window.patients.by_gender_age.model_dump().items()
+        for band, count in bands.items()
+    }
+    episodes = window.episodes
+    routes = episodes.started_by_access_route.model_dump()
+    return {
+        "gender_age_mix": gender_age,
+        "chronic_mix": {
+            "chronic": episodes.chronic_active,
+            "non_chronic": episodes.active - episodes.chronic_active,
+        },
+        "access_route_mix": routes,
+        "referral_mix": {k: routes[k] for k in ("gp", "specialist", "other")},
+        "dcsph_mix": episodes.active_by_dcsph_group.model_dump(),
+        "insurer_patient_mix": window.patients.by_insurer.model_dump(),
+        "insurer_revenue_mix": window.revenue.by_insurer.model_dump(),
+        "session_type_mix": window.sessions.by_type.model_dump(),
+        "payer_mix": window.revenue.by_payer.model_dump(),
+    }
+
+
+def window_values(window) -> dict[str, float]:
+    """Every stored column of one window: the base KPIs and each mix category's share (0–100)."""
+    values = base_kpis(window)
+    counts = mix_counts(window)
+    for mix in MIXES:
+        keys = [c.key for c in mix.categories]
+        for key, share in zip(keys, _shares(counts[mix.code], keys), strict=True):
+            values[mix.column(key)] = share
+    return values
+
+
+def window_vector(window) -> np.ndarray:
+    """``window_values`` as a float64 vector in ``STORED_COLUMNS`` order (the storage layout)."""
+    values = window_values(window)
+    return np.array([values[c] for c in STORED_COLUMNS], dtype=np.float64)
+
+
+def growth(current: float, previous: float) -> float:
+    """(this − last) / last × 100; not defined without a positive value last year."""
+    if previous is None or math.isnan(previous) or previous <= 0 or math.isnan(current):
+        return NAN
+    return (current - previous) / previous * 100.0
+
+
+def full_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+    """Stored rows (practices × STORED_COLUMNS) extended with the growth KPIs (→ COLUMNS).
+
+    ``previous`` holds, row for row, the same practice's same window one year earlier (NaN rows
+    where it was not sent). Vectorised, because a full recompute does this for every year.
+    """
+    stored = np.atleast_2d(np.asarray(stored, dtype=np.float64))
+    rows = stored.shape[0]
+    out = np.full((rows, len(COLUMNS)), np.nan)
+    out[:, : stored.shape[1]] = stored
+    if previous is None:
+        return out
+    previous = np.atleast_2d(np.asarray(previous, dtype=np.float64))
+    for kpi in GROWTH_KPIS:
+        base = COLUMN_INDEX[kpi.growth_of]
+        now, before = stored[:, base], previous[:, base]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = (now - before) / before * 100.0
+        out[:, COLUMN_INDEX[kpi.code]] = np.where(before > 0, value, np.nan)
+    return out
+
+
+def pack(vector: np.ndarray) -> bytes:
+    """The stored form of a vector: little-endian float64, NaN = not defined."""
+    return np.asarray(vector, dtype="<f8").tobytes()
+
+
+def unpack(blob, width: int = len(STORED_COLUMNS)) -> np.ndarray:
+    """A stored vector, padded with NaN to ``width`` (older rows may be shorter)."""
+    vector = np.frombuffer(bytes(blob), dtype="<f8")
+    if vector.size >= width:
+        return vector[:width]
+    return np.concatenate([vector, np.full(width - vector.size, np.nan)])

@@ -1,0 +1,111 @@
+"""What the benchmark engine stores: KPI values per import and window, group statistics, positions.
+
+Sized for 10,000 practices × 10 years. Per row the numbers are one packed vector (little-endian
+float64 in the catalogue's column order) rather than one row per KPI: a window of a practice is
+always read and written as a whole, and one row per KPI would make ~70 million rows of which every
+recompute touches all. Statistics are per (year, window, group) — tens of thousands of rows — and
+the positions per (row, group kind) hold only what a dashboard reads. See docs/statistics.md.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GroupKind(models.TextChoices):
+    NATIONAL = "national", _("Landelijk")
+    REGION = "region", _("Regio")
+    NETWORK = "network", _("Netwerk")
+    NO_NETWORK = "no_network", _("Praktijken zonder netwerk")
+
+
+class WindowValues(models.Model):
+    """A practice's KPI values for one window of one import.
+
+    ``counted`` marks the one row per practice, year and window that the group statistics use:
+    the newest imported export that covers that window. Older imports keep their rows so that
+    their dashboards stay readable.
+    """
+
+    imp = models.ForeignKey(
+        "uploads.Import",
+        verbose_name=_("import"),
+        on_delete=models.CASCADE,
+        related_name="benchmark_windows",
+    )
+    practice = models.ForeignKey(
+        "practices.Practice", verbose_name=_("praktijk"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    window = models.CharField(_("periode"), max_length=5)
+    values = models.BinaryField(_("KPI-waarden"))
+    counted = models.BooleanField(_("telt mee"), default=False)
+
+    class Meta:
+        verbose_name = _("KPI-waarden van een periode")
+        verbose_name_plural = _("KPI-waarden van perioden")
+        constraints = [
+            models.UniqueConstraint(fields=["imp", "window"], name="benchmark_window_per_import"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "window", "counted"], name="benchmark_wv_year_window"),
+            models.Index(fields=["practice", "year"], name="benchmark_wv_practice_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.imp_id} {self.year} {self.window}"
+
+
+class GroupStatistics(models.Model):
+    """n, mean, P10, P25, median, P75, P90 of every KPI for one group, year and window.
+
+    ``stats`` is a packed (7 × columns) float64 matrix; it is empty when the group had fewer
+    practices than MIN_GROUP_SIZE at computation time, and a column is NaN when fewer than that
+    many practices had a value for it — what is not computed cannot be served.
+    """
+
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    window = models.CharField(_("periode"), max_length=5)
+    kind = models.CharField(_("soort groep"), max_length=10, choices=GroupKind.choices)
+    key = models.CharField(_("groep"), max_length=20, blank=True)
+    n = models.PositiveIntegerField(_("aantal praktijken"))
+    stats = models.BinaryField(_("statistieken"), null=True)
+    computed_at = models.DateTimeField(_("berekend"))
+
+    class Meta:
+        verbose_name = _("groepsstatistiek")
+        verbose_name_plural = _("groepsstatistieken")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "window", "kind", "key"], name="benchmark_stats_per_group"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.window} {self.kind} {self.key}"
+
+
+class Position(models.Model):
+    """Where a practice's window values sit in one of its groups: percent at or below, per KPI.
+
+    Stored for the year-to-date windows a dashboard shows; ``shares`` is packed float32 in the
+    catalogue's POSITION_COLUMNS order, NaN where undefined or the group is too small.
+    """
+
+    row = models.ForeignKey(WindowValues, on_delete=models.CASCADE, related_name="positions")
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    kind = models.CharField(_("soort groep"), max_length=10, choices=GroupKind.choices)
+    key = models.CharField(_("groep"), max_length=20, blank=True)
+    shares = models.BinaryField(_("percentielposities"))
+
+    class Meta:
+        verbose_name = _("percentielpositie")
+        verbose_name_plural = _("percentielposities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["row", "kind", "key"], name="benchmark_position_per_group"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "kind", "key"], name="benchmark_pos_group")]
+
+    def __str__(self):
+        return f"{self.row_id} {self.kind}"

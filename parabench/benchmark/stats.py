@@ -1,0 +1,114 @@
+"""Peer statistics: n, mean, P10, P25, median, P75, P90 and a practice's percentile position.
+
+Pure numpy, no Django. Why written out instead of calling ``numpy.nanpercentile``: that function
+loops over columns in Python, while a benchmark computes thousands of groups × a hundred KPIs; one
+sort per group matrix serves every column and every quantile at once. The arithmetic is numpy's
+own type 7 ("linear", Hyndman–Fan 7, PostgreSQL ``percentile_cont``) step for step — virtual index
+``(n - 1) · q``, the same two neighbours and numpy's two-sided interpolation — so the results are
+identical to ``numpy.percentile`` on the non-missing values. NaN means "not defined for this
+practice" (e.g. no closed chronic episodes) and is left out, per column.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Row order of a described matrix; the storage layout depends on it (append-only).
+STAT_FIELDS = ("n", "mean", "p10", "p25", "median", "p75", "p90")
+QUANTILES = np.array([0.10, 0.25, 0.50, 0.75, 0.90])
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    mean: float
+    p10: float
+    p25: float
+    median: float
+    p75: float
+    p90: float
+
+
+def describe_columns(matrix: np.ndarray) -> np.ndarray:
+    """Statistics of every column of a (practices × KPIs) matrix: (7, KPIs) in STAT_FIELDS order.
+
+    A column without any value gets n = 0 and NaN for the rest.
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if matrix.ndim != 2:
+        raise ValueError("describe_columns wants a 2-D matrix")
+    rows, cols = matrix.shape
+    out = np.full((len(STAT_FIELDS), cols), np.nan)
+    if cols == 0:
+        return out
+    present = ~np.isnan(matrix)
+    n = present.sum(axis=0)
+    out[0] = n
+    if rows == 0:
+        return out
+    # np.sort puts NaN last, so the first n[c] entries of column c are its sorted values.
+    ordered = np.sort(matrix, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[1] = np.where(n > 0, np.where(present, matrix, 0.0).sum(axis=0) / n, np.nan)
+    column = np.arange(cols)
+    has = n > 0
+    for row, q in enumerate(QUANTILES, start=2):
+        virtual = (n - 1) * q
+        previous = np.floor(virtual)
+        gamma = virtual - previous
+        below = np.clip(previous, 0, None).astype(np.intp)
+        above = np.minimum(below + 1, np.maximum(n - 1, 0)).astype(np.intp)
+        a = ordered[below, column]
+        b = ordered[above, column]
+        out[row] = np.where(has, _lerp(a, b, gamma), np.nan)
+    return out
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """numpy's interpolation: from the nearer neighbour, so that t = 0 and t = 1 are exact."""
+    with np.errstate(invalid="ignore"):
+        diff = b - a
+        return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+
+
+def describe(values) -> Summary | None:
+    """Statistics of one list of values (NaN and None left out); None when nothing is left."""
+    array = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    column = describe_columns(array.reshape(-1, 1))[:, 0]
+    if column[0] == 0:
+        return None
+    return Summary(int(column[0]), *(float(x) for x in column[1:]))
+
+
+def sorted_columns(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column sorted (NaN last) and its count of values: the input of ``positions``."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    return np.sort(matrix, axis=0), (~np.isnan(matrix)).sum(axis=0)
+
+
+def positions(ordered: np.ndarray, counts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Percentile position (0–100) of each row of ``values`` in each column's group distribution.
+
+    The position is the share of the group at or below the value — counting the practice itself
+    when it is a member. NaN where the value is missing or the column has no values.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    out = np.full(values.shape, np.nan)
+    for c in range(values.shape[1]):
+        n = int(counts[c])
+        if n == 0:
+            continue
+        at_or_below = np.searchsorted(ordered[:n, c], values[:, c], side="right")
+        out[:, c] = np.where(np.isnan(values[:, c]), np.nan, at_or_below * 100.0 / n)
+    return out
+
+
+def percentile_position(group_values, value: float) -> float | None:
+    """Share (0–100) of ``group_values`` at or below ``value``; None when undefined."""
+    if value is None or np.isnan(value):
+        return None
+    array = np.array([v for v in group_values if v is not None], dtype=np.float64)
+    array = array[~np.isnan(array)]
+    if array.size == 0:
+        return None
+    return float((array <= value).sum() * 100.0 / array.size)
