@@ -11,8 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from parabench.dashboard import formatting
 
@@ -381,11 +380,7 @@ def _pyramid_bar(name, gender, bands, xs, practice: bool, in_legend: bool) -> di
         "y": bands,
         "x": xs,
         "customdata": [abs(x) for x in xs],
-        "hovertemplate": "%{y} "
-        + gender
-        + ": %{customdata:.1f} %<extra>"
-        + name
-        + "</extra>",
+        "hovertemplate": "%{y} " + gender + ": %{customdata:.1f} %<extra>" + name + "</extra>",
         "marker": (
             {"color": COLOURS["practice"], "opacity": 0.75}
             if practice
@@ -446,9 +441,8 @@ def theme_symbol(tab: Tab, kpis: list, too_small: bool, mixes: list = ()) -> The
         state = "neutral"
         if kpis:
             positions = {p: sum(1 for k in kpis if k.position == p) for p in POSITION_TEXT}
-            parts.append(
-                _("%(above)d boven, %(around)d in en %(below)d onder de middelste helft") % positions
-            )
+            text = _("%(above)d boven, %(around)d in en %(below)d onder de middelste helft")
+            parts.append(text % positions)
     headline = next((k for k in kpis if k.stats is not None), None)
     if headline is not None:
         parts.append(
@@ -456,9 +450,7 @@ def theme_symbol(tab: Tab, kpis: list, too_small: bool, mixes: list = ()) -> The
             % {
                 "name": str(headline.name),
                 "value": value_text(headline.value, headline.number_format, headline.unit),
-                "median": value_text(
-                    headline.stats.median, headline.number_format, headline.unit
-                ),
+                "median": value_text(headline.stats.median, headline.number_format, headline.unit),
             }
         )
     elif mixes:
