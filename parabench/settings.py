@@ -172,6 +172,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # --- ParaBench ----------------------------------------------------------------------------------
 # Where accepted uploads are written (and fsynced) before they are acknowledged.
 UPLOAD_STORAGE_DIR = env_path("UPLOAD_STORAGE_DIR", VAR_DIR / "uploads")
+# The uploader: body limits (the decompressed one stops gzip bombs), import retries, the proxy.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+UPLOAD_MAX_DECOMPRESSED_BYTES = env_int("UPLOAD_MAX_DECOMPRESSED_BYTES", 50 * 1024 * 1024)
+UPLOAD_IMPORT_MAX_ATTEMPTS = env_int("UPLOAD_IMPORT_MAX_ATTEMPTS", 6)
+UPLOAD_IMPORT_RETRY_SECONDS = env_int("UPLOAD_IMPORT_RETRY_SECONDS", 2)
+# Only from these TCP peers are X-SSL-Client-Cert / X-SSL-Client-Verify believed (nginx in front).
+UPLOADER_TRUSTED_PROXIES = env_list("UPLOADER_TRUSTED_PROXIES", [])
+# The embedded uploader's own TLS server certificate (issued by the ParaBench CA on first start).
+UPLOADER_TLS_CERT_PATH = env_path("UPLOADER_TLS_CERT_PATH", VAR_DIR / "uploader" / "server.pem")
+UPLOADER_TLS_KEY_PATH = env_path("UPLOADER_TLS_KEY_PATH", VAR_DIR / "uploader" / "server.key")
 # The CA. In development it is created on first start; in production point these at real files.
 CA_CERT_PATH = env_path("CA_CERT_PATH", VAR_DIR / "ca" / "ca.pem")
 CA_KEY_PATH = env_path("CA_KEY_PATH", VAR_DIR / "ca" / "ca.key")

@@ -1,0 +1,17 @@
+"""ASGI entry of the uploader, its own process on its own port.
+
+Embedded (``python -m parabench.uploads.server``): uvicorn terminates mutual TLS itself.
+Production: ``uvicorn parabench.uploads.asgi:application --host 127.0.0.1 --port 8001`` behind
+nginx, with UPLOADER_TRUSTED_PROXIES=127.0.0.1 (see docs/deployment.md).
+"""
+
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
+django.setup(set_prefix=False)
+
+from parabench.uploads.service import application  # noqa: E402
+
+__all__ = ["application"]

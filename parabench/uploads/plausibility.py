@@ -1,0 +1,145 @@
+"""Plausibility checks: numbers that are allowed but unlikely, reported as warnings.
+
+An export that passes the format can still be odd (60 sessions per episode, a € 400 tariff). Such
+an export is imported anyway — refusing it would hide a real practice's data — but the practice
+sees what looks wrong, like DHIS2's data-quality feedback. Thresholds are far outside the national
+references of the domain brief (≈ 11 sessions per episode, ≈ € 37 per session).
+"""
+
+from django.utils.translation import gettext as _
+
+from parabench_format import Export
+
+MAX_SESSIONS_PER_EPISODE = 40
+MAX_TARIFF_CENTS = 150_00
+MIN_TARIFF_CENTS = 10_00
+MAX_NO_SHOW_SHARE = 0.25
+MAX_EPISODES_PER_PATIENT = 3
+# About 50 sessions a week for a full-time therapist, per quarter of 13 weeks.
+MAX_SESSIONS_PER_FTE_PER_QUARTER = 13 * 50
+
+
+def _warning(path: str, code: str, message: str, message_en: str) -> dict:
+    return {"path": path, "code": code, "message": message, "message_en": message_en}
+
+
+def _euro(cents: float, decimal: str = ",") -> str:
+    return f"€ {cents / 100:.2f}".replace(".", decimal)
+
+
+def plausibility_warnings(export: Export) -> list[dict]:
+    """Warnings about the whole period (its longest window), each with the JSON path it is about."""
+    index, window = max(enumerate(export.windows), key=lambda pair: pair[1].end - pair[1].begin)
+    path = f"$.windows[{index}]"
+    quarters = max(1, round((window.end - window.begin).days / 91))
+    warnings = []
+    sessions = window.sessions.total
+    closed = window.closed_episodes
+    closed_episodes = closed.chronic.episodes + closed.non_chronic.episodes
+    closed_sessions = closed.chronic.sessions_total + closed.non_chronic.sessions_total
+
+    if sessions == 0:
+        warnings.append(
+            _warning(
+                f"{path}.sessions.total",
+                "no_sessions",
+                _("Er zijn in deze periode geen zittingen geëxporteerd."),
+                "No sessions were exported for this period.",
+            )
+        )
+    if closed_episodes and closed_sessions / closed_episodes > MAX_SESSIONS_PER_EPISODE:
+        average = closed_sessions / closed_episodes
+        warnings.append(
+            _warning(
+                f"{path}.closed_episodes",
+                "sessions_per_episode_high",
+                _(
+                    "Gemiddeld %(average).1f zittingen per afgesloten klacht; landelijk is dat "
+                    "ongeveer 11. Controleer of klachten op tijd worden afgesloten."
+                )
+                % {"average": average},
+                f"On average {average:.1f} sessions per closed episode; the national figure is "
+                "about 11. Check that episodes are closed in time.",
+            )
+        )
+    if sessions:
+        tariff = window.revenue.total_cents / sessions
+        if tariff > MAX_TARIFF_CENTS:
+            warnings.append(
+                _warning(
+                    f"{path}.revenue.total_cents",
+                    "tariff_high",
+                    _(
+                        "De gemiddelde opbrengst per zitting is %(tariff)s; dat is meer dan "
+                        "%(limit)s. Staan bedragen in centen?"
+                    )
+                    % {"tariff": _euro(tariff), "limit": _euro(MAX_TARIFF_CENTS)},
+                    f"The average revenue per session is {_euro(tariff, '.')}, more than "
+                    f"{_euro(MAX_TARIFF_CENTS, '.')}. Are amounts in cents?",
+                )
+            )
+        elif tariff < MIN_TARIFF_CENTS:
+            warnings.append(
+                _warning(
+                    f"{path}.revenue.total_cents",
+                    "tariff_low",
+                    _(
+                        "De gemiddelde opbrengst per zitting is %(tariff)s; dat is minder dan "
+                        "%(limit)s. Ontbreken er declaraties?"
+                    )
+                    % {"tariff": _euro(tariff), "limit": _euro(MIN_TARIFF_CENTS)},
+                    f"The average revenue per session is {_euro(tariff, '.')}, less than "
+                    f"{_euro(MIN_TARIFF_CENTS, '.')}. Are claims missing?",
+                )
+            )
+    therapists = window.therapists
+    if sessions and therapists.count == 0:
+        warnings.append(
+            _warning(
+                f"{path}.therapists.count",
+                "no_therapists",
+                _("Er zijn zittingen maar geen therapeuten geëxporteerd."),
+                "Sessions were exported but no therapists.",
+            )
+        )
+    elif therapists.fte_hundredths:
+        per_fte = sessions / (therapists.fte_hundredths / 100) / quarters
+        if per_fte > MAX_SESSIONS_PER_FTE_PER_QUARTER:
+            warnings.append(
+                _warning(
+                    f"{path}.therapists.fte_hundredths",
+                    "sessions_per_fte_high",
+                    _(
+                        "Ruim %(per_fte)d zittingen per fte per kwartaal is veel. Is de fte van "
+                        "alle therapeuten meegeteld?"
+                    )
+                    % {"per_fte": per_fte},
+                    f"More than {per_fte:.0f} sessions per FTE per quarter is a lot. Is the FTE "
+                    "of every therapist included?",
+                )
+            )
+    attended, no_shows = sessions, window.sessions.no_shows
+    if attended + no_shows and no_shows / (attended + no_shows) > MAX_NO_SHOW_SHARE:
+        share = 100 * no_shows / (attended + no_shows)
+        warnings.append(
+            _warning(
+                f"{path}.sessions.no_shows",
+                "no_shows_high",
+                _("%(share).0f%% van de afspraken is niet nagekomen; dat is ongebruikelijk veel.")
+                % {"share": share},
+                f"{share:.0f}% of appointments were missed; that is unusually many.",
+            )
+        )
+    patients = window.patients.total
+    if patients and window.episodes.active / patients > MAX_EPISODES_PER_PATIENT:
+        ratio = window.episodes.active / patients
+        warnings.append(
+            _warning(
+                f"{path}.episodes.active",
+                "episodes_per_patient_high",
+                _("Gemiddeld %(ratio).1f klachten per patiënt; landelijk is dat ongeveer 1,2.")
+                % {"ratio": ratio},
+                f"On average {ratio:.1f} episodes per patient; the national figure is about 1.2.",
+            )
+        )
+    return warnings

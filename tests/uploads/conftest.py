@@ -1,0 +1,186 @@
+"""Real processes for the uploader tests: the mTLS uploader and the import worker as subprocesses.
+
+They share the test database (so tests that use them need committed data: ``transactional_db``),
+the test CA and the upload storage through environment variables.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connection
+
+from tests.certificates.factories import issue_certificate_for, use_test_ca, write_tls_client_files
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE = "/ParabenchUploader/services"
+
+
+@pytest.fixture(scope="session")
+def ca_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("ca")
+
+
+@pytest.fixture(autouse=True)
+def test_ca(settings, ca_dir):
+    """One throw-away CA for the session, never the developer's var/ca."""
+    return use_test_ca(settings, ca_dir)
+
+
+@pytest.fixture(autouse=True)
+def upload_storage(settings, tmp_path):
+    settings.UPLOAD_STORAGE_DIR = tmp_path / "uploads"
+    return settings.UPLOAD_STORAGE_DIR
+
+
+def database_url() -> str:
+    """The URL of the *test* database this pytest process uses, for child processes."""
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    user = params.get("USER") or "postgres"
+    host = params.get("HOST") or "127.0.0.1"
+    port = params.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{params['NAME']}"
+
+
+@pytest.fixture
+def child_env(settings, tmp_path):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url(),
+        DJANGO_SETTINGS_MODULE="parabench.settings",
+        CA_CERT_PATH=str(settings.CA_CERT_PATH),
+        CA_KEY_PATH=str(settings.CA_KEY_PATH),
+        CA_CRL_PATH=str(settings.CA_CRL_PATH),
+        CA_AUTO_CREATE="1",
+        UPLOAD_STORAGE_DIR=str(settings.UPLOAD_STORAGE_DIR),
+        UPLOADER_TLS_CERT_PATH=str(tmp_path / "server" / "server.pem"),
+        UPLOADER_TLS_KEY_PATH=str(tmp_path / "server" / "server.key"),
+        UPLOADER_TRUSTED_PROXIES=",".join(settings.UPLOADER_TRUSTED_PROXIES),
+        UPLOAD_MAX_BYTES=str(settings.UPLOAD_MAX_BYTES),
+        UPLOAD_MAX_DECOMPRESSED_BYTES=str(settings.UPLOAD_MAX_DECOMPRESSED_BYTES),
+        UPLOAD_IMPORT_RETRY_SECONDS="1",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def wait_for_port(host: str, port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Uploader:
+    def __init__(self, process, port, ca_path):
+        self.process = process
+        self.port = port
+        self.base = f"https://127.0.0.1:{port}{SERVICE}"
+        self.ca_path = ca_path
+
+    def post(self, body: bytes, *, cert=None, headers=None):
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        return requests.post(
+            f"{self.base}/exports",
+            data=body,
+            headers=headers,
+            cert=cert,
+            verify=str(self.ca_path),
+            timeout=30,
+        )
+
+    def get(self, path: str, *, cert=None):
+        return requests.get(f"{self.base}{path}", cert=cert, verify=str(self.ca_path), timeout=30)
+
+
+@pytest.fixture
+def uploader(transactional_db, child_env, tmp_path, settings):
+    """The embedded uploader (``python -m parabench.uploads.server``) on a free loopback port."""
+    port_file = tmp_path / "uploader.port"
+    log = open(tmp_path / "uploader.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "parabench.uploads.server",
+            "--port",
+            "0",
+            "--port-file",
+            str(port_file),
+        ],
+        env=child_env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not port_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "uploader.log").read_text())
+            time.sleep(0.05)
+        port = int(port_file.read_text())
+        wait_for_port("127.0.0.1", port)
+        yield Uploader(process, port, settings.CA_CERT_PATH)
+    finally:
+        stop(process)
+        log.close()
+
+
+def start_worker(child_env, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "ab")  # noqa: SIM115
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "import_worker",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0.1",
+        ],
+        env=child_env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.fixture
+def worker(transactional_db, child_env, tmp_path):
+    process = start_worker(child_env, tmp_path / "worker.log")
+    yield process
+    stop(process)
+
+
+@pytest.fixture
+def client_files(tmp_path):
+    """Issue (and download) a certificate for a practice; return (cert.pem, key.pem) paths."""
+
+    def make(practice, name="client", **kwargs):
+        _certificate, pfx = issue_certificate_for(practice, **kwargs)
+        return tuple(str(p) for p in write_tls_client_files(pfx, tmp_path / "certs", name))
+
+    return make

@@ -1,0 +1,193 @@
+"""The uploader over real mutual TLS: a subprocess uvicorn with the TLS protocol class."""
+
+import gzip
+import json
+from datetime import date, timedelta
+
+import pytest
+import requests
+from django.utils import timezone
+
+from parabench.certificates import pki
+from parabench.uploads.models import Import
+from tests.uploads.exports import export_bytes, gzipped, make_export
+
+pytestmark = pytest.mark.slow
+
+
+def _foreign_client_files(directory, practice):
+    """A certificate for the practice's AGB code, but signed by a CA that is not ParaBench's."""
+    other_ca = pki.create_ca("Andere CA")
+    issued = pki.issue_client_certificate(
+        other_ca, practice_name=practice.name, agb_code=practice.agb_code
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / "foreign.pem", directory / "foreign.key"
+    cert.write_bytes(pki.certificate_pem(issued.certificate))
+    key.write_bytes(pki.private_key_pem(issued.key))
+    return str(cert), str(key)
+
+
+def _error(response) -> dict:
+    assert response.headers["Content-Type"].startswith("application/json")
+    return response.json()["error"]
+
+
+def test_it_accepts_an_export_with_202_and_an_import_number(uploader, practice_a, client_files):
+    cert = client_files(practice_a)
+    response = uploader.post(export_bytes(make_export(practice_a.agb_code)), cert=cert)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    imp = Import.objects.get(practice=practice_a)
+    assert body == {
+        "import_number": imp.pk,
+        "status": "received",
+        "duplicate": False,
+        "status_url": f"/ParabenchUploader/services/imports/{imp.pk}",
+    }
+    assert response.headers["Location"] == body["status_url"]
+    assert imp.certificate_fingerprint and imp.status == "received"
+    assert imp.period_begin.month == 1 and imp.period_begin.day == 1
+
+
+def test_the_same_bytes_twice_get_the_same_import_number(uploader, practice_a, client_files):
+    cert = client_files(practice_a)
+    body = export_bytes(make_export(practice_a.agb_code))
+    first = uploader.post(body, cert=cert).json()
+    again = uploader.post(body, cert=cert).json()
+    zipped = uploader.post(gzipped(body), cert=cert, headers={"Content-Encoding": "gzip"}).json()
+    assert again["import_number"] == zipped["import_number"] == first["import_number"]
+    assert (first["duplicate"], again["duplicate"], zipped["duplicate"]) == (False, True, True)
+    assert Import.objects.filter(practice=practice_a).count() == 1
+
+
+def test_it_answers_401_without_a_certificate(uploader, practice_a):
+    response = uploader.post(export_bytes(make_export(practice_a.agb_code)))
+    assert response.status_code == 401
+    assert _error(response)["code"] == "certificate_required"
+    assert "certificaat" in _error(response)["message"]
+
+
+def test_it_refuses_a_blocked_certificate(uploader, practice_a, client_files):
+    cert = client_files(practice_a, blocked=True)
+    response = uploader.post(export_bytes(make_export(practice_a.agb_code)), cert=cert)
+    assert response.status_code == 403
+    assert _error(response)["code"] == "certificate_blocked"
+    assert not Import.objects.exists()
+
+
+def test_it_refuses_an_expired_certificate_with_a_readable_403(uploader, practice_a, client_files):
+    now = timezone.now()
+    cert = client_files(
+        practice_a, not_before=now - timedelta(days=400), not_after=now - timedelta(days=1)
+    )
+    response = uploader.post(export_bytes(make_export(practice_a.agb_code)), cert=cert)
+    assert response.status_code == 403
+    assert _error(response)["code"] == "certificate_expired"
+
+
+def test_it_ends_the_handshake_for_a_certificate_of_another_ca(uploader, practice_a, tmp_path):
+    cert = _foreign_client_files(tmp_path / "foreign", practice_a)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        uploader.post(export_bytes(make_export(practice_a.agb_code)), cert=cert)
+    assert not Import.objects.exists()
+
+
+def test_it_refuses_an_export_of_another_practice(uploader, practice_a, practice_b, client_files):
+    cert = client_files(practice_a)
+    response = uploader.post(export_bytes(make_export(practice_b.agb_code)), cert=cert)
+    assert response.status_code == 403
+    assert _error(response)["code"] == "practice_mismatch"
+
+
+def test_it_refuses_bodies_over_the_limits_and_gzip_bombs(
+    uploader, practice_a, client_files, settings
+):
+    cert = client_files(practice_a)
+    too_large = b"[" + b"0," * settings.UPLOAD_MAX_BYTES + b"0]"
+    response = uploader.post(too_large, cert=cert)
+    assert (response.status_code, _error(response)["code"]) == (413, "body_too_large")
+
+    bomb = gzip.compress(b" " * (settings.UPLOAD_MAX_DECOMPRESSED_BYTES + 1), compresslevel=9)
+    assert len(bomb) < settings.UPLOAD_MAX_BYTES
+    response = uploader.post(bomb, cert=cert, headers={"Content-Encoding": "gzip"})
+    assert (response.status_code, _error(response)["code"]) == (413, "body_too_large")
+
+
+def test_it_refuses_what_is_not_a_valid_export_with_422(uploader, practice_a, client_files):
+    cert = client_files(practice_a)
+    cases = {
+        b"{not json": "not_json",
+        b"\x1f\x8b broken gzip": "not_json",
+        json.dumps({"format": "parabench-mi/0"}).encode(): "format_unsupported",
+    }
+    for body, code in cases.items():
+        headers = {"Content-Encoding": "gzip"} if body.startswith(b"\x1f\x8b") else {}
+        response = uploader.post(body, cert=cert, headers=headers)
+        assert (response.status_code, _error(response)["code"]) == (422, code), body
+
+    document = make_export(practice_a.agb_code)
+    document["windows"][0]["patients"]["total"] = -1
+    document["software"]["colour"] = "blauw"
+    response = uploader.post(export_bytes(document), cert=cert)
+    error = _error(response)
+    assert (response.status_code, error["code"]) == (422, "schema_invalid")
+    paths = {p["path"] for p in error["problems"]}
+    assert {"$.windows[0].patients.total", "$.software.colour"} <= paths
+    assert all(p["message"] and p["message_en"] for p in error["problems"])
+    assert not Import.objects.exists()
+
+
+def test_it_refuses_a_period_past_the_last_complete_quarter(uploader, practice_a, client_files):
+    cert = client_files(practice_a)
+    today = date.today()
+    # Made "next year": the whole current year, which is not complete yet.
+    document = make_export(practice_a.agb_code, year=today.year, today=date(today.year + 1, 1, 15))
+    document["exported_at"] = f"{today.isoformat()}T09:00:00+01:00"
+    response = uploader.post(export_bytes(document), cert=cert)
+    error = _error(response)
+    assert (response.status_code, error["code"]) == (422, "period_invalid")
+    assert any(p["code"] == "period_incomplete_quarter" for p in error["problems"])
+
+
+def test_it_refuses_other_media_types_and_methods(uploader, practice_a, client_files):
+    cert = client_files(practice_a)
+    body = export_bytes(make_export(practice_a.agb_code))
+    response = uploader.post(body, cert=cert, headers={"Content-Type": "text/plain"})
+    assert (response.status_code, _error(response)["code"]) == (415, "unsupported_media_type")
+    response = uploader.post(body, cert=cert, headers={"Content-Encoding": "br"})
+    assert (response.status_code, _error(response)["code"]) == (415, "unsupported_media_type")
+    response = uploader.get("/exports", cert=cert)
+    assert (response.status_code, _error(response)["code"]) == (405, "method_not_allowed")
+    response = uploader.get("/elders", cert=cert)
+    assert (response.status_code, _error(response)["code"]) == (404, "not_found")
+
+
+def test_the_status_of_an_import_is_only_for_its_own_practice(
+    uploader, practice_a, practice_b, client_files
+):
+    cert_a = client_files(practice_a, name="a")
+    cert_b = client_files(practice_b, name="b")
+    accepted = uploader.post(export_bytes(make_export(practice_a.agb_code)), cert=cert_a).json()
+    own = uploader.get(
+        accepted["status_url"].removeprefix("/ParabenchUploader/services"), cert=cert_a
+    )
+    assert own.status_code == 200
+    status = own.json()
+    assert status["import_number"] == accepted["import_number"]
+    assert status["status"] == "received" and status["imported_at"] is None
+    assert status["uploaded_at"].endswith(("+01:00", "+02:00"))
+
+    other = uploader.get(f"/imports/{accepted['import_number']}", cert=cert_b)
+    assert (other.status_code, _error(other)["code"]) == (404, "not_found")
+    anonymous = uploader.get(f"/imports/{accepted['import_number']}")
+    assert anonymous.status_code == 401
+
+
+def test_it_serves_its_openapi_description(uploader):
+    response = uploader.get("/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.1")
+    assert {"/exports", "/imports/{import_number}", "/openapi.json"} <= set(document["paths"])
+    assert "Export" in document["components"]["schemas"]
