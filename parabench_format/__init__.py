@@ -15,6 +15,7 @@ from parabench_format.periods import (
     windows_for_period,
 )
 from parabench_format.schema import json_schema
+from parabench_format.serialize import export_json
 from parabench_format.validate import Problem, ValidationReport, validate_export
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Problem",
     "ValidationReport",
     "allowed_period",
+    "export_json",
     "histogram_median",
     "histogram_quantile",
     "json_schema",
