@@ -17,8 +17,10 @@ from pathlib import Path
 
 from parabench_client import certstore, synth
 from parabench_client import config as config_module
-from parabench_client.messages import t
+from parabench_client.aggregate import build_export
+from parabench_client.messages import MESSAGES, language, t
 from parabench_client.progress import Bar
+from parabench_client.records import RecordProblem, RecordsError, load_records
 from parabench_client.transport import (
     CertificateProblem,
     ClientCertificate,
@@ -171,41 +173,35 @@ def _agb(args, config: config_module.Config) -> str:
 
 def _load(folder: Path, lenient: bool):
     """The practice records; in strict mode any bad line stops the command with its location."""
-    from parabench_client.records import RecordsError, load_records
-
     if not folder.is_dir():
         raise Failure(EXIT_USAGE, t("records.missing", path=folder))
     try:
         records = load_records(folder, strict=not lenient)
     except RecordsError as error:
         raise Failure(EXIT_BAD_RECORDS, _problems_text(error.problems, strict=True)) from error
-    skipped = getattr(records, "problems", None) or []
-    if skipped:
-        _err(_problems_text(skipped, strict=False))
+    if records.problems:
+        _err(_problems_text(records.problems, strict=False))
     return records
 
 
-def _problems_text(problems, strict: bool) -> str:
-    lines = [t("records.problems", count=len(problems))]
+def _problems_text(problems: list[RecordProblem], strict: bool) -> str:
+    """Errors first, then warnings, each with file and line; what happens next at the end."""
+    errors = [p for p in problems if p.severity == "error"]
+    lines = [t("records.problems", errors=len(errors), warnings=len(problems) - len(errors))]
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        lines.append(
-            t(
-                "records.problem",
-                file=getattr(problem, "file", ""),
-                line=getattr(problem, "line", ""),
-                message=_localised(problem),
-            )
-        )
+        key = "records.problem" if problem.severity == "error" else "records.warning"
+        lines.append(t(key, file=problem.file, line=problem.line, message=_localised(problem)))
     if len(problems) > MAX_PROBLEMS_SHOWN:
         lines.append(t("records.more", count=len(problems) - MAX_PROBLEMS_SHOWN))
-    lines.append(t("records.strict_stop") if strict else t("records.lenient"))
+    if strict:
+        lines.append(t("records.strict_stop"))
+    elif errors:
+        lines.append(t("records.lenient"))
     return "\n".join(lines)
 
 
 def _localised(problem) -> str:
     """A problem's message in the chosen language (objects or the protocol's dicts)."""
-    from parabench_client.messages import language
-
     get = problem.get if isinstance(problem, dict) else lambda k, d="": getattr(problem, k, d)
     if language() == "en" and get("message_en", ""):
         return str(get("message_en", ""))
@@ -223,8 +219,6 @@ def _software_version() -> str:
 
 def _prepare(args, config, today: dt.date) -> tuple[list[Prepared], list[str]]:
     """Build the export of every requested year; refusals (future, nothing yet) come back apart."""
-    from parabench_client.aggregate import build_export
-
     agb = _agb(args, config)
     records = _load(Path(args.records), args.lenient)
     prepared, refused = [], []
@@ -247,8 +241,6 @@ def _prepare(args, config, today: dt.date) -> tuple[list[Prepared], list[str]]:
 
 
 def _english() -> bool:
-    from parabench_client.messages import language
-
     return language() == "en"
 
 
@@ -490,8 +482,6 @@ def _wait(config, uploader: Uploader, target, seconds: float) -> dict:
 def _print_status(status: dict) -> None:
     state = str(status.get("status", ""))
     key = f"status.{state}"
-    from parabench_client.messages import MESSAGES
-
     _out(
         t(
             "status.line",
@@ -614,6 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--year-closed", action="store_true", help="het boekjaar is afgesloten in de software"
         )
         sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+        sub.set_defaults(lenient=False)
 
     export = commands.add_parser("export", help="export per jaar naar een JSON-bestand")
     add_records(export, required=True)

@@ -113,10 +113,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The practice records folder {path} does not exist.",
     ),
     "records.problems": (
-        "{count} probleem/problemen in de praktijkgegevens:",
-        "{count} problem(s) in the practice records:",
+        "Praktijkgegevens: {errors} fout(en), {warnings} waarschuwing(en):",
+        "Practice records: {errors} error(s), {warnings} warning(s):",
     ),
-    "records.problem": ("  {file}, regel {line}: {message}", "  {file}, line {line}: {message}"),
+    "records.problem": (
+        "  {file}, regel {line}: fout: {message}",
+        "  {file}, line {line}: error: {message}",
+    ),
+    "records.warning": (
+        "  {file}, regel {line}: waarschuwing: {message}",
+        "  {file}, line {line}: warning: {message}",
+    ),
     "records.more": ("  … en nog {count}", "  … and {count} more"),
     "records.strict_stop": (
         "Er is niets geëxporteerd. Verbeter de gegevens, of exporteer zonder de foute regels met "
@@ -125,8 +132,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--lenient.",
     ),
     "records.lenient": (
-        "Deze regels worden niet meegenomen (--lenient).",
-        "These lines are left out (--lenient).",
+        "De regels met een fout (en wat ervan afhangt) worden niet meegenomen (--lenient).",
+        "The lines with an error (and what depends on them) are left out (--lenient).",
     ),
     "export.future_year": (
         "{year} ligt in de toekomst: een export kan alleen over het lopende jaar of eerdere jaren.",

@@ -388,8 +388,9 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
                     "self_pay",
                     amount,
                     "1",
-                )  # fmt: skip
+                )
             )
+            last_day = day
         else:
             payer = _payer(patient, chronic, age, index, day, cover_used)
             if payer == "self_pay":
@@ -406,7 +407,7 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
                     payer,
                     f"{amount:.2f}",
                     "0",
-                )  # fmt: skip
+                )
             )
             held += 1
             last_day = day

@@ -280,7 +280,9 @@ class UploadServer:
 
         self._server = Server(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -371,3 +373,37 @@ def client_config(tmp_path, monkeypatch, pki):
     monkeypatch.setenv("PARABENCH_CLIENT_RETRY_DELAY", "0.01")
     monkeypatch.delenv("PARABENCH_LANG", raising=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def small_records(tmp_path_factory) -> Path:
+    """A small synthetic practice (2025 and 2026 up to mid-June), generated once per session."""
+    from parabench_client.synth import generate_records
+
+    folder = tmp_path_factory.mktemp("records")
+    generate_records(
+        folder,
+        seed=11,
+        years=range(2025, 2027),
+        today=TODAY,
+        patients_per_year=60,
+        province="UT",
+    )
+    return folder
+
+
+TODAY = dt.date(2026, 6, 15)
+TODAY_ARG = ["--today", TODAY.isoformat()]
+
+
+@pytest.fixture
+def configure(client_config, pki):
+    """Run ``parabench-client configure`` for a server, with the test CA and certificate folder."""
+    from parabench_client.cli import main
+
+    def run(url: str, *extra: str) -> None:
+        arguments = ["configure", "--url", url, "--agb", "04123451"]
+        arguments += ["--cert-dir", str(pki["cert_dir"]), "--server-ca", str(pki["ca_file"])]
+        assert main([*arguments, *extra]) == 0
+
+    return run
