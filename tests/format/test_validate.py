@@ -1,0 +1,271 @@
+"""validate_export: every problem with its JSON path, a code, a Dutch and an English message.
+
+Each test breaks one thing in the valid example (golden records, year 2025, windows Q1 … Q4, then
+Q1-Q2 at index 4, Q1-Q3 at 5, Q1-Q4 at 6) and looks for the problem it must cause.
+"""
+
+import json
+
+import pytest
+
+from parabench_format import validate_export
+
+
+def problems(document):
+    return [(p.path, p.code) for p in validate_export(document).problems]
+
+
+def assert_problem(document, path, code):
+    found = problems(document)
+    assert (path, code) in found, found
+
+
+# --- Shape ---------------------------------------------------------------------------------------
+
+
+def test_the_example_has_no_problems(document):
+    report = validate_export(document)
+    assert report.ok
+    assert report.export is not None
+    assert report.to_dict() == {"ok": True, "problems": []}
+
+
+def test_bytes_that_are_not_json_give_one_problem_at_the_root():
+    report = validate_export(b"{not json")
+    assert [(p.path, p.code) for p in report.problems] == [("$", "json_invalid")]
+    assert report.problems[0].message == "Dit is geen geldige JSON."
+
+
+def test_an_unknown_field_is_refused_wherever_it_is(document):
+    document["remarks"] = "gezellige praktijk"
+    document["windows"][2]["patients"]["names"] = ["Jan"]
+    found = problems(document)
+    assert ("$.remarks", "extra_forbidden") in found
+    assert ("$.windows[2].patients.names", "extra_forbidden") in found
+
+
+def test_every_problem_is_returned_not_only_the_first(document):
+    document["windows"][0]["sessions"]["total"] = -1
+    document["windows"][3]["therapists"]["count"] = "twee"
+    del document["year_closed"]
+    assert set(problems(document)) >= {
+        ("$.windows[0].sessions.total", "greater_than_equal"),
+        ("$.windows[3].therapists.count", "int_type"),
+        ("$.year_closed", "missing"),
+    }
+
+
+def test_a_negative_count_gets_a_dutch_and_an_english_message(document):
+    document["windows"][1]["episodes"]["active"] = -3
+    (problem,) = validate_export(document).problems
+    assert problem.path == "$.windows[1].episodes.active"
+    assert problem.code == "greater_than_equal"
+    assert problem.message == "De waarde moet minstens 0 zijn."
+    assert "greater than or equal to 0" in problem.message_en
+
+
+def test_a_count_above_the_bound_is_refused(document):
+    document["windows"][0]["patients"]["total"] = 10_000_001
+    assert_problem(document, "$.windows[0].patients.total", "less_than_equal")
+
+
+@pytest.mark.parametrize("value", [2.0, "2", True])
+def test_a_count_must_be_a_whole_json_number(document, value):
+    document["windows"][0]["patients"]["new"] = value
+    found = [p for p in validate_export(document).problems if p.path.endswith("patients.new")]
+    assert len(found) == 1
+    assert found[0].code in {"int_type", "int_from_float"}
+    assert found[0].message.startswith("Hier hoort een geheel getal")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Patiënt Jan Jansen", "ParaBench-client; geb. 01-01-1950, BSN 123456782", "", "x" * 41],
+)
+def test_free_text_in_the_software_name_is_refused(document, name):
+    document["software"]["name"] = name
+    assert_problem(document, "$.software.name", "string_pattern_mismatch")
+
+
+@pytest.mark.parametrize("agb", ["4123451", "0412345A", "041234510", 4123451])
+def test_the_agb_code_is_eight_digits_as_text(document, agb):
+    document["practice"]["agb_code"] = agb
+    found = problems(document)
+    assert any(path == "$.practice.agb_code" for path, _ in found), found
+
+
+def test_another_format_version_is_refused(document):
+    document["format"] = "parabench-mi/2"
+    (problem,) = validate_export(document).problems
+    assert (problem.path, problem.code) == ("$.format", "literal_error")
+    assert "parabench-mi/1" in problem.message
+
+
+def test_the_export_time_needs_a_time_zone(document):
+    document["exported_at"] = "2026-01-15T10:00:00"
+    assert_problem(document, "$.exported_at", "timezone_aware")
+
+
+def test_a_histogram_must_have_every_bin(document):
+    document["windows"][0]["closed_episodes"]["chronic"]["sessions_histogram"].pop()
+    assert_problem(document, "$.windows[0].closed_episodes.chronic.sessions_histogram", "too_short")
+
+
+def test_no_problem_message_is_left_generic(document):
+    document["windows"][0]["patients"] = []
+    document["period"]["begin"] = "1 januari"
+    for problem in validate_export(document).problems:
+        assert problem.message != "Deze waarde is ongeldig.", problem
+
+
+def test_a_dict_that_cannot_be_json_is_refused():
+    report = validate_export({"format": float("nan")})
+    assert [p.code for p in report.problems] == ["json_invalid"]
+
+
+# --- Consistency within a window -----------------------------------------------------------------
+
+
+def test_patients_by_gender_and_age_must_add_up_to_the_patients(document):
+    document["windows"][0]["patients"]["by_gender_age"]["male"]["age_18_29"] = 1
+    assert_problem(document, "$.windows[0].patients.by_gender_age", "sum_mismatch")
+
+
+def test_patients_by_insurer_must_add_up_to_the_patients(document):
+    document["windows"][1]["patients"]["by_insurer"]["cz"] = 1
+    assert_problem(document, "$.windows[1].patients.by_insurer", "sum_mismatch")
+
+
+def test_new_patients_cannot_outnumber_the_patients(document):
+    document["windows"][0]["patients"]["new"] = 3
+    assert_problem(document, "$.windows[0].patients.new", "exceeds_limit")
+
+
+def test_episodes_ended_cannot_exceed_episodes_active(document):
+    document["windows"][0]["episodes"]["ended"] = 3
+    assert_problem(document, "$.windows[0].episodes.ended", "exceeds_limit")
+
+
+def test_started_episodes_by_access_route_must_add_up(document):
+    document["windows"][0]["episodes"]["started_by_access_route"]["gp"] = 1
+    assert_problem(document, "$.windows[0].episodes.started_by_access_route", "sum_mismatch")
+
+
+def test_sessions_by_type_and_by_payer_must_add_up(document):
+    document["windows"][2]["sessions"]["by_type"]["group"] = 4
+    document["windows"][2]["sessions"]["by_payer"]["basic"] = 0
+    assert_problem(document, "$.windows[2].sessions.by_type", "sum_mismatch")
+    assert_problem(document, "$.windows[2].sessions.by_payer", "sum_mismatch")
+
+
+def test_revenue_by_payer_and_by_insurer_must_add_up_and_agree_on_self_pay(document):
+    document["windows"][0]["revenue"]["by_insurer"]["self_pay"] = 0
+    document["windows"][0]["revenue"]["by_insurer"]["achmea"] = 22459
+    assert_problem(document, "$.windows[0].revenue.by_insurer.self_pay", "self_pay_mismatch")
+
+
+def test_closed_episodes_must_equal_episodes_ended(document):
+    document["windows"][0]["episodes"]["ended"] = 0
+    assert_problem(document, "$.windows[0].closed_episodes", "sum_mismatch")
+
+
+def test_a_histogram_total_must_equal_the_closed_episodes(document):
+    document["windows"][0]["closed_episodes"]["non_chronic"]["sessions_histogram"][4] = 2
+    path = "$.windows[0].closed_episodes.non_chronic.sessions_histogram"
+    assert_problem(document, path, "histogram_total")
+
+
+def test_the_sessions_total_must_fit_the_histogram(document):
+    document["windows"][0]["closed_episodes"]["non_chronic"]["sessions_total"] = 5
+    path = "$.windows[0].closed_episodes.non_chronic.sessions_total"
+    assert_problem(document, path, "histogram_sum")
+
+
+def test_the_duration_total_must_fit_the_weeks_histogram(document):
+    document["windows"][0]["closed_episodes"]["non_chronic"]["duration_days_total"] = 70
+    path = "$.windows[0].closed_episodes.non_chronic.duration_days_total"
+    assert_problem(document, path, "histogram_sum")
+
+
+def test_end_reasons_and_goals_belong_to_the_closed_episodes(document):
+    side = document["windows"][0]["closed_episodes"]["non_chronic"]
+    side["end_reasons"]["referred"] = 1
+    side["goals_achieved"] = 2
+    path = "$.windows[0].closed_episodes.non_chronic"
+    assert_problem(document, f"{path}.end_reasons", "sum_mismatch")
+    assert_problem(document, f"{path}.goals_achieved", "exceeds_limit")
+
+
+def test_within_5_working_days_must_fit_the_waiting_histogram(document):
+    document["windows"][1]["waiting"]["within_5_working_days"] = 0  # the 5-day wait must count
+    assert_problem(document, "$.windows[1].waiting.within_5_working_days", "histogram_sum")
+
+
+# --- Consistency across windows ------------------------------------------------------------------
+
+
+def test_a_year_to_date_count_cannot_be_below_a_quarter_inside_it(document):
+    document["windows"][4]["patients"]["total"] = 2  # Q1-Q2 below Q2's 3
+    assert_problem(document, "$.windows[4].patients.total", "window_below_part")
+
+
+def test_a_longer_year_to_date_count_cannot_be_below_a_shorter_one(document):
+    document["windows"][5]["episodes"]["active"] = 3  # Q1-Q3 below Q1-Q2's 4
+    assert_problem(document, "$.windows[5].episodes.active", "window_below_part")
+
+
+def test_a_distinct_count_cannot_exceed_the_sum_of_its_quarters(document):
+    document["windows"][6]["therapists"]["count"] = 9
+    assert_problem(document, "$.windows[6].therapists.count", "window_above_quarters")
+
+
+def test_additive_numbers_of_a_year_to_date_window_are_the_sum_of_its_quarters(document):
+    document["windows"][6]["sessions"]["no_shows"] = 0
+    assert_problem(document, "$.windows[6].sessions.no_shows", "window_not_quarter_sum")
+
+
+def test_windows_must_be_exactly_those_of_the_period(document):
+    del document["windows"][5]
+    assert_problem(document, "$.windows", "windows_mismatch")
+
+
+def test_a_window_must_have_its_own_dates(document):
+    document["windows"][1]["begin"] = "2025-03-31"
+    assert_problem(document, "$.windows[1]", "window_dates")
+
+
+# --- Period and trend ----------------------------------------------------------------------------
+
+
+def test_the_period_must_begin_on_1_january(document):
+    document["period"]["begin"] = "2025-04-01"
+    assert_problem(document, "$.period", "period_not_from_january")
+
+
+def test_the_period_must_end_on_a_quarter_end_within_the_year(document):
+    document["period"]["end"] = "2025-11-30"
+    assert_problem(document, "$.period", "period_not_quarter_end")
+    document["period"]["end"] = "2026-03-31"
+    assert_problem(document, "$.period", "period_not_one_year")
+
+
+def test_the_period_cannot_reach_past_the_last_complete_quarter_at_export(document):
+    document["exported_at"] = "2025-12-20T09:00:00+01:00"
+    assert_problem(document, "$.period", "period_incomplete_quarter")
+
+
+def test_the_trend_must_have_every_month_up_to_the_export_date(document):
+    del document["trend"][7]
+    assert_problem(document, "$.trend", "trend_mismatch")
+
+
+def test_the_trend_months_must_add_up_to_their_quarter(document):
+    document["trend"][0]["sessions"] += 1
+    assert_problem(document, "$.windows[0].sessions.total", "trend_not_window_sum")
+
+
+def test_the_report_serialises_for_the_upload_protocol(document):
+    document["windows"][0]["episodes"]["ended"] = 3
+    data = validate_export(json.dumps(document).encode()).to_dict()
+    assert data["ok"] is False
+    assert set(data["problems"][0]) == {"path", "code", "message", "message_en"}
