@@ -1,0 +1,91 @@
+"""The catalogue is complete, consistent, and explains every figure in Dutch and English."""
+
+from django.utils import translation
+
+from parabench.benchmark import catalogue
+from parabench.benchmark.queries import catalogue as public_catalogue
+
+# The KPI table of the domain brief (§4); growth_* and the split averages are listed there too.
+BRIEF_CODES = {
+    "patients",
+    "new_patients",
+    "episodes",
+    "sessions",
+    "female_share",
+    "chronic_share",
+    "direct_access_share",
+    "sessions_per_episode",
+    "sessions_per_episode_chronic",
+    "sessions_per_episode_non_chronic",
+    "median_sessions",
+    "episode_weeks",
+    "revenue",
+    "revenue_per_session",
+    "revenue_per_patient",
+    "revenue_per_episode",
+    "self_pay_share",
+    "no_show_rate",
+    "sessions_per_fte",
+    "patients_per_therapist",
+    "outcome_measure_share",
+    "goals_achieved_share",
+    "ended_regular_share",
+    "waiting_days",
+    "growth_patients",
+}
+BRIEF_MIXES = {
+    "gender_age_mix",
+    "chronic_mix",
+    "access_route_mix",
+    "referral_mix",
+    "dcsph_mix",
+    "insurer_patient_mix",
+    "session_type_mix",
+    "payer_mix",
+}
+
+
+def test_it_holds_every_kpi_and_mix_of_the_brief():
+    assert BRIEF_CODES <= set(catalogue.KPI_BY_CODE)
+    assert BRIEF_MIXES <= set(catalogue.MIX_BY_CODE)
+
+
+def test_every_entry_has_a_known_tab_direction_format_and_explanations():
+    for kpi in catalogue.KPIS:
+        assert kpi.tab in catalogue.TABS
+        assert kpi.better in ("higher", "lower", None)
+        assert kpi.number_format in catalogue.NUMBER_FORMATS
+        assert len(kpi.explanation_nl) > 30 and len(kpi.explanation_en) > 30
+        assert kpi.name_nl and kpi.name_en and kpi.unit
+    for mix in catalogue.MIXES:
+        assert mix.tab in catalogue.TABS
+        assert mix.categories and mix.explanation_nl and mix.explanation_en
+
+
+def test_every_tab_has_figures():
+    tabs = {k.tab for k in catalogue.KPIS} | {m.tab for m in catalogue.MIXES}
+    assert tabs == set(catalogue.TABS)
+
+
+def test_codes_are_unique_and_growth_refers_to_a_stored_kpi():
+    assert len(catalogue.COLUMNS) == len(set(catalogue.COLUMNS))
+    for kpi in catalogue.GROWTH_KPIS:
+        assert kpi.growth_of in catalogue.STORED_COLUMNS
+
+
+def test_sessions_per_episode_is_neither_better_nor_worse():
+    assert catalogue.KPI_BY_CODE["sessions_per_episode"].better is None
+    assert catalogue.KPI_BY_CODE["no_show_rate"].better == "lower"
+
+
+def test_names_follow_the_active_language():
+    kpi = catalogue.KPI_BY_CODE["patients"]
+    with translation.override("nl"):
+        assert kpi.name == "Aantal patiënten"
+    with translation.override("en"):
+        assert kpi.name == "Patients"
+        assert kpi.tab_label == "Patients"
+
+
+def test_the_query_module_serves_the_whole_catalogue():
+    assert [k.code for k in public_catalogue()] == [k.code for k in catalogue.KPIS]
