@@ -42,11 +42,11 @@ class Authority:
         return self.cert.public_bytes(serialization.Encoding.PEM)
 
 
-def make_ca(common_name: str = "ParaBench Test CA") -> Authority:
+def make_ca(common_name: str = "ParaBench Test CA", organization: str = "ParaBench") -> Authority:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ParaBench"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
     )
@@ -325,7 +325,7 @@ def test_ca() -> Authority:
 
 @pytest.fixture(scope="session")
 def foreign_ca() -> Authority:
-    return make_ca("Some Other CA")
+    return make_ca("Some Other CA", organization="Elders")
 
 
 @pytest.fixture

@@ -1,0 +1,140 @@
+"""The automatic certificate choice: valid ParaBench certificates only; ask once, remember."""
+
+import datetime as dt
+import subprocess
+
+import pytest
+
+from parabench_client import certstore, config
+from parabench_client.transport import CertificateProblem, load_pfx
+from tests.client.conftest import NOW, issue_client, make_ca, write_pfx
+
+
+@pytest.fixture
+def settings(client_config, pki):
+    configured = config.Config(
+        config.OnlineService(url="https://127.0.0.1:1/ParabenchUploader/services"),
+        cert_dir=str(pki["cert_dir"]),
+    )
+    config.save(configured)
+    return configured
+
+
+def add(pki, name, ca=None, **validity):
+    ca = ca or pki["ca"]
+    key, cert = issue_client(ca, **validity)
+    return write_pfx(pki["cert_dir"] / name, key, cert, ca)
+
+
+def test_the_pfx_opens_with_an_empty_password_in_openssl_and_python(pki):
+    path = add(pki, "ParaBench-04123451-1.pfx")
+
+    listing = subprocess.run(
+        ["openssl", "pkcs12", "-info", "-nokeys", "-passin", "pass:", "-in", str(path)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert listing.returncode == 0, listing.stderr
+    assert "pbeWithSHA1And3-KeyTripleDES-CBC" in listing.stderr
+    assert "MAC: sha1" in listing.stderr
+    assert load_pfx(path).subject.startswith("CN=Fysiotherapie Parabench (04123451)")
+
+
+def test_the_only_valid_parabench_certificate_is_chosen(settings, pki):
+    add(
+        pki,
+        "verlopen.pfx",
+        not_before=NOW - dt.timedelta(days=900),
+        not_after=NOW - dt.timedelta(1),
+    )
+    add(pki, "toekomst.pfx", not_before=NOW + dt.timedelta(days=5))
+    add(pki, "vreemd.pfx", ca=make_ca("Andere CA", organization="Elders"))
+    (pki["cert_dir"] / "kapot.pfx").write_bytes(b"geen pfx")
+    (pki["cert_dir"] / "leesmij.txt").write_text("niet")
+    good = add(pki, "goed.pfx")
+
+    assert certstore.choose(settings).path == good
+
+
+def test_several_valid_certificates_ask_once_and_the_choice_is_remembered(settings, pki):
+    add(pki, "a.pfx")
+    add(pki, "b.pfx")
+    asked = []
+
+    def ask(found):
+        asked.append([c.path.name for c in found])
+        return 1
+
+    first = certstore.choose(settings, ask=ask)
+    again = certstore.choose(config.load(), ask=ask)
+
+    assert len(asked) == 1
+    assert again.fingerprint == first.fingerprint
+    assert config.load().chosen_cert == first.fingerprint
+
+
+def test_several_certificates_without_anyone_to_ask_is_a_clear_problem(settings, pki):
+    add(pki, "a.pfx")
+    add(pki, "b.pfx")
+
+    with pytest.raises(CertificateProblem) as problem:
+        certstore.choose(settings, ask=None)
+
+    assert (problem.value.code, problem.value.detail) == ("several", "2")
+
+
+def test_a_remembered_certificate_that_expired_is_no_longer_used(settings, pki):
+    add(pki, "a.pfx")
+    add(pki, "b.pfx")
+    first = certstore.choose(settings, ask=lambda found: 0)
+
+    later = NOW + dt.timedelta(days=5 * 365)
+    with pytest.raises(CertificateProblem) as problem:
+        certstore.choose(config.load(), ask=None, now=later)
+
+    assert first.fingerprint
+    assert problem.value.code == "none_found"
+
+
+def test_an_empty_folder_says_none_found(settings):
+    with pytest.raises(CertificateProblem) as problem:
+        certstore.choose(settings)
+
+    assert problem.value.code == "none_found"
+
+
+def test_no_folder_and_no_file_says_how_to_configure_one(client_config):
+    bare = config.Config(config.OnlineService(url="https://x/ParabenchUploader/services"))
+
+    with pytest.raises(CertificateProblem) as problem:
+        certstore.choose(bare)
+
+    assert problem.value.code == "no_folder"
+
+
+def test_a_given_certificate_is_used_as_is_even_from_another_issuer(settings, pki):
+    foreign = add(pki, "vreemd.pfx", ca=make_ca("Andere CA", organization="Elders"))
+
+    assert certstore.choose(settings, explicit=str(foreign)).path == foreign
+
+
+def test_a_password_protected_certificate_needs_its_password(settings, pki):
+    key, cert = issue_client(pki["ca"])
+    path = write_pfx(pki["cert_dir"] / "geheim.pfx", key, cert, pki["ca"], password=b"geheim")
+
+    with pytest.raises(CertificateProblem) as problem:
+        certstore.choose(settings, explicit=str(path))
+
+    assert problem.value.code == "wrong_password"
+    assert certstore.choose(settings, explicit=str(path), password="geheim").path == path
+
+
+def test_a_file_that_is_not_a_pfx_is_unreadable(settings, pki):
+    path = pki["cert_dir"] / "kapot.pfx"
+    path.write_bytes(b"dit is geen certificaat")
+
+    with pytest.raises(CertificateProblem) as problem:
+        certstore.choose(settings, explicit=str(path))
+
+    assert problem.value.code == "unreadable"

@@ -1,0 +1,188 @@
+"""load_records: the four CSV files, checked record by record, with a report per file and line."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from parabench_client.records import RecordsError, load_records
+
+GOLDEN = Path(__file__).parent / "golden" / "records"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    target = tmp_path / "records"
+    shutil.copytree(GOLDEN, target)
+    return target
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(folder: Path, name: str, line: str) -> None:
+    with (folder / name).open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def problems_of(folder: Path) -> list[tuple[str, int, str]]:
+    with pytest.raises(RecordsError) as raised:
+        load_records(folder)
+    return [(p.file, p.line, p.code) for p in raised.value.problems if p.severity == "error"]
+
+
+def test_the_golden_records_load_with_only_a_warning_for_an_unknown_insurer():
+    records = load_records(GOLDEN)
+    assert [(p.file, p.line, p.code, p.severity) for p in records.problems] == [
+        ("patients.csv", 5, "uzovi_unknown", "warning")
+    ]
+    assert records.report.read == {"patients": 5, "episodes": 6, "sessions": 18, "therapists": 3}
+    assert records.report.kept == records.report.read
+    assert records.patients["P-0004"].concern == "other"
+    assert records.patients["P-0003"].concern == "self_pay"
+    assert records.episodes["E-02"].end_date is None
+    assert records.sessions[0].amount_cents == 4500
+    assert records.sessions[3].amount_cents == 2000  # "20" is € 20,00
+    assert records.therapists[1].fte_hundredths == 50
+    assert records.therapists[1].start_date == date(2025, 4, 1)
+
+
+def test_a_missing_file_stops_even_a_lenient_export(folder):
+    (folder / "therapists.csv").unlink()
+    with pytest.raises(RecordsError) as raised:
+        load_records(folder, strict=False)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.code) == ("therapists.csv", "file_missing")
+    assert problem.message == "Het bestand therapists.csv ontbreekt in de map."
+
+
+def test_a_missing_column_stops_with_the_column_named(folder):
+    edit(folder, "sessions.csv", ",no_show\n", ",niet_nagekomen\n")
+    with pytest.raises(RecordsError) as raised:
+        load_records(folder, strict=False)
+    problem = raised.value.problems[0]
+    assert (problem.file, problem.line, problem.code) == ("sessions.csv", 1, "columns_missing")
+    assert "no_show" in problem.message
+
+
+def test_columns_in_another_order_and_an_extra_column_are_fine(folder):
+    (folder / "therapists.csv").write_text(
+        "end_date,note,fte,therapist_id,start_date\n,,0.8,T-9,\n", encoding="utf-8"
+    )
+    records = load_records(folder)
+    assert records.therapists[0].fte_hundredths == 80
+    assert "columns_unknown" in [p.code for p in records.problems]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "line", "code"),
+    [
+        ("patients.csv", "P-0002,M,", "P-0002,V,", 3, "gender_invalid"),
+        ("patients.csv", "2010-03-01", "01-03-2010", 3, "date_invalid"),
+        ("patients.csv", ",7095", ",70950", 3, "uzovi_invalid"),
+        ("patients.csv", "P-0003,F", "P-0002,F", 4, "duplicate_id"),
+        ("episodes.csv", "E-01,P-0001", "E-01,P-9999", 2, "patient_unknown"),
+        ("episodes.csv", "2025-01-02,2025-01-06", "2025-01-07,2025-01-06", 2, "dates_out_of_order"),
+        ("episodes.csv", "2025-09-03,2025-12-17", "2025-09-03,2025-08-17", 5, "dates_out_of_order"),
+        ("episodes.csv", ",3400,0,direct", ",8400,0,direct", 2, "dcsph_unknown"),
+        ("episodes.csv", ",0,direct,regular", ",0,walk_in,regular", 2, "access_route_invalid"),
+        ("episodes.csv", ",9100,1,", ",9100,ja,", 4, "flag_invalid"),
+        ("episodes.csv", "referred,1,0", ",1,0", 5, "end_reason_invalid"),
+        ("episodes.csv", "gp,,,0", "gp,regular,,0", 3, "open_episode_closed_fields"),
+        ("sessions.csv", "S-01,E-01", "S-01,E-99", 2, "episode_unknown"),
+        ("sessions.csv", "S-02,E-01,2025-01-13", "S-02,E-01,2025-01-01", 3, "dates_out_of_order"),
+        ("sessions.csv", "S-05,E-01,2025-03-28", "S-05,E-01,2025-03-29", 6, "dates_out_of_order"),
+        ("sessions.csv", "1000,basic,36.53,0\nS-03", "1000,basic,36,53,0\nS-03", 3, "row_width"),
+        ("sessions.csv", "basic,45.00", "basic,45.000", 2, "amount_invalid"),
+        ("sessions.csv", "basic,45.00", "basic,-45.00", 2, "amount_invalid"),
+        (
+            "sessions.csv",
+            "S-01,E-01,2025-01-06,1864",
+            "S-01,E-01,2025-01-06,18a4",
+            2,
+            "performance_code_invalid",
+        ),
+        ("sessions.csv", "1000,self_pay,45.80", "1000,insurer,45.80", 11, "payer_invalid"),
+        ("sessions.csv", "1001,self_pay,50.00", "1001,basic,50.00", 13, "payer_without_insurer"),
+        ("sessions.csv", "36.53,0\nS-03", "36.53,2\nS-03", 3, "flag_invalid"),
+        ("therapists.csv", "T-2,0.5", "T-2,0,5", 3, "row_width"),
+        ("therapists.csv", "T-1,1.0", "T-1,2.5", 2, "fte_invalid"),
+        (
+            "therapists.csv",
+            "2020-01-01,2025-02-14",
+            "2025-03-01,2025-02-14",
+            4,
+            "dates_out_of_order",
+        ),
+    ],
+)
+def test_a_bad_record_is_reported_with_file_line_and_code(folder, name, old, new, line, code):
+    edit(folder, name, old, new)
+    assert (name, line, code) in problems_of(folder)
+
+
+def test_every_bad_record_is_reported_not_only_the_first(folder):
+    edit(folder, "patients.csv", "P-0002,M,", "P-0002,V,")
+    edit(folder, "sessions.csv", "basic,45.00", "basic,45,00")
+    append(folder, "sessions.csv", "S-99,E-77,2025-05-05,1000,basic,36.53,0")
+    found = problems_of(folder)
+    assert ("patients.csv", 3, "gender_invalid") in found
+    assert ("sessions.csv", 2, "row_width") in found
+    assert ("sessions.csv", 20, "episode_unknown") in found
+
+
+def test_problems_read_as_dutch_sentences_with_file_and_line(folder):
+    edit(folder, "episodes.csv", ",3400,0,direct", ",8400,0,direct")
+    with pytest.raises(RecordsError) as raised:
+        load_records(folder)
+    assert str(raised.value.problems[0]) == (
+        "episodes.csv, regel 2: fout: DCSPH-code '8400' is onbekend. [dcsph_unknown]"
+    )
+    assert raised.value.problems[0].message_en == "DCSPH code '8400' is unknown."
+    assert raised.value.message.startswith("De praktijkgegevens bevatten 1 fout(en)")
+
+
+def test_lenient_mode_drops_a_bad_patient_with_its_episodes_and_sessions(folder):
+    edit(folder, "patients.csv", "P-0001,F,1980-05-10", "P-0001,F,1980-13-10")
+    records = load_records(folder, strict=False)
+    assert "P-0001" not in records.patients
+    assert {"E-01", "E-04"}.isdisjoint(records.episodes)
+    assert {s.episode_id for s in records.sessions}.isdisjoint({"E-01", "E-04"})
+    assert records.report.dropped() == {
+        "patients": 1,
+        "episodes": 2,
+        "sessions": 8,
+        "therapists": 0,
+    }
+    codes = [(p.file, p.code) for p in records.report.errors]
+    assert codes.count(("episodes.csv", "patient_unknown")) == 2
+    assert codes.count(("sessions.csv", "episode_unknown")) == 8
+
+
+def test_a_file_with_a_byte_order_mark_reads_like_any_other(folder):
+    path = folder / "therapists.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(load_records(folder).therapists) == 3
+
+
+def test_a_file_that_is_not_utf8_is_refused(folder):
+    (folder / "patients.csv").write_bytes(
+        b"patient_id,gender,birth_date,insurer_uzovi\nP-\xe9,F,1980-01-01,\n"
+    )
+    with pytest.raises(RecordsError) as raised:
+        load_records(folder, strict=False)
+    assert raised.value.problems[0].code == "not_utf8"
+
+
+def test_a_report_can_be_shortened_for_the_screen(folder):
+    for n in range(30):
+        append(folder, "sessions.csv", f"X-{n},E-77,2025-05-05,1000,basic,36.53,0")
+    records = load_records(folder, strict=False)
+    lines = records.report.lines(limit=5)
+    assert len(lines) == 6
+    assert lines[-1] == "… en nog 26 meldingen."
