@@ -317,7 +317,8 @@ class _Check:
         seen.add(value)
 
 
-def _read_patients(folder: Path, report: RecordsReport) -> dict[str, Patient]:
+def _read_patients(folder: Path, report: RecordsReport) -> tuple[dict[str, Patient], set[str]]:
+    """The accepted patients, and every patient id seen (to tell "rejected" from "unknown")."""
     rows = _Rows(folder, "patients", report)
     seen: set[str] = set()
     patients: dict[str, Patient] = {}
@@ -356,10 +357,12 @@ def _read_patients(folder: Path, report: RecordsReport) -> dict[str, Patient]:
         if check.ok:
             patients[patient_id] = Patient(patient_id, gender, birth_date, uzovi, concern)
     report.read["patients"] = read
-    return patients
+    return patients, seen
 
 
-def _read_episodes(folder: Path, report: RecordsReport, patients: dict) -> dict[str, Episode]:
+def _read_episodes(
+    folder: Path, report: RecordsReport, patients: dict, patient_ids: set
+) -> tuple[dict[str, Episode], set[str]]:
     rows = _Rows(folder, "episodes", report)
     seen: set[str] = set()
     episodes: dict[str, Episode] = {}
@@ -384,11 +387,19 @@ def _read_episodes(folder: Path, report: RecordsReport, patients: dict) -> dict[
         ) = row
         check = _Check(rows, line)
         check.unique(episode_id, seen, "episode_id")
-        if patient_id not in known_patients:
+        if patient_id in known_patients:
+            pass  # the usual case, checked first because it is by far the most common
+        elif patient_id in patient_ids:
+            check.error(
+                "patient_rejected",
+                f"patiënt '{patient_id}' is afgekeurd (zie patients.csv); deze klacht vervalt.",
+                f"patient '{patient_id}' was rejected (see patients.csv); episode left out.",
+            )
+        else:
             check.error(
                 "patient_unknown",
-                f"patiënt '{patient_id}' staat niet (goedgekeurd) in patients.csv.",
-                f"patient '{patient_id}' is not (accepted) in patients.csv.",
+                f"patiënt '{patient_id}' staat niet in patients.csv.",
+                f"patient '{patient_id}' is not in patients.csv.",
             )
         registration_date = check.date(registration, "registration_date", required=False)
         start_date = check.date(start, "start_date")
@@ -450,11 +461,11 @@ def _read_episodes(folder: Path, report: RecordsReport, patients: dict) -> dict[
                 outcome_flag,
             )
     report.read["episodes"] = read
-    return episodes
+    return episodes, seen
 
 
 def _read_sessions(
-    folder: Path, report: RecordsReport, episodes: dict, patients: dict
+    folder: Path, report: RecordsReport, episodes: dict, episode_ids: set, patients: dict
 ) -> list[Session]:
     rows = _Rows(folder, "sessions", report)
     seen: set[str] = set()
@@ -469,11 +480,19 @@ def _read_sessions(
         check = _Check(rows, line)
         check.unique(session_id, seen, "session_id")
         episode = episodes.get(episode_id)
-        if episode is None:
+        if episode is not None:
+            pass  # the usual case
+        elif episode_id in episode_ids:
+            check.error(
+                "episode_rejected",
+                f"klacht '{episode_id}' is afgekeurd (zie episodes.csv); deze zitting vervalt.",
+                f"episode '{episode_id}' was rejected (see episodes.csv); session left out.",
+            )
+        else:
             check.error(
                 "episode_unknown",
-                f"klacht '{episode_id}' staat niet (goedgekeurd) in episodes.csv.",
-                f"episode '{episode_id}' is not (accepted) in episodes.csv.",
+                f"klacht '{episode_id}' staat niet in episodes.csv.",
+                f"episode '{episode_id}' is not in episodes.csv.",
             )
         session_date = check.date(day, "date")
         if episode is not None and session_date is not None:
@@ -594,9 +613,9 @@ def load_records(folder: str | Path, strict: bool = True) -> Records:
     """
     folder = Path(folder)
     report = RecordsReport()
-    patients = _read_patients(folder, report)
-    episodes = _read_episodes(folder, report, patients)
-    sessions = _read_sessions(folder, report, episodes, patients)
+    patients, patient_ids = _read_patients(folder, report)
+    episodes, episode_ids = _read_episodes(folder, report, patients, patient_ids)
+    sessions = _read_sessions(folder, report, episodes, episode_ids, patients)
     therapists = _read_therapists(folder, report)
     report.kept = {
         "patients": len(patients),

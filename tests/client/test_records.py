@@ -56,7 +56,7 @@ def test_a_missing_file_stops_even_a_lenient_export(folder):
     (folder / "therapists.csv").unlink()
     with pytest.raises(RecordsError) as raised:
         load_records(folder, strict=False)
-    (problem,) = raised.value.problems
+    (problem,) = raised.value.report.errors
     assert (problem.file, problem.code) == ("therapists.csv", "file_missing")
     assert problem.message == "Het bestand therapists.csv ontbreekt in de map."
 
@@ -144,7 +144,9 @@ def test_problems_read_as_dutch_sentences_with_file_and_line(folder):
         "episodes.csv, regel 2: fout: DCSPH-code '8400' is onbekend. [dcsph_unknown]"
     )
     assert raised.value.problems[0].message_en == "DCSPH code '8400' is unknown."
-    assert raised.value.message.startswith("De praktijkgegevens bevatten 1 fout(en)")
+    # the five sessions of the rejected episode are reported as consequences, not as unknown
+    assert [p.code for p in raised.value.problems[1:6]] == ["episode_rejected"] * 5
+    assert raised.value.message.startswith("De praktijkgegevens bevatten 6 fout(en)")
 
 
 def test_lenient_mode_drops_a_bad_patient_with_its_episodes_and_sessions(folder):
@@ -160,8 +162,8 @@ def test_lenient_mode_drops_a_bad_patient_with_its_episodes_and_sessions(folder)
         "therapists": 0,
     }
     codes = [(p.file, p.code) for p in records.report.errors]
-    assert codes.count(("episodes.csv", "patient_unknown")) == 2
-    assert codes.count(("sessions.csv", "episode_unknown")) == 8
+    assert codes.count(("episodes.csv", "patient_rejected")) == 2
+    assert codes.count(("sessions.csv", "episode_rejected")) == 8
 
 
 def test_a_file_with_a_byte_order_mark_reads_like_any_other(folder):
