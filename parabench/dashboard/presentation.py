@@ -182,8 +182,9 @@ def distribution_chart(kpi, stats) -> dict:
             "q1": [stats.p25],
             "median": [stats.median],
             "q3": [stats.p75],
-            "lowerfence": [stats.p10],
-            "upperfence": [stats.p90],
+            # P10/P90 are withheld for small groups (they would reveal the extremes): no whisker.
+            "lowerfence": [stats.p25 if stats.p10 is None else stats.p10],
+            "upperfence": [stats.p75 if stats.p90 is None else stats.p90],
             "mean": [stats.mean],
             "boxpoints": False,
             "fillcolor": COLOURS["band"],

@@ -3,16 +3,17 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from parabench.dashboard import pages
 from parabench.practices.access import practice_required
 from parabench.uploads.models import Import
 
 
 @practice_required
 def latest(request, practice):
-    """The "Dashboard" menu item: the newest imported export that counts, else the Dashboards list."""
+    """The "Dashboard" menu item: the newest imported period, else the Dashboards list."""
     imp = (
         Import.objects.filter(practice=practice, status=Import.Status.IMPORTED)
-        .order_by("-period_end", "-imported_at", "-id")
+        .order_by("-is_current", "-period_end", "-imported_at", "-id")
         .first()
     )
     if imp is None:
@@ -22,7 +23,7 @@ def latest(request, practice):
 
 @practice_required
 def detail(request, practice, import_id):
-    imp = get_object_or_404(
-        Import, pk=import_id, practice=practice, status=Import.Status.IMPORTED
-    )
-    return render(request, "dashboard/detail.html", {"practice": practice, "imp": imp})
+    # Filtering on the user's own practice makes every other practice's import a 404.
+    imp = get_object_or_404(Import, pk=import_id, practice=practice, status=Import.Status.IMPORTED)
+    context = pages.dashboard_page(imp, group=request.GET.get("groep"), tab=request.GET.get("tab"))
+    return render(request, "dashboard/detail.html", {"nav": "dashboard", **context})

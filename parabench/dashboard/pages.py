@@ -1,0 +1,125 @@
+"""Everything one dashboard page needs, read from the stored statistics and shaped for the template.
+
+The only database work is the benchmark's own read queries (``dashboard_for``, ``trends_for``);
+nothing is recomputed per request.
+"""
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from parabench.benchmark import queries
+from parabench.dashboard import formatting, presentation
+from parabench.dashboard.presentation import GROUP_KINDS, GROUP_PARAMS, TABS
+
+
+def group_choices(practice) -> list[tuple[str, str]]:
+    """(param, label) for the selector, named after the practice's own region and network."""
+    region = practice.get_province_display() if practice.province else _("onbekend")
+    network = (
+        _("Netwerk %(name)s") % {"name": practice.network.name}
+        if practice.network_id
+        else _("Praktijken zonder netwerk")
+    )
+    return [
+        ("landelijk", _("Landelijk")),
+        ("regio", _("Regio %(province)s") % {"province": region}),
+        ("netwerk", network),
+    ]
+
+
+def link(group: str, tab: str) -> str:
+    return "?" + urlencode({"groep": group, "tab": tab})
+
+
+def period_notes(imp, window_end: date) -> list[str]:
+    """Why the figures may look different: an incomplete year, a closed (cleaned-up) year."""
+    notes = []
+    if (window_end.month, window_end.day) != (12, 31):
+        notes.append(
+            _(
+                "Het jaar %(year)s is nog niet compleet: de cijfers lopen tot en met het laatste "
+                "volledige kwartaal. U wordt vergeleken met dezelfde periode van de andere "
+                "praktijken, niet met hun hele jaar."
+            )
+            % {"year": window_end.year}
+        )
+    if imp.year_closed:
+        notes.append(
+            _(
+                "Jaar afgesloten: uw praktijksoftware meldt dat dit jaar administratief is "
+                "afgesloten. Bij het afsluiten worden gegevens soms opgeschoond (bijvoorbeeld "
+                "vervallen afspraken of niet-gefactureerde zittingen); daardoor kunnen de cijfers "
+                "afwijken van een export van vóór het afsluiten."
+            )
+        )
+    return notes
+
+
+def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
+    group = presentation.group_param(group)
+    tab = presentation.tab_param(tab)
+    board = queries.dashboard_for(imp, GROUP_PARAMS[group])
+    too_small = board.group.too_small
+    practice = imp.practice
+
+    kpis_by_tab: dict[str, list] = {slug: [] for slug in presentation.THEME_SLUGS}
+    for kpi in board.kpis:
+        kpis_by_tab.setdefault(presentation.slug(kpi.tab), []).append(kpi)
+    mixes_by_tab: dict[str, list] = {slug: [] for slug in presentation.THEME_SLUGS}
+    for mix in board.mixes:
+        mixes_by_tab.setdefault(presentation.slug(mix.tab), []).append(mix)
+
+    context = {
+        "practice": practice,
+        "imp": imp,
+        "board": board,
+        "tab": tab,
+        "tab_label": next(t.label for t in TABS if t.slug == tab),
+        "group": group,
+        "too_small": too_small,
+        "min_group_size": settings.MIN_GROUP_SIZE,
+        "wider_group": GROUP_KINDS.get(board.group.wider) if board.group.wider else None,
+        "groups": [
+            {"param": param, "label": label, "href": link(param, tab), "current": param == group}
+            for param, label in group_choices(practice)
+        ],
+        "tabs": [
+            dict(slug=t.slug, label=t.label, href=link(group, t.slug), current=t.slug == tab)
+            for t in TABS
+        ],
+        "period": formatting.period(board.window.begin, board.window.end),
+        "period_notes": period_notes(imp, board.window.end),
+        "intro": presentation.tab_intro(tab),
+    }
+    if too_small and context["wider_group"]:
+        context["wider_href"] = link(context["wider_group"], tab)
+        context["wider_label"] = dict(group_choices(practice))[context["wider_group"]]
+
+    if tab == "welkom":
+        context["symbols"] = [
+            {
+                "symbol": presentation.theme_symbol(
+                    t, kpis_by_tab.get(t.slug, []), too_small, mixes_by_tab.get(t.slug, [])
+                ),
+                "href": link(group, t.slug),
+            }
+            for t in TABS
+            if t.slug in presentation.THEME_SLUGS
+        ]
+        context["explained"] = []
+    elif tab == "trends":
+        trends = queries.trends_for(imp, GROUP_PARAMS[group])
+        context["trend_blocks"] = presentation.trend_blocks(trends)
+        context["explained"] = [(b.name, b.explanation) for b in context["trend_blocks"]]
+    else:
+        rows = [presentation.kpi_row(k, too_small) for k in kpis_by_tab.get(tab, [])]
+        mixes = [presentation.mix_block(m, too_small) for m in mixes_by_tab.get(tab, [])]
+        context["rows"] = rows
+        context["mixes"] = mixes
+        context["explained"] = [(r.name, r.explanation) for r in rows if r.explanation] + [
+            (m.name, m.explanation) for m in mixes if m.explanation
+        ]
+    return context

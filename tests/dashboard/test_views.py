@@ -1,0 +1,222 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.dashboard.factories import make_imports, recompute
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TABS = [
+    "welkom",
+    "patienten",
+    "klachten",
+    "behandelingen",
+    "financien",
+    "verzekeraars",
+    "productiviteit",
+    "kwaliteit",
+    "trends",
+]
+
+
+def url(imp, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("dashboard:detail", kwargs={"import_id": imp.pk}) + (
+        f"?{query}" if query else ""
+    )
+
+
+def page(client, imp, **params):
+    response = client.get(url(imp, **params))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- Who may see it ---------------------------------------------------------------------------
+
+
+def test_practice_a_opens_its_own_dashboard(client_a, import_a):
+    assert "Fysiotherapie Parabench" in page(client_a, import_a)
+
+
+def test_practice_b_in_the_same_network_gets_404_for_a_s_import(client_b, import_a):
+    assert client_b.get(url(import_a)).status_code == 404
+
+
+def test_a_practice_elsewhere_gets_404_for_a_s_import(client_elsewhere, import_a):
+    assert client_elsewhere.get(url(import_a, tab="trends")).status_code == 404
+
+
+def test_an_operator_without_a_practice_gets_404(operator_client, import_a):
+    assert operator_client.get(url(import_a)).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login(anonymous_client, import_a):
+    response = anonymous_client.get(url(import_a))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_import_that_is_not_imported_yet_is_404(client_a, import_a):
+    import_a.status = "importing"
+    import_a.save()
+    assert client_a.get(url(import_a)).status_code == 404
+
+
+def test_an_unknown_import_number_is_404(client_a, import_a):
+    response = client_a.get(reverse("dashboard:detail", kwargs={"import_id": 987654}))
+    assert response.status_code == 404
+
+
+def test_the_dashboard_menu_item_opens_the_newest_import(client_a, world):
+    response = client_a.get(reverse("dashboard:latest"))
+    assert response["Location"] == url(world["a"][-1])
+
+
+def test_the_dashboard_menu_item_without_imports_goes_to_the_dashboards_list(db):
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("dashboard:latest"))
+    assert response["Location"] == reverse("practices:profile") + "#dashboards"
+
+
+# --- Group selector ---------------------------------------------------------------------------
+
+
+def test_the_group_selector_names_the_province_and_the_network(client_a, import_a):
+    html = page(client_a, import_a)
+    assert 'data-group="landelijk"' in html
+    assert ">Landelijk</a>" in html
+    assert "Regio Zuid-Holland</a>" in html
+    assert "Netwerk Fysio Netwerk Groene Hart</a>" in html
+
+
+def test_a_practice_without_network_compares_with_practices_without_network(world):
+    loner = world["loner1"][-1]
+    client = Client()
+    client.force_login(UserFactory(practice=loner.practice))
+    assert "Praktijken zonder netwerk</a>" in page(client, loner)
+
+
+def test_the_selected_group_is_marked_and_the_links_keep_the_tab(client_a, import_a):
+    html = page(client_a, import_a, groep="regio", tab="klachten")
+    assert 'href="?groep=regio&amp;tab=klachten" data-group="regio" aria-current="true"' in html
+    assert 'href="?groep=landelijk&amp;tab=klachten"' in html
+    assert "Vergeleken met: Regio Zuid-Holland (6 praktijken)" in html
+
+
+def test_national_compares_with_every_practice(client_a, import_a):
+    assert "Vergeleken met: Landelijk (7 praktijken)" in page(client_a, import_a)
+
+
+def test_an_unknown_group_falls_back_to_national(client_a, import_a):
+    assert "Vergeleken met: Landelijk" in page(client_a, import_a, groep="verzekeraar")
+
+
+# --- Too small a group ------------------------------------------------------------------------
+
+
+def test_a_network_of_four_shows_the_too_small_message_and_links_to_the_region(client_a, import_a):
+    html = page(client_a, import_a, groep="netwerk", tab="patienten")
+    assert "Te weinig praktijken in deze groep om te vergelijken (minimaal 5)." in html
+    assert 'href="?groep=regio&amp;tab=patienten" data-testid="wider-group"' in html
+    assert "Vergelijk met Regio Zuid-Holland" in html
+
+
+def test_a_too_small_group_reveals_no_group_figures(client_a, import_a):
+    html = page(client_a, import_a, groep="netwerk", tab="behandelingen")
+    assert "Mediaan groep" not in html
+    assert 'data-chart="chart-' not in html
+    assert "(4 praktijken)" not in html
+
+
+# --- Period -----------------------------------------------------------------------------------
+
+
+def test_the_period_is_written_out_in_dutch(client_a, import_a):
+    assert "1 januari 2026 t/m 30 juni 2026" in page(client_a, import_a)
+
+
+def test_an_incomplete_year_gets_a_note(client_a, import_a):
+    assert "Het jaar 2026 is nog niet compleet" in page(client_a, import_a)
+
+
+def test_a_closed_year_gets_a_note_and_a_complete_year_no_incomplete_note(client_a, world):
+    last_year = world["a"][0]
+    html = page(client_a, last_year)
+    assert "1 januari 2025 t/m 31 december 2025" in html
+    assert "Jaar afgesloten" in html
+    assert "nog niet compleet" not in html
+
+
+def test_an_open_year_has_no_closed_note(client_a, import_a):
+    assert "Jaar afgesloten" not in page(client_a, import_a)
+
+
+# --- Tabs -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_opens_with_its_explanation(client_a, import_a, tab):
+    html = page(client_a, import_a, tab=tab)
+    assert f'data-tab="{tab}" aria-current="page"' in html
+    assert f'<details class="info" id="info-{tab}">' in html
+
+
+def test_every_tab_is_a_real_link_that_keeps_the_group(client_a, import_a):
+    html = page(client_a, import_a, groep="regio")
+    for tab in TABS:
+        assert f'href="?groep=regio&amp;tab={tab}" data-tab="{tab}"' in html
+
+
+def test_the_patients_tab_shows_value_median_band_and_a_chart_with_its_table(client_a, import_a):
+    html = page(client_a, import_a, tab="patienten")
+    assert "Aantal patiënten" in html
+    assert "Mediaan groep" in html
+    assert "Middelste helft (P25–P75)" in html
+    assert 'data-chart="chart-patients"' in html
+    assert "Leeftijdsopbouw" in html
+    assert "Cijfers van de grafiek" in html
+
+
+def test_the_explanation_carries_the_catalogue_texts(client_a, import_a):
+    html = page(client_a, import_a, tab="behandelingen")
+    assert "Behandelgemiddelde" in html
+    assert "histogram" in html
+
+
+def test_the_welcome_tab_has_a_symbol_and_summary_per_theme(client_a, import_a):
+    html = page(client_a, import_a)
+    for theme in TABS[1:-1]:
+        assert f'data-theme="{theme}" aria-describedby="summary-{theme}"' in html
+        assert f'id="summary-{theme}" role="tooltip"' in html
+    assert "tegen mediaan" in html
+
+
+def test_the_trends_tab_shows_quarters_and_years_against_the_group(client_a, import_a):
+    html = page(client_a, import_a, tab="trends")
+    assert "2025 K1" in html
+    assert "2026 K2" in html
+    assert ">2025</th>" in html
+    assert "Groei t.o.v. vorig jaar" in html
+
+
+def test_an_older_import_keeps_its_own_dashboard(client_a, world):
+    older = world["a"][0]
+    html = page(client_a, older, tab="financien")
+    assert "Omzet" in html
+
+
+def test_the_dashboard_reads_statistics_without_recomputing(
+    client_a, import_a, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20):
+        page(client_a, import_a, tab="patienten")
+
+
+def test_a_practice_with_a_new_import_sees_it_after_recompute(client_a, world, practice_a):
+    newer = make_imports(practice_a, years=(2026,), seed=11)[0]
+    recompute()
+    assert "1 januari 2026 t/m 30 juni 2026" in page(client_a, newer)
