@@ -13,6 +13,7 @@ urlpatterns = [
     path("profiel/", include("parabench.practices.urls")),
     path("", include("parabench.certificates.urls")),
     path("dashboard/", include("parabench.dashboard.urls")),
+    path("imports/", include("parabench.uploads.urls")),
     path("backoffice/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

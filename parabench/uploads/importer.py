@@ -15,8 +15,6 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 
 import logging
 from datetime import timedelta
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -26,6 +24,8 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from parabench.benchmark.ingest import store_export
+from parabench.benchmark.recompute import recompute_after_import
 from parabench.uploads import intake
 from parabench.uploads.models import Import
 from parabench.uploads.plausibility import plausibility_warnings
@@ -142,29 +142,20 @@ def _refusal_reason(refusal: Refusal) -> dict:
     }
 
 
-def _benchmark_module(name: str):
-    """The benchmark engine's module, or None while that engine is not part of the build."""
-    if find_spec(f"parabench.benchmark.{name}") is None:
-        return None
-    return import_module(f"parabench.benchmark.{name}")
-
-
 def store_aggregates(imp: Import, export) -> None:
     """Hand the aggregates to the benchmark engine, inside the import's transaction."""
-    ingest = _benchmark_module("ingest")
-    if ingest is not None:
-        ingest.store_export(imp, export)
+    store_export(imp, export)
 
 
 def after_import(imp: Import) -> None:
-    """Update the peer statistics; after the commit, so a failure here never undoes an import."""
-    recompute = _benchmark_module("recompute")
-    if recompute is None:
-        return
+    """Update the peer statistics; after the commit, so a failure here never undoes an import.
+
+    A failed recompute is logged, not retried: ``manage.py recompute_statistics`` repairs it.
+    """
     try:
-        recompute.recompute_after_import(imp)
+        recompute_after_import(imp)
     except Exception:
-        logger.exception("import %s: statistics not updated; a full recompute will", imp.pk)
+        logger.exception("import %s: statistics not updated; run recompute_statistics", imp.pk)
 
 
 def mark_current(imp: Import) -> None:

@@ -83,14 +83,24 @@ def make_records(
 
 
 def make_export(
-    agb_code: str, *, year: int | None = None, today: date | None = None, **kwargs
+    agb_code: str,
+    *,
+    year: int | None = None,
+    today: date | None = None,
+    year_closed: bool = False,
+    **kwargs,
 ) -> dict:
     """A valid export document (parsed JSON) of ``year`` as made on ``today``."""
     today = today or date.today()
     year = year if year is not None else today.year - 1
     exported_at = datetime.combine(today, time(9, 0), tzinfo=AMSTERDAM)
     export = build_export(
-        make_records(year, **kwargs), year, today, agb_code=agb_code, exported_at=exported_at
+        make_records(year, **kwargs),
+        year,
+        today,
+        year_closed=year_closed,
+        agb_code=agb_code,
+        exported_at=exported_at,
     )
     return export.model_dump(mode="json")
 

@@ -1,0 +1,113 @@
+from datetime import date, timedelta
+
+from django.db import OperationalError
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from parabench.benchmark.models import WindowValues
+from parabench.uploads import importer
+from parabench.uploads.models import Import
+from tests.uploads.factories import upload_export
+
+
+def _run(imp) -> Import:
+    importer.import_upload.call(imp.pk)
+    imp.refresh_from_db()
+    return imp
+
+
+def test_it_imports_a_received_upload_in_one_go(db, practice_a):
+    imp = _run(upload_export(practice_a))
+    assert imp.status == Import.Status.IMPORTED
+    assert imp.imported_at is not None and imp.imported_at >= imp.uploaded_at
+    assert imp.is_current and imp.errors == [] and imp.warnings == []
+    assert WindowValues.objects.filter(imp=imp).count() == 7
+
+
+def test_it_stores_plausibility_warnings_with_the_import(db, practice_a):
+    imp = _run(upload_export(practice_a, tariff_cents=400_00))
+    assert imp.status == Import.Status.IMPORTED
+    assert [w["code"] for w in imp.warnings] == ["tariff_high"]
+    assert "€ 400,00" in imp.warnings[0]["message"]
+
+
+def test_running_it_again_changes_nothing(db, practice_a):
+    imp = _run(upload_export(practice_a))
+    imported_at = imp.imported_at
+    assert importer.run_import(imp.pk) == "already done"
+    imp.refresh_from_db()
+    assert imp.imported_at == imported_at
+    assert WindowValues.objects.filter(imp=imp).count() == 7
+
+
+def test_an_unreadable_stored_body_is_rejected_with_its_reason(db, practice_a, settings):
+    imp = upload_export(practice_a)
+    (settings.UPLOAD_STORAGE_DIR / imp.body_path).write_bytes(b"{kapot")
+    imp = _run(imp)
+    assert imp.status == Import.Status.REJECTED
+    assert imp.errors[0]["code"] == "not_json" and imp.errors[0]["message"]
+    assert imp.imported_at is None
+    assert not WindowValues.objects.filter(imp=imp).exists()
+
+
+def test_a_missing_stored_body_is_rejected(db, practice_a, settings):
+    imp = upload_export(practice_a)
+    (settings.UPLOAD_STORAGE_DIR / imp.body_path).unlink()
+    imp = _run(imp)
+    assert imp.status == Import.Status.REJECTED
+    assert imp.errors[0]["code"] == "body_missing"
+
+
+def test_a_newer_export_of_the_same_year_supersedes_the_older_one(db, practice_a, practice_b):
+    today = date.today()
+    older = _run(upload_export(practice_a, today=today - timedelta(days=2)))
+    newer = _run(upload_export(practice_a, today=today - timedelta(days=1)))
+    other_year = _run(upload_export(practice_a, year=today.year - 2))
+    other_practice = _run(upload_export(practice_b))
+    older.refresh_from_db()
+    assert (older.is_current, newer.is_current) == (False, True)
+    assert older.status == Import.Status.IMPORTED  # still visible, no longer counted
+    assert other_year.is_current and other_practice.is_current
+
+
+def test_an_older_export_imported_later_does_not_supersede_a_newer_one(db, practice_a):
+    today = date.today()
+    newer = upload_export(practice_a, today=today - timedelta(days=1))
+    older = upload_export(practice_a, today=today - timedelta(days=3))
+    _run(newer)
+    older = _run(older)
+    newer.refresh_from_db()
+    assert (older.is_current, newer.is_current) == (False, True)
+
+
+def test_a_transient_error_queues_a_retry_later_with_the_next_attempt(db, practice_a):
+    imp = upload_export(practice_a)
+    DBTaskResult.objects.all().delete()
+    before = timezone.now()
+    assert importer.retry_later(imp.pk, 1, OperationalError("database is locked")) == "retry"
+    retry = DBTaskResult.objects.get()
+    assert retry.args_kwargs["args"] == [imp.pk, 2]
+    assert retry.run_after >= before + timedelta(seconds=1)
+
+
+def test_it_rejects_after_the_last_attempt(db, practice_a, settings):
+    imp = upload_export(practice_a)
+    importer.retry_later(imp.pk, settings.UPLOAD_IMPORT_MAX_ATTEMPTS, OperationalError("weg"))
+    imp.refresh_from_db()
+    assert imp.status == Import.Status.REJECTED
+    assert imp.errors[0]["code"] == "import_failed"
+
+
+def test_the_sweeper_requeues_unfinished_imports_without_a_waiting_task(db, practice_a):
+    lost = upload_export(practice_a, year=date.today().year - 2)
+    queued = upload_export(practice_a, year=date.today().year - 3)
+    done = _run(upload_export(practice_a))
+    DBTaskResult.objects.filter(args_kwargs__args__0=done.pk).update(status="SUCCESSFUL")
+    DBTaskResult.objects.filter(args_kwargs__args__0=lost.pk).delete()
+    Import.objects.filter(pk=lost.pk).update(status=Import.Status.IMPORTING)
+
+    assert importer.requeue_stale_imports() == [lost.pk]
+    assert importer.requeue_stale_imports() == []
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert sorted(t.args_kwargs["args"][0] for t in waiting) == sorted([lost.pk, queued.pk])
+    assert done.pk not in [t.args_kwargs["args"][0] for t in waiting]
