@@ -40,7 +40,9 @@ def test_it_sends_the_export_gzipped_with_the_client_certificate(
     assert post.document["practice"] == {"agb_code": "04123451"}
     assert post.document["period"] == {"begin": "2025-01-01", "end": "2025-12-31"}
     assert "serialNumber=04123451" in post.peer_subject
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "Verzenden [##############################] 100%" in captured.err
+    out = captured.out
     assert "Periode:    01-01-2025 t/m 31-12-2025" in out
     assert "geen patiëntgegevens" in out
     assert "Ontvangen door ParaBench: import 1." in out
