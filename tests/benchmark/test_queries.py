@@ -1,0 +1,193 @@
+"""What the dashboard can read — built with data that COULD leak, then searched for it.
+
+Sizes make every practice's counts unique (size s → 250·s patients in a year), so if another
+practice's value, or the group's minimum or maximum, were anywhere in an answer, we would find it.
+"""
+
+import dataclasses
+import math
+
+import pytest
+from django.test import override_settings
+
+from parabench.benchmark.queries import dashboard_for, trends_for
+from tests.benchmark.factories import make_import
+from tests.factories import NetworkFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+COUNT_KPIS = ("patients", "episodes", "sessions", "revenue", "new_patients", "new_episodes")
+
+
+def _numbers(value):
+    """Every number anywhere in a returned structure."""
+    if dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from _numbers(getattr(value, field.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _numbers(item)
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int | float):
+        yield float(value)
+
+
+def _contains(numbers, value):
+    return any(math.isclose(n, value, rel_tol=1e-9) for n in numbers)
+
+
+def _figure(board, code):
+    return next(k for k in board.kpis if k.code == code)
+
+
+@pytest.fixture
+def country():
+    """A national group of 16 in Zuid-Holland and Noord-Brabant, plus the test networks."""
+    small, five = NetworkFactory(name="Klein"), NetworkFactory(name="Groene Hart")
+    practices = {
+        "small": [PracticeFactory(network=small, province="ZH") for _ in range(4)],
+        "five": [PracticeFactory(network=five, province="ZH") for _ in range(5)],
+        "plain": [PracticeFactory(province="NB") for _ in range(6)],
+        "alone": [PracticeFactory(province="ZE")],
+    }
+    imports = {}
+    size = 1
+    for name, members in practices.items():
+        for practice in members:
+            imports.setdefault(name, []).append(make_import(practice, 2025, size=size))
+            size += 1
+    return practices, imports
+
+
+def test_a_network_of_four_gets_nothing_about_the_group(country):
+    practices, imports = country
+    imp = imports["small"][0]
+    board = dashboard_for(imp, "network")
+    assert board.group.too_small
+    assert board.group.n is None
+    assert board.group.label == "Netwerk Klein"
+    assert board.group.wider == "region"
+    for figure in board.kpis:
+        assert figure.stats is None
+        assert figure.percentile is None
+        assert figure.verdict is None
+    for mix in board.mixes:
+        assert all(group_share is None for _, _, group_share in mix.categories)
+    # Only the practice's own numbers are left.
+    own = {_figure(board, c).value for c in COUNT_KPIS}
+    others = [
+        _figure(dashboard_for(other, "network"), "patients").value for other in imports["small"][1:]
+    ]
+    numbers = list(_numbers(board))
+    assert own <= set(numbers)
+    for value in others:
+        assert not _contains(numbers, value)
+
+
+def test_a_network_of_four_gets_no_group_medians_in_its_trends(country):
+    _, imports = country
+    trends = trends_for(imports["small"][0], "network")
+    assert trends.group.too_small and trends.group.n is None
+    for series in trends.series:
+        assert series.points
+        assert all(point.group_median is None for point in series.points)
+
+
+def test_a_network_of_five_is_served_without_min_or_max(country):
+    _, imports = country
+    imp = imports["five"][2]  # the middle one: sizes 5, 6, 7, 8, 9
+    board = dashboard_for(imp, "network")
+    assert not board.group.too_small
+    assert board.group.n == 5
+    patients = _figure(board, "patients")
+    assert patients.value == 1750
+    assert patients.stats.n == 5
+    assert patients.stats.median == 1750
+    assert patients.stats.p25 == 1500 and patients.stats.p75 == 2000
+    assert patients.stats.mean == 1750
+    # Below 11 practices P10 and P90 would be interpolated with the extremes: withheld.
+    assert patients.stats.p10 is None and patients.stats.p90 is None
+    assert patients.percentile == 60.0
+    assert patients.position == "around" and patients.verdict == "around"
+    for code in COUNT_KPIS:
+        # Per KPI: numbers of different KPIs may coincide by chance (1,500 patients, episodes).
+        numbers = list(_numbers(_figure(board, code)))
+        values = [_figure(dashboard_for(other, "network"), code).value for other in imports["five"]]
+        assert not _contains(numbers, min(values)), code
+        assert not _contains(numbers, max(values)), code
+
+
+def test_a_practice_alone_in_its_province_gets_nothing_about_its_region(country):
+    _, imports = country
+    board = dashboard_for(imports["alone"][0], "region")
+    assert board.group.too_small and board.group.n is None
+    assert board.group.label == "Regio Zeeland"
+    assert board.group.wider == "national"
+    assert all(f.stats is None for f in board.kpis)
+
+
+def test_the_national_group_serves_tails_from_eleven_practices(country):
+    _, imports = country
+    board = dashboard_for(imports["alone"][0], "national")
+    assert board.group.n == 16
+    patients = _figure(board, "patients")
+    assert patients.stats.p10 is not None and patients.stats.p90 is not None
+    assert patients.value == 4000
+    assert patients.percentile == 100.0
+    assert patients.position == "above" and patients.verdict == "better"
+    numbers = list(_numbers(board))
+    assert not _contains(numbers, 250.0)  # the smallest practice's patients
+
+
+def test_a_practice_without_network_is_compared_with_all_practices_without_one(country):
+    _, imports = country
+    board = dashboard_for(imports["plain"][0], "network")
+    assert board.group.label == "Praktijken zonder netwerk"
+    assert board.group.kind == "network"
+    assert board.group.n == 7  # the six in Noord-Brabant and the one in Zeeland
+    assert _figure(board, "patients").stats.median == 3250  # sizes 10 … 16
+
+
+def test_the_window_is_the_import_s_own_year_to_date(country):
+    practices, _ = country
+    imp = make_import(practices["plain"][0], 2026, quarters=2)
+    board = dashboard_for(imp, "national")
+    assert board.window.code == "Q1-Q2"
+    assert str(board.window.begin) == "2026-01-01" and str(board.window.end) == "2026-06-30"
+
+
+@override_settings(MIN_GROUP_SIZE=8)
+def test_raising_the_minimum_group_size_hides_stored_statistics_at_once(country):
+    _, imports = country
+    board = dashboard_for(imports["five"][0], "network")
+    assert board.group.too_small and board.group.n is None
+    assert all(f.stats is None for f in board.kpis)
+
+
+def test_trends_run_across_all_imports_with_growth_and_group_medians():
+    practices = [PracticeFactory() for _ in range(5)]
+    for size, practice in enumerate(practices, start=1):
+        make_import(practice, 2024, size=size)
+        make_import(practice, 2025, size=size + 1)
+    imp = make_import(practices[0], 2026, quarters=2, size=4)
+    trends = trends_for(imp, "national")
+    patients = next(s for s in trends.series if s.code == "patients")
+    labels = [p.label for p in patients.points]
+    assert labels[:4] == ["2024 K1", "2024 K2", "2024 K3", "2024 K4"]
+    assert "2026 K2" in labels and labels[-2:] == ["2024", "2025"]
+    by_label = {p.label: p for p in patients.points}
+    assert by_label["2025"].value == 500  # size 2, full year: 2.5 × 200
+    assert by_label["2025"].growth == pytest.approx(100.0)  # from 250 in 2024
+    assert by_label["2026 K1"].value == 400
+    assert by_label["2026 K1"].growth == pytest.approx(100.0)  # from 200
+    assert by_label["2025 K1"].group_median == 400  # sizes 2..6
+    # Only the practice's own import counts in 2026, so no group median there.
+    assert by_label["2026 K1"].group_median is None
+
+
+def test_an_unknown_group_is_refused():
+    practice = PracticeFactory()
+    imp = make_import(practice, 2025, recompute=False)
+    with pytest.raises(ValueError):
+        dashboard_for(imp, "insurer")

@@ -1,0 +1,145 @@
+"""Counted rows, same-window comparison, superseding imports, groups, incremental == full."""
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from parabench.benchmark.catalogue import COLUMN_INDEX
+from parabench.benchmark.models import GroupStatistics, Position, WindowValues
+from parabench.benchmark.recompute import recompute_all
+from parabench.uploads.models import Import
+from tests.benchmark.factories import make_import
+from tests.factories import NetworkFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PATIENTS = COLUMN_INDEX["patients"]
+
+
+def _stats(year, window, kind="national", key=""):
+    row = GroupStatistics.objects.get(year=year, window=window, kind=kind, key=key)
+    if row.stats is None:
+        return row.n, None
+    return row.n, np.frombuffer(bytes(row.stats), dtype="<f8").reshape(7, -1)
+
+
+def _snapshot():
+    stats = {
+        (r.year, r.window, r.kind, r.key): (r.n, None if r.stats is None else bytes(r.stats))
+        for r in GroupStatistics.objects.all()
+    }
+    positions = {(p.row_id, p.kind, p.key): bytes(p.shares) for p in Position.objects.all()}
+    counted = set(WindowValues.objects.filter(counted=True).values_list("pk", flat=True))
+    return stats, positions, counted
+
+
+def test_a_half_year_is_compared_with_the_peers_half_year_not_their_full_year():
+    peers = [PracticeFactory() for _ in range(5)]
+    for size, practice in enumerate(peers, start=1):
+        # One peer's 2026 export runs to Q3: its Q1-Q2 window still counts.
+        make_import(practice, 2026, quarters=3 if size == 5 else 4, size=size)
+    mine = make_import(PracticeFactory(), 2026, quarters=2, size=1)
+    n, stats = _stats(2026, "Q1-Q2")
+    assert n == 6
+    half_years = [150, 150, 300, 450, 600, 750]  # 1.5 × 100 × size
+    assert stats[4, PATIENTS] == np.median(half_years)
+    assert stats[1, PATIENTS] == np.mean(half_years)
+    full_n, full = _stats(2026, "Q1-Q4")
+    assert full_n == 4  # neither the half year nor the export to Q3 has a Q1-Q4 window
+    assert WindowValues.objects.get(imp=mine, window="Q1-Q2").counted
+
+
+def test_a_newer_import_supersedes_the_older_one_of_the_same_year():
+    practices = [PracticeFactory() for _ in range(5)]
+    for practice in practices:
+        make_import(practice, 2025, size=1)
+    first = Import.objects.get(practice=practices[0])
+    second = make_import(practices[0], 2025, size=9)
+    assert not WindowValues.objects.filter(imp=first, counted=True).exists()
+    assert WindowValues.objects.filter(imp=second, counted=True).count() == 7
+    n, stats = _stats(2025, "Q1")
+    assert n == 5
+    assert stats[1, PATIENTS] == (900 + 4 * 100) / 5
+
+
+def test_a_newer_import_covering_fewer_quarters_leaves_the_older_one_counting_for_the_rest():
+    practice = PracticeFactory()
+    old = make_import(practice, 2026, quarters=3, size=1)
+    new = make_import(practice, 2026, quarters=1, size=2)
+    assert set(
+        WindowValues.objects.filter(imp=new, counted=True).values_list("window", flat=True)
+    ) == {"Q1"}
+    assert set(
+        WindowValues.objects.filter(imp=old, counted=True).values_list("window", flat=True)
+    ) == {
+        "Q2",
+        "Q3",
+        "Q1-Q2",
+        "Q1-Q3",
+    }
+
+
+def test_a_rejected_import_never_counts():
+    practice = PracticeFactory()
+    make_import(practice, 2025, size=1)
+    rejected = make_import(practice, 2025, size=7, status=Import.Status.REJECTED)
+    recompute_all()
+    assert not WindowValues.objects.filter(imp=rejected, counted=True).exists()
+
+
+def test_practices_without_network_form_their_own_group():
+    network = NetworkFactory()
+    for size in range(1, 6):
+        make_import(PracticeFactory(network=network), 2025, size=size)
+    for size in (10, 10, 10, 10, 20):
+        make_import(PracticeFactory(), 2025, size=size)
+    n, stats = _stats(2025, "Q1", "no_network")
+    assert n == 5
+    assert stats[4, PATIENTS] == 1000
+    n, stats = _stats(2025, "Q1", "network", str(network.pk))
+    assert n == 5
+    assert stats[4, PATIENTS] == 300
+    assert _stats(2025, "Q1")[0] == 10
+
+
+def test_groups_follow_the_practice_s_current_network_after_a_full_recompute():
+    old, new = NetworkFactory(), NetworkFactory()
+    movers = [PracticeFactory(network=old) for _ in range(5)]
+    for practice in movers:
+        make_import(practice, 2025)
+    assert _stats(2025, "Q1", "network", str(old.pk))[0] == 5
+    for practice in movers:
+        practice.network = new
+        practice.save()
+    call_command("recompute_statistics", verbosity=0)
+    assert not GroupStatistics.objects.filter(kind="network", key=str(old.pk)).exists()
+    assert _stats(2025, "Q1", "network", str(new.pk))[0] == 5
+
+
+def test_a_small_group_stores_no_statistics_at_all():
+    network = NetworkFactory()
+    for size in range(1, 5):
+        make_import(PracticeFactory(network=network), 2025, size=size)
+    n, stats = _stats(2025, "Q1", "network", str(network.pk))
+    assert n == 4 and stats is None
+    assert not Position.objects.filter(kind="network", key=str(network.pk)).exists()
+
+
+def test_incremental_recomputes_give_exactly_what_a_full_recompute_gives():
+    north, south = NetworkFactory(), NetworkFactory()
+    practices = (
+        [PracticeFactory(network=north, province="ZH") for _ in range(6)]
+        + [PracticeFactory(network=south, province="GR") for _ in range(4)]
+        + [PracticeFactory(province="NB") for _ in range(5)]
+    )
+    for i, practice in enumerate(practices):
+        make_import(practice, 2024, size=1 + i % 4)
+    for i, practice in enumerate(practices):
+        make_import(practice, 2025, quarters=4 if i % 3 else 2, size=2 + i % 5)
+    # Corrections of earlier years change later growth figures too.
+    make_import(practices[0], 2024, size=7)
+    make_import(practices[11], 2025, quarters=3, size=1)
+    incremental = _snapshot()
+    recompute_all()
+    assert _snapshot() == incremental
+    assert incremental[1]  # positions were written
