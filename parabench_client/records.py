@@ -12,6 +12,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from parabench_format import codes
@@ -253,8 +254,9 @@ class _Rows:
                 raise RecordsError(self.report) from None
 
 
+@lru_cache(maxsize=8192)
 def _date(value: str) -> date | None:
-    """A strict YYYY-MM-DD date, or None when it is not one."""
+    """A strict YYYY-MM-DD date, or None when it is not one (cached: records share few dates)."""
     if len(value) != 10 or value[4] != "-" or value[7] != "-":
         return None
     try:
@@ -464,6 +466,35 @@ def _read_episodes(
     return episodes, seen
 
 
+def _plain_session(row: list[str], seen: set, episodes: dict, patients: dict) -> Session | None:
+    """The session of a row without any problem, or None (then the full check reports why).
+
+    Why: sessions are by far the largest file; most rows are fine and this path checks the same
+    rules without building a report, which keeps a large practice's export within seconds.
+    """
+    session_id, episode_id, day, code, payer, amount, no_show = row
+    episode = episodes.get(episode_id)
+    session_type = codes.SESSION_TYPE_BY_PERFORMANCE_CODE.get(code)
+    parsed = _date(day)
+    match = _AMOUNT.match(amount)
+    if (
+        not session_id
+        or session_id in seen
+        or episode is None
+        or session_type is None
+        or parsed is None
+        or parsed < episode.start_date
+        or (episode.end_date is not None and parsed > episode.end_date)
+        or payer not in codes.PAYERS
+        or (payer != "self_pay" and patients[episode.patient_id].concern == "self_pay")
+        or match is None
+        or no_show not in ("0", "1")
+    ):
+        return None
+    cents = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+    return Session(session_id, episode_id, parsed, session_type, payer, cents, no_show == "1")
+
+
 def _read_sessions(
     folder: Path, report: RecordsReport, episodes: dict, episode_ids: set, patients: dict
 ) -> list[Session]:
@@ -475,6 +506,11 @@ def _read_sessions(
     for line, row in rows:
         read += 1
         if row is None:
+            continue
+        session = _plain_session(row, seen, episodes, patients)
+        if session is not None:
+            seen.add(session.session_id)
+            sessions.append(session)
             continue
         session_id, episode_id, day, code, payer, amount, no_show = row
         check = _Check(rows, line)

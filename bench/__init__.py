@@ -1,0 +1,1 @@
+"""Benchmark scripts; `make bench` runs them all through bench/run_all.py."""

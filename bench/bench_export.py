@@ -1,0 +1,173 @@
+"""Benchmark: export one year of a large practice (10,000 patients, 150,000 sessions).
+
+Writes the practice records as CSV (its own small generator, seeded), then times `load_records`
+(read and check the four files) and `build_export` (aggregate into parabench-mi/1, including the
+model and consistency checks) for the year 2025 exported on 2026-01-15, and the JSON serialisation.
+Run: `.venv/bin/python -m bench.bench_export` — prints the figures and writes
+docs/benchmarks-export.md. `run()` returns the figures for bench/run_all.py.
+"""
+
+import csv
+import platform
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from parabench_client.aggregate import build_export
+from parabench_client.records import FILES, load_records
+from parabench_format import export_json, validate_export
+
+PATIENTS = 10_000
+SESSIONS = 150_000
+YEAR = 2025
+TODAY = date(2026, 1, 15)
+DOC = Path(__file__).parents[1] / "docs" / "benchmarks-export.md"
+
+UZOVI = ["3311", "3313", "7095", "0101", "3343", "9664", "0203", ""]
+DCSPH = ["1200", "2100", "3000", "3400", "3500", "4200", "5900", "6000", "7500", "9100"]
+CODES = ["1000"] * 7 + ["1001", "1864", "1870", "1920", "1100"]
+
+
+def write_practice(folder: Path, seed: int = 2025) -> dict[str, int]:
+    """A seeded practice with PATIENTS patients and exactly SESSIONS sessions, written as CSV."""
+    rng = random.Random(seed)
+    first = date(YEAR - 1, 7, 1)
+    span = (date(YEAR, 12, 31) - first).days
+    patients, episodes, sessions = [], [], []
+    uzovi_of = {}
+    for p in range(PATIENTS):
+        pid = f"P{p:06d}"
+        uzovi_of[pid] = rng.choice(UZOVI)
+        birth = date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 90))
+        patients.append([pid, rng.choice("FFFMMX"), birth.isoformat(), uzovi_of[pid]])
+        for e in range(1 + (rng.random() < 0.2)):
+            start = first + timedelta(days=rng.randrange(span))
+            closed = rng.random() < 0.75
+            length = rng.randrange(7, 200)
+            end = start + timedelta(days=length) if closed else None
+            eid = f"E{p:06d}-{e}"
+            episodes.append(
+                [
+                    eid,
+                    pid,
+                    (start - timedelta(days=rng.randrange(15))).isoformat(),
+                    start.isoformat(),
+                    end.isoformat() if end else "",
+                    rng.choice(DCSPH),
+                    "1" if rng.random() < 0.15 else "0",
+                    rng.choice(["direct"] * 7 + ["gp", "gp", "specialist", "other"]),
+                    rng.choice(["regular"] * 8 + ["patient_stopped", "referred"]) if closed else "",
+                    ("1" if rng.random() < 0.8 else "0") if closed else "",
+                    "1" if rng.random() < 0.5 else "0",
+                ]
+            )
+    # Spread exactly SESSIONS sessions over the episodes, within each episode's dates.
+    for n in range(SESSIONS):
+        episode = episodes[n % len(episodes)] if n < len(episodes) else rng.choice(episodes)
+        start = date.fromisoformat(episode[3])
+        end = date.fromisoformat(episode[4]) if episode[4] else start + timedelta(days=200)
+        day = start + timedelta(days=rng.randrange((end - start).days + 1))
+        self_pay = not uzovi_of[episode[1]] or rng.random() < 0.1
+        payer = "self_pay" if self_pay else rng.choice(["basic"] * 3 + ["supplementary"])
+        cents = rng.choice([3653, 3653, 3890, 4580, 4500])
+        sessions.append(
+            [
+                f"S{n:07d}",
+                episode[0],
+                day.isoformat(),
+                rng.choice(CODES),
+                payer,
+                f"{cents // 100}.{cents % 100:02d}",
+                "1" if rng.random() < 0.03 else "0",
+            ]
+        )
+    therapists = [[f"T{t}", rng.choice(["0.6", "0.8", "1.0"]), "", ""] for t in range(40)]
+    rows = {
+        "patients": patients,
+        "episodes": episodes,
+        "sessions": sessions,
+        "therapists": therapists,
+    }
+    for kind, (name, columns) in FILES.items():
+        with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(rows[kind])
+    return {kind: len(value) for kind, value in rows.items()}
+
+
+def _timed(function, *args, **kwargs):
+    began = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - began
+
+
+def run(repeat: int = 3) -> dict:
+    """Generate the practice once, then time reading and aggregating `repeat` times (best of)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        counts = write_practice(folder)
+        loads, builds, dumps = [], [], []
+        for _ in range(repeat):
+            records, seconds = _timed(load_records, folder)
+            loads.append(seconds)
+            export, seconds = _timed(build_export, records, YEAR, TODAY, agb_code="04123451")
+            builds.append(seconds)
+            body, seconds = _timed(export_json, export)
+            dumps.append(seconds)
+    assert validate_export(body).ok
+    whole = export.windows[-1]
+    return {
+        "name": "export",
+        "patients": counts["patients"],
+        "episodes": counts["episodes"],
+        "sessions": counts["sessions"],
+        "load_records_s": min(loads),
+        "build_export_s": min(builds),
+        "export_json_s": min(dumps),
+        "total_s": min(loads) + min(builds) + min(dumps),
+        "export_bytes": len(body),
+        "exported_patients": whole.patients.total,
+        "exported_sessions": whole.sessions.total,
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+    }
+
+
+def markdown(result: dict) -> str:
+    return f"""# Benchmark: exporting one year of a large practice
+
+`bench/bench_export.py` (run: `.venv/bin/python -m bench.bench_export`) writes a seeded practice
+as the four CSV files of `docs/practice-records.md` — {result["patients"]:,} patients,
+{result["episodes"]:,} episodes, {result["sessions"]:,} sessions (1½ years, so that closed episodes
+reach back into the previous year) — and times the export of {YEAR} made on {TODAY.isoformat()}
+(all four quarters and year-to-date windows plus twelve trend months). Best of 3 runs.
+
+| step | seconds |
+|---|---|
+| `load_records` (read and check every record) | {result["load_records_s"]:.2f} |
+| `build_export` (aggregate, model and consistency checks) | {result["build_export_s"]:.2f} |
+| `export_json` (compact JSON) | {result["export_json_s"]:.3f} |
+| **total** | **{result["total_s"]:.2f}** |
+
+The export is {result["export_bytes"]:,} bytes of JSON ({result["exported_patients"]:,} patients and
+{result["exported_sessions"]:,} sessions in {YEAR}) whatever the size of the practice: only
+aggregates leave. Target: seconds, not minutes.
+
+Measured with Python {result["python"]} on {result["machine"]} (the 2-core development machine).
+"""
+
+
+def main() -> int:
+    result = run()
+    text = markdown(result)
+    DOC.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
