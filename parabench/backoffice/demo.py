@@ -1,0 +1,278 @@
+"""A national demo dataset, filled through the real path.
+
+Practices and networks are created as an operator would in the back office. Everything after that
+is what happens in production: each practice's certificate is issued and downloaded through the
+portal's own certificate service, the practice's records are generated, the export client builds
+the exports, they are uploaded over mutual TLS to the running uploader and imported by the worker.
+Nothing writes imports or statistics directly.
+"""
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+
+from parabench.accounts.models import User
+from parabench.backoffice.demo_practice import PracticeJob, PracticeResult, run_practice
+from parabench.certificates import services as certificate_services
+from parabench.certificates.lookup import ca_paths
+from parabench.practices.models import Network, Practice
+from parabench.practices.provinces import _RANGES, Province
+from parabench.uploads.models import Import
+from parabench_format import last_complete_quarter_end
+
+# Share of practices per province, roughly by population; every province gets enough practices
+# for a regional comparison group.
+PROVINCE_WEIGHTS = {
+    Province.ZUID_HOLLAND: 21,
+    Province.NOORD_HOLLAND: 16,
+    Province.NOORD_BRABANT: 14,
+    Province.GELDERLAND: 12,
+    Province.UTRECHT: 8,
+    Province.OVERIJSSEL: 7,
+    Province.LIMBURG: 6,
+    Province.FRYSLAN: 4,
+    Province.GRONINGEN: 3.5,
+    Province.DRENTHE: 3,
+    Province.FLEVOLAND: 2.5,
+    Province.ZEELAND: 2.5,
+}
+CITIES = {
+    Province.GRONINGEN: ["Groningen", "Veendam", "Delfzijl", "Stadskanaal"],
+    Province.FRYSLAN: ["Leeuwarden", "Drachten", "Sneek", "Heerenveen"],
+    Province.DRENTHE: ["Assen", "Emmen", "Hoogeveen", "Meppel"],
+    Province.OVERIJSSEL: ["Zwolle", "Enschede", "Deventer", "Almelo", "Hengelo"],
+    Province.FLEVOLAND: ["Almere", "Lelystad", "Emmeloord"],
+    Province.GELDERLAND: ["Arnhem", "Nijmegen", "Apeldoorn", "Ede", "Doetinchem", "Tiel"],
+    Province.UTRECHT: ["Utrecht", "Amersfoort", "Zeist", "Nieuwegein", "Veenendaal"],
+    Province.NOORD_HOLLAND: ["Amsterdam", "Haarlem", "Alkmaar", "Hilversum", "Hoorn", "Zaandam"],
+    Province.ZUID_HOLLAND: ["Rotterdam", "Den Haag", "Leiden", "Dordrecht", "Gouda", "Delft"],
+    Province.ZEELAND: ["Middelburg", "Vlissingen", "Goes", "Terneuzen"],
+    Province.NOORD_BRABANT: ["Eindhoven", "Tilburg", "Breda", "'s-Hertogenbosch", "Helmond"],
+    Province.LIMBURG: ["Maastricht", "Venlo", "Heerlen", "Roermond", "Sittard"],
+}
+NAME_PARTS = ["Fysiotherapie", "Fysio", "Praktijk voor Fysiotherapie", "FysioPlus", "Beweegpunt"]
+STREETS = ["Kerkstraat", "Dorpsstraat", "Stationsweg", "Molenweg", "Schoolstraat", "Julianalaan"]
+# (number, name, practices, province or None for spread): one network below the minimum size.
+NETWORKS = [
+    (7, "Fysio Netwerk Groene Hart", 12, Province.ZUID_HOLLAND),
+    (11, "FysioNet Brabant", 14, Province.NOORD_BRABANT),
+    (21, "Samenwerkende Fysiotherapeuten Gelderland", 10, Province.GELDERLAND),
+    (31, "Netwerk Fysiotherapie Noord", 8, None),
+    (41, "Fysio Utrecht Samen", 6, Province.UTRECHT),
+    (51, "Kleine Kring Zeeland", 3, Province.ZEELAND),
+]
+DEMO_WITH_NETWORK = ("demo", "parabench-demo", "04123451")
+DEMO_WITHOUT_NETWORK = ("demo-zonder", "parabench-demo", "04123452")
+OPERATOR = ("beheer", "parabench-beheer")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin("Beheerder / operator", *OPERATOR),
+        DemoLogin("Praktijk in een netwerk", *DEMO_WITH_NETWORK[:2]),
+        DemoLogin("Praktijk zonder netwerk", *DEMO_WITHOUT_NETWORK[:2]),
+    ]
+
+
+def marker_path() -> Path:
+    return Path(settings.VAR_DIR) / "demo" / "filled.json"
+
+
+def is_filled() -> bool:
+    return marker_path().exists()
+
+
+def _postcode(rng: random.Random, province: Province) -> str:
+    ranges = [(a, b) for a, b, p in _RANGES if p == province]
+    first, last = rng.choice(ranges)
+    letters = "ABCDEGHJKLMNPRSTVWXZ"
+    return f"{rng.randint(first, last)} {rng.choice(letters)}{rng.choice(letters)}"
+
+
+def _province_plan(size: int, rng: random.Random) -> list[Province]:
+    total = sum(PROVINCE_WEIGHTS.values())
+    plan: list[Province] = []
+    for province, weight in PROVINCE_WEIGHTS.items():
+        plan += [province] * max(6, round(size * weight / total))
+    rng.shuffle(plan)
+    return plan[:size] if len(plan) >= size else plan + [Province.ZUID_HOLLAND] * (size - len(plan))
+
+
+def ensure_operator() -> None:
+    username, password = OPERATOR
+    if not User.objects.filter(username=username).exists():
+        User.objects.create_superuser(username, "beheer@parabench.localhost", password)
+
+
+def create_practices(size: int, seed: int) -> list[Practice]:
+    """Networks and practices as an operator would enter them; idempotent by AGB code."""
+    rng = random.Random(seed)
+    networks = {
+        number: Network.objects.get_or_create(number=number, defaults={"name": name})[0]
+        for number, name, _count, _province in NETWORKS
+    }
+    provinces = _province_plan(size, rng)
+    # The two demo practices first, so that their logins always exist.
+    provinces[0], provinces[1] = Province.ZUID_HOLLAND, Province.UTRECHT
+    practices: list[Practice] = []
+    network_slots = []
+    for number, _name, count, province in NETWORKS:
+        network_slots += [(number, province)] * count
+    for index, province in enumerate(provinces):
+        agb = f"04{123451 + index:06d}"
+        city = rng.choice(CITIES[province])
+        practice, _ = Practice.objects.get_or_create(
+            agb_code=agb,
+            defaults={
+                "name": f"{rng.choice(NAME_PARTS)} {city} {index + 1}",
+                "debtor_number": str(100234 + index),
+                "street": f"{rng.choice(STREETS)} {rng.randint(1, 180)}",
+                "postcode": _postcode(rng, province),
+                "city": city,
+                "province": province,
+            },
+        )
+        practices.append(practice)
+    # Networks: the demo practice joins the first; the other demo practice stays without one.
+    free = [p for p in practices[2:]]
+    assignments = {practices[0].pk: 7}
+    for number, province in network_slots[1:]:
+        candidates = [p for p in free if province is None or p.province == province]
+        if not candidates:
+            continue
+        chosen = candidates[0]
+        free.remove(chosen)
+        assignments[chosen.pk] = number
+    for practice in practices:
+        number = assignments.get(practice.pk)
+        network = networks[number] if number else None
+        if practice.network_id != (network.pk if network else None):
+            practice.network = network
+            practice.save(update_fields=["network"])
+    for username, password, agb in (DEMO_WITH_NETWORK, DEMO_WITHOUT_NETWORK):
+        if not User.objects.filter(username=username).exists():
+            User.objects.create_user(
+                username,
+                f"{username}@parabench.localhost",
+                password,
+                practice=Practice.objects.get(agb_code=agb),
+            )
+    return practices
+
+
+def practice_certificate(practice: Practice, folder: Path) -> Path:
+    """Issue and download a certificate through the portal's service, as a practice user would."""
+    path = folder / f"ParaBench-{practice.agb_code}.pfx"
+    if path.exists():
+        return path
+    actor = certificate_services.Actor(user=None, ip_address="127.0.0.1")
+    certificate, _ = certificate_services.issue_certificate(practice, actor=actor)
+    download = certificate_services.download_certificate(
+        certificate.pk, practice=practice, actor=actor
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(download.pfx)
+    return path
+
+
+def demo_years(today: dt.date) -> tuple[int, ...]:
+    """Three whole years and the current year up to its last complete quarter (if any)."""
+    current = today.year
+    years = [current - 3, current - 2, current - 1]
+    if last_complete_quarter_end(today).year == current:
+        years.append(current)
+    return tuple(years)
+
+
+def fill(
+    *,
+    size: int,
+    uploader_url: str,
+    seed: int = 2026,
+    today: dt.date | None = None,
+    processes: int | None = None,
+    say: Callable[[str], None] = print,
+) -> dict:
+    today = today or dt.date.today()
+    started = time.monotonic()
+    ensure_operator()
+    practices = create_practices(size, seed)
+    say(f"{len(practices)} praktijken in {Network.objects.count()} netwerken aangemaakt.")
+    cert_folder = Path(settings.VAR_DIR) / "demo" / "certificates"
+    jobs = []
+    years = demo_years(today)
+    rng = random.Random(seed)
+    for index, practice in enumerate(practices):
+        jobs.append(
+            PracticeJob(
+                agb_code=practice.agb_code,
+                province=practice.province,
+                patients_per_year=max(250, int(rng.lognormvariate(6.55, 0.45))),
+                seed=seed * 100_000 + index,
+                pfx_path=str(practice_certificate(practice, cert_folder)),
+                years=years,
+                today=today,
+                uploader_url=uploader_url,
+                server_ca_path=str(ca_paths()[0]),
+                year_closed_until=today.year - 2,
+            )
+        )
+        if (index + 1) % 50 == 0:
+            say(f"  certificaten: {index + 1}/{len(practices)}")
+    say(f"Certificaten uitgegeven en gedownload voor {len(jobs)} praktijken.")
+
+    connections.close_all()  # no database connection may cross the fork
+    sent = 0
+    done = 0
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes or os.cpu_count() or 2) as pool:
+        for result in pool.imap_unordered(run_practice, jobs):
+            assert isinstance(result, PracticeResult)
+            done += 1
+            sent += result.sent
+            if done % 10 == 0 or done == len(jobs):
+                say(f"  verstuurd: {done}/{len(jobs)} praktijken, {sent} exports")
+    say("Wachten tot de werker alles heeft ingelezen…")
+    while True:
+        waiting = Import.objects.filter(
+            status__in=[Import.Status.RECEIVED, Import.Status.IMPORTING]
+        ).count()
+        if waiting == 0:
+            break
+        say(f"  nog in te lezen: {waiting}")
+        time.sleep(2)
+    summary = {
+        "practices": len(practices),
+        "exports_sent": sent,
+        "imported": Import.objects.filter(status=Import.Status.IMPORTED).count(),
+        "rejected": Import.objects.filter(status=Import.Status.REJECTED).count(),
+        "years": list(years),
+        "seconds": round(time.monotonic() - started, 1),
+        "filled_on": today.isoformat(),
+    }
+    marker_path().parent.mkdir(parents=True, exist_ok=True)
+    marker_path().write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def main_progress(message: str) -> None:
+    print(message, file=sys.stdout, flush=True)
