@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from pydantic import ValidationError
 
 from parabench_format import periods
@@ -198,9 +199,21 @@ _NO_UNION_BOUND = ("patients.new",)
 _NOT_COMPARED = ("therapists.fte_hundredths",)
 
 
-def _numbers(window: Window) -> dict[str, int]:
-    dumped = window.model_dump(mode="python", exclude={"id", "begin", "end"})
-    return dict(_flat("", dumped))
+def _dump(window: Window) -> dict:
+    return window.model_dump(mode="python", exclude={"id", "begin", "end"})
+
+
+def _values(value, out: list[int]) -> list[int]:
+    """The integer leaves of a dumped window in the order of `_flat` (every window has the same
+    shape, so the paths are computed once and only the values per window)."""
+    if isinstance(value, dict):
+        for inner in value.values():
+            _values(inner, out)
+    elif isinstance(value, list):
+        out.extend(value)
+    else:
+        out.append(value)
+    return out
 
 
 def consistency_problems(export: Export) -> list[Problem]:
@@ -380,8 +393,11 @@ def _histogram_sum(c: _Collector, path: str, histogram: list[int], total: int, w
     """`total` must be what the histogram allows: each bin i holds values i*width … i*width+width-1;
     the overflow bin only gives a lower bound."""
     last = len(histogram) - 1
-    low = sum(i * width * n for i, n in enumerate(histogram))
-    high = sum((i * width + width - 1) * n for i, n in enumerate(histogram[:last]))
+    weighted = sum(i * n for i, n in enumerate(histogram) if n)
+    low = weighted * width
+    high = (weighted - last * histogram[last]) * width + (width - 1) * (
+        sum(histogram) - histogram[last]
+    )
     if low > total or (histogram[last] == 0 and total > high):
         c.add(
             path,
@@ -430,53 +446,68 @@ def _check_waiting(c: _Collector, path: str, w: Window) -> None:
     c.at_most(f"{path}.episodes", waiting.episodes, w.episodes.active, "episodes.active")
 
 
+_LAYOUTS: dict[int, tuple] = {}
+
+
+def _layout(size: int, dumped: dict) -> tuple:
+    """Paths of a window's numbers and which rule each follows; the same for every window of the
+    format, so computed once per process."""
+    if size not in _LAYOUTS:
+        keys = [key for key, _ in _flat("", dumped)]
+        distinct = np.array([k.startswith(_DISTINCT_PREFIXES) for k in keys])
+        union_bound = distinct & ~np.array([k.startswith(_NO_UNION_BOUND) for k in keys])
+        additive = ~distinct & ~np.array([k.startswith(_NOT_COMPARED) for k in keys])
+        _LAYOUTS[size] = (keys, distinct, union_bound, additive)
+    return _LAYOUTS[size]
+
+
 def _check_across_windows(c: _Collector, export: Export) -> None:
-    """Year-to-date windows against the quarters and shorter year-to-date windows inside them."""
-    by_id = {w.id: (i, _numbers(w)) for i, w in enumerate(export.windows)}
-    specs = periods.windows_for_period(export.period.begin, export.period.end)
-    for spec in specs:
+    """Year-to-date windows against the quarters and shorter year-to-date windows inside them.
+
+    Vectorised over the ~700 numbers of a window: the uploader runs this for every export.
+    """
+    dumps = [_dump(w) for w in export.windows]
+    keys, distinct, union_bound, additive = _layout(len(_values(dumps[0], [])), dumps[0])
+    by_id = {
+        w.id: (i, np.array(_values(d, []), dtype=np.int64))
+        for i, (w, d) in enumerate(zip(export.windows, dumps, strict=True))
+    }
+    for spec in periods.windows_for_period(export.period.begin, export.period.end):
         if len(spec.quarters) < 2:
             continue
-        index, numbers = by_id[spec.id]
-        quarters = [by_id[periods.QUARTER_IDS[q - 1]][1] for q in spec.quarters]
-        inner = [by_id[periods.QUARTER_IDS[q - 1]] for q in spec.quarters]
-        inner += [by_id[periods.YTD_IDS[q - 1]] for q in spec.quarters[1:-1]]
+        index, values = by_id[spec.id]
+        quarter_sum = sum(by_id[periods.QUARTER_IDS[q - 1]][1] for q in spec.quarters)
         inner_ids = [periods.QUARTER_IDS[q - 1] for q in spec.quarters]
         inner_ids += [periods.YTD_IDS[q - 1] for q in spec.quarters[1:-1]]
-        for key, value in numbers.items():
-            if key.startswith(_NOT_COMPARED):
-                continue
-            path = f"$.windows[{index}].{key}"
-            quarter_sum = sum(q[key] for q in quarters)
-            if key.startswith(_DISTINCT_PREFIXES):
-                for inner_id, (_, inner_numbers) in zip(inner_ids, inner, strict=True):
-                    if value < inner_numbers[key]:
-                        c.add(
-                            path,
-                            "window_below_part",
-                            f"In {spec.id} ({value}) kan dit aantal niet kleiner zijn dan in "
-                            f"{inner_id} ({inner_numbers[key]}).",
-                            f"In {spec.id} ({value}) this count cannot be smaller than in "
-                            f"{inner_id} ({inner_numbers[key]}).",
-                        )
-                if value > quarter_sum and not key.startswith(_NO_UNION_BOUND):
-                    c.add(
-                        path,
-                        "window_above_quarters",
-                        f"In {spec.id} ({value}) kan dit aantal niet groter zijn dan de som van "
-                        f"de kwartalen ({quarter_sum}).",
-                        f"In {spec.id} ({value}) this count cannot exceed the sum of the "
-                        f"quarters ({quarter_sum}).",
-                    )
-            elif value != quarter_sum:
+        for inner_id in inner_ids:
+            inner = by_id[inner_id][1]
+            for k in np.flatnonzero(distinct & (values < inner)):
                 c.add(
-                    path,
-                    "window_not_quarter_sum",
-                    f"In {spec.id} moet dit getal ({value}) de som van de kwartalen zijn "
-                    f"({quarter_sum}).",
-                    f"In {spec.id} this number ({value}) must be the sum of the quarters "
-                    f"({quarter_sum}).",
+                    f"$.windows[{index}].{keys[k]}",
+                    "window_below_part",
+                    f"In {spec.id} ({values[k]}) kan dit aantal niet kleiner zijn dan in "
+                    f"{inner_id} ({inner[k]}).",
+                    f"In {spec.id} ({values[k]}) this count cannot be smaller than in "
+                    f"{inner_id} ({inner[k]}).",
                 )
+        for k in np.flatnonzero(union_bound & (values > quarter_sum)):
+            c.add(
+                f"$.windows[{index}].{keys[k]}",
+                "window_above_quarters",
+                f"In {spec.id} ({values[k]}) kan dit aantal niet groter zijn dan de som van de "
+                f"kwartalen ({quarter_sum[k]}).",
+                f"In {spec.id} ({values[k]}) this count cannot exceed the sum of the quarters "
+                f"({quarter_sum[k]}).",
+            )
+        for k in np.flatnonzero(additive & (values != quarter_sum)):
+            c.add(
+                f"$.windows[{index}].{keys[k]}",
+                "window_not_quarter_sum",
+                f"In {spec.id} moet dit getal ({values[k]}) de som van de kwartalen zijn "
+                f"({quarter_sum[k]}).",
+                f"In {spec.id} this number ({values[k]}) must be the sum of the quarters "
+                f"({quarter_sum[k]}).",
+            )
 
 
 def _check_trend(c: _Collector, export: Export) -> None:
