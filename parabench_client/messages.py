@@ -135,16 +135,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "De regels met een fout (en wat ervan afhangt) worden niet meegenomen (--lenient).",
         "The lines with an error (and what depends on them) are left out (--lenient).",
     ),
-    "export.future_year": (
-        "{year} ligt in de toekomst: een export kan alleen over het lopende jaar of eerdere jaren.",
-        "{year} lies in the future: an export can only cover the current year or earlier ones.",
-    ),
-    "export.nothing": (
-        "Voor {year} valt er nog niets te verzenden: het eerste kwartaal is nog niet compleet "
-        "(dat is het na 31 maart {year}).",
-        "There is nothing to send for {year} yet: its first quarter is not complete "
-        "(it is after 31 March {year}).",
-    ),
     "export.partial_year": (
         "{year} is het lopende jaar: de export loopt tot en met het laatste volledige kwartaal "
         "({begin} t/m {end}).",
