@@ -366,7 +366,7 @@ class ExportSummary:
 
 def summarize(export: Export) -> ExportSummary:
     """The numbers a practice sees before sending: the whole period's window."""
-    whole = export.windows[-1] if len(export.windows) > 1 else export.windows[0]
+    whole = export.windows[-1]  # the last window always spans the whole period
     return ExportSummary(
         agb_code=export.practice.agb_code,
         period_begin=export.period.begin,

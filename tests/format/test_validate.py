@@ -201,6 +201,30 @@ def test_within_5_working_days_must_fit_the_waiting_histogram(document):
     assert_problem(document, "$.windows[1].waiting.within_5_working_days", "histogram_sum")
 
 
+def test_chronic_episodes_cannot_exceed_the_active_episodes(document):
+    document["windows"][3]["episodes"]["chronic_active"] = 3
+    assert_problem(document, "$.windows[3].episodes.chronic_active", "exceeds_limit")
+
+
+def test_patients_cannot_outnumber_the_sessions(document):
+    document["windows"][2]["sessions"]["total"] = 1
+    assert_problem(document, "$.windows[2].patients.total", "exceeds_limit")
+
+
+def test_waiting_episodes_cannot_exceed_the_active_episodes(document):
+    waiting = document["windows"][2]["waiting"]
+    waiting["episodes"] = 3
+    waiting["days_histogram"][2] = 3
+    waiting["days_total"] = 6
+    waiting["within_5_working_days"] = 3
+    assert_problem(document, "$.windows[2].waiting.episodes", "exceeds_limit")
+
+
+def test_there_is_no_fte_without_therapists(document):
+    document["windows"][0]["therapists"]["count"] = 0
+    assert_problem(document, "$.windows[0].therapists.fte_hundredths", "exceeds_limit")
+
+
 # --- Consistency across windows ------------------------------------------------------------------
 
 
@@ -262,6 +286,11 @@ def test_the_trend_must_have_every_month_up_to_the_export_date(document):
 def test_the_trend_months_must_add_up_to_their_quarter(document):
     document["trend"][0]["sessions"] += 1
     assert_problem(document, "$.windows[0].sessions.total", "trend_not_window_sum")
+
+
+def test_a_quarter_has_no_fewer_patients_than_its_busiest_month(document):
+    document["trend"][0]["patients"] = 3  # January above Q1's 2 patients
+    assert_problem(document, "$.windows[0].patients.total", "trend_patients")
 
 
 def test_the_report_serialises_for_the_upload_protocol(document):
