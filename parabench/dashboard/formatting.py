@@ -30,8 +30,9 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     rounded = round(float(value), decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0,0"
-    text = f"{rounded:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    text = f"{abs(rounded):,.{decimals}f}"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"\u2212{text}" if rounded < 0 else text  # a real minus sign, as in print
 
 
 def percent(value: float | None, decimals: int = 1) -> str:

@@ -136,7 +136,7 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         median = show(stats.median)
         band = f"{show(stats.p25)} – {show(stats.p75)}"
         percentile = (
-            _("%(share)s van de groep zit op of onder u")
+            _("%(share)s van de groep zit op of onder uw waarde")
             % {"share": formatting.percent(kpi.percentile, 0)}
             if kpi.percentile is not None
             else formatting.DASH
@@ -211,6 +211,11 @@ def distribution_chart(kpi, stats) -> dict:
                 + "<extra></extra>",
             }
         )
+    known = [
+        v for v in (stats.p10, stats.p25, stats.p75, stats.p90, practice_value) if v is not None
+    ]
+    low, high = min(known), max(known)
+    pad = (high - low) * 0.06 or abs(high) * 0.05 or 1
     return {
         "data": data,
         "layout": {
@@ -220,6 +225,7 @@ def distribution_chart(kpi, stats) -> dict:
             "yaxis": {"visible": False},
             "xaxis": {
                 "zeroline": False,
+                "range": [low - pad, high + pad],
                 "separatethousands": True,
                 "gridcolor": "#eef1f5",
                 **axis_affixes(kpi.number_format),

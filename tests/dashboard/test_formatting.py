@@ -35,6 +35,11 @@ def test_it_groups_thousands_with_points():
     assert formatting.number(1234.56, 1) == "1.234,6"
 
 
+def test_it_writes_negative_numbers_with_a_real_minus():
+    assert formatting.number(-1234.5, 1) == "\u22121.234,5"
+    assert formatting.percent(-11.14) == "\u221211,1 %"
+
+
 def test_it_never_writes_minus_zero():
     assert formatting.number(-0.04, 1) == "0,0"
 

@@ -1,0 +1,147 @@
+"""The dashboard in a real Chromium: what a practice owner clicks, hovers and reads.
+
+Screenshots of every tab go to test-artifacts/dashboard/ for people to look at.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser_support import TABLET, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+THEMES = [
+    "patienten",
+    "klachten",
+    "behandelingen",
+    "financien",
+    "verzekeraars",
+    "productiviteit",
+    "kwaliteit",
+]
+
+
+def dashboard_path(imp) -> str:
+    return reverse("dashboard:detail", kwargs={"import_id": imp.pk})
+
+
+def open_from_profile(page, imp) -> str:
+    """Click the star of ``imp`` in the Profiel page's Dashboards list; say how we got there."""
+    page.goto(reverse("practices:profile"))
+    star = page.locator(f'tr[data-import="{imp.pk}"] a.star')
+    if star.count():
+        star.click()
+        page.wait_for_load_state()
+        return "star"
+    page.goto(dashboard_path(imp))
+    return "direct"
+
+
+def open_and_close_info(page, tab: str) -> None:
+    info = page.locator(f"#info-{tab}")
+    summary = info.locator("summary")
+    body = info.locator(".info-body")
+    expect(body).to_be_hidden()
+    expect(info.locator(".info-open")).to_be_visible()
+    summary.click()
+    expect(body).to_be_visible()
+    expect(summary).to_have_attribute("aria-expanded", "true")
+    expect(info.locator(".info-close")).to_have_text("×")
+    expect(info.locator(".info-close")).to_be_visible()
+    expect(info.locator(".info-open")).to_be_hidden()
+    summary.click()
+    expect(body).to_be_hidden()
+    expect(summary).to_have_attribute("aria-expanded", "false")
+
+
+def test_a_practice_owner_explores_the_dashboard(page, world, import_a, user_a, password):
+    log_in(page, "anna", password)
+    how = open_from_profile(page, import_a)
+    assert how == "star", "the Dashboards list on the Profiel page should carry a star"
+    expect(page).to_have_url(re.compile(rf"{dashboard_path(import_a)}$"))
+    expect(page.get_by_test_id("period")).to_contain_text("1 januari 2026 t/m 30 juni 2026")
+
+    # Welcome: hover a symbol, read the numbers behind it; keyboard focus does the same.
+    summary = page.locator("#summary-behandelingen")
+    expect(summary).to_be_hidden()
+    page.hover('[data-theme="behandelingen"]')
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("tegen mediaan")
+    page.hover('[data-theme="productiviteit"]')  # its summary covers no other symbol
+    expect(page.locator("#summary-productiviteit")).to_be_visible()
+    screenshot(page, "dashboard", "01-welkom")
+    page.mouse.move(0, 0)
+    page.focus('[data-theme="klachten"]')
+    expect(page.locator("#summary-klachten")).to_be_visible()
+    open_and_close_info(page, "welkom")
+
+    # Every theme: a real link, ⓘ opens and closes, the charts are drawn next to their numbers.
+    for number, tab in enumerate(THEMES, start=2):
+        page.click(f'.dash-tabs a[data-tab="{tab}"]')
+        expect(page.locator(f'.dash-tabs a[data-tab="{tab}"]')).to_have_attribute(
+            "aria-current", "page"
+        )
+        open_and_close_info(page, tab)
+        expect(page.locator(".chart.drawn").first).to_be_visible()
+        assert page.locator(".chart").count() == page.locator(".chart.drawn").count()
+        assert page.locator("details.numbers table").count() == page.locator(".chart").count()
+        screenshot(page, "dashboard", f"{number:02d}-{tab}")
+
+    # The ⓘ panel also answers the keyboard: Enter opens, Escape closes.
+    page.focus("#info-kwaliteit summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#info-kwaliteit .info-body")).to_be_visible()
+    screenshot(page, "dashboard", "10-kwaliteit-uitleg", full_page=False)
+    page.keyboard.press("Escape")
+    expect(page.locator("#info-kwaliteit .info-body")).to_be_hidden()
+
+    # Switch between the three groups; the tab stays.
+    page.click('[data-group="regio"]')
+    expect(page.get_by_test_id("group-caption")).to_contain_text("Regio Zuid-Holland")
+    expect(page.locator('.dash-tabs a[aria-current="page"]')).to_have_attribute(
+        "data-tab", "kwaliteit"
+    )
+    page.click('[data-group="netwerk"]')
+    expect(page.get_by_test_id("too-small")).to_contain_text(
+        "Te weinig praktijken in deze groep om te vergelijken (minimaal 5)."
+    )
+    screenshot(page, "dashboard", "11-netwerk-te-klein")
+    page.get_by_test_id("wider-group").click()
+    expect(page.locator('[data-group="regio"]')).to_have_attribute("aria-current", "true")
+    page.click('[data-group="landelijk"]')
+    expect(page.get_by_test_id("group-caption")).to_contain_text("Landelijk")
+
+    # Trends: quarters and years against the group's median.
+    page.click('.dash-tabs a[data-tab="trends"]')
+    open_and_close_info(page, "trends")
+    expect(page.locator(".chart-trend.drawn").first).to_be_visible()
+    page.locator("#trend-patients details.numbers summary").click()
+    expect(page.locator("#trend-patients table")).to_contain_text("2026 K2")
+    screenshot(page, "dashboard", "09-trends")
+
+
+def test_practice_b_cannot_open_practice_a_s_dashboard(page, world, import_a, user_b, password):
+    log_in(page, "bram", password)
+    response = page.goto(dashboard_path(import_a))
+    assert response.status == 404
+    assert "Fysiotherapie Parabench" not in page.content()
+
+
+def test_the_dashboard_fits_a_tablet_and_prints_without_navigation(
+    page, world, import_a, user_a, password
+):
+    log_in(page, "anna", password)
+    page.set_viewport_size(TABLET)
+    for tab in ("welkom", "patienten"):
+        page.goto(f"{dashboard_path(import_a)}?tab={tab}")
+        expect(page.locator(".dash-tabs")).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        screenshot(page, "dashboard", f"tablet-{tab}")
+    page.emulate_media(media="print")
+    expect(page.locator(".dash-tabs")).to_be_hidden()
+    expect(page.get_by_test_id("period")).to_be_visible()
+    screenshot(page, "dashboard", "print-patienten")
