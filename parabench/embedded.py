@@ -11,9 +11,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 PORTAL_PORT = int(os.environ.get("PORTAL_PORT", "8000"))
 UPLOADER_PORT = int(os.environ.get("UPLOADER_PORT", "8443"))
+MANAGE_PY = Path(__file__).resolve().parent.parent / "manage.py"
 
 
 @dataclass
@@ -40,6 +42,12 @@ def processes() -> list[Process]:
                 "warning",
             ],
         ),
+        # The uploader speaks mutual TLS itself; the worker imports what it accepted.
+        Process(
+            "uploader",
+            [python, "-m", "parabench.uploads.server", "--port", str(UPLOADER_PORT)],
+        ),
+        Process("worker", [python, str(MANAGE_PY), "import_worker", "--no-reload"]),
     ]
 
 
@@ -53,11 +61,15 @@ def prepare() -> None:
     from parabench.backoffice.bootstrap import ensure_demo_accounts
 
     call_command("migrate", interactive=False, verbosity=0)
+    from parabench.certificates.lookup import ca_paths
+
+    ca_paths()  # the uploader's TLS needs the CA before it starts
     accounts = ensure_demo_accounts()
     print()
     print("ParaBench draait / is running:")
     print(f"  Portaal / portal:    http://127.0.0.1:{PORTAL_PORT}/")
     print(f"  Backoffice:          http://127.0.0.1:{PORTAL_PORT}/backoffice/")
+    print(f"  Uploader (mTLS):     https://127.0.0.1:{UPLOADER_PORT}/ParabenchUploader/services")
     for account in accounts:
         print(f"  {account.role:<20} {account.username} / {account.password}")
     print("Stoppen / stop: Ctrl-C")
