@@ -7,8 +7,11 @@ Q1-Q2 at index 4, Q1-Q3 at 5, Q1-Q4 at 6) and looks for the problem it must caus
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parabench_format import validate_export
+from tests.format.conftest import EXAMPLE
 
 
 def problems(document):
@@ -298,3 +301,50 @@ def test_the_report_serialises_for_the_upload_protocol(document):
     data = validate_export(json.dumps(document).encode()).to_dict()
     assert data["ok"] is False
     assert set(data["problems"][0]) == {"path", "code", "message", "message_en"}
+
+
+# --- Never an exception --------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _leaves(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _leaves(inner, (*path, index))
+    else:
+        yield path
+
+
+LEAVES = list(_leaves(json.loads(EXAMPLE.read_text(encoding="utf-8"))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(LEAVES), JSON_VALUES), min_size=1, max_size=4))
+def test_any_change_to_a_valid_export_gives_a_report_never_an_exception(changes):
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for path, value in changes:
+        target = document
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+    report = validate_export(json.dumps(document).encode())
+    for problem in report.problems:
+        assert problem.path.startswith("$")
+        assert problem.message and problem.message_en
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES)
+def test_any_json_document_gives_a_report_never_an_exception(value):
+    report = validate_export(json.dumps(value).encode())
+    assert not report.ok
