@@ -170,6 +170,20 @@ def mark_current(imp: Import) -> None:
     imp.is_current = newest.pk == imp.pk
 
 
+def requeue(import_id: int) -> bool:
+    """Import a rejected or stuck upload again (an operator's action); False for an imported one.
+
+    Useful after the cause of a rejection was fixed on our side, e.g. a rule that was too strict.
+    """
+    with transaction.atomic():
+        changed = Import.objects.filter(
+            pk=import_id, status__in=[*PENDING, Import.Status.REJECTED]
+        ).update(status=Import.Status.RECEIVED, errors=[])
+        if changed:
+            enqueue_import(import_id)
+    return bool(changed)
+
+
 # --- The sweeper -----------------------------------------------------------------------------
 
 
