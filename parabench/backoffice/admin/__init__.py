@@ -3,8 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from parabench.backoffice.admin import accounts, certificates, practices  # noqa: F401
-from parabench.backoffice.admin import uploads  # noqa: F401
+from parabench.backoffice.admin import accounts, certificates, practices, uploads  # noqa: F401
 
 admin.site.site_header = _("ParaBench backoffice")
 admin.site.site_title = _("ParaBench backoffice")
