@@ -108,8 +108,23 @@ def tune_ssl_context(context: ssl.SSLContext) -> ssl.SSLContext:
     return context
 
 
-def build_server(*, host: str, port: int, log_level: str = "warning"):
-    """A configured uvicorn server and its bound socket (``port`` 0 picks a free port)."""
+def _bound_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def build_server(*, host: str, port: int, log_level: str = "warning", plain: bool = False):
+    """A configured uvicorn server and its bound socket (``port`` 0 picks a free port).
+
+    ``plain``: plain HTTP for production behind nginx, which terminates TLS and forwards the
+    certificate in headers (trusted only from UPLOADER_TRUSTED_PROXIES). In both modes uvicorn's
+    own proxy-header handling is off: the app must see the real TCP peer, never an address
+    taken from X-Forwarded-For.
+    """
     import uvicorn
     from django.conf import settings
 
@@ -124,29 +139,29 @@ def build_server(*, host: str, port: int, log_level: str = "warning"):
     except ImportError:
         protocol = H11TLSProtocol
 
-    ca_cert_path, _ca_key_path = ca_paths()
-    cert_path, key_path = ensure_server_certificate(
-        Path(settings.UPLOADER_TLS_CERT_PATH), Path(settings.UPLOADER_TLS_KEY_PATH)
-    )
-    config = uvicorn.Config(
-        application,
-        http=protocol,
-        lifespan="off",
-        log_level=log_level,
-        ssl_certfile=str(cert_path),
-        ssl_keyfile=str(key_path),
-        ssl_ca_certs=str(ca_cert_path),
-        ssl_cert_reqs=ssl.CERT_OPTIONAL,
-        timeout_keep_alive=30,
-    )
+    options = {
+        "lifespan": "off",
+        "log_level": log_level,
+        "proxy_headers": False,
+        "timeout_keep_alive": 30,
+    }
+    if not plain:
+        ca_cert_path, _ca_key_path = ca_paths()
+        cert_path, key_path = ensure_server_certificate(
+            Path(settings.UPLOADER_TLS_CERT_PATH), Path(settings.UPLOADER_TLS_KEY_PATH)
+        )
+        options.update(
+            http=protocol,
+            ssl_certfile=str(cert_path),
+            ssl_keyfile=str(key_path),
+            ssl_ca_certs=str(ca_cert_path),
+            ssl_cert_reqs=ssl.CERT_OPTIONAL,
+        )
+    config = uvicorn.Config(application, **options)
     config.load()
-    tune_ssl_context(config.ssl)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.set_inheritable(True)
-    return uvicorn.Server(config), sock
+    if not plain:
+        tune_ssl_context(config.ssl)
+    return uvicorn.Server(config), _bound_socket(host, port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,15 +170,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("UPLOADER_PORT", "8443")))
     parser.add_argument("--port-file", help="write the bound port here once listening")
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="plain HTTP behind nginx (production); the proxy terminates mutual TLS",
+    )
     args = parser.parse_args(argv)
     _setup_django()
-    server, sock = build_server(host=args.host, port=args.port, log_level=args.log_level)
+    server, sock = build_server(
+        host=args.host, port=args.port, log_level=args.log_level, plain=args.plain
+    )
     bound_port = sock.getsockname()[1]
     if args.port_file:
         temp = Path(args.port_file + ".tmp")
         temp.write_text(str(bound_port))
         temp.replace(args.port_file)
-    print(f"uploader: https://{args.host}:{bound_port}/ParabenchUploader/services", flush=True)
+    scheme = "http" if args.plain else "https"
+    print(f"uploader: {scheme}://{args.host}:{bound_port}/ParabenchUploader/services", flush=True)
     server.run(sockets=[sock])
     return 0
 

@@ -1,0 +1,227 @@
+"""Production mode: a real nginx (Debian package) with deploy/nginx/parabench-uploader.conf in
+front of the plain-HTTP uploader, which trusts the certificate headers only from that proxy."""
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from django.utils import timezone
+
+from parabench.certificates.lookup import current_crl
+from parabench.uploads.models import Import
+from parabench.uploads.server import ensure_server_certificate
+from tests.uploads.conftest import ROOT, SERVICE, stop, wait_for_port
+from tests.uploads.exports import export_bytes, make_export
+from tests.uploads.test_service import _foreign_client_files
+
+pytestmark = pytest.mark.slow
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+DEPLOY_CONF = ROOT / "deploy" / "nginx" / "parabench-uploader.conf"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    assert old in text, f"deploy config no longer contains {old!r}"
+    return text.replace(old, new)
+
+
+def nginx_config(directory: Path, *, port: int, app_port: int, settings) -> Path:
+    """deploy/nginx/parabench-uploader.conf with this test's ports and files, in a full config."""
+    server_cert, server_key = ensure_server_certificate(
+        directory / "server.pem", directory / "server.key"
+    )
+    crl = directory / "crl.pem"
+    crl.write_bytes(current_crl("pem"))
+    site = DEPLOY_CONF.read_text()
+    site = _replace(site, "server 127.0.0.1:8001;", f"server 127.0.0.1:{app_port};")
+    site = _replace(site, "listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
+    site = _replace(site, "listen [::]:443 ssl;", "")
+    site = _replace(site, "/etc/parabench/tls/upload.parabench.nl.fullchain.pem", str(server_cert))
+    site = _replace(site, "/etc/parabench/tls/upload.parabench.nl.key", str(server_key))
+    site = _replace(site, "/etc/parabench/ca/ca.pem", str(settings.CA_CERT_PATH))
+    site = _replace(site, "/etc/parabench/ca/crl.pem", str(crl))
+    temp = directory / "temp"
+    temp.mkdir()
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    main = f"""{user}worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 128; }}
+http {{
+    access_log {directory}/access.log;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+{site}
+}}
+"""
+    path = directory / "nginx.conf"
+    path.write_text(main)
+    return path
+
+
+@pytest.fixture
+def plain_uploader(transactional_db, child_env, tmp_path):
+    """The uploader in production mode: plain HTTP on loopback, trusting 127.0.0.1 only."""
+    env = {**child_env, "UPLOADER_TRUSTED_PROXIES": "127.0.0.1"}
+    port_file = tmp_path / "plain.port"
+    log = open(tmp_path / "plain.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parabench.uploads.server", "--plain", "--port", "0"]
+        + ["--port-file", str(port_file)],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not port_file.exists():
+            assert process.poll() is None and time.monotonic() < deadline, (
+                tmp_path / "plain.log"
+            ).read_text()
+            time.sleep(0.05)
+        port = int(port_file.read_text())
+        wait_for_port("127.0.0.1", port)
+        yield port
+    finally:
+        stop(process)
+        log.close()
+
+
+@pytest.fixture
+def nginx(plain_uploader, tmp_path, settings):
+    assert Path(NGINX).exists(), "nginx is missing: run `make system-deps`"
+    directory = tmp_path / "nginx"
+    directory.mkdir()
+    port = _free_port()
+    config = nginx_config(directory, port=port, app_port=plain_uploader, settings=settings)
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(
+        [NGINX, "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(config)]
+        + ["-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port("127.0.0.1", port)
+        yield f"https://127.0.0.1:{port}{SERVICE}"
+    finally:
+        stop(process)
+
+
+def _post(base, body, *, cert=None, headers=None, settings):
+    return requests.post(
+        f"{base}/exports",
+        data=body,
+        headers={"Content-Type": "application/json", **(headers or {})},
+        cert=cert,
+        verify=str(settings.CA_CERT_PATH),
+        timeout=30,
+    )
+
+
+def _code(response) -> tuple[int, str]:
+    return response.status_code, response.json()["error"]["code"]
+
+
+def test_an_upload_through_nginx_is_accepted_and_its_status_readable(
+    nginx, practice_a, client_files, settings
+):
+    cert = client_files(practice_a)
+    response = _post(
+        nginx, export_bytes(make_export(practice_a.agb_code)), cert=cert, settings=settings
+    )
+    assert response.status_code == 202, response.text
+    number = response.json()["import_number"]
+    assert Import.objects.get(pk=number).practice == practice_a
+    status = requests.get(
+        f"{nginx}/imports/{number}", cert=cert, verify=str(settings.CA_CERT_PATH), timeout=30
+    )
+    assert (status.status_code, status.json()["status"]) == (200, "received")
+
+
+def test_nginx_cases_are_refused_with_readable_json(
+    nginx, practice_a, client_files, settings, tmp_path
+):
+    body = export_bytes(make_export(practice_a.agb_code))
+    assert _code(_post(nginx, body, settings=settings)) == (401, "certificate_required")
+
+    valid = client_files(practice_a, name="valid")
+    forged = {
+        "X-SSL-Client-Cert": quote(Path(valid[0]).read_text()),
+        "X-SSL-Client-Verify": "SUCCESS",
+    }
+    # nginx replaces the client's copies of its headers: forging them gains nothing.
+    assert _code(_post(nginx, body, headers=forged, settings=settings)) == (
+        401,
+        "certificate_required",
+    )
+
+    now = timezone.now()
+    expired = client_files(
+        practice_a,
+        name="expired",
+        not_before=now - timedelta(days=400),
+        not_after=now - timedelta(days=1),
+    )
+    assert _code(_post(nginx, body, cert=expired, settings=settings)) == (
+        403,
+        "certificate_expired",
+    )
+    blocked = client_files(practice_a, name="blocked", blocked=True)
+    assert _code(_post(nginx, body, cert=blocked, settings=settings)) == (
+        403,
+        "certificate_blocked",
+    )
+    foreign = _foreign_client_files(tmp_path / "foreign", practice_a)
+    assert _code(_post(nginx, body, cert=foreign, settings=settings)) == (
+        403,
+        "certificate_foreign_issuer",
+    )
+    assert not Import.objects.exists()
+
+
+def test_the_app_ignores_certificate_headers_from_an_untrusted_address(
+    plain_uploader, practice_a, client_files
+):
+    cert_path, _key = client_files(practice_a)
+    body = export_bytes(make_export(practice_a.agb_code))
+    headers = {
+        "Content-Type": "application/json",
+        "X-SSL-Client-Cert": quote(Path(cert_path).read_text()),
+        "X-SSL-Client-Verify": "SUCCESS",
+    }
+    # 127.0.0.2 is loopback too, but not the configured proxy 127.0.0.1.
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", plain_uploader, timeout=30, source_address=("127.0.0.2", 0)
+    )
+    connection.request("POST", f"{SERVICE}/exports", body=body, headers=headers)
+    response = connection.getresponse()
+    payload = response.read()
+    assert response.status == 401, payload
+    assert b"certificate_required" in payload
+    assert not Import.objects.exists()
