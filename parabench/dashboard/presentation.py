@@ -134,7 +134,8 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         table = [(_("Uw praktijk"), show(kpi.value))]
     else:
         median = show(stats.median)
-        band = f"{show(stats.p25)} – {show(stats.p75)}"
+        bare = value_text(stats.p25, kpi.number_format), value_text(stats.p75, kpi.number_format)
+        band = f"{bare[0]} – {bare[1]}"  # the unit once is enough: it is in the value above
         percentile = (
             _("%(share)s van de groep zit op of onder uw waarde")
             % {"share": formatting.percent(kpi.percentile, 0)}
@@ -259,7 +260,10 @@ def mix_block(mix, too_small: bool) -> MixBlock:
         for label, share, group in categories
     ]
     pyramid = _is_pyramid(categories)
-    chart = pyramid_chart(categories) if pyramid else mix_chart(categories)
+    # Categories empty for the practice and the group only add blank lines to a chart (the
+    # table keeps them).
+    drawn = [c for c in categories if (c[1] or 0) > 0 or (c[2] or 0) > 0] or categories
+    chart = pyramid_chart(categories) if pyramid else mix_chart(drawn)
     return MixBlock(
         code=mix.code,
         name=str(mix.name),
