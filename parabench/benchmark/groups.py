@@ -80,10 +80,35 @@ def label(group: Group, practice: Practice) -> str:
     return _("Praktijken zonder netwerk")
 
 
-def split(members: list[Membership]) -> dict[Group, np.ndarray]:
-    """Row indexes of every group present among ``members`` (one entry per row)."""
-    indexes: dict[Group, list[int]] = {}
-    for i, member in enumerate(members):
-        for group in member.groups():
-            indexes.setdefault(group, []).append(i)
-    return {group: np.array(rows, dtype=np.intp) for group, rows in indexes.items()}
+def split(members: list[Membership], only=None) -> dict[Group, np.ndarray]:
+    """Row indexes of every group present among ``members`` (one entry per row).
+
+    Vectorised (one stable sort per kind of group), because a full recompute splits 10,000
+    practices into hundreds of groups for every year and window. ``only``: just these groups.
+    """
+    rows = len(members)
+    found: dict[Group, np.ndarray] = {}
+    if rows == 0:
+        return found
+    provinces = np.array([m.province for m in members])
+    networks = np.array([-1 if m.network_id is None else m.network_id for m in members])
+    wanted = (lambda group: True) if only is None else (lambda group: group in only)
+    national = Group(GroupKind.NATIONAL, "")
+    if wanted(national):
+        found[national] = np.arange(rows)
+    for keys, make in (
+        (provinces, lambda key: Group(GroupKind.REGION, str(key)) if key else None),
+        (
+            networks,
+            lambda key: (
+                Group(GroupKind.NO_NETWORK, "") if key < 0 else Group(GroupKind.NETWORK, str(key))
+            ),
+        ),
+    ):
+        order = np.argsort(keys, kind="stable")
+        values, starts = np.unique(keys[order], return_index=True)
+        for key, indexes in zip(values, np.split(order, starts[1:]), strict=True):
+            group = make(key)
+            if group is not None and wanted(group):
+                found[group] = indexes
+    return found

@@ -163,26 +163,39 @@ def growth(current: float, previous: float) -> float:
     return (current - previous) / previous * 100.0
 
 
-def full_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
-    """Stored rows (practices × STORED_COLUMNS) extended with the growth KPIs (→ COLUMNS).
+def growth_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+    """The growth KPIs (GROWTH_KPIS order) of stored rows against last year's same window.
 
     ``previous`` holds, row for row, the same practice's same window one year earlier (NaN rows
     where it was not sent). Vectorised, because a full recompute does this for every year.
     """
     stored = np.atleast_2d(np.asarray(stored, dtype=np.float64))
-    rows = stored.shape[0]
-    out = np.full((rows, len(COLUMNS)), np.nan)
-    out[:, : stored.shape[1]] = stored
+    out = np.full((stored.shape[0], len(GROWTH_KPIS)), np.nan)
     if previous is None:
         return out
     previous = np.atleast_2d(np.asarray(previous, dtype=np.float64))
-    for kpi in GROWTH_KPIS:
+    for i, kpi in enumerate(GROWTH_KPIS):
         base = COLUMN_INDEX[kpi.growth_of]
         now, before = stored[:, base], previous[:, base]
         with np.errstate(invalid="ignore", divide="ignore"):
             value = (now - before) / before * 100.0
-        out[:, COLUMN_INDEX[kpi.code]] = np.where(before > 0, value, np.nan)
+        out[:, i] = np.where(before > 0, value, np.nan)
     return out
+
+
+def with_growth(stored: np.ndarray, growth: np.ndarray | None) -> np.ndarray:
+    """Stored rows (× STORED_COLUMNS) and their growth KPIs side by side (→ COLUMNS)."""
+    stored = np.atleast_2d(np.asarray(stored, dtype=np.float64))
+    out = np.full((stored.shape[0], len(COLUMNS)), np.nan)
+    out[:, : stored.shape[1]] = stored
+    if growth is not None:
+        out[:, len(STORED_COLUMNS) :] = np.atleast_2d(growth)
+    return out
+
+
+def full_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+    """Stored rows extended with the growth KPIs computed against ``previous`` (→ COLUMNS)."""
+    return with_growth(stored, growth_matrix(stored, previous))
 
 
 def pack(vector: np.ndarray) -> bytes:
@@ -191,8 +204,20 @@ def pack(vector: np.ndarray) -> bytes:
 
 
 def unpack(blob, width: int = len(STORED_COLUMNS)) -> np.ndarray:
-    """A stored vector, padded with NaN to ``width`` (older rows may be shorter)."""
+    """A stored vector, padded with NaN to ``width`` (older rows may be shorter); None → NaN."""
+    if blob is None:
+        return np.full(width, np.nan)
     vector = np.frombuffer(bytes(blob), dtype="<f8")
     if vector.size >= width:
         return vector[:width]
     return np.concatenate([vector, np.full(width - vector.size, np.nan)])
+
+
+def unpack_many(blobs: list, width: int = len(STORED_COLUMNS)) -> np.ndarray:
+    """Many stored vectors as one (rows × width) matrix; one frombuffer when all are current."""
+    if not blobs:
+        return np.empty((0, width))
+    size = width * 8
+    if all(blob is not None and len(blob) == size for blob in blobs):
+        return np.frombuffer(b"".join(blobs), dtype="<f8").reshape(len(blobs), width)
+    return np.array([unpack(blob, width) for blob in blobs]).reshape(len(blobs), width)

@@ -3,8 +3,8 @@
 Sized for 10,000 practices × 10 years. Per row the numbers are one packed vector (little-endian
 float64 in the catalogue's column order) rather than one row per KPI: a window of a practice is
 always read and written as a whole, and one row per KPI would make ~70 million rows of which every
-recompute touches all. Statistics are per (year, window, group) — tens of thousands of rows — and
-the positions per (row, group kind) hold only what a dashboard reads. See docs/statistics.md.
+recompute touches all. Statistics and percentile positions are per (year, window, group) — tens
+of thousands of rows. See docs/statistics.md.
 """
 
 from django.db import models
@@ -38,6 +38,9 @@ class WindowValues(models.Model):
     year = models.PositiveSmallIntegerField(_("jaar"))
     window = models.CharField(_("periode"), max_length=5)
     values = models.BinaryField(_("KPI-waarden"))
+    # The growth KPIs against the practice's counted row of the same window one year earlier:
+    # kept here so that recomputing a year never has to read the year before (see recompute.py).
+    growth = models.BinaryField(_("groei"), null=True)
     counted = models.BooleanField(_("telt mee"), default=False)
 
     class Meta:
@@ -84,28 +87,32 @@ class GroupStatistics(models.Model):
         return f"{self.year} {self.window} {self.kind} {self.key}"
 
 
-class Position(models.Model):
-    """Where a practice's window values sit in one of its groups: percent at or below, per KPI.
+class GroupPositions(models.Model):
+    """Where each practice of a group sits: percent of the group at or below it, per KPI.
 
-    Stored for the year-to-date windows a dashboard shows; ``shares`` is packed float32 in the
-    catalogue's POSITION_COLUMNS order, NaN where undefined or the group is too small.
+    One row per group, year and year-to-date window (what a dashboard shows): ``rows`` are the
+    WindowValues ids placed (sorted, int64) — the counted rows of the members and older imports
+    of the same practices — and ``shares`` a (rows × POSITION_COLUMNS) float32 matrix, NaN where
+    undefined. One row per group rather than per practice: after one import the national group
+    of that year changes for everyone, and rewriting a dozen rows beats rewriting 40,000.
+    Never served as such: a dashboard reads the one entry of its own row.
     """
 
-    row = models.ForeignKey(WindowValues, on_delete=models.CASCADE, related_name="positions")
     year = models.PositiveSmallIntegerField(_("jaar"))
+    window = models.CharField(_("periode"), max_length=5)
     kind = models.CharField(_("soort groep"), max_length=10, choices=GroupKind.choices)
     key = models.CharField(_("groep"), max_length=20, blank=True)
+    rows = models.BinaryField(_("rijen"))
     shares = models.BinaryField(_("percentielposities"))
 
     class Meta:
-        verbose_name = _("percentielpositie")
-        verbose_name_plural = _("percentielposities")
+        verbose_name = _("percentielposities van een groep")
+        verbose_name_plural = _("percentielposities van groepen")
         constraints = [
             models.UniqueConstraint(
-                fields=["row", "kind", "key"], name="benchmark_position_per_group"
+                fields=["year", "window", "kind", "key"], name="benchmark_positions_per_group"
             ),
         ]
-        indexes = [models.Index(fields=["year", "kind", "key"], name="benchmark_pos_group")]
 
     def __str__(self):
-        return f"{self.row_id} {self.kind}"
+        return f"{self.year} {self.window} {self.kind} {self.key}"

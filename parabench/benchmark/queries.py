@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from parabench.benchmark import catalogue as cat
 from parabench.benchmark import groups as grouping
-from parabench.benchmark.kpis import QUARTER_WINDOWS, dashboard_window, full_matrix, unpack
-from parabench.benchmark.models import GroupStatistics, Position, WindowValues
+from parabench.benchmark.kpis import QUARTER_WINDOWS, dashboard_window, unpack, with_growth
+from parabench.benchmark.models import GroupPositions, GroupStatistics, WindowValues
 from parabench.benchmark.stats import STAT_FIELDS
 
 # P10 and P90 of type 7 interpolate with the minimum / maximum while (n - 1) · 0.1 < 1.
@@ -146,20 +146,35 @@ def _window_of(imp) -> Window:
     return Window(code, date(imp.year, 1, 1), imp.period_end)
 
 
-def _own_vector(imp, window: str) -> np.ndarray | None:
-    """The import's own values for a window, with growth against last year's counted row."""
-    row = WindowValues.objects.filter(imp=imp, window=window).values_list("pk", "values").first()
-    if row is None:
-        return None
-    previous = (
-        WindowValues.objects.filter(
-            practice_id=imp.practice_id, year=imp.year - 1, window=window, counted=True
-        )
-        .values_list("values", flat=True)
+def _own_vector(imp, window: str):
+    """The import's own values for a window (growth included) and its row id, or None."""
+    row = (
+        WindowValues.objects.filter(imp=imp, window=window)
+        .values_list("pk", "values", "growth")
         .first()
     )
-    before = None if previous is None else unpack(previous)
-    return full_matrix(unpack(row[1]), before)[0], row[0]
+    if row is None:
+        return None
+    growth = None if row[2] is None else unpack(row[2], len(cat.GROWTH_KPIS))
+    return with_growth(unpack(row[1]), growth)[0], row[0]
+
+
+def _own_shares(row_id: int, year: int, window: str, group) -> np.ndarray | None:
+    """The row's percentile positions in its group, from the group's stored positions."""
+    stored = (
+        GroupPositions.objects.filter(year=year, window=window, kind=group.kind, key=group.key)
+        .values_list("rows", "shares")
+        .first()
+    )
+    if stored is None:
+        return None
+    ids = np.frombuffer(bytes(stored[0]), dtype="<i8")
+    index = int(np.searchsorted(ids, row_id))
+    if index >= ids.size or ids[index] != row_id:
+        return None
+    width = len(cat.POSITION_COLUMNS)
+    start = index * width * 4
+    return np.frombuffer(bytes(stored[1])[start : start + width * 4], dtype="<f4")
 
 
 def _min_size() -> int:
@@ -263,13 +278,7 @@ def dashboard_for(imp, group: str) -> Dashboard:
     matrix = None if info.too_small else _group_matrix(stat_row)
     shares = None
     if matrix is not None and row_id is not None:
-        blob = (
-            Position.objects.filter(row_id=row_id, kind=chosen.kind, key=chosen.key)
-            .values_list("shares", flat=True)
-            .first()
-        )
-        if blob is not None:
-            shares = np.frombuffer(bytes(blob), dtype="<f4")
+        shares = _own_shares(row_id, imp.year, window.code, chosen)
 
     figures = []
     for kpi in cat.KPIS:

@@ -6,12 +6,17 @@ year and group; ``manage.py recompute_statistics``). Both run the same per-year 
 "incremental equals full" holds by construction for the groups touched, and is tested.
 
 Per year and window the values of the counted rows become one (practices × KPIs) matrix; each
-group is a set of row indexes into it, described in one vectorised pass (``stats.py``); rows are
-written in bulk (COPY on PostgreSQL) after deleting the old ones of exactly the same groups.
+group is a set of row indexes into it, sorted once and described in one vectorised pass
+(``stats.py``); rows are written in bulk (``bulk.py``: COPY on PostgreSQL) after deleting the old
+ones of exactly the same groups.
+
+Growth figures compare a row with the practice's counted row of the same window a year earlier.
+They are stored with the row, and refreshed for the importing practice only (its year and the
+next), so an incremental recompute reads one year; the full recompute computes them all again
+from the previous year in memory and writes back whatever differs.
 """
 
 from collections import defaultdict
-from datetime import datetime
 
 import numpy as np
 from django.conf import settings
@@ -20,55 +25,75 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parabench.benchmark import groups as grouping
-from parabench.benchmark.catalogue import COLUMN_INDEX, POSITION_COLUMNS, STORED_COLUMNS
-from parabench.benchmark.kpis import WINDOWS, YTD_WINDOWS, full_matrix, unpack
-from parabench.benchmark.models import GroupStatistics, Position, WindowValues
-from parabench.benchmark.stats import describe_columns, positions, sorted_columns
+from parabench.benchmark.bulk import bulk_insert
+from parabench.benchmark.catalogue import COLUMN_INDEX, GROWTH_KPIS, POSITION_COLUMNS
+from parabench.benchmark.kpis import (
+    WINDOWS,
+    YTD_WINDOWS,
+    growth_matrix,
+    pack,
+    unpack,
+    unpack_many,
+    with_growth,
+)
+from parabench.benchmark.models import GroupPositions, GroupStatistics, WindowValues
+from parabench.benchmark.stats import describe_sorted, positions
 from parabench.uploads.models import Import
 
 _POSITION_COLUMNS = np.array([COLUMN_INDEX[c] for c in POSITION_COLUMNS], dtype=np.intp)
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
+_GROWTH_WIDTH = len(GROWTH_KPIS)
 
 
 def recompute_after_import(imp: Import) -> None:
     """After ``imp`` was committed as imported: refresh what it changes, nothing else.
 
-    Marks the counted rows of its practice and year, then recomputes the practice's groups
-    (national, its region, its network or "without network") for that year, and for the next
-    year when the practice sent it (its growth figures compare with this year).
+    Marks the counted rows of its practice and year, refreshes that practice's growth figures,
+    then recomputes the practice's groups (national, its region, its network or "without
+    network") for that year, and for the next year when the practice sent it (its growth
+    figures compare with this year).
     """
     practice = imp.practice
-    member = grouping.membership(practice)
-    only = set(member.groups())
+    only = set(grouping.membership(practice).groups())
+    has_next = WindowValues.objects.filter(practice_id=practice.pk, year=imp.year + 1).exists()
+    years = [imp.year, imp.year + 1] if has_next else [imp.year]
     with transaction.atomic():
-        _lock(imp.year)
+        for year in years:
+            _lock(year)
         mark_counted(imp.year, practice_id=practice.pk)
-        recompute_year(imp.year, only=only)
-        if WindowValues.objects.filter(practice_id=practice.pk, year=imp.year + 1).exists():
-            recompute_year(imp.year + 1, only=only)
+        for year in years:
+            refresh_growth(year, practice_id=practice.pk)
+        for year in years:
+            recompute_year(year, only=only)
 
 
 def recompute_all(years=None) -> dict:
-    """Full recompute: counted rows, statistics and positions of every group (or of ``years``).
+    """Full recompute: counted rows, growth, statistics and positions of every group.
 
-    Returns a small report (years, groups, positions written).
+    ``years``: only these years (their growth against the year before is refreshed too).
+    Returns a small report (years, group statistics and position rows written).
     """
     full = years is None
     if full:
         years = sorted(set(WindowValues.objects.values_list("year", flat=True).distinct()))
     report = {"years": [], "groups": 0, "positions": 0}
     members = grouping.memberships()
-    for year in years:
+    previous = None  # counted vectors of the year before, by window and practice
+    for year in sorted(years):
         with transaction.atomic():
             _lock(year)
             mark_counted(year)
-            written = recompute_year(year, members=members)
+            if previous is None or previous[0] != year - 1:
+                previous = (year - 1, _counted_vectors(year - 1))
+            written = recompute_year(year, members=members, growth_from=previous[1])
+            previous = (year, written.pop("counted"))
         report["years"].append(year)
         report["groups"] += written["groups"]
         report["positions"] += written["positions"]
-        if full:
-            # Statistics of years that no longer have any data go too.
-            GroupStatistics.objects.exclude(year__in=list(years)).delete()
+    if full:
+        # Statistics of years that no longer have any data go too.
+        GroupStatistics.objects.exclude(year__in=list(years)).delete()
+        GroupPositions.objects.exclude(year__in=list(years)).delete()
     return report
 
 
@@ -91,28 +116,19 @@ def mark_counted(year: int, practice_id: int | None = None) -> None:
     rows = WindowValues.objects.filter(year=year)
     if practice_id is not None:
         rows = rows.filter(practice_id=practice_id)
-    best: dict[tuple[int, str], tuple] = {}
+    # Ordered from least to most preferred: the last row seen per (practice, window) wins.
+    ordered = rows.order_by("imp__is_current", "imp__uploaded_at", "imp_id", "pk").values_list(
+        "pk", "practice_id", "window", "counted", "imp__status"
+    )
+    chosen: dict[tuple[int, str], int] = {}
     flags: dict[int, bool] = {}
-    for pk, practice, window, counted, status, current, uploaded, imp_id in rows.values_list(
-        "pk",
-        "practice_id",
-        "window",
-        "counted",
-        "imp__status",
-        "imp__is_current",
-        "imp__uploaded_at",
-        "imp_id",
-    ):
+    for pk, practice, window, counted, status in ordered.iterator(chunk_size=10000):
         flags[pk] = counted
-        if status != Import.Status.IMPORTED:
-            continue
-        rank = (current, uploaded, imp_id, pk)
-        key = (practice, window)
-        if key not in best or rank > best[key]:
-            best[key] = rank
-    chosen = {rank[3] for rank in best.values()}
-    on = [pk for pk, counted in flags.items() if pk in chosen and not counted]
-    off = [pk for pk, counted in flags.items() if pk not in chosen and counted]
+        if status == Import.Status.IMPORTED:
+            chosen[(practice, window)] = pk
+    winners = set(chosen.values())
+    on = [pk for pk, counted in flags.items() if pk in winners and not counted]
+    off = [pk for pk, counted in flags.items() if pk not in winners and counted]
     for batch in _batches(on):
         WindowValues.objects.filter(pk__in=batch).update(counted=True)
     for batch in _batches(off):
@@ -124,100 +140,168 @@ def _batches(items, size=5000):
         yield items[start : start + size]
 
 
+def _counted_vectors(year: int, practice_id: int | None = None) -> dict[str, dict[int, object]]:
+    """Counted stored vectors of one year: window → practice → vector."""
+    rows = WindowValues.objects.filter(year=year, counted=True)
+    if practice_id is not None:
+        rows = rows.filter(practice_id=practice_id)
+    found: dict[str, dict[int, object]] = defaultdict(dict)
+    for practice, window, blob in rows.values_list("practice_id", "window", "values"):
+        found[window][practice] = unpack(blob)
+    return found
+
+
+def refresh_growth(year: int, practice_id: int) -> None:
+    """Recompute the stored growth figures of one practice's rows of ``year``."""
+    before = _counted_vectors(year - 1, practice_id)
+    for pk, window, blob, stored in WindowValues.objects.filter(
+        year=year, practice_id=practice_id
+    ).values_list("pk", "window", "values", "growth"):
+        previous = before.get(window, {}).get(practice_id)
+        blob = pack(growth_matrix(unpack(blob), previous)[0])
+        if stored is None or bytes(stored) != blob:
+            WindowValues.objects.filter(pk=pk).update(growth=blob)
+
+
 def _load(year: int):
-    """Counted rows of ``year - 1`` and every row of ``year``, unpacked, grouped by window."""
-    width = len(STORED_COLUMNS)
-    current = defaultdict(list)  # window → [(row id, practice id, counted, vector)]
-    previous = defaultdict(dict)  # window → {practice id: vector}
-    query = WindowValues.objects.filter(year=year) | WindowValues.objects.filter(
-        year=year - 1, counted=True
-    )
-    for pk, practice, row_year, window, counted, blob in query.values_list(
-        "pk", "practice_id", "year", "window", "counted", "values"
-    ).iterator(chunk_size=5000):
-        vector = unpack(blob, width)
-        if row_year == year:
-            current[window].append((pk, practice, counted, vector))
-        else:
-            previous[window][practice] = vector
-    return current, previous
+    """Every row of ``year``, grouped by window: (ids, practice ids, counted, stored, growth).
+
+    Plain SQL rather than the ORM: at national scale this reads ~70,000 vectors, and the ORM's
+    per-value converters cost more than the reading.
+    """
+    q = connection.ops.quote_name
+    table = q(WindowValues._meta.db_table)
+    names = ("id", "practice_id", "window", "counted", "values", "growth")
+    columns = ", ".join(q(c) for c in names)
+    # Names come from the model's metadata; the year is a parameter.
+    sql = f"SELECT {columns} FROM {table} WHERE {q('year')} = %s"  # noqa: S608
+    collected = defaultdict(lambda: ([], [], [], [], []))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        while chunk := cursor.fetchmany(10000):
+            for pk, practice, window, counted, blob, growth in chunk:
+                parts = collected[window]
+                parts[0].append(pk)
+                parts[1].append(practice)
+                parts[2].append(bool(counted))
+                parts[3].append(bytes(blob))
+                parts[4].append(None if growth is None else bytes(growth))
+    loaded = {}
+    for window, (ids, practices, counted, blobs, growths) in collected.items():
+        loaded[window] = (
+            np.array(ids, dtype=np.int64),
+            np.array(practices, dtype=np.int64),
+            np.array(counted, dtype=bool),
+            unpack_many(blobs),
+            unpack_many(growths, _GROWTH_WIDTH),
+        )
+    return loaded
 
 
-def recompute_year(year: int, only=None, members=None) -> dict:
-    """Statistics and positions of one year, for every group or only the groups in ``only``."""
+def _store_growth(ids, old, new) -> None:
+    """Write back growth figures that differ from the stored ones (normally none)."""
+    changed = ~((old == new) | (np.isnan(old) & np.isnan(new))).all(axis=1)
+    if not changed.any():
+        return
+    table = connection.ops.quote_name(WindowValues._meta.db_table)
+    q = connection.ops.quote_name
+    sql = f"UPDATE {table} SET {q('growth')} = %s WHERE {q('id')} = %s"  # noqa: S608
+    rows = [(pack(new[i]), int(ids[i])) for i in np.flatnonzero(changed)]
+    with connection.cursor() as cursor:
+        for batch in _batches(rows):
+            cursor.executemany(sql, batch)
+
+
+def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict:
+    """Statistics and positions of one year, for every group or only the groups in ``only``.
+
+    ``growth_from`` (window → practice → last year's counted vector) recomputes and stores the
+    growth figures of every row first; without it the stored ones are used.
+    """
     k = settings.MIN_GROUP_SIZE
     now = timezone.now()
-    current, previous = _load(year)
+    loaded = _load(year)
     if members is None:
-        members = grouping.memberships({row[1] for rows in current.values() for row in rows})
+        practices = {int(p) for parts in loaded.values() for p in parts[1]}
+        members = grouping.memberships(practices)
     stat_rows, position_rows = [], []
+    counted_vectors = defaultdict(dict)
     for window in WINDOWS:
-        rows = current.get(window, [])
+        if window not in loaded:
+            continue
+        ids, practices, counted, stored, growth = loaded[window]
+        if growth_from is not None:
+            before = growth_from.get(window, {})
+            empty = np.full(stored.shape[1], np.nan)
+            previous = np.array([before.get(int(p), empty) for p in practices]).reshape(
+                stored.shape
+            )
+            fresh = growth_matrix(stored, previous)
+            _store_growth(ids, growth, fresh)
+            growth = fresh
+        for i in np.flatnonzero(counted):
+            counted_vectors[window][int(practices[i])] = stored[i]
+        known = np.array([int(p) in members for p in practices], dtype=bool)
+        values = with_growth(stored, growth)
         stat_rows += _window_statistics(
-            year, window, rows, previous[window], members, only, k, now, position_rows
+            year,
+            window,
+            ids,
+            practices,
+            counted & known,
+            ~counted & known,
+            values,
+            members,
+            only,
+            k,
+            now,
+            position_rows,
         )
     _replace(year, only, stat_rows, position_rows)
-    return {"groups": len(stat_rows), "positions": len(position_rows)}
+    return {"groups": len(stat_rows), "positions": len(position_rows), "counted": counted_vectors}
 
 
-def _window_statistics(year, window, rows, previous, members, only, k, now, position_rows):
-    counted = [row for row in rows if row[2] and row[1] in members]
-    others = [row for row in rows if not row[2] and row[1] in members]
-    width = len(STORED_COLUMNS)
-    empty = np.full(width, np.nan)
-    stored = np.array([row[3] for row in counted]).reshape(len(counted), width)
-    before = np.array([previous.get(row[1], empty) for row in counted]).reshape(len(counted), width)
-    values = full_matrix(stored, before)
-    split = grouping.split([members[row[1]] for row in counted])
+def _window_statistics(
+    year, window, ids, practices, counted, others, values, members, only, k, now, position_rows
+):
+    member_rows = np.flatnonzero(counted)
+    other_rows = np.flatnonzero(others)
+    split = grouping.split([members[int(practices[i])] for i in member_rows], only)
     out = []
     for group, indexes in split.items():
-        if only is not None and group not in only:
-            continue
         n = len(indexes)
         if n < k:
             out.append(_stat_row(year, window, group, n, None, now))
             continue
-        described = describe_columns(values[indexes])
-        described[:, described[0] < k] = np.nan
+        rows = member_rows[indexes]
+        ordered = np.sort(values[rows], axis=0)
+        described = describe_sorted(ordered)
+        counts = described[0].copy()
+        described[:, counts < k] = np.nan
         out.append(_stat_row(year, window, group, n, described, now))
-        if window in YTD_WINDOWS:
-            _positions(
-                group,
-                indexes,
-                counted,
-                values,
-                others,
-                previous,
-                members,
-                described,
-                position_rows,
+        if window not in YTD_WINDOWS:
+            continue
+        # Percentile positions of the members, and of older imports of the same practices.
+        extra = [i for i in other_rows if group in members[int(practices[i])].groups()]
+        placed = np.concatenate([rows, np.array(extra, dtype=np.intp)])
+        shares = positions(
+            ordered[:, _POSITION_COLUMNS],
+            counts[_POSITION_COLUMNS],
+            values[placed][:, _POSITION_COLUMNS],
+        )
+        shares[:, np.isnan(described[0, _POSITION_COLUMNS])] = np.nan  # too few values
+        order = np.argsort(ids[placed])
+        position_rows.append(
+            (
                 year,
+                window,
+                group.kind,
+                group.key,
+                ids[placed][order].astype("<i8").tobytes(),
+                shares[order].astype("<f4").tobytes(),
             )
+        )
     return out
-
-
-def _positions(
-    group, indexes, counted, values, others, previous, members, described, position_rows, year
-):
-    """Percentile positions of the group's members, and of older imports of its practices."""
-    group_values = values[indexes][:, _POSITION_COLUMNS]
-    ordered, counts = sorted_columns(group_values)
-    hidden = described[0, _POSITION_COLUMNS] != described[0, _POSITION_COLUMNS]  # NaN: too few
-    shares = positions(ordered, counts, group_values)
-    shares[:, hidden] = np.nan
-    for i, index in enumerate(indexes):
-        position_rows.append((counted[index][0], year, group, shares[i]))
-    extra = [row for row in others if group in members[row[1]].groups()]
-    if extra:
-        width = len(STORED_COLUMNS)
-        empty = np.full(width, np.nan)
-        stored = np.array([row[3] for row in extra])
-        before = np.array([previous.get(row[1], empty) for row in extra])
-        extra_values = full_matrix(stored, before)[:, _POSITION_COLUMNS]
-        extra_shares = positions(ordered, counts, extra_values)
-        extra_shares[:, hidden] = np.nan
-        for row, share in zip(extra, extra_shares, strict=True):
-            position_rows.append((row[0], year, group, share))
 
 
 def _stat_row(year, window, group, n, described, now):
@@ -228,25 +312,18 @@ def _stat_row(year, window, group, n, described, now):
 def _replace(year, only, stat_rows, position_rows) -> None:
     """Delete the old rows of exactly these groups and write the new ones in bulk."""
     stats = GroupStatistics.objects.filter(year=year)
-    old_positions = Position.objects.filter(year=year)
+    old_positions = GroupPositions.objects.filter(year=year)
     if only is not None:
         stats = stats.filter(_group_filter(only))
         old_positions = old_positions.filter(_group_filter(only))
     old_positions._raw_delete(old_positions.db)
     stats._raw_delete(stats.db)
-    _insert(
+    bulk_insert(
         GroupStatistics,
         ("year", "window", "kind", "key", "n", "stats", "computed_at"),
         stat_rows,
     )
-    _insert(
-        Position,
-        ("row_id", "year", "kind", "key", "shares"),
-        (
-            (row_id, row_year, group.kind, group.key, np.asarray(share, dtype="<f4").tobytes())
-            for row_id, row_year, group, share in position_rows
-        ),
-    )
+    bulk_insert(GroupPositions, ("year", "window", "kind", "key", "rows", "shares"), position_rows)
 
 
 def _group_filter(only):
@@ -254,33 +331,3 @@ def _group_filter(only):
     for group in only:
         condition |= Q(kind=group.kind, key=group.key)
     return condition
-
-
-def _insert(model, fields, rows) -> None:
-    """Bulk insert plain tuples: COPY on PostgreSQL, executemany elsewhere (no model objects)."""
-    table = model._meta.db_table
-    columns = [model._meta.get_field(f.removesuffix("_id")).column for f in fields]
-    column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            quoted = connection.ops.quote_name(table)
-            with cursor.cursor.copy(f"COPY {quoted} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        # Table and column names come from the model's metadata, never from input.
-        sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608
-        batch = []
-        for row in rows:
-            batch.append(_sqlite_row(row))
-            if len(batch) >= 10000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-
-
-def _sqlite_row(row):
-    adapt = connection.ops.adapt_datetimefield_value
-    return tuple(adapt(value) if isinstance(value, datetime) else value for value in row)

@@ -37,21 +37,29 @@ def describe_columns(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float64)
     if matrix.ndim != 2:
         raise ValueError("describe_columns wants a 2-D matrix")
-    rows, cols = matrix.shape
+    # np.sort puts NaN last, so the first n[c] entries of column c are its sorted values.
+    return describe_sorted(np.sort(matrix, axis=0))
+
+
+def describe_sorted(ordered: np.ndarray) -> np.ndarray:
+    """``describe_columns`` of a matrix whose columns are already sorted (NaN last).
+
+    Separate so that a caller who also needs the sorted columns (percentile positions) sorts
+    only once.
+    """
+    rows, cols = ordered.shape
     out = np.full((len(STAT_FIELDS), cols), np.nan)
     if cols == 0:
         return out
-    present = ~np.isnan(matrix)
+    present = ~np.isnan(ordered)
     n = present.sum(axis=0)
     out[0] = n
     if rows == 0:
         return out
-    # np.sort puts NaN last, so the first n[c] entries of column c are its sorted values.
-    ordered = np.sort(matrix, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[1] = np.where(n > 0, np.where(present, matrix, 0.0).sum(axis=0) / n, np.nan)
-    column = np.arange(cols)
     has = n > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[1] = np.where(has, np.where(present, ordered, 0.0).sum(axis=0) / n, np.nan)
+    column = np.arange(cols)
     for row, q in enumerate(QUANTILES, start=2):
         virtual = (n - 1) * q
         previous = np.floor(virtual)
@@ -86,6 +94,9 @@ def sorted_columns(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.sort(matrix, axis=0), (~np.isnan(matrix)).sum(axis=0)
 
 
+_BROADCAST_LIMIT = 200
+
+
 def positions(ordered: np.ndarray, counts: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Percentile position (0–100) of each row of ``values`` in each column's group distribution.
 
@@ -93,9 +104,16 @@ def positions(ordered: np.ndarray, counts: np.ndarray, values: np.ndarray) -> np
     when it is a member. NaN where the value is missing or the column has no values.
     """
     values = np.asarray(values, dtype=np.float64)
+    if ordered.shape[0] <= _BROADCAST_LIMIT and values.shape[0] <= _BROADCAST_LIMIT:
+        # Small groups: one comparison of every value with every member beats a loop of calls.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            at_or_below = (ordered[None, :, :] <= values[:, None, :]).sum(axis=1)
+            out = at_or_below * 100.0 / counts
+        out[np.isnan(values) | (counts == 0)[None, :]] = np.nan
+        return out
     out = np.full(values.shape, np.nan)
     for c in range(values.shape[1]):
-        n = int(counts[c])
+        n = int(counts[c]) if counts[c] == counts[c] else 0
         if n == 0:
             continue
         at_or_below = np.searchsorted(ordered[:n, c], values[:, c], side="right")

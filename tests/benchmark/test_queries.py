@@ -11,6 +11,7 @@ import pytest
 from django.test import override_settings
 
 from parabench.benchmark.queries import dashboard_for, trends_for
+from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
 
@@ -191,3 +192,25 @@ def test_an_unknown_group_is_refused():
     imp = make_import(practice, 2025, recompute=False)
     with pytest.raises(ValueError):
         dashboard_for(imp, "insurer")
+
+
+def test_growth_figures_are_served_beside_the_group_s_growth_statistics():
+    practices = [PracticeFactory() for _ in range(5)]
+    for size, practice in enumerate(practices, start=1):
+        make_import(practice, 2024, size=size)
+        make_import(practice, 2025, size=2 * size)
+    board = dashboard_for(Import.objects.get(practice=practices[0], year=2025), "national")
+    growth = _figure(board, "growth_patients")
+    assert growth.value == pytest.approx(100.0)
+    assert growth.stats.median == pytest.approx(100.0)
+    assert growth.percentile == 100.0
+
+
+def test_a_correction_of_last_year_updates_this_year_s_growth():
+    practices = [PracticeFactory() for _ in range(5)]
+    for practice in practices:
+        make_import(practice, 2024, size=2)
+        make_import(practice, 2025, size=4)
+    make_import(practices[0], 2024, size=1)
+    current = Import.objects.get(practice=practices[0], year=2025)
+    assert _figure(dashboard_for(current, "national"), "growth_patients").value == 300.0

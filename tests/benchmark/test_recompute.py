@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from parabench.benchmark.catalogue import COLUMN_INDEX
-from parabench.benchmark.models import GroupStatistics, Position, WindowValues
+from parabench.benchmark.models import GroupPositions, GroupStatistics, WindowValues
 from parabench.benchmark.recompute import recompute_all
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
@@ -28,9 +28,15 @@ def _snapshot():
         (r.year, r.window, r.kind, r.key): (r.n, None if r.stats is None else bytes(r.stats))
         for r in GroupStatistics.objects.all()
     }
-    positions = {(p.row_id, p.kind, p.key): bytes(p.shares) for p in Position.objects.all()}
-    counted = set(WindowValues.objects.filter(counted=True).values_list("pk", flat=True))
-    return stats, positions, counted
+    positions = {
+        (p.year, p.window, p.kind, p.key): (bytes(p.rows), bytes(p.shares))
+        for p in GroupPositions.objects.all()
+    }
+    rows = {
+        pk: (counted, None if growth is None else bytes(growth))
+        for pk, counted, growth in WindowValues.objects.values_list("pk", "counted", "growth")
+    }
+    return stats, positions, rows
 
 
 def test_a_half_year_is_compared_with_the_peers_half_year_not_their_full_year():
@@ -122,7 +128,7 @@ def test_a_small_group_stores_no_statistics_at_all():
         make_import(PracticeFactory(network=network), 2025, size=size)
     n, stats = _stats(2025, "Q1", "network", str(network.pk))
     assert n == 4 and stats is None
-    assert not Position.objects.filter(kind="network", key=str(network.pk)).exists()
+    assert not GroupPositions.objects.filter(kind="network", key=str(network.pk)).exists()
 
 
 def test_incremental_recomputes_give_exactly_what_a_full_recompute_gives():

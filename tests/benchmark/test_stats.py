@@ -120,3 +120,19 @@ def test_a_practice_at_the_top_of_its_group_is_at_100_percent():
     assert percentile_position([1, 2, 3, 4, 5], 5) == 100.0
     assert percentile_position([1, 2, 3, 4, 5], 1) == 20.0
     assert percentile_position([2, 2, 2, 2, 2], 2) == 100.0
+
+
+def test_positions_of_a_large_group_use_the_sorted_search_and_agree_with_counting():
+    rng = np.random.default_rng(7)
+    group = rng.integers(0, 50, size=(450, 3)).astype(float)
+    group[rng.random(group.shape) < 0.1] = math.nan
+    ordered, counts = sorted_columns(group)
+    got = positions(ordered, counts, group)
+    for c in range(3):
+        present = group[~np.isnan(group[:, c]), c]
+        for r in range(0, 450, 37):
+            value = group[r, c]
+            expected = math.nan if math.isnan(value) else (present <= value).mean() * 100
+            assert (math.isnan(got[r, c]) and math.isnan(expected)) or math.isclose(
+                got[r, c], expected
+            )
