@@ -1,8 +1,9 @@
 """Shared Playwright fixtures: Debian's Chromium against pytest-django's live server.
 
-Import the fixtures into a test module or a conftest (``from tests.browser_support import
-browser, page  # noqa: F401``). No browser download: the system Chromium from
-``scripts/system-deps.sh`` is driven through Playwright's own driver.
+tests/conftest.py registers this module as a plugin, so ``browser`` and ``page`` are available
+to every test; do not import them into a module (a second sync Playwright in one process fails).
+No browser download: the system Chromium from ``scripts/system-deps.sh`` is driven through
+Playwright's own driver.
 """
 
 import os

@@ -9,6 +9,10 @@ from django.test import Client
 
 from tests.factories import PASSWORD, NetworkFactory, PracticeFactory, UserFactory
 
+# Playwright fixtures (browser, page) once for the whole run: two sync Playwright instances in
+# one process clash.
+pytest_plugins = ["tests.browser_support"]
+
 
 @pytest.fixture
 def network(db):

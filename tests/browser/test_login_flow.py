@@ -2,12 +2,12 @@
 
 import pytest
 
-from tests.browser_support import browser, log_in, page, screenshot  # noqa: F401
+from tests.browser_support import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def test_practice_user_logs_in_sees_the_profile_with_agb_code_and_logs_out(page, user_a, password):  # noqa: F811
+def test_practice_user_logs_in_sees_the_profile_with_agb_code_and_logs_out(page, user_a, password):
     log_in(page, "anna", password)
     assert page.locator("[data-field=agb_code]").inner_text() == "04123451"
     assert page.get_by_role("heading", name="Praktijk").is_visible()
@@ -19,7 +19,7 @@ def test_practice_user_logs_in_sees_the_profile_with_agb_code_and_logs_out(page,
     assert page.get_by_role("heading", name="Inloggen").is_visible()
 
 
-def test_a_wrong_password_shows_a_dutch_message_in_the_browser(page, user_a):  # noqa: F811
+def test_a_wrong_password_shows_a_dutch_message_in_the_browser(page, user_a):
     log_in(page, "anna", "niet-het-wachtwoord")
     assert (
         page.get_by_role("alert").inner_text().startswith("Gebruikersnaam of wachtwoord klopt niet")

@@ -7,7 +7,6 @@ have figures; A's network and "without network" (3) do not.
 
 import pytest
 
-from tests.browser_support import browser, page  # noqa: F401  (Playwright fixtures)
 from tests.dashboard.factories import make_imports, recompute
 from tests.factories import PracticeFactory
 
