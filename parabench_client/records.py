@@ -41,10 +41,15 @@ FILES = {
     ),
     "therapists": ("therapists.csv", ("therapist_id", "fte", "start_date", "end_date")),
 }
+# Columns a file may carry; a file without them is just as valid (the value is then empty).
+# Why optional: only practice software that knows its insurers' concerns can fill insurer_concern,
+# and files written before the column existed must keep loading.
+OPTIONAL_COLUMNS = {"patients": ("insurer_concern",)}
 
 _AMOUNT = re.compile(r"^(\d{1,6})(?:\.(\d{1,2}))?$")
 _FTE = re.compile(r"^(\d)(?:\.(\d{1,2}))?$")
 _FOUR_DIGITS = re.compile(r"^\d{4}$")
+_CONCERN_LIST = ", ".join(codes.INSURER_CONCERNS)
 MAX_FTE_HUNDREDTHS = 200
 EARLIEST = date(1900, 1, 1)
 
@@ -57,7 +62,7 @@ class Patient:
     patient_id: str
     gender: str  # "female", "male" or "other"
     birth_date: date
-    insurer_uzovi: str  # "" = self-pay
+    insurer_uzovi: str  # "" = unknown or self-pay
     concern: str  # insurer concern, "other" or "self_pay"
 
 
@@ -184,7 +189,9 @@ class _Rows:
     """The rows of one CSV file as (line, {column: value}), after checking its header."""
 
     def __init__(self, folder: Path, kind: str, report: RecordsReport):
-        self.name, self.columns = FILES[kind]
+        self.name, self.required = FILES[kind]
+        self.optional = OPTIONAL_COLUMNS.get(kind, ())
+        self.columns = (*self.required, *self.optional)
         self.path = folder / self.name
         self.report = report
 
@@ -206,7 +213,7 @@ class _Rows:
             reader = csv.reader(handle)
             try:
                 header = [h.strip() for h in next(reader, [])]
-                missing = [c for c in self.columns if c not in header]
+                missing = [c for c in self.required if c not in header]
                 if missing:
                     self.problem(
                         1,
@@ -224,7 +231,9 @@ class _Rows:
                         f"Unknown columns are ignored: {', '.join(unknown)}.",
                         "warning",
                     )
-                index = [header.index(c) for c in self.columns]
+                # An absent optional column reads as an empty cell: index -1 of the padded row.
+                index = [header.index(c) if c in header else -1 for c in self.columns]
+                padding = [""] if -1 in index else []
                 width = len(header)
                 for row in reader:
                     if not row or (len(row) == 1 and not row[0].strip()):
@@ -238,6 +247,7 @@ class _Rows:
                         )
                         yield reader.line_num, None
                         continue
+                    row += padding
                     yield reader.line_num, [row[i].strip() for i in index]
             except UnicodeDecodeError:
                 self.problem(
@@ -329,7 +339,7 @@ def _read_patients(folder: Path, report: RecordsReport) -> tuple[dict[str, Patie
         read += 1
         if row is None:
             continue
-        patient_id, gender_code, birth, uzovi = row
+        patient_id, gender_code, birth, uzovi, concern_code = row
         check = _Check(rows, line)
         check.unique(patient_id, seen, "patient_id")
         gender = codes.GENDER_BY_RECORD_CODE.get(gender_code or "X")
@@ -348,6 +358,8 @@ def _read_patients(folder: Path, report: RecordsReport) -> tuple[dict[str, Patie
                     f"insurer_uzovi '{uzovi}' is geen UZOVI-code.",
                     f"insurer_uzovi '{uzovi}' is not a UZOVI code.",
                 )
+            elif concern_code in codes.INSURER_CONCERNS:
+                pass  # the concern column wins: no need to know this UZOVI code
             else:
                 concern = codes.insurer_concern(uzovi)
                 if concern == "other":
@@ -356,6 +368,15 @@ def _read_patients(folder: Path, report: RecordsReport) -> tuple[dict[str, Patie
                         f"UZOVI-code {uzovi} is onbekend; telt mee als 'overige verzekeraar'.",
                         f"UZOVI code {uzovi} is unknown; it counts as 'other insurer'.",
                     )
+        if concern_code:
+            if concern_code in codes.INSURER_CONCERNS:
+                concern = concern_code
+            else:
+                check.error(
+                    "concern_invalid",
+                    f"insurer_concern '{concern_code}' is onbekend; kies uit {_CONCERN_LIST}.",
+                    f"insurer_concern '{concern_code}' is unknown; choose from {_CONCERN_LIST}.",
+                )
         if check.ok:
             patients[patient_id] = Patient(patient_id, gender, birth_date, uzovi, concern)
     report.read["patients"] = read
@@ -571,9 +592,9 @@ def _read_sessions(
             check.error(
                 "payer_without_insurer",
                 "de zitting is gedeclareerd bij een verzekeraar, maar de patiënt heeft "
-                "geen verzekeraar (insurer_uzovi is leeg).",
+                "geen verzekeraar (insurer_uzovi en insurer_concern zijn leeg).",
                 "the session is billed to an insurer, but the patient has no insurer "
-                "(insurer_uzovi is empty).",
+                "(insurer_uzovi and insurer_concern are empty).",
             )
         match = _AMOUNT.match(amount)
         cents = 0

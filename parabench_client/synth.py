@@ -33,6 +33,8 @@ TYPICAL_PATIENTS = 850
 
 # Insurer concerns: national share of insured (domain brief §5) and a regional tilt per province
 # (CZ/VGZ lead in the south, Menzis in Groningen and the east, Achmea in the north-west/middle).
+# The tilts only say where a concern is stronger; REGIONAL_CONCERNS rescales them so that the
+# provinces, weighted by population, add up to the national shares again.
 NATIONAL_CONCERNS = {
     "achmea": 29.3,
     "vgz": 23.6,
@@ -49,7 +51,7 @@ REGIONAL_TILT = {
     "GR": {"menzis": 3.0, "cz": 0.4, "vgz": 0.6},
     "FR": {"achmea": 1.8, "menzis": 1.2, "cz": 0.4, "vgz": 0.6},
     "DR": {"menzis": 2.2, "achmea": 1.3, "cz": 0.4},
-    "OV": {"menzis": 2.0, "salland": 5.0, "cz": 0.5},
+    "OV": {"menzis": 3.0, "salland": 5.0, "achmea": 0.8, "cz": 0.5},
     "FL": {"achmea": 1.3},
     "GE": {"menzis": 1.8, "vgz": 1.2, "cz": 0.7},
     "UT": {"achmea": 1.4},
@@ -59,6 +61,36 @@ REGIONAL_TILT = {
     "NB": {"cz": 1.6, "vgz": 1.6, "achmea": 0.5, "menzis": 0.4},
     "LI": {"cz": 1.7, "vgz": 1.7, "achmea": 0.4, "menzis": 0.3},
 }
+
+
+def _regional_concerns(rounds: int = 50) -> dict[str, dict[str, float]]:
+    """Share of each concern per province: national × tilt, fitted to the national shares.
+
+    Why fitted: a tilt towards Menzis in the north-east must be paid for elsewhere, or the country
+    as a whole would hold more Menzis patients than Menzis has insured. Iterative proportional
+    fitting alternates between scaling each concern to its national share (over the provinces,
+    weighted by population) and scaling each province to 100 %.
+    """
+    total = sum(NATIONAL_CONCERNS.values())
+    national = {c: share / total for c, share in NATIONAL_CONCERNS.items()}
+    weights = dict(zip(PROVINCES, PROVINCE_WEIGHTS, strict=True))
+    population = sum(PROVINCE_WEIGHTS)
+    shares = {
+        p: {c: national[c] * REGIONAL_TILT.get(p, {}).get(c, 1.0) for c in national}
+        for p in PROVINCES
+    }
+    for _ in range(rounds):
+        for c in national:
+            mean = sum(weights[p] * shares[p][c] for p in PROVINCES) / population
+            for p in PROVINCES:
+                shares[p][c] *= national[c] / mean
+        for p in PROVINCES:
+            row = sum(shares[p].values())
+            shares[p] = {c: value / row for c, value in shares[p].items()}
+    return shares
+
+
+REGIONAL_CONCERNS = _regional_concerns()
 SELF_PAY_PATIENTS = 0.012  # no insurer on file: the patient pays every session himself
 
 # Age bands of patients at their first episode (mean age ≈ 50).
@@ -87,11 +119,11 @@ SUPPLEMENTARY_COVER = ((0, 5), (9, 9), (12, 15), (18, 26), (27, 24), (1000, 21))
 CODE_FACTOR = {"1000": 1.0, "1001": 1.25, "1002": 1.15, "1100": 1.1, "1864": 1.35,
                "1870": 1.35, "1871": 1.55, "1920": 0.7}  # fmt: skip
 CONTRACT_TARIFF = 34.9  # regular session 2024 → ≈ € 36.53 average over all contract sessions
-SELF_PAY_TARIFF = 43.8  # → ≈ € 45.80 average over all self-pay sessions
+SELF_PAY_TARIFF = 40.5  # regular 2024 → ≈ € 46 over all self-pay sessions (intakes, home visits)
 TARIFF_YEAR = 2024
 TARIFF_INDEXATION = 0.02
 
-PATIENT_HEADER = ("patient_id", "gender", "birth_date", "insurer_uzovi")
+PATIENT_HEADER = ("patient_id", "gender", "birth_date", "insurer_uzovi", "insurer_concern")
 EPISODE_HEADER = ("episode_id", "patient_id", "registration_date", "start_date", "end_date",
                   "dcsph_code", "chronic", "access_route", "end_reason", "goals_achieved",
                   "outcome_measured")  # fmt: skip
@@ -144,8 +176,9 @@ def practice_size(seed: int, size: str | None = None) -> int:
 def concern_codes() -> dict[str, list[str]]:
     """UZOVI codes per concern, taken from the format's own table (one source of truth).
 
-    A concern without a confirmed code in ``parabench_format.codes`` cannot be written without
-    being counted as "other", so it is left out and the others are scaled up.
+    Only confirmed codes are written; a patient of a concern without one gets an empty
+    insurer_uzovi and the concern in insurer_concern, as practice software that knows the concern
+    would write it (docs/practice-records.md). No UZOVI code is ever made up here.
     """
     by_concern: dict[str, list[str]] = {}
     for uzovi, concern in sorted(codes.CONCERN_BY_UZOVI.items()):
@@ -155,13 +188,9 @@ def concern_codes() -> dict[str, list[str]]:
 
 def _profile(rng: random.Random, province: str | None) -> Profile:
     province = province or rng.choices(PROVINCES, PROVINCE_WEIGHTS)[0]
-    tilt = REGIONAL_TILT.get(province, {})
-    available = concern_codes()
-    concerns = [c for c in NATIONAL_CONCERNS if c in available]
-    weights = [
-        NATIONAL_CONCERNS[c] * tilt.get(c, 1.0) * _clamp(rng.gauss(1.0, 0.15), 0.5, 1.5)
-        for c in concerns
-    ]
+    regional = REGIONAL_CONCERNS[province]
+    concerns = list(NATIONAL_CONCERNS)
+    weights = [regional[c] * _clamp(rng.gauss(1.0, 0.15), 0.5, 1.5) for c in concerns]
     contract = {c: CONTRACT_TARIFF * _clamp(rng.gauss(1.0, 0.03), 0.9, 1.1) for c in concerns}
     return Profile(
         province=province,
@@ -274,7 +303,8 @@ def generate_records(
     data_end = min(dt.date(last, 12, 31), today).toordinal()
     codes_by_concern = concern_codes()
 
-    pool: list[tuple[str, int, int, str, int]] = []  # (id, birth, female?, uzovi, cover)
+    # (id, birth ordinal, gender, uzovi, concern, supplementary cover); "" concern = self-pay
+    pool: list[tuple[str, int, str, str, str, int]] = []
     cover_used: dict[tuple[str, int], int] = {}
     counters = {"patient": 0, "episode": 0, "session": 0}
     expected_sessions = 0.0
@@ -287,14 +317,14 @@ def generate_records(
         birth = start - int(age * 365.25) - rng.randint(0, 364)
         roll = rng.random()
         gender = "F" if roll < profile.female else ("X" if roll > 0.996 else "M")
-        if rng.random() < SELF_PAY_PATIENTS or not profile.concerns:
-            uzovi = ""
-        else:
+        uzovi = concern = ""
+        if rng.random() >= SELF_PAY_PATIENTS:
             concern = rng.choices(profile.concerns, profile.concern_weights)[0]
-            uzovi = rng.choice(codes_by_concern[concern])
+            known = codes_by_concern.get(concern)
+            uzovi = rng.choice(known) if known else ""
         cover = int(_pick(rng, SUPPLEMENTARY_COVER))
-        patient = (patient_id, birth, gender, uzovi, cover)
-        rows.patients.append((patient_id, gender, _iso(birth), uzovi))
+        patient = (patient_id, birth, gender, uzovi, concern, cover)
+        rows.patients.append((patient_id, gender, _iso(birth), uzovi, concern))
         pool.append(patient)
         return patient
 
@@ -339,7 +369,7 @@ def _band_index(rng: random.Random) -> int:
 
 def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient, start, data_end):
     """One episode and its sessions; returns how many sessions took place."""
-    patient_id, birth, _gender, uzovi, cover = patient
+    patient_id, birth, _gender, _uzovi, concern, cover = patient
     age = (start - birth) // 365
     factor = next(f for limit, f in CHRONIC_AGE_FACTOR if age <= limit) / 1.056
     chronic = rng.random() < profile.chronic * factor
@@ -366,7 +396,7 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
     last_day = start
     session_rows = rows.sessions
     completed = True
-    contract = profile.contract_tariff.get(_concern_of(uzovi), CONTRACT_TARIFF)
+    contract = profile.contract_tariff.get(concern, CONTRACT_TARIFF)
     for index in range(planned):
         if day > data_end:
             completed = False
@@ -441,14 +471,10 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
     return held
 
 
-def _concern_of(uzovi: str) -> str:
-    return codes.CONCERN_BY_UZOVI.get(uzovi, "other") if uzovi else "self_pay"
-
-
 def _payer(patient, chronic: bool, age: int, index: int, day: int, cover_used) -> str:
     """Who pays this session: basic insurance, supplementary cover, or the patient himself."""
-    patient_id, _birth, _gender, uzovi, cover = patient
-    if not uzovi:
+    patient_id, _birth, _gender, _uzovi, concern, cover = patient
+    if not concern:
         return "self_pay"
     if chronic and age >= 18 and index >= 20:
         return "basic"

@@ -131,8 +131,9 @@ INSURER_CONCERNS: Final = (
 INSURER_BUCKETS: Final = (*INSURER_CONCERNS, "self_pay")
 
 # UZOVI code → concern. Only codes we could confirm from a published contract grouping of the
-# concerns; every other 4-digit code maps to "other" with a warning in the records report. Extend
-# this table (data only) as codes are confirmed against the Vektis UZOVI register.
+# concerns; every other 4-digit code maps to "other" with a warning in the records report, unless
+# the practice records name the concern themselves (the optional insurer_concern column, which
+# wins). Extend this table (data only) as codes are confirmed against the Vektis UZOVI register.
 CONCERN_BY_UZOVI: Final = {
     # Achmea
     "3311": "achmea",  # Zilveren Kruis Zorgverzekeringen

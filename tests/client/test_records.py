@@ -52,6 +52,74 @@ def test_the_golden_records_load_with_only_a_warning_for_an_unknown_insurer():
     assert records.therapists[1].start_date == date(2025, 4, 1)
 
 
+def with_concerns(folder: Path, concerns: dict[str, str]) -> None:
+    """Add the optional insurer_concern column to patients.csv, filled for the given patients."""
+    path = folder / "patients.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",insurer_concern"]
+    rows += [f"{line},{concerns.get(line.split(',')[0], '')}" for line in lines[1:]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_the_insurer_concern_column_wins_over_an_unknown_uzovi_code(folder):
+    with_concerns(folder, {"P-0004": "cz"})
+
+    records = load_records(folder)
+
+    assert records.patients["P-0004"].concern == "cz"
+    assert records.patients["P-0004"].insurer_uzovi == "9999"
+    assert records.problems == []  # no uzovi_unknown warning: the concern is known
+
+
+def test_the_insurer_concern_column_wins_over_a_known_uzovi_code(folder):
+    with_concerns(folder, {"P-0001": "menzis"})
+
+    assert load_records(folder).patients["P-0001"].concern == "menzis"
+
+
+def test_an_empty_insurer_concern_falls_back_to_the_uzovi_code(folder):
+    with_concerns(folder, {"P-0001": "achmea"})
+
+    records = load_records(folder)
+
+    assert records.patients["P-0002"].concern == "vgz"  # 7095 in the code list
+    assert records.patients["P-0003"].concern == "self_pay"
+    assert records.patients["P-0004"].concern == "other"
+    assert [(p.line, p.code) for p in records.problems] == [(5, "uzovi_unknown")]
+
+
+def test_a_patient_with_a_concern_but_no_uzovi_code_is_insured_by_that_concern(folder):
+    with_concerns(folder, {"P-0003": "dsw"})
+    # P-0003 had only self-pay sessions; now a session may be billed to the insurer
+    edit(folder, "sessions.csv", "1001,self_pay,50.00", "1001,basic,50.00")
+
+    records = load_records(folder)
+
+    assert records.patients["P-0003"].concern == "dsw"
+    assert records.patients["P-0003"].insurer_uzovi == ""
+
+
+@pytest.mark.parametrize("value", ["CZ", "zilveren_kruis", "self_pay", "3311"])
+def test_an_unknown_insurer_concern_is_an_error_with_file_and_line(folder, value):
+    with_concerns(folder, {"P-0002": value})
+
+    with pytest.raises(RecordsError) as raised:
+        load_records(folder)
+
+    problem = next(p for p in raised.value.problems if p.file == "patients.csv")
+    assert (problem.file, problem.line, problem.code) == ("patients.csv", 3, "concern_invalid")
+    assert problem.message.startswith(f"insurer_concern '{value}' is onbekend; kies uit achmea,")
+
+
+def test_lenient_mode_drops_a_patient_with_an_unknown_concern_and_what_depends_on_it(folder):
+    with_concerns(folder, {"P-0002": "unive"})
+
+    records = load_records(folder, strict=False)
+
+    assert "P-0002" not in records.patients
+    assert records.report.dropped()["patients"] == 1
+
+
 def test_a_missing_file_stops_even_a_lenient_export(folder):
     (folder / "therapists.csv").unlink()
     with pytest.raises(RecordsError) as raised:

@@ -8,9 +8,15 @@ import pytest
 from parabench_client.aggregate import build_export
 from parabench_client.cli import main
 from parabench_client.records import load_records
-from parabench_client.synth import generate_records, practice_size
+from parabench_client.synth import (
+    NATIONAL_CONCERNS,
+    PROVINCE_WEIGHTS,
+    PROVINCES,
+    generate_records,
+    practice_size,
+)
 from parabench_format import histogram_median
-from parabench_format.codes import AGE_BAND_NAMES
+from parabench_format.codes import AGE_BAND_NAMES, CONCERN_BY_UZOVI, INSURER_CONCERNS
 
 TODAY = dt.date(2026, 6, 15)
 FILES = ("patients.csv", "episodes.csv", "sessions.csv", "therapists.csv")
@@ -184,17 +190,64 @@ def test_session_types_tariffs_and_no_shows_are_near_the_national_references(nat
     assert all(w.therapists.count >= 1 and w.therapists.fte_hundredths > 0 for w in national)
 
 
-def test_the_insurer_mix_follows_the_region(tmp_path):
-    def insurer_shares(province, seed):
-        folder = tmp_path / f"{province}{seed}"
-        generate(folder, seed=seed, province=province, patients=400, years=range(2025, 2026))
-        window = build_export(load_records(folder), 2025, TODAY, agb_code="04123451").windows[-1]
-        counts = window.patients.by_insurer
-        return counts.model_dump(), window.patients.total
+def test_every_insured_patient_has_a_concern_and_only_confirmed_uzovi_codes(tmp_path):
+    generate(tmp_path, seed=6, province="GE", patients=400)
+    lines = (tmp_path / "patients.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:]]
 
-    south, south_total = insurer_shares("LI", 1)
-    north_west, north_west_total = insurer_shares("NH", 1)
+    assert lines[0] == "patient_id,gender,birth_date,insurer_uzovi,insurer_concern"
+    assert all(concern in INSURER_CONCERNS for _, _, _, _, concern in rows if concern)
+    assert all(CONCERN_BY_UZOVI[uzovi] == concern for _, _, _, uzovi, concern in rows if uzovi)
+    assert all(concern for _, _, _, uzovi, concern in rows if uzovi)
+    # concerns without a confirmed UZOVI code are written by concern alone
+    assert {"cz", "menzis"} <= {concern for _, _, _, uzovi, concern in rows if not uzovi}
 
-    assert south["vgz"] / south_total > north_west["vgz"] / north_west_total
-    assert north_west["achmea"] / north_west_total > south["achmea"] / south_total
-    assert south["self_pay"] < 0.05 * south_total
+
+@pytest.fixture(scope="module")
+def by_province(tmp_path_factory):
+    """Patients per insurer bucket in 2025, for two practices in every province."""
+    counts = {}
+    for index, province in enumerate(PROVINCES):
+        mix = dict.fromkeys((*INSURER_CONCERNS, "self_pay"), 0)
+        for seed in (200 + index, 300 + index):
+            folder = tmp_path_factory.mktemp(f"{province}{seed}")
+            generate(folder, seed=seed, province=province, patients=300, years=range(2025, 2026))
+            window = build_export(load_records(folder), 2025, TODAY, agb_code="04123451")
+            for bucket, count in window.windows[-1].patients.by_insurer.model_dump().items():
+                mix[bucket] += count
+        counts[province] = mix
+    return counts
+
+
+def test_the_pooled_insurer_mix_is_near_the_national_market_shares(by_province):
+    """Each province weighted by its population, as the demo dataset places its practices."""
+    weight = dict(zip(PROVINCES, PROVINCE_WEIGHTS, strict=True))
+    pooled = dict.fromkeys(NATIONAL_CONCERNS, 0.0)
+    self_pay = other = 0.0
+    for province, mix in by_province.items():
+        patients = sum(mix.values())
+        for concern in pooled:
+            pooled[concern] += weight[province] * mix[concern] / patients
+        self_pay += weight[province] * mix["self_pay"] / patients
+        other += weight[province] * mix["other"] / patients
+    population = sum(PROVINCE_WEIGHTS)
+    insured = (population - self_pay) / population
+    national = sum(NATIONAL_CONCERNS.values())
+
+    for concern, share in NATIONAL_CONCERNS.items():
+        expected = share / national * insured
+        assert pooled[concern] / population == pytest.approx(expected, rel=0.15, abs=0.006)
+    assert other == 0
+    assert self_pay / population < 0.03
+
+
+def test_the_insurer_mix_follows_the_region(by_province):
+    def leader(province):
+        mix = by_province[province]
+        return max(NATIONAL_CONCERNS, key=mix.get)
+
+    assert leader("GR") == "menzis"
+    assert {leader("ZE"), leader("NB"), leader("LI")} <= {"cz", "vgz"}
+    assert {leader("NH"), leader("UT"), leader("FR")} == {"achmea"}
+    assert by_province["OV"]["menzis"] > by_province["ZH"]["menzis"]
+    assert by_province["LI"]["vgz"] > by_province["NH"]["vgz"]
