@@ -261,7 +261,6 @@ def child(url: str, practices: int, years: int, requests: int) -> dict:
     from django.test import Client
 
     from parabench.accounts.models import User
-    from parabench.benchmark.models import GroupStatistics, Position
     from parabench.benchmark.recompute import recompute_all
     from parabench.uploads.models import Import
 
@@ -269,10 +268,10 @@ def child(url: str, practices: int, years: int, requests: int) -> dict:
     result = {"database": connection.vendor, "practices": practices, "years": years}
     result.update(_fill(practices, years))
     started = time.perf_counter()
-    recompute_all()
+    report = recompute_all()
     result["recompute_seconds"] = time.perf_counter() - started
-    result["group_rows"] = GroupStatistics.objects.count()
-    result["position_rows"] = Position.objects.count()
+    result["group_rows"] = report["groups"]
+    result["position_rows"] = report["positions"]
 
     result["connect_ms"] = _connect_ms(url)
     practice_id = result.pop("practice_id")
@@ -383,9 +382,9 @@ def markdown(r: dict) -> str:
         "",
         f"- When: {r['when']}; machine: {r['machine']}; database: {r['database']}",
         f"- Scale: {r['practices']:,} practices × {r['years']} years = "
-        f"{r['window_rows']:,} stored window rows, {r['group_rows']:,} group statistic rows, "
-        f"{r['position_rows']:,} position rows (fill {r['fill_seconds']:.0f} s, "
-        f"recompute {r['recompute_seconds']:.0f} s)",
+        f"{r['window_rows']:,} stored window rows; recompute_all wrote {r['group_rows']:,} "
+        f"group statistics and {r['position_rows']:,} position rows "
+        f"(fill {r['fill_seconds']:.0f} s, recompute {r['recompute_seconds']:.0f} s)",
         f"- Requests: {s['dashboard']['n']} dashboard pages (every tab × every group in turn) "
         f"interleaved with {s['minimal']['n']} minimal-view requests, one keep-alive connection, "
         "uvicorn on 127.0.0.1",
