@@ -61,7 +61,8 @@ def membership(practice: Practice) -> Membership:
 def memberships(practice_ids=None) -> dict[int, Membership]:
     """Current membership of many practices in one query."""
     rows = Practice.objects.all()
-    if practice_ids is not None:
+    if practice_ids is not None and len(practice_ids) <= 1000:
+        # Beyond that, reading every practice is cheaper than a huge IN list.
         rows = rows.filter(pk__in=list(practice_ids))
     return {
         pk: Membership(province or "", network_id)
