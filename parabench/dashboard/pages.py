@@ -10,24 +10,21 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from parabench.benchmark import groups as grouping
 from parabench.benchmark import queries
 from parabench.dashboard import formatting, presentation
 from parabench.dashboard.presentation import GROUP_KINDS, GROUP_PARAMS, TABS
 
 
 def group_choices(practice) -> list[tuple[str, str]]:
-    """(param, label) for the selector, named after the practice's own region and network."""
-    region = practice.get_province_display() if practice.province else _("onbekend")
-    network = (
-        _("Netwerk %(name)s") % {"name": practice.network.name}
-        if practice.network_id
-        else _("Praktijken zonder netwerk")
-    )
-    return [
-        ("landelijk", _("Landelijk")),
-        ("regio", _("Regio %(province)s") % {"province": region}),
-        ("netwerk", network),
-    ]
+    """(param, label) for the selector, named by the engine so that page and statistics agree."""
+    member = grouping.membership(practice)
+    choices = []
+    for param, kind in GROUP_PARAMS.items():
+        group = member.group(kind)
+        label = _("Regio onbekend") if group is None else grouping.label(group, practice)
+        choices.append((param, label))
+    return choices
 
 
 def link(group: str, tab: str) -> str:
