@@ -219,5 +219,5 @@ def unpack_many(blobs: list, width: int = len(STORED_COLUMNS)) -> np.ndarray:
         return np.empty((0, width))
     size = width * 8
     if all(blob is not None and len(blob) == size for blob in blobs):
-        return np.frombuffer(b"".join(blobs), dtype="<f8").reshape(len(blobs), width)
+        return np.frombuffer(b"".join(blobs), dtype="<f8").reshape(len(blobs), width).copy()
     return np.array([unpack(blob, width) for blob in blobs]).reshape(len(blobs), width)

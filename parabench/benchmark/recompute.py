@@ -175,25 +175,25 @@ def _load(year: int):
     columns = ", ".join(q(c) for c in names)
     # Names come from the model's metadata; the year is a parameter.
     sql = f"SELECT {columns} FROM {table} WHERE {q('year')} = %s"  # noqa: S608
-    collected = defaultdict(lambda: ([], [], [], [], []))
     with connection.cursor() as cursor:
         cursor.execute(sql, [year])
-        while chunk := cursor.fetchmany(10000):
-            for pk, practice, window, counted, blob, growth in chunk:
-                parts = collected[window]
-                parts[0].append(pk)
-                parts[1].append(practice)
-                parts[2].append(bool(counted))
-                parts[3].append(bytes(blob))
-                parts[4].append(None if growth is None else bytes(growth))
+        fetched = cursor.fetchall()
+    if not fetched:
+        return {}
+    ids, practices, windows, counted, blobs, growths = zip(*fetched, strict=True)
+    ids = np.array(ids, dtype=np.int64)
+    practices = np.array(practices, dtype=np.int64)
+    counted = np.array(counted, dtype=bool)
+    windows = np.array(windows)
     loaded = {}
-    for window, (ids, practices, counted, blobs, growths) in collected.items():
-        loaded[window] = (
-            np.array(ids, dtype=np.int64),
-            np.array(practices, dtype=np.int64),
-            np.array(counted, dtype=bool),
-            unpack_many(blobs),
-            unpack_many(growths, _GROWTH_WIDTH),
+    for window in np.unique(windows):
+        rows = np.flatnonzero(windows == window)
+        loaded[str(window)] = (
+            ids[rows],
+            practices[rows],
+            counted[rows],
+            unpack_many([blobs[i] for i in rows]),
+            unpack_many([growths[i] for i in rows], _GROWTH_WIDTH),
         )
     return loaded
 
