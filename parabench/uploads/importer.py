@@ -11,6 +11,8 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 - A worker killed outside any transaction leaves the import "received" or "importing" without a
   queued task; ``requeue_stale_imports`` (run by the import worker at start, and as a command)
   queues those again. So an accepted upload always ends imported or rejected.
+- The peer statistics are not recomputed per import but by one ``refresh_statistics`` task per
+  year and burst, queued in the import's own transaction (see ``schedule_statistics``).
 """
 
 import logging
@@ -25,7 +27,8 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.ingest import store_export
-from parabench.benchmark.recompute import recompute_after_import
+from parabench.benchmark.models import WindowValues
+from parabench.benchmark.recompute import recompute_all
 from parabench.uploads import intake
 from parabench.uploads.models import Import
 from parabench.uploads.plausibility import plausibility_warnings
@@ -128,7 +131,7 @@ def run_import(import_id: int) -> str:
         imp.errors = []
         imp.save(update_fields=["status", "imported_at", "warnings", "errors"])
         mark_current(imp)
-    after_import(imp)
+        schedule_statistics(imp.year)
     return "imported"
 
 
@@ -147,15 +150,44 @@ def store_aggregates(imp: Import, export) -> None:
     store_export(imp, export)
 
 
-def after_import(imp: Import) -> None:
-    """Update the peer statistics; after the commit, so a failure here never undoes an import.
-
-    A failed recompute is logged, not retried: ``manage.py recompute_statistics`` repairs it.
-    """
+@task()
+def refresh_statistics(year: int, attempt: int = 1) -> str:
+    """Recompute the peer statistics of ``year`` (and of the next year, whose growth depends on
+    it) once for a whole burst of imports; see ``schedule_statistics``."""
+    years = [year]
+    if WindowValues.objects.filter(year=year + 1).exists():
+        years.append(year + 1)
     try:
-        recompute_after_import(imp)
-    except Exception:
-        logger.exception("import %s: statistics not updated; run recompute_statistics", imp.pk)
+        recompute_all(years=years)
+    except TRANSIENT_ERRORS as exc:
+        if attempt >= settings.UPLOAD_IMPORT_MAX_ATTEMPTS:
+            raise
+        delay = settings.UPLOAD_IMPORT_RETRY_SECONDS * 2 ** (attempt - 1)
+        logger.warning("statistics %s: transient error (%s); retry in %ss", year, exc, delay)
+        refresh_statistics.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+            year, attempt + 1
+        )
+        return "retry"
+    return "recomputed " + ", ".join(map(str, years))
+
+
+def schedule_statistics(year: int) -> None:
+    """Queue one statistics refresh for ``year`` unless one is already waiting.
+
+    Why not recompute after every import: the national group of a year holds every practice, so
+    one recompute at 10,000 practices takes seconds, and imports arrive in bursts (the whole
+    country uploads after a quarter ends). A refresh that waits UPLOAD_STATISTICS_DELAY_SECONDS
+    takes every import of the burst along; the figures follow within seconds. Called inside the
+    import's transaction, so an import is never committed without its refresh being queued.
+    """
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=refresh_statistics.module_path,
+        args_kwargs__args__0=year,
+    ).exists()
+    if not waiting:
+        run_after = timezone.now() + timedelta(seconds=settings.UPLOAD_STATISTICS_DELAY_SECONDS)
+        refresh_statistics.using(run_after=run_after).enqueue(year)
 
 
 def mark_current(imp: Import) -> None:

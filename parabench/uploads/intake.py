@@ -125,7 +125,11 @@ def stored_body(imp: Import) -> bytes:
 
 
 def existing_upload(practice, sha256: str) -> Import | None:
-    return Import.objects.filter(practice=practice, content_sha256=sha256).first()
+    try:
+        # get(), not first(): first() would sort by upload time and miss the unique index.
+        return Import.objects.get(practice=practice, content_sha256=sha256)
+    except Import.DoesNotExist:
+        return None
 
 
 def accept_export(

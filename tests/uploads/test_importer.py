@@ -108,6 +108,22 @@ def test_the_sweeper_requeues_unfinished_imports_without_a_waiting_task(db, prac
 
     assert importer.requeue_stale_imports() == [lost.pk]
     assert importer.requeue_stale_imports() == []
-    waiting = DBTaskResult.objects.filter(status="READY")
+    waiting = DBTaskResult.objects.filter(
+        status="READY", task_path=importer.import_upload.module_path
+    )
     assert sorted(t.args_kwargs["args"][0] for t in waiting) == sorted([lost.pk, queued.pk])
     assert done.pk not in [t.args_kwargs["args"][0] for t in waiting]
+
+
+def test_a_burst_of_imports_queues_one_statistics_refresh_per_year(db, practice_a, practice_b):
+    from parabench.benchmark.models import GroupStatistics
+
+    year = date.today().year - 1
+    for practice in (practice_a, practice_b):
+        _run(upload_export(practice))
+    refreshes = DBTaskResult.objects.filter(task_path=importer.refresh_statistics.module_path)
+    assert [t.args_kwargs["args"] for t in refreshes] == [[year]]
+    assert refreshes.get().run_after > timezone.now()
+
+    assert importer.refresh_statistics.call(year) == f"recomputed {year}"
+    assert GroupStatistics.objects.filter(year=year).exists()

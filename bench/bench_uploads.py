@@ -1,0 +1,378 @@
+"""Benchmark: sustained uploads per second over mutual TLS, and imports per second at 10,000
+practices, on SQLite and PostgreSQL.
+
+Per database, in its own child process (Django reads ``DATABASE_URL`` once per process):
+
+1. A fresh database (``var/upl_bench.sqlite3`` / PostgreSQL ``upl_bench``), migrated; a fresh CA
+   and upload storage under ``var/upl_bench/``.
+2. The national baseline, filled directly: 10,000 practices, each with one imported export of
+   last year (its KPI rows stored through the benchmark engine's ``store_export``), then one full
+   ``recompute_all`` so group statistics exist as in a live system.
+3. **Uploads over mTLS**: the real uploader process (``python -m parabench.uploads.server``) on a
+   free loopback port; 8 client threads with keep-alive connections and their own practice's
+   certificate (40 practices) each POST distinct valid exports. Timed from the first request to
+   the last 202; every upload is durably written (fsync file + directory) and committed first.
+4. **Imports**: another 1,000 practices each upload one export through the intake in-process;
+   then 2 import workers (``manage.py import_worker --batch``, one per core) import everything
+   that is queued (the mTLS uploads too). Timed from worker start until no import is pending;
+   every import validates again, stores its KPI rows in one transaction, marks the current export
+   and runs ``recompute_after_import`` (the practice's groups) after the commit.
+
+Run: ``.venv/bin/python -m bench.bench_uploads`` — prints the figures and writes
+docs/benchmarks-uploads.md. ``run()`` returns them for bench/run_all.py.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks-uploads.md"
+WORK = ROOT / "var" / "upl_bench"
+SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'upl_bench.sqlite3'}"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/upl_bench"
+THREADS = 8
+TLS_PRACTICES = 40
+
+
+def _fresh_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _child_env(url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="parabench.settings",
+        LOG_LEVEL="WARNING",
+        CA_CERT_PATH=str(WORK / "ca" / "ca.pem"),
+        CA_KEY_PATH=str(WORK / "ca" / "ca.key"),
+        CA_CRL_PATH=str(WORK / "ca" / "crl.pem"),
+        CA_AUTO_CREATE="1",
+        UPLOAD_STORAGE_DIR=str(WORK / "uploads"),
+        UPLOADER_TLS_CERT_PATH=str(WORK / "server" / "server.pem"),
+        UPLOADER_TLS_KEY_PATH=str(WORK / "server" / "server.key"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _baseline(practices: int, year: int) -> dict:
+    """10,000 practices with one imported export each, filled in bulk (not the path timed)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from parabench.benchmark.ingest import store_export
+    from parabench.benchmark.recompute import recompute_all
+    from parabench.practices.models import Practice
+    from parabench.practices.provinces import Province
+    from parabench.uploads.models import Import
+    from parabench_format import Export
+    from tests.uploads.exports import make_export
+
+    provinces = [p.value for p in Province]
+    started = time.perf_counter()
+    rows = [
+        Practice(
+            agb_code=f"05{n:06d}",
+            name=f"Bench {n}",
+            province=provinces[n % len(provinces)],
+            postcode="",
+        )
+        for n in range(practices)
+    ]
+    Practice.objects.bulk_create(rows, batch_size=2000)
+    now = timezone.now()
+    template = make_export("05000000", year=year, patients=40)
+    with transaction.atomic():
+        for practice in Practice.objects.filter(agb_code__startswith="05").iterator():
+            document = {**template, "practice": {"agb_code": practice.agb_code}}
+            export = Export.model_validate_json(json.dumps(document))
+            imp = Import.objects.create(
+                practice=practice,
+                certificate_fingerprint="0" * 64,
+                status=Import.Status.IMPORTED,
+                uploaded_at=now,
+                imported_at=now,
+                content_sha256=f"{practice.pk:064x}",
+                body_path="baseline",
+                body_size=0,
+                format_version="parabench-mi/1",
+                year=year,
+                period_begin=export.period.begin,
+                period_end=export.period.end,
+                is_current=True,
+            )
+            store_export(imp, export)
+    fill_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    recompute_all()
+    return {
+        "baseline_fill_seconds": fill_seconds,
+        "baseline_recompute_seconds": time.perf_counter() - started,
+    }
+
+
+def _start_uploader(env: dict) -> tuple[subprocess.Popen, int]:
+    port_file = WORK / "uploader.port"
+    port_file.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parabench.uploads.server", "--port", "0"]
+        + ["--port-file", str(port_file)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not port_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("uploader did not start")
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return process, int(port_file.read_text())
+
+
+def _uploads_over_tls(env: dict, uploads: int, year: int) -> dict:
+    import requests
+
+    from parabench.practices.models import Practice
+    from tests.certificates.factories import issue_certificate_for, write_tls_client_files
+    from tests.uploads.exports import export_bytes, make_export
+
+    certs = []
+    for n in range(TLS_PRACTICES):
+        practice = Practice.objects.create(agb_code=f"06{n:06d}", name=f"TLS {n}")
+        _certificate, pfx = issue_certificate_for(practice)
+        cert = write_tls_client_files(pfx, WORK / "certs", f"p{n}")
+        template = make_export(practice.agb_code, year=year, patients=40)
+        certs.append((tuple(str(p) for p in cert), template))
+    bodies = []
+    base_moment = datetime.fromisoformat(certs[0][1]["exported_at"])
+    for i in range(uploads):
+        cert, template = certs[i % TLS_PRACTICES]
+        moment = base_moment - timedelta(seconds=i)
+        bodies.append((cert, export_bytes({**template, "exported_at": moment.isoformat()})))
+
+    process, port = _start_uploader(env)
+    url = f"https://127.0.0.1:{port}/ParabenchUploader/services/exports"
+    ca = str(WORK / "ca" / "ca.pem")
+    latencies, failures, lock = [], [], threading.Lock()
+
+    def worker(index: int) -> None:
+        session = requests.Session()
+        for cert, body in bodies[index::THREADS]:
+            started = time.perf_counter()
+            try:
+                # cert and verify per request: a session's verify loses to REQUESTS_CA_BUNDLE.
+                response = session.post(
+                    url,
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    cert=cert,
+                    verify=ca,
+                    timeout=60,
+                )
+                status = response.status_code
+            except requests.RequestException as exc:
+                status = type(exc).__name__
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if status != 202:
+                    failures.append(status)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    process.terminate()
+    process.wait(timeout=10)
+    if failures:
+        raise RuntimeError(f"{len(failures)} uploads failed: {sorted(set(failures))}")
+    latencies.sort()
+    return {
+        "tls_uploads": uploads,
+        "tls_seconds": seconds,
+        "uploads_per_second": uploads / seconds,
+        "upload_p50_ms": 1000 * statistics.median(latencies),
+        "upload_p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "upload_bytes": len(bodies[0][1]),
+    }
+
+
+def _intake_in_process(count: int, year: int) -> dict:
+    from parabench.practices.models import Practice
+    from parabench.uploads import intake
+    from tests.uploads.exports import export_bytes, make_export
+
+    template = make_export("07000000", year=year, patients=40)
+    practices = Practice.objects.bulk_create(
+        [Practice(agb_code=f"07{n:06d}", name=f"Intake {n}") for n in range(count)]
+    )
+    started = time.perf_counter()
+    for practice in practices:
+        body = export_bytes({**template, "practice": {"agb_code": practice.agb_code}})
+        intake.accept_export(
+            practice=practice, certificate_fingerprint="1" * 64, body=body, encoding="identity"
+        )
+    seconds = time.perf_counter() - started
+    return {"intake_uploads": count, "intake_per_second": count / seconds}
+
+
+def _imports(env: dict, workers: int) -> dict:
+    from parabench.uploads.models import Import
+
+    pending = Import.objects.filter(status__in=["received", "importing"])
+    queued = pending.count()
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "import_worker", "--batch", "--no-reload"]
+            + ["--no-startup-delay", "--interval", "0.05", "--verbosity", "0"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.wait()
+    seconds = time.perf_counter() - started
+    left = pending.count()
+    rejected = Import.objects.filter(status="rejected").count()
+    if left or rejected:
+        raise RuntimeError(f"{left} imports pending and {rejected} rejected after the workers")
+    return {
+        "imports": queued,
+        "import_workers": workers,
+        "import_seconds": seconds,
+        "imports_per_second": queued / seconds,
+    }
+
+
+def child(url: str, practices: int, uploads: int, intakes: int, workers: int) -> dict:
+    env = _child_env(url)
+    os.environ.update(env)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    _fresh_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    year = date.today().year - 1
+    result = {"database": connection.vendor, "practices": practices}
+    result.update(_baseline(practices, year - 1))
+    result.update(_uploads_over_tls(env, uploads, year))
+    result.update(_intake_in_process(intakes, year))
+    connection.close()
+    result.update(_imports(env, workers))
+    return result
+
+
+def run(practices=10_000, uploads=600, intakes=1_000, workers=2, databases=None) -> dict:
+    """Both databases, each in a child process; writes docs/benchmarks-uploads.md."""
+    results = []
+    for url in databases or (SQLITE_URL, POSTGRES_URL):
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.bench_uploads", "--child", url]
+            + ["--practices", str(practices), "--uploads", str(uploads)]
+            + ["--intakes", str(intakes), "--workers", str(workers)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"bench child for {url} failed:\n{completed.stderr[-4000:]}")
+        results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    summary = {"runs": results, "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
+    DOC.write_text(_markdown(summary))
+    return summary
+
+
+def _markdown(summary: dict) -> str:
+    runs = summary["runs"]
+    head = "| | " + " | ".join(r["database"] for r in runs) + " |"
+    rule = "|---|" + "---|" * len(runs)
+
+    def row(label, key, fmt):
+        return f"| {label} | " + " | ".join(fmt.format(r[key]) for r in runs) + " |"
+
+    lines = [
+        "# Benchmark: uploads and imports",
+        "",
+        "Generated by `.venv/bin/python -m bench.bench_uploads` (also part of `make bench`) on "
+        f"{summary['machine']}, {datetime.now():%Y-%m-%d}. What is measured and how: see the "
+        "docstring of `bench/bench_uploads.py`.",
+        "",
+        head,
+        rule,
+        row("practices in the database", "practices", "{:,}"),
+        row("uploads over mTLS (8 clients, keep-alive)", "tls_uploads", "{:,}"),
+        row("**uploads per second (mTLS, durable)**", "uploads_per_second", "**{:.0f}**"),
+        row("upload latency p50", "upload_p50_ms", "{:.0f} ms"),
+        row("upload latency p95", "upload_p95_ms", "{:.0f} ms"),
+        row("export size", "upload_bytes", "{:,} bytes"),
+        row("intake in-process (no TLS) per second", "intake_per_second", "{:.0f}"),
+        row("imports (queued)", "imports", "{:,}"),
+        row("import workers", "import_workers", "{}"),
+        row("import time", "import_seconds", "{:.1f} s"),
+        row("**imports per second**", "imports_per_second", "**{:.0f}**"),
+        row("baseline fill (not timed path)", "baseline_fill_seconds", "{:.0f} s"),
+        row("baseline full recompute", "baseline_recompute_seconds", "{:.1f} s"),
+        "",
+        "Target from the issue: at least 50 imports per second on this 2-core machine.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child")
+    parser.add_argument("--practices", type=int, default=10_000)
+    parser.add_argument("--uploads", type=int, default=600)
+    parser.add_argument("--intakes", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if args.child:
+        result = child(args.child, args.practices, args.uploads, args.intakes, args.workers)
+        print(json.dumps(result))
+        return 0
+    summary = run(args.practices, args.uploads, args.intakes, args.workers)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
