@@ -31,8 +31,10 @@ TABLET = {"width": 820, "height": 1180}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: sync Playwright keeps an event loop running in this thread while it lives, and
+    later tests that call asyncio.run() must not find it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} ontbreekt: run `make system-deps` (Debian package chromium).")
     with sync_playwright() as playwright:
