@@ -79,8 +79,8 @@ def status_url(imp: Import) -> str:
     return f"{BASE_PATH}/imports/{imp.pk}"
 
 
-def post_export(presented: PresentedCertificate, body: bytes, encoding: str):
-    practice, fingerprint = identify(presented)
+def post_export(caller: tuple, body: bytes, encoding: str):
+    practice, fingerprint = caller
     accepted = intake.accept_export(
         practice=practice, certificate_fingerprint=fingerprint, body=body, encoding=encoding
     )
@@ -102,8 +102,6 @@ def get_import(presented: PresentedCertificate, number: int):
     return 200, _status_json(imp), []
 
 
-def check_certificate(presented: PresentedCertificate):
-    identify(presented)
 
 
 # --- ASGI ------------------------------------------------------------------------------------
@@ -174,7 +172,7 @@ async def _dispatch(scope, receive):
         if method != "POST":
             raise Refusal("method_not_allowed")
         # Who is calling comes first: an unknown caller learns nothing about our limits.
-        await _in_thread(check_certificate)(presented)
+        caller = await _in_thread(identify)(presented)
         encoding = intake.check_media_type(
             _header(scope, b"content-type"), _header(scope, b"content-encoding")
         )
@@ -183,7 +181,7 @@ async def _dispatch(scope, receive):
         if declared is not None and declared > limit:
             raise Refusal("body_too_large", detail=f"Content-Length > {limit} bytes")
         body = await _read_body(receive, limit)
-        return await _in_thread(post_export)(presented, body, encoding)
+        return await _in_thread(post_export)(caller, body, encoding)
     match = _IMPORT_PATH.match(path)
     if match:
         if method not in ("GET", "HEAD"):

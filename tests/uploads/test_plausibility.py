@@ -1,0 +1,42 @@
+import json
+from datetime import date
+
+from parabench.uploads.plausibility import plausibility_warnings
+from parabench_format import Export
+from tests.uploads.exports import make_export
+
+TODAY = date(2026, 6, 15)
+
+
+def _codes(**kwargs) -> list[str]:
+    document = make_export("04123451", year=2025, today=TODAY, **kwargs)
+    export = Export.model_validate_json(json.dumps(document))
+    return [w["code"] for w in plausibility_warnings(export)]
+
+
+def test_an_ordinary_practice_gets_no_warnings():
+    assert _codes() == []
+
+
+def test_sixty_sessions_per_episode_is_a_warning():
+    assert _codes(sessions_per_episode=60) == ["sessions_per_episode_high"]
+
+
+def test_a_tariff_of_400_euro_is_a_warning():
+    assert _codes(tariff_cents=400_00) == ["tariff_high"]
+
+
+def test_a_tariff_of_5_euro_is_a_warning():
+    assert _codes(tariff_cents=5_00) == ["tariff_low"]
+
+
+def test_sessions_without_therapists_is_a_warning():
+    assert _codes(therapists=0) == ["no_therapists"]
+
+
+def test_warnings_carry_a_path_and_dutch_and_english_messages():
+    document = make_export("04123451", year=2025, today=TODAY, tariff_cents=400_00)
+    export = Export.model_validate_json(json.dumps(document))
+    (warning,) = plausibility_warnings(export)
+    assert warning["path"].startswith("$.windows[")
+    assert "€ 400,00" in warning["message"] and "€ 400.00" in warning["message_en"]

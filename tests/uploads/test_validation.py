@@ -1,0 +1,69 @@
+from datetime import date
+
+import pytest
+
+from parabench.uploads.refusals import Refusal
+from parabench.uploads.validation import validated_export
+from tests.uploads.exports import make_export
+
+TODAY = date(2026, 6, 15)
+
+
+def _refusal(document, today=TODAY) -> Refusal:
+    with pytest.raises(Refusal) as refused:
+        validated_export(document, today=today)
+    return refused.value
+
+
+def test_a_valid_export_passes():
+    export = validated_export(make_export("04123451", year=2025, today=TODAY), today=TODAY)
+    assert export.period.begin == date(2025, 1, 1) and export.period.end == date(2025, 12, 31)
+
+
+def test_another_format_version_is_format_unsupported():
+    document = make_export("04123451", year=2025, today=TODAY)
+    for version in ("parabench-mi/2", None):
+        refusal = _refusal({**document, "format": version})
+        assert refusal.code == "format_unsupported"
+        assert refusal.problems[0]["path"] == "$.format"
+
+
+def test_a_period_not_from_the_first_of_january_is_period_invalid():
+    document = make_export("04123451", year=2025, today=TODAY)
+    document["period"]["begin"] = "2025-02-01"
+    refusal = _refusal(document)
+    assert refusal.code == "period_invalid"
+    assert "period_not_from_january" in {p["code"] for p in refusal.problems}
+
+
+def test_a_period_across_two_years_is_period_invalid():
+    document = make_export("04123451", year=2025, today=TODAY)
+    document["period"]["end"] = "2026-03-31"
+    refusal = _refusal(document)
+    assert refusal.code == "period_invalid"
+    assert "period_not_one_year" in {p["code"] for p in refusal.problems}
+
+
+def test_the_upload_day_decides_the_last_complete_quarter_too():
+    # Made (so it says) on 15 June 2026, when Q1 2026 was complete, but it arrives on 30 March
+    # 2026, before Q1 ended: the upload day's rule refuses it.
+    document = make_export("04123451", year=2026, today=TODAY)
+    refusal = _refusal(document, today=date(2026, 3, 30))
+    assert refusal.code == "period_invalid"
+    assert {p["code"] for p in refusal.problems} == {"period_incomplete_quarter"}
+
+
+def test_schema_problems_are_all_listed_with_their_paths():
+    document = make_export("04123451", year=2025, today=TODAY)
+    document["windows"][1]["sessions"]["total"] = "veel"
+    document["year_closed"] = "ja"
+    document["extra"] = 1
+    refusal = _refusal(document)
+    assert refusal.code == "schema_invalid"
+    paths = {p["path"] for p in refusal.problems}
+    assert {"$.windows[1].sessions.total", "$.year_closed", "$.extra"} <= paths
+    assert all(p["message"] and p["message_en"] and p["code"] for p in refusal.problems)
+
+
+def test_a_document_that_is_not_an_object_is_schema_invalid():
+    assert _refusal([1, 2, 3]).code == "schema_invalid"
