@@ -56,11 +56,55 @@ def period_notes(imp, window_end: date) -> list[str]:
 
 
 def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
+    """The context of one page. Trends reads only the trend series (they carry the group too);
+    every other tab reads the import's dashboard figures once."""
     group = presentation.group_param(group)
     tab = presentation.tab_param(tab)
-    board = queries.dashboard_for(imp, GROUP_PARAMS[group])
-    too_small = board.group.too_small
+    kind = GROUP_PARAMS[group]
     practice = imp.practice
+    if tab == "trends":
+        trends = queries.trends_for(imp, kind)
+        info, board = trends.group, None
+        # The same window the engine compares: 1 January up to the export's period end.
+        begin, end = date(imp.year, 1, 1), imp.period_end
+    else:
+        board = queries.dashboard_for(imp, kind)
+        info = board.group
+        begin, end = board.window.begin, board.window.end
+    too_small = info.too_small
+    choices = group_choices(practice)
+    wider = GROUP_KINDS.get(info.wider) if info.wider else None
+
+    context = {
+        "practice": practice,
+        "imp": imp,
+        "group_info": info,
+        "tab": tab,
+        "tab_label": next(t.label for t in TABS if t.slug == tab),
+        "group": group,
+        "too_small": too_small,
+        "min_group_size": settings.MIN_GROUP_SIZE,
+        "wider_group": wider,
+        "groups": [
+            {"param": param, "label": label, "href": link(param, tab), "current": param == group}
+            for param, label in choices
+        ],
+        "tabs": [
+            dict(slug=t.slug, label=t.label, href=link(group, t.slug), current=t.slug == tab)
+            for t in TABS
+        ],
+        "period": formatting.period(begin, end),
+        "period_notes": period_notes(imp, end),
+        "intro": presentation.tab_intro(tab),
+    }
+    if too_small and wider:
+        context["wider_href"] = link(wider, tab)
+        context["wider_label"] = dict(choices)[wider]
+
+    if board is None:
+        context["trend_blocks"] = presentation.trend_blocks(trends)
+        context["explained"] = [(b.name, b.explanation) for b in context["trend_blocks"]]
+        return context
 
     kpis_by_tab: dict[str, list] = {slug: [] for slug in presentation.THEME_SLUGS}
     for kpi in board.kpis:
@@ -68,32 +112,6 @@ def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
     mixes_by_tab: dict[str, list] = {slug: [] for slug in presentation.THEME_SLUGS}
     for mix in board.mixes:
         mixes_by_tab.setdefault(presentation.slug(mix.tab), []).append(mix)
-
-    context = {
-        "practice": practice,
-        "imp": imp,
-        "board": board,
-        "tab": tab,
-        "tab_label": next(t.label for t in TABS if t.slug == tab),
-        "group": group,
-        "too_small": too_small,
-        "min_group_size": settings.MIN_GROUP_SIZE,
-        "wider_group": GROUP_KINDS.get(board.group.wider) if board.group.wider else None,
-        "groups": [
-            {"param": param, "label": label, "href": link(param, tab), "current": param == group}
-            for param, label in group_choices(practice)
-        ],
-        "tabs": [
-            dict(slug=t.slug, label=t.label, href=link(group, t.slug), current=t.slug == tab)
-            for t in TABS
-        ],
-        "period": formatting.period(board.window.begin, board.window.end),
-        "period_notes": period_notes(imp, board.window.end),
-        "intro": presentation.tab_intro(tab),
-    }
-    if too_small and context["wider_group"]:
-        context["wider_href"] = link(context["wider_group"], tab)
-        context["wider_label"] = dict(group_choices(practice))[context["wider_group"]]
 
     if tab == "welkom":
         context["symbols"] = [
@@ -107,10 +125,6 @@ def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
             if t.slug in presentation.THEME_SLUGS
         ]
         context["explained"] = []
-    elif tab == "trends":
-        trends = queries.trends_for(imp, GROUP_PARAMS[group])
-        context["trend_blocks"] = presentation.trend_blocks(trends)
-        context["explained"] = [(b.name, b.explanation) for b in context["trend_blocks"]]
     else:
         rows = [presentation.kpi_row(k, too_small) for k in kpis_by_tab.get(tab, [])]
         mixes = [presentation.mix_block(m, too_small) for m in mixes_by_tab.get(tab, [])]
