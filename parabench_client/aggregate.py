@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from parabench_client.records import Records
+from parabench_client.records import Records, Session
 from parabench_format import codes, periods
 from parabench_format.models import Export
 from parabench_format.validate import consistency_problems
@@ -110,15 +110,60 @@ def _quarter_mask(quarters) -> int:
     return mask
 
 
-def _mask_between(begin: date, end: date | None, year: int, last_quarter: int) -> int:
-    """Quarters 1…last_quarter of `year` that the interval begin…end (None = open) overlaps."""
+def _mask_between(begin: date, end: date | None, quarters) -> int:
+    """The quarters (q, first day, last day) that the interval begin…end (None = open) overlaps."""
     mask = 0
-    for q in range(1, last_quarter + 1):
-        if begin <= periods.quarter_end(year, q) and (
-            end is None or end >= periods.quarter_begin(year, q)
-        ):
+    for q, first, last in quarters:
+        if begin <= last and (end is None or end >= first):
             mask |= 1 << q
     return mask
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What every export of the same records needs, whatever its year: worked out once."""
+
+    sessions_by_year: dict[int, list[Session]]
+    held: dict[str, tuple[date, date, int]]  # episode → first and last session held, how many
+    first_start: dict[str, date]  # patient → start of the first episode
+    patient_of: dict[str, str]  # episode → patient
+    concern_of: dict[str, str]  # episode → the patient's insurer concern
+
+
+def _facts(records: Records) -> _Facts:
+    """The facts of `records`, memoised on the object.
+
+    Why: a practice exporting several years (the demo sends four) would otherwise go through all
+    sessions of all years for each export. Records are read-only once loaded; the memo also
+    checks that no collection was swapped or resized since, and is rebuilt if one was.
+    """
+    key = tuple(
+        (id(part), len(part))
+        for part in (records.patients, records.episodes, records.sessions, records.therapists)
+    )
+    memo = records.memo.get("aggregate")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    patient_of = {e.episode_id: e.patient_id for e in records.episodes.values()}
+    concern_of = {
+        episode_id: records.patients[patient_id].concern
+        for episode_id, patient_id in patient_of.items()
+    }
+    sessions_by_year: dict[int, list[Session]] = defaultdict(list)
+    dates: dict[str, list[date]] = defaultdict(list)
+    for s in records.sessions:
+        sessions_by_year[s.date.year].append(s)
+        if not s.no_show:
+            dates[s.episode_id].append(s.date)
+    held = {episode_id: (min(d), max(d), len(d)) for episode_id, d in dates.items()}
+    first_start: dict[str, date] = {}
+    for e in records.episodes.values():
+        known = first_start.get(e.patient_id)
+        if known is None or e.start_date < known:
+            first_start[e.patient_id] = e.start_date
+    facts = _Facts(dict(sessions_by_year), held, first_start, patient_of, concern_of)
+    records.memo["aggregate"] = (key, facts)
+    return facts
 
 
 def _default_exported_at(today: date) -> datetime:
@@ -158,82 +203,93 @@ def build_export(
     trend = periods.trend_months(year, through)
     year_begin = date(year, 1, 1)
 
+    facts = _facts(records)
     quarters = {q: _additive() for q in range(1, n_quarters + 1)}
-    patient_mask: dict[str, int] = defaultdict(int)
-    month_patients = [set() for _ in range(12)]
     month_numbers = [
         {"sessions": 0, "no_shows": 0, "revenue_cents": 0, "episodes_started": 0} for _ in range(12)
     ]
-    patients, episodes = records.patients, records.episodes
 
-    # Sessions: one pass. Per episode, the dates of the sessions that took place (for closed
-    # episodes and waiting times), over all years.
-    episode_session_dates: dict[str, list[date]] = defaultdict(list)
-    for s in records.sessions:
-        if not s.no_show:
-            episode_session_dates[s.episode_id].append(s.date)
+    # Sessions of the year, one pass: the patients seen per month, and a tally of the additive
+    # numbers per (month, type, payer, no-show, concern), spread over months and quarters after.
+    month_patients: list[set[str]] = [set() for _ in range(12)]
+    tally: dict[tuple, list[int]] = {}
+    patient_of, concern_of = facts.patient_of, facts.concern_of
+    for s in facts.sessions_by_year.get(year, ()):
         day = s.date
-        if day.year != year or day > through:
+        if day > through:
             continue
-        month = month_numbers[day.month - 1]
-        episode = episodes[s.episode_id]
-        concern = "self_pay" if s.payer == "self_pay" else patients[episode.patient_id].concern
-        month["revenue_cents"] += s.amount_cents
-        if s.no_show:
-            month["no_shows"] += 1
-        else:
-            month["sessions"] += 1
-            month_patients[day.month - 1].add(episode.patient_id)
-        q = (day.month - 1) // 3 + 1
+        month = day.month
+        payer = s.payer
+        concern = "self_pay" if payer == "self_pay" else concern_of[s.episode_id]
+        key = (month, s.session_type, payer, s.no_show, concern)
+        counts = tally.get(key)
+        if counts is None:
+            counts = tally[key] = [0, 0]
+        counts[0] += 1
+        counts[1] += s.amount_cents
+        if not s.no_show:
+            month_patients[month - 1].add(patient_of[s.episode_id])
+    for (month, session_type, payer, no_show, concern), (count, cents) in tally.items():
+        numbers = month_numbers[month - 1]
+        numbers["revenue_cents"] += cents
+        numbers["no_shows" if no_show else "sessions"] += count
+        q = (month - 1) // 3 + 1
         if q > n_quarters:
             continue
         numbers = quarters[q]
-        numbers["revenue"] += s.amount_cents
-        numbers["revenue_by_payer"][s.payer] += s.amount_cents
-        numbers["revenue_by_insurer"][concern] += s.amount_cents
-        if s.no_show:
-            numbers["no_shows"] += 1
+        numbers["revenue"] += cents
+        numbers["revenue_by_payer"][payer] += cents
+        numbers["revenue_by_insurer"][concern] += cents
+        if no_show:
+            numbers["no_shows"] += count
         else:
-            numbers["sessions"] += 1
-            numbers["by_type"][s.session_type] += 1
-            numbers["by_payer"][s.payer] += 1
-            patient_mask[episode.patient_id] |= 1 << q
+            numbers["sessions"] += count
+            numbers["by_type"][session_type] += count
+            numbers["by_payer"][payer] += count
+    patient_mask: dict[str, int] = defaultdict(int)
+    for month in range(1, 3 * n_quarters + 1):
+        bit = 1 << ((month - 1) // 3 + 1)
+        for patient_id in month_patients[month - 1]:
+            patient_mask[patient_id] |= bit
 
     # Episodes: quarter masks for "active", additive numbers for started / ended / waiting.
-    first_episode_start: dict[str, date] = {}
-    for e in episodes.values():
-        known = first_episode_start.get(e.patient_id)
-        if known is None or e.start_date < known:
-            first_episode_start[e.patient_id] = e.start_date
+    for e in records.episodes.values():
         if e.start_date.year == year and e.start_date <= through:
             month_numbers[e.start_date.month - 1]["episodes_started"] += 1
     episode_mask: dict[str, int] = {}
-    for e in episodes.values():
+    held = facts.held
+    quarter_days = [
+        (q, periods.quarter_begin(year, q), periods.quarter_end(year, q))
+        for q in range(1, n_quarters + 1)
+    ]
+    for e in records.episodes.values():
         if e.start_date > end or (e.end_date is not None and e.end_date < year_begin):
             continue
         open_end = e.end_date if e.end_date is not None and e.end_date <= end else None
-        episode_mask[e.episode_id] = _mask_between(e.start_date, open_end, year, n_quarters)
+        episode_mask[e.episode_id] = _mask_between(e.start_date, open_end, quarter_days)
         if e.start_date.year == year:
             numbers = quarters[periods.quarter_of(e.start_date)]
             numbers["started"] += 1
             numbers["started_by_access_route"][e.access_route] += 1
-        dates = episode_session_dates.get(e.episode_id)
-        if dates:
-            first = min(dates)
-            if first.year == year and first <= end and e.registration_date is not None:
-                waited = (first - e.registration_date).days
-                waiting = quarters[periods.quarter_of(first)]["waiting"]
-                waiting["episodes"] += 1
-                waiting["days_total"] += waited
-                waiting["days_histogram"][min(waited, codes.WAITING_DAYS_BINS)] += 1
-                if working_days_between(e.registration_date, first) <= 5:
-                    waiting["within_5_working_days"] += 1
+        first, last, count = held.get(e.episode_id, (None, None, 0))
+        if (
+            first is not None
+            and first.year == year
+            and first <= end
+            and e.registration_date is not None
+        ):
+            waited = (first - e.registration_date).days
+            waiting = quarters[periods.quarter_of(first)]["waiting"]
+            waiting["episodes"] += 1
+            waiting["days_total"] += waited
+            waiting["days_histogram"][min(waited, codes.WAITING_DAYS_BINS)] += 1
+            if working_days_between(e.registration_date, first) <= 5:
+                waiting["within_5_working_days"] += 1
         if e.end_date is not None and e.end_date.year == year and e.end_date <= end:
             numbers = quarters[periods.quarter_of(e.end_date)]
             numbers["ended"] += 1
             side = numbers["closed"]["chronic" if e.chronic else "non_chronic"]
-            count = len(dates) if dates else 0
-            days = (max(dates) - min(dates)).days if dates else 0
+            days = (last - first).days if count else 0
             side["episodes"] += 1
             side["sessions_total"] += count
             side["sessions_histogram"][min(count, codes.SESSIONS_BINS)] += 1
@@ -243,14 +299,15 @@ def build_export(
             side["goals_achieved"] += bool(e.goals_achieved)
             side["end_reasons"][e.end_reason] += 1
 
+    specs = periods.windows_for_period(begin, end)
+    distinct = _distinct_counts(specs, records, patient_mask, episode_mask, facts.first_start)
     windows = []
-    for spec in periods.windows_for_period(begin, end):
-        wmask = _quarter_mask(spec.quarters)
+    for spec, counts in zip(specs, distinct, strict=True):
         additive = _additive()
         for q in spec.quarters:
             _add_into(additive, quarters[q])
         windows.append(
-            _window(spec, wmask, additive, records, patient_mask, episode_mask, first_episode_start)
+            _window(spec, additive, records, counts)
             | {"id": spec.id, "begin": spec.begin, "end": spec.end}
         )
 
@@ -276,35 +333,57 @@ def build_export(
     return export
 
 
-def _window(spec, wmask, additive, records, patient_mask, episode_mask, first_start) -> dict:
-    year = spec.begin.year
-    reference_day = date(year, 1, 1)
-    gender_age = _gender_age()
-    by_insurer = _zeros(codes.INSURER_BUCKETS)
-    total = new = 0
+def _distinct_counts(specs, records, patient_mask, episode_mask, first_start) -> list[dict]:
+    """Per window the distinct counts: patients (by gender × age, insurer; new) and active
+    episodes (chronic, by DCSPH group and insurer), in one pass over patients and episodes.
+
+    Why one pass: a patient's age band, gender and concern are the same in every window of the
+    export (age on 1 January), so they are worked out once and added to each window it touches.
+    """
+    reference_day = date(specs[0].begin.year, 1, 1)
+    out = []
+    for spec in specs:
+        out.append(
+            {
+                "mask": _quarter_mask(spec.quarters),
+                "begin": spec.begin,
+                "end": spec.end,
+                "total": 0,
+                "new": 0,
+                "by_gender_age": _gender_age(),
+                "by_insurer": _zeros(codes.INSURER_BUCKETS),
+                "active": 0,
+                "chronic": 0,
+                "dcsph": _zeros(codes.DCSPH_GROUPS),
+                "episodes_by_insurer": _zeros(codes.INSURER_BUCKETS),
+            }
+        )
+    patients = records.patients
     for patient_id, mask in patient_mask.items():
-        if not mask & wmask:
-            continue
-        patient = records.patients[patient_id]
-        total += 1
+        patient = patients[patient_id]
         band = codes.age_band(age_on(patient.birth_date, reference_day))
-        gender_age[patient.gender][band] += 1
-        by_insurer[patient.concern] += 1
-        if spec.begin <= first_start[patient_id] <= spec.end:
-            new += 1
-
-    active = chronic = 0
-    dcsph = _zeros(codes.DCSPH_GROUPS)
-    episodes_by_insurer = _zeros(codes.INSURER_BUCKETS)
+        cells = [c for c in out if mask & c["mask"]]
+        first = first_start[patient_id]
+        for c in cells:
+            c["total"] += 1
+            c["by_gender_age"][patient.gender][band] += 1
+            c["by_insurer"][patient.concern] += 1
+            if c["begin"] <= first <= c["end"]:
+                c["new"] += 1
+    episodes = records.episodes
     for episode_id, mask in episode_mask.items():
-        if not mask & wmask:
-            continue
-        e = records.episodes[episode_id]
-        active += 1
-        chronic += e.chronic
-        dcsph[e.dcsph_group] += 1
-        episodes_by_insurer[records.patients[e.patient_id].concern] += 1
+        e = episodes[episode_id]
+        concern = patients[e.patient_id].concern
+        for c in out:
+            if mask & c["mask"]:
+                c["active"] += 1
+                c["chronic"] += e.chronic
+                c["dcsph"][e.dcsph_group] += 1
+                c["episodes_by_insurer"][concern] += 1
+    return out
 
+
+def _window(spec, additive, records, distinct) -> dict:
     therapists = 0
     fte_weighted = 0
     window_days = (spec.end - spec.begin).days + 1
@@ -319,19 +398,19 @@ def _window(spec, wmask, additive, records, patient_mask, episode_mask, first_st
 
     return {
         "patients": {
-            "total": total,
-            "new": new,
-            "by_gender_age": gender_age,
-            "by_insurer": by_insurer,
+            "total": distinct["total"],
+            "new": distinct["new"],
+            "by_gender_age": distinct["by_gender_age"],
+            "by_insurer": distinct["by_insurer"],
         },
         "episodes": {
-            "active": active,
+            "active": distinct["active"],
             "started": additive["started"],
             "ended": additive["ended"],
-            "chronic_active": chronic,
+            "chronic_active": distinct["chronic"],
             "started_by_access_route": additive["started_by_access_route"],
-            "active_by_dcsph_group": dcsph,
-            "active_by_insurer": episodes_by_insurer,
+            "active_by_dcsph_group": distinct["dcsph"],
+            "active_by_insurer": distinct["episodes_by_insurer"],
         },
         "sessions": {
             "total": additive["sessions"],

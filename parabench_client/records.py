@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from parabench_format import codes
 
@@ -49,7 +50,11 @@ OPTIONAL_COLUMNS = {"patients": ("insurer_concern",)}
 _AMOUNT = re.compile(r"^(\d{1,6})(?:\.(\d{1,2}))?$")
 _FTE = re.compile(r"^(\d)(?:\.(\d{1,2}))?$")
 _FOUR_DIGITS = re.compile(r"^\d{4}$")
+# Characters that CSV quoting, the stripping of cells or the splitting of lines could affect:
+# in ASCII text without any of them, a line of a file is its cells joined by commas (_Rows._plain).
+_NOT_PLAIN = ('"', " ", "\t", "\x00", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 _CONCERN_LIST = ", ".join(codes.INSURER_CONCERNS)
+_INSURED_PAYERS = frozenset(codes.PAYERS) - {"self_pay"}
 MAX_FTE_HUNDREDTHS = 200
 EARLIEST = date(1900, 1, 1)
 
@@ -57,8 +62,9 @@ EARLIEST = date(1900, 1, 1)
 # --- The records ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Patient:
+# The four kinds of record are named tuples: immutable, with fields by name, and the cheapest
+# Python object to build — a large practice's sessions.csv holds hundreds of thousands of rows.
+class Patient(NamedTuple):
     patient_id: str
     gender: str  # "female", "male" or "other"
     birth_date: date
@@ -66,8 +72,7 @@ class Patient:
     concern: str  # insurer concern, "other" or "self_pay"
 
 
-@dataclass(frozen=True, slots=True)
-class Episode:
+class Episode(NamedTuple):
     episode_id: str
     patient_id: str
     registration_date: date | None
@@ -81,8 +86,7 @@ class Episode:
     outcome_measured: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
+class Session(NamedTuple):
     session_id: str
     episode_id: str
     date: date
@@ -92,8 +96,7 @@ class Session:
     no_show: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Therapist:
+class Therapist(NamedTuple):
     therapist_id: str
     fte_hundredths: int
     start_date: date | None
@@ -153,6 +156,8 @@ class Records:
     sessions: list[Session]
     therapists: list[Therapist]
     report: RecordsReport
+    # Derived facts that users of the records keep between calls (see aggregate._facts).
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def problems(self) -> list[RecordProblem]:
@@ -200,7 +205,7 @@ class _Rows:
 
     def __iter__(self):
         try:
-            handle = self.path.open(encoding="utf-8-sig", newline="")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             self.problem(
                 0,
@@ -209,42 +214,86 @@ class _Rows:
                 f"The file {self.name} is missing from the folder.",
             )
             raise RecordsError(self.report) from None
-        with handle:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and text.isascii() and not any(c in text for c in _NOT_PLAIN):
+            lines = text.splitlines()
+            if not lines or max(map(len, lines)) < csv.field_size_limit():
+                yield from self._plain(lines)
+                return
+        yield from self._parsed()
+
+    def _index(self, header: list[str]) -> list[int]:
+        """Where each known column sits in a row; -1 (an empty cell) for an absent optional one."""
+        missing = [c for c in self.required if c not in header]
+        if missing:
+            self.problem(
+                1,
+                "columns_missing",
+                f"Kolommen ontbreken in de kopregel: {', '.join(missing)}.",
+                f"Columns missing from the header: {', '.join(missing)}.",
+            )
+            raise RecordsError(self.report)
+        unknown = [h for h in header if h not in self.columns]
+        if unknown:
+            self.problem(
+                1,
+                "columns_unknown",
+                f"Onbekende kolommen worden genegeerd: {', '.join(unknown)}.",
+                f"Unknown columns are ignored: {', '.join(unknown)}.",
+                "warning",
+            )
+        return [header.index(c) if c in header else -1 for c in self.columns]
+
+    def _wrong_width(self, line: int, fields: int, width: int) -> None:
+        self.problem(
+            line,
+            "row_width",
+            f"Deze regel heeft {fields} velden in plaats van {width}.",
+            f"This line has {fields} fields instead of {width}.",
+        )
+
+    def _plain(self, lines: list[str]):
+        """The rows of a file without quotes or blanks, where CSV is text split at commas.
+
+        Why: the csv module and stripping every cell cost more than the checks themselves on a
+        large practice's sessions.csv. Line numbers are the same as the csv module's, because
+        without quotes no record spans two lines.
+        """
+        header = lines[0].split(",") if lines else []
+        index = self._index(header)
+        width = len(header)
+        same_order = index == list(range(width))
+        padding = [""] if -1 in index else []
+        for line, text in enumerate(lines[1:], 2):
+            if not text:
+                continue
+            row = text.split(",")
+            if len(row) != width:
+                self._wrong_width(line, len(row), width)
+                yield line, None
+            elif same_order:
+                yield line, row
+            else:
+                row += padding
+                yield line, [row[i] for i in index]
+
+    def _parsed(self):
+        """The rows as the csv module reads them (quotes, blanks around cells, odd bytes)."""
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             try:
                 header = [h.strip() for h in next(reader, [])]
-                missing = [c for c in self.required if c not in header]
-                if missing:
-                    self.problem(
-                        1,
-                        "columns_missing",
-                        f"Kolommen ontbreken in de kopregel: {', '.join(missing)}.",
-                        f"Columns missing from the header: {', '.join(missing)}.",
-                    )
-                    raise RecordsError(self.report)
-                unknown = [h for h in header if h not in self.columns]
-                if unknown:
-                    self.problem(
-                        1,
-                        "columns_unknown",
-                        f"Onbekende kolommen worden genegeerd: {', '.join(unknown)}.",
-                        f"Unknown columns are ignored: {', '.join(unknown)}.",
-                        "warning",
-                    )
-                # An absent optional column reads as an empty cell: index -1 of the padded row.
-                index = [header.index(c) if c in header else -1 for c in self.columns]
+                index = self._index(header)
                 padding = [""] if -1 in index else []
                 width = len(header)
                 for row in reader:
                     if not row or (len(row) == 1 and not row[0].strip()):
                         continue
                     if len(row) != width:
-                        self.problem(
-                            reader.line_num,
-                            "row_width",
-                            f"Deze regel heeft {len(row)} velden in plaats van {width}.",
-                            f"This line has {len(row)} fields instead of {width}.",
-                        )
+                        self._wrong_width(reader.line_num, len(row), width)
                         yield reader.line_num, None
                         continue
                     row += padding
@@ -487,35 +536,6 @@ def _read_episodes(
     return episodes, seen
 
 
-def _plain_session(row: list[str], seen: set, episodes: dict, patients: dict) -> Session | None:
-    """The session of a row without any problem, or None (then the full check reports why).
-
-    Why: sessions are by far the largest file; most rows are fine and this path checks the same
-    rules without building a report, which keeps a large practice's export within seconds.
-    """
-    session_id, episode_id, day, code, payer, amount, no_show = row
-    episode = episodes.get(episode_id)
-    session_type = codes.SESSION_TYPE_BY_PERFORMANCE_CODE.get(code)
-    parsed = _date(day)
-    match = _AMOUNT.match(amount)
-    if (
-        not session_id
-        or session_id in seen
-        or episode is None
-        or session_type is None
-        or parsed is None
-        or parsed < episode.start_date
-        or (episode.end_date is not None and parsed > episode.end_date)
-        or payer not in codes.PAYERS
-        or (payer != "self_pay" and patients[episode.patient_id].concern == "self_pay")
-        or match is None
-        or no_show not in ("0", "1")
-    ):
-        return None
-    cents = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
-    return Session(session_id, episode_id, parsed, session_type, payer, cents, no_show == "1")
-
-
 def _read_sessions(
     folder: Path, report: RecordsReport, episodes: dict, episode_ids: set, patients: dict
 ) -> list[Session]:
@@ -524,16 +544,51 @@ def _read_sessions(
     sessions: list[Session] = []
     read = 0
     type_by_code = codes.SESSION_TYPE_BY_PERFORMANCE_CODE
+    # The fast path: a row that passes every rule below is taken at once, without building a
+    # report; any other row goes through the full check, which names each of its problems.
+    # Why: sessions are by far the largest file. Dates and amounts repeat a lot, so each text
+    # is parsed once; per episode the dates a session must lie between and whether its patient
+    # has an insurer are looked up once.
+    bounds = {
+        episode_id: (
+            e.start_date,
+            e.end_date or date.max,
+            patients[e.patient_id].concern != "self_pay",
+        )
+        for episode_id, e in episodes.items()
+    }
+    dates: dict[str, date | None] = {}
+    cents_of: dict[str, int] = {}
+    append, add = sessions.append, seen.add
     for line, row in rows:
         read += 1
         if row is None:
             continue
-        session = _plain_session(row, seen, episodes, patients)
-        if session is not None:
-            seen.add(session.session_id)
-            sessions.append(session)
-            continue
         session_id, episode_id, day, code, payer, amount, no_show = row
+        known = bounds.get(episode_id)
+        parsed = dates.get(day)
+        if parsed is None:
+            parsed = dates[day] = _date(day)
+        cents = cents_of.get(amount)
+        if cents is None and (match := _AMOUNT.match(amount)) is not None:
+            cents = cents_of[amount] = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+        session_type = type_by_code.get(code)
+        if (
+            known is not None
+            and parsed is not None
+            and cents is not None
+            and session_type is not None
+            and session_id
+            and session_id not in seen
+            and known[0] <= parsed <= known[1]
+            and (payer == "self_pay" or (known[2] and payer in _INSURED_PAYERS))
+            and (no_show == "0" or no_show == "1")
+        ):
+            add(session_id)
+            append(
+                Session(session_id, episode_id, parsed, session_type, payer, cents, no_show == "1")
+            )
+            continue
         check = _Check(rows, line)
         check.unique(session_id, seen, "session_id")
         episode = episodes.get(episode_id)

@@ -527,3 +527,25 @@ def test_before_the_first_quarter_is_complete_there_is_nothing_to_export(rows, t
         assert error.code == "nothing_to_export"
     else:
         raise AssertionError("an export was made before 1 April")
+
+
+def test_exports_of_several_years_from_the_same_records_equal_exports_from_fresh_ones():
+    """build_export keeps facts of the records between calls; they must not leak across years."""
+    today = date(2026, 7, 15)
+    shared = load_records(GOLDEN)
+    for year in (2024, 2025, 2026, 2025):
+        fresh = load_records(GOLDEN)
+        assert build_export(shared, year, today, agb_code="04123451") == build_export(
+            fresh, year, today, agb_code="04123451"
+        )
+
+
+def test_records_that_grow_after_an_export_are_counted_in_the_next_one():
+    records = load_records(GOLDEN)
+    before = build_export(records, 2025, date(2026, 1, 15), agb_code="04123451")
+    extra = records.sessions[1]._replace(session_id="S-extra")
+    records.sessions.append(extra)
+
+    after = build_export(records, 2025, date(2026, 1, 15), agb_code="04123451")
+
+    assert after.windows[-1].sessions.total == before.windows[-1].sessions.total + 1

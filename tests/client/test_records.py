@@ -256,3 +256,61 @@ def test_a_report_can_be_shortened_for_the_screen(folder):
     lines = records.report.lines(limit=5)
     assert len(lines) == 6
     assert lines[-1] == "… en nog 26 meldingen."
+
+
+def quoted_and_padded(path: Path) -> None:
+    """The same file as a spreadsheet might write it: quoted cells, blanks around cells."""
+    rows = [line.split(",") for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text(
+        "\r\n".join(",".join(f'" {cell}"' if n % 2 else f"{cell} " for n, cell in enumerate(row))
+                    for row in rows) + "\r\n",
+        encoding="utf-8",
+    )  # fmt: skip
+
+
+def test_quoted_cells_with_blanks_around_them_read_like_plain_ones(folder):
+    plain = load_records(folder)
+    for name in ("patients.csv", "episodes.csv", "sessions.csv", "therapists.csv"):
+        quoted_and_padded(folder / name)
+
+    quoted = load_records(folder)
+
+    assert (quoted.patients, quoted.episodes) == (plain.patients, plain.episodes)
+    assert (quoted.sessions, quoted.therapists) == (plain.sessions, plain.therapists)
+    assert quoted.problems == plain.problems
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_blank_lines_keep_the_line_numbers_of_the_file(folder, quoted):
+    path = folder / "sessions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:3], "", "", *lines[3:]]) + "\n", encoding="utf-8")
+    edit(folder, "sessions.csv", "S-05,E-01,2025-03-28", "S-05,E-01,2025-03-29")
+    if quoted:
+        quoted_and_padded(path)
+
+    assert ("sessions.csv", 8, "dates_out_of_order") in problems_of(folder)
+
+
+def test_every_bad_session_is_reported_among_many_good_ones(folder):
+    """The fast path for good rows must leave each bad row to the full check."""
+    good = [f"G-{n},E-01,2025-02-{1 + n % 28:02d},1000,basic,36.53,0" for n in range(500)]
+    bad = {
+        "B-1,E-01,2025-02-10,1000,basic,36.5x,0": "amount_invalid",
+        "B-2,E-01,2024-12-31,1000,basic,36.53,0": "dates_out_of_order",
+        "B-3,E-01,2025-02-10,10000,basic,36.53,0": "performance_code_invalid",
+        "B-4,E-03,2025-03-10,1000,basic,36.53,0": "payer_without_insurer",
+        "B-5,E-01,2025-02-10,1000,basic,36.53,x": "flag_invalid",
+        "G-7,E-01,2025-02-10,1000,basic,36.53,0": "duplicate_id",
+        ",E-01,2025-02-10,1000,basic,36.53,0": "value_missing",
+        "B-6,E-01,2025-02-30,1000,basic,36.53,0": "date_invalid",
+        "B-7,E-01,2025-02-10,1000,private,36.53,0": "payer_invalid",
+    }
+    for line in [*good[:250], *bad, *good[250:]]:
+        append(folder, "sessions.csv", line)
+
+    found = problems_of(folder)
+
+    first = 2 + 18 + 250  # after the header, the 18 golden sessions and 250 good ones
+    expected = [("sessions.csv", first + n, code) for n, code in enumerate(bad.values())]
+    assert [p for p in found if p[0] == "sessions.csv"] == expected
