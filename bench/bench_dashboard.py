@@ -458,6 +458,9 @@ def markdown(r: dict) -> str:
         + ", ".join(f"{tab} {ms:.1f} ms" for tab, ms in r["per_tab_p95_ms"].items())
         + ".",
         "",
+        "Where the time goes, and what would bring the ratio down: see the Performance section "
+        "of docs/dashboard.md.",
+        "",
     ]
     return "\n".join(lines)
 
