@@ -1,8 +1,13 @@
 """`make run`: the complete system on its embedded default, in one terminal.
 
-Prepares what a fresh checkout lacks (``var/``, the database, an operator and a demo practice),
-then starts every process the system consists of and stops them all on Ctrl-C. Each process is a
-plain command, so the same pieces run separately under a process manager in production.
+Prepares what a fresh checkout lacks (``var/``, the database, the CA, an operator and the demo
+practices), then starts every process the system consists of — portal, mTLS uploader, import
+worker — and stops them all on Ctrl-C. On an empty ``var/`` a one-shot process fills the national
+demo dataset through the real path (``manage.py fill_demo``); later starts reuse it. Each process
+is a plain command, so the same pieces run separately under a process manager in production.
+
+``PARABENCH_DEMO_SIZE`` sets the number of demo practices (default 240); ``PARABENCH_DEMO=0``
+skips the demo dataset.
 """
 
 import os
@@ -16,12 +21,17 @@ from pathlib import Path
 PORTAL_PORT = int(os.environ.get("PORTAL_PORT", "8000"))
 UPLOADER_PORT = int(os.environ.get("UPLOADER_PORT", "8443"))
 MANAGE_PY = Path(__file__).resolve().parent.parent / "manage.py"
+DEMO_SIZE = int(os.environ.get("PARABENCH_DEMO_SIZE", "240"))
+DEMO_SEED = 2026
+WANT_DEMO = os.environ.get("PARABENCH_DEMO", "1") not in {"0", "false", "no"}
 
 
 @dataclass
 class Process:
     name: str
     argv: list[str]
+    # A one-shot process (the demo filler) may end; the others must keep running.
+    oneshot: bool = False
 
 
 def processes() -> list[Process]:
@@ -48,6 +58,27 @@ def processes() -> list[Process]:
             [python, "-m", "parabench.uploads.server", "--port", str(UPLOADER_PORT)],
         ),
         Process("worker", [python, str(MANAGE_PY), "import_worker", "--no-reload"]),
+        *(
+            [
+                Process(
+                    "demo",
+                    [
+                        python,
+                        str(MANAGE_PY),
+                        "fill_demo",
+                        "--size",
+                        str(DEMO_SIZE),
+                        "--seed",
+                        str(DEMO_SEED),
+                        "--uploader-url",
+                        f"https://127.0.0.1:{UPLOADER_PORT}/ParabenchUploader/services",
+                    ],
+                    oneshot=True,
+                )
+            ]
+            if WANT_DEMO
+            else []
+        ),
     ]
 
 
@@ -58,20 +89,26 @@ def prepare() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from parabench.backoffice.bootstrap import ensure_demo_accounts
-
-    call_command("migrate", interactive=False, verbosity=0)
+    from parabench.backoffice import demo
     from parabench.certificates.lookup import ca_paths
 
+    call_command("migrate", interactive=False, verbosity=0)
     ca_paths()  # the uploader's TLS needs the CA before it starts
-    accounts = ensure_demo_accounts()
+    call_command("reissue_crl", schedule=True, verbosity=0)
+    demo.ensure_operator()
+    if WANT_DEMO:
+        # Practices and logins at once; their exports follow in the background.
+        demo.create_practices(DEMO_SIZE, DEMO_SEED)
     print()
     print("ParaBench draait / is running:")
     print(f"  Portaal / portal:    http://127.0.0.1:{PORTAL_PORT}/")
     print(f"  Backoffice:          http://127.0.0.1:{PORTAL_PORT}/backoffice/")
     print(f"  Uploader (mTLS):     https://127.0.0.1:{UPLOADER_PORT}/ParabenchUploader/services")
-    for account in accounts:
-        print(f"  {account.role:<20} {account.username} / {account.password}")
+    for login in demo.demo_logins() if WANT_DEMO else demo.demo_logins()[:1]:
+        print(f"  {login.role:<24} {login.username} / {login.password}")
+    if WANT_DEMO and not demo.is_filled():
+        print(f"  De demodataset ({DEMO_SIZE} praktijken) wordt nu via de echte route gevuld;")
+        print("  de voortgang staat hieronder. / The demo dataset is being filled; see progress.")
     print("Stoppen / stop: Ctrl-C")
     print()
 
@@ -91,11 +128,17 @@ def supervise(specs: list[Process]) -> int:
     exit_code = 0
     try:
         while not stopping:
-            for spec, child in children:
-                if child.poll() is not None:
-                    print(f"{spec.name} stopped with exit code {child.returncode}; stopping all.")
-                    exit_code = child.returncode or 1
-                    stopping = True
+            for spec, child in list(children):
+                if child.poll() is None:
+                    continue
+                if spec.oneshot:
+                    children.remove((spec, child))
+                    if child.returncode != 0:
+                        print(f"{spec.name} ended with exit code {child.returncode}.")
+                    continue
+                print(f"{spec.name} stopped with exit code {child.returncode}; stopping all.")
+                exit_code = child.returncode or 1
+                stopping = True
             time.sleep(0.3)
     finally:
         for _spec, child in children:

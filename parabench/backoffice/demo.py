@@ -12,11 +12,12 @@ import json
 import multiprocessing
 import os
 import random
-import sys
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections
@@ -203,6 +204,20 @@ def demo_years(today: dt.date) -> tuple[int, ...]:
     return tuple(years)
 
 
+def wait_for_uploader(url: str, timeout: float = 90) -> None:
+    """The uploader starts beside us; give it time to listen before the first upload."""
+    parts = urlsplit(url)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((parts.hostname, parts.port or 443), timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def fill(
     *,
     size: int,
@@ -216,6 +231,7 @@ def fill(
     started = time.monotonic()
     ensure_operator()
     practices = create_practices(size, seed)
+    wait_for_uploader(uploader_url)
     say(f"{len(practices)} praktijken in {Network.objects.count()} netwerken aangemaakt.")
     cert_folder = Path(settings.VAR_DIR) / "demo" / "certificates"
     jobs = []
@@ -226,7 +242,10 @@ def fill(
             PracticeJob(
                 agb_code=practice.agb_code,
                 province=practice.province,
-                patients_per_year=max(250, int(rng.lognormvariate(6.55, 0.45))),
+                # The two demo logins get a typical ParaBench participant (≈ 850 patients).
+                patients_per_year=(
+                    900 if index < 2 else max(250, int(rng.lognormvariate(6.55, 0.45)))
+                ),
                 seed=seed * 100_000 + index,
                 pfx_path=str(practice_certificate(practice, cert_folder)),
                 years=years,
@@ -272,7 +291,3 @@ def fill(
     marker_path().parent.mkdir(parents=True, exist_ok=True)
     marker_path().write_text(json.dumps(summary, indent=2))
     return summary
-
-
-def main_progress(message: str) -> None:
-    print(message, file=sys.stdout, flush=True)

@@ -38,3 +38,6 @@ class Command(BaseCommand):
             f"Klaar in {summary['seconds']} s: {summary['imported']} exports ingelezen, "
             f"{summary['rejected']} afgekeurd, van {summary['practices']} praktijken."
         )
+        self.stdout.write("Inloggen / log in:")
+        for login in demo.demo_logins():
+            self.stdout.write(f"  {login.role:<24} {login.username} / {login.password}")
