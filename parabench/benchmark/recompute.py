@@ -142,6 +142,12 @@ def _batches(items, size=5000):
 
 def _counted_vectors(year: int, practice_id: int | None = None) -> dict[str, dict[int, object]]:
     """Counted stored vectors of one year: window → practice → vector."""
+    if practice_id is None:
+        found = defaultdict(dict)
+        for window, (_, practices, counted, stored, _) in _load(year).items():
+            for i in np.flatnonzero(counted):
+                found[window][int(practices[i])] = stored[i]
+        return found
     rows = WindowValues.objects.filter(year=year, counted=True)
     if practice_id is not None:
         rows = rows.filter(practice_id=practice_id)
