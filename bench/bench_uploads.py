@@ -74,6 +74,8 @@ def _child_env(url: str) -> dict:
         UPLOADER_TLS_CERT_PATH=str(WORK / "server" / "server.pem"),
         UPLOADER_TLS_KEY_PATH=str(WORK / "server" / "server.key"),
         PYTHONPATH=str(ROOT),
+        # The statistics refresh is timed on its own (below), not inside the import phase.
+        UPLOAD_STATISTICS_DELAY_SECONDS="3600",
     )
     return env
 
@@ -292,11 +294,32 @@ def child(url: str, practices: int, uploads: int, intakes: int, workers: int) ->
     year = date.today().year - 1
     result = {"database": connection.vendor, "practices": practices}
     result.update(_baseline(practices, year - 1))
+    # Other work on the machine slows every figure; the 1-minute load average says how much.
+    result["load_average"] = os.getloadavg()[0]
     result.update(_uploads_over_tls(env, uploads, year))
     result.update(_intake_in_process(intakes, year))
     connection.close()
     result.update(_imports(env, workers))
+    result.update(_statistics_refresh(year))
     return result
+
+
+def _statistics_refresh(year: int) -> dict:
+    """The one coalesced refresh a burst of imports leads to (the whole year, 10,000+ practices)."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from parabench.uploads.importer import refresh_statistics
+
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=refresh_statistics.module_path
+    ).count()
+    started = time.perf_counter()
+    refresh_statistics.call(year)
+    return {
+        "statistics_tasks_waiting": waiting,
+        "statistics_seconds": time.perf_counter() - started,
+    }
 
 
 def run(practices=10_000, uploads=600, intakes=1_000, workers=2, databases=None) -> dict:
@@ -326,7 +349,8 @@ def _markdown(summary: dict) -> str:
     rule = "|---|" + "---|" * len(runs)
 
     def row(label, key, fmt):
-        return f"| {label} | " + " | ".join(fmt.format(r[key]) for r in runs) + " |"
+        cells = (fmt.format(r[key]) if key in r else "–" for r in runs)
+        return f"| {label} | " + " | ".join(cells) + " |"
 
     lines = [
         "# Benchmark: uploads and imports",
@@ -348,10 +372,20 @@ def _markdown(summary: dict) -> str:
         row("import workers", "import_workers", "{}"),
         row("import time", "import_seconds", "{:.1f} s"),
         row("**imports per second**", "imports_per_second", "**{:.0f}**"),
+        row("statistics refreshes queued by the burst", "statistics_tasks_waiting", "{}"),
+        row("one statistics refresh of the year", "statistics_seconds", "{:.1f} s"),
+        row("load average when the timed part began", "load_average", "{:.1f}"),
         row("baseline fill (not timed path)", "baseline_fill_seconds", "{:.0f} s"),
         row("baseline full recompute", "baseline_recompute_seconds", "{:.1f} s"),
         "",
         "Target from the issue: at least 50 imports per second on this 2-core machine.",
+        "",
+        "The import phase times the import path itself: validate again, store the KPI rows, mark "
+        "the current export, queue the statistics refresh — one transaction per import. The peer "
+        "statistics are refreshed once per year and burst (`UPLOAD_STATISTICS_DELAY_SECONDS`, "
+        "30 s by default, after the first import of the burst), so the bench holds that refresh "
+        "back during the import phase and times it separately; in production it takes one worker "
+        "for that long, once per 30 s of a burst.",
         "",
     ]
     return "\n".join(lines)

@@ -178,7 +178,7 @@ UPLOAD_MAX_DECOMPRESSED_BYTES = env_int("UPLOAD_MAX_DECOMPRESSED_BYTES", 50 * 10
 UPLOAD_IMPORT_MAX_ATTEMPTS = env_int("UPLOAD_IMPORT_MAX_ATTEMPTS", 6)
 UPLOAD_IMPORT_RETRY_SECONDS = env_int("UPLOAD_IMPORT_RETRY_SECONDS", 2)
 # Peer statistics are refreshed once per burst of imports, this long after the first of them.
-UPLOAD_STATISTICS_DELAY_SECONDS = env_int("UPLOAD_STATISTICS_DELAY_SECONDS", 3)
+UPLOAD_STATISTICS_DELAY_SECONDS = env_int("UPLOAD_STATISTICS_DELAY_SECONDS", 30)
 # Only from these TCP peers are X-SSL-Client-Cert / X-SSL-Client-Verify believed (nginx in front).
 UPLOADER_TRUSTED_PROXIES = env_list("UPLOADER_TRUSTED_PROXIES", [])
 # The embedded uploader's own TLS server certificate (issued by the ParaBench CA on first start).
