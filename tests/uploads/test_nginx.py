@@ -21,7 +21,7 @@ from parabench.uploads.models import Import
 from parabench.uploads.server import ensure_server_certificate
 from tests.uploads.conftest import ROOT, SERVICE, stop, wait_for_port
 from tests.uploads.exports import export_bytes, make_export
-from tests.uploads.test_service import _foreign_client_files
+from tests.uploads.factories import foreign_client_files
 
 pytestmark = pytest.mark.slow
 
@@ -197,7 +197,7 @@ def test_nginx_cases_are_refused_with_readable_json(
         403,
         "certificate_blocked",
     )
-    foreign = _foreign_client_files(tmp_path / "foreign", practice_a)
+    foreign = foreign_client_files(tmp_path / "foreign", practice_a)
     assert _code(_post(nginx, body, cert=foreign, settings=settings)) == (
         403,
         "certificate_foreign_issuer",

@@ -8,24 +8,11 @@ import pytest
 import requests
 from django.utils import timezone
 
-from parabench.certificates import pki
 from parabench.uploads.models import Import
 from tests.uploads.exports import export_bytes, gzipped, make_export
+from tests.uploads.factories import foreign_client_files
 
 pytestmark = pytest.mark.slow
-
-
-def _foreign_client_files(directory, practice):
-    """A certificate for the practice's AGB code, but signed by a CA that is not ParaBench's."""
-    other_ca = pki.create_ca("Andere CA")
-    issued = pki.issue_client_certificate(
-        other_ca, practice_name=practice.name, agb_code=practice.agb_code
-    )
-    directory.mkdir(parents=True, exist_ok=True)
-    cert, key = directory / "foreign.pem", directory / "foreign.key"
-    cert.write_bytes(pki.certificate_pem(issued.certificate))
-    key.write_bytes(pki.private_key_pem(issued.key))
-    return str(cert), str(key)
 
 
 def _error(response) -> dict:
@@ -87,7 +74,7 @@ def test_it_refuses_an_expired_certificate_with_a_readable_403(uploader, practic
 
 
 def test_it_ends_the_handshake_for_a_certificate_of_another_ca(uploader, practice_a, tmp_path):
-    cert = _foreign_client_files(tmp_path / "foreign", practice_a)
+    cert = foreign_client_files(tmp_path / "foreign", practice_a)
     with pytest.raises(requests.exceptions.ConnectionError):
         uploader.post(export_bytes(make_export(practice_a.agb_code)), cert=cert)
     assert not Import.objects.exists()
