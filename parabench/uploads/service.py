@@ -102,8 +102,6 @@ def get_import(presented: PresentedCertificate, number: int):
     return 200, _status_json(imp), []
 
 
-
-
 # --- ASGI ------------------------------------------------------------------------------------
 
 
