@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from parabench.accounts.models import User
 from parabench.backoffice.demo_practice import PracticeJob, PracticeResult, run_practice
@@ -28,6 +30,7 @@ from parabench.certificates import services as certificate_services
 from parabench.certificates.lookup import ca_paths
 from parabench.practices.models import Network, Practice
 from parabench.practices.provinces import _RANGES, Province
+from parabench.uploads.importer import refresh_statistics
 from parabench.uploads.models import Import
 from parabench_format import last_complete_quarter_end
 
@@ -108,12 +111,14 @@ def _postcode(rng: random.Random, province: Province) -> str:
 
 
 def _province_plan(size: int, rng: random.Random) -> list[Province]:
-    total = sum(PROVINCE_WEIGHTS.values())
-    plan: list[Province] = []
-    for province, weight in PROVINCE_WEIGHTS.items():
-        plan += [province] * max(6, round(size * weight / total))
-    rng.shuffle(plan)
-    return plan[:size] if len(plan) >= size else plan + [Province.ZUID_HOLLAND] * (size - len(plan))
+    """Every province at least once (the two demo practices first: Zuid-Holland and Utrecht),
+    the rest by weight, so that each region becomes a real comparison group as size grows."""
+    first = [Province.ZUID_HOLLAND, Province.UTRECHT]
+    first += [p for p in PROVINCE_WEIGHTS if p not in first]
+    provinces = list(PROVINCE_WEIGHTS)
+    weights = list(PROVINCE_WEIGHTS.values())
+    rest = rng.choices(provinces, weights=weights, k=max(0, size - len(first)))
+    return (first + rest)[:size]
 
 
 def ensure_operator() -> None:
@@ -130,8 +135,6 @@ def create_practices(size: int, seed: int) -> list[Practice]:
         for number, name, _count, _province in NETWORKS
     }
     provinces = _province_plan(size, rng)
-    # The two demo practices first, so that their logins always exist.
-    provinces[0], provinces[1] = Province.ZUID_HOLLAND, Province.UTRECHT
     practices: list[Practice] = []
     network_slots = []
     for number, _name, count, province in NETWORKS:
@@ -204,6 +207,14 @@ def demo_years(today: dt.date) -> tuple[int, ...]:
     return tuple(years)
 
 
+def pending_statistics() -> int:
+    """Statistics refreshes the worker still has to run (queued or running)."""
+    return DBTaskResult.objects.filter(
+        task_path=refresh_statistics.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).count()
+
+
 def wait_for_uploader(url: str, timeout: float = 90) -> None:
     """The uploader starts beside us; give it time to listen before the first upload."""
     parts = urlsplit(url)
@@ -225,6 +236,7 @@ def fill(
     seed: int = 2026,
     today: dt.date | None = None,
     processes: int | None = None,
+    patients_per_year: int | None = None,
     say: Callable[[str], None] = print,
 ) -> dict:
     today = today or dt.date.today()
@@ -243,9 +255,8 @@ def fill(
                 agb_code=practice.agb_code,
                 province=practice.province,
                 # The two demo logins get a typical ParaBench participant (≈ 850 patients).
-                patients_per_year=(
-                    900 if index < 2 else max(250, int(rng.lognormvariate(6.55, 0.45)))
-                ),
+                patients_per_year=patients_per_year
+                or (900 if index < 2 else max(250, int(rng.lognormvariate(6.55, 0.45)))),
                 seed=seed * 100_000 + index,
                 pfx_path=str(practice_certificate(practice, cert_folder)),
                 years=years,
@@ -279,6 +290,9 @@ def fill(
             break
         say(f"  nog in te lezen: {waiting}")
         time.sleep(2)
+    say("Wachten op de vergelijkingscijfers…")
+    while pending_statistics():
+        time.sleep(1)
     summary = {
         "practices": len(practices),
         "exports_sent": sent,

@@ -1,0 +1,89 @@
+"""The demo dataset goes through the real path: portal certificates, export client, mTLS, worker."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from parabench.backoffice import demo
+from parabench.benchmark.queries import dashboard_for
+from parabench.certificates.models import ClientCertificate
+from parabench.practices.models import Practice
+from parabench.uploads.models import Import
+from tests.uploads.conftest import (  # noqa: F401  (the real uploader and worker processes)
+    ca_dir,
+    child_env,
+    test_ca,
+    upload_storage,
+    uploader,
+    worker,
+)
+
+pytestmark = pytest.mark.slow
+TODAY = dt.date(2026, 7, 15)
+
+
+@pytest.fixture
+def demo_var(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    return settings.VAR_DIR
+
+
+def wait_until_imported(expected: int, timeout: float = 180) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while Import.objects.filter(status=Import.Status.IMPORTED).count() < expected:
+        assert time.monotonic() < deadline, "the worker did not import every upload in time"
+        time.sleep(0.5)
+
+
+def test_the_demo_fills_every_province_through_uploads_the_worker_imports(
+    demo_var,
+    uploader,  # noqa: F811
+    worker,  # noqa: F811
+):
+    summary = demo.fill(
+        size=12,
+        uploader_url=uploader.base,
+        today=TODAY,
+        processes=2,
+        patients_per_year=150,
+        say=lambda message: None,
+    )
+    years = [2023, 2024, 2025, 2026]  # three whole years and 2026 to its last complete quarter
+    assert summary["years"] == years
+    assert summary["exports_sent"] == 12 * len(years)
+    assert summary["imported"] == 12 * len(years)
+    assert summary["rejected"] == 0
+
+    practices = Practice.objects.all()
+    assert practices.count() == 12
+    assert practices.order_by().values("province").distinct().count() == 12
+    # Every export arrived over mTLS with the practice's own downloaded certificate.
+    for imp in Import.objects.select_related("practice"):
+        certificate = ClientCertificate.objects.get(fingerprint_sha256=imp.certificate_fingerprint)
+        assert certificate.practice_id == imp.practice_id
+        assert certificate.downloaded_at is not None
+    current = Import.objects.get(practice__agb_code="04123451", year=2026)
+    assert (current.period_begin, current.period_end) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    national = dashboard_for(current, "national")
+    assert national.group.n == 12
+    assert not national.group.too_small
+
+
+def test_a_second_start_reuses_the_demo_data(demo_var, uploader, worker, capsys):  # noqa: F811
+    demo.marker_path().parent.mkdir(parents=True)
+    demo.marker_path().write_text("{}")
+    call_command("fill_demo", "--size", "12", "--uploader-url", uploader.base)
+    assert "De demodataset is er al" in capsys.readouterr().out
+    assert not Import.objects.exists()
+
+
+def test_the_demo_logins_cover_a_practice_in_a_network_and_one_without(db, demo_var):
+    demo.create_practices(12, seed=1)
+    with_network = Practice.objects.get(users__username="demo")
+    without_network = Practice.objects.get(users__username="demo-zonder")
+    assert with_network.network is not None
+    assert without_network.network is None
+    assert with_network.agb_code == "04123451"
