@@ -137,7 +137,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Patients",
         "aantal",
         "Patiënten",
-        "higher",
+        None,  # size is no merit; its growth is
         "int",
         "Het aantal verschillende patiënten met minstens één zitting in de periode. Een patiënt "
         "die vaker komt, telt één keer.",
@@ -150,7 +150,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "New patients",
         "aantal",
         "Patiënten",
-        "higher",
+        None,  # size is no merit; its growth is
         "int",
         "Patiënten van wie de eerste klacht ooit in deze periode begon.",
         "Patients whose first episode ever started in this period.",
@@ -173,7 +173,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Episodes",
         "aantal",
         "Klachten",
-        "higher",
+        None,  # size is no merit; its growth is
         "int",
         "Klachten (zorgtrajecten) die in de periode liepen: begonnen vóór of in de periode en "
         "niet vóór de periode afgesloten.",
@@ -186,7 +186,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "New episodes",
         "aantal",
         "Klachten",
-        "higher",
+        None,  # size is no merit; its growth is
         "int",
         "Klachten die in de periode begonnen.",
         "Episodes that started in the period.",
@@ -235,7 +235,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Sessions",
         "aantal",
         "Behandelingen",
-        "higher",
+        None,  # size is no merit; its growth is
         "int",
         "Zittingen die in de periode hebben plaatsgevonden (niet nagekomen afspraken tellen "
         "niet mee).",
@@ -309,7 +309,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Revenue",
         "€",
         "Financiën",
-        "higher",
+        None,  # size is no merit; its growth is
         "eur0",
         "Het totaal gedeclareerde bedrag van de zittingen in de periode (ook gefactureerde niet "
         "nagekomen afspraken).",
