@@ -15,8 +15,9 @@ MAX_TARIFF_CENTS = 150_00
 MIN_TARIFF_CENTS = 10_00
 MAX_NO_SHOW_SHARE = 0.25
 MAX_EPISODES_PER_PATIENT = 3
-# About 50 sessions a week for a full-time therapist, per quarter of 13 weeks.
-MAX_SESSIONS_PER_FTE_PER_QUARTER = 13 * 50
+# A full-time therapist treats some 60–90 sessions a week (3 an hour); more than 120 a week over a
+# quarter of 13 weeks usually means FTE is missing for some therapists.
+MAX_SESSIONS_PER_FTE_PER_QUARTER = 13 * 120
 
 
 def _warning(path: str, code: str, message: str, message_en: str) -> dict:

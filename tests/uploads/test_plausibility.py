@@ -40,3 +40,15 @@ def test_warnings_carry_a_path_and_dutch_and_english_messages():
     (warning,) = plausibility_warnings(export)
     assert warning["path"].startswith("$.windows[")
     assert "€ 400,00" in warning["message"] and "€ 400.00" in warning["message_en"]
+
+
+def test_a_busy_full_time_therapist_is_no_warning():
+    # 300 patients x 12 sessions in a year by 2.4 FTE: about 375 sessions per FTE per quarter.
+    assert "sessions_per_fte_high" not in _codes(
+        patients=300, sessions_per_episode=12, therapists=3
+    )
+
+
+def test_far_more_sessions_than_the_fte_can_give_is_a_warning():
+    # 500 patients x 12 sessions by 0.8 FTE: some 1,900 per FTE per quarter (146 a week).
+    assert "sessions_per_fte_high" in _codes(patients=500, sessions_per_episode=12, therapists=1)
