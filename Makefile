@@ -45,8 +45,10 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Dutch is the source language: only English has a catalogue (translate it, then commit .po + .mo).
 messages: venv
-	$(VENV)/bin/python manage.py makemessages -l en -l nl --ignore=.venv --ignore=.tools --ignore=var
+	$(VENV)/bin/python manage.py makemessages -l en --ignore=.venv --ignore=.tools --ignore=var --ignore=tests --ignore=bench
+	$(VENV)/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools
 
 bench: venv
 	$(VENV)/bin/python -m bench.run_all

@@ -25,7 +25,7 @@ TABS = (
 )
 TAB_NAMES_EN = {
     "Patiënten": "Patients",
-    "Klachten": "Complaints",
+    "Klachten": "Episodes",
     "Behandelingen": "Treatments",
     "Financiën": "Finance",
     "Verzekeraars": "Insurers",
