@@ -143,6 +143,13 @@ def test_the_dashboard_shows_the_english_kpi_names_from_the_catalogue(client_a, 
         assert kpi.name_nl not in page or kpi.name_nl == kpi.name_en
 
 
+def test_the_english_dashboard_writes_numbers_the_english_way(client_a, import_a):
+    page = html(english(client_a), dashboard_url(import_a, "patienten"))
+    assert re.search(r"\b\d+\.\d %", page)
+    assert not re.search(r"\b\d+,\d %", page)
+    assert '"separators": ".,"' in page
+
+
 def test_the_dutch_dashboard_keeps_the_dutch_tab_names(client_a, import_a):
     page = html(client_a, dashboard_url(import_a))
     tabs = re.findall(r'data-tab="[a-z]+"[^>]*>([^<]+)</a>', page)

@@ -1,16 +1,26 @@
-"""Dutch number and date formatting for the dashboard, as pure functions.
+"""Number and date formatting for the dashboard, as pure functions: Dutch, or English when active.
 
 Why not the locale module: the server's C library locales differ between machines, and a practice
-owner must read "59,3 %" and "€ 36,53" the same everywhere. Month names go through Django's own
-translations, so English works too.
+owner must read "59,3 %" and "€ 36,53" the same everywhere. In English the separators swap
+("59.3 %", "€ 1,234.50"). Month names go through Django's own translations.
 """
 
 from datetime import date
 
 from django.utils.dates import MONTHS
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 DASH = "–"
+
+
+def _english() -> bool:
+    return (get_language() or "nl").split("-")[0] == "en"
+
+
+def chart_separators() -> str:
+    """Plotly's ``separators``: decimal mark, then thousands mark, as in ``number``."""
+    return ".," if _english() else ",."
 
 
 def long_date(day: date) -> str:
@@ -24,14 +34,15 @@ def period(begin: date, end: date) -> str:
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:
-    """1.234,5 — a point between thousands, a comma before decimals."""
+    """1.234,5 — a point between thousands, a comma before decimals (1,234.5 in English)."""
     if value is None:
         return DASH
     rounded = round(float(value), decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0,0"
     text = f"{abs(rounded):,.{decimals}f}"
-    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    if not _english():
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return f"\u2212{text}" if rounded < 0 else text  # a real minus sign, as in print
 
 

@@ -231,7 +231,7 @@ def distribution_chart(kpi, stats) -> dict:
                 "gridcolor": "#eef1f5",
                 **axis_affixes(kpi.number_format),
             },
-            "separators": ",.",
+            "separators": formatting.chart_separators(),
         },
     }
 
@@ -322,7 +322,7 @@ def mix_chart(categories) -> dict:
             "yaxis": {"autorange": "reversed", "automargin": True},
             "xaxis": {"ticksuffix": " %", "gridcolor": "#eef1f5", "rangemode": "tozero"},
             "legend": LEGEND_ON_TOP,
-            "separators": ",.",
+            "separators": formatting.chart_separators(),
         },
     }
 
@@ -376,7 +376,7 @@ def pyramid_chart(categories) -> dict:
                 "title": {"text": _("← vrouwen · mannen →")},
             },
             "legend": LEGEND_ON_TOP,
-            "separators": ",.",
+            "separators": formatting.chart_separators(),
         },
     }
 
@@ -598,7 +598,7 @@ def trend_block(series) -> TrendBlock:
         "height": 280,
         "margin": {"l": 8, "r": 8, "t": 40, "b": 40},
         "legend": LEGEND_ON_TOP,
-        "separators": ",.",
+        "separators": formatting.chart_separators(),
         "yaxis": {**axis_format, "automargin": True},
         "xaxis": {"type": "category", "domain": [0, 0.68], "title": {"text": _("kwartaal")}},
     }

@@ -59,3 +59,23 @@ def test_it_shows_a_dash_for_a_missing_value():
 def test_it_uses_english_month_names_in_english():
     with translation.override("en"):
         assert formatting.long_date(date(2026, 6, 30)) == "30 June 2026"
+
+
+def test_it_writes_a_period_in_english_in_english():
+    with translation.override("en"):
+        assert formatting.period(date(2026, 1, 1), date(2026, 6, 30)) == (
+            "1 January 2026 to 30 June 2026"
+        )
+
+
+def test_it_swaps_the_separators_in_english():
+    with translation.override("en"):
+        assert formatting.number(1234567.34, 1) == "1,234,567.3"
+        assert formatting.percent(59.34) == "59.3 %"
+        assert formatting.euro(1234.5) == "€ 1,234.50"
+        assert formatting.signed_percent(-3) == "\u22123.0 %"
+        assert formatting.chart_separators() == ".,"
+
+
+def test_charts_use_a_decimal_comma_in_dutch():
+    assert formatting.chart_separators() == ",."
