@@ -61,9 +61,10 @@ def test_the_language_menu_turns_the_login_page_english():
 
 
 @pytest.mark.django_db
-def test_a_browser_that_asks_for_english_gets_english():
+def test_a_browser_that_asks_for_english_still_gets_dutch_until_the_user_chooses():
     page = Client(headers={"accept-language": "en"}).get(reverse("login")).content.decode()
-    assert "Forgot your password?" in page
+    assert "Gebruikersnaam" in page
+    assert '<html lang="nl"' in page
 
 
 def test_the_profile_shows_the_practice_section_in_english(client_elsewhere, practice_elsewhere):
