@@ -93,6 +93,20 @@ def split(members: list[Membership], only=None) -> dict[Group, np.ndarray]:
         return found
     provinces = np.array([m.province for m in members])
     networks = np.array([-1 if m.network_id is None else m.network_id for m in members])
+    if only is not None:
+        # An incremental recompute wants three or four groups: one comparison each.
+        for group in only:
+            if group.kind == GroupKind.NATIONAL:
+                indexes = np.arange(rows)
+            elif group.kind == GroupKind.REGION:
+                indexes = np.flatnonzero(provinces == group.key)
+            elif group.kind == GroupKind.NO_NETWORK:
+                indexes = np.flatnonzero(networks < 0)
+            else:
+                indexes = np.flatnonzero(networks == int(group.key))
+            if indexes.size:
+                found[group] = indexes
+        return found
     wanted = (lambda group: True) if only is None else (lambda group: group in only)
     national = Group(GroupKind.NATIONAL, "")
     if wanted(national):

@@ -116,3 +116,37 @@ class GroupPositions(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.window} {self.kind} {self.key}"
+
+
+class WindowBlock(models.Model):
+    """A snapshot of one block of a year's window rows, as the last recompute used them.
+
+    Why: at national scale an incremental recompute needs every row of the year (the national
+    group holds every practice), and reading ~70,000 vectors one row each costs more than all the
+    statistics. The rows of a (year, window) are kept packed in BLOCKS blocks (by practice id), so
+    a recompute reads a few hundred blobs, checks them against the table's row ids and counted
+    flags (``recompute.py``), re-reads only what differs and rewrites only the blocks it changed.
+    A cache: it can always be rebuilt from WindowValues and is never served.
+    """
+
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    window = models.CharField(_("periode"), max_length=5)
+    block = models.PositiveSmallIntegerField(_("blok"))
+    width = models.PositiveSmallIntegerField(_("aantal kolommen"))
+    ids = models.BinaryField(_("rijen"))
+    practices = models.BinaryField(_("praktijken"))
+    counted = models.BinaryField(_("telt mee"))
+    values = models.BinaryField(_("KPI-waarden"))
+    growth = models.BinaryField(_("groei"))
+
+    class Meta:
+        verbose_name = _("blok KPI-waarden")
+        verbose_name_plural = _("blokken KPI-waarden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "window", "block"], name="benchmark_block_per_window"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.window} {self.block}"

@@ -1,9 +1,19 @@
 """Recompute and store group statistics and percentile positions.
 
-Two entry points: ``recompute_after_import`` (incremental: only the importing practice's groups,
-for its year and the next one, whose growth figures depend on it) and ``recompute_all`` (every
-year and group; ``manage.py recompute_statistics``). Both run the same per-year function, so
-"incremental equals full" holds by construction for the groups touched, and is tested.
+Entry points: ``recompute_after_import`` and ``recompute_practices`` (incremental: only the
+groups of the practices that sent something, for their year and the next one, whose growth
+figures depend on it), ``recompute_changed`` (the uploader's refresh: incremental for whatever
+changed since the last recompute, full when that is most of the year) and ``recompute_all``
+(every year and group; ``manage.py recompute_statistics``). All run the same per-year function,
+so "incremental equals full" holds by construction for the groups touched, and is tested.
+
+Reading a year: the national group holds every practice, so every recompute needs all of the
+year's rows. Full recomputes read them from WindowValues and leave a packed snapshot behind
+(``WindowBlock``, BLOCKS blocks per window by practice id); incremental ones read the snapshot,
+check it against the table's row ids and counted flags (no vectors), re-read from the table only
+the rows that differ plus every row of the practices being recomputed, and rewrite only the
+blocks that changed. Rows change only through imports and recomputes, and every recompute
+re-reads the practices it changes, so the snapshot equals the table for every row it serves.
 
 Per year and window the values of the counted rows become one (practices × KPIs) matrix; each
 group is a set of row indexes into it, sorted once and described in one vectorised pass
@@ -26,7 +36,12 @@ from django.utils import timezone
 
 from parabench.benchmark import groups as grouping
 from parabench.benchmark.bulk import bulk_insert
-from parabench.benchmark.catalogue import COLUMN_INDEX, GROWTH_KPIS, POSITION_COLUMNS
+from parabench.benchmark.catalogue import (
+    COLUMN_INDEX,
+    GROWTH_KPIS,
+    POSITION_COLUMNS,
+    STORED_COLUMNS,
+)
 from parabench.benchmark.kpis import (
     WINDOWS,
     YTD_WINDOWS,
@@ -36,35 +51,70 @@ from parabench.benchmark.kpis import (
     unpack_many,
     with_growth,
 )
-from parabench.benchmark.models import GroupPositions, GroupStatistics, WindowValues
+from parabench.benchmark.models import (
+    GroupPositions,
+    GroupStatistics,
+    WindowBlock,
+    WindowValues,
+)
 from parabench.benchmark.stats import describe_sorted, positions
 from parabench.uploads.models import Import
 
 _POSITION_COLUMNS = np.array([COLUMN_INDEX[c] for c in POSITION_COLUMNS], dtype=np.intp)
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
 _GROWTH_WIDTH = len(GROWTH_KPIS)
+_WIDTH = len(STORED_COLUMNS)
+BLOCKS = 64  # snapshot blocks per (year, window): ~160 practices each at national scale
+# Beyond this share of a year's rows changed, an incremental refresh is no cheaper than a full one.
+CHANGED_SHARE_FOR_FULL = 0.25
 
 
 def recompute_after_import(imp: Import) -> None:
-    """After ``imp`` was committed as imported: refresh what it changes, nothing else.
+    """After ``imp`` was committed as imported: refresh what it changes, nothing else."""
+    recompute_practices(imp.year, [imp.practice_id])
 
-    Marks the counted rows of its practice and year, refreshes that practice's growth figures,
-    then recomputes the practice's groups (national, its region, its network or "without
-    network") for that year, and for the next year when the practice sent it (its growth
-    figures compare with this year).
+
+def recompute_practices(year: int, practice_ids) -> dict:
+    """Refresh what new or changed rows of these practices in ``year`` change, nothing else.
+
+    Marks their counted rows, refreshes their growth figures, then recomputes their groups
+    (national, their regions, their networks or "without network") for that year, and for the
+    next year when one of them sent it (its growth figures compare with this year).
     """
-    practice = imp.practice
-    only = set(grouping.membership(practice).groups())
-    has_next = WindowValues.objects.filter(practice_id=practice.pk, year=imp.year + 1).exists()
-    years = [imp.year, imp.year + 1] if has_next else [imp.year]
+    practice_ids = sorted({int(p) for p in practice_ids})
+    members = grouping.memberships()  # every practice: the national group needs them all
+    only = {group for p in practice_ids if p in members for group in members[p].groups()}
+    has_next = WindowValues.objects.filter(practice_id__in=practice_ids, year=year + 1).exists()
+    years = [year, year + 1] if has_next else [year]
     with transaction.atomic():
-        for year in years:
-            _lock(year)
-        mark_counted(imp.year, practice_id=practice.pk)
-        for year in years:
-            refresh_growth(year, practice_id=practice.pk)
-        for year in years:
-            recompute_year(year, only=only)
+        for each in years:
+            _lock(each)
+        mark_counted(year, practice_ids=practice_ids)
+        for each in years:
+            refresh_growth(each, practice_ids)
+        for each in years:
+            recompute_year(each, only=only, members=members, fresh=practice_ids)
+    return {"years": years, "practices": len(practice_ids)}
+
+
+def recompute_changed(year: int) -> dict:
+    """Refresh ``year`` (and the next one) after a burst of imports: the uploader's unit of work.
+
+    Incremental for the practices whose rows of ``year`` differ from the last recompute's
+    snapshot (new imports, removed ones); a full recompute of both years when there is no
+    snapshot yet or most of the year changed, since then reading everything is cheaper.
+    """
+    changed = _changed_practices(year)
+    if changed is None:
+        years = [year]
+        if WindowValues.objects.filter(year=year + 1).exists():
+            years.append(year + 1)
+        report = recompute_all(years=years)
+        return {"years": report["years"], "full": True}
+    if not changed:
+        return {"years": [], "full": False}
+    report = recompute_practices(year, changed)
+    return {"years": report["years"], "full": False}
 
 
 def recompute_all(years=None) -> dict:
@@ -107,15 +157,15 @@ def _lock(year: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_BASE + year])
 
 
-def mark_counted(year: int, practice_id: int | None = None) -> None:
+def mark_counted(year: int, practice_ids=None) -> None:
     """Flag, per practice and window, the newest imported export covering it as the counted one.
 
     Newest = the import marked current for that practice and year when it covers the window,
     else the latest upload that does. Imports not (or no longer) imported never count.
     """
     rows = WindowValues.objects.filter(year=year)
-    if practice_id is not None:
-        rows = rows.filter(practice_id=practice_id)
+    if practice_ids is not None:
+        rows = rows.filter(practice_id__in=list(practice_ids))
     # Ordered from least to most preferred: the last row seen per (practice, window) wins.
     ordered = rows.order_by("imp__is_current", "imp__uploaded_at", "imp_id", "pk").values_list(
         "pk", "practice_id", "window", "counted", "imp__status"
@@ -140,68 +190,314 @@ def _batches(items, size=5000):
         yield items[start : start + size]
 
 
-def _counted_vectors(year: int, practice_id: int | None = None) -> dict[str, dict[int, object]]:
+def _counted_vectors(year: int, practice_ids=None) -> dict[str, dict[int, object]]:
     """Counted stored vectors of one year: window → practice → vector."""
-    if practice_id is None:
+    if practice_ids is None:
         found = defaultdict(dict)
-        for window, (_, practices, counted, stored, _) in _load(year).items():
+        for window, (_, practices, counted, stored, _) in _load(year)[0].items():
             for i in np.flatnonzero(counted):
                 found[window][int(practices[i])] = stored[i]
         return found
-    rows = WindowValues.objects.filter(year=year, counted=True)
-    if practice_id is not None:
-        rows = rows.filter(practice_id=practice_id)
+    rows = WindowValues.objects.filter(year=year, counted=True, practice_id__in=practice_ids)
     found: dict[str, dict[int, object]] = defaultdict(dict)
     for practice, window, blob in rows.values_list("practice_id", "window", "values"):
         found[window][practice] = unpack(blob)
     return found
 
 
-def refresh_growth(year: int, practice_id: int) -> None:
-    """Recompute the stored growth figures of one practice's rows of ``year``."""
-    before = _counted_vectors(year - 1, practice_id)
-    for pk, window, blob, stored in WindowValues.objects.filter(
-        year=year, practice_id=practice_id
-    ).values_list("pk", "window", "values", "growth"):
-        previous = before.get(window, {}).get(practice_id)
+def refresh_growth(year: int, practice_ids) -> None:
+    """Recompute the stored growth figures of these practices' rows of ``year``."""
+    practice_ids = list(practice_ids)
+    before = _counted_vectors(year - 1, practice_ids)
+    for pk, practice, window, blob, stored in WindowValues.objects.filter(
+        year=year, practice_id__in=practice_ids
+    ).values_list("pk", "practice_id", "window", "values", "growth"):
+        previous = before.get(window, {}).get(practice)
         blob = pack(growth_matrix(unpack(blob), previous)[0])
         if stored is None or bytes(stored) != blob:
             WindowValues.objects.filter(pk=pk).update(growth=blob)
 
 
-def _load(year: int):
+def _select(columns, where: str, params, model=WindowValues) -> list[tuple]:
+    """Plain SQL: at national scale the ORM's per-value converters cost more than the reading.
+
+    On PostgreSQL the rows come in binary format: blobs arrive as bytes instead of hex text
+    twice their size that would have to be parsed. Names come from the model's metadata;
+    values are parameters.
+    """
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    names = ", ".join(q(c) for c in columns)
+    sql = f"SELECT {names} FROM {table} WHERE {where} ORDER BY {q('id')}"  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Django's cursors bind client-side, which allows text results only.
+            import psycopg
+
+            with psycopg.Cursor(connection.connection) as binary:
+                binary.execute(sql, params, binary=True)
+                return binary.fetchall()
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _load(year: int, fresh=None):
     """Every row of ``year``, grouped by window: (ids, practice ids, counted, stored, growth).
 
-    Plain SQL rather than the ORM: at national scale this reads ~70,000 vectors, and the ORM's
-    per-value converters cost more than the reading.
+    ``fresh`` None: read every vector from the table (full recompute). Otherwise the practices
+    being recomputed: the rest comes from the snapshot where it matches the table (see the
+    module docstring). Returns (rows by window, blocks to rewrite by window: a set, or None for
+    every block).
+    """
+    q = connection.ops.quote_name
+    if fresh is not None:
+        snapshot = _read_snapshot(year)
+        if snapshot:
+            incremental = _load_incremental(year, fresh, snapshot)
+            if incremental is not None:
+                return incremental
+    fetched = _select(
+        ("id", "practice_id", "window", "counted", "values", "growth"), f"{q('year')} = %s", [year]
+    )
+    loaded = {}
+    if fetched:
+        ids, practices, windows, counted, blobs, growths = zip(*fetched, strict=True)
+        ids = np.array(ids, dtype=np.int64)
+        practices = np.array(practices, dtype=np.int64)
+        counted = np.array(counted, dtype=bool)
+        windows = np.array(windows)
+        for window in np.unique(windows):
+            rows = np.flatnonzero(windows == window)
+            loaded[str(window)] = (
+                ids[rows],
+                practices[rows],
+                counted[rows],
+                unpack_many([blobs[i] for i in rows]),
+                unpack_many([growths[i] for i in rows], _GROWTH_WIDTH),
+            )
+    return loaded, None
+
+
+def _read_snapshot(year: int) -> dict:
+    """The snapshot of ``year``: window → (ids, practices, counted, stored, growth), id order."""
+    parts = defaultdict(list)
+    q = connection.ops.quote_name
+    names = ("window", "width", "ids", "practices", "counted", "values", "growth")
+    for window, width, ids, practices, counted, values, growth in _select(
+        names, f"{q('year')} = %s", [year], model=WindowBlock
+    ):
+        if width != _WIDTH:
+            return {}  # the catalogue grew since: rebuild from the table
+        ids = np.frombuffer(bytes(ids), dtype="<i8")
+        parts[window].append(
+            (
+                ids,
+                np.frombuffer(bytes(practices), dtype="<i8"),
+                np.frombuffer(bytes(counted), dtype=np.uint8).astype(bool),
+                np.frombuffer(bytes(values), dtype="<f8").reshape(ids.size, _WIDTH),
+                np.frombuffer(bytes(growth), dtype="<f8").reshape(ids.size, _GROWTH_WIDTH),
+            )
+        )
+    snapshot = {}
+    for window, blocks in parts.items():
+        columns = [np.concatenate(c) for c in zip(*blocks, strict=True)]
+        order = np.argsort(columns[0], kind="stable")
+        snapshot[window] = tuple(c[order] for c in columns)
+    return snapshot
+
+
+def _block_checks(year: int) -> dict[tuple[str, int], tuple[int, int, int]]:
+    """Per (window, block) of the table: number of rows, sum of ids, sum of counted rows' ids.
+
+    Why that identifies a block's rows: ids only grow, so rows added and removed since the
+    snapshot always change the count or the sum; counted flags change only inside recomputes,
+    which re-read the practices they change. Read from an index, no vectors.
     """
     q = connection.ops.quote_name
     table = q(WindowValues._meta.db_table)
-    names = ("id", "practice_id", "window", "counted", "values", "growth")
-    columns = ", ".join(q(c) for c in names)
-    # Names come from the model's metadata; the year is a parameter.
-    sql = f"SELECT {columns} FROM {table} WHERE {q('year')} = %s"  # noqa: S608
+    sql = (
+        f"SELECT {q('window')}, {q('practice_id')} %% {BLOCKS}, COUNT(*), SUM({q('id')}), "  # noqa: S608
+        f"SUM(CASE WHEN {q('counted')} THEN {q('id')} ELSE 0 END) FROM {table} "
+        f"WHERE {q('year')} = %s GROUP BY 1, 2"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [year])
-        fetched = cursor.fetchall()
-    if not fetched:
-        return {}
-    ids, practices, windows, counted, blobs, growths = zip(*fetched, strict=True)
-    ids = np.array(ids, dtype=np.int64)
-    practices = np.array(practices, dtype=np.int64)
-    counted = np.array(counted, dtype=bool)
-    windows = np.array(windows)
-    loaded = {}
-    for window in np.unique(windows):
-        rows = np.flatnonzero(windows == window)
-        loaded[str(window)] = (
-            ids[rows],
-            practices[rows],
-            counted[rows],
-            unpack_many([blobs[i] for i in rows]),
-            unpack_many([growths[i] for i in rows], _GROWTH_WIDTH),
+        return {
+            (window, int(block)): (int(n), int(ids), int(counted))
+            for window, block, n, ids, counted in cursor.fetchall()
+        }
+
+
+def _snapshot_checks(snapshot) -> dict[tuple[str, int], tuple[int, int, int]]:
+    """``_block_checks`` of the snapshot itself."""
+    checks = {}
+    for window, (ids, practices, counted, _, _) in snapshot.items():
+        block_of = practices % BLOCKS
+        n = np.bincount(block_of, minlength=BLOCKS)
+        sums = np.bincount(block_of, weights=ids, minlength=BLOCKS)
+        counted_sums = np.bincount(block_of, weights=ids * counted, minlength=BLOCKS)
+        for block in np.flatnonzero(n):
+            checks[(window, int(block))] = (
+                int(n[block]),
+                int(sums[block]),
+                int(counted_sums[block]),
+            )
+    return checks
+
+
+def _stale_blocks(year: int, snapshot) -> tuple[set[tuple[str, int]], int]:
+    """The (window, block) pairs where the table differs from the snapshot, and how many
+    pairs the table has."""
+    table = _block_checks(year)
+    stored = _snapshot_checks(snapshot)
+    stale = {key for key in set(table) | set(stored) if table.get(key) != stored.get(key)}
+    return stale, len(table)
+
+
+def _reread(year: int, practices, blocks) -> list[tuple]:
+    """Every row of these practices, and every row of these (window, block) pairs."""
+    q = connection.ops.quote_name
+    parts, params = [], [year]
+    practices = [int(p) for p in practices]
+    if practices:
+        parts.append(f"{q('practice_id')} IN ({', '.join(['%s'] * len(practices))})")
+        params += practices
+    by_window = defaultdict(list)
+    for window, block in sorted(blocks):
+        by_window[window].append(block)
+    for window, numbers in by_window.items():
+        marks = ", ".join(["%s"] * len(numbers))
+        parts.append(f"({q('window')} = %s AND {q('practice_id')} %% {BLOCKS} IN ({marks}))")
+        params += [window, *numbers]
+    if not parts:
+        return []
+    return _select(
+        ("id", "practice_id", "window", "counted", "values", "growth"),
+        f"{q('year')} = %s AND ({' OR '.join(parts)})",
+        params,
+    )
+
+
+def _load_incremental(year: int, fresh, snapshot):
+    """The snapshot, with stale blocks and the ``fresh`` practices re-read from the table.
+
+    None when so much changed that reading everything is cheaper.
+    """
+    stale, total = _stale_blocks(year, snapshot)
+    if not total or len(stale) > CHANGED_SHARE_FOR_FULL * total:
+        return None
+    fresh = np.array(sorted(fresh), dtype=np.int64)
+    fetched = _reread(year, fresh.tolist(), stale)
+    new_rows = defaultdict(list)
+    for row in fetched:
+        new_rows[row[2]].append(row)
+    loaded, dirty = {}, {}
+    fresh_blocks = {int(b) for b in np.unique(fresh % BLOCKS)}
+    empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, bool))
+    for window in set(snapshot) | set(new_rows):
+        old = snapshot.get(window)
+        if old is None:
+            old = (*empty, np.empty((0, _WIDTH)), np.empty((0, _GROWTH_WIDTH)))
+        stale_here = np.array(sorted(b for w, b in stale if w == window), dtype=np.int64)
+        keep = ~np.isin(old[1], fresh) & ~np.isin(old[1] % BLOCKS, stale_here)
+        rows = new_rows.get(window, [])
+        if rows:
+            ids, practices, _, counted, blobs, growths = zip(*rows, strict=True)
+            added = (
+                np.array(ids, dtype=np.int64),
+                np.array(practices, dtype=np.int64),
+                np.array(counted, dtype=bool),
+                unpack_many(list(blobs)),
+                unpack_many(list(growths), _GROWTH_WIDTH),
+            )
+        else:
+            added = (*empty, np.empty((0, _WIDTH)), np.empty((0, _GROWTH_WIDTH)))
+        columns = [np.concatenate([o[keep], a]) for o, a in zip(old, added, strict=True)]
+        dirty[window] = fresh_blocks | {int(b) for b in stale_here}
+        if columns[0].size == 0:
+            continue
+        order = np.argsort(columns[0], kind="stable")
+        loaded[window] = tuple(c[order] for c in columns)
+    return loaded, dirty
+
+
+def _changed_practices(year: int) -> list[int] | None:
+    """Practices whose rows of ``year`` differ from the snapshot; None without a usable one."""
+    snapshot = _read_snapshot(year)
+    if not snapshot:
+        return None
+    stale, _ = _stale_blocks(year, snapshot)
+    if not stale:
+        return []
+    q = connection.ops.quote_name
+    by_window = defaultdict(list)
+    for window, block in sorted(stale):
+        by_window[window].append(block)
+    parts, params = [], [year]
+    for window, numbers in by_window.items():
+        marks = ", ".join(["%s"] * len(numbers))
+        parts.append(f"({q('window')} = %s AND {q('practice_id')} %% {BLOCKS} IN ({marks}))")
+        params += [window, *numbers]
+    now = {
+        (window, int(row_id), int(practice), bool(counted))
+        for row_id, practice, window, counted in _select(
+            ("id", "practice_id", "window", "counted"),
+            f"{q('year')} = %s AND ({' OR '.join(parts)})",
+            params,
         )
-    return loaded
+    }
+    before = set()
+    for window, numbers in by_window.items():
+        ids, practices, counted = snapshot.get(window, ((), (), ()))[:3]
+        for row_id, practice, flag in zip(ids, practices, counted, strict=True):
+            if int(practice) % BLOCKS in numbers:
+                before.add((window, int(row_id), int(practice), bool(flag)))
+    changed = {practice for _, _, practice, _ in now ^ before}
+    practices = {int(p) for parts in snapshot.values() for p in parts[1]}
+    practices |= {practice for _, _, practice, _ in now}
+    if len(changed) > CHANGED_SHARE_FOR_FULL * len(practices):
+        return None
+    return sorted(changed)
+
+
+def _write_snapshot(year: int, loaded, dirty) -> None:
+    """Rewrite the snapshot blocks that changed (every block when ``dirty`` is None)."""
+    old = WindowBlock.objects.filter(year=year)
+    if dirty is not None:
+        condition = Q()
+        for window, blocks in dirty.items():
+            if blocks:
+                condition |= Q(window=window, block__in=sorted(blocks))
+        if not condition:
+            return
+        old = old.filter(condition)
+    old._raw_delete(old.db)
+    rows = []
+    for window, (ids, practices, counted, stored, growth) in loaded.items():
+        wanted = None if dirty is None else dirty.get(window, set())
+        block_of = practices % BLOCKS
+        for block in np.unique(block_of):
+            if wanted is not None and int(block) not in wanted:
+                continue
+            part = np.flatnonzero(block_of == block)
+            rows.append(
+                (
+                    year,
+                    window,
+                    int(block),
+                    _WIDTH,
+                    ids[part].astype("<i8").tobytes(),
+                    practices[part].astype("<i8").tobytes(),
+                    counted[part].astype(np.uint8).tobytes(),
+                    np.ascontiguousarray(stored[part], dtype="<f8").tobytes(),
+                    np.ascontiguousarray(growth[part], dtype="<f8").tobytes(),
+                )
+            )
+    bulk_insert(
+        WindowBlock,
+        ("year", "window", "block", "width", "ids", "practices", "counted", "values", "growth"),
+        rows,
+    )
 
 
 def _store_growth(ids, old, new) -> None:
@@ -218,15 +514,16 @@ def _store_growth(ids, old, new) -> None:
             cursor.executemany(sql, batch)
 
 
-def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict:
+def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=None) -> dict:
     """Statistics and positions of one year, for every group or only the groups in ``only``.
 
     ``growth_from`` (window → practice → last year's counted vector) recomputes and stores the
-    growth figures of every row first; without it the stored ones are used.
+    growth figures of every row first; without it the stored ones are used. ``fresh``: the
+    practices whose rows changed (read from the table; the others may come from the snapshot).
     """
     k = settings.MIN_GROUP_SIZE
     now = timezone.now()
-    loaded = _load(year)
+    loaded, dirty = _load(year, fresh)
     if members is None:
         practices = {int(p) for parts in loaded.values() for p in parts[1]}
         members = grouping.memberships(practices)
@@ -242,12 +539,13 @@ def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict
             previous = np.array([before.get(int(p), empty) for p in practices]).reshape(
                 stored.shape
             )
-            fresh = growth_matrix(stored, previous)
-            _store_growth(ids, growth, fresh)
-            growth = fresh
-        for i in np.flatnonzero(counted):
-            counted_vectors[window][int(practices[i])] = stored[i]
-        known = np.array([int(p) in members for p in practices], dtype=bool)
+            renewed = growth_matrix(stored, previous)
+            _store_growth(ids, growth, renewed)
+            growth = renewed
+            loaded[window] = (ids, practices, counted, stored, growth)
+            for i in np.flatnonzero(counted):
+                counted_vectors[window][int(practices[i])] = stored[i]
+        known = np.isin(practices, np.fromiter(members, dtype=np.int64, count=len(members)))
         values = with_growth(stored, growth)
         stat_rows += _window_statistics(
             year,
@@ -264,6 +562,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict
             position_rows,
         )
     _replace(year, only, stat_rows, position_rows)
+    _write_snapshot(year, loaded, dirty)
     return {"groups": len(stat_rows), "positions": len(position_rows), "counted": counted_vectors}
 
 
@@ -280,7 +579,8 @@ def _window_statistics(
             out.append(_stat_row(year, window, group, n, None, now))
             continue
         rows = member_rows[indexes]
-        ordered = np.sort(values[rows], axis=0)
+        # Sorting the transposed copy keeps each column contiguous: faster, same values.
+        ordered = np.sort(values[rows].T, axis=1).T
         described = describe_sorted(ordered)
         counts = described[0].copy()
         described[:, counts < k] = np.nan

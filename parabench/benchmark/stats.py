@@ -111,14 +111,17 @@ def positions(ordered: np.ndarray, counts: np.ndarray, values: np.ndarray) -> np
             out = at_or_below * 100.0 / counts
         out[np.isnan(values) | (counts == 0)[None, :]] = np.nan
         return out
-    out = np.full(values.shape, np.nan)
-    for c in range(values.shape[1]):
+    out = np.full((values.shape[1], values.shape[0]), np.nan)
+    # Column by column on contiguous copies: searchsorted then walks memory in order.
+    ordered = np.ascontiguousarray(np.asarray(ordered).T)
+    values = np.ascontiguousarray(values.T)
+    for c in range(values.shape[0]):
         n = int(counts[c]) if counts[c] == counts[c] else 0
         if n == 0:
             continue
-        at_or_below = np.searchsorted(ordered[:n, c], values[:, c], side="right")
-        out[:, c] = np.where(np.isnan(values[:, c]), np.nan, at_or_below * 100.0 / n)
-    return out
+        at_or_below = np.searchsorted(ordered[c, :n], values[c], side="right")
+        out[c] = np.where(np.isnan(values[c]), np.nan, at_or_below * 100.0 / n)
+    return out.T
 
 
 def percentile_position(group_values, value: float) -> float | None:

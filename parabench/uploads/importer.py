@@ -27,8 +27,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.ingest import store_export
-from parabench.benchmark.models import WindowValues
-from parabench.benchmark.recompute import recompute_all
+from parabench.benchmark.recompute import recompute_changed
 from parabench.uploads import intake
 from parabench.uploads.models import Import
 from parabench.uploads.plausibility import plausibility_warnings
@@ -152,13 +151,11 @@ def store_aggregates(imp: Import, export) -> None:
 
 @task()
 def refresh_statistics(year: int, attempt: int = 1) -> str:
-    """Recompute the peer statistics of ``year`` (and of the next year, whose growth depends on
-    it) once for a whole burst of imports; see ``schedule_statistics``."""
-    years = [year]
-    if WindowValues.objects.filter(year=year + 1).exists():
-        years.append(year + 1)
+    """Refresh the peer statistics of ``year`` (and of the next year, whose growth depends on
+    it) once for a whole burst of imports; see ``schedule_statistics``. Incremental for the
+    practices that sent something since the last refresh, full when that is most of the year."""
     try:
-        recompute_all(years=years)
+        years = recompute_changed(year)["years"]
     except TRANSIENT_ERRORS as exc:
         if attempt >= settings.UPLOAD_IMPORT_MAX_ATTEMPTS:
             raise
@@ -168,7 +165,7 @@ def refresh_statistics(year: int, attempt: int = 1) -> str:
             year, attempt + 1
         )
         return "retry"
-    return "recomputed " + ", ".join(map(str, years))
+    return "recomputed " + (", ".join(map(str, years)) or "nothing")
 
 
 def schedule_statistics(year: int) -> None:

@@ -5,8 +5,17 @@ import pytest
 from django.core.management import call_command
 
 from parabench.benchmark.catalogue import COLUMN_INDEX
-from parabench.benchmark.models import GroupPositions, GroupStatistics, WindowValues
-from parabench.benchmark.recompute import recompute_all
+from parabench.benchmark.models import (
+    GroupPositions,
+    GroupStatistics,
+    WindowBlock,
+    WindowValues,
+)
+from parabench.benchmark.recompute import (
+    recompute_after_import,
+    recompute_all,
+    recompute_changed,
+)
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
@@ -149,3 +158,87 @@ def test_incremental_recomputes_give_exactly_what_a_full_recompute_gives():
     recompute_all()
     assert _snapshot() == incremental
     assert incremental[1]  # positions were written
+
+
+def _blocks():
+    return {
+        (b.year, b.window, b.block): (
+            bytes(b.ids),
+            bytes(b.practices),
+            bytes(b.counted),
+            bytes(b.values),
+            bytes(b.growth),
+        )
+        for b in WindowBlock.objects.all()
+    }
+
+
+def _practices_in_blocks(count):
+    """Practices whose ids fall into different snapshot blocks, whatever the sequence is at."""
+    return [PracticeFactory(province="ZH" if i % 2 else "UT") for i in range(count)]
+
+
+def test_the_snapshot_after_incremental_recomputes_equals_the_one_a_full_recompute_writes():
+    practices = _practices_in_blocks(7)
+    for i, practice in enumerate(practices):
+        make_import(practice, 2024, size=1 + i)
+        make_import(practice, 2025, quarters=3, size=2 + i)
+    make_import(practices[2], 2024, size=9)  # changes the growth figures of its 2025 rows
+    incremental = _blocks()
+    assert incremental
+    recompute_all()
+    assert _blocks() == incremental
+
+
+def test_an_incremental_recompute_also_takes_along_rows_other_practices_stored_since():
+    practices = _practices_in_blocks(8)
+    for i, practice in enumerate(practices[:6]):
+        make_import(practice, 2025, size=1 + i)
+    # Two practices store without a recompute (their refresh is still waiting) ...
+    waiting = [make_import(p, 2025, size=5, recompute=False) for p in practices[6:]]
+    make_import(practices[0], 2025, size=3)
+    # ... they count once their own recompute has marked their rows, as before.
+    assert _stats(2025, "Q1")[0] == 6
+    for imp in waiting:
+        recompute_after_import(imp)
+    assert _stats(2025, "Q1")[0] == 8
+    incremental = _snapshot()
+    recompute_all()
+    assert _snapshot() == incremental
+
+
+def test_the_uploader_s_refresh_notices_imports_removed_since_the_last_recompute():
+    practices = _practices_in_blocks(7)
+    imports = [make_import(p, 2025, size=1 + i) for i, p in enumerate(practices)]
+    Import.objects.filter(pk=imports[3].pk).delete()
+    assert recompute_changed(2025) == {"years": [2025], "full": False}
+    assert _stats(2025, "Q1")[0] == 6
+    incremental = _snapshot()
+    recompute_all()
+    assert _snapshot() == incremental
+
+
+def test_the_uploader_s_refresh_recomputes_only_the_practices_that_sent_something():
+    practices = _practices_in_blocks(10)
+    for i, practice in enumerate(practices):
+        make_import(practice, 2024, size=1 + i)
+        make_import(practice, 2025, size=2 + i)
+    for i, practice in enumerate(practices[:2]):
+        make_import(practice, 2024, size=7 + i, recompute=False)
+    report = recompute_changed(2024)
+    assert report == {"years": [2024, 2025], "full": False}
+    assert recompute_changed(2024) == {"years": [], "full": False}
+    incremental = _snapshot()
+    recompute_all()
+    assert _snapshot() == incremental
+
+
+def test_the_uploader_s_refresh_recomputes_everything_when_most_of_the_year_is_new():
+    practices = _practices_in_blocks(6)
+    for i, practice in enumerate(practices):
+        make_import(practice, 2025, size=1 + i, recompute=False)
+    assert recompute_changed(2025) == {"years": [2025], "full": True}
+    assert _stats(2025, "Q1")[0] == 6
+    for practice in practices:
+        make_import(practice, 2025, size=3, recompute=False)
+    assert recompute_changed(2025)["full"]
