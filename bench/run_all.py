@@ -31,8 +31,13 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default="", help="comma-separated subset, e.g. export,uploads")
+    parser.add_argument(
+        "--collect", action="store_true", help="run nothing; gather the reports already written"
+    )
     args = parser.parse_args(argv)
     chosen = [b for b in BENCHES if not args.only or b[0] in args.only.split(",")]
+    if args.collect:
+        chosen = []
     outcomes = []
     for name, title in chosen:
         print(f"=== {name}: {title}", flush=True)
@@ -49,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         "| benchmark | what | exit | wall time |",
         "|---|---|---|---|",
     ]
+    if not outcomes:
+        lines[2] = (
+            f"Gathered by `python -m bench.run_all --collect` on {dt.date.today().isoformat()} "
+            "from the reports each benchmark wrote when it last ran (see their dates and machine "
+            "load); `make bench` runs them all again."
+        )
+        lines += [f"| [{n}](benchmarks-{n}.md) | {t} | – | – |" for n, t in BENCHES]
     for name, title, code, seconds in outcomes:
         lines.append(f"| [{name}](benchmarks-{name}.md) | {title} | {code} | {seconds:.0f} s |")
     for name, _title in BENCHES:
