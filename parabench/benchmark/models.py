@@ -52,6 +52,12 @@ class WindowValues(models.Model):
         indexes = [
             models.Index(fields=["year", "window", "counted"], name="benchmark_wv_year_window"),
             models.Index(fields=["practice", "year"], name="benchmark_wv_practice_year"),
+            # Covers the snapshot check of recompute.py (count and id sums per block) without
+            # reading the rows themselves; SQLite keeps the id in every index anyway.
+            models.Index(
+                fields=["year", "window", "practice", "counted", "id"],
+                name="benchmark_wv_block_check",
+            ),
         ]
 
     def __str__(self):

@@ -57,7 +57,7 @@ from parabench.benchmark.models import (
     WindowBlock,
     WindowValues,
 )
-from parabench.benchmark.stats import describe_sorted, positions
+from parabench.benchmark.stats import describe_sorted, member_positions, positions
 from parabench.uploads.models import Import
 
 _POSITION_COLUMNS = np.array([COLUMN_INDEX[c] for c in POSITION_COLUMNS], dtype=np.intp)
@@ -279,7 +279,7 @@ def _load(year: int, fresh=None):
 
 
 def _read_snapshot(year: int) -> dict:
-    """The snapshot of ``year``: window → (ids, practices, counted, stored, growth), id order."""
+    """The snapshot of ``year``: window → (ids, practices, counted, stored, growth)."""
     parts = defaultdict(list)
     q = connection.ops.quote_name
     names = ("window", "width", "ids", "practices", "counted", "values", "growth")
@@ -298,12 +298,11 @@ def _read_snapshot(year: int) -> dict:
                 np.frombuffer(bytes(growth), dtype="<f8").reshape(ids.size, _GROWTH_WIDTH),
             )
         )
-    snapshot = {}
-    for window, blocks in parts.items():
-        columns = [np.concatenate(c) for c in zip(*blocks, strict=True)]
-        order = np.argsort(columns[0], kind="stable")
-        snapshot[window] = tuple(c[order] for c in columns)
-    return snapshot
+    # In block order: the caller puts the rows in id order once it has added what it re-read.
+    return {
+        window: tuple(np.concatenate(c) for c in zip(*blocks, strict=True))
+        for window, blocks in parts.items()
+    }
 
 
 def _block_checks(year: int) -> dict[tuple[str, int], tuple[int, int, int]]:
@@ -412,13 +411,27 @@ def _load_incremental(year: int, fresh, snapshot):
             )
         else:
             added = (*empty, np.empty((0, _WIDTH)), np.empty((0, _GROWTH_WIDTH)))
-        columns = [np.concatenate([o[keep], a]) for o, a in zip(old, added, strict=True)]
         dirty[window] = fresh_blocks | {int(b) for b in stale_here}
-        if columns[0].size == 0:
+        kept = np.flatnonzero(keep)
+        ids = np.concatenate([old[0][kept], added[0]])
+        if ids.size == 0:
             continue
-        order = np.argsort(columns[0], kind="stable")
-        loaded[window] = tuple(c[order] for c in columns)
+        # Id order, as a full read has it (sums and sorts then see the same sequence); one
+        # gather per column instead of a concatenation and a reordering.
+        order = np.argsort(ids, kind="stable")
+        from_old = order < kept.size
+        loaded[window] = tuple(
+            _gather(o, a, kept, order, from_old) for o, a in zip(old, added, strict=True)
+        )
     return loaded, dirty
+
+
+def _gather(old, added, kept, order, from_old):
+    """Rows ``order`` of ``old[kept]`` followed by ``added``, without building that first."""
+    out = np.empty((order.size, *old.shape[1:]), dtype=old.dtype)
+    out[from_old] = old[kept[order[from_old]]]
+    out[~from_old] = added[order[~from_old] - kept.size]
+    return out
 
 
 def _changed_practices(year: int) -> list[int] | None:
@@ -588,13 +601,23 @@ def _window_statistics(
         if window not in YTD_WINDOWS:
             continue
         # Percentile positions of the members, and of older imports of the same practices.
-        extra = [i for i in other_rows if group in members[int(practices[i])].groups()]
-        placed = np.concatenate([rows, np.array(extra, dtype=np.intp)])
-        shares = positions(
-            ordered[:, _POSITION_COLUMNS],
-            counts[_POSITION_COLUMNS],
-            values[placed][:, _POSITION_COLUMNS],
+        extra = np.array(
+            [i for i in other_rows if group in members[int(practices[i])].groups()],
+            dtype=np.intp,
         )
+        placed = np.concatenate([rows, extra])
+        shares = member_positions(values[rows][:, _POSITION_COLUMNS], counts[_POSITION_COLUMNS])
+        if extra.size:
+            shares = np.concatenate(
+                [
+                    shares,
+                    positions(
+                        ordered[:, _POSITION_COLUMNS],
+                        counts[_POSITION_COLUMNS],
+                        values[extra][:, _POSITION_COLUMNS],
+                    ),
+                ]
+            )
         shares[:, np.isnan(described[0, _POSITION_COLUMNS])] = np.nan  # too few values
         order = np.argsort(ids[placed])
         position_rows.append(

@@ -124,6 +124,39 @@ def positions(ordered: np.ndarray, counts: np.ndarray, values: np.ndarray) -> np
     return out.T
 
 
+def member_positions(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``positions`` of a group's own members: the same numbers, without a search per value.
+
+    Why: placing 10,000 members one binary search each per KPI costs more than the group's
+    whole statistics; sorting with the permutation kept, a member's count at or below is where
+    its run of equal values ends in its sorted column. ``values`` (members × KPIs), ``counts``
+    the number of values per column (as ``sorted_columns`` gives).
+    """
+    columns = np.ascontiguousarray(np.asarray(values, dtype=np.float64).T)
+    cols, n = columns.shape
+    out = np.full((cols, n), np.nan)
+    if n == 0 or cols == 0:
+        return out.T
+    # NaN last, like np.sort. Sorting with NaN as +inf is several times faster (numpy's SIMD
+    # sort); it gives the same order unless a real +inf is present, then NaN is sorted as such.
+    missing = np.isnan(columns)
+    if np.isposinf(columns).any():
+        order = np.argsort(columns, axis=1)
+    else:
+        order = np.argsort(np.where(missing, np.inf, columns), axis=1)
+    ordered = np.take_along_axis(columns, order, axis=1)
+    ends = np.ones((cols, n), dtype=bool)
+    ends[:, :-1] = ordered[:, 1:] != ordered[:, :-1]
+    index = np.where(ends, np.arange(n), n)
+    run_end = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1]
+    counts = np.asarray(counts, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = (run_end + 1) * 100.0 / counts[:, None]
+    shares[np.arange(n)[None, :] >= counts[:, None]] = np.nan  # missing values sort last
+    np.put_along_axis(out, order, shares, axis=1)
+    return out.T
+
+
 def percentile_position(group_values, value: float) -> float | None:
     """Share (0–100) of ``group_values`` at or below ``value``; None when undefined."""
     if value is None or np.isnan(value):

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -10,6 +11,7 @@ from hypothesis.extra.numpy import arrays
 from parabench.benchmark.stats import (
     describe,
     describe_columns,
+    member_positions,
     percentile_position,
     positions,
     sorted_columns,
@@ -136,3 +138,16 @@ def test_positions_of_a_large_group_use_the_sorted_search_and_agree_with_countin
             assert (math.isnan(got[r, c]) and math.isnan(expected)) or math.isclose(
                 got[r, c], expected
             )
+
+
+@pytest.mark.parametrize("rows", [1, 2, 7, 199, 201, 2000])
+def test_member_positions_are_exactly_the_positions_of_the_members_themselves(rows):
+    rng = np.random.default_rng(rows)
+    values = np.round(rng.lognormal(1, 1, size=(rows, 6)), 1)  # rounded: many ties
+    values[rng.random(values.shape) < 0.1] = np.nan
+    values[rng.random(values.shape) < 0.05] = 0.0
+    values[rng.random(values.shape) < 0.05] = -0.0
+    values[:, 5] = np.nan
+    ordered, counts = sorted_columns(values)
+    expected = positions(ordered, counts, values)
+    assert member_positions(values, counts).tobytes() == expected.tobytes()
