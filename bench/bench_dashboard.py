@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.common import fresh_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-dashboard.md"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/dash_bench"
@@ -59,22 +61,6 @@ GROUPS = ("landelijk", "regio", "netwerk")
 
 
 # --- Child process --------------------------------------------------------------------------
-
-
-def _fresh_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _windows(quarters: int) -> list[str]:
@@ -248,7 +234,7 @@ def child(url: str, practices: int, years: int, requests: int, reuse: bool = Fal
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if not reuse:
-        _fresh_database(url)
+        fresh_database(url)
     import warnings
 
     warnings.simplefilter("ignore", RuntimeWarning)  # nanpercentile on empty small groups

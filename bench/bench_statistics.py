@@ -40,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.common import fresh_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-statistics.md"
 SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bm_bench.sqlite3'}"
@@ -62,22 +64,6 @@ PROVINCE_WEIGHTS = {
 
 
 # --- Child process: one database -----------------------------------------------------------------
-
-
-def _fresh_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _windows_of(quarters: int) -> list[str]:
@@ -293,7 +279,7 @@ def child(
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # nanpercentile warns about columns without values in small groups; that is expected here.
     warnings.simplefilter("ignore", RuntimeWarning)
-    _fresh_database(url)
+    fresh_database(url)
     import django
 
     django.setup()

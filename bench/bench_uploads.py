@@ -35,6 +35,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from bench.common import fresh_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-uploads.md"
 WORK = ROOT / "var" / "upl_bench"
@@ -42,22 +44,6 @@ SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'upl_bench.sqlite3'}"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/upl_bench"
 THREADS = 8
 TLS_PRACTICES = 40
-
-
-def _fresh_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _child_env(url: str) -> dict:
@@ -283,7 +269,7 @@ def child(url: str, practices: int, uploads: int, intakes: int, workers: int) ->
     os.environ.update(env)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    _fresh_database(url)
+    fresh_database(url)
     import django
 
     django.setup()
