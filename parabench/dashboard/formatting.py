@@ -5,6 +5,8 @@ owner must read "59,3 %" and "€ 36,53" the same everywhere. In English the sep
 ("59.3 %", "€ 1,234.50"). Month names go through Django's own translations.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.utils.dates import MONTHS
@@ -14,8 +16,26 @@ from django.utils.translation import gettext as _
 DASH = "–"
 
 
+# Asking Django for the active language costs a few microseconds (a thread/async local); a
+# dashboard page formats a thousand numbers, so a page fixes the answer once (``one_language``).
+_FIXED_ENGLISH: ContextVar[bool | None] = ContextVar("parabench_fixed_english", default=None)
+
+
 def _english() -> bool:
+    fixed = _FIXED_ENGLISH.get()
+    if fixed is not None:
+        return fixed
     return (get_language() or "nl").split("-")[0] == "en"
+
+
+@contextmanager
+def one_language():
+    """Within this block every number is formatted for the language active when it began."""
+    token = _FIXED_ENGLISH.set(_english())
+    try:
+        yield
+    finally:
+        _FIXED_ENGLISH.reset(token)
 
 
 def chart_separators() -> str:

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from parabench.dashboard import pages
+from parabench.dashboard import formatting, pages
 from parabench.practices.access import practice_required
 from parabench.uploads.models import Import
 
@@ -25,5 +25,8 @@ def latest(request, practice):
 def detail(request, practice, import_id):
     # Filtering on the user's own practice makes every other practice's import a 404.
     imp = get_object_or_404(Import, pk=import_id, practice=practice, status=Import.Status.IMPORTED)
-    context = pages.dashboard_page(imp, group=request.GET.get("groep"), tab=request.GET.get("tab"))
-    return render(request, "dashboard/detail.html", {"nav": "dashboard", **context})
+    with formatting.one_language():
+        context = pages.dashboard_page(
+            imp, group=request.GET.get("groep"), tab=request.GET.get("tab")
+        )
+        return render(request, "dashboard/detail.html", {"nav": "dashboard", **context})

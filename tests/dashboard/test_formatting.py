@@ -79,3 +79,10 @@ def test_it_swaps_the_separators_in_english():
 
 def test_charts_use_a_decimal_comma_in_dutch():
     assert formatting.chart_separators() == ",."
+
+
+def test_one_language_fixes_the_language_for_a_whole_page():
+    with translation.override("en"), formatting.one_language(), translation.override("nl"):
+        assert formatting.number(1234.5, 1) == "1,234.5"
+    with translation.override("nl"):
+        assert formatting.number(1234.5, 1) == "1.234,5"
