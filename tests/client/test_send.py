@@ -7,6 +7,7 @@ password, and checks both what the user sees and what the server really received
 
 import datetime as dt
 import json
+import time
 
 from parabench_client.cli import main
 from parabench_client.transport import (
@@ -21,6 +22,15 @@ from tests.client.conftest import NOW, TODAY_ARG, free_port, issue_client, write
 
 def send(records, *extra) -> int:
     return main(["send", "--records", str(records), "--year", "2025", *TODAY_ARG, *extra])
+
+
+def handshake_errors(server, timeout: float = 5.0) -> list[str]:
+    """The server's thread records its side of a failed handshake a moment after the client
+    sees it; wait for it instead of racing it."""
+    deadline = time.monotonic() + timeout
+    while not server.handshake_errors and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return server.handshake_errors
 
 
 def test_it_sends_the_export_gzipped_with_the_client_certificate(
@@ -204,7 +214,7 @@ def test_without_a_certificate_the_server_refuses_the_tls_handshake(upload_serve
     except TlsRefused as refused:
         assert not refused.server_untrusted
     assert upload_server.received == []
-    assert any("did not return a certificate" in e for e in upload_server.handshake_errors)
+    assert any("did not return a certificate" in e for e in handshake_errors(upload_server))
 
 
 def test_without_a_certificate_an_optional_server_answers_401_in_dutch(
@@ -262,7 +272,7 @@ def test_a_server_refusing_an_expired_certificate_gives_a_clear_tls_error(
         readable = {"certificaat verlopen", "verbinding tijdens de beveiliging verbroken"}
         assert _tls_reason(refused.reason) in readable
     assert upload_server.received == []
-    assert any("certificate has expired" in e for e in upload_server.handshake_errors)
+    assert any("certificate has expired" in e for e in handshake_errors(upload_server))
 
 
 def test_a_certificate_from_another_ca_is_refused_with_a_dutch_tls_message(
