@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import fresh_database
+from bench.common import create_country, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-dashboard.md"
@@ -74,7 +74,6 @@ def _fill(practices: int, years: int, seed: int = 7) -> dict:
     from parabench.benchmark.catalogue import STORED_COLUMNS
     from parabench.benchmark.kpis import pack
     from parabench.benchmark.models import WindowValues
-    from parabench.practices.models import Network, Practice
     from parabench.uploads.models import Import
 
     rng = np.random.default_rng(seed)
@@ -86,24 +85,7 @@ def _fill(practices: int, years: int, seed: int = 7) -> dict:
     size = rng.lognormal(0, 0.5, size=practices)
     reference = rng.lognormal(3, 1, size=len(STORED_COLUMNS))
     with transaction.atomic():
-        Network.objects.bulk_create(
-            [Network(number=i + 1, name=f"Netwerk {i + 1}") for i in range(networks)],
-            batch_size=5000,
-        )
-        network_ids = dict(Network.objects.values_list("number", "pk"))
-        Practice.objects.bulk_create(
-            [
-                Practice(
-                    agb_code=f"04{i:06d}",
-                    name=f"Praktijk {i}",
-                    province=str(province[i]),
-                    network_id=None if network[i] < 0 else network_ids[int(network[i]) + 1],
-                )
-                for i in range(practices)
-            ],
-            batch_size=5000,
-        )
-        practice_ids = list(Practice.objects.order_by("agb_code").values_list("pk", flat=True))
+        practice_ids = create_country(province, network, networks)
         first = LAST_YEAR - years + 1
         moment = datetime(2020, 1, 1, tzinfo=UTC)
         Import.objects.bulk_create(

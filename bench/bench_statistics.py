@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import fresh_database
+from bench.common import create_country, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-statistics.md"
@@ -104,29 +104,11 @@ def _fill(province, network, networks, data) -> dict:
     from parabench.benchmark.bulk import bulk_insert
     from parabench.benchmark.kpis import growth_matrix, pack
     from parabench.benchmark.models import WindowValues
-    from parabench.practices.models import Network, Practice
     from parabench.uploads.models import Import
 
     started = time.perf_counter()
     with transaction.atomic():
-        Network.objects.bulk_create(
-            [Network(number=i + 1, name=f"Netwerk {i + 1}") for i in range(networks)],
-            batch_size=5000,
-        )
-        network_ids = dict(Network.objects.values_list("number", "pk"))
-        Practice.objects.bulk_create(
-            [
-                Practice(
-                    agb_code=f"04{i:06d}",
-                    name=f"Praktijk {i}",
-                    province=str(province[i]),
-                    network_id=None if network[i] < 0 else network_ids[int(network[i]) + 1],
-                )
-                for i in range(len(province))
-            ],
-            batch_size=5000,
-        )
-        practice_ids = list(Practice.objects.order_by("agb_code").values_list("pk", flat=True))
+        practice_ids = create_country(province, network, networks)
         years = sorted({year for year, _ in data})
         uploaded = datetime(2020, 1, 1, tzinfo=UTC)
         imports = []
