@@ -439,9 +439,18 @@ def _changed_practices(year: int) -> list[int] | None:
     snapshot = _read_snapshot(year)
     if not snapshot:
         return None
+    # Rows that should count but do not: a recompute of the year before rewrites this year's
+    # snapshot blocks (for growth) and may take in rows of a burst it did not mark.
+    waiting = set(
+        WindowValues.objects.filter(
+            year=year, counted=False, imp__is_current=True, imp__status=Import.Status.IMPORTED
+        )
+        .values_list("practice_id", flat=True)
+        .distinct()
+    )
     stale, _ = _stale_blocks(year, snapshot)
     if not stale:
-        return []
+        return sorted(waiting)
     q = connection.ops.quote_name
     by_window = defaultdict(list)
     for window, block in sorted(stale):
@@ -465,7 +474,7 @@ def _changed_practices(year: int) -> list[int] | None:
         for row_id, practice, flag in zip(ids, practices, counted, strict=True):
             if int(practice) % BLOCKS in numbers:
                 before.add((window, int(row_id), int(practice), bool(flag)))
-    changed = {practice for _, _, practice, _ in now ^ before}
+    changed = {practice for _, _, practice, _ in now ^ before} | waiting
     practices = {int(p) for parts in snapshot.values() for p in parts[1]}
     practices |= {practice for _, _, practice, _ in now}
     if len(changed) > CHANGED_SHARE_FOR_FULL * len(practices):

@@ -242,3 +242,23 @@ def test_the_uploader_s_refresh_recomputes_everything_when_most_of_the_year_is_n
     for practice in practices:
         make_import(practice, 2025, size=3, recompute=False)
     assert recompute_changed(2025)["full"]
+
+
+def test_a_next_year_sent_in_the_same_burst_is_counted_by_its_own_refresh():
+    # The refresh of 2024 also recomputes 2025 (growth) and rewrites 2025's snapshot blocks; a
+    # 2025 import that arrived in the same burst must still be found by 2025's own refresh.
+    practices = _practices_in_blocks(10)
+    for i, practice in enumerate(practices):
+        make_import(practice, 2024, size=1 + i)
+        make_import(practice, 2025, size=2 + i)
+    make_import(practices[0], 2024, size=9, recompute=False)
+    make_import(practices[0], 2025, size=9, recompute=False)
+    recompute_changed(2024)
+    recompute_changed(2025)
+    uncounted = WindowValues.objects.filter(
+        counted=False, imp__is_current=True, imp__status=Import.Status.IMPORTED
+    )
+    assert not uncounted.exists()
+    incremental = _snapshot()
+    recompute_all()
+    assert _snapshot() == incremental
