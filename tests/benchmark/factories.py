@@ -19,33 +19,18 @@ from parabench.benchmark.ingest import store_export
 from parabench.benchmark.recompute import recompute_after_import
 from parabench.uploads.models import Import
 from parabench_format import validate_export
-from parabench_format.codes import SESSIONS_BINS, WAITING_DAYS_BINS, WEEKS_BINS
+from parabench_format.codes import (
+    AGE_BAND_NAMES,
+    INSURER_BUCKETS,
+    SESSIONS_BINS,
+    WAITING_DAYS_BINS,
+    WEEKS_BINS,
+)
 from parabench_format.periods import QUARTER_IDS, YTD_IDS, quarter_begin, quarter_end
 
-_BANDS = (
-    "age_0_17",
-    "age_18_29",
-    "age_30_39",
-    "age_40_49",
-    "age_50_59",
-    "age_60_69",
-    "age_70_79",
-    "age_80_plus",
-)
-_INSURERS = (
-    "achmea",
-    "vgz",
-    "cz",
-    "menzis",
-    "dsw",
-    "asr",
-    "zorg_en_zekerheid",
-    "onvz",
-    "salland",
-    "caresq",
-    "other",
-    "self_pay",
-)
+# The format's own code lists, in the order the factory's arrays are written.
+_BANDS = AGE_BAND_NAMES
+_INSURERS = INSURER_BUCKETS
 
 
 def _histogram(bins: int, points: dict[int, int]) -> list[int]:
