@@ -96,7 +96,7 @@ def prepare() -> None:
     ca_paths()  # the uploader's TLS needs the CA before it starts
     call_command("reissue_crl", schedule=True, verbosity=0)
     demo.ensure_operator()
-    if WANT_DEMO:
+    if WANT_DEMO and not demo.is_filled():
         # Practices and logins at once; their exports follow in the background.
         demo.create_practices(DEMO_SIZE, DEMO_SEED)
     print()

@@ -246,6 +246,7 @@ def fill(
     wait_for_uploader(uploader_url)
     say(f"{len(practices)} praktijken in {Network.objects.count()} netwerken aangemaakt.")
     cert_folder = Path(settings.VAR_DIR) / "demo" / "certificates"
+    server_ca_path = str(ca_paths()[0])
     jobs = []
     years = demo_years(today)
     rng = random.Random(seed)
@@ -262,7 +263,7 @@ def fill(
                 years=years,
                 today=today,
                 uploader_url=uploader_url,
-                server_ca_path=str(ca_paths()[0]),
+                server_ca_path=server_ca_path,
                 year_closed_until=today.year - 2,
             )
         )
