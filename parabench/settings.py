@@ -96,11 +96,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker and uploader tests run in other processes.
     _db_file = Path(DATABASES["default"]["NAME"])
     DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name(f"test_{_db_file.name}"))}
-elif env_bool("DATABASE_POOL", default=True):
-    # PostgreSQL: under ASGI Django opens a connection per request (4–10 ms) unless pooled;
-    # DATABASE_POOL=0 turns the pool off (e.g. behind an external pooler such as PgBouncer).
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 10}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Every query here is small and indexed; PostgreSQL's JIT only pays off for big analytic
+    # queries and costs 4+ ms of compiling whenever a plan's estimate crosses jit_above_cost
+    # (seen on the dashboard's trend read right after a bulk load, before autovacuum analysed).
+    _options["options"] = "-c jit=off"
+    if env_bool("DATABASE_POOL", default=True):
+        # Under ASGI Django opens a connection per request (4–10 ms) unless pooled;
+        # DATABASE_POOL=0 turns the pool off (e.g. behind an external pooler such as PgBouncer).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        _options["pool"] = {"min_size": 2, "max_size": 10}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------

@@ -6,12 +6,22 @@ several personas at once.
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import PASSWORD, NetworkFactory, PracticeFactory, UserFactory
 
 # Playwright fixtures (browser, page) once for the whole run: two sync Playwright instances in
 # one process clash.
 pytest_plugins = ["tests.browser_support"]
+
+
+@pytest.fixture(autouse=True)
+def dutch_between_tests():
+    """Each test starts in Dutch: a request in English leaves its language active in the thread,
+    as it would in a server thread until the next request activates its own."""
+    translation.activate("nl")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

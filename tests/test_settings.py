@@ -39,3 +39,14 @@ def test_a_boolean_setting_with_a_bad_value_fails_loudly(value):
     result = boot(DEBUG=value)
     assert result.returncode != 0
     assert "is not a boolean" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -12,7 +12,7 @@ stored vectors stay readable (missing trailing columns read as "not defined").
 
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from parabench import language
 
 TABS = (
     "Patiënten",
@@ -39,7 +39,7 @@ NUMBER_FORMATS = ("int", "dec1", "dec2", "pct", "eur", "eur0")
 
 
 def _dutch() -> bool:
-    return (get_language() or "nl").split("-")[0] != "en"
+    return not language.english()
 
 
 @dataclass(frozen=True)

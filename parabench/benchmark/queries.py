@@ -11,6 +11,7 @@ would give the extreme away.
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -98,8 +99,8 @@ class Dashboard:
     mixes: list[MixFigure]
 
 
-@dataclass(frozen=True)
-class TrendPoint:
+class TrendPoint(NamedTuple):
+    # A tuple, not a dataclass: the Trends tab builds hundreds per page.
     label: str
     kind: str  # "quarter" or "year"
     year: int
@@ -333,6 +334,49 @@ def dashboard_for(imp, group: str) -> Dashboard:
     return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures)
 
 
+def _medians(years, windows, group, indexes: list[int]) -> dict[tuple[int, str], list]:
+    """The group's median of each column in ``indexes`` per (year, window); None where the
+    group or that column's n is below the minimum size.
+
+    Reads only the n row and the median row of each stored statistics matrix (``substr`` on the
+    blob, a seventh of it each), not all seven rows: a practice with ten years of imports has
+    fifty of them behind one Trends page.
+    """
+    q = connection.ops.quote_name
+    table = q(GroupStatistics._meta.db_table)
+    stats, window_col = q("stats"), q("window")
+    # One stored row of the (7 × columns) matrix is a seventh of the blob; n is row 0, the
+    # median row 4 (STAT_FIELDS). Table and column names come from the model's metadata.
+    size = f"(length({stats}) / 7)"
+    median_row = STAT_FIELDS.index("median")
+    years, windows = list(years), list(windows)
+    sql = (
+        f"SELECT {q('year')}, {window_col}, {q('n')}, substr({stats}, 1, {size}), "  # noqa: S608
+        f"substr({stats}, {median_row} * {size} + 1, {size}) FROM {table} "
+        f"WHERE {q('kind')} = %s AND {q('key')} = %s "
+        f"AND {q('year')} IN ({', '.join(['%s'] * len(years))}) "
+        f"AND {window_col} IN ({', '.join(['%s'] * len(windows))}) AND {stats} IS NOT NULL"
+    )
+    minimum = _min_size()
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [group.kind, group.key, *years, *windows])
+        for year, window, n, n_row, median_blob in cursor.fetchall():
+            if n < minimum or n_row is None or median_blob is None:
+                continue
+            counts = np.frombuffer(bytes(n_row), dtype="<f8")
+            values = np.frombuffer(bytes(median_blob), dtype="<f8")
+            found[(year, window)] = [
+                float(values[i]) if i < values.size and counts[i] >= minimum else None
+                for i in indexes
+            ]
+    return found
+
+
+def _plain(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]  # NaN → None
+
+
 def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
     """Quarters and full years across all the practice's imports, against the group's median.
 
@@ -346,56 +390,51 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
     member = grouping.membership(practice)
     chosen = member.group(group)
     windows = (*QUARTER_WINDOWS, "Q1-Q4")
-    vectors: dict[tuple[int, str], np.ndarray] = {}
+    indexes = [cat.COLUMN_INDEX[code] for code in codes]
+    own: dict[tuple[int, str], list] = {}
     for year, window, blob in WindowValues.objects.filter(
         practice_id=imp.practice_id, counted=True, window__in=windows
     ).values_list("year", "window", "values"):
         if year != imp.year:
-            vectors[(year, window)] = unpack(blob)
+            own[(year, window)] = _plain(unpack(blob)[indexes])
     for window, blob in WindowValues.objects.filter(imp=imp, window__in=windows).values_list(
         "window", "values"
     ):
-        vectors[(imp.year, window)] = unpack(blob)
+        own[(imp.year, window)] = _plain(unpack(blob)[indexes])
 
-    medians: dict[tuple[int, str], np.ndarray] = {}
-    if chosen is not None and vectors:
-        years = sorted({year for year, _ in vectors})
-        for row in GroupStatistics.objects.filter(
-            year__in=years, window__in=windows, kind=chosen.kind, key=chosen.key
-        ):
-            matrix = _group_matrix(row)
-            if matrix is not None:
-                medians[(row.year, row.window)] = matrix
+    medians: dict[tuple[int, str], list] = {}
+    if chosen is not None and own:
+        medians = _medians({year for year, _ in own}, windows, chosen, indexes)
 
     own_window = _window_of(imp)
     own_row = _stat_row(imp.year, own_window.code, chosen)
     info = _group_info(practice, member, chosen, own_row, imp.year, own_window.code, group)
 
-    ordered = sorted(vectors, key=lambda k: (k[1] == "Q1-Q4", k[0], k[1]))
+    ordered = sorted(own, key=lambda k: (k[1] == "Q1-Q4", k[0], k[1]))
+    labels = {
+        key: str(key[0]) if key[1] == "Q1-Q4" else f"{key[0]} K{key[1][1]}" for key in ordered
+    }
+    nothing = [None] * len(codes)
     series = []
-    for code in codes:
+    for column, code in enumerate(codes):
         kpi = cat.KPI_BY_CODE[code]
-        index = cat.COLUMN_INDEX[code]
         points = []
         for year, window in ordered:
-            value = _number(vectors[(year, window)][index])
-            before = vectors.get((year - 1, window))
+            value = own[(year, window)][column]
+            before = own.get((year - 1, window))
+            previous = None if before is None else before[column]
             growth = None
-            if before is not None and value is not None:
-                previous = _number(before[index])
-                if previous is not None and previous > 0:
-                    growth = (value - previous) / previous * 100.0
-            stats = _column_stats(medians.get((year, window)), code)
-            is_year = window == "Q1-Q4"
+            if value is not None and previous is not None and previous > 0:
+                growth = (value - previous) / previous * 100.0
             points.append(
                 TrendPoint(
-                    label=str(year) if is_year else f"{year} K{window[1]}",
-                    kind="year" if is_year else "quarter",
-                    year=year,
-                    window=window,
-                    value=value,
-                    group_median=None if stats is None else stats.median,
-                    growth=growth,
+                    labels[(year, window)],
+                    "year" if window == "Q1-Q4" else "quarter",
+                    year,
+                    window,
+                    value,
+                    medians.get((year, window), nothing)[column],
+                    growth,
                 )
             )
         series.append(

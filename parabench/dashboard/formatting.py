@@ -5,42 +5,19 @@ owner must read "59,3 %" and "€ 36,53" the same everywhere. In English the sep
 ("59.3 %", "€ 1,234.50"). Month names go through Django's own translations.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date
 
 from django.utils.dates import MONTHS
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from parabench import language
 
 DASH = "–"
 
 
-# Asking Django for the active language costs a few microseconds (a thread/async local); a
-# dashboard page formats a thousand numbers, so a page fixes the answer once (``one_language``).
-_FIXED_ENGLISH: ContextVar[bool | None] = ContextVar("parabench_fixed_english", default=None)
-
-
-def _english() -> bool:
-    fixed = _FIXED_ENGLISH.get()
-    if fixed is not None:
-        return fixed
-    return (get_language() or "nl").split("-")[0] == "en"
-
-
-@contextmanager
-def one_language():
-    """Within this block every number is formatted for the language active when it began."""
-    token = _FIXED_ENGLISH.set(_english())
-    try:
-        yield
-    finally:
-        _FIXED_ENGLISH.reset(token)
-
-
 def chart_separators() -> str:
     """Plotly's ``separators``: decimal mark, then thousands mark, as in ``number``."""
-    return ".," if _english() else ",."
+    return ".," if language.english() else ",."
 
 
 def long_date(day: date) -> str:
@@ -53,42 +30,76 @@ def period(begin: date, end: date) -> str:
     return _("%(begin)s t/m %(end)s") % {"begin": long_date(begin), "end": long_date(end)}
 
 
+def number_format(decimals: int = 0):
+    """A function writing numbers with ``decimals`` decimals in the page's language.
+
+    Built once per column of figures: a Trends page writes over a thousand numbers.
+    """
+    dutch = not language.english()
+    spec = f",.{decimals}f"
+
+    def write(value: float | int | None) -> str:
+        if value is None:
+            return DASH
+        text = format(value, spec)  # rounds half to even, as Python's round()
+        negative = text[0] == "-"
+        if negative:
+            text = text[1:]
+            negative = text.strip("0.,") != ""  # no "-0,0"
+        if dutch:  # swap the marks of "1,234.5"
+            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return "\u2212" + text if negative else text  # a real minus sign, as in print
+
+    return write
+
+
+def percent_format(decimals: int = 1, signed: bool = False):
+    """59,3 % for values already in percent; ``signed``: +4,2 % / −3,0 % for growth."""
+    write_number = number_format(decimals)
+
+    def write(value: float | None) -> str:
+        if value is None:
+            return DASH
+        if not signed:
+            return write_number(value) + " %"
+        text = write_number(abs(value)) + " %"
+        rounded = round(value, decimals)
+        if rounded == 0:  # zero after rounding has no sign
+            return text
+        return ("+" if rounded > 0 else "\u2212") + text
+
+    return write
+
+
+def euro_format(decimals: int = 2):
+    """€ 36,53; € 1.234.567 with decimals=0; −€ 5,00."""
+    write_number = number_format(decimals)
+
+    def write(value: float | None) -> str:
+        if value is None:
+            return DASH
+        if value < 0:
+            return "\u2212€ " + write_number(-value)
+        return "€ " + write_number(value)
+
+    return write
+
+
 def number(value: float | int | None, decimals: int = 0) -> str:
     """1.234,5 — a point between thousands, a comma before decimals (1,234.5 in English)."""
-    if value is None:
-        return DASH
-    rounded = round(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0  # no "-0,0"
-    text = f"{abs(rounded):,.{decimals}f}"
-    if not _english():
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return f"\u2212{text}" if rounded < 0 else text  # a real minus sign, as in print
+    return number_format(decimals)(value)
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
     """59,3 % for a value already in percent (59.3)."""
-    if value is None:
-        return DASH
-    return f"{number(value, decimals)} %"
+    return percent_format(decimals)(value)
 
 
 def signed_percent(value: float | None, decimals: int = 1) -> str:
     """+4,2 % / −3,0 % for growth; a real minus sign reads better than a hyphen."""
-    if value is None:
-        return DASH
-    text = percent(abs(value), decimals)
-    if round(value, decimals) > 0:
-        return f"+{text}"
-    if round(value, decimals) < 0:
-        return f"\u2212{text}"
-    return text
+    return percent_format(decimals, signed=True)(value)
 
 
 def euro(value: float | None, decimals: int = 2) -> str:
     """€ 36,53; € 1.234.567 with decimals=0."""
-    if value is None:
-        return DASH
-    if value < 0:
-        return f"\u2212€ {number(-value, decimals)}"
-    return f"€ {number(value, decimals)}"
+    return euro_format(decimals)(value)

@@ -103,6 +103,7 @@ def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
 
     if board is None:
         context["trend_blocks"] = presentation.trend_blocks(trends)
+        context["trend_head"] = presentation.TREND_HEAD
         context["explained"] = [(b.name, b.explanation) for b in context["trend_blocks"]]
         return context
 
@@ -130,6 +131,7 @@ def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
         mixes = [presentation.mix_block(m, too_small) for m in mixes_by_tab.get(tab, [])]
         context["rows"] = rows
         context["mixes"] = mixes
+        context["mix_head"] = presentation.MIX_HEAD
         context["explained"] = [(r.name, r.explanation) for r in rows if r.explanation] + [
             (m.name, m.explanation) for m in mixes if m.explanation
         ]

@@ -70,18 +70,34 @@ UNIT_WORDS = {
 }
 
 
+def value_format(number_format: str | None, unit: str = ""):
+    """A function writing figures in the catalogue's number format, built once per KPI:
+    € 36,53, 59,3 %, 11,2 zittingen, 1.804."""
+    if number_format == "pct":
+        write = formatting.percent_format(1)
+    elif number_format in ("eur", "eur0"):
+        write = formatting.euro_format(2 if number_format == "eur" else 0)
+    else:
+        write = formatting.number_format({"int": 0, "dec1": 1, "dec2": 2}.get(number_format, 1))
+        word = UNIT_WORDS.get(unit)
+        if word:
+            plain, word = write, str(word)
+
+            def write(value):
+                text = plain(value)
+                return text if text == formatting.DASH else f"{text} {word}"
+
+    def show(value) -> str:
+        if value is None or value != value:  # None or NaN: not defined
+            return formatting.DASH
+        return write(value)
+
+    return show
+
+
 def value_text(value, number_format: str | None, unit: str = "") -> str:
     """One figure in the catalogue's number format: € 36,53, 59,3 %, 11,2 zittingen, 1.804."""
-    if value is None or value != value:  # None or NaN: not defined
-        return formatting.DASH
-    if number_format == "pct":
-        return formatting.percent(value, 1)
-    if number_format in ("eur", "eur0"):
-        return formatting.euro(value, 2 if number_format == "eur" else 0)
-    decimals = {"int": 0, "dec1": 1, "dec2": 2}.get(number_format or "", 1)
-    word = UNIT_WORDS.get(unit)
-    text = formatting.number(value, decimals)
-    return f"{text} {word}" if word else text
+    return value_format(number_format, unit)(value)
 
 
 def axis_affixes(number_format: str | None) -> dict:
@@ -123,9 +139,7 @@ class KpiRow:
 
 
 def kpi_row(kpi, too_small: bool) -> KpiRow:
-    def show(v):
-        return value_text(v, kpi.number_format, kpi.unit)
-
+    show = value_format(kpi.number_format, kpi.unit)
     stats = None if too_small else kpi.stats
     if stats is None:
         median = band = percentile = formatting.DASH
@@ -134,7 +148,8 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         table = [(_("Uw praktijk"), show(kpi.value))]
     else:
         median = show(stats.median)
-        bare = value_text(stats.p25, kpi.number_format), value_text(stats.p75, kpi.number_format)
+        bare_show = value_format(kpi.number_format)
+        bare = bare_show(stats.p25), bare_show(stats.p75)
         band = f"{bare[0]} – {bare[1]}"  # the unit once is enough: it is in the value above
         percentile = (
             _("%(share)s van de groep zit op of onder uw waarde")
@@ -237,6 +252,13 @@ def distribution_chart(kpi, stats) -> dict:
 
 
 # --- Mixes -----------------------------------------------------------------------------------
+
+
+MIX_HEAD = (
+    gettext_lazy("Categorie"),
+    gettext_lazy("Uw praktijk"),
+    gettext_lazy("Gemiddelde groep"),
+)
 
 
 @dataclass
@@ -529,12 +551,21 @@ def tab_intro(slug_: str) -> str:
 # --- Trends ----------------------------------------------------------------------------------
 
 
+TREND_HEAD = (
+    gettext_lazy("Periode"),
+    gettext_lazy("Uw praktijk"),
+    gettext_lazy("Mediaan groep"),
+    gettext_lazy("Groei t.o.v. vorig jaar"),
+)
+
+
 @dataclass
 class TrendBlock:
     code: str
     name: str
     explanation: str
-    rows: list[dict]
+    rows: list[tuple[str, str, str, str]]  # period, practice, group median, growth
+    kinds: list[str]  # "kind-quarter" or "kind-year", per row
     chart: dict
 
 
@@ -544,17 +575,15 @@ def trend_blocks(trends) -> list[TrendBlock]:
 
 def trend_block(series) -> TrendBlock:
     """Quarters as a line, years as a second line on their own axis labels; growth in the table."""
-    rows = []
-    for point in series.points:
-        rows.append(
-            {
-                "label": point.label,
-                "kind": point.kind,
-                "value": value_text(point.value, series.number_format, series.unit),
-                "median": value_text(point.group_median, series.number_format, series.unit),
-                "growth": formatting.signed_percent(point.growth),
-            }
-        )
+    show, growth = (
+        value_format(series.number_format, series.unit),
+        formatting.percent_format(1, True),
+    )
+    rows = [
+        (point.label, show(point.value), show(point.group_median), growth(point.growth))
+        for point in series.points
+    ]
+    kinds = [f"kind-{point.kind}" for point in series.points]
     data = []
     for kind, kind_label in (("quarter", _("per kwartaal")), ("year", _("per jaar"))):
         points = [p for p in series.points if p.kind == kind]
@@ -610,5 +639,6 @@ def trend_block(series) -> TrendBlock:
         name=str(series.name),
         explanation=str(getattr(series, "explanation", "") or ""),
         rows=rows,
+        kinds=kinds,
         chart={"data": data, "layout": layout},
     )

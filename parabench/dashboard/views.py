@@ -3,7 +3,8 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from parabench.dashboard import formatting, pages
+from parabench import language
+from parabench.dashboard import pages
 from parabench.practices.access import practice_required
 from parabench.uploads.models import Import
 
@@ -24,8 +25,14 @@ def latest(request, practice):
 @practice_required
 def detail(request, practice, import_id):
     # Filtering on the user's own practice makes every other practice's import a 404.
-    imp = get_object_or_404(Import, pk=import_id, practice=practice, status=Import.Status.IMPORTED)
-    with formatting.one_language():
+    # The practice and its network come along in the same query: the page names both.
+    imp = get_object_or_404(
+        Import.objects.select_related("practice__network"),
+        pk=import_id,
+        practice=practice,
+        status=Import.Status.IMPORTED,
+    )
+    with language.one_language():
         context = pages.dashboard_page(
             imp, group=request.GET.get("groep"), tab=request.GET.get("tab")
         )

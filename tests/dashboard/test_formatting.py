@@ -1,7 +1,10 @@
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from parabench.dashboard import formatting
 
@@ -48,6 +51,8 @@ def test_it_signs_growth_with_a_real_minus():
     assert formatting.signed_percent(4.24) == "+4,2 %"
     assert formatting.signed_percent(-3) == "\u22123,0 %"
     assert formatting.signed_percent(0.01) == "0,0 %"
+    assert formatting.signed_percent(0.5) == "+0,5 %"
+    assert formatting.signed_percent(-0.5) == "\u22120,5 %"
 
 
 def test_it_shows_a_dash_for_a_missing_value():
@@ -81,8 +86,10 @@ def test_charts_use_a_decimal_comma_in_dutch():
     assert formatting.chart_separators() == ",."
 
 
-def test_one_language_fixes_the_language_for_a_whole_page():
-    with translation.override("en"), formatting.one_language(), translation.override("nl"):
-        assert formatting.number(1234.5, 1) == "1,234.5"
-    with translation.override("nl"):
-        assert formatting.number(1234.5, 1) == "1.234,5"
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(0, 3))
+def test_any_number_reads_as_its_exactly_rounded_value_with_dutch_marks(value, decimals):
+    exact = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+    expected = f"{abs(exact):,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    if exact != 0 and exact < 0:
+        expected = "\u2212" + expected
+    assert formatting.number(value, decimals) == expected
