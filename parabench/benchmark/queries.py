@@ -142,51 +142,111 @@ def _number(value) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _plain(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]  # NaN → None
+
+
 def _window_of(imp) -> Window:
     quarters = (imp.period_end.month - 1) // 3 + 1
     code = dashboard_window(quarters)
     return Window(code, date(imp.year, 1, 1), imp.period_end)
 
 
-def _own_vector(imp, window: str):
-    """The import's own values for a window (growth included) and its row id, or None."""
-    row = (
-        WindowValues.objects.filter(imp=imp, window=window)
-        .values_list("pk", "values", "growth")
-        .first()
+# The read path of every dashboard page: plain SQL through Django's connection, because building
+# the same few ORM queries cost more than running them. Table and column names come from the
+# models' metadata.
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _columns(*names: str) -> list[str]:
+    return [connection.ops.quote_name(name) for name in names]
+
+
+def _fetchone(sql: str, params) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+class _StatRow(NamedTuple):
+    n: int
+    stats: bytes | None
+    positions_id: int | None = None
+    positions_rows: bytes | None = None
+
+
+def _own_vector(values, growth) -> np.ndarray:
+    """A stored row's values with its growth KPIs beside them (→ COLUMNS)."""
+    growth = None if growth is None else unpack(growth, len(cat.GROWTH_KPIS))
+    return with_growth(unpack(values), growth)[0]
+
+
+def _group_sql(positions: bool) -> str:
+    """A group's stored statistics; with ``positions`` also its positions record's row ids."""
+    year, window, kind, key, n, stats, pk, rows = _columns(
+        "year", "window", "kind", "key", "n", "stats", "id", "rows"
     )
-    if row is None:
+    where = f"WHERE s.{year} = %s AND s.{window} = %s AND s.{kind} = %s AND s.{key} = %s"
+    if not positions:
+        return f"SELECT s.{n}, s.{stats} FROM {_table(GroupStatistics)} s {where}"  # noqa: S608
+    return (
+        f"SELECT s.{n}, s.{stats}, p.{rows}, p.{pk} FROM {_table(GroupStatistics)} s "  # noqa: S608
+        f"LEFT JOIN {_table(GroupPositions)} p ON p.{year} = s.{year} AND p.{window} = s.{window} "
+        f"AND p.{kind} = s.{kind} AND p.{key} = s.{key} {where}"
+    )
+
+
+def _stat_row(year: int, window: str, group) -> _StatRow | None:
+    if group is None:
         return None
-    growth = None if row[2] is None else unpack(row[2], len(cat.GROWTH_KPIS))
-    return with_growth(unpack(row[1]), growth)[0], row[0]
+    row = _fetchone(_group_sql(positions=False), [year, window, group.kind, group.key])
+    return None if row is None else _StatRow(*row)
 
 
-def _own_shares(row_id: int, year: int, window: str, group) -> np.ndarray | None:
+def _own_and_group(imp, window: str, group):
+    """The import's own row ((values with growth, row id) or None) and the group's statistics
+    with its positions' row ids, in one round trip: the two halves of every theme page."""
+    pk, values, growth, imp_id, window_col = _columns("id", "values", "growth", "imp_id", "window")
+    # Both halves in the same five columns; the first tells them apart.
+    sql = (
+        f"SELECT 0, {pk}, {values}, {growth}, NULL FROM {_table(WindowValues)} "  # noqa: S608
+        f"WHERE {imp_id} = %s AND {window_col} = %s"
+    )
+    params = [imp.pk, window]
+    if group is not None:
+        sql += " UNION ALL " + _group_sql(positions=True).replace("SELECT ", "SELECT 1, ", 1)
+        params += [imp.year, window, group.kind, group.key]
+    own = stat_row = None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, number, blob, other_blob, other_id in cursor.fetchall():
+            if part == 0:  # id, values, growth
+                own = (_own_vector(blob, other_blob), number)
+            else:  # n, stats, positions' rows, positions' id
+                stat_row = _StatRow(number, blob, other_id, other_blob)
+    return own, stat_row
+
+
+def _own_shares(row_id: int, stat_row: _StatRow) -> np.ndarray | None:
     """The row's percentile positions in its group, from the group's stored positions.
 
-    Reads the group's row ids, then only this row's slice of the shares (``substr`` on the
-    blob): the national group's shares are ~1.6 MB at national scale, one row's ~0.5 KB.
+    Finds the row among the group's row ids, then reads only its slice of the shares (``substr``
+    on the blob): the national group's shares are ~1.6 MB at national scale, one row's ~0.5 KB.
     """
-    stored = (
-        GroupPositions.objects.filter(year=year, window=window, kind=group.kind, key=group.key)
-        .values_list("pk", "rows")
-        .first()
-    )
-    if stored is None:
+    if stat_row.positions_id is None or stat_row.positions_rows is None:
         return None
-    ids = np.frombuffer(bytes(stored[1]), dtype="<i8")
+    ids = np.frombuffer(bytes(stat_row.positions_rows), dtype="<i8")
     index = int(np.searchsorted(ids, row_id))
     if index >= ids.size or ids[index] != row_id:
         return None
     size = len(cat.POSITION_COLUMNS) * 4
-    q = connection.ops.quote_name
-    table = q(GroupPositions._meta.db_table)
-    # substr counts from 1, on PostgreSQL's bytea and SQLite's blob alike; the table name
-    # comes from the model's metadata.
-    sql = f"SELECT substr({q('shares')}, %s, %s) FROM {table} WHERE {q('id')} = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [index * size + 1, size, stored[0]])
-        found = cursor.fetchone()
+    shares, pk = _columns("shares", "id")
+    # substr counts from 1, on PostgreSQL's bytea and SQLite's blob alike.
+    found = _fetchone(
+        f"SELECT substr({shares}, %s, %s) FROM {_table(GroupPositions)} WHERE {pk} = %s",  # noqa: S608
+        [index * size + 1, size, stat_row.positions_id],
+    )
     if found is None or found[0] is None or len(found[0]) != size:
         return None
     return np.frombuffer(bytes(found[0]), dtype="<f4")
@@ -196,51 +256,50 @@ def _min_size() -> int:
     return settings.MIN_GROUP_SIZE
 
 
-def _group_matrix(row: GroupStatistics | None) -> np.ndarray | None:
-    """The stored statistics if they may be served now (k may have been raised since)."""
+def _group_matrix(row: _StatRow | None) -> list[list[float]] | None:
+    """The stored statistics (one list per STAT_FIELDS entry) if they may be served now (k may
+    have been raised since)."""
     if row is None or row.stats is None or row.n < _min_size():
         return None
     matrix = np.frombuffer(bytes(row.stats), dtype="<f8")
-    return matrix.reshape(len(STAT_FIELDS), -1)
+    return matrix.reshape(len(STAT_FIELDS), -1).tolist()
 
 
-def _column_stats(matrix: np.ndarray | None, column: str) -> GroupStats | None:
+def _column_stats(matrix: list[list[float]] | None, column: str) -> GroupStats | None:
     if matrix is None:
         return None
     index = cat.COLUMN_INDEX[column]
-    if index >= matrix.shape[1]:
+    if index >= len(matrix[0]):
         return None
-    values = matrix[:, index]
-    n = values[0]
-    if math.isnan(n) or n < _min_size():
+    n = matrix[0][index]
+    if n != n or n < _min_size():  # NaN: not computed for this column
         return None
     tails = n >= TAIL_MIN_N
     return GroupStats(
         n=int(n),
-        mean=float(values[1]),
-        p10=float(values[2]) if tails else None,
-        p25=float(values[3]),
-        median=float(values[4]),
-        p75=float(values[5]),
-        p90=float(values[6]) if tails else None,
+        mean=matrix[1][index],
+        p10=matrix[2][index] if tails else None,
+        p25=matrix[3][index],
+        median=matrix[4][index],
+        p75=matrix[5][index],
+        p90=matrix[6][index] if tails else None,
     )
 
 
-def _stat_row(year: int, window: str, group: grouping.Group | None) -> GroupStatistics | None:
-    if group is None:
-        return None
-    return GroupStatistics.objects.filter(
-        year=year, window=window, kind=group.kind, key=group.key
-    ).first()
-
-
 def _servable(year: int, window: str, group: grouping.Group | None) -> bool:
-    row = _stat_row(year, window, group)
-    return row is not None and row.stats is not None and row.n >= _min_size()
+    return _served_size(_stat_row(year, window, group)) is not None
 
 
-def _group_info(practice, member, group, row, year, window, choice) -> GroupInfo:
-    too_small = _group_matrix(row) is None
+def _served_size(row: _StatRow | None) -> int | None:
+    """The group's size if its statistics may be served now (k may have been raised since)."""
+    if row is None or row.stats is None or row.n < _min_size():
+        return None
+    return row.n
+
+
+def _group_info(practice, member, group, n: int | None, year, window, choice) -> GroupInfo:
+    """``n``: the group's size if its statistics may be served, else None."""
+    too_small = n is None
     wider = None
     if too_small:
         for candidate in _WIDER[choice]:
@@ -251,7 +310,7 @@ def _group_info(practice, member, group, row, year, window, choice) -> GroupInfo
     return GroupInfo(
         kind=choice,
         label=label,
-        n=None if too_small else row.n,
+        n=n,
         too_small=too_small,
         wider=wider,
     )
@@ -278,26 +337,32 @@ def _verdict(position: str | None, better: str | None) -> str | None:
     return "better" if position == good else "worse"
 
 
-def dashboard_for(imp, group: str) -> Dashboard:
-    """The figures of import ``imp`` against ``group`` ("national", "region" or "network")."""
+def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
+    """The figures of import ``imp`` against ``group`` ("national", "region" or "network");
+    with ``tab`` (a catalogue tab) only that tab's KPIs and mixes."""
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
     member = grouping.membership(practice)
     chosen = member.group(group)
     window = _window_of(imp)
-    own = _own_vector(imp, window.code)
+    own, stat_row = _own_and_group(imp, window.code, chosen)
     vector, row_id = own if own is not None else (None, None)
-    stat_row = _stat_row(imp.year, window.code, chosen)
-    info = _group_info(practice, member, chosen, stat_row, imp.year, window.code, group)
+    if vector is not None:
+        vector = _plain(vector)
+    info = _group_info(
+        practice, member, chosen, _served_size(stat_row), imp.year, window.code, group
+    )
     matrix = None if info.too_small else _group_matrix(stat_row)
     shares = None
     if matrix is not None and row_id is not None:
-        shares = _own_shares(row_id, imp.year, window.code, chosen)
+        shares = _own_shares(row_id, stat_row)
 
     figures = []
     for kpi in cat.KPIS:
-        value = None if vector is None else _number(vector[cat.COLUMN_INDEX[kpi.code]])
+        if tab is not None and kpi.tab != tab:
+            continue
+        value = None if vector is None else vector[cat.COLUMN_INDEX[kpi.code]]
         stats = _column_stats(matrix, kpi.code)
         percentile = None
         if stats is not None and shares is not None and value is not None:
@@ -324,19 +389,22 @@ def dashboard_for(imp, group: str) -> Dashboard:
 
     mix_figures = []
     for mix in cat.MIXES:
+        if tab is not None and mix.tab != tab:
+            continue
         categories = []
         for category in mix.categories:
             column = mix.column(category.key)
-            own_share = None if vector is None else _number(vector[cat.COLUMN_INDEX[column]])
+            own_share = None if vector is None else vector[cat.COLUMN_INDEX[column]]
             stats = _column_stats(matrix, column)
             categories.append((category.label, own_share, None if stats is None else stats.mean))
         mix_figures.append(MixFigure(mix.code, mix.name, mix.tab, mix.explanation, categories))
     return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures)
 
 
-def _medians(years, windows, group, indexes: list[int]) -> dict[tuple[int, str], list]:
-    """The group's median of each column in ``indexes`` per (year, window); None where the
-    group or that column's n is below the minimum size.
+def _medians(years, windows, group, indexes: list[int]):
+    """The group's median of each column in ``indexes`` per (year, window) — None where the
+    group or that column's n is below the minimum size — and the group's served size per
+    (year, window).
 
     Reads only the n row and the median row of each stored statistics matrix (``substr`` on the
     blob, a seventh of it each), not all seven rows: a practice with ten years of imports has
@@ -358,23 +426,20 @@ def _medians(years, windows, group, indexes: list[int]) -> dict[tuple[int, str],
         f"AND {window_col} IN ({', '.join(['%s'] * len(windows))}) AND {stats} IS NOT NULL"
     )
     minimum = _min_size()
-    found = {}
+    found, sizes = {}, {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [group.kind, group.key, *years, *windows])
         for year, window, n, n_row, median_blob in cursor.fetchall():
             if n < minimum or n_row is None or median_blob is None:
                 continue
+            sizes[(year, window)] = n
             counts = np.frombuffer(bytes(n_row), dtype="<f8")
             values = np.frombuffer(bytes(median_blob), dtype="<f8")
             found[(year, window)] = [
                 float(values[i]) if i < values.size and counts[i] >= minimum else None
                 for i in indexes
             ]
-    return found
-
-
-def _plain(values: np.ndarray) -> list[float | None]:
-    return [None if v != v else v for v in values.tolist()]  # NaN → None
+    return found, sizes
 
 
 def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
@@ -391,24 +456,31 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
     chosen = member.group(group)
     windows = (*QUARTER_WINDOWS, "Q1-Q4")
     indexes = [cat.COLUMN_INDEX[code] for code in codes]
+    # Other years: the practice's counted rows; the import's own year: the import's rows.
+    year, window_col, values, practice_id, counted, imp_id = _columns(
+        "year", "window", "values", "practice_id", "counted", "imp_id"
+    )
+    sql = (
+        f"SELECT {year}, {window_col}, {values} FROM {_table(WindowValues)} "  # noqa: S608
+        f"WHERE {practice_id} = %s AND {window_col} IN ({', '.join(['%s'] * len(windows))}) "
+        f"AND (({counted} = %s AND {year} <> %s) OR {imp_id} = %s)"
+    )
     own: dict[tuple[int, str], list] = {}
-    for year, window, blob in WindowValues.objects.filter(
-        practice_id=imp.practice_id, counted=True, window__in=windows
-    ).values_list("year", "window", "values"):
-        if year != imp.year:
-            own[(year, window)] = _plain(unpack(blob)[indexes])
-    for window, blob in WindowValues.objects.filter(imp=imp, window__in=windows).values_list(
-        "window", "values"
-    ):
-        own[(imp.year, window)] = _plain(unpack(blob)[indexes])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [imp.practice_id, *windows, True, imp.year, imp.pk])
+        for row_year, window, blob in cursor.fetchall():
+            own[(row_year, window)] = _plain(unpack(blob)[indexes])
 
+    # The group's size for the caption comes from the import's own (year-to-date) window.
+    own_window = _window_of(imp)
     medians: dict[tuple[int, str], list] = {}
     if chosen is not None and own:
-        medians = _medians({year for year, _ in own}, windows, chosen, indexes)
-
-    own_window = _window_of(imp)
-    own_row = _stat_row(imp.year, own_window.code, chosen)
-    info = _group_info(practice, member, chosen, own_row, imp.year, own_window.code, group)
+        years = {year for year, _ in own} | {imp.year}
+        medians, sizes = _medians(years, {*windows, own_window.code}, chosen, indexes)
+        n = sizes.get((imp.year, own_window.code))
+    else:
+        n = _served_size(_stat_row(imp.year, own_window.code, chosen))
+    info = _group_info(practice, member, chosen, n, imp.year, own_window.code, group)
 
     ordered = sorted(own, key=lambda k: (k[1] == "Q1-Q4", k[0], k[1]))
     labels = {

@@ -68,7 +68,8 @@ def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
         # The same window the engine compares: 1 January up to the export's period end.
         begin, end = date(imp.year, 1, 1), imp.period_end
     else:
-        board = queries.dashboard_for(imp, kind)
+        # A theme tab needs only its own figures; Welkom sums up every theme.
+        board = queries.dashboard_for(imp, kind, presentation.CATALOGUE_TABS.get(tab))
         info = board.group
         begin, end = board.window.begin, board.window.end
     too_small = info.too_small

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from parabench.benchmark import catalogue
 from parabench.dashboard import formatting
 
 
@@ -48,6 +49,10 @@ def slug(text: str) -> str:
     """'Financiën' → 'financien': the catalogue may name a tab in Dutch or by slug."""
     plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     return plain.strip().lower().replace(" ", "-")
+
+
+# The catalogue names its tabs in Dutch ("Financiën"); the page speaks in slugs.
+CATALOGUE_TABS = {slug(name): name for name in catalogue.TABS}
 
 
 def group_param(value: str | None) -> str:

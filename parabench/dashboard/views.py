@@ -25,13 +25,8 @@ def latest(request, practice):
 @practice_required
 def detail(request, practice, import_id):
     # Filtering on the user's own practice makes every other practice's import a 404.
-    # The practice and its network come along in the same query: the page names both.
-    imp = get_object_or_404(
-        Import.objects.select_related("practice__network"),
-        pk=import_id,
-        practice=practice,
-        status=Import.Status.IMPORTED,
-    )
+    imp = get_object_or_404(Import, pk=import_id, practice=practice, status=Import.Status.IMPORTED)
+    imp.practice = practice  # the user's own, already loaded with its network
     with language.one_language():
         context = pages.dashboard_page(
             imp, group=request.GET.get("groep"), tab=request.GET.get("tab")

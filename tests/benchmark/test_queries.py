@@ -214,3 +214,15 @@ def test_a_correction_of_last_year_updates_this_year_s_growth():
     make_import(practices[0], 2024, size=1)
     current = Import.objects.get(practice=practices[0], year=2025)
     assert _figure(dashboard_for(current, "national"), "growth_patients").value == 300.0
+
+
+def test_a_theme_tab_reads_exactly_its_own_share_of_the_whole_dashboard(country):
+    _, imports = country
+    imp = imports["plain"][0]
+    whole = dashboard_for(imp, "national")
+    for tab in ("Patiënten", "Financiën", "Verzekeraars"):
+        part = dashboard_for(imp, "national", tab=tab)
+        assert part.kpis == [k for k in whole.kpis if k.tab == tab]
+        assert part.mixes == [m for m in whole.mixes if m.tab == tab]
+        assert part.kpis or part.mixes
+        assert part.group == whole.group and part.window == whole.window

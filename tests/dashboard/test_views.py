@@ -220,3 +220,19 @@ def test_a_practice_with_a_new_import_sees_it_after_recompute(client_a, world, p
     newer = make_imports(practice_a, years=(2026,), seed=11)[0]
     recompute()
     assert "1 januari 2026 t/m 30 juni 2026" in page(client_a, newer)
+
+
+# --- What a page costs ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tab", "group"), [("welkom", "landelijk"), ("financien", "netwerk"), ("trends", "regio")]
+)
+def test_a_page_reads_the_session_the_user_the_import_and_its_figures_in_few_queries(
+    client_a, import_a, django_assert_max_num_queries, tab, group
+):
+    page(client_a, import_a, tab=tab, groep=group)  # sessions, caches warm
+    # Session; user with practice and network; the import; own row with the group's
+    # statistics; the own slice of the positions (Trends: own rows; medians; group size).
+    with django_assert_max_num_queries(5):
+        page(client_a, import_a, tab=tab, groep=group)
