@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "parabench.accounts.backends.PracticeUserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # Lock the combination of user name and IP after repeated failures, for a while.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -22,10 +22,19 @@ def latest(request, practice):
     return redirect("dashboard:detail", import_id=imp.pk)
 
 
+# What a dashboard page reads of its import (not the stored warnings, errors, paths).
+DASHBOARD_FIELDS = ("practice_id", "status", "year", "period_begin", "period_end", "year_closed")
+
+
 @practice_required
 def detail(request, practice, import_id):
     # Filtering on the user's own practice makes every other practice's import a 404.
-    imp = get_object_or_404(Import, pk=import_id, practice=practice, status=Import.Status.IMPORTED)
+    imp = get_object_or_404(
+        Import.objects.only(*DASHBOARD_FIELDS),
+        pk=import_id,
+        practice=practice,
+        status=Import.Status.IMPORTED,
+    )
     imp.practice = practice  # the user's own, already loaded with its network
     with language.one_language():
         context = pages.dashboard_page(
