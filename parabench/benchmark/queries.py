@@ -8,6 +8,7 @@ highest value (type 7 uses the extreme for P10 when n < 11), because together wi
 would give the extreme away.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -173,7 +174,7 @@ class _StatRow(NamedTuple):
     n: int
     stats: bytes | None
     positions_id: int | None = None
-    positions_rows: bytes | None = None
+    computed_at: object = None  # when the group's statistics and positions were written
 
 
 def _own_vector(values, growth) -> np.ndarray:
@@ -182,50 +183,74 @@ def _own_vector(values, growth) -> np.ndarray:
     return with_growth(unpack(values), growth)[0]
 
 
-def _group_sql(positions: bool) -> str:
-    """A group's stored statistics; with ``positions`` also its positions record's row ids."""
-    year, window, kind, key, n, stats, pk, rows = _columns(
-        "year", "window", "kind", "key", "n", "stats", "id", "rows"
-    )
-    where = f"WHERE s.{year} = %s AND s.{window} = %s AND s.{kind} = %s AND s.{key} = %s"
-    if not positions:
-        return f"SELECT s.{n}, s.{stats} FROM {_table(GroupStatistics)} s {where}"  # noqa: S608
-    return (
-        f"SELECT s.{n}, s.{stats}, p.{rows}, p.{pk} FROM {_table(GroupStatistics)} s "  # noqa: S608
-        f"LEFT JOIN {_table(GroupPositions)} p ON p.{year} = s.{year} AND p.{window} = s.{window} "
-        f"AND p.{kind} = s.{kind} AND p.{key} = s.{key} {where}"
-    )
-
-
 def _stat_row(year: int, window: str, group) -> _StatRow | None:
     if group is None:
         return None
-    row = _fetchone(_group_sql(positions=False), [year, window, group.kind, group.key])
+    year_col, window_col, kind, key, n, stats = _columns(
+        "year", "window", "kind", "key", "n", "stats"
+    )
+    row = _fetchone(
+        f"SELECT {n}, {stats} FROM {_table(GroupStatistics)} WHERE {year_col} = %s "  # noqa: S608
+        f"AND {window_col} = %s AND {kind} = %s AND {key} = %s",
+        [year, window, group.kind, group.key],
+    )
     return None if row is None else _StatRow(*row)
 
 
 def _own_and_group(imp, window: str, group):
     """The import's own row ((values with growth, row id) or None) and the group's statistics
-    with its positions' row ids, in one round trip: the two halves of every theme page."""
-    pk, values, growth, imp_id, window_col = _columns("id", "values", "growth", "imp_id", "window")
-    # Both halves in the same five columns; the first tells them apart.
-    sql = (
-        f"SELECT 0, {pk}, {values}, {growth}, NULL FROM {_table(WindowValues)} "  # noqa: S608
-        f"WHERE {imp_id} = %s AND {window_col} = %s"
+    with the id of its positions record, in one round trip: the two halves of every page."""
+    pk, values, growth, imp_id, year, window_col, kind, key, n, stats, computed_at = _columns(
+        "id",
+        "values",
+        "growth",
+        "imp_id",
+        "year",
+        "window",
+        "kind",
+        "key",
+        "n",
+        "stats",
+        "computed_at",
+    )
+    # One row always (either half may be missing): both hang off a one-row source.
+    select = f"SELECT w.{pk}, w.{values}, w.{growth}"
+    joins = (
+        f"FROM (SELECT 1 AS one) k LEFT JOIN {_table(WindowValues)} w "
+        f"ON w.{imp_id} = %s AND w.{window_col} = %s"
     )
     params = [imp.pk, window]
     if group is not None:
-        sql += " UNION ALL " + _group_sql(positions=True).replace("SELECT ", "SELECT 1, ", 1)
+        select += f", s.{n}, s.{stats}, p.{pk}, s.{computed_at}"
+        joins += (
+            f" LEFT JOIN {_table(GroupStatistics)} s ON s.{year} = %s AND s.{window_col} = %s "
+            f"AND s.{kind} = %s AND s.{key} = %s LEFT JOIN {_table(GroupPositions)} p "
+            f"ON p.{year} = s.{year} AND p.{window_col} = s.{window_col} "
+            f"AND p.{kind} = s.{kind} AND p.{key} = s.{key}"
+        )
         params += [imp.year, window, group.kind, group.key]
-    own = stat_row = None
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for part, number, blob, other_blob, other_id in cursor.fetchall():
-            if part == 0:  # id, values, growth
-                own = (_own_vector(blob, other_blob), number)
-            else:  # n, stats, positions' rows, positions' id
-                stat_row = _StatRow(number, blob, other_id, other_blob)
+    row = _fetchone(f"{select} {joins}", params)
+    own = None if row[0] is None else (_own_vector(row[1], row[2]), row[0])
+    stat_row = None if group is None or row[3] is None else _StatRow(*row[3:])
     return own, stat_row
+
+
+@functools.lru_cache(maxsize=128)
+def _position_ids(positions_id: int, computed_at) -> np.ndarray:
+    """The sorted row ids of one positions record, read once per process.
+
+    A record is never updated: a recompute deletes and inserts (new id, new ``computed_at``), so
+    (id, computed_at) names one immutable array. The national group's is 80 KB at national
+    scale and the same for every practice of the country: reading it once, not per page.
+    """
+    rows, pk = _columns("rows", "id")
+    found = _fetchone(
+        f"SELECT {rows} FROM {_table(GroupPositions)} WHERE {pk} = %s",  # noqa: S608
+        [positions_id],
+    )
+    if found is None or found[0] is None:
+        return np.empty(0, dtype="<i8")
+    return np.frombuffer(bytes(found[0]), dtype="<i8")
 
 
 def _own_shares(row_id: int, stat_row: _StatRow) -> np.ndarray | None:
@@ -234,9 +259,9 @@ def _own_shares(row_id: int, stat_row: _StatRow) -> np.ndarray | None:
     Finds the row among the group's row ids, then reads only its slice of the shares (``substr``
     on the blob): the national group's shares are ~1.6 MB at national scale, one row's ~0.5 KB.
     """
-    if stat_row.positions_id is None or stat_row.positions_rows is None:
+    if stat_row.positions_id is None:
         return None
-    ids = np.frombuffer(bytes(stat_row.positions_rows), dtype="<i8")
+    ids = _position_ids(stat_row.positions_id, stat_row.computed_at)
     index = int(np.searchsorted(ids, row_id))
     if index >= ids.size or ids[index] != row_id:
         return None

@@ -226,3 +226,14 @@ def test_a_theme_tab_reads_exactly_its_own_share_of_the_whole_dashboard(country)
         assert part.mixes == [m for m in whole.mixes if m.tab == tab]
         assert part.kpis or part.mixes
         assert part.group == whole.group and part.window == whole.window
+
+
+def test_percentiles_follow_each_recompute_rather_than_an_earlier_reading():
+    practices = [PracticeFactory(province="UT") for _ in range(5)]
+    imports = [make_import(p, 2025, size=size) for size, p in enumerate(practices, start=1)]
+    middle = imports[2]
+    assert _figure(dashboard_for(middle, "region"), "patients").percentile == 60.0
+    # Five larger practices join the region: the middle one drops to 3 of 10.
+    for size in range(6, 11):
+        make_import(PracticeFactory(province="UT"), 2025, size=size)
+    assert _figure(dashboard_for(middle, "region"), "patients").percentile == 30.0
