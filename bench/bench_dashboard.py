@@ -232,6 +232,7 @@ def child(url: str, practices: int, years: int, requests: int, reuse: bool = Fal
 
     from parabench.accounts.models import User
     from parabench.benchmark.models import WindowValues
+    from parabench.benchmark.queries import TREND_KPIS
     from parabench.benchmark.recompute import recompute_all
     from parabench.practices.models import Practice
     from parabench.uploads.models import Import
@@ -298,6 +299,8 @@ def child(url: str, practices: int, years: int, requests: int, reuse: bool = Fal
         sizes = {}
         for i in range(requests):
             page = pages[i % len(pages)]
+            if page.endswith("tab=trends"):  # Trends shows one KPI at a time: every one in turn
+                page += f"&kengetal={TREND_KPIS[(i // len(pages)) % len(TREND_KPIS)]}"
             round_trips["bare"].append(get("/bench/bare/")[0])
             round_trips["minimal"].append(get("/bench/minimal/")[0])
             elapsed, sizes[page] = get(page)
@@ -311,7 +314,7 @@ def child(url: str, practices: int, years: int, requests: int, reuse: bool = Fal
     server_minimal = [t for path, t in timed.times if path == "/bench/minimal/"]
     server_dashboard = [t for path, t in timed.times if path == dashboard]
     for i, t in enumerate(server_dashboard):
-        per_tab[pages[i % len(pages)].rsplit("tab=", 1)[1]].append(t)
+        per_tab[pages[i % len(pages)].rsplit("tab=", 1)[1].split("&")[0]].append(t)
     result["server"] = {
         "bare": _summary(server_bare),
         "minimal": _summary(server_minimal),
@@ -415,7 +418,8 @@ def markdown(r: dict) -> str:
             f"{r['position_rows']:,} position rows (fill {r['fill_seconds']:.0f} s, "
             f"recompute {r['recompute_seconds']:.0f} s)"
         ),
-        f"- Requests: {s['dashboard']['n']} dashboard pages (every tab × every group in turn) "
+        f"- Requests: {s['dashboard']['n']} dashboard pages (every tab × every group in turn; "
+        "Trends with each of its KPIs in turn) "
         f"interleaved with {s['minimal']['n']} requests of each minimal view, one keep-alive "
         "connection, "
         "uvicorn on 127.0.0.1",

@@ -27,8 +27,11 @@ def group_choices(practice) -> list[tuple[str, str]]:
     return choices
 
 
-def link(group: str, tab: str) -> str:
-    return "?" + urlencode({"groep": group, "tab": tab})
+def link(group: str, tab: str, kpi: str | None = None) -> str:
+    params = {"groep": group, "tab": tab}
+    if kpi:
+        params["kengetal"] = kpi
+    return "?" + urlencode(params)
 
 
 def period_notes(imp, window_end: date) -> list[str]:
@@ -55,11 +58,13 @@ def period_notes(imp, window_end: date) -> list[str]:
     return notes
 
 
-def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
-    """The context of one page. Trends reads only the trend series (they carry the group too);
-    every other tab reads the import's dashboard figures once."""
+def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = None) -> dict:
+    """The context of one page. Trends reads only the trend series (they carry the group too)
+    and shows one KPI's series at a time (``kpi``) beside a yearly overview of all; every other
+    tab reads the import's dashboard figures once."""
     group = presentation.group_param(group)
     tab = presentation.tab_param(tab)
+    kpi = presentation.trend_param(kpi) if tab == "trends" else None
     kind = GROUP_PARAMS[group]
     practice = imp.practice
     if tab == "trends":
@@ -87,7 +92,12 @@ def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
         "min_group_size": settings.MIN_GROUP_SIZE,
         "wider_group": wider,
         "groups": [
-            {"param": param, "label": label, "href": link(param, tab), "current": param == group}
+            {
+                "param": param,
+                "label": label,
+                "href": link(param, tab, kpi),
+                "current": param == group,
+            }
             for param, label in choices
         ],
         "tabs": [
@@ -99,13 +109,26 @@ def dashboard_page(imp, group: str | None, tab: str | None) -> dict:
         "intro": presentation.tab_intro(tab),
     }
     if too_small and wider:
-        context["wider_href"] = link(wider, tab)
+        context["wider_href"] = link(wider, tab, kpi)
         context["wider_label"] = dict(choices)[wider]
 
     if board is None:
-        context["trend_blocks"] = presentation.trend_blocks(trends)
+        context["trend_choices"] = [
+            {
+                "code": s.code,
+                "name": s.name,
+                "href": link(group, tab, s.code),
+                "current": s.code == kpi,
+            }
+            for s in trends.series
+        ]
+        context["trend_blocks"] = [
+            presentation.trend_block(s) for s in trends.series if s.code == kpi
+        ]
         context["trend_head"] = presentation.TREND_HEAD
-        context["explained"] = [(b.name, b.explanation) for b in context["trend_blocks"]]
+        context["overview"] = presentation.yearly_overview(trends)
+        context["overview_links"] = [c["href"] for c in context["trend_choices"]]
+        context["explained"] = [(s.name, s.explanation) for s in trends.series]
         return context
 
     kpis_by_tab: dict[str, list] = {slug: [] for slug in presentation.THEME_SLUGS}

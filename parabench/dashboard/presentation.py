@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from parabench.benchmark import catalogue
+from parabench.benchmark.queries import TREND_KPIS
 from parabench.dashboard import formatting
 
 
@@ -574,8 +575,33 @@ class TrendBlock:
     chart: dict
 
 
-def trend_blocks(trends) -> list[TrendBlock]:
-    return [trend_block(series) for series in trends.series]
+def trend_param(value: str | None) -> str:
+    """The ``?kengetal=`` of the Trends tab: one of the trend KPIs, the first by default."""
+    return value if value in TREND_KPIS else TREND_KPIS[0]
+
+
+@dataclass
+class Overview:
+    head: list[str]
+    rows: list[tuple[str, ...]]
+    codes: list[str]  # the KPI of each row, for its link
+
+
+def yearly_overview(trends) -> Overview | None:
+    """Every trend KPI's full years side by side: the practice's own values, years as columns."""
+    years = sorted({p.year for s in trends.series for p in s.points if p.kind == "year"})
+    if not years:
+        return None
+    rows = []
+    for series in trends.series:
+        show = value_format(series.number_format, series.unit)
+        values = {p.year: p.value for p in series.points if p.kind == "year"}
+        rows.append((str(series.name), *(show(values.get(year)) for year in years)))
+    return Overview(
+        head=[_("Kengetal"), *(str(year) for year in years)],
+        rows=rows,
+        codes=[series.code for series in trends.series],
+    )
 
 
 def trend_block(series) -> TrendBlock:

@@ -38,6 +38,9 @@ def detail(request, practice, import_id):
     imp.practice = practice  # the user's own, already loaded with its network
     with language.one_language():
         context = pages.dashboard_page(
-            imp, group=request.GET.get("groep"), tab=request.GET.get("tab")
+            imp,
+            group=request.GET.get("groep"),
+            tab=request.GET.get("tab"),
+            kpi=request.GET.get("kengetal"),
         )
         return render(request, "dashboard/detail.html", {"nav": "dashboard", **context})

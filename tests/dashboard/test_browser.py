@@ -118,9 +118,16 @@ def test_a_practice_owner_explores_the_dashboard(page, world, import_a, user_a, 
     page.click('.dash-tabs a[data-tab="trends"]')
     open_and_close_info(page, "trends")
     expect(page.locator(".chart-trend.drawn").first).to_be_visible()
-    page.locator("#trend-patients details.numbers summary").click()
     expect(page.locator("#trend-patients table")).to_contain_text("2026 K2")
     screenshot(page, "dashboard", "09-trends")
+    # One KPI at a time: choosing another keeps the group; the overview links to each.
+    page.click('.trend-choice a[data-kpi="sessions"]')
+    expect(page.locator("#trend-sessions .chart-trend.drawn")).to_be_visible()
+    expect(page.locator('.trend-choice a[data-kpi="sessions"]')).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.locator("#trend-overview a", has_text="Omzet").click()
+    expect(page.locator("#trend-revenue table")).to_contain_text("2025")
 
 
 def test_practice_b_cannot_open_practice_a_s_dashboard(page, world, import_a, user_b, password):

@@ -30,3 +30,8 @@ def test_the_tag_renders_in_a_template_without_double_escaping():
     html = template.render(Context({"rows": [("Vrouw 0–17", "2,0 %")], "head": ("a", "b")}))
     assert '<th scope="row">Vrouw 0–17</th><td class="num">2,0 %</td>' in html
     assert "&lt;" not in html
+
+
+def test_row_headers_can_link_with_the_address_escaped():
+    html = data_table([("Zittingen", "1")], links=["?groep=regio&tab=trends"])
+    assert '<th scope="row"><a href="?groep=regio&amp;tab=trends">Zittingen</a></th>' in html

@@ -197,10 +197,31 @@ def test_the_welcome_tab_has_a_symbol_and_summary_per_theme(client_a, import_a):
 
 def test_the_trends_tab_shows_quarters_and_years_against_the_group(client_a, import_a):
     html = page(client_a, import_a, tab="trends")
+    assert 'id="trend-patients"' in html  # the first trend KPI by default
     assert "2025 K1" in html
     assert "2026 K2" in html
     assert ">2025</th>" in html
     assert "Groei t.o.v. vorig jaar" in html
+
+
+def test_trends_show_one_kpi_at_a_time_and_the_group_links_keep_it(client_a, import_a):
+    html = page(client_a, import_a, tab="trends", kengetal="sessions", groep="regio")
+    assert 'id="trend-sessions"' in html and 'id="trend-patients"' not in html
+    assert 'href="?groep=landelijk&amp;tab=trends&amp;kengetal=sessions"' in html
+    assert 'data-kpi="sessions" aria-current="true"' in html
+
+
+def test_an_unknown_trend_kpi_falls_back_to_the_first(client_a, import_a):
+    html = page(client_a, import_a, tab="trends", kengetal="salaries")
+    assert 'id="trend-patients"' in html
+
+
+def test_the_yearly_overview_lists_every_trend_kpi_with_a_link_to_its_series(client_a, import_a):
+    html = page(client_a, import_a, tab="trends")
+    overview = html.split('id="trend-overview"', 1)[1]
+    for code in ("patients", "new_patients", "episodes", "sessions", "revenue", "no_show_rate"):
+        assert f'href="?groep=landelijk&amp;tab=trends&amp;kengetal={code}"' in overview
+    assert '<th scope="col" class="num">2025</th>' in overview
 
 
 def test_an_older_import_keeps_its_own_dashboard(client_a, world):

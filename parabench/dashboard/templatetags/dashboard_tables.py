@@ -14,10 +14,11 @@ register = template.Library()
 
 
 @register.simple_tag
-def data_table(rows, head=(), classes=None):
+def data_table(rows, head=(), classes=None, links=None):
     """Rows of (label, value, …): the label is the row header, the values are numbers.
 
-    ``head`` names the columns; ``classes`` gives each row a class (same length as ``rows``).
+    ``head`` names the columns; ``classes`` gives each row a class and ``links`` each row
+    header a link (both the same length as ``rows``).
     """
     parts = ['<table class="data compact">']
     if head:
@@ -28,6 +29,9 @@ def data_table(rows, head=(), classes=None):
     for i, (label, *values) in enumerate(rows):
         row_class = f' class="{escape(str(classes[i]))}"' if classes else ""
         cells = "".join(f'<td class="num">{escape(str(value))}</td>' for value in values)
-        parts.append(f'<tr{row_class}><th scope="row">{escape(str(label))}</th>{cells}</tr>')
+        label = escape(str(label))
+        if links:
+            label = f'<a href="{escape(str(links[i]))}">{label}</a>'
+        parts.append(f'<tr{row_class}><th scope="row">{label}</th>{cells}</tr>')
     parts.append("</tbody></table>")
     return mark_safe("".join(parts))  # noqa: S308 — every cell above is escaped
