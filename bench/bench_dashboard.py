@@ -8,20 +8,21 @@ What it does (in a child process, because Django reads ``DATABASE_URL`` once per
    values), **not** through uploads: the upload and import paths have their own benchmarks, and
    what a dashboard page costs depends on the stored rows, not on how they got there. Then the
    engine's own ``recompute_all()`` writes every group statistic and percentile position, exactly
-   as after real imports.
+   as after real imports, and ``ANALYZE`` gives the planner its statistics (as autovacuum would).
 3. Starts the portal on uvicorn (the server ``make run`` uses) on 127.0.0.1, a free port, with one
    extra URL: a minimal login-required view that returns "ok" through the same middleware.
 4. Logs in one practice user and requests, interleaved, the minimal view and the dashboard of that
-   practice's current import — every tab × every comparison group in turn. Server time is taken
-   inside the server (an ASGI wrapper from the first byte of the request to the last byte of the
-   response); the round trip seen by the client is reported too.
+   practice's current import — every tab × every comparison group in turn (Trends with each of its
+   KPIs in turn), in rounds. Server time is taken inside the server (an ASGI wrapper from the
+   first byte of the request to the last byte of the response); the round trip seen by the client
+   is reported too.
 
 Target (issue 7): dashboard p95 ≤ 3 × the minimal view's p95.
 
 Run: ``.venv/bin/python -m bench.bench_dashboard [--practices 10000 --years 10 --requests 540
 --rounds 3]`` — the rounds repeat the same requests, so that the report shows how far the ratio
-moves between rounds on a shared machine.
-— prints the figures and writes docs/benchmarks-dashboard.md. ``run()`` returns them.
+moves between rounds on a shared machine. Prints the figures and writes
+docs/benchmarks-dashboard.md; ``run()`` returns them.
 ``--reuse`` times the pages again on the previous run's database (filling takes minutes).
 """
 
