@@ -284,7 +284,7 @@ def _min_size() -> int:
 def _group_matrix(row: _StatRow | None) -> list[list[float]] | None:
     """The stored statistics (one list per STAT_FIELDS entry) if they may be served now (k may
     have been raised since)."""
-    if row is None or row.stats is None or row.n < _min_size():
+    if _served_size(row) is None:
         return None
     matrix = np.frombuffer(bytes(row.stats), dtype="<f8")
     return matrix.reshape(len(STAT_FIELDS), -1).tolist()
@@ -435,19 +435,17 @@ def _medians(years, windows, group, indexes: list[int]):
     blob, a seventh of it each), not all seven rows: a practice with ten years of imports has
     fifty of them behind one Trends page.
     """
-    q = connection.ops.quote_name
-    table = q(GroupStatistics._meta.db_table)
-    stats, window_col = q("stats"), q("window")
+    year, window_col, n, stats, kind, key = _columns("year", "window", "n", "stats", "kind", "key")
     # One stored row of the (7 × columns) matrix is a seventh of the blob; n is row 0, the
-    # median row 4 (STAT_FIELDS). Table and column names come from the model's metadata.
+    # median row 4 (STAT_FIELDS).
     size = f"(length({stats}) / 7)"
     median_row = STAT_FIELDS.index("median")
     years, windows = list(years), list(windows)
     sql = (
-        f"SELECT {q('year')}, {window_col}, {q('n')}, substr({stats}, 1, {size}), "  # noqa: S608
-        f"substr({stats}, {median_row} * {size} + 1, {size}) FROM {table} "
-        f"WHERE {q('kind')} = %s AND {q('key')} = %s "
-        f"AND {q('year')} IN ({', '.join(['%s'] * len(years))}) "
+        f"SELECT {year}, {window_col}, {n}, substr({stats}, 1, {size}), "  # noqa: S608
+        f"substr({stats}, {median_row} * {size} + 1, {size}) FROM {_table(GroupStatistics)} "
+        f"WHERE {kind} = %s AND {key} = %s "
+        f"AND {year} IN ({', '.join(['%s'] * len(years))}) "
         f"AND {window_col} IN ({', '.join(['%s'] * len(windows))}) AND {stats} IS NOT NULL"
     )
     minimum = _min_size()
