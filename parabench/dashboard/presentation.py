@@ -583,8 +583,7 @@ def trend_param(value: str | None) -> str:
 @dataclass
 class Overview:
     head: list[str]
-    rows: list[tuple[str, ...]]
-    codes: list[str]  # the KPI of each row, for its link
+    rows: list[tuple[str, ...]]  # one per trend KPI, in the series' order
 
 
 def yearly_overview(trends) -> Overview | None:
@@ -600,7 +599,6 @@ def yearly_overview(trends) -> Overview | None:
     return Overview(
         head=[_("Kengetal"), *(str(year) for year in years)],
         rows=rows,
-        codes=[series.code for series in trends.series],
     )
 
 
