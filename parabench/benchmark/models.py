@@ -101,7 +101,9 @@ class GroupPositions(models.Model):
     of the same practices — and ``shares`` a (rows × POSITION_COLUMNS) float32 matrix, NaN where
     undefined. One row per group rather than per practice: after one import the national group
     of that year changes for everyone, and rewriting a dozen rows beats rewriting 40,000.
-    Never served as such: a dashboard reads the one entry of its own row.
+    Never served as such: a dashboard reads the one entry of its own row. Never updated in
+    place either: a recompute deletes and inserts, which is what lets the dashboard keep a
+    record's row ids in memory by its id (``queries._position_ids``).
     """
 
     year = models.PositiveSmallIntegerField(_("jaar"))
