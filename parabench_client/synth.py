@@ -8,7 +8,12 @@ importing, comparing — runs on it unchanged.
 Each practice gets its own profile (female share, chronic share, direct access, tariffs, …)
 drawn around the national references of the domain brief §4/§5, so peers differ the way real
 practices do; within a practice, episodes and sessions are drawn from that profile. Sessions per
-episode are skewed (lognormal): non-chronic median ≈ 5, chronic ≈ 28, together ≈ 11 on average.
+episode are skewed (lognormal): non-chronic median ≈ 5 (mean ≈ 8), chronic ≈ 36, ≈ 10 on average;
+about one session in 1½ weeks (closer together at the start), so a treatment lasts ≈ 6 weeks at
+the median. ≈ 9 % of new episodes are chronic, which makes ≈ 15 % of the episodes active in a year
+(chronic ones run longer). Checked against the brief on 32 generated practices (2025): chronic
+share 15.1 %, treatment duration median 6 weeks, 10.0 sessions per closed episode (chronic 37.0,
+non-chronic 8.1), median 5 sessions, goals achieved 78 %.
 One seed gives the same files, byte for byte. Everything runs on plain ``random.Random`` and date
 ordinals, which keeps a practice-year of ≈ 10,000 sessions well under a second.
 """
@@ -47,7 +52,7 @@ NATIONAL_CONCERNS = {
     "caresq": 0.9,
 }
 REGIONAL_TILT = {
-    "GR": {"menzis": 3.0, "cz": 0.4, "vgz": 0.6},
+    "GR": {"menzis": 4.5, "achmea": 0.8, "cz": 0.4, "vgz": 0.6},
     "FR": {"achmea": 1.8, "menzis": 1.2, "cz": 0.4, "vgz": 0.6},
     "DR": {"menzis": 2.2, "achmea": 1.3, "cz": 0.4},
     "OV": {"menzis": 3.0, "salland": 5.0, "achmea": 0.8, "cz": 0.5},
@@ -194,7 +199,7 @@ def _profile(rng: random.Random, province: str | None) -> Profile:
     return Profile(
         province=province,
         female=_clamp(rng.gauss(0.59, 0.03), 0.45, 0.72),
-        chronic=_clamp(rng.gauss(0.155, 0.035), 0.04, 0.35),
+        chronic=_clamp(rng.gauss(0.088, 0.022), 0.03, 0.22),
         direct=_clamp(rng.gauss(0.72, 0.06), 0.45, 0.92),
         outcome=_clamp(rng.gauss(0.50, 0.12), 0.1, 0.95),
         goals_if_regular=_clamp(rng.gauss(0.92, 0.03), 0.75, 0.99),
@@ -259,8 +264,8 @@ def _pick(rng: random.Random, table) -> str:
 
 def _sessions_count(rng: random.Random, chronic: bool) -> int:
     if chronic:
-        return int(_clamp(round(rng.lognormvariate(math.log(32), 0.7)), 3, 150))
-    return int(_clamp(round(rng.lognormvariate(math.log(4.6), 1.0)), 1, 80))
+        return int(_clamp(round(rng.lognormvariate(math.log(36), 0.7)), 3, 150))
+    return int(_clamp(round(rng.lognormvariate(math.log(4.8), 1.12)), 1, 80))
 
 
 def _waiting_workdays(rng: random.Random) -> int:
@@ -388,7 +393,7 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
     intake_code = "1864" if direct else ("1871" if at_home else "1870")
 
     planned = _sessions_count(rng, chronic)
-    gap = _clamp(rng.lognormvariate(math.log(7), 0.35), 2, 21)
+    gap = _clamp(rng.lognormvariate(math.log(12), 0.6), 2, 35)
     counters["episode"] += 1
     episode_id = f"E{counters['episode']:07d}"
     day = start
@@ -466,7 +471,7 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
             )
             held += 1
         last_day = day
-        step = gap * (0.6 if index < 3 else 1.0) * (0.5 + random_())
+        step = gap * (0.8 if index < 3 else 1.0) * (0.5 + random_())
         rounded = round(step)
         day += rounded if rounded > 1 else 1
         weekday = (day - 1) % 7  # ordinal 1 is a Monday: move a weekend day to Monday

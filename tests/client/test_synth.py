@@ -89,13 +89,16 @@ def test_practice_sizes_vary_around_a_typical_parabench_practice():
 
 @pytest.fixture(scope="module")
 def national(tmp_path_factory):
-    """The 2025 exports of 16 practices across the country, summed as one big sample."""
+    """The 2025 exports of 16 practices across the country, summed as one big sample.
+
+    Three years of history before 2025, as in the demo: long (chronic) treatments need years to
+    reach their steady share of the active and closed episodes."""
     provinces = ("GR", "FR", "DR", "OV", "FL", "GE", "UT", "NH", "ZH", "ZE", "NB", "LI")
     exports = []
     for seed in range(16):
         folder = tmp_path_factory.mktemp(f"practice{seed}")
         province = provinces[seed % 12]
-        generate(folder, seed=100 + seed, province=province, patients=400, years=range(2025, 2026))
+        generate(folder, seed=100 + seed, province=province, patients=400, years=range(2023, 2026))
         records = load_records(folder)
         exports.append(build_export(records, 2025, TODAY, agb_code=f"04{seed:06d}"))
     return [next(w for w in e.windows if w.id == "Q1-Q4") for e in exports]
