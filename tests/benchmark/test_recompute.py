@@ -48,6 +48,14 @@ def _snapshot():
     return stats, positions, rows
 
 
+def assert_a_full_recompute_changes_nothing():
+    """What the incremental recomputes left is exactly what a full recompute writes."""
+    incremental = _snapshot()
+    recompute_all()
+    assert _snapshot() == incremental
+    return incremental
+
+
 def test_a_half_year_is_compared_with_the_peers_half_year_not_their_full_year():
     peers = [PracticeFactory() for _ in range(5)]
     for size, practice in enumerate(peers, start=1):
@@ -154,9 +162,7 @@ def test_incremental_recomputes_give_exactly_what_a_full_recompute_gives():
     # Corrections of earlier years change later growth figures too.
     make_import(practices[0], 2024, size=7)
     make_import(practices[11], 2025, quarters=3, size=1)
-    incremental = _snapshot()
-    recompute_all()
-    assert _snapshot() == incremental
+    incremental = assert_a_full_recompute_changes_nothing()
     assert incremental[1]  # positions were written
 
 
@@ -202,9 +208,7 @@ def test_an_incremental_recompute_also_takes_along_rows_other_practices_stored_s
     for imp in waiting:
         recompute_after_import(imp)
     assert _stats(2025, "Q1")[0] == 8
-    incremental = _snapshot()
-    recompute_all()
-    assert _snapshot() == incremental
+    assert_a_full_recompute_changes_nothing()
 
 
 def test_the_uploader_s_refresh_notices_imports_removed_since_the_last_recompute():
@@ -213,9 +217,7 @@ def test_the_uploader_s_refresh_notices_imports_removed_since_the_last_recompute
     Import.objects.filter(pk=imports[3].pk).delete()
     assert recompute_changed(2025) == {"years": [2025], "full": False}
     assert _stats(2025, "Q1")[0] == 6
-    incremental = _snapshot()
-    recompute_all()
-    assert _snapshot() == incremental
+    assert_a_full_recompute_changes_nothing()
 
 
 def test_the_uploader_s_refresh_recomputes_only_the_practices_that_sent_something():
@@ -228,9 +230,7 @@ def test_the_uploader_s_refresh_recomputes_only_the_practices_that_sent_somethin
     report = recompute_changed(2024)
     assert report == {"years": [2024, 2025], "full": False}
     assert recompute_changed(2024) == {"years": [], "full": False}
-    incremental = _snapshot()
-    recompute_all()
-    assert _snapshot() == incremental
+    assert_a_full_recompute_changes_nothing()
 
 
 def test_the_uploader_s_refresh_recomputes_everything_when_most_of_the_year_is_new():
@@ -259,6 +259,4 @@ def test_a_next_year_sent_in_the_same_burst_is_counted_by_its_own_refresh():
         counted=False, imp__is_current=True, imp__status=Import.Status.IMPORTED
     )
     assert not uncounted.exists()
-    incremental = _snapshot()
-    recompute_all()
-    assert _snapshot() == incremental
+    assert_a_full_recompute_changes_nothing()
