@@ -283,10 +283,8 @@ def mix_block(mix, too_small: bool) -> MixBlock:
         (str(label), share, None if too_small else group_share)
         for label, share, group_share in mix.categories
     ]
-    rows = [
-        (label, formatting.percent(share), formatting.percent(group))
-        for label, share, group in categories
-    ]
+    percent = formatting.percent_format(1)
+    rows = [(label, percent(share), percent(group)) for label, share, group in categories]
     pyramid = _is_pyramid(categories)
     # Categories empty for the practice and the group only add blank lines to a chart (the
     # table keeps them).
