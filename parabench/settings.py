@@ -184,8 +184,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Where accepted uploads are written (and fsynced) before they are acknowledged.
 UPLOAD_STORAGE_DIR = env_path("UPLOAD_STORAGE_DIR", VAR_DIR / "uploads")
 # The uploader: body limits (the decompressed one stops gzip bombs), import retries, the proxy.
-UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-UPLOAD_MAX_DECOMPRESSED_BYTES = env_int("UPLOAD_MAX_DECOMPRESSED_BYTES", 50 * 1024 * 1024)
+# A real export is ~25 KB (7 windows, 12 trend months, whatever the practice's size); 256 KiB is
+# ten times that, and keeps a worst-case validation to a few tens of MB (docs/uploader.md).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 256 * 1024)
+UPLOAD_MAX_DECOMPRESSED_BYTES = env_int("UPLOAD_MAX_DECOMPRESSED_BYTES", 256 * 1024)
+# At most this many exports are parsed and validated at once per uploader process; the others wait
+# (up to UPLOAD_VALIDATION_WAIT_SECONDS, then 503 with Retry-After), so memory stays bounded.
+UPLOAD_MAX_CONCURRENT_VALIDATIONS = env_int("UPLOAD_MAX_CONCURRENT_VALIDATIONS", 2)
+UPLOAD_VALIDATION_WAIT_SECONDS = env_int("UPLOAD_VALIDATION_WAIT_SECONDS", 30)
+# exported_at may lie this far after the receipt time: a PC whose time zone is wrong but whose
+# clock shows Dutch time is up to two hours ahead, plus half an hour of drift. Beyond: 422.
+UPLOAD_CLOCK_SKEW_MINUTES = env_int("UPLOAD_CLOCK_SKEW_MINUTES", 150)
 UPLOAD_IMPORT_MAX_ATTEMPTS = env_int("UPLOAD_IMPORT_MAX_ATTEMPTS", 6)
 UPLOAD_IMPORT_RETRY_SECONDS = env_int("UPLOAD_IMPORT_RETRY_SECONDS", 2)
 # Peer statistics are refreshed once per burst of imports, this long after the first of them.
@@ -212,6 +221,22 @@ MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "formatters": {"message": {"format": "%(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The uploader's access log: one JSON object per request (docs/uploader.md).
+        "parabench.uploader.access": {"level": "INFO", "handlers": [], "propagate": True},
+    },
 }
+# Also (or instead, with UPLOADER_ACCESS_LOG_ONLY=1) write the access log to this file.
+UPLOADER_ACCESS_LOG = env_str("UPLOADER_ACCESS_LOG", "")
+if UPLOADER_ACCESS_LOG:
+    LOGGING["handlers"]["access_file"] = {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": UPLOADER_ACCESS_LOG,
+        "formatter": "message",
+    }
+    LOGGING["loggers"]["parabench.uploader.access"].update(
+        handlers=["access_file"], propagate=not env_bool("UPLOADER_ACCESS_LOG_ONLY", False)
+    )

@@ -28,7 +28,8 @@ from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.ingest import store_export
 from parabench.benchmark.recompute import recompute_changed
-from parabench.uploads import intake
+from parabench.uploads import storage
+from parabench.uploads.documents import parse_json
 from parabench.uploads.models import Import
 from parabench.uploads.plausibility import plausibility_warnings
 from parabench.uploads.refusals import Refusal
@@ -104,13 +105,13 @@ def run_import(import_id: int) -> str:
         return "already done"
     imp = Import.objects.select_related("practice").get(pk=import_id)
     try:
-        raw = intake.stored_body(imp)
+        raw = storage.stored_body(imp)
     except OSError as exc:
         reject(import_id, [_failure("body_missing", str(exc))])
         return "rejected"
     try:
         export = validated_export(
-            intake.parse_json(raw), today=timezone.localdate(imp.uploaded_at), raw=raw
+            parse_json(raw), today=timezone.localdate(imp.uploaded_at), raw=raw
         )
         if export.practice.agb_code != imp.practice.agb_code:
             raise Refusal("practice_mismatch")

@@ -2,28 +2,34 @@
 
 The order is the promise the uploader makes to the client: the body is written to a file and
 fsynced (file, then its directory) *before* the upload row is committed, and the row (with its
-import task) is committed *before* 202 is answered. Whatever crashes after 202, nothing accepted is
+import task) is committed *before* 202 is answered. On SQLite that commit is ``synchronous=FULL``
+(settings.py), so it too survives a power cut. Whatever crashes after 202, nothing accepted is
 lost; whatever crashes before it, the client did not get 202 and retries. A retry of the same bytes
 by the same practice finds the existing row by its content hash and gets the same import number.
+A crash between the fsynced body and the commit leaves a body without a row:
+``sweep_orphan_bodies`` (run by the import worker at start) accepts it after all, or reports it.
+
+Dependencies point one way: intake hands an accepted upload to the importer, never back.
 """
 
-import hashlib
-import json
-import os
-import tempfile
-import zlib
-from dataclasses import dataclass
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from parabench.practices.models import Practice
+from parabench.uploads import storage
+from parabench.uploads.documents import check_shape, content_hash, decompress, parse_json
+from parabench.uploads.importer import enqueue_import
 from parabench.uploads.models import Import
 from parabench.uploads.refusals import Refusal
 from parabench.uploads.validation import validated_export
 
-FORMAT = "parabench-mi/1"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,104 +38,27 @@ class Accepted:
     duplicate: bool
 
 
-# --- Body ------------------------------------------------------------------------------------
-
-
-def check_media_type(content_type: str | None, content_encoding: str | None) -> str:
-    """The encoding to undo ("identity" or "gzip"), or a 415 refusal."""
-    media_type = (content_type or "").split(";", 1)[0].strip().lower()
-    if media_type != "application/json":
-        raise Refusal("unsupported_media_type")
-    encoding = (content_encoding or "identity").strip().lower()
-    if encoding not in ("identity", "gzip"):
-        raise Refusal("unsupported_media_type")
-    return encoding
-
-
-def decompress(body: bytes, encoding: str, limit: int) -> bytes:
-    """Undo gzip in bounded steps: a small bomb never takes more than ``limit`` bytes of memory."""
-    if encoding == "identity":
-        if len(body) > limit:
-            raise Refusal("body_too_large")
-        return body
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = bytearray()
-    pending = body
-    try:
-        while pending and not inflater.eof:
-            out += inflater.decompress(pending, limit + 1 - len(out))
-            if len(out) > limit:
-                raise Refusal("body_too_large", detail=f"decompressed > {limit} bytes")
-            pending = inflater.unconsumed_tail
-    except zlib.error as exc:
-        raise Refusal("not_json", detail="invalid gzip") from exc
-    if not inflater.eof or inflater.unused_data:
-        raise Refusal("not_json", detail="incomplete or trailing gzip data")
-    return bytes(out)
-
-
-def parse_json(data: bytes):
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise Refusal("not_json") from exc
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# --- Durable storage -------------------------------------------------------------------------
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def store_durably(data: bytes, relative: str) -> Path:
-    """Write ``data`` under UPLOAD_STORAGE_DIR/relative so that it survives a power cut.
-
-    Temp file in the same directory, fsync it, rename over the final name, fsync the directory
-    (the rename itself must be on disk too). A file of the same name already holds the same bytes
-    (the name is the content hash), so rewriting it is harmless.
-    """
-    root = Path(settings.UPLOAD_STORAGE_DIR)
-    final = root / relative
-    directory = final.parent
-    if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True)
-        _fsync_directory(directory.parent)
-    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=".incoming-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, final)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_directory(directory)
-    return final
-
-
-def stored_body(imp: Import) -> bytes:
-    return (Path(settings.UPLOAD_STORAGE_DIR) / imp.body_path).read_bytes()
-
-
-# --- The whole intake ------------------------------------------------------------------------
-
-
 def existing_upload(practice, sha256: str) -> Import | None:
     try:
         # get(), not first(): first() would sort by upload time and miss the unique index.
         return Import.objects.get(practice=practice, content_sha256=sha256)
     except Import.DoesNotExist:
         return None
+
+
+def check_exported_at(exported_at: dt.datetime, received_at: dt.datetime) -> None:
+    """An export cannot be made after it arrived; beyond the allowed clock skew it is refused.
+
+    Why it matters: the newest export of a year counts, so one dated in 2099 would pin the year
+    and every later, correct export would be imported but never count.
+    """
+    skew = dt.timedelta(minutes=settings.UPLOAD_CLOCK_SKEW_MINUTES)
+    if exported_at > received_at + skew:
+        raise Refusal(
+            "exported_at_future",
+            detail=f"exported_at {exported_at.isoformat()}, received "
+            f"{received_at.astimezone(dt.UTC).isoformat(timespec='seconds')}",
+        )
 
 
 def accept_export(
@@ -141,22 +70,35 @@ def accept_export(
     reading). The hash that makes retries idempotent is over the decompressed document, so the same
     export sent once plain and once gzipped is one upload.
     """
-    now = now or timezone.now()
     document = decompress(body, encoding, settings.UPLOAD_MAX_DECOMPRESSED_BYTES)
+    return accept_document(
+        practice=practice,
+        certificate_fingerprint=certificate_fingerprint,
+        document=document,
+        now=now or timezone.now(),
+    )
+
+
+def accept_document(
+    *, practice, certificate_fingerprint: str, document: bytes, now: dt.datetime
+) -> Accepted:
     sha256 = content_hash(document)
     earlier = existing_upload(practice, sha256)
     if earlier is not None:
         return Accepted(earlier, duplicate=True)
 
-    export = validated_export(parse_json(document), today=timezone.localdate(now), raw=document)
+    parsed = parse_json(document)
+    check_shape(parsed)
+    export = validated_export(parsed, today=timezone.localdate(now), raw=document)
     if export.practice.agb_code != practice.agb_code:
         raise Refusal(
             "practice_mismatch",
             detail=f"export {export.practice.agb_code}, certificate {practice.agb_code}",
         )
+    check_exported_at(export.exported_at, now)
 
     relative = f"{practice.pk}/{sha256}.json"
-    store_durably(document, relative)
+    storage.store_durably(document, relative)
     try:
         with transaction.atomic():
             imp = Import.objects.create(
@@ -174,8 +116,6 @@ def accept_export(
                 exported_at=export.exported_at,
             )
             # Same transaction: an upload row never exists without its import task.
-            from parabench.uploads.importer import enqueue_import
-
             enqueue_import(imp.pk)
     except IntegrityError:
         # The same bytes arrived twice at once; the other request committed first.
@@ -184,3 +124,61 @@ def accept_export(
             raise
         return Accepted(earlier, duplicate=True)
     return Accepted(imp, duplicate=False)
+
+
+# --- After a crash ---------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    part_files_removed: int = 0
+    accepted: list[int] = field(default_factory=list)  # import numbers
+    set_aside: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def _set_aside(path: Path, reason: str, report: SweepReport) -> None:
+    """Move a body that cannot become an upload out of the way, so it is reported only once."""
+    target = storage.storage_root() / "unaccepted" / path.parent.name / path.name
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.replace(target)
+    logger.error("upload body %s set aside in %s: %s", path.name, target.parent, reason)
+    report.set_aside.append((str(target), reason))
+
+
+def sweep_orphan_bodies(older_than_seconds: float = 600) -> SweepReport:
+    """Clean up after crashes of the uploader: unfinished writes go, bodies without a row come in.
+
+    A body without a row was fsynced but its commit was lost (a power cut, a killed process);
+    the client got no 202 and may have retried (then the row exists and nothing is to do). Such a
+    body is accepted now as it would have been then: received at its file's time, by an unknown
+    certificate. One that fails (the practice was deleted, a rule changed) is set aside under
+    ``unaccepted/`` and logged. Only files older than ``older_than_seconds`` are touched, so a
+    request in progress is never swept from under the uploader.
+    """
+    report = SweepReport()
+    report.part_files_removed = len(storage.sweep_part_files(older_than_seconds))
+    for practice_id, sha256, path in list(storage.stored_bodies(older_than_seconds)):
+        if Import.objects.filter(practice_id=practice_id, content_sha256=sha256).exists():
+            continue
+        practice = Practice.objects.filter(pk=practice_id).first()
+        document = path.read_bytes()
+        if practice is None:
+            _set_aside(path, "practice_unknown", report)
+            continue
+        if content_hash(document) != sha256:
+            _set_aside(path, "content_hash_mismatch", report)
+            continue
+        received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        try:
+            accepted = accept_document(
+                practice=practice,
+                certificate_fingerprint="",
+                document=document,
+                now=received_at,
+            )
+        except Refusal as refusal:
+            _set_aside(path, refusal.code, report)
+            continue
+        logger.warning("upload body %s had no row; accepted as import %s", path, accepted.imp.pk)
+        report.accepted.append(accepted.imp.pk)
+    return report

@@ -74,6 +74,25 @@ REFUSALS = {
         _("De inhoud is geen leesbare JSON (of geen geldige gzip)."),
         "The body is not readable JSON (or not valid gzip).",
     ),
+    "json_duplicate_key": (
+        422,
+        _("Een sleutel komt twee keer voor in hetzelfde JSON-object."),
+        "A key occurs twice in the same JSON object.",
+    ),
+    "export_too_complex": (
+        422,
+        _("De export bevat veel meer (of dieper geneste) gegevens dan een export kan hebben."),
+        "The export holds far more (or more deeply nested) data than an export can.",
+    ),
+    "exported_at_future": (
+        422,
+        _(
+            "Het exportmoment ligt na het moment van ontvangst. Controleer de datum, tijd en "
+            "tijdzone van de computer die de export maakte."
+        ),
+        "The export time is later than the time it was received. Check the date, time and time "
+        "zone of the computer that made the export.",
+    ),
     "format_unsupported": (
         422,
         _("Dit exportformaat wordt niet ondersteund; verwacht is parabench-mi/1."),

@@ -6,6 +6,7 @@ Everything that touches the database runs in a worker thread through ``sync_to_a
 Every answer is JSON; every unexpected failure of storage or database is a 503 the client retries.
 """
 
+import asyncio
 import json
 import logging
 import re
@@ -16,12 +17,15 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone, translation
 
 from parabench.uploads import intake
+from parabench.uploads.documents import check_media_type
 from parabench.uploads.identity import PresentedCertificate, presented_certificate
 from parabench.uploads.models import Import
 from parabench.uploads.openapi import openapi_document
 from parabench.uploads.refusals import Refusal
 
 logger = logging.getLogger(__name__)
+# One JSON object per request: who (certificate fingerprint, practice), what, and the answer.
+access_log = logging.getLogger("parabench.uploader.access")
 
 BASE_PATH = "/ParabenchUploader/services"
 _IMPORT_PATH = re.compile(r"^/imports/([0-9]{1,18})$")
@@ -42,6 +46,18 @@ def _in_thread(func):
             close_old_connections()
 
     return sync_to_async(wrapped, thread_sensitive=False)
+
+
+def presented_fingerprint(presented: PresentedCertificate) -> str | None:
+    """SHA-256 fingerprint of the presented certificate, also of one we refuse (for the log)."""
+    from parabench.certificates import pki
+
+    if presented.pem is None:
+        return None
+    try:
+        return pki.fingerprint(pki.load_certificate(presented.pem))
+    except (ValueError, TypeError, UnicodeError):
+        return None
 
 
 def identify(presented: PresentedCertificate):
@@ -154,13 +170,39 @@ def _declared_length(scope) -> int | None:
         return None
 
 
-async def _dispatch(scope, receive):
+_validation_slots: dict[int, asyncio.Semaphore] = {}
+
+
+def _validation_slot() -> asyncio.Semaphore:
+    """The semaphore that caps concurrent validations, one per event loop (tests start several)."""
+    loop_id = id(asyncio.get_running_loop())
+    if loop_id not in _validation_slots:
+        _validation_slots[loop_id] = asyncio.Semaphore(settings.UPLOAD_MAX_CONCURRENT_VALIDATIONS)
+    return _validation_slots[loop_id]
+
+
+async def _validated_in_turn(caller, body: bytes, encoding: str):
+    """Run the intake of one body when a validation slot is free: memory is bounded by the number
+    of slots, not by the number of requests. A request that waits too long gets 503."""
+    slot = _validation_slot()
+    try:
+        await asyncio.wait_for(slot.acquire(), timeout=settings.UPLOAD_VALIDATION_WAIT_SECONDS)
+    except TimeoutError:
+        raise Refusal("unavailable", detail="too many uploads at once") from None
+    try:
+        return await _in_thread(post_export)(caller, body, encoding)
+    finally:
+        slot.release()
+
+
+async def _dispatch(scope, receive, record: dict):
     path = scope.get("path", "")
     if not path.startswith(BASE_PATH):
         raise Refusal("not_found")
     path = path[len(BASE_PATH) :] or "/"
     method = scope.get("method", "GET")
     presented = presented_certificate(scope)
+    record["fingerprint"] = presented_fingerprint(presented)
 
     if path == "/openapi.json":
         if method not in ("GET", "HEAD"):
@@ -171,7 +213,8 @@ async def _dispatch(scope, receive):
             raise Refusal("method_not_allowed")
         # Who is calling comes first: an unknown caller learns nothing about our limits.
         caller = await _in_thread(identify)(presented)
-        encoding = intake.check_media_type(
+        record["agb_code"] = caller[0].agb_code
+        encoding = check_media_type(
             _header(scope, b"content-type"), _header(scope, b"content-encoding")
         )
         limit = settings.UPLOAD_MAX_BYTES
@@ -179,7 +222,8 @@ async def _dispatch(scope, receive):
         if declared is not None and declared > limit:
             raise Refusal("body_too_large", detail=f"Content-Length > {limit} bytes")
         body = await _read_body(receive, limit)
-        return await _in_thread(post_export)(caller, body, encoding)
+        record["bytes"] = len(body)
+        return await _validated_in_turn(caller, body, encoding)
     match = _IMPORT_PATH.match(path)
     if match:
         if method not in ("GET", "HEAD"):
@@ -200,14 +244,41 @@ async def application(scope, receive, send):
                 return
     if scope["type"] != "http":
         return
+    record = {}
     try:
-        status, payload, headers = await _dispatch(scope, receive)
+        status, payload, headers = await _dispatch(scope, receive, record)
     except Refusal as refusal:
         status, payload, headers = refusal.status, refusal.as_json(), []
+        if refusal.code == "unavailable":
+            headers = [(b"retry-after", b"5")]
     except ConnectionAbortedError:
+        _log_access(scope, record, 499, {"error": {"code": "client_disconnected"}})
         return
     except (DatabaseError, OSError):
         logger.exception("uploader: storage or database unavailable")
         refusal = Refusal("unavailable")
         status, payload, headers = 503, refusal.as_json(), [(b"retry-after", b"5")]
+    _log_access(scope, record, status, payload)
     await _answer(send, status, payload, headers)
+
+
+def _log_access(scope, record: dict, status: int, payload: dict) -> None:
+    """One structured line per request, refused certificates included (fingerprint and code)."""
+    client = scope.get("client") or ("", 0)
+    entry = {
+        "at": timezone.now().isoformat(timespec="milliseconds"),
+        "peer": client[0],
+        "method": scope.get("method"),
+        "path": scope.get("path"),
+        "status": status,
+        "fingerprint": record.get("fingerprint"),
+        "agb_code": record.get("agb_code"),
+        "bytes": record.get("bytes"),
+    }
+    if "error" in payload:
+        entry["code"] = payload["error"]["code"]
+    elif "import_number" in payload:
+        entry["import_number"] = payload["import_number"]
+        entry["duplicate"] = payload.get("duplicate")
+        entry["code"] = "accepted" if status == 202 else "ok"
+    access_log.info(json.dumps(entry, ensure_ascii=False))

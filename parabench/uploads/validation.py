@@ -10,6 +10,10 @@ from datetime import date
 from parabench.uploads.refusals import Refusal
 from parabench_format import FORMAT, Export, period_problems, validate_export
 
+# A refusal lists at most this many problems: a real export's mistakes fit easily, and an answer
+# listing every one of thousands of unknown keys would be larger than the export itself.
+MAX_PROBLEMS = 100
+
 
 def _problem(path: str, code: str, message: str, message_en: str) -> dict:
     return {"path": path, "code": code, "message": message, "message_en": message_en}
@@ -43,8 +47,14 @@ def validated_export(document, *, today: date, raw: bytes | None = None) -> Expo
                 problems.append(_problem("$.period", code, message, message_en))
     if any(p["code"] == "json_invalid" for p in problems):
         raise Refusal("not_json")
-    if any(p["path"] == "$.period" for p in problems):
-        raise Refusal("period_invalid", problems=problems)
+    shown = problems[:MAX_PROBLEMS]
+    detail = (
+        f"{MAX_PROBLEMS} of {len(problems)} problems listed" if len(problems) > MAX_PROBLEMS else ""
+    )
+    # A period that is there but breaks the period rules; a missing or malformed one is a shape
+    # error like any other (the model could not be built).
+    if report.export is not None and any(p["path"] == "$.period" for p in problems):
+        raise Refusal("period_invalid", problems=shown, detail=detail)
     if problems:
-        raise Refusal("schema_invalid", problems=problems)
+        raise Refusal("schema_invalid", problems=shown, detail=detail)
     return report.export

@@ -1,10 +1,14 @@
 import gzip
 import os
+import stat
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from parabench.uploads import intake
+from parabench.uploads import documents, intake, storage
 from parabench.uploads.models import Import
 from parabench.uploads.refusals import Refusal
 from tests.uploads.exports import export_bytes, make_export
@@ -14,33 +18,33 @@ from tests.uploads.factories import upload_export
 def test_decompress_stops_a_gzip_bomb_at_the_limit():
     bomb = gzip.compress(b"\0" * 10_000_000)
     with pytest.raises(Refusal) as refused:
-        intake.decompress(bomb, "gzip", limit=1_000_000)
+        documents.decompress(bomb, "gzip", limit=1_000_000)
     assert refused.value.code == "body_too_large"
 
 
 def test_decompress_returns_the_document_within_the_limit():
-    assert intake.decompress(gzip.compress(b'{"a": 1}'), "gzip", limit=8) == b'{"a": 1}'
+    assert documents.decompress(gzip.compress(b'{"a": 1}'), "gzip", limit=8) == b'{"a": 1}'
 
 
 def test_decompress_refuses_broken_and_truncated_gzip_as_not_json():
     whole = gzip.compress(b'{"a": 1}' * 100)
     for broken in (b"\x1f\x8bnonsense", whole[: len(whole) // 2], whole + b"trailing"):
         with pytest.raises(Refusal) as refused:
-            intake.decompress(broken, "gzip", limit=10_000)
+            documents.decompress(broken, "gzip", limit=10_000)
         assert refused.value.code == "not_json"
 
 
 def test_media_type_allows_json_with_a_charset_and_gzip():
-    assert intake.check_media_type("application/json; charset=utf-8", None) == "identity"
-    assert intake.check_media_type("Application/JSON", "gzip") == "gzip"
+    assert documents.check_media_type("application/json; charset=utf-8", None) == "identity"
+    assert documents.check_media_type("Application/JSON", "gzip") == "gzip"
     for content_type, encoding in (("text/json", None), (None, None), ("application/json", "br")):
         with pytest.raises(Refusal) as refused:
-            intake.check_media_type(content_type, encoding)
+            documents.check_media_type(content_type, encoding)
         assert refused.value.code == "unsupported_media_type"
 
 
 def test_store_durably_leaves_the_file_and_no_temporary_files(settings):
-    path = intake.store_durably(b"inhoud", "7/abc.json")
+    path = storage.store_durably(b"inhoud", "7/abc.json")
     assert path == Path(settings.UPLOAD_STORAGE_DIR) / "7" / "abc.json"
     assert path.read_bytes() == b"inhoud"
     assert os.listdir(path.parent) == ["abc.json"]
@@ -50,7 +54,7 @@ def test_an_accepted_export_is_on_disk_and_queued_before_the_answer(db, practice
     from django_tasks_db.models import DBTaskResult
 
     imp = upload_export(practice_a)
-    assert intake.stored_body(imp) == export_bytes(make_export(practice_a.agb_code))
+    assert storage.stored_body(imp) == export_bytes(make_export(practice_a.agb_code))
     assert imp.body_path == f"{practice_a.pk}/{imp.content_sha256}.json"
     task = DBTaskResult.objects.get()
     assert task.args_kwargs["args"][0] == imp.pk
@@ -77,3 +81,90 @@ def test_an_export_of_another_practice_is_refused_and_not_stored(db, practice_a,
         upload_export(practice_a, make_export(practice_b.agb_code))
     assert refused.value.code == "practice_mismatch"
     assert not Import.objects.exists()
+
+
+def test_a_body_beyond_ten_real_exports_is_refused_as_too_large(db, practice_a):
+    """The default limit fits real exports (~25 KB) and nothing like the 5 MB that cost 2 GB."""
+    padding = " " * (11 * len(export_bytes(make_export(practice_a.agb_code))))
+    body = export_bytes(make_export(practice_a.agb_code)) + padding.encode()
+    for encoding, sent in (("identity", body), ("gzip", gzip.compress(body))):
+        with pytest.raises(Refusal) as refused:
+            intake.accept_export(
+                practice=practice_a, certificate_fingerprint="f" * 64, body=sent, encoding=encoding
+            )
+        assert refused.value.code == "body_too_large"
+
+
+def _exported_at(document, moment):
+    document["exported_at"] = moment.isoformat()
+    return document
+
+
+def test_an_export_made_after_it_arrived_is_refused_beyond_the_clock_skew(db, practice_a, settings):
+    now = timezone.now()
+    skew = timedelta(minutes=settings.UPLOAD_CLOCK_SKEW_MINUTES)
+    for moment in (now + skew + timedelta(minutes=1), datetime(2099, 1, 1, tzinfo=UTC)):
+        document = _exported_at(make_export(practice_a.agb_code), moment)
+        with pytest.raises(Refusal) as refused:
+            upload_export(practice_a, document)
+        assert (refused.value.status, refused.value.code) == (422, "exported_at_future")
+    assert not Import.objects.exists()
+    # Within the skew (a PC clock a little ahead) it is accepted.
+    upload_export(practice_a, _exported_at(make_export(practice_a.agb_code), now + skew / 2))
+    assert Import.objects.count() == 1
+
+
+def _orphan(practice, document: bytes, age_seconds: float) -> Path:
+    """A body as a crash between the fsync and the commit leaves it: on disk, no row."""
+    path = storage.store_durably(document, f"{practice.pk}/{documents.content_hash(document)}.json")
+    past = time.time() - age_seconds
+    os.utime(path, (past, past))
+    return path
+
+
+def test_a_body_without_a_row_is_swept_in_as_an_upload_received_at_its_file_time(db, practice_a):
+    document = export_bytes(make_export(practice_a.agb_code))
+    path = _orphan(practice_a, document, age_seconds=3600)
+    fresh = _orphan(practice_a, export_bytes(make_export(practice_a.agb_code, seed=3)), 5)
+
+    report = intake.sweep_orphan_bodies(older_than_seconds=600)
+
+    imp = Import.objects.get()
+    assert report.accepted == [imp.pk]
+    assert imp.body_path == f"{practice_a.pk}/{path.name}" and imp.status == "received"
+    assert abs((imp.uploaded_at - timezone.now()).total_seconds() - (-3600)) < 60
+    assert fresh.exists()  # young: perhaps a request in progress, left alone
+    assert intake.sweep_orphan_bodies(older_than_seconds=600).accepted == []
+
+
+def test_a_swept_body_that_is_no_longer_acceptable_is_set_aside_and_reported(db, practice_a):
+    document = make_export(practice_a.agb_code)
+    document["windows"][0]["patients"]["total"] = -1
+    path = _orphan(practice_a, export_bytes(document), age_seconds=3600)
+
+    report = intake.sweep_orphan_bodies(older_than_seconds=600)
+
+    assert not Import.objects.exists() and not path.exists()
+    ((aside, reason),) = report.set_aside
+    assert reason == "schema_invalid" and Path(aside).read_bytes() == export_bytes(document)
+    assert intake.sweep_orphan_bodies(older_than_seconds=600).set_aside == []
+
+
+def test_unfinished_writes_are_swept_when_old_enough(settings):
+    directory = Path(settings.UPLOAD_STORAGE_DIR) / "7"
+    directory.mkdir(parents=True)
+    old, young = directory / ".incoming-a.part", directory / ".incoming-b.part"
+    for path in (old, young):
+        path.write_bytes(b"half")
+    past = time.time() - 3600
+    os.utime(old, (past, past))
+
+    assert intake.sweep_orphan_bodies(older_than_seconds=600).part_files_removed == 1
+    assert not old.exists() and young.exists()
+
+
+def test_stored_bodies_are_private_to_the_service_user(db, practice_a):
+    imp = upload_export(practice_a)
+    path = storage.storage_root() / imp.body_path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -3,10 +3,11 @@ from datetime import date
 import pytest
 
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.validation import validated_export
+from parabench.uploads.validation import MAX_PROBLEMS, validated_export
 from tests.uploads.exports import make_export
 
 TODAY = date(2026, 6, 15)
+AGB = "04123451"
 
 
 def _refusal(document, today=TODAY) -> Refusal:
@@ -67,3 +68,20 @@ def test_schema_problems_are_all_listed_with_their_paths():
 
 def test_a_document_that_is_not_an_object_is_schema_invalid():
     assert _refusal([1, 2, 3]).code == "schema_invalid"
+
+
+def test_a_missing_period_is_a_schema_error_not_period_invalid():
+    document = make_export(AGB, year=2025, today=TODAY)
+    del document["period"]
+    refusal = _refusal(document)
+    assert refusal.code == "schema_invalid"
+    assert ("$.period", "missing") in {(p["path"], p["code"]) for p in refusal.problems}
+
+
+def test_a_refusal_lists_at_most_a_hundred_problems_and_says_how_many_there_were():
+    document = make_export(AGB, year=2025, today=TODAY)
+    document["software"].update({f"extra{n}": n for n in range(5_000)})
+    refusal = _refusal(document)
+    assert refusal.code == "schema_invalid"
+    assert len(refusal.problems) == MAX_PROBLEMS == 100
+    assert refusal.detail == "100 of 5000 problems listed"

@@ -1,0 +1,109 @@
+"""From request bytes to a parsed JSON document, with every step bounded.
+
+Why bounds at each step: a real export is about 25 KB with some 6,000 JSON values, but the
+uploader faces the internet. Before these checks a 5 MB body (or a 10 KB gzip of one) cost
+gigabytes during validation: pydantic reports every unknown key separately, and a refusal listing
+100,000 problems is itself a 15 MB answer. So: the decompressed size is capped
+(UPLOAD_MAX_DECOMPRESSED_BYTES), gzip is undone in bounded steps, duplicate keys are refused, and
+a cheap walk over the parsed document (``check_shape``) refuses anything larger or deeper than an
+export can be before the format's full validation runs. See docs/uploader.md, "Bounded intake".
+"""
+
+import hashlib
+import json
+import zlib
+
+from parabench.uploads.refusals import Refusal
+
+# A parabench-mi/1 export has at most 7 windows of ~800 values and 12 trend months: ~6,000 JSON
+# values and 7 levels deep. Three times that leaves room for the format to grow.
+MAX_JSON_VALUES = 20_000
+MAX_JSON_DEPTH = 12
+
+
+def check_media_type(content_type: str | None, content_encoding: str | None) -> str:
+    """The encoding to undo ("identity" or "gzip"), or a 415 refusal."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise Refusal("unsupported_media_type")
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding not in ("identity", "gzip"):
+        raise Refusal("unsupported_media_type")
+    return encoding
+
+
+def decompress(body: bytes, encoding: str, limit: int) -> bytes:
+    """Undo gzip in bounded steps: a small bomb never takes more than ``limit`` bytes of memory."""
+    if encoding == "identity":
+        if len(body) > limit:
+            raise Refusal("body_too_large", detail=f"body > {limit} bytes")
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    pending = body
+    try:
+        while pending and not inflater.eof:
+            out += inflater.decompress(pending, limit + 1 - len(out))
+            if len(out) > limit:
+                raise Refusal("body_too_large", detail=f"decompressed > {limit} bytes")
+            pending = inflater.unconsumed_tail
+    except zlib.error as exc:
+        raise Refusal("not_json", detail="invalid gzip") from exc
+    if not inflater.eof or inflater.unused_data:
+        raise Refusal("not_json", detail="incomplete or trailing gzip data")
+    return bytes(out)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    """JSON allows a key twice and parsers disagree on which one wins; an export may not."""
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def parse_json(data: bytes):
+    """The parsed document; 422 ``not_json`` for unreadable JSON, ``json_duplicate_key`` for a key
+    that occurs twice in one object."""
+    try:
+        return json.loads(data, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey as exc:
+        raise Refusal("json_duplicate_key", detail=f"key {exc.key[:100]!r}") from exc
+    except (ValueError, RecursionError) as exc:
+        raise Refusal("not_json") from exc
+
+
+def check_shape(document) -> None:
+    """Refuse (422 ``export_too_complex``) what cannot be an export before validating it fully.
+
+    A walk over the parsed values with an explicit stack: no recursion, stops at the first bound
+    passed, so it costs microseconds for a real export and at most MAX_JSON_VALUES steps for any.
+    Unknown keys are left to the full validation (which names each), their number bounded here.
+    """
+    if not isinstance(document, dict):
+        return  # the full validation answers "an object was expected" cheaply
+    values = 0
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        values += 1
+        if values > MAX_JSON_VALUES:
+            raise Refusal("export_too_complex", detail=f"more than {MAX_JSON_VALUES} JSON values")
+        if depth > MAX_JSON_DEPTH:
+            raise Refusal("export_too_complex", detail=f"nested deeper than {MAX_JSON_DEPTH}")
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
