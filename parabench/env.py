@@ -1,4 +1,5 @@
-"""Tiny typed readers for environment settings that fail loudly on bad values.
+"""Tiny typed readers for environment settings that fail loudly on bad values (and two helpers
+that make the files settings point at private to this user).
 
 Every reader also accepts ``NAME_FILE`` pointing at a file holding the value, so secrets can come
 from a mounted file instead of the process environment.
@@ -57,3 +58,26 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     value = _raw(name)
     return Path(value) if value else default
+
+
+def private_directory(path: Path) -> None:
+    """Create ``path`` (and parents) private to this user (0700); tighten it if it is ours.
+
+    A directory this process may not create or does not own (a read-only install that keeps its
+    data elsewhere) is left alone: what is actually written there fails loudly by itself.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        status = path.stat()
+        if status.st_uid == os.getuid() and status.st_mode & 0o077:
+            path.chmod(0o700)
+    except PermissionError:
+        pass
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty if missing, readable and writable by this user only (0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)

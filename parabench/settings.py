@@ -10,10 +10,20 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from parabench.env import env_bool, env_int, env_list, env_path, env_str
+from parabench.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    private_directory,
+    private_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("PARABENCH_VAR_DIR", BASE_DIR / "var")
+# var/ holds the database, the CA key and the uploads: only the service's user may enter it.
+private_directory(VAR_DIR)
 
 DEBUG = env_bool("DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
@@ -85,13 +95,18 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'parabench.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # The database holds session keys and password hashes: private to the service's user. SQLite
+    # gives its -wal and -shm files the database file's mode, so creating that 0600 is enough.
+    private_file(Path(DATABASES["default"]["NAME"]))
     # WAL lets the portal read while the worker writes; IMMEDIATE avoids upgrade deadlocks.
+    # synchronous=FULL: in WAL mode NORMAL may roll back a committed transaction after a power
+    # cut, and the uploader answers 202 only after its commit. The import worker, whose commits
+    # may be redone, relaxes it for its own connections (import_worker.py).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
     }
     # A file, not memory: the worker and uploader tests run in other processes.
     _db_file = Path(DATABASES["default"]["NAME"])

@@ -1,8 +1,12 @@
+import ast
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BOOT = (
     "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='parabench.settings'; django.setup()"
@@ -50,3 +54,42 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_var_and_the_sqlite_database_are_private_to_the_user(tmp_path):
+    """21 live session keys were once read from a 0644 database; now nobody else can open it."""
+    var = tmp_path / "var"
+    var.mkdir()
+    var.chmod(0o755)  # an existing, too open var/ is tightened too
+    # Migrate, then look at every file while the connection (and so its -wal and -shm) is open.
+    script = (
+        BOOT + "; import stat, pathlib; from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); from django.db import connection; "
+        "connection.cursor().execute('CREATE TABLE probe (x)'); "
+        "var = pathlib.Path(os.environ['PARABENCH_VAR_DIR']); "
+        "print({p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in [var, *var.iterdir()]})"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PARABENCH_VAR_DIR=str(var))
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    modes = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    assert modes["var"] == "0o700"
+    files = {name: mode for name, mode in modes.items() if name.startswith("parabench.sqlite3")}
+    assert set(files) == {"parabench.sqlite3", "parabench.sqlite3-wal", "parabench.sqlite3-shm"}
+    assert set(files.values()) == {"0o600"}
+
+
+def test_sqlite_commits_are_durable_against_a_power_cut(tmp_path):
+    """WAL with synchronous=NORMAL may roll back a committed intake row; FULL (2) may not."""
+    script = (
+        BOOT + "; from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA synchronous'); print(c.fetchone()[0])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PARABENCH_VAR_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "2"

@@ -1,37 +1,77 @@
-"""``manage.py import_worker``: django-tasks-db's ``db_worker``, after a sweep for lost imports.
+"""``manage.py import_worker``: django-tasks-db's ``db_worker``, after a sweep for lost work.
 
-A worker that was killed left its imports unfinished with no task waiting; sweeping at every start
-means a restarted worker picks them up again. All ``db_worker`` options apply.
+A worker that was killed left its imports unfinished with no task waiting; an uploader that was
+killed (or lost power) between writing a body and committing its row left a body without a row,
+or half a body in a ``.part`` file. Sweeping at every start means a restarted worker picks all of
+that up again (``requeue_stale_imports``, ``intake.sweep_orphan_bodies``). All ``db_worker``
+options apply.
 
-On PostgreSQL the worker's commits are asynchronous (``synchronous_commit = off``): a database
-crash may forget the last moments of work, which then simply looks like a killed worker — the
-import is "received" or "importing" again and the sweeper queues it once more, because the upload
-row and its body were made durable by the uploader before it answered 202. Every import is still
-one transaction, so nothing is ever half there. It saves a WAL flush per commit (about a third of
-an import's time).
+The worker's commits may be forgotten by a crash of the database or the machine, which then
+simply looks like a killed worker — the import is "received" or "importing" again and the sweeper
+queues it once more, because the upload row and its body were made durable by the uploader before
+it answered 202. Every import is still one transaction, so nothing is ever half there. Hence on
+PostgreSQL ``synchronous_commit = off`` and on SQLite ``synchronous = NORMAL`` for this process
+only (the uploader's intake commits stay FULL); it saves a flush per commit (about a third of an
+import's time on PostgreSQL).
+
+A locked SQLite database (another process held the write lock longer than the busy timeout, e.g.
+on a loaded machine) is waited out and the worker carries on; it never ends the worker.
 """
 
+import logging
+import time
+
+from django.db import OperationalError, close_old_connections
 from django.db.backends.signals import connection_created
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from parabench.uploads.importer import requeue_stale_imports
+from parabench.uploads.intake import sweep_orphan_bodies
+
+logger = logging.getLogger(__name__)
+MAX_LOCKED_WAIT_SECONDS = 30
 
 
-def _asynchronous_commits(sender, connection, **kwargs):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+def _relaxed_commits(sender, connection, **kwargs):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SET synchronous_commit TO off")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous=NORMAL")
+
+
+def is_locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc).lower()
 
 
 class Command(DBWorkerCommand):
-    help = "Achtergrondwerker voor imports: eerst verloren imports opnieuw inplannen, dan werken."
+    help = "Achtergrondwerker voor imports: eerst verloren werk oppakken, dan werken."
 
     def handle(self, *args, **options):
-        connection_created.connect(_asynchronous_commits, dispatch_uid="import_worker_async")
+        connection_created.connect(_relaxed_commits, dispatch_uid="import_worker_relaxed")
         from django.db import connection
 
         connection.close()  # the next query opens a connection with the setting
+        wait = 1.0
+        while True:
+            try:
+                self.sweep()
+                return super().handle(*args, **options)
+            except OperationalError as exc:
+                if not is_locked(exc):
+                    raise
+                self.stderr.write(f"Database bezet ({exc}); over {wait:.0f} s opnieuw.")
+                close_old_connections()
+                time.sleep(wait)
+                wait = min(wait * 2, MAX_LOCKED_WAIT_SECONDS)
+
+    def sweep(self) -> None:
+        report = sweep_orphan_bodies()
+        if report.accepted or report.set_aside:
+            self.stdout.write(
+                f"{len(report.accepted)} upload(s) zonder rij alsnog ontvangen, "
+                f"{len(report.set_aside)} apart gezet."
+            )
         requeued = requeue_stale_imports()
         if requeued:
             self.stdout.write(f"{len(requeued)} import(s) opnieuw in de wachtrij.")
-        return super().handle(*args, **options)
