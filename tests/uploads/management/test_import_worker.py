@@ -1,0 +1,79 @@
+"""The import worker on a busy SQLite database: a write lock held longer than the busy timeout is
+waited out, never the end of the worker (the first ``make run`` on a loaded machine died of it)."""
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+
+from parabench.uploads.models import Import
+from tests.uploads.conftest import ROOT, start_worker, stop
+from tests.uploads.factories import upload_export
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock"),
+]
+LOCK_SECONDS = 5
+
+
+def _hold_write_lock() -> sqlite3.Connection:
+    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, timeout=10)
+    holder.execute("BEGIN EXCLUSIVE")
+    return holder
+
+
+def _wait_until(predicate, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def busy_env(child_env):
+    return {**child_env, "SQLITE_BUSY_TIMEOUT": "1"}
+
+
+def test_the_plain_task_worker_dies_of_a_locked_database(transactional_db, busy_env, tmp_path):
+    """The failure the import worker guards against, shown on django-tasks-db's own worker."""
+    holder = _hold_write_lock()
+    try:
+        process = subprocess.run(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],
+            env=busy_env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert process.returncode != 0
+    assert "database is locked" in process.stderr
+
+
+def test_the_import_worker_waits_out_a_locked_database_and_imports_afterwards(
+    transactional_db, busy_env, tmp_path, practice_a
+):
+    holder = _hold_write_lock()
+    log = tmp_path / "worker.log"
+    worker = start_worker(busy_env, log)
+    try:
+        assert _wait_until(lambda: "Starting worker" in log.read_text() or worker.poll())
+        time.sleep(LOCK_SECONDS)  # five busy timeouts
+        assert worker.poll() is None, log.read_text()
+        holder.rollback()
+        holder.close()
+        imp = upload_export(practice_a)
+        assert _wait_until(lambda: Import.objects.get(pk=imp.pk).status == "imported")
+        assert worker.poll() is None
+        assert "Database bezet" in log.read_text()
+    finally:
+        stop(worker)
