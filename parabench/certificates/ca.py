@@ -14,6 +14,7 @@ import os
 import threading
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -45,8 +46,6 @@ def write_ca_files(ca: CertificateAuthority, cert_path: Path, key_path: Path) ->
 
 
 def _read(cert_path: Path, key_path: Path) -> CertificateAuthority:
-    from cryptography import x509
-
     try:
         certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
         key = pki.load_private_key(key_path.read_bytes())
@@ -104,3 +103,32 @@ def get_ca() -> CertificateAuthority:
         ca = _read(cert_path, key_path)
         _cache[cache_key] = (stamp, ca)
         return ca
+
+
+_certificate_cache: dict[str, tuple[float, x509.Certificate]] = {}
+
+
+def get_ca_certificate() -> x509.Certificate:
+    """The CA certificate alone, for whoever only verifies (the uploader): never reads the key.
+
+    The key is needed to issue certificates and sign CRLs (the portal, the CRL task); an
+    internet-facing uploader that verifies client certificates needs only this, so in production
+    it runs without the key on its machine (docs/deployment.md). In development, with
+    CA_AUTO_CREATE, a missing CA is created first, as ``get_ca`` would.
+    """
+    cert_path, _key_path = configured_paths()
+    if not cert_path.exists() and settings.CA_AUTO_CREATE:
+        return get_ca().certificate
+    try:
+        stamp = cert_path.stat().st_mtime
+        cached = _certificate_cache.get(str(cert_path))
+        if cached and cached[0] == stamp:
+            return cached[1]
+        certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"The ParaBench CA certificate cannot be read from CA_CERT_PATH={cert_path}: {exc}"
+        ) from exc
+    with _lock:
+        _certificate_cache[str(cert_path)] = (stamp, certificate)
+    return certificate

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parabench.certificates import pki
-from parabench.certificates.ca import configured_paths, get_ca
+from parabench.certificates.ca import configured_paths, get_ca, get_ca_certificate
 from parabench.certificates.models import ClientCertificate
 from parabench.practices.models import Practice
 
@@ -97,7 +97,7 @@ def identify_practice(
         parsed = pki.load_certificate(cert)
     except (ValueError, TypeError, UnicodeError):
         return _result("certificate_invalid")
-    if not pki.is_issued_by(parsed, get_ca().certificate):
+    if not pki.is_issued_by(parsed, get_ca_certificate()):
         return _result("certificate_foreign_issuer")
     row = (
         ClientCertificate.objects.select_related("practice")
@@ -118,7 +118,7 @@ def identify_practice(
 
 def ca_certificate_pem() -> bytes:
     """The CA certificate a TLS server trusts for client certificates; creates the CA if allowed."""
-    return pki.certificate_pem(get_ca().certificate)
+    return pki.certificate_pem(get_ca_certificate())
 
 
 def ca_paths() -> tuple[Path, Path]:

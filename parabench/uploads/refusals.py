@@ -112,6 +112,11 @@ REFUSALS = {
         "The period must be (part of) one calendar year from 1 January and may not reach past "
         "the last complete quarter.",
     ),
+    "internal_error": (
+        500,
+        _("Er ging bij ParaBench iets mis. Probeer het later opnieuw; blijft het, meld het dan."),
+        "Something went wrong at ParaBench. Try again later; if it persists, report it.",
+    ),
     "unavailable": (
         503,
         _("De uploaddienst is tijdelijk niet beschikbaar. Probeer het later opnieuw."),

@@ -258,6 +258,10 @@ async def application(scope, receive, send):
         logger.exception("uploader: storage or database unavailable")
         refusal = Refusal("unavailable")
         status, payload, headers = 503, refusal.as_json(), [(b"retry-after", b"5")]
+    except Exception:
+        # A fault of ours (e.g. a misconfiguration): still the protocol's JSON, never a bare 500.
+        logger.exception("uploader: unexpected error")
+        status, payload, headers = 500, Refusal("internal_error").as_json(), []
     _log_access(scope, record, status, payload)
     await _answer(send, status, payload, headers)
 
