@@ -2,9 +2,11 @@
 
 Prepares what a fresh checkout lacks (``var/``, the database, the CA, an operator and the demo
 practices), then starts every process the system consists of — portal, mTLS uploader, import
-worker — and stops them all on Ctrl-C. On an empty ``var/`` a one-shot process fills the national
-demo dataset through the real path (``manage.py fill_demo``); later starts reuse it. Each process
-is a plain command, so the same pieces run separately under a process manager in production.
+worker — and stops them all on Ctrl-C, and only then. A process that dies is restarted with a
+back-off and the reason is printed. On an empty ``var/`` a one-shot process fills the national
+demo dataset through the real path (``manage.py fill_demo``); a restarted fill continues where it
+was, later starts reuse it. Each process is a plain command, so the same pieces run separately
+under a process manager in production.
 
 ``PARABENCH_DEMO_SIZE`` sets the number of demo practices (default 240); ``PARABENCH_DEMO=0``
 skips the demo dataset.
@@ -50,6 +52,9 @@ def processes() -> list[Process]:
                 str(PORTAL_PORT),
                 "--log-level",
                 "warning",
+                # The portal is reached directly: no X-Forwarded-For is anyone's to believe
+                # (uvicorn would otherwise take it from 127.0.0.1, i.e. from every local user).
+                "--no-proxy-headers",
             ],
         ),
         # The uploader speaks mutual TLS itself; the worker imports what it accepted.
@@ -87,11 +92,17 @@ def prepare() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from parabench.backoffice import demo
     from parabench.certificates.lookup import ca_paths
 
+    # The uploader's access log (one JSON line per request) goes to a file, not the terminal.
+    log_dir = Path(settings.VAR_DIR) / "log"
+    log_dir.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("UPLOADER_ACCESS_LOG", str(log_dir / "uploader-access.log"))
+    os.environ.setdefault("UPLOADER_ACCESS_LOG_ONLY", "1")
     call_command("migrate", interactive=False, verbosity=0)
     ca_paths()  # the uploader's TLS needs the CA before it starts
     call_command("reissue_crl", schedule=True, verbosity=0)
@@ -113,8 +124,35 @@ def prepare() -> None:
     print()
 
 
-def supervise(specs: list[Process]) -> int:
-    children: list[tuple[Process, subprocess.Popen]] = []
+def exit_reason(returncode: int) -> str:
+    """Why a child ended, in words: its exit code or the signal that killed it."""
+    if returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
+
+
+@dataclass
+class Child:
+    spec: Process
+    popen: subprocess.Popen | None = None
+    started: float = 0.0
+    failures: int = 0  # consecutive short lives, for the back-off
+    restart_at: float | None = None
+
+
+def supervise(
+    specs: list[Process], *, first_delay: float = 1.0, max_delay: float = 30.0, stable: float = 60.0
+) -> int:
+    """Run every process until Ctrl-C (SIGINT) or SIGTERM; nothing else stops the system.
+
+    A process that ends is started again after a back-off (``first_delay``, doubling per
+    consecutive failure up to ``max_delay``; a process that ran ``stable`` seconds starts from
+    ``first_delay`` again), and the reason is printed. A one-shot process (the demo fill) that
+    ends well is done; one that fails is restarted too and continues where it was.
+    """
     stopping = False
 
     def stop(*_):
@@ -123,34 +161,51 @@ def supervise(specs: list[Process]) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    for spec in specs:
-        children.append((spec, subprocess.Popen(spec.argv, start_new_session=True)))
-    exit_code = 0
+    children = [Child(spec) for spec in specs]
+
+    def start(child: Child) -> None:
+        child.popen = subprocess.Popen(child.spec.argv, start_new_session=True)
+        child.started = time.monotonic()
+        child.restart_at = None
+
+    for child in children:
+        start(child)
     try:
         while not stopping:
-            for spec, child in list(children):
-                if child.poll() is None:
+            now = time.monotonic()
+            for child in list(children):
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        print(f"{child.spec.name}: opnieuw gestart / restarted.", flush=True)
+                        start(child)
                     continue
-                if spec.oneshot:
-                    children.remove((spec, child))
-                    if child.returncode != 0:
-                        print(f"{spec.name} ended with exit code {child.returncode}.")
+                returncode = child.popen.poll()
+                if returncode is None:
                     continue
-                print(f"{spec.name} stopped with exit code {child.returncode}; stopping all.")
-                exit_code = child.returncode or 1
-                stopping = True
-            time.sleep(0.3)
+                if child.spec.oneshot and returncode == 0:
+                    children.remove(child)
+                    continue
+                child.failures = 1 if now - child.started >= stable else child.failures + 1
+                delay = min(max_delay, first_delay * 2 ** (child.failures - 1))
+                child.restart_at = now + delay
+                print(
+                    f"{child.spec.name} stopte / stopped ({exit_reason(returncode)}); "
+                    f"herstart over / restarting in {delay:g} s.",
+                    flush=True,
+                )
+            time.sleep(0.2)
     finally:
-        for _spec, child in children:
-            if child.poll() is None:
-                child.terminate()
+        running = [c.popen for c in children if c.popen is not None and c.popen.poll() is None]
+        for popen in running:
+            popen.terminate()
         deadline = time.monotonic() + 10
-        for _spec, child in children:
+        for popen in running:
             try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                popen.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
-    return exit_code
+                popen.kill()
+                popen.wait()
+    return 0
 
 
 def main() -> int:

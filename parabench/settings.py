@@ -29,6 +29,11 @@ DEBUG = env_bool("DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+# The reverse proxies in front of the portal (nginx: 127.0.0.1). Only from these are
+# X-Forwarded-For and X-Forwarded-Proto believed; the embedded default trusts none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 if not DEBUG:
     if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40:
@@ -58,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it sees the real client address and scheme.
+    "parabench.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

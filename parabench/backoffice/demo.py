@@ -250,26 +250,37 @@ def fill(
     jobs = []
     years = demo_years(today)
     rng = random.Random(seed)
+    # A fill that was interrupted (Ctrl-C, a crash, the supervisor restarting it) continues where
+    # it was: years already uploaded are not exported again, their certificates not re-issued.
+    uploaded = set(
+        Import.objects.exclude(status=Import.Status.REJECTED).values_list("practice_id", "year")
+    )
     for index, practice in enumerate(practices):
+        patients = patients_per_year or (
+            900 if index < 2 else max(250, int(rng.lognormvariate(6.55, 0.45)))
+        )
+        done_years = tuple(year for year in years if (practice.pk, year) in uploaded)
+        if len(done_years) == len(years):
+            continue
         jobs.append(
             PracticeJob(
                 agb_code=practice.agb_code,
                 province=practice.province,
                 # The two demo logins get a typical ParaBench participant (≈ 850 patients).
-                patients_per_year=patients_per_year
-                or (900 if index < 2 else max(250, int(rng.lognormvariate(6.55, 0.45)))),
+                patients_per_year=patients,
                 seed=seed * 100_000 + index,
                 pfx_path=str(practice_certificate(practice, cert_folder)),
                 years=years,
+                done_years=done_years,
                 today=today,
                 uploader_url=uploader_url,
                 server_ca_path=server_ca_path,
                 year_closed_until=today.year - 2,
             )
         )
-        if (index + 1) % 50 == 0:
-            say(f"  certificaten: {index + 1}/{len(practices)}")
-    say(f"Certificaten uitgegeven en gedownload voor {len(jobs)} praktijken.")
+        if len(jobs) % 50 == 0:
+            say(f"  certificaten: {len(jobs)}")
+    say(f"Certificaten klaar voor {len(jobs)} praktijken met exports te versturen.")
 
     connections.close_all()  # no database connection may cross the fork
     sent = 0

@@ -30,6 +30,7 @@ class PracticeJob:
     uploader_url: str
     server_ca_path: str
     year_closed_until: int  # years up to and including this one are "afgesloten"
+    done_years: tuple[int, ...] = ()  # uploaded by an earlier, interrupted fill
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def run_practice(job: PracticeJob) -> PracticeResult:
         )
         sent = skipped = 0
         for year in job.years:
+            if year in job.done_years:
+                continue
             try:
                 export = build_export(
                     records,

@@ -71,6 +71,16 @@ def test_the_demo_fills_every_province_through_uploads_the_worker_imports(
     assert national.group.n == 12
     assert not national.group.too_small
 
+    # Started again (as the supervisor restarts a fill that died), it continues where it was:
+    # nothing is exported again and no certificate is issued again.
+    certificates = ClientCertificate.objects.count()
+    again = demo.fill(
+        size=12, uploader_url=uploader.base, today=TODAY, processes=2, say=lambda message: None
+    )
+    assert again["exports_sent"] == 0
+    assert ClientCertificate.objects.count() == certificates
+    assert Import.objects.count() == 12 * len(years)
+
 
 def test_a_second_start_reuses_the_demo_data(demo_var, uploader, worker, capsys):  # noqa: F811
     demo.marker_path().parent.mkdir(parents=True)
