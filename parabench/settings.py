@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # First: everything after it sees the real client address and scheme.
     "parabench.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "parabench.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parabench.middleware.DutchFirstLocaleMiddleware",
@@ -167,9 +168,37 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Production is HTTPS only: plain HTTP is redirected and browsers are told to remember that (HSTS).
+# Behind nginx the scheme comes from X-Forwarded-Proto of a TRUSTED_PROXIES address.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Scripts only from our own static files (or an inline one carrying the request's nonce);
+# nothing from other origins, no framing, no plugins. See ContentSecurityPolicyMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'nonce-{nonce}'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail carries one-time links (password set-up and reset): never to the console, where they would
+# end up in logs, unless EMAIL_BACKEND asks for it explicitly. Development writes each mail as a
+# file under var/mail/; production sends over SMTP.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_FILE_PATH = str(env_path("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -10,6 +10,8 @@ import subprocess
 from http.cookies import SimpleCookie
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from parabench.embedded import processes
 from parabench.middleware import client_address
@@ -104,9 +106,7 @@ def _guess_with_forged_addresses(port, password, *, source="127.0.0.1", real=Non
     return answers
 
 
-pytestmark = pytest.mark.slow
-
-
+@pytest.mark.slow
 def test_forged_forwarding_headers_escaped_the_lock_out_when_the_portal_trusted_them(
     start_portal, user_a, password
 ):
@@ -116,6 +116,7 @@ def test_forged_forwarding_headers_escaped_the_lock_out_when_the_portal_trusted_
     assert _guess_with_forged_addresses(port, password) == [200] * 10 + [302]
 
 
+@pytest.mark.slow
 def test_the_embedded_portal_locks_out_whatever_x_forwarded_for_claims(
     start_portal, user_a, password
 ):
@@ -123,6 +124,7 @@ def test_the_embedded_portal_locks_out_whatever_x_forwarded_for_claims(
     assert _guess_with_forged_addresses(port, password) == [200] * 4 + [429] * 7
 
 
+@pytest.mark.slow
 def test_behind_a_trusted_proxy_the_address_it_saw_is_locked_out(start_portal, user_a, password):
     port = start_portal(TRUSTED_PROXIES="127.0.0.1")
     # As through nginx: the client's own X-Forwarded-For, then the address nginx appended.
@@ -131,6 +133,7 @@ def test_behind_a_trusted_proxy_the_address_it_saw_is_locked_out(start_portal, u
     )
 
 
+@pytest.mark.slow
 def test_forwarding_headers_from_an_address_that_is_not_the_proxy_are_ignored(
     start_portal, user_a, password
 ):
@@ -138,3 +141,68 @@ def test_forwarding_headers_from_an_address_that_is_not_the_proxy_are_ignored(
     assert _guess_with_forged_addresses(port, password, source="127.0.0.2") == (
         [200] * 4 + [429] * 7
     )
+
+
+# --- Headers of every page ----------------------------------------------------------------------
+
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+
+
+def _policy(response) -> dict:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split("; ")}
+
+
+@pytest.mark.django_db
+def test_every_page_has_a_content_security_policy_and_runs_no_inline_script(
+    client_a, operator_client, anonymous_client
+):
+    pages = [
+        (anonymous_client, "/inloggen/"),
+        (anonymous_client, "/wachtwoord/vergeten/"),
+        (client_a, "/profiel/"),
+        (client_a, reverse("certificates:details")),
+        (operator_client, "/backoffice/"),
+    ]
+    nonces = set()
+    for client, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        policy = _policy(response)
+        assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
+        assert "'unsafe-inline'" not in policy["script-src"], url
+        (nonce,) = [s for s in policy["script-src"] if s.startswith("'nonce-")]
+        nonces.add(nonce)
+        html = response.content.decode()
+        assert not INLINE_HANDLER.search(html), url
+        for attributes in SCRIPT_TAG.findall(html):
+            # Only files of our own, data blocks that never run, or a script with the nonce.
+            assert (
+                "src=" in attributes
+                or 'type="application/json"' in attributes
+                or nonce.strip("'").removeprefix("nonce-") in attributes
+            ), (url, attributes)
+    assert len(nonces) == len(pages)  # a fresh nonce per response
+
+
+@pytest.mark.django_db
+def test_production_redirects_to_https_and_sends_hsts_only_when_the_proxy_says_https(
+    anonymous_client, settings
+):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client = Client()  # its middleware is built with these settings
+
+    plain = client.get("/inloggen/")
+    assert (plain.status_code, plain["Location"]) == (301, "https://testserver/inloggen/")
+    secure = client.get("/inloggen/", headers={"X-Forwarded-Proto": "https"})
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000"
+    # The same header from an address that is not the proxy is not believed.
+    forged = client.get(
+        "/inloggen/", headers={"X-Forwarded-Proto": "https"}, REMOTE_ADDR="203.0.113.5"
+    )
+    assert forged.status_code == 301

@@ -93,3 +93,32 @@ def test_sqlite_commits_are_durable_against_a_power_cut(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "2"
+
+
+def _email_backend(**env) -> str:
+    script = BOOT + "; from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    full_env = {k: v for k, v in os.environ.items() if k != "EMAIL_BACKEND"}
+    full_env.update(env)
+    result = subprocess.run([sys.executable, "-c", script], env=full_env, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.decode().split()[-1].rsplit(".", 2)[-2]
+
+
+def test_mail_with_links_never_goes_to_the_console_unless_asked_for():
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "parabench.nl"}
+    assert _email_backend(**production) == "smtp"
+    assert _email_backend(DEBUG="1") == "filebased"
+    console = "django.core.mail.backends.console.EmailBackend"
+    assert _email_backend(EMAIL_BACKEND=console, **production) == "console"
+
+
+def test_production_is_https_only_by_default():
+    script = (
+        BOOT + "; from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE)"
+    )
+    env = {k: v for k, v in os.environ.items()}
+    env.update(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="parabench.nl")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["True", "31536000", "True"]

@@ -17,7 +17,9 @@ class PlotlyFinder(BaseFinder):
     def find(self, path, find_all=False, **kwargs):
         if path == STATIC_NAME:
             return [str(PLOTLY_JS)] if find_all or kwargs.get("all") else str(PLOTLY_JS)
-        return [] if find_all or kwargs.get("all") else None
+        # [] also when not asked for all: Django's finders.find() would otherwise collect this
+        # None into a [None] "match" and WhiteNoise would fail on it (a 500 for a missing file).
+        return []
 
     def list(self, ignore_patterns):
         storage = FileSystemStorage(location=str(PLOTLY_JS.parent))

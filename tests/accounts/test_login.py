@@ -3,6 +3,7 @@ from django.contrib.auth.hashers import identify_hasher
 from django.urls import reverse
 
 from parabench.accounts.models import User
+from tests.accounts.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ def test_passwords_are_hashed_with_argon2(user_a):
 
 def test_forgotten_password_sends_a_reset_link(anonymous_client, user_a, mailoutbox):
     anonymous_client.post(reverse("password_reset"), {"email": user_a.email})
+    run_queued_tasks()
     assert len(mailoutbox) == 1
     assert "/wachtwoord/instellen/" in mailoutbox[0].body
     assert "anna" in mailoutbox[0].body
