@@ -31,7 +31,7 @@ from parabench.benchmark.recompute import recompute_changed
 from parabench.uploads import storage
 from parabench.uploads.documents import parse_json
 from parabench.uploads.models import Import
-from parabench.uploads.plausibility import plausibility_warnings
+from parabench.uploads.plausibility import import_warnings
 from parabench.uploads.refusals import Refusal
 from parabench.uploads.validation import validated_export
 
@@ -118,7 +118,7 @@ def run_import(import_id: int) -> str:
     except Refusal as refusal:
         reject(import_id, refusal.problems or [_refusal_reason(refusal)])
         return "rejected"
-    warnings = plausibility_warnings(export)
+    warnings = import_warnings(imp, export)
 
     with transaction.atomic():
         imp = Import.objects.select_for_update().select_related("practice").get(pk=import_id)

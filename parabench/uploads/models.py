@@ -61,3 +61,8 @@ class Import(models.Model):
     @property
     def number(self) -> int:
         return self.pk
+
+    @property
+    def sessions_dropped(self) -> bool:
+        """Marked in the Dashboards list: far fewer sessions than the export it replaced."""
+        return any(warning.get("code") == "sessions_dropped" for warning in self.warnings)

@@ -6,8 +6,11 @@ sees what looks wrong, like DHIS2's data-quality feedback. Thresholds are far ou
 references of the domain brief (≈ 11 sessions per episode, ≈ € 37 per session).
 """
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from parabench.uploads import storage
+from parabench.uploads.models import Import
 from parabench_format import Export
 
 MAX_SESSIONS_PER_EPISODE = 40
@@ -18,6 +21,9 @@ MAX_EPISODES_PER_PATIENT = 3
 # A full-time therapist treats some 60–90 sessions a week (3 an hour); more than 120 a week over a
 # quarter of 13 weeks usually means FTE is missing for some therapists.
 MAX_SESSIONS_PER_FTE_PER_QUARTER = 13 * 120
+# A new export of a year with less than half the sessions of the one it replaces: usually data
+# that went missing (a year closed and cleaned up, a filter in the practice software).
+MIN_SESSIONS_KEPT_SHARE = 0.5
 
 
 def _warning(path: str, code: str, message: str, message_en: str) -> dict:
@@ -143,4 +149,74 @@ def plausibility_warnings(export: Export) -> list[dict]:
                 f"On average {ratio:.1f} episodes per patient; the national figure is about 1.2.",
             )
         )
+    return warnings
+
+
+def previous_export(imp: Import) -> tuple[Import, Export] | None:
+    """The export of the same practice and year that counted before ``imp`` arrived, if any."""
+    previous = (
+        Import.objects.filter(
+            practice_id=imp.practice_id,
+            year=imp.year,
+            status=Import.Status.IMPORTED,
+            is_current=True,
+        )
+        .exclude(pk=imp.pk)
+        .first()
+    )
+    if previous is None:
+        return None
+    try:
+        return previous, Export.model_validate_json(storage.stored_body(previous))
+    except (OSError, ValueError):
+        return None  # its body is gone or no longer reads: nothing to compare with
+
+
+def sessions_drop_warnings(export: Export, previous: Import, previous_export: Export) -> list:
+    """A warning when the sessions of the longest window both exports share fell by more than
+    half: the export is imported (it may be right) but marked in the Dashboards list."""
+    earlier = {(w.begin, w.end): w for w in previous_export.windows}
+    shared = [
+        (index, window, earlier[(window.begin, window.end)])
+        for index, window in enumerate(export.windows)
+        if (window.begin, window.end) in earlier
+    ]
+    if not shared:
+        return []
+    index, window, before = max(shared, key=lambda item: item[1].end - item[1].begin)
+    now, then = window.sessions.total, before.sessions.total
+    if not then or now >= MIN_SESSIONS_KEPT_SHARE * then:
+        return []
+    values = {
+        "begin": date_format(window.begin, "d-m-Y"),
+        "end": date_format(window.end, "d-m-Y"),
+        "now": now,
+        "then": then,
+        "number": previous.pk,
+    }
+    return [
+        _warning(
+            f"$.windows[{index}].sessions.total",
+            "sessions_dropped",
+            _(
+                "Van %(begin)s t/m %(end)s bevat deze export %(now)d zittingen, de vorige export "
+                "van dit jaar (import %(number)d) %(then)d: minder dan de helft. Ontbreken er "
+                "gegevens, bijvoorbeeld na het afsluiten of opschonen van het jaar? Deze export "
+                "telt nu mee; stuur zo nodig een volledige export opnieuw."
+            )
+            % values,
+            "From {begin} to {end} this export holds {now} sessions, the previous export of "
+            "this year (import {number}) {then}: less than half. Is data missing, for example "
+            "after the year was closed or cleaned up? This export counts now; send a complete "
+            "export again if needed.".format(**values),
+        )
+    ]
+
+
+def import_warnings(imp: Import, export: Export) -> list[dict]:
+    """Every warning of an import: about the export itself, and against the one it replaces."""
+    warnings = plausibility_warnings(export)
+    found = previous_export(imp)
+    if found is not None:
+        warnings += sessions_drop_warnings(export, *found)
     return warnings

@@ -1,9 +1,14 @@
 import json
-from datetime import date
+from datetime import date, timedelta
 
+from django.urls import reverse
+
+from parabench.uploads import importer
+from parabench.uploads.models import Import
 from parabench.uploads.plausibility import plausibility_warnings
 from parabench_format import Export
 from tests.uploads.exports import make_export
+from tests.uploads.factories import upload_export
 
 TODAY = date(2026, 6, 15)
 
@@ -52,3 +57,38 @@ def test_a_busy_full_time_therapist_is_no_warning():
 def test_far_more_sessions_than_the_fte_can_give_is_a_warning():
     # 500 patients x 12 sessions by 0.8 FTE: some 1,900 per FTE per quarter (146 a week).
     assert "sessions_per_fte_high" in _codes(patients=500, sessions_per_episode=12, therapists=1)
+
+
+def _imported(practice, **kwargs) -> Import:
+    imp = upload_export(practice, **kwargs)
+    importer.import_upload.call(imp.pk)
+    imp.refresh_from_db()
+    return imp
+
+
+def test_a_year_whose_sessions_fall_by_more_than_half_is_imported_but_marked(
+    db, practice_a, client_a
+):
+    today = date.today()
+    first = _imported(practice_a, patients=12, today=today - timedelta(days=2))
+    halved = _imported(practice_a, patients=5, today=today - timedelta(days=1))  # 30 of 72
+
+    assert halved.status == Import.Status.IMPORTED and halved.is_current
+    assert [w["code"] for w in halved.warnings] == ["sessions_dropped"]
+    warning = halved.warnings[0]
+    assert "30 zittingen" in warning["message"] and f"(import {first.pk}) 72" in warning["message"]
+    assert "this export holds 30 sessions" in warning["message_en"]
+    assert not first.sessions_dropped and halved.sessions_dropped
+
+    html = client_a.get(reverse("practices:profile")).content.decode()
+    row = html[html.index(f'data-import="{halved.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-field="sessions-dropped"' in row
+    detail = client_a.get(reverse("uploads:detail", args=[halved.pk])).content.decode()
+    assert "minder dan de helft" in detail
+
+
+def test_a_smaller_fall_in_sessions_or_a_first_export_is_not_marked(db, practice_a):
+    today = date.today()
+    assert _imported(practice_a, patients=12, today=today - timedelta(days=2)).warnings == []
+    assert _imported(practice_a, patients=7, today=today - timedelta(days=1)).warnings == []
