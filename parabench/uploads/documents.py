@@ -84,25 +84,30 @@ def parse_json(data: bytes):
 def check_shape(document) -> None:
     """Refuse (422 ``export_too_complex``) what cannot be an export before validating it fully.
 
-    A walk over the parsed values with an explicit stack: no recursion, stops at the first bound
-    passed, so it costs microseconds for a real export and at most MAX_JSON_VALUES steps for any.
-    Unknown keys are left to the full validation (which names each), their number bounded here.
+    A walk over the parsed values with a stack of iterators: no recursion, memory in proportion
+    to the depth only, and it stops at the first bound passed, so it costs microseconds for a
+    real export and at most MAX_JSON_VALUES steps for any document. Unknown keys are left to the
+    full validation (which names each), their number bounded here.
     """
     if not isinstance(document, dict):
         return  # the full validation answers "an object was expected" cheaply
-    values = 0
-    stack = [(document, 1)]
+    values = 1
+    stack = [iter(document.values())]
     while stack:
-        value, depth = stack.pop()
+        value = next(stack[-1], _END)
+        if value is _END:
+            stack.pop()
+            continue
         values += 1
         if values > MAX_JSON_VALUES:
             raise Refusal("export_too_complex", detail=f"more than {MAX_JSON_VALUES} JSON values")
-        if depth > MAX_JSON_DEPTH:
-            raise Refusal("export_too_complex", detail=f"nested deeper than {MAX_JSON_DEPTH}")
-        if isinstance(value, dict):
-            stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
+        if isinstance(value, dict | list):
+            if len(stack) >= MAX_JSON_DEPTH:
+                raise Refusal("export_too_complex", detail=f"nested deeper than {MAX_JSON_DEPTH}")
+            stack.append(iter(value.values() if isinstance(value, dict) else value))
+
+
+_END = object()
 
 
 def content_hash(data: bytes) -> str:
