@@ -185,10 +185,13 @@ async def _validated_in_turn(caller, body: bytes, encoding: str):
     """Run the intake of one body when a validation slot is free: memory is bounded by the number
     of slots, not by the number of requests. A request that waits too long gets 503."""
     slot = _validation_slot()
-    try:
-        await asyncio.wait_for(slot.acquire(), timeout=settings.UPLOAD_VALIDATION_WAIT_SECONDS)
-    except TimeoutError:
-        raise Refusal("unavailable", detail="too many uploads at once") from None
+    if slot.locked():
+        try:
+            await asyncio.wait_for(slot.acquire(), settings.UPLOAD_VALIDATION_WAIT_SECONDS)
+        except TimeoutError:
+            raise Refusal("unavailable", detail="too many uploads at once") from None
+    else:
+        await slot.acquire()
     try:
         return await _in_thread(post_export)(caller, body, encoding)
     finally:

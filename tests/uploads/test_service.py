@@ -178,3 +178,25 @@ def test_it_serves_its_openapi_description(uploader):
     assert document["openapi"].startswith("3.1")
     assert {"/exports", "/imports/{import_number}", "/openapi.json"} <= set(document["paths"])
     assert "Export" in document["components"]["schemas"]
+
+
+@pytest.fixture
+def one_validation_at_a_time(child_env):
+    """An uploader that validates one export at a time and lets no request wait for it."""
+    child_env.update(UPLOAD_MAX_CONCURRENT_VALIDATIONS="1", UPLOAD_VALIDATION_WAIT_SECONDS="0")
+
+
+def test_validations_beyond_the_cap_are_refused_with_503_and_retry_after(
+    one_validation_at_a_time, uploader, practice_a, client_files
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cert = client_files(practice_a)
+    bodies = [export_bytes(make_export(practice_a.agb_code, seed=n, patients=60)) for n in range(8)]
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        responses = list(pool.map(lambda body: uploader.post(body, cert=cert), bodies))
+    refused = [r for r in responses if r.status_code == 503]
+    assert {r.status_code for r in responses} == {202, 503}, [r.status_code for r in responses]
+    assert all(_error(r)["code"] == "unavailable" and r.headers["Retry-After"] for r in refused)
+    # Nothing refused was stored; the client retries them later.
+    assert Import.objects.count() == len(responses) - len(refused)
