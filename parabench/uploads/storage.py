@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from parabench.env import private_directory
+
 PART_PREFIX, PART_SUFFIX = ".incoming-", ".part"
 
 
@@ -40,7 +42,8 @@ def store_durably(data: bytes, relative: str) -> Path:
     final = storage_root() / relative
     directory = final.parent
     if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_directory(storage_root())  # parents= would create it with the default mode
+        directory.mkdir(exist_ok=True, mode=0o700)
         _fsync_directory(directory.parent)
     # mkstemp creates the file 0600.
     fd, temp_name = tempfile.mkstemp(dir=directory, prefix=PART_PREFIX, suffix=PART_SUFFIX)

@@ -168,3 +168,4 @@ def test_stored_bodies_are_private_to_the_service_user(db, practice_a):
     path = storage.storage_root() / imp.body_path
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(storage.storage_root().stat().st_mode) == 0o700
