@@ -169,3 +169,17 @@ def test_stored_bodies_are_private_to_the_service_user(db, practice_a):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(storage.storage_root().stat().st_mode) == 0o700
+
+
+def test_the_sweep_task_books_its_next_run_once(db, practice_a):
+    from django_tasks_db.models import DBTaskResult
+
+    from parabench.uploads.tasks import ensure_sweep_schedule, sweep_uploads
+
+    document = export_bytes(make_export(practice_a.agb_code))
+    _orphan(practice_a, document, age_seconds=3600)
+    assert ensure_sweep_schedule() and not ensure_sweep_schedule()
+    DBTaskResult.objects.all().delete()  # as if the booked run is now taken by the worker
+    assert sweep_uploads.call() == "0 part files removed, 1 accepted, 0 set aside"
+    booked = DBTaskResult.objects.filter(task_path=sweep_uploads.module_path)
+    assert booked.count() == 1 and booked.get().run_after > timezone.now()

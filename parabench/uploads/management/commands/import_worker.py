@@ -3,8 +3,8 @@
 A worker that was killed left its imports unfinished with no task waiting; an uploader that was
 killed (or lost power) between writing a body and committing its row left a body without a row,
 or half a body in a ``.part`` file. Sweeping at every start means a restarted worker picks all of
-that up again (``requeue_stale_imports``, ``intake.sweep_orphan_bodies``). All ``db_worker``
-options apply.
+that up again (``requeue_stale_imports``, ``intake.sweep_orphan_bodies``, and from then on every
+few minutes the ``sweep_uploads`` task). All ``db_worker`` options apply.
 
 The worker's commits may be forgotten by a crash of the database or the machine, which then
 simply looks like a killed worker — the import is "received" or "importing" again and the sweeper
@@ -27,6 +27,7 @@ from django_tasks_db.management.commands.db_worker import Command as DBWorkerCom
 
 from parabench.uploads.importer import requeue_stale_imports
 from parabench.uploads.intake import sweep_orphan_bodies
+from parabench.uploads.tasks import ensure_sweep_schedule
 
 logger = logging.getLogger(__name__)
 MAX_LOCKED_WAIT_SECONDS = 30
@@ -75,3 +76,4 @@ class Command(DBWorkerCommand):
         requeued = requeue_stale_imports()
         if requeued:
             self.stdout.write(f"{len(requeued)} import(s) opnieuw in de wachtrij.")
+        ensure_sweep_schedule()  # and again every few minutes, for bodies too young just now
