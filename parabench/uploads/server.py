@@ -128,6 +128,7 @@ def build_server(*, host: str, port: int, log_level: str = "warning", plain: boo
     import uvicorn
     from django.conf import settings
 
+    from parabench.certificates.ca import get_ca_certificate
     from parabench.certificates.lookup import ca_paths
     from parabench.uploads.service import application
     from parabench.uploads.tls import H11TLSProtocol, HttpToolsTLSProtocol
@@ -145,7 +146,12 @@ def build_server(*, host: str, port: int, log_level: str = "warning", plain: boo
         "proxy_headers": False,
         "timeout_keep_alive": 30,
     }
-    if not plain:
+    if plain:
+        # Only the CA certificate is needed (never the key); a missing one stops the start here
+        # rather than failing every request.
+        get_ca_certificate()
+    else:
+        # Embedded: the CA (key included, development only) issues this server's certificate.
         ca_cert_path, _ca_key_path = ca_paths()
         cert_path, key_path = ensure_server_certificate(
             Path(settings.UPLOADER_TLS_CERT_PATH), Path(settings.UPLOADER_TLS_KEY_PATH)
