@@ -19,7 +19,7 @@ def _request_reset(client, email):
     with CaptureQueriesContext(connection) as queries:
         response = client.post(reverse("password_reset"), {"email": email})
     assert response.status_code == 302
-    return [query["sql"].split(" ", 1)[0] for query in queries.captured_queries]
+    return [query["sql"] for query in queries.captured_queries]
 
 
 def test_a_reset_request_does_the_same_work_for_an_unknown_address(
@@ -28,8 +28,8 @@ def test_a_reset_request_does_the_same_work_for_an_unknown_address(
     known = _request_reset(anonymous_client, user_a.email)
     unknown = _request_reset(anonymous_client, "niemand@example.org")
     # No account lookup and no mail in the request: one queued task each, the same statements.
-    assert known == unknown
-    assert not any("accounts_user" in q for q in known)
+    assert [q.split(" ", 1)[0] for q in known] == [q.split(" ", 1)[0] for q in unknown]
+    assert known and not any("accounts_user" in q for q in known + unknown)
     assert mailoutbox == []
     tasks = list(DBTaskResult.objects.order_by("enqueued_at"))
     assert [t.args_kwargs["args"] for t in tasks] == [
