@@ -105,7 +105,8 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The database holds session keys and password hashes: private to the service's user. SQLite
     # gives its -wal and -shm files the database file's mode, so creating that 0600 is enough.
-    private_file(Path(DATABASES["default"]["NAME"]))
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        private_file(Path(DATABASES["default"]["NAME"]))
     # WAL lets the portal read while the worker writes; IMMEDIATE avoids upgrade deadlocks.
     # synchronous=FULL: in WAL mode NORMAL may roll back a committed transaction after a power
     # cut, and the uploader answers 202 only after its commit. The import worker, whose commits
