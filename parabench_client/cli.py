@@ -179,6 +179,7 @@ def cmd_configure(args) -> int:
                 cert_file=config.cert_file or empty,
                 chosen=config.chosen_cert or empty,
                 refused=len(config.refused_certs),
+                records=config.records_dir or empty,
                 password_file=config.password_file or empty,
                 server_ca=config.server_ca or empty,
             )
@@ -195,6 +196,7 @@ def cmd_configure(args) -> int:
             config.cert_file, config.server_ca = previous.cert_file, previous.server_ca
             config.chosen_cert, config.refused_certs = previous.chosen_cert, previous.refused_certs
             config.password_file = previous.password_file
+            config.records_dir = previous.records_dir
     # The online service of the practice software: always this type and name, no user/code.
     config.service.type = config_module.SERVICE_TYPE
     config.service.name = config_module.SERVICE_NAME
@@ -209,6 +211,7 @@ def cmd_configure(args) -> int:
         ("cert_file", args.cert, "file"),
         ("server_ca", args.server_ca, "file"),
         ("password_file", args.password_file, "file"),
+        ("records_dir", args.records, "dir"),
     ):
         if value is None:
             continue
@@ -813,6 +816,7 @@ def add_configure(commands) -> None:
     sub.add_argument("--cert", help=t("help.cert_fixed"))
     sub.add_argument("--password-file", metavar=t("meta.file"), help=t("help.password_file_store"))
     sub.add_argument("--server-ca", help=t("help.server_ca"))
+    sub.add_argument("--records", metavar=t("meta.folder"), help=t("help.records_store"))
     sub.add_argument("--machine", action="store_true", help=t("help.machine"))
     sub.add_argument("--forget-certificate", action="store_true", help=t("help.forget"))
     sub.add_argument("--show", action="store_true", help=t("help.show"))
@@ -906,7 +910,9 @@ def add_synth(commands) -> None:
 
 
 def add_window(commands) -> None:
-    _command(commands, "venster", cmd_window, aliases=["window"])
+    sub = _command(commands, "venster", cmd_window, aliases=["window"])
+    sub.add_argument("--records", metavar=t("meta.folder"), help=t("help.records"))
+    sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
 
 
 # Every command of the client, in the order of the help. A new command (e.g. ``certificate

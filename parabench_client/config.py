@@ -59,6 +59,7 @@ class Config:
     cert_file: str = ""
     chosen_cert: str = ""  # SHA-256 fingerprint of the certificate chosen among several
     server_ca: str = ""  # PEM bundle that signed the server; empty = the system's trust store
+    records_dir: str = ""  # where the practice software writes the four CSV files (the window)
     password_file: str = ""  # file holding the .pfx password (Windows exports always have one)
     # SHA-256 fingerprints ParaBench refused (blocked, unknown, expired): never chosen again.
     refused_certs: list[str] = field(default_factory=list)
@@ -66,7 +67,7 @@ class Config:
     def to_json(self) -> dict:
         return {
             "online_service": asdict(self.service),
-            "practice": {"agb_code": self.agb_code},
+            "practice": {"agb_code": self.agb_code, "records": self.records_dir},
             "certificates": {
                 "folder": self.cert_dir,
                 "file": self.cert_file,
@@ -93,6 +94,7 @@ class Config:
                 access_code=str(service.get("access_code", "")),
             ),
             agb_code=str(practice.get("agb_code", "")),
+            records_dir=str(practice.get("records", "")),
             cert_dir=str(certificates.get("folder", "")),
             cert_file=str(certificates.get("file", "")),
             chosen_cert=str(certificates.get("chosen_sha256", "")),

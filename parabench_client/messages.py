@@ -80,6 +80,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  Gebruikersnaam: {username}\n"
         "  Toegangscode: {access_code}\n"
         "  AGB-code praktijk: {agb}\n"
+        "  Map praktijkgegevens: {records}\n"
         "  Certificatenmap: {cert_dir}\n"
         "  Certificaat: {cert_file}\n"
         "  Gekozen certificaat (SHA-256): {chosen}\n"
@@ -92,6 +93,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  User name: {username}\n"
         "  Access code: {access_code}\n"
         "  Practice AGB code: {agb}\n"
+        "  Practice records folder: {records}\n"
         "  Certificate folder: {cert_dir}\n"
         "  Certificate: {cert_file}\n"
         "  Chosen certificate (SHA-256): {chosen}\n"
@@ -528,6 +530,80 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "open a window to send a year",
     ),
     "meta.command": ("opdracht", "command"),
+    # --- the window --------------------------------------------------------------------------
+    "window.title": ("Communicatie met ParaBench", "Communication with ParaBench"),
+    "window.heading": (
+        "Managementinformatie naar ParaBench",
+        "Management information to ParaBench",
+    ),
+    "window.service": ("Praktijk {agb} · {url}", "Practice {agb} · {url}"),
+    "window.records": ("Praktijkgegevens:", "Practice records:"),
+    "window.browse": ("Bladeren…", "Browse…"),
+    "window.year_label": ("Jaar:", "Year:"),
+    "window.year": ("{year} ({begin} t/m {end})", "{year} ({begin} to {end})"),
+    "window.send": ("Versturen", "Send"),
+    "window.close": ("Sluiten", "Close"),
+    "window.ready": (
+        "Kies het jaar en klik op Versturen. Alleen tellingen gaan naar ParaBench, geen "
+        "patiëntgegevens.",
+        "Choose the year and click Send. Only counts go to ParaBench, no patient data.",
+    ),
+    "window.choose": (
+        "Kies eerst de map met praktijkgegevens en een jaar.",
+        "First choose the practice records folder and a year.",
+    ),
+    "window.sending": ("Bezig met versturen van {year}…", "Sending {year}…"),
+    "window.not_configured": (
+        "De online dienst ParaBench is niet ingesteld ({reason}).\n\n"
+        "Wat te doen: vraag uw IT-beheerder de online dienst in te stellen met\n"
+        "  parabench-client configure --url https://<server>/ParabenchUploader/services "
+        "--agb <AGB-code> --cert-dir <map met certificaten>\n"
+        "Het certificaat downloadt u in het ParaBench-portaal (Profiel › Aanvullende "
+        "praktijkgegevens › Certificaat uitgeven).",
+        "The online service ParaBench is not set up ({reason}).\n\n"
+        "What to do: ask your IT administrator to set up the online service with\n"
+        "  parabench-client configure --url https://<server>/ParabenchUploader/services "
+        "--agb <AGB code> --cert-dir <certificate folder>\n"
+        "Download the certificate in the ParaBench portal (Profiel › Aanvullende "
+        "praktijkgegevens › Certificaat uitgeven).",
+    ),
+    "window.no_display": (
+        "Er kan geen venster worden geopend ({detail}). Gebruik de opdrachten, bv. "
+        "parabench-client send.",
+        "No window can be opened ({detail}). Use the commands, e.g. parabench-client send.",
+    ),
+    "window.result.ok": (
+        "Gelukt: ParaBench heeft de gegevens ontvangen (zie hieronder).",
+        "Done: ParaBench received the data (see below).",
+    ),
+    "window.result.not_configured": (
+        "Niet verstuurd: de online dienst is niet (goed) ingesteld.",
+        "Not sent: the online service is not (correctly) set up.",
+    ),
+    "window.result.bad_records": (
+        "Niet verstuurd: de praktijkgegevens bevatten fouten (zie hieronder).",
+        "Not sent: the practice records contain errors (see below).",
+    ),
+    "window.result.nothing": (
+        "Niet verstuurd: er is voor dit jaar niets te versturen (zie hieronder).",
+        "Not sent: there is nothing to send for this year (see below).",
+    ),
+    "window.result.certificate": (
+        "Niet verstuurd: er is een probleem met het certificaat (zie hieronder).",
+        "Not sent: there is a problem with the certificate (see below).",
+    ),
+    "window.result.refused": (
+        "Niet verwerkt: ParaBench heeft de gegevens geweigerd (zie hieronder).",
+        "Not processed: ParaBench refused the data (see below).",
+    ),
+    "window.result.unavailable": (
+        "Niet verstuurd: ParaBench is niet bereikbaar. Probeer het later opnieuw.",
+        "Not sent: ParaBench cannot be reached. Try again later.",
+    ),
+    "window.result.other": (
+        "Niet gelukt (code {code}); zie hieronder.",
+        "Did not succeed (code {code}); see below.",
+    ),
     "meta.password": ("WACHTWOORD", "PASSWORD"),
     "help.version": ("het versienummer tonen en stoppen", "show the version number and stop"),
     "meta.file": ("BESTAND", "FILE"),
@@ -567,6 +643,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.show": ("de instellingen tonen", "show the configuration"),
     "help.records": ("map met de CSV-bestanden", "folder with the CSV files"),
+    "help.records_store": (
+        "map waarin de praktijksoftware de CSV-bestanden zet (voor het venster)",
+        "folder where the practice software writes the CSV files (for the window)",
+    ),
     "help.year": (
         "kalenderjaar, 'vorig' of 'huidig' (herhaal voor meerdere jaren)",
         "calendar year, 'previous' or 'current' (repeat for several years)",
