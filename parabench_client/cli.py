@@ -36,7 +36,13 @@ from parabench_client.transport import (
     Uploader,
     tls_context,
 )
-from parabench_format import FORMAT, PeriodError, period_problems, validate_export
+from parabench_format import (
+    FORMAT,
+    NothingToExport,
+    PeriodError,
+    period_problems,
+    validate_export,
+)
 from parabench_format.periods import FIRST_YEAR
 
 EXIT_OK = 0
@@ -334,7 +340,12 @@ def _prepare(args, config, today: dt.date) -> tuple[list[Prepared], list[str]]:
                 software_version=__version__,
             )
         except PeriodError as error:
-            refused.append(error.message_en if _english() else error.message)
+            message = error.message_en if _english() else error.message
+            if "current" in args.years and year == today.year and type(error) is NothingToExport:
+                # "huidig" in January-March: nothing is due yet, which is no failure for a task.
+                _out(message)
+            else:
+                refused.append(message)
             continue
         prepared.append(Prepared(year, export, export.model_dump_json(indent=1).encode()))
     return prepared, refused
@@ -648,7 +659,7 @@ def cmd_send(args) -> int:
     for message in refused:
         _err(message)
     if not prepared:
-        return EXIT_NOTHING_TO_EXPORT
+        return EXIT_NOTHING_TO_EXPORT if refused else EXIT_OK
     connection = Connection(args, config)
     for item in prepared:
         if not args.file:

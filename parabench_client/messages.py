@@ -755,3 +755,92 @@ def t(key: str, **values) -> str:
     """The text for ``key`` in the chosen language, with ``values`` filled in."""
     dutch, english = MESSAGES[key]
     return (english if language() == "en" else dutch).format(**values)
+
+
+# The exit code that ends the command when a message is shown as its final word (issue 14: every
+# message with its exit code, in docs/export-client.md). Keys not listed are information lines.
+EXIT_CODES: dict[str, int] = {
+    "internal": 1,
+    **dict.fromkeys(
+        (
+            "configure.bad_value",
+            "configure.needs_url",
+            "configure.path_missing",
+            "configure.not_writable",
+            "agb_missing",
+            "agb_invalid",
+            "year.invalid",
+            "year.too_early",
+            "bad_date",
+            "records.missing",
+            "send.needs_input",
+            "export.file_unreadable",
+            "log.unwritable",
+            "synth.bad_years",
+            "synth.bad_province",
+            "window.no_display",
+        ),
+        2,
+    ),
+    "not_configured": 3,
+    **dict.fromkeys(
+        (
+            "records.strict_stop",
+            "records.file_stop",
+            "records.lenient_too_many",
+            "export.file_invalid",
+            "validate.invalid",
+        ),
+        4,
+    ),
+    **dict.fromkeys(
+        (
+            "cert.not_found",
+            "cert.unreadable",
+            "cert.wrong_password",
+            "cert.password_needed",
+            "cert.password_file",
+            "cert.no_key",
+            "cert.expired",
+            "cert.not_yet_valid",
+            "cert.no_folder",
+            "cert.folder_missing",
+            "cert.none_found",
+            "cert.several",
+            "cert.forgotten_fixed",
+            "send.tls_refused",
+            "send.server_untrusted",
+        ),
+        6,
+    ),
+    **dict.fromkeys(("send.refused", "send.refused_request", "status.unknown"), 7),
+    **dict.fromkeys(("send.unavailable", "send.not_tls", "send.not_parabench"), 8),
+    "interrupted": 130,
+}
+
+
+def messages_table() -> str:
+    """Every message as a Markdown table (key, exit code, Dutch, English) for the docs."""
+    rows = ["| key | exit | Nederlands | English |", "|---|---|---|---|"]
+    for key, (dutch, english) in MESSAGES.items():
+        if key.startswith(("help.", "meta.", "command.")):
+            continue
+        code = EXIT_CODES.get(key, "")
+        rows.append(f"| `{key}` | {code} | {_cell(dutch)} | {_cell(english)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("<", "&lt;").replace("|", "\\|").replace("\n", "<br>")
+
+
+if __name__ == "__main__":
+    # python -m parabench_client.messages: rewrite the message table in docs/export-client.md.
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "export-client.md"
+    text = doc.read_text(encoding="utf-8")
+    begin, end = "<!-- messages:begin -->\n", "<!-- messages:end -->"
+    head, rest = text.split(begin)
+    doc.write_text(head + begin + messages_table() + end + rest.split(end, 1)[1], encoding="utf-8")
+    print(f"geschreven: {doc}")

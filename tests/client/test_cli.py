@@ -303,3 +303,13 @@ def test_the_log_file_gets_every_message_and_the_exit_code_without_the_password(
     assert "Export 2025 geschreven" in text
     assert "klaar, exitcode 0" in text and "klaar, exitcode 6" in text
     assert "geheim" not in text and "--password ***" in text
+
+
+def test_huidig_in_the_first_quarter_is_not_a_failure_for_a_scheduled_task(
+    configured, small_records, tmp_path, capsys
+):
+    assert export(small_records, tmp_path, "vorig", "huidig", today="2026-02-03") == 0
+    assert [p.name for p in tmp_path.glob("*.json")] == ["parabench-04123451-2025.json"]
+    assert "Er is nog niets te versturen voor 2026" in capsys.readouterr().out
+
+    assert export(small_records, tmp_path / "cijfer", 2026, today="2026-02-03") == 5
