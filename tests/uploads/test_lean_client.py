@@ -121,3 +121,59 @@ def test_the_lean_client_uploads_to_the_real_uploader(
     unknown = run(lean_client, "status", str(imp.pk + 1000), env=env)
     assert unknown.returncode == 7
     assert f"ParaBench kent geen import {imp.pk + 1000} van deze praktijk" in unknown.stderr
+
+
+def test_a_certificate_blocked_in_the_portal_is_dropped_for_the_new_one_in_the_folder(
+    lean_client, uploader, practice_a, tmp_path, settings
+):
+    """Issue 14: once blocked, the remembered certificate stuck and every run failed (exit 7)."""
+    from parabench.certificates.services import Actor, block_certificate
+
+    old, old_pfx = issue_certificate_for(practice_a)
+    new, new_pfx = issue_certificate_for(practice_a)
+    folder = tmp_path / "certificaten"
+    folder.mkdir()
+    (folder / f"ParaBench-04123451-{old.number}.pfx").write_bytes(old_pfx)
+    (folder / f"ParaBench-04123451-{new.number}.pfx").write_bytes(new_pfx)
+    config = tmp_path / "client.json"
+    env = {"PATH": os.environ["PATH"], "PARABENCH_CLIENT_CONFIG": str(config)}
+    configured = run(
+        lean_client,
+        "configure",
+        "--url",
+        uploader.base,
+        "--agb",
+        practice_a.agb_code,
+        "--cert-dir",
+        str(folder),
+        "--server-ca",
+        str(settings.CA_CERT_PATH),
+        env=env,
+    )
+    assert configured.returncode == 0, configured.stderr
+    stored = json.loads(config.read_text())
+    stored["certificates"]["chosen_sha256"] = old.fingerprint_sha256  # the choice made earlier
+    config.write_text(json.dumps(stored))
+    block_certificate(old, actor=Actor())
+    records = tmp_path / "records"
+    year = date.today().year - 1
+    run(
+        lean_client,
+        "synth",
+        "--out",
+        str(records),
+        "--year-from",
+        str(year),
+        "--year-to",
+        str(year),
+        env=env,
+    )
+
+    sent = run(lean_client, "send", "--records", str(records), "--year", "vorig", env=env)
+
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert "certificate_blocked" in sent.stderr and "wordt niet meer gebruikt" in sent.stderr
+    imp = Import.objects.get(practice=practice_a)
+    assert imp.certificate_fingerprint == new.fingerprint_sha256
+    saved = json.loads(config.read_text())["certificates"]
+    assert saved["refused_sha256"] == [old.fingerprint_sha256] and saved["chosen_sha256"] == ""
