@@ -178,8 +178,10 @@ def test_the_program_runs_as_a_module_and_documents_its_exit_codes():
 
 def test_the_client_imports_nothing_from_the_portal():
     code = (
-        "import sys, parabench_client.cli, parabench_client.synth; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'parabench')))"
+        "import sys, parabench_client.cli, parabench_client.synth, parabench_format; "
+        "parabench_client.cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'parabench', 'numpy', 'plotly')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
 
