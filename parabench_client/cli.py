@@ -437,6 +437,7 @@ def _certificate(args, config, ask=None) -> ClientCertificate:
             explicit=getattr(args, "cert", None),
             password=_password(args, config),
             ask=ask or _ask_terminal,
+            on_newest=lambda newest, count: _out(t("cert.newest", count=count)),
         )
     except CertificateProblem as problem:
         raise Failure(

@@ -308,6 +308,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "one with --cert, or run the command in a window where you can choose (the choice is "
         "remembered).",
     ),
+    "cert.newest": (
+        "Er zijn {count} geldige certificaten van deze praktijk en niemand om te kiezen: het "
+        "nieuwste wordt gebruikt.",
+        "There are {count} valid certificates of this practice and nobody to choose: the newest "
+        "is used.",
+    ),
     "cert.choose": (
         "Er zijn meerdere geldige certificaten van ParaBench. Welke wilt u gebruiken?",
         "There are several valid ParaBench certificates. Which one do you want to use?",

@@ -74,14 +74,38 @@ def test_several_valid_certificates_ask_once_and_the_choice_is_remembered(settin
     assert config.load().chosen_cert == first.fingerprint
 
 
-def test_several_certificates_without_anyone_to_ask_is_a_clear_problem(settings, pki):
+def test_certificates_of_several_practices_without_anyone_to_ask_is_a_clear_problem(settings, pki):
     add(pki, "a.pfx")
-    add(pki, "b.pfx")
+    key, cert = issue_client(pki["ca"], agb="04999001", name="Fysio Gouda")
+    write_pfx(pki["cert_dir"] / "b.pfx", key, cert, pki["ca"])
 
     with pytest.raises(CertificateProblem) as problem:
         certstore.choose(settings, ask=None)
 
     assert (problem.value.code, problem.value.detail) == ("several", "2")
+
+
+def test_another_practices_certificate_is_not_a_candidate_once_the_agb_code_is_known(settings, pki):
+    own = add(pki, "a.pfx")
+    key, cert = issue_client(pki["ca"], agb="04999001", name="Fysio Gouda")
+    write_pfx(pki["cert_dir"] / "b.pfx", key, cert, pki["ca"])
+    settings.agb_code = "04123451"
+
+    assert certstore.choose(settings, ask=None).path == own
+
+
+def test_with_nobody_to_ask_the_newest_of_the_practices_certificates_is_used_unremembered(
+    settings, pki
+):
+    """A scheduled task after the practice downloaded a new certificate beside the old one."""
+    add(pki, "oud.pfx", not_before=NOW - dt.timedelta(days=300))
+    new = add(pki, "nieuw.pfx", not_before=NOW - dt.timedelta(days=1))
+    told = []
+
+    chosen = certstore.choose(settings, ask=None, on_newest=lambda c, n: told.append(n))
+
+    assert chosen.path == new and told == [2]
+    assert config.load().chosen_cert == ""
 
 
 def test_a_remembered_certificate_that_expired_is_no_longer_used(settings, pki):
@@ -184,8 +208,9 @@ def test_a_certificate_that_is_no_longer_valid_is_not_remembered(settings, pki):
     certstore.choose(settings, ask=lambda found: [c.path for c in found].index(first))
     first.unlink()
 
-    with pytest.raises(CertificateProblem):
-        certstore.choose(config.load())  # two left, nobody to ask
+    asked = []
+    certstore.choose(config.load(), ask=lambda found: asked.append(len(found)))
+    assert asked == [2]  # two left: the question comes again, once
     assert config.load().chosen_cert == ""
 
 
