@@ -11,12 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from parabench_client import __version__
 from parabench_client.records import Records, Session
 from parabench_format import codes, periods
 from parabench_format.models import Export
 from parabench_format.validate import consistency_problems
 
-DEFAULT_SOFTWARE = ("parabench-client", "0.2.0")
+# What the client writes as software.name and .version (docs/example-export.json shows the same).
+DEFAULT_SOFTWARE = ("parabench-client", __version__)
 
 
 class ExportInconsistent(RuntimeError):

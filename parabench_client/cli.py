@@ -21,7 +21,7 @@ from pathlib import Path
 
 from parabench_client import __version__, certstore, synth
 from parabench_client import config as config_module
-from parabench_client.aggregate import build_export
+from parabench_client.aggregate import DEFAULT_SOFTWARE, build_export
 from parabench_client.messages import MESSAGES, language, localise_argparse, t
 from parabench_client.progress import Bar
 from parabench_client.records import RecordProblem, RecordsError, load_records
@@ -56,7 +56,6 @@ EXIT_REFUSED = 7
 EXIT_UNAVAILABLE = 8
 
 MAX_PROBLEMS_SHOWN = 50
-SOFTWARE_NAME = "parabench-client"
 # ParaBench's answers (or TLS alerts) that mean "this certificate will never be accepted again":
 # the client then forgets it and takes the next valid one from the folder.
 CERTIFICATE_GONE = {
@@ -336,8 +335,7 @@ def _prepare(args, config, today: dt.date) -> tuple[list[Prepared], list[str]]:
                 today,
                 agb_code=agb,
                 year_closed=args.year_closed,
-                software_name=SOFTWARE_NAME,
-                software_version=__version__,
+                software=DEFAULT_SOFTWARE,
             )
         except PeriodError as error:
             message = error.message_en if _english() else error.message

@@ -11,9 +11,11 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from parabench_client import __version__
 from parabench_client.cli import main
 from parabench_client.transport import (
     TlsRefused,
@@ -62,6 +64,9 @@ def test_it_sends_the_export_gzipped_with_the_client_certificate(
     assert post.document["format"] == "parabench-mi/1"
     assert post.document["practice"] == {"agb_code": "04123451"}
     assert post.document["period"] == {"begin": "2025-01-01", "end": "2025-12-31"}
+    example = json.loads((Path(__file__).parents[2] / "docs" / "example-export.json").read_text())
+    assert post.document["software"] == example["software"]  # the docs show what is sent
+    assert post.document["software"] == {"name": "parabench-client", "version": __version__}
     assert "serialNumber=04123451" in post.peer_subject
     captured = capsys.readouterr()
     assert "Verzenden [##############################] 100%" in captured.err
