@@ -4,6 +4,7 @@ uploader: it installs without the portal's packages, validates offline and uploa
 import json
 import os
 import subprocess
+import tomllib
 import venv
 from datetime import date
 from pathlib import Path
@@ -50,6 +51,9 @@ def test_the_lean_client_installs_without_the_portal_and_validates_offline(lean_
     installed = {p["name"].lower() for p in json.loads(listed.stdout)}
     assert installed & PORTAL_ONLY == set()
     assert {"parabench-client", "pydantic", "cryptography"} <= installed
+
+    project = tomllib.loads((ROOT / "packaging" / "client" / "pyproject.toml").read_text())
+    assert project["project"]["requires-python"] == ">=3.11"  # no upper cap
 
     version = run(lean_client, "--version")
     assert version.returncode == 0 and version.stdout.startswith("parabench-client 0.")

@@ -47,6 +47,14 @@ def test_validation_answers_as_exports_would_and_stores_nothing(
         ("$.software.name", "software_unknown")
     }
 
+    document = make_export(practice_a.agb_code)
+    document["exported_at"] = document["exported_at"].replace("+", ".123456782+")  # a BSN
+    stored = uploader.post(export_bytes(document), cert=cert_a).json()["error"]
+    assert (stored["code"], [p["code"] for p in stored["problems"]]) == (
+        "schema_invalid",
+        ["exported_at_format"],
+    )
+
     no_cert = requests.post(
         f"{uploader.base}/validate", data=b"{}", verify=str(uploader.ca_path), timeout=30
     )
