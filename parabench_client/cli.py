@@ -40,6 +40,7 @@ from parabench_format import (
     FORMAT,
     NothingToExport,
     PeriodError,
+    Problem,
     period_problems,
     validate_export,
 )
@@ -598,19 +599,14 @@ def _summary(item: Prepared) -> str:
 
 
 def _validation_lines(problems) -> list[str]:
-    return [
-        t(
-            "problem",
-            path=p.path,
-            code=p.code,
-            message=p.message_en if _english() else p.message,
-        )
+    """The validator's problems as lines with JSON path and code, at most MAX_PROBLEMS_SHOWN."""
+    lines = [
+        t("problem", path=p.path, code=p.code, message=p.message_en if _english() else p.message)
         for p in problems[:MAX_PROBLEMS_SHOWN]
-    ] + (
-        [t("records.more", count=len(problems) - MAX_PROBLEMS_SHOWN)]
-        if len(problems) > MAX_PROBLEMS_SHOWN
-        else []
-    )
+    ]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(t("records.more", count=len(problems) - MAX_PROBLEMS_SHOWN))
+    return lines
 
 
 def _check_export_file(path: Path, today: dt.date):
@@ -628,14 +624,8 @@ def _check_export_file(path: Path, today: dt.date):
         period = report.export.period
         for code, message, message_en in period_problems(period.begin, period.end, today):
             if ("$.period", code) not in seen:
-                report.problems.append(_period_problem(code, message, message_en))
+                report.problems.append(Problem("$.period", code, message, message_en))
     return body, report
-
-
-def _period_problem(code, message, message_en):
-    from parabench_format import Problem
-
-    return Problem("$.period", code, message, message_en)
 
 
 def _read_export_file(path: Path, today: dt.date) -> Prepared:
