@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -320,12 +321,22 @@ MUTATIONS = [
 ]
 
 
+_NUMBER_LIST = re.compile(r"\[\s*(-?\d+(?:,\s*-?\d+)*)\s*\]")
+
+
+def _readable(document: dict) -> bytes:
+    """Indented JSON with lists of whole numbers on one line, as the valid exports are written."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    text = _NUMBER_LIST.sub(lambda m: "[" + ", ".join(re.split(r",\s*", m[1])) + "]", text)
+    return (text + "\n").encode()
+
+
 def invalid_vectors(base: dict) -> dict[str, tuple[bytes, dict]]:
     out = {}
     for name, breaks, mutate, codes in MUTATIONS:
         document = copy.deepcopy(base)
         mutate(document)
-        body = (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+        body = _readable(document)
         out[f"{name}.json"] = (body, {"breaks": breaks, "codes": sorted(codes)})
     out["37-not-json.json"] = (
         b'{"format": "parabench-mi/1", "practice": ',
