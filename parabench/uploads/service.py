@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone, translation
 
-from parabench.uploads import intake
+from parabench.uploads import intake, validation_only
 from parabench.uploads.documents import check_media_type
 from parabench.uploads.identity import PresentedCertificate, presented_certificate
 from parabench.uploads.models import Import
@@ -181,7 +181,7 @@ def _validation_slot() -> asyncio.Semaphore:
     return _validation_slots[loop_id]
 
 
-async def _validated_in_turn(caller, body: bytes, encoding: str):
+async def _validated_in_turn(handler, caller, body: bytes, encoding: str):
     """Run the intake of one body when a validation slot is free: memory is bounded by the number
     of slots, not by the number of requests. A request that waits too long gets 503."""
     slot = _validation_slot()
@@ -193,7 +193,7 @@ async def _validated_in_turn(caller, body: bytes, encoding: str):
     else:
         await slot.acquire()
     try:
-        return await _in_thread(post_export)(caller, body, encoding)
+        return await _in_thread(handler)(caller, body, encoding)
     finally:
         slot.release()
 
@@ -211,7 +211,7 @@ async def _dispatch(scope, receive, record: dict):
         if method not in ("GET", "HEAD"):
             raise Refusal("method_not_allowed")
         return 200, openapi_document(), []
-    if path == "/exports":
+    if path in ("/exports", "/validate"):  # /validate: validation_only.py, stores nothing
         if method != "POST":
             raise Refusal("method_not_allowed")
         # Who is calling comes first: an unknown caller learns nothing about our limits.
@@ -226,7 +226,8 @@ async def _dispatch(scope, receive, record: dict):
             raise Refusal("body_too_large", detail=f"Content-Length > {limit} bytes")
         body = await _read_body(receive, limit)
         record["bytes"] = len(body)
-        return await _validated_in_turn(caller, body, encoding)
+        handler = post_export if path == "/exports" else validation_only.check_export
+        return await _validated_in_turn(handler, caller, body, encoding)
     match = _IMPORT_PATH.match(path)
     if match:
         if method not in ("GET", "HEAD"):
