@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone, translation
 
-from parabench.uploads import intake
+from parabench.uploads import enrolment, intake
 from parabench.uploads.identity import PresentedCertificate, presented_certificate
 from parabench.uploads.models import Import
 from parabench.uploads.openapi import openapi_document
@@ -180,6 +180,8 @@ async def _dispatch(scope, receive):
             raise Refusal("body_too_large", detail=f"Content-Length > {limit} bytes")
         body = await _read_body(receive, limit)
         return await _in_thread(post_export)(caller, body, encoding)
+    if path.startswith(enrolment.PREFIX):  # certificate request and renewal (issue 20)
+        return await enrolment.dispatch(path, method, presented, scope, receive)
     match = _IMPORT_PATH.match(path)
     if match:
         if method not in ("GET", "HEAD"):
