@@ -202,6 +202,9 @@ class RequestCode(models.Model):
         verbose_name_plural = _("aanvraagcodes")
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.practice_id} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ExpiryNotice(models.Model):
     """One e-mail per certificate and threshold (60, 30, 7 days): sent once, even if run twice."""
@@ -224,6 +227,9 @@ class ExpiryNotice(models.Model):
                 fields=["certificate", "days_before"], name="expiry_notice_once"
             )
         ]
+
+    def __str__(self):
+        return f"{self.certificate} −{self.days_before}"
 
 
 class VendorCertificate(models.Model):

@@ -1,6 +1,6 @@
 """The uploader's certificate endpoints: request with a one-time code, renew with the old one.
 
-``POST {base}/certificates/requests``  ``{"code": "...", "csr": "-----BEGIN CERTIFICATE REQUEST..."}``
+``POST {base}/certificates/requests``  ``{"code": "...", "csr": "-----BEGIN CERTIFICATE ..."}``
     No client certificate needed: the one-time code from the portal stands in for it.
 ``POST {base}/certificates/renewals``  ``{"csr": "..."}``
     Mutual TLS with the practice's still-valid certificate; the new one overlaps the old.
