@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from parabench_client import certstore, synth
+from parabench_client import certrequest, certstore, synth
 from parabench_client import config as config_module
 from parabench_client.aggregate import build_export
 from parabench_client.messages import MESSAGES, language, t
@@ -305,7 +305,7 @@ def _ask_terminal(found: list[ClientCertificate]) -> int | None:
     return int(answer) - 1
 
 
-def _certificate(args, config) -> ClientCertificate:
+def _certificate(args, config, renew: bool = True) -> ClientCertificate:
     try:
         certificate = certstore.choose(
             config,
@@ -325,6 +325,10 @@ def _certificate(args, config) -> ClientCertificate:
             until=_nl_date(certificate.not_after.date()),
         )
     )
+    if renew:  # warn from 30 days before the end and renew (certrequest.py, issue 20)
+        certificate = certrequest.check_expiry(
+            config, certificate, password=getattr(args, "password", None), out=_out, err=_err
+        )
     return certificate
 
 
@@ -647,6 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     generator.add_argument("--province", help="provinciecode, bv. GR, ZH, NB")
     generator.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     generator.set_defaults(handler=cmd_synth)
+    certrequest.add_commands(commands)  # certificaat aanvragen | vernieuwen (issue 20)
     return parser
 
 
