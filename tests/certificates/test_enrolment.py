@@ -1,4 +1,4 @@
-"""Signing requests: the key type and size are checked, the identity always comes from the portal."""
+"""Signing requests: key type and size are checked, the identity always comes from the portal."""
 
 import datetime as dt
 
@@ -116,9 +116,12 @@ def test_a_request_code_works_once_within_its_hour(practice_a):
 
 def test_an_expired_or_unknown_code_is_refused_alike(practice_a):
     row, code = enrolment.create_request_code(practice_a, actor=ACTOR)
-    with time_machine.travel(row.expires_at + dt.timedelta(seconds=1), tick=False):
-        with pytest.raises(CertificateError) as late:
-            enrolment.redeem_request_code(code, csr_for(rsa_key()))
+    csr = csr_for(rsa_key())
+    with (
+        time_machine.travel(row.expires_at + dt.timedelta(seconds=1), tick=False),
+        pytest.raises(CertificateError) as late,
+    ):
+        enrolment.redeem_request_code(code, csr)
     with pytest.raises(CertificateError) as unknown:
         enrolment.redeem_request_code("AAAA-BBBB-CCCC", csr_for(rsa_key()))
     assert late.value.code == unknown.value.code == "request_code_invalid"

@@ -1,4 +1,4 @@
-"""Send the certificate expiry e-mails that are due now (cron or by hand; the worker does it daily)."""
+"""Send the certificate expiry e-mails due now (by hand or cron; the worker does it daily)."""
 
 from django.core.management.base import BaseCommand
 
