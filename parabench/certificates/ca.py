@@ -89,8 +89,16 @@ def get_ca() -> CertificateAuthority:
     return _get(cert_path, key_path, settings.CA_NAME, "CA_CERT_PATH", "CA_KEY_PATH")
 
 
-def get_acceptance_ca() -> CertificateAuthority:
-    """The "ParaBench Acceptatie CA": vendors' certificates for the validation endpoints only."""
+def get_acceptance_ca() -> CertificateAuthority | None:
+    """The "ParaBench Acceptatie CA": vendors' certificates for the validation endpoints only.
+
+    Optional: None when its files are missing and CA_AUTO_CREATE is off (then no vendor
+    certificates exist and nothing changes for practices).
+    """
+    cert_path = Path(settings.ACCEPTANCE_CA_CERT_PATH)
+    key_path = Path(settings.ACCEPTANCE_CA_KEY_PATH)
+    if not settings.CA_AUTO_CREATE and not (cert_path.exists() or key_path.exists()):
+        return None
     return _get(
         Path(settings.ACCEPTANCE_CA_CERT_PATH),
         Path(settings.ACCEPTANCE_CA_KEY_PATH),
@@ -158,7 +166,11 @@ def write_trust_bundle(path: Path | None = None) -> Path:
     the app (lookup.py), never by the handshake alone."""
     path = Path(path or settings.CA_TRUST_BUNDLE_PATH)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    certificates = [*production_ca_certificates(), get_acceptance_ca().certificate]
+    acceptance = get_acceptance_ca()
+    certificates = [
+        *production_ca_certificates(),
+        *([acceptance.certificate] if acceptance else []),
+    ]
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(b"".join(pki.certificate_pem(c) for c in certificates))
     os.replace(tmp, path)

@@ -111,7 +111,8 @@ def identify_practice(
     except (ValueError, TypeError, UnicodeError):
         return _result("certificate_invalid")
     if not any(pki.is_issued_by(parsed, ca) for ca in production_ca_certificates()):
-        if pki.is_issued_by(parsed, get_acceptance_ca().certificate):
+        acceptance = get_acceptance_ca()
+        if acceptance is not None and pki.is_issued_by(parsed, acceptance.certificate):
             # Never into the statistics: a vendor's test certificate stops here.
             return _result("certificate_acceptance_only")
         return _result("certificate_foreign_issuer")
@@ -212,14 +213,17 @@ def current_crl(format: str = "pem") -> bytes:
     first = pki.crl_bytes(pki.build_crl(ca, _revoked(ca)), format)
     if format == "der":
         return first
-    others = [*previous_cas(), get_acceptance_ca()]
+    others = [*previous_cas(), *[c for c in [get_acceptance_ca()] if c is not None]]
     return first + b"".join(pki.crl_bytes(pki.build_crl(c, _revoked(c)), "pem") for c in others)
 
 
 def _revoked(ca) -> list:
     issuer = ca.certificate.subject.rfc4514_string()
-    acceptance = get_acceptance_ca().certificate.subject.rfc4514_string()
-    model = VendorCertificate if issuer == acceptance else ClientCertificate
+    acceptance = get_acceptance_ca()
+    is_acceptance = (
+        acceptance is not None and issuer == acceptance.certificate.subject.rfc4514_string()
+    )
+    model = VendorCertificate if is_acceptance else ClientCertificate
     return list(
         model.objects.filter(issuer=issuer, blocked_at__isnull=False)
         .order_by("blocked_at")

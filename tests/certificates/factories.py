@@ -31,6 +31,11 @@ def use_test_ca(settings, directory: Path) -> Path:
     settings.CA_KEY_PATH = directory / "ca.key"
     settings.CA_CRL_PATH = directory / "crl.pem"
     settings.CA_AUTO_CREATE = True
+    settings.ACCEPTANCE_CA_CERT_PATH = directory / "acceptatie" / "ca.pem"
+    settings.ACCEPTANCE_CA_KEY_PATH = directory / "acceptatie" / "ca.key"
+    settings.CA_TRUST_BUNDLE_PATH = directory / "trusted-clients.pem"
+    settings.CA_PREVIOUS_CERT_PATHS = []
+    settings.CA_PREVIOUS_KEY_PATHS = []
     return directory
 
 
