@@ -134,14 +134,23 @@ def previous_ca_certificates() -> list:
     from cryptography import x509
 
     found = []
+    current = get_ca().certificate.subject
     for path in settings.CA_PREVIOUS_CERT_PATHS:
         try:
-            found.append(x509.load_pem_x509_certificate(Path(path).read_bytes()))
+            certificate = x509.load_pem_x509_certificate(Path(path).read_bytes())
         except (OSError, ValueError) as exc:
             raise ImproperlyConfigured(
                 f"CA_PREVIOUS_CERT_PATHS names {path}, which is not a readable CA certificate: "
                 f"{exc}"
             ) from exc
+        if certificate.subject == current:
+            # Certificates are told apart by their issuer's name (the CRL per CA, the database).
+            raise ImproperlyConfigured(
+                f"The previous CA in {path} has the same name as the current CA "
+                f"({current.rfc4514_string()}); give the new CA its own name "
+                "(manage.py create_ca --name 'ParaBench CA 2029')."
+            )
+        found.append(certificate)
     return found
 
 

@@ -154,9 +154,8 @@ class VendorCertificateForm(forms.ModelForm):
         fields = ["vendor", "email"]
 
     def clean_csr(self):
-        from parabench.certificates.enrolment import check_csr
-
         from parabench.certificates.ca import get_acceptance_ca
+        from parabench.certificates.enrolment import check_csr
 
         value = self.cleaned_data["csr"]
         if get_acceptance_ca() is None:
