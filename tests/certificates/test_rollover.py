@@ -1,4 +1,4 @@
-"""CA rollover: a new CA issues from now on, the old CA's certificates keep working until renewed."""
+"""CA rollover: a new CA issues from now on; the old CA's certificates work until renewed."""
 
 import pytest
 from cryptography import x509

@@ -1,4 +1,4 @@
-"""CA rollover against the real uploader: an old CA's certificate uploads and renews into the new CA."""
+"""CA rollover, real uploader: an old CA's certificate uploads and renews into the new CA."""
 
 import pytest
 import requests
