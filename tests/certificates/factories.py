@@ -95,3 +95,12 @@ def write_tls_client_files(pfx: bytes, directory: Path, name: str = "client") ->
     key_path.touch(mode=0o600)
     key_path.write_bytes(pki.private_key_pem(key))
     return cert_path, key_path
+
+
+def new_csr(bits: int = 2048) -> bytes:
+    """A PEM CSR for a fresh RSA key, as the export client makes it (the key is thrown away)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return pki.make_csr(key).public_bytes(serialization.Encoding.PEM)

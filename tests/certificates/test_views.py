@@ -236,13 +236,9 @@ def test_the_crl_and_ca_certificate_are_public(anonymous_client, practice_a):
 
 
 def _csr_pem() -> bytes:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from tests.certificates.factories import new_csr
 
-    from parabench.certificates import pki
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return pki.make_csr(key).public_bytes(serialization.Encoding.PEM)
+    return new_csr()
 
 
 def test_a_pasted_csr_is_signed_for_the_practice_and_its_pem_offered(client_a, practice_a):
