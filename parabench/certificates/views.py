@@ -44,7 +44,9 @@ def details(request, practice):
                 "expiring": not certificate.is_blocked
                 and certificate.expires_within(warn_days, now),
                 "days_left": (certificate.not_after - now).days,
-                "downloadable": not certificate.is_blocked
+                # Only a .pfx made here has a key to deliver; a requested one has only its PEM.
+                "downloadable": certificate.origin == ClientCertificate.Origin.PFX
+                and not certificate.is_blocked
                 and not certificate.is_downloaded
                 and not certificate.is_expired(now),
             }

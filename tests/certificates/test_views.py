@@ -277,3 +277,12 @@ def test_the_request_code_is_shown_once_with_the_command_to_run(client_a, practi
     html = response.content.decode()
     assert "parabench-client certificaat aanvragen --code" in html
     assert practice_a.certificate_request_codes.count() == 1
+
+
+def test_a_requested_certificate_offers_its_pem_but_no_pfx_download(client_a, practice_a):
+    client_a.post(reverse("certificates:sign_csr"), {"csr": _csr_pem().decode()})
+    row = ClientCertificate.objects.get(practice=practice_a)
+    html = client_a.get(reverse("certificates:details")).content.decode()
+    assert reverse("certificates:certificate_pem", args=[row.pk]) in html
+    assert reverse("certificates:download", args=[row.pk]) not in html
+    assert 'data-origin="csr"' in html
