@@ -193,7 +193,8 @@ def redeem_request_code(
     csr = check_csr(csr_data)
     with transaction.atomic():
         row = (
-            RequestCode.objects.select_for_update()
+            # Lock only the code row: the certificate is the nullable side of an outer join.
+            RequestCode.objects.select_for_update(of=("self",))
             .select_related("practice", "certificate")
             .filter(code_sha256=_hash_code(code))
             .first()
