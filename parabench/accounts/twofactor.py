@@ -74,6 +74,26 @@ def requires_second_factor(user) -> bool:
     return is_required(user) or has_second_factor(user)
 
 
+# Whether this session's user has a second factor, decided once at login (or on the first request
+# of an older session): the dashboard's read path must not pay a device query on every page.
+SESSION_KEY = "parabench_2fa"
+
+
+def _session_needs_second_factor(request, user) -> bool:
+    if is_required(user):
+        return True
+    flag = request.session.get(SESSION_KEY)
+    if flag is None:
+        flag = has_second_factor(user)
+        request.session[SESSION_KEY] = flag
+    return bool(flag)
+
+
+def remember_second_factor(request, on: bool) -> None:
+    if hasattr(request, "session"):
+        request.session[SESSION_KEY] = on
+
+
 def safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -95,7 +115,7 @@ class TwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and requires_second_factor(user)
+            and _session_needs_second_factor(request, user)
             and not self._open(request)
         ):
             target = "two_factor_verify" if has_second_factor(user) else "two_factor_setup"
@@ -165,6 +185,7 @@ def confirm_setup(request, device: TOTPDevice, token: str) -> list[str] | None:
         device.save(update_fields=["confirmed"])
         codes = new_recovery_codes(user)
     otp_login(request, device)
+    remember_second_factor(request, True)
     record(request, user, LoginEvent.Action.TWO_FACTOR_ON)
     return codes
 
@@ -174,6 +195,7 @@ def switch_off(request) -> None:
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=None):
             device.delete()
+    remember_second_factor(request, False)
     record(request, user, LoginEvent.Action.TWO_FACTOR_OFF)
 
 
@@ -223,6 +245,8 @@ def lock_out(request) -> None:
 
 @receiver(user_logged_in)
 def _password_ok(sender, request, user, **kwargs):
+    if request is not None:
+        remember_second_factor(request, requires_second_factor(user))
     record(request, user, LoginEvent.Action.PASSWORD_OK)
 
 

@@ -26,7 +26,13 @@ def _home(user) -> str:
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """The second step: a code from the authenticator app, or one recovery code."""
-    if request.user.is_verified() or not twofactor.has_second_factor(request.user):
+    if request.user.is_verified():
+        return redirect(twofactor.safe_next(request, _home(request.user)))
+    if not twofactor.has_second_factor(request.user):
+        # The device was removed (e.g. by an operator) since this session started.
+        twofactor.remember_second_factor(request, False)
+        if twofactor.is_required(request.user):
+            return redirect("two_factor_setup")
         return redirect(twofactor.safe_next(request, _home(request.user)))
     error = ""
     if request.method == "POST":

@@ -138,3 +138,25 @@ def test_the_next_parameter_cannot_send_the_user_to_another_site(user_a, passwor
         {"code": current_code(device), "next": "https://evil.example/"},
     )
     assert response["Location"] == "/"
+
+
+def test_a_device_removed_by_an_operator_mid_session_does_not_trap_the_user(user_a, password):
+    device = totp_device(user_a)
+    client = Client()
+    log_in(client, "anna", password)
+    assert client.get("/profiel/")["Location"].startswith(reverse("two_factor_verify"))
+    device.delete()  # e.g. the operator reset a lost phone in the back office
+    response = client.get(reverse("two_factor_verify") + "?next=/profiel/")
+    assert response["Location"] == "/profiel/"
+    assert client.get("/profiel/").status_code == 200
+
+
+def test_a_practice_page_costs_no_device_query_for_a_user_without_two_factor(client_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client_a.get("/profiel/")
+    with CaptureQueriesContext(connection) as captured:
+        assert client_a.get("/profiel/").status_code == 200
+    assert captured.captured_queries
+    assert not any("otp_" in query["sql"] for query in captured.captured_queries)
