@@ -74,3 +74,19 @@ def test_the_status_command_counts_what_still_depends_on_the_old_ca(old_ca_certi
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("current  CN=ParaBench CA 2029") and ": 0 valid" in out[0]
     assert out[1].startswith("previous") and ": 1 valid certificate(s), the last until" in out[1]
+
+
+def test_the_trust_bundle_holds_the_new_the_old_and_the_acceptance_ca(
+    old_ca_certificate, settings, tmp_path
+):
+    out = tmp_path / "bundle.pem"
+    call_command("ca_trust_bundle", out=out)
+    names = [
+        x509.load_pem_x509_certificate(b"-----BEGIN" + part).subject.rfc4514_string()
+        for part in out.read_bytes().split(b"-----BEGIN")[1:]
+    ]
+    assert [n.split(",")[0] for n in names] == [
+        "CN=ParaBench CA 2029",
+        "CN=ParaBench CA",
+        "CN=ParaBench Acceptatie CA",
+    ]
