@@ -245,6 +245,14 @@ def renew(
             raise CertificateError(
                 "certificate_blocked", _("Dit certificaat is geblokkeerd en kan niet vernieuwen.")
             )
+        if pki.public_key_fingerprint(csr.public_key()) == pki.public_key_fingerprint(
+            pki.load_certificate(locked.certificate_pem).public_key()
+        ):
+            # Renewal means a new key: the old one may be the reason to renew.
+            raise CertificateError(
+                "csr_key_reused",
+                _("Deze sleutel is al eerder gebruikt. Maak een nieuw certificaatverzoek."),
+            )
         actor = Actor(user=None, ip_address=ip_address)
         certificate, _created = _sign_for_practice(
             locked.practice,

@@ -134,3 +134,19 @@ def test_a_cancelled_practice_gets_no_code(practice_a):
     with pytest.raises(CertificateError) as refused:
         enrolment.create_request_code(practice_a, actor=ACTOR)
     assert refused.value.code == "practice_cancelled"
+
+
+def test_renewal_needs_a_new_key_and_leaves_the_old_certificate_valid(practice_a):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from parabench.certificates.lookup import identify_practice
+    from tests.certificates.factories import issue_certificate_for
+
+    old, pfx = issue_certificate_for(practice_a)
+    old_key, _cert, _extra = pkcs12.load_key_and_certificates(pfx, None)
+    with pytest.raises(CertificateError) as refused:
+        enrolment.renew(old, csr_for(old_key))
+    assert refused.value.code == "csr_key_reused"
+    new = enrolment.renew(old, csr_for(rsa_key()), ip_address="192.0.2.8")
+    assert (new.origin, new.renewed_from, new.number) == ("renewal", old, 2)
+    assert identify_practice(old.certificate_pem).ok and identify_practice(new.certificate_pem).ok
