@@ -56,7 +56,7 @@ def _error(code: str, message: str):
     return STATUS[code], payload, []
 
 
-def _in_thread(func):
+def in_thread(func):
     def wrapped(*args, **kwargs):
         close_old_connections()
         try:
@@ -68,7 +68,8 @@ def _in_thread(func):
     return sync_to_async(wrapped, thread_sensitive=False)
 
 
-async def _json_body(receive) -> dict | None:
+async def read_body(receive, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit``."""
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -76,13 +77,17 @@ async def _json_body(receive) -> dict | None:
             raise ConnectionAbortedError("client went away")
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
-            raise Refusal("body_too_large", detail=f"body > {MAX_BODY} bytes")
+        if size > limit:
+            raise Refusal("body_too_large", detail=f"body > {limit} bytes")
         chunks.append(chunk)
         if not message.get("more_body", False):
-            break
+            return b"".join(chunks)
+
+
+async def _json_body(receive) -> dict | None:
+    body = await read_body(receive, MAX_BODY)
     try:
-        document = json.loads(b"".join(chunks) or b"null")
+        document = json.loads(body or b"null")
     except ValueError:
         return None
     if not isinstance(document, dict) or not isinstance(document.get("csr"), str):
@@ -157,5 +162,5 @@ async def dispatch(path: str, method: str, presented: PresentedCertificate, scop
     if document is None:
         return _error("body_invalid", _("Stuur JSON met het certificaatverzoek (csr)."))
     if path == "/certificates/requests":
-        return await _in_thread(_request)(document, ip)
-    return await _in_thread(_renew)(presented, document, ip)
+        return await in_thread(_request)(document, ip)
+    return await in_thread(_renew)(presented, document, ip)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone, translation
 
-from parabench.uploads import enrolment, intake
+from parabench.uploads import acceptance, enrolment, intake
 from parabench.uploads.identity import PresentedCertificate, presented_certificate
 from parabench.uploads.models import Import
 from parabench.uploads.openapi import openapi_document
@@ -166,6 +166,8 @@ async def _dispatch(scope, receive):
         if method not in ("GET", "HEAD"):
             raise Refusal("method_not_allowed")
         return 200, openapi_document(), []
+    if path == acceptance.PATH and await acceptance.is_vendor(presented):  # issue 20
+        return await acceptance.dispatch(method, presented, scope, receive)
     if path == "/exports":
         if method != "POST":
             raise Refusal("method_not_allowed")

@@ -1,5 +1,7 @@
 """A vendor's acceptance certificate against the real uploader: through TLS, never into the data."""
 
+from pathlib import Path
+
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -54,3 +56,54 @@ def test_an_acceptance_certificate_passes_tls_but_the_production_upload_refuses_
     production = write_tls_client_files(pfx, tmp_path / "practice")
     assert uploader.post(body, cert=tuple(map(str, production))).status_code == 202
     assert Import.objects.filter(practice=practice_a).count() == 1
+
+
+def test_the_validation_endpoint_accepts_a_vendors_export_and_stores_nothing(
+    uploader, practice_a, tmp_path, settings
+):
+    row, vendor = vendor_files(tmp_path)
+    # Any AGB code: a vendor has no practice of its own.
+    body = export_bytes(make_export("12345678"))
+    answer = requests.post(
+        f"{uploader.base}/validate",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        cert=vendor,
+        verify=str(uploader.ca_path),
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    payload = answer.json()
+    assert (payload["valid"], payload["stored"], payload["environment"]) == (
+        True,
+        False,
+        "acceptance",
+    )
+    assert payload["vendor"] == row.vendor
+    assert not Import.objects.exists()
+    assert not any(Path(settings.UPLOAD_STORAGE_DIR).rglob("*.json*"))
+
+    broken = requests.post(
+        f"{uploader.base}/validate",
+        data=b'{"format": "parabench-mi/1"}',
+        headers={"Content-Type": "application/json"},
+        cert=vendor,
+        verify=str(uploader.ca_path),
+        timeout=30,
+    )
+    assert broken.status_code == 422
+    assert broken.json()["error"]["code"] in {"schema_invalid", "period_invalid"}
+
+    # A blocked vendor certificate is refused on the validation path too.
+    from parabench.certificates.acceptance import block_vendor_certificate
+
+    block_vendor_certificate(row)
+    blocked = requests.post(
+        f"{uploader.base}/validate",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        cert=vendor,
+        verify=str(uploader.ca_path),
+        timeout=30,
+    )
+    assert blocked.status_code == 403 and blocked.json()["error"]["code"] == "certificate_blocked"
