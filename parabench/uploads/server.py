@@ -128,7 +128,7 @@ def build_server(*, host: str, port: int, log_level: str = "warning", plain: boo
     import uvicorn
     from django.conf import settings
 
-    from parabench.certificates.ca import get_ca_certificate
+    from parabench.certificates.ca import get_ca_certificate, write_trust_bundle
     from parabench.certificates.lookup import ca_paths
     from parabench.uploads.service import application
     from parabench.uploads.tls import H11TLSProtocol, HttpToolsTLSProtocol
@@ -152,7 +152,9 @@ def build_server(*, host: str, port: int, log_level: str = "warning", plain: boo
         get_ca_certificate()
     else:
         # Embedded: the CA (key included, development only) issues this server's certificate.
-        ca_cert_path, _ca_key_path = ca_paths()
+        ca_paths()
+        # Every CA whose client certificates may pass the handshake (current, earlier, acceptance).
+        ca_cert_path = write_trust_bundle()
         cert_path, key_path = ensure_server_certificate(
             Path(settings.UPLOADER_TLS_CERT_PATH), Path(settings.UPLOADER_TLS_KEY_PATH)
         )
