@@ -736,9 +736,24 @@ MIX_BY_CODE = {m.code: m for m in MIXES}
 BASE_KPIS = tuple(k for k in KPIS if k.growth_of is None)
 GROWTH_KPIS = tuple(k for k in KPIS if k.growth_of is not None)
 
+# Not shown, but needed for a KPI's interval and funnel (``uncertainty.py``): the denominators
+# the stored KPIs do not carry themselves, and the spread behind the means. Named "support.*".
+SUPPORT_COLUMNS: tuple[str, ...] = (
+    "support.closed_episodes",
+    "support.closed_episodes_chronic",
+    "support.closed_episodes_non_chronic",
+    "support.routed_new_episodes",
+    "support.waiting_episodes",
+    "support.appointments",
+    "support.sessions_per_episode_sd",
+    "support.sessions_per_episode_chronic_sd",
+    "support.sessions_per_episode_non_chronic_sd",
+)
 # What is stored per practice and window (append-only order, see the module docstring).
-STORED_COLUMNS: tuple[str, ...] = tuple(k.code for k in BASE_KPIS) + tuple(
-    column for mix in MIXES for column in mix.columns
+STORED_COLUMNS: tuple[str, ...] = (
+    tuple(k.code for k in BASE_KPIS)
+    + tuple(column for mix in MIXES for column in mix.columns)
+    + SUPPORT_COLUMNS
 )
 # What statistics are computed for: the stored columns plus the derived growth KPIs.
 COLUMNS: tuple[str, ...] = STORED_COLUMNS + tuple(k.code for k in GROWTH_KPIS)

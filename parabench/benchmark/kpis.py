@@ -19,6 +19,7 @@ from parabench.benchmark.catalogue import (
     MIXES,
     STORED_COLUMNS,
 )
+from parabench.benchmark.uncertainty import histogram_sd
 from parabench_format.histograms import histogram_median
 
 NAN = math.nan
@@ -139,9 +140,41 @@ def mix_counts(window) -> dict[str, dict[str, int]]:
     }
 
 
+def support_values(window) -> dict[str, float]:
+    """The denominators and spreads behind the KPIs' intervals (``catalogue.SUPPORT_COLUMNS``)."""
+    closed = window.closed_episodes
+    chronic, other = closed.chronic, closed.non_chronic
+    routes = window.episodes.started_by_access_route
+    both = _sum_histograms(chronic.sessions_histogram, other.sessions_histogram)
+    sessions_both = chronic.sessions_total + other.sessions_total
+
+    def sd(histogram, total) -> float:
+        value = histogram_sd(histogram, total)
+        return NAN if value is None else value
+
+    return {
+        "support.closed_episodes": float(chronic.episodes + other.episodes),
+        "support.closed_episodes_chronic": float(chronic.episodes),
+        "support.closed_episodes_non_chronic": float(other.episodes),
+        "support.routed_new_episodes": float(
+            routes.direct + routes.gp + routes.specialist + routes.other
+        ),
+        "support.waiting_episodes": float(window.waiting.episodes),
+        "support.appointments": float(window.sessions.total + window.sessions.no_shows),
+        "support.sessions_per_episode_sd": sd(both, sessions_both),
+        "support.sessions_per_episode_chronic_sd": sd(
+            chronic.sessions_histogram, chronic.sessions_total
+        ),
+        "support.sessions_per_episode_non_chronic_sd": sd(
+            other.sessions_histogram, other.sessions_total
+        ),
+    }
+
+
 def window_values(window) -> dict[str, float]:
-    """Every stored column of one window: the base KPIs and each mix category's share (0–100)."""
-    values = base_kpis(window)
+    """Every stored column of one window: the base KPIs, each mix category's share (0–100) and
+    the support columns of the intervals."""
+    values = base_kpis(window) | support_values(window)
     counts = mix_counts(window)
     for mix in MIXES:
         keys = [c.key for c in mix.categories]

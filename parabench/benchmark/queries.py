@@ -24,9 +24,11 @@ from parabench.benchmark import groups as grouping
 from parabench.benchmark.kpis import QUARTER_WINDOWS, dashboard_window, unpack, with_growth
 from parabench.benchmark.models import GroupPositions, GroupStatistics, WindowValues
 from parabench.benchmark.stats import STAT_FIELDS
+from parabench.benchmark.uncertainty import Judgement, judge
 
 # P10 and P90 of type 7 interpolate with the minimum / maximum while (n - 1) · 0.1 < 1.
 TAIL_MIN_N = 11
+_TAU2 = STAT_FIELDS.index("tau2")
 TREND_KPIS = (
     "patients",
     "new_patients",
@@ -65,6 +67,7 @@ class GroupStats:
     median: float
     p75: float
     p90: float | None
+    tau2: float | None = None  # the group's over-dispersion (uncertainty.py); NaN/None: none
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,11 @@ class KpiFigure:
     stats: GroupStats | None
     percentile: float | None  # share of the group at or below the practice's value, 0–100
     position: str | None  # "below", "around", "above" the group's P25–P75 band
-    verdict: str | None  # "better", "around", "worse", "neutral"; None without statistics
+    # "better" / "worse" (beyond chance, with a direction), "high" / "low" (beyond chance, no
+    # direction), "within" (the normal spread), "size" (a size indicator: never a verdict);
+    # None when there is nothing to compare with.
+    verdict: str | None
+    judgement: Judgement | None = None  # interval, limits and side (uncertainty.py)
 
 
 @dataclass(frozen=True)
@@ -287,6 +294,8 @@ def _group_matrix(row: _StatRow | None) -> list[list[float]] | None:
     if _served_size(row) is None:
         return None
     matrix = np.frombuffer(bytes(row.stats), dtype="<f8")
+    if matrix.size != len(STAT_FIELDS) * len(cat.COLUMNS):
+        return None  # written in an older layout: shown again after `recompute_statistics`
     return matrix.reshape(len(STAT_FIELDS), -1).tolist()
 
 
@@ -300,6 +309,7 @@ def _column_stats(matrix: list[list[float]] | None, column: str) -> GroupStats |
     if n != n or n < _min_size():  # NaN: not computed for this column
         return None
     tails = n >= TAIL_MIN_N
+    tau2 = matrix[_TAU2][index]
     return GroupStats(
         n=int(n),
         mean=matrix[1][index],
@@ -308,6 +318,7 @@ def _column_stats(matrix: list[list[float]] | None, column: str) -> GroupStats |
         median=matrix[4][index],
         p75=matrix[5][index],
         p90=matrix[6][index] if tails else None,
+        tau2=None if tau2 != tau2 else tau2,
     )
 
 
@@ -351,15 +362,20 @@ def _position(value: float | None, stats: GroupStats | None) -> str | None:
     return "around"
 
 
-def _verdict(position: str | None, better: str | None) -> str | None:
-    if position is None:
+def _verdict(judgement: Judgement, better: str | None) -> str | None:
+    """The verdict only beyond chance: outside the funnel's 95 % limits at the practice's n."""
+    if judgement.kind == "none":
         return None
+    if judgement.kind == "size":
+        return "size"
+    if judgement.side is None:
+        return None
+    if judgement.side == "within":
+        return "within"
     if better is None:
-        return "neutral"
-    if position == "around":
-        return "around"
+        return "high" if judgement.side == "above" else "low"
     good = "above" if better == "higher" else "below"
-    return "better" if position == good else "worse"
+    return "better" if judgement.side == good else "worse"
 
 
 def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
@@ -383,6 +399,7 @@ def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
     if matrix is not None and row_id is not None:
         shares = _own_shares(row_id, stat_row)
 
+    own_values = {} if vector is None else dict(zip(cat.COLUMNS, vector, strict=True))
     figures = []
     for kpi in cat.KPIS:
         if tab is not None and kpi.tab != tab:
@@ -393,8 +410,14 @@ def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
         if stats is not None and shares is not None and value is not None:
             index = cat.POSITION_INDEX[kpi.code]
             if index < shares.size:
-                percentile = _number(round(float(shares[index]), 1))
+                percentile = _number(shares[index])  # exact: rounded once, when written
         position = _position(value, stats)
+        judgement = judge(
+            kpi.code,
+            value,
+            own_values,
+            *((None,) * 4 if stats is None else (stats.median, stats.p25, stats.p75, stats.tau2)),
+        )
         figures.append(
             KpiFigure(
                 code=kpi.code,
@@ -408,7 +431,8 @@ def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
                 stats=stats,
                 percentile=percentile,
                 position=position,
-                verdict=_verdict(position, kpi.better),
+                verdict=None if stats is None else _verdict(judgement, kpi.better),
+                judgement=judgement,
             )
         )
 
@@ -436,9 +460,9 @@ def _medians(years, windows, group, indexes: list[int]):
     fifty of them behind one Trends page.
     """
     year, window_col, n, stats, kind, key = _columns("year", "window", "n", "stats", "kind", "key")
-    # One stored row of the (7 × columns) matrix is a seventh of the blob; n is row 0, the
-    # median row 4 (STAT_FIELDS).
-    size = f"(length({stats}) / 7)"
+    # One stored row of the (STAT_FIELDS × columns) matrix is that share of the blob; n is row
+    # 0, the median row 4.
+    size = f"(length({stats}) / {len(STAT_FIELDS)})"
     median_row = STAT_FIELDS.index("median")
     years, windows = list(years), list(windows)
     sql = (

@@ -57,13 +57,15 @@ from parabench.benchmark.models import (
     WindowBlock,
     WindowValues,
 )
-from parabench.benchmark.stats import describe_sorted, member_positions, positions
+from parabench.benchmark.stats import STAT_FIELDS, describe_sorted, member_positions, positions
+from parabench.benchmark.uncertainty import group_dispersion
 from parabench.uploads.models import Import
 
 _POSITION_COLUMNS = np.array([COLUMN_INDEX[c] for c in POSITION_COLUMNS], dtype=np.intp)
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
 _GROWTH_WIDTH = len(GROWTH_KPIS)
 _WIDTH = len(STORED_COLUMNS)
+_TAU2, _MEDIAN = STAT_FIELDS.index("tau2"), STAT_FIELDS.index("median")
 BLOCKS = 64  # snapshot blocks per (year, window): ~160 practices each at national scale
 # Beyond this share of a year's rows changed, an incremental refresh is no cheaper than a full one.
 CHANGED_SHARE_FOR_FULL = 0.25
@@ -604,6 +606,7 @@ def _window_statistics(
         # Sorting the transposed copy keeps each column contiguous: faster, same values.
         ordered = np.sort(values[rows].T, axis=1).T
         described = describe_sorted(ordered)
+        described[_TAU2] = group_dispersion(values[rows], described[_MEDIAN])
         counts = described[0].copy()
         described[:, counts < k] = np.nan
         out.append(_stat_row(year, window, group, n, described, now))

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 # Row order of a described matrix; the storage layout depends on it (append-only).
-STAT_FIELDS = ("n", "mean", "p10", "p25", "median", "p75", "p90")
+# "tau2": the over-dispersion of the group per KPI (``uncertainty.group_dispersion``), filled in
+# by the recompute; ``describe_*`` leave it NaN.
+STAT_FIELDS = ("n", "mean", "p10", "p25", "median", "p75", "p90", "tau2")
 QUANTILES = np.array([0.10, 0.25, 0.50, 0.75, 0.90])
 
 
@@ -85,7 +87,7 @@ def describe(values) -> Summary | None:
     column = describe_columns(array.reshape(-1, 1))[:, 0]
     if column[0] == 0:
         return None
-    return Summary(int(column[0]), *(float(x) for x in column[1:]))
+    return Summary(int(column[0]), *(float(x) for x in column[1 : len(QUANTILES) + 2]))
 
 
 def sorted_columns(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

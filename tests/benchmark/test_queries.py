@@ -110,7 +110,7 @@ def test_a_network_of_five_is_served_without_min_or_max(country):
     # Below 11 practices P10 and P90 would be interpolated with the extremes: withheld.
     assert patients.stats.p10 is None and patients.stats.p90 is None
     assert patients.percentile == 60.0
-    assert patients.position == "around" and patients.verdict == "neutral"
+    assert patients.position == "around" and patients.verdict == "size"
     for code in COUNT_KPIS:
         # Per KPI: numbers of different KPIs may coincide by chance (1,500 patients, episodes).
         numbers = list(_numbers(_figure(board, code)))
@@ -136,7 +136,7 @@ def test_the_national_group_serves_tails_from_eleven_practices(country):
     assert patients.stats.p10 is not None and patients.stats.p90 is not None
     assert patients.value == 4000
     assert patients.percentile == 100.0
-    assert patients.position == "above" and patients.verdict == "neutral"
+    assert patients.position == "above" and patients.verdict == "size"
     numbers = list(_numbers(board))
     assert not _contains(numbers, 250.0)  # the smallest practice's patients
 

@@ -16,6 +16,7 @@ from parabench.benchmark.recompute import (
     recompute_all,
     recompute_changed,
 )
+from parabench.benchmark.stats import STAT_FIELDS
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
@@ -29,7 +30,7 @@ def _stats(year, window, kind="national", key=""):
     row = GroupStatistics.objects.get(year=year, window=window, kind=kind, key=key)
     if row.stats is None:
         return row.n, None
-    return row.n, np.frombuffer(bytes(row.stats), dtype="<f8").reshape(7, -1)
+    return row.n, np.frombuffer(bytes(row.stats), dtype="<f8").reshape(len(STAT_FIELDS), -1)
 
 
 def _snapshot():
