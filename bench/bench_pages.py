@@ -9,8 +9,8 @@ What it does:
    for the measured practice; its session cookie is made through Django's session engine.
 2. Collects the static files (``collectstatic``: the production storage, compressed and hashed)
    and starts the portal as in production — uvicorn, ``DEBUG=0`` — on a free port.
-3. Starts Debian's Chromium once and runs Lighthouse (the npm package, installed into
-   ``.tools/node`` on first use; mobile emulation and simulated throttling, its defaults) against it:
+3. Starts Debian's Chromium once and runs Lighthouse against it (the npm package, installed into
+   ``.tools/node`` on first use; mobile emulation and simulated throttling, its defaults):
    a **first visit** of every page (empty cache: score, total blocking time, bytes transferred),
    and a **further tab** of every page right after a visit of another tab (Lighthouse's
    ``--disable-storage-reset``: the browser's cache is kept, so only what is not cached counts).
