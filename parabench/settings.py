@@ -173,7 +173,6 @@ STATICFILES_DIRS = [BASE_DIR / "parabench" / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "parabench.dashboard.staticfinders.PlotlyFinder",
 ]
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -564,6 +564,8 @@ _AGE_BANDS = (
     ("age_70_79", "70–79"),
     ("age_80_plus", "80+"),
 )
+# The rows of the dashboard's population pyramid (category keys ``<gender>.<band>``).
+AGE_BANDS = _AGE_BANDS
 _GENDERS = (("female", "Vrouw", "Female"), ("male", "Man", "Male"), ("other", "Anders", "Other"))
 _INSURERS = (
     ("achmea", "Achmea", "Achmea"),

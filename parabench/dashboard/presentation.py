@@ -1,12 +1,12 @@
 """From the benchmark's stored figures to what the dashboard shows: texts, symbols, chart specs.
 
 Pure functions over the ``Dashboard`` and ``Trends`` objects of ``parabench.benchmark.queries``; no
-database, no request. The views pass their output to the templates, the charts get plain JSON for
-plotly. No chart ever carries another practice's value: only the group's P10/P25/median/P75/P90
-(and mean) and the practice's own value.
+database, no request. The views pass their output to the templates; each chart is a spec of
+``parabench.dashboard.charts`` (rendered as SVG by the template, or by the practice report). No
+chart ever carries another practice's value: only the group statistics the benchmark serves and
+the practice's own value.
 """
 
-import math
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from parabench.benchmark import catalogue
 from parabench.benchmark.queries import TREND_KPIS
-from parabench.dashboard import formatting
+from parabench.dashboard import charts, formatting
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,6 @@ THEME_SLUGS = TAB_SLUGS[1:-1]
 # The query parameter speaks Dutch; the benchmark speaks English.
 GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
 GROUP_KINDS = {kind: param for param, kind in GROUP_PARAMS.items()}
-
-COLOURS = {"practice": "#e38b2c", "group": "#0b6e6e", "band": "rgba(11,110,110,.18)"}
-LEGEND_ON_TOP = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
 
 
 def slug(text: str) -> str:
@@ -106,13 +103,18 @@ def value_text(value, number_format: str | None, unit: str = "") -> str:
     return value_format(number_format, unit)(value)
 
 
-def axis_affixes(number_format: str | None) -> dict:
-    """Plotly tick prefix/suffix so that chart axes read like the table."""
-    if number_format == "pct":
-        return {"ticksuffix": " %"}
-    if number_format in ("eur", "eur0"):
-        return {"tickprefix": "€ "}
-    return {}
+def axis_format(number_format: str | None):
+    """Tick labels that read like the table (59 %, € 40, 1.200), given the decimals the
+    chart's tick step needs."""
+
+    def writer(decimals: int):
+        if number_format == "pct":
+            return formatting.percent_format(decimals)
+        if number_format in ("eur", "eur0"):
+            return formatting.euro_format(decimals)
+        return formatting.number_format(decimals)
+
+    return writer
 
 
 POSITION_TEXT = {
@@ -140,7 +142,7 @@ class KpiRow:
     position: str
     verdict: str
     verdict_text: str
-    chart: dict | None
+    chart: charts.Chart | None
     table: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -166,16 +168,13 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         position = str(POSITION_TEXT.get(kpi.position, ""))
         verdict = kpi.verdict or "neutral"
         verdict_text = str(VERDICT_TEXT.get(verdict, ""))
+        shown = served_statistics(stats)
         table = [
             (_("Uw praktijk"), show(kpi.value)),
-            (_("P10"), show(stats.p10)),
-            (_("P25"), show(stats.p25)),
-            (_("Mediaan"), show(stats.median)),
-            (_("P75"), show(stats.p75)),
-            (_("P90"), show(stats.p90)),
-            (_("Gemiddelde"), show(stats.mean)),
-            (_("Aantal praktijken"), formatting.number(stats.n)),
+            *((str(STATISTIC_LABELS[name]), show(value)) for name, value in shown.items()),
         ]
+        if getattr(stats, "n", None) is not None:
+            table.append((_("Aantal praktijken"), formatting.number(stats.n)))
     return KpiRow(
         code=kpi.code,
         name=str(kpi.name),
@@ -187,74 +186,44 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         position=position,
         verdict=verdict,
         verdict_text=verdict_text,
-        chart=None if stats is None else distribution_chart(kpi, stats),
+        chart=None if stats is None else distribution_chart(kpi, stats, show),
         table=table,
     )
 
 
-def distribution_chart(kpi, stats) -> dict:
-    """A box from P10/P25/median/P75/P90 and a marker for the practice: no peer values at all."""
-    practice_value = kpi.value
-    data = [
-        {
-            "type": "box",
-            "orientation": "h",
-            "name": "",
-            "y": [_("Groep")],
-            "q1": [stats.p25],
-            "median": [stats.median],
-            "q3": [stats.p75],
-            # P10/P90 are withheld for small groups (they would reveal the extremes): no whisker.
-            "lowerfence": [stats.p25 if stats.p10 is None else stats.p10],
-            "upperfence": [stats.p75 if stats.p90 is None else stats.p90],
-            "mean": [stats.mean],
-            "boxpoints": False,
-            "fillcolor": COLOURS["band"],
-            "line": {"color": COLOURS["group"], "width": 1.5},
-            "hoverinfo": "skip",
-        }
-    ]
-    if practice_value is not None:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": _("Uw praktijk"),
-                "x": [practice_value],
-                "y": [_("Groep")],
-                "marker": {
-                    "symbol": "diamond",
-                    "size": 14,
-                    "color": COLOURS["practice"],
-                    "line": {"color": "#fff", "width": 1.5},
-                },
-                "hovertemplate": _("Uw praktijk: %(value)s")
-                % {"value": value_text(practice_value, kpi.number_format, kpi.unit)}
-                + "<extra></extra>",
-            }
-        )
-    known = [
-        v for v in (stats.p10, stats.p25, stats.p75, stats.p90, practice_value) if v is not None
-    ]
-    low, high = min(known), max(known)
-    pad = (high - low) * 0.06 or abs(high) * 0.05 or 1
-    return {
-        "data": data,
-        "layout": {
-            "height": 86,
-            "margin": {"l": 8, "r": 8, "t": 6, "b": 26},
-            "showlegend": False,
-            "yaxis": {"visible": False},
-            "xaxis": {
-                "zeroline": False,
-                "range": [low - pad, high + pad],
-                "separatethousands": True,
-                "gridcolor": "#eef1f5",
-                **axis_affixes(kpi.number_format),
-            },
-            "separators": formatting.chart_separators(),
-        },
-    }
+# The group statistics a distribution chart and its table may show, in this order. Which of them
+# a group has is the benchmark's decision (small groups have no P10/P90, for one): whatever is
+# None or absent is neither drawn nor listed.
+STATISTIC_LABELS = {
+    "p10": gettext_lazy("P10"),
+    "p25": gettext_lazy("P25"),
+    "median": gettext_lazy("Mediaan"),
+    "p75": gettext_lazy("P75"),
+    "p90": gettext_lazy("P90"),
+    "mean": gettext_lazy("Gemiddelde"),
+}
+
+
+def served_statistics(stats) -> dict[str, float]:
+    """The group statistics present in ``stats``, by name."""
+    found = {name: getattr(stats, name, None) for name in STATISTIC_LABELS}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def distribution_chart(kpi, stats, show) -> charts.Distribution:
+    """The group's served statistics as a box and the practice as a diamond: no peer values."""
+    shown = served_statistics(stats)
+    return charts.Distribution(
+        key=f"kpi-{kpi.code}",
+        title=str(kpi.name),
+        description=charts.distribution.describe(shown, kpi.value, show)
+        + " "
+        + _("De cijfers staan ook in de tabel bij de grafiek."),
+        stats=shown,
+        value=kpi.value,
+        show=show,
+        axis=axis_format(kpi.number_format),
+    )
 
 
 # --- Mixes -----------------------------------------------------------------------------------
@@ -272,158 +241,102 @@ class MixBlock:
     code: str
     name: str
     rows: list[tuple[str, str, str]]
-    chart: dict
+    chart: charts.Chart
     pyramid: bool
     explanation: str = ""
 
 
 def mix_block(mix, too_small: bool) -> MixBlock:
-    """The practice's mix beside the group's average mix; an age × gender mix becomes a pyramid."""
+    """The practice's mix beside the group's average mix; the catalogue's age × gender mix
+    becomes a pyramid (chosen by its code, ``MIX_CHARTS``)."""
     categories = [
         (str(label), share, None if too_small else group_share)
         for label, share, group_share in mix.categories
     ]
     percent = formatting.percent_format(1)
     rows = [(label, percent(share), percent(group)) for label, share, group in categories]
-    pyramid = _is_pyramid(categories)
-    # Categories empty for the practice and the group only add blank lines to a chart (the
-    # table keeps them).
-    drawn = [c for c in categories if (c[1] or 0) > 0 or (c[2] or 0) > 0] or categories
-    chart = pyramid_chart(categories) if pyramid else mix_chart(drawn)
+    draw = MIX_CHARTS.get(mix.code, bar_chart)
     return MixBlock(
         code=mix.code,
         name=str(mix.name),
         rows=rows,
-        chart=chart,
-        pyramid=pyramid,
+        chart=draw(mix, categories),
+        pyramid=draw is pyramid_chart,
         explanation=str(getattr(mix, "explanation", "") or ""),
     )
 
 
-def _gender_of(label: str) -> str | None:
-    first = label.lower().split(" ", 1)[0]
-    if first in ("vrouw", "vrouwen", "female", "v"):
-        return "f"
-    if first in ("man", "mannen", "male", "m"):
-        return "m"
-    return None
+def _mix_description(mix, has_group: bool) -> str:
+    text = (
+        _("%(name)s van uw praktijk naast het gemiddelde van de groep, als aandeel in procenten.")
+        if has_group
+        else _("%(name)s van uw praktijk, als aandeel in procenten.")
+    )
+    return (
+        text % {"name": str(mix.name)} + " " + _("De cijfers staan ook in de tabel bij de grafiek.")
+    )
 
 
-def _is_pyramid(categories) -> bool:
-    genders = {_gender_of(label) for label, _share, _group in categories}
-    return {"f", "m"} <= genders
-
-
-def mix_chart(categories) -> dict:
-    labels = [label for label, _share, _group in categories]
-    data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": _("Uw praktijk"),
-            "y": labels,
-            "x": [share for _label, share, _group in categories],
-            "marker": {"color": COLOURS["practice"]},
-            "hovertemplate": "%{y}: %{x:.1f} %<extra>" + _("Uw praktijk") + "</extra>",
-        }
-    ]
-    if any(group is not None for _label, _share, group in categories):
-        data.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": _("Gemiddelde groep"),
-                "y": labels,
-                "x": [group for _label, _share, group in categories],
-                "marker": {"color": COLOURS["group"]},
-                "hovertemplate": "%{y}: %{x:.1f} %<extra>" + _("Groep") + "</extra>",
-            }
+def bar_chart(mix, categories) -> charts.Bars:
+    """Horizontal bars per category; categories empty for both the practice and the group only
+    add blank lines to a chart (the table keeps them)."""
+    drawn = [c for c in categories if (c[1] or 0) > 0 or (c[2] or 0) > 0] or categories
+    series = [charts.Series(_("Uw praktijk"), tuple(share for _l, share, _g in drawn))]
+    has_group = any(group is not None for _l, _s, group in drawn)
+    if has_group:
+        series.append(
+            charts.Series(_("Gemiddelde groep"), tuple(g for _l, _s, g in drawn), role="group")
         )
-    return {
-        "data": data,
-        "layout": {
-            "barmode": "group",
-            "height": 70 + 34 * len(labels),
-            "margin": {"l": 8, "r": 8, "t": 34, "b": 26},
-            "yaxis": {"autorange": "reversed", "automargin": True},
-            "xaxis": {"ticksuffix": " %", "gridcolor": "#eef1f5", "rangemode": "tozero"},
-            "legend": LEGEND_ON_TOP,
-            "separators": formatting.chart_separators(),
-        },
-    }
+    return charts.Bars(
+        key=f"mix-{mix.code}",
+        title=str(mix.name),
+        description=_mix_description(mix, has_group),
+        labels=tuple(label for label, _s, _g in drawn),
+        series=tuple(series),
+        show=formatting.percent_format(1),
+        axis=formatting.percent_format,
+    )
 
 
-def pyramid_chart(categories) -> dict:
+SIDES = {"female": gettext_lazy("Vrouwen"), "male": gettext_lazy("Mannen")}
+
+
+def pyramid_chart(mix, categories) -> charts.Pyramid:
     """Women to the left, men to the right, age bands bottom-up; the group as outlined bars.
 
-    A third gender ("anders") has no side in a pyramid: it stays in the table beside the chart.
+    Rows and sides come from the catalogue's category keys (``female.age_0_17``), not from the
+    translated labels. A third gender ("other") has no side in a pyramid: it stays in the table.
     """
-    bands: list[str] = []
-    values: dict[tuple[str, str], tuple] = {}
+    definition = catalogue.MIX_BY_CODE[mix.code]
+    key_of = {category.label: category.key for category in definition.categories}
+    shares = {}
     for label, share, group in categories:
-        gender = _gender_of(label)
-        if gender is None:
-            continue
-        band = label.split(" ", 1)[1] if " " in label else label
-        if band not in bands:
-            bands.append(band)
-        values[(gender, band)] = (share, group)
+        gender, _dot, band = key_of.get(label, "").partition(".")
+        shares[(gender, band)] = (share, group)
+    bands = [band for band, _label in catalogue.AGE_BANDS]
+    has_group = any(group is not None for _l, _s, group in categories)
 
-    def series(gender, index, sign):
-        return [sign * (values.get((gender, band), (None, None))[index] or 0) for band in bands]
+    def side(gender):
+        own = tuple(shares.get((gender, band), (None, None))[0] for band in bands)
+        group = tuple(shares.get((gender, band), (None, None))[1] for band in bands)
+        return charts.Side(str(SIDES[gender]), own, group if has_group else ())
 
-    women, men = _("vrouwen"), _("mannen")
-    practice, group = _("Uw praktijk"), _("Gemiddelde groep")
-    data = [
-        _pyramid_bar(practice, women, bands, series("f", 0, -1), True, True),
-        _pyramid_bar(practice, men, bands, series("m", 0, 1), True, False),
-    ]
-    if any(g is not None for _label, _share, g in categories):
-        data += [
-            _pyramid_bar(group, women, bands, series("f", 1, -1), False, True),
-            _pyramid_bar(group, men, bands, series("m", 1, 1), False, False),
-        ]
-    peak = max((abs(x) for trace in data for x in trace["x"]), default=10) or 10
-    step = max(1, math.ceil(peak / 2))
-    ticks = [-2 * step, -step, 0, step, 2 * step]
-    return {
-        "data": data,
-        "layout": {
-            "barmode": "overlay",
-            "bargap": 0.15,
-            "height": 120 + 30 * len(bands),
-            "margin": {"l": 8, "r": 8, "t": 34, "b": 44},
-            "yaxis": {"automargin": True, "title": {"text": _("leeftijd")}},
-            "xaxis": {
-                "range": [-2.1 * step, 2.1 * step],
-                "tickvals": ticks,
-                "ticktext": [formatting.percent(abs(t), 0) for t in ticks],
-                "gridcolor": "#eef1f5",
-                "title": {"text": _("← vrouwen · mannen →")},
-            },
-            "legend": LEGEND_ON_TOP,
-            "separators": formatting.chart_separators(),
-        },
-    }
+    return charts.Pyramid(
+        key=f"mix-{mix.code}",
+        title=str(mix.name),
+        description=_mix_description(mix, has_group),
+        bands=tuple(label for _band, label in catalogue.AGE_BANDS),
+        left=side("female"),
+        right=side("male"),
+        practice_name=_("Uw praktijk"),
+        group_name=_("Gemiddelde groep"),
+        show=formatting.percent_format(1),
+        axis=formatting.percent_format,
+    )
 
 
-def _pyramid_bar(name, gender, bands, xs, practice: bool, in_legend: bool) -> dict:
-    return {
-        "type": "bar",
-        "orientation": "h",
-        "name": name,
-        "legendgroup": name,
-        "showlegend": in_legend,
-        "y": bands,
-        "x": xs,
-        "customdata": [abs(x) for x in xs],
-        "hovertemplate": "%{y} " + gender + ": %{customdata:.1f} %<extra>" + name + "</extra>",
-        "marker": (
-            {"color": COLOURS["practice"], "opacity": 0.75}
-            if practice
-            else {"color": "rgba(0,0,0,0)", "line": {"color": COLOURS["group"], "width": 2}}
-        ),
-    }
+# Which mixes are not drawn as bars, by the catalogue's mix code.
+MIX_CHARTS = {"gender_age_mix": pyramid_chart}
 
 
 # --- Welcome symbols -------------------------------------------------------------------------
@@ -570,7 +483,7 @@ class TrendBlock:
     explanation: str
     rows: list[tuple[str, str, str, str]]  # period, practice, group median, growth
     kinds: list[str]  # "kind-quarter" or "kind-year", per row
-    chart: dict
+    chart: charts.Chart
 
 
 def trend_param(value: str | None) -> str:
@@ -601,7 +514,8 @@ def yearly_overview(trends) -> Overview | None:
 
 
 def trend_block(series) -> TrendBlock:
-    """Quarters as a line, years as a second line on their own axis labels; growth in the table."""
+    """Quarters and full years as two panels of one line chart (each its own axis); growth in
+    the table."""
     show, growth = (
         value_format(series.number_format, series.unit),
         formatting.percent_format(1, True),
@@ -611,61 +525,40 @@ def trend_block(series) -> TrendBlock:
         for point in series.points
     ]
     kinds = [f"kind-{point.kind}" for point in series.points]
-    data = []
+    panels = []
     for kind, kind_label in (("quarter", _("per kwartaal")), ("year", _("per jaar"))):
         points = [p for p in series.points if p.kind == kind]
         if not points:
             continue
-        labels = [p.label for p in points]
-        axis = "x" if kind == "quarter" else "x2"
-        yaxis = "y" if kind == "quarter" else "y2"
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": _("Uw praktijk") + f" ({kind_label})",
-                "x": labels,
-                "y": [p.value for p in points],
-                "xaxis": axis,
-                "yaxis": yaxis,
-                "line": {"color": COLOURS["practice"], "width": 2.5},
-            }
+        panels.append(
+            charts.Panel(
+                title=kind_label,
+                labels=tuple(p.label for p in points),
+                series=(
+                    charts.Series(_("Uw praktijk"), tuple(p.value for p in points)),
+                    charts.Series(
+                        _("Mediaan groep"), tuple(p.group_median for p in points), role="group"
+                    ),
+                ),
+            )
         )
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": _("Mediaan groep") + f" ({kind_label})",
-                "x": labels,
-                "y": [p.group_median for p in points],
-                "xaxis": axis,
-                "yaxis": yaxis,
-                "connectgaps": False,
-                "line": {"color": COLOURS["group"], "width": 2, "dash": "dot"},
-            }
+    chart = charts.Lines(
+        key=f"trend-{series.code}",
+        title=str(series.name),
+        description=_(
+            "%(name)s van uw praktijk per kwartaal en per jaar, naast de mediaan van de groep. "
+            "De cijfers staan ook in de tabel onder de grafiek."
         )
-    axis_format = {
-        "gridcolor": "#eef1f5",
-        "rangemode": "tozero",
-        "separatethousands": True,
-        **axis_affixes(series.number_format),
-    }
-    layout = {
-        "height": 280,
-        "margin": {"l": 8, "r": 8, "t": 40, "b": 40},
-        "legend": LEGEND_ON_TOP,
-        "separators": formatting.chart_separators(),
-        "yaxis": {**axis_format, "automargin": True},
-        "xaxis": {"type": "category", "domain": [0, 0.68], "title": {"text": _("kwartaal")}},
-    }
-    if any(p.kind == "year" for p in series.points):
-        layout["xaxis2"] = {"type": "category", "domain": [0.76, 1], "title": {"text": _("jaar")}}
-        layout["yaxis2"] = {**axis_format, "anchor": "x2", "automargin": True}
+        % {"name": str(series.name)},
+        panels=tuple(panels),
+        show=show,
+        axis=axis_format(series.number_format),
+    )
     return TrendBlock(
         code=series.code,
         name=str(series.name),
         explanation=str(getattr(series, "explanation", "") or ""),
         rows=rows,
         kinds=kinds,
-        chart={"data": data, "layout": layout},
+        chart=chart,
     )
