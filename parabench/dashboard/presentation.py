@@ -2,8 +2,9 @@
 
 Pure functions over the ``Dashboard`` and ``Trends`` objects of ``parabench.benchmark.queries``; no
 database, no request. The views pass their output to the templates, the charts get plain JSON for
-plotly. No chart ever carries another practice's value: only the group's P10/P25/median/P75/P90
-(and mean) and the practice's own value.
+plotly. No chart ever carries another practice's value: only the group's published quantiles
+(``GroupStats.published``: the median, and P25/P75, P10/P90 where the group is large enough) and
+the practice's own value.
 """
 
 import math
@@ -120,6 +121,40 @@ POSITION_TEXT = {
     "around": gettext_lazy("in de middelste helft"),
     "above": gettext_lazy("boven de middelste helft"),
 }
+QUANTILE_NAMES = {
+    "p10": gettext_lazy("P10"),
+    "p25": gettext_lazy("P25"),
+    "median": gettext_lazy("de mediaan"),
+    "p75": gettext_lazy("P75"),
+    "p90": gettext_lazy("P90"),
+}
+
+
+def band_text(band: str | None) -> str:
+    """'p25-median' → 'tussen P25 en de mediaan': where the value lies among the published
+    figures (nothing finer: see disclosure.band)."""
+    if not band:
+        return ""
+    first, _sep, second = band.partition("-")
+    if first == "below":
+        return _("onder %(q)s") % {"q": QUANTILE_NAMES[second]}
+    if first == "above":
+        return _("boven %(q)s") % {"q": QUANTILE_NAMES[second]}
+    if first == "at":
+        return _("gelijk aan %(q)s") % {"q": QUANTILE_NAMES[second]}
+    return _("tussen %(a)s en %(b)s") % {"a": QUANTILE_NAMES[first], "b": QUANTILE_NAMES[second]}
+
+
+def size_text(size) -> str:
+    """A published group size: '5–9', '10–19', '20–49' or 'ca. 240' (disclosure.size_band)."""
+    if not size:
+        return ""
+    low, high = size
+    if high is None:
+        return _("ca. %(n)s") % {"n": formatting.number(low)}
+    return f"{formatting.number(low)}–{formatting.number(high)}"
+
+
 VERDICT_TEXT = {
     "better": gettext_lazy("gunstig"),
     "around": gettext_lazy("rond het midden"),
@@ -136,7 +171,7 @@ class KpiRow:
     value: str
     median: str
     band: str
-    percentile: str
+    place: str
     position: str
     verdict: str
     verdict_text: str
@@ -148,34 +183,29 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
     show = value_format(kpi.number_format, kpi.unit)
     stats = None if too_small else kpi.stats
     if stats is None:
-        median = band = percentile = formatting.DASH
+        median = band = place = formatting.DASH
         position = verdict_text = ""
         verdict = "none"
         table = [(_("Uw praktijk"), show(kpi.value))]
     else:
         median = show(stats.median)
         bare_show = value_format(kpi.number_format)
-        bare = bare_show(stats.p25), bare_show(stats.p75)
-        band = f"{bare[0]} – {bare[1]}"  # the unit once is enough: it is in the value above
-        percentile = (
-            _("%(share)s van de groep zit op of onder uw waarde")
-            % {"share": formatting.percent(kpi.percentile, 0)}
-            if kpi.percentile is not None
-            else formatting.DASH
-        )
+        if stats.p25 is None:
+            band = formatting.DASH  # quartiles only from QUARTILES_MIN_N practices on
+        else:
+            # The unit once is enough: it is in the value above.
+            band = f"{bare_show(stats.p25)} – {bare_show(stats.p75)}"
+        place = band_text(kpi.band) or formatting.DASH
         position = str(POSITION_TEXT.get(kpi.position, ""))
         verdict = kpi.verdict or "neutral"
         verdict_text = str(VERDICT_TEXT.get(verdict, ""))
-        table = [
-            (_("Uw praktijk"), show(kpi.value)),
-            (_("P10"), show(stats.p10)),
-            (_("P25"), show(stats.p25)),
-            (_("Mediaan"), show(stats.median)),
-            (_("P75"), show(stats.p75)),
-            (_("P90"), show(stats.p90)),
-            (_("Gemiddelde"), show(stats.mean)),
-            (_("Aantal praktijken"), formatting.number(stats.n)),
+        labels = {"median": _("Mediaan")}
+        table = [(_("Uw praktijk"), show(kpi.value))]
+        table += [
+            (labels.get(name, str(QUANTILE_NAMES[name])), show(value))
+            for name, value in stats.published().items()
         ]
+        table.append((_("Aantal praktijken"), size_text(stats.size)))
     return KpiRow(
         code=kpi.code,
         name=str(kpi.name),
@@ -183,7 +213,7 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         value=show(kpi.value),
         median=median,
         band=band,
-        percentile=percentile,
+        place=place,
         position=position,
         verdict=verdict,
         verdict_text=verdict_text,
@@ -193,21 +223,24 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
 
 
 def distribution_chart(kpi, stats) -> dict:
-    """A box from P10/P25/median/P75/P90 and a marker for the practice: no peer values at all."""
+    """A box from the published quantiles and a marker for the practice: no peer values at all.
+
+    A group too small for quartiles shows only its median (a box of no width)."""
     practice_value = kpi.value
+    low_q = stats.median if stats.p25 is None else stats.p25
+    high_q = stats.median if stats.p75 is None else stats.p75
     data = [
         {
             "type": "box",
             "orientation": "h",
             "name": "",
             "y": [_("Groep")],
-            "q1": [stats.p25],
+            "q1": [low_q],
             "median": [stats.median],
-            "q3": [stats.p75],
-            # P10/P90 are withheld for small groups (they would reveal the extremes): no whisker.
-            "lowerfence": [stats.p25 if stats.p10 is None else stats.p10],
-            "upperfence": [stats.p75 if stats.p90 is None else stats.p90],
-            "mean": [stats.mean],
+            "q3": [high_q],
+            # P10/P90 exist only for larger groups (disclosure.minimum_sizes): else no whisker.
+            "lowerfence": [low_q if stats.p10 is None else stats.p10],
+            "upperfence": [high_q if stats.p90 is None else stats.p90],
             "boxpoints": False,
             "fillcolor": COLOURS["band"],
             "line": {"color": COLOURS["group"], "width": 1.5},
@@ -233,9 +266,7 @@ def distribution_chart(kpi, stats) -> dict:
                 + "<extra></extra>",
             }
         )
-    known = [
-        v for v in (stats.p10, stats.p25, stats.p75, stats.p90, practice_value) if v is not None
-    ]
+    known = [v for v in (*stats.published().values(), practice_value) if v is not None]
     low, high = min(known), max(known)
     pad = (high - low) * 0.06 or abs(high) * 0.05 or 1
     return {
@@ -263,7 +294,7 @@ def distribution_chart(kpi, stats) -> dict:
 MIX_HEAD = (
     gettext_lazy("Categorie"),
     gettext_lazy("Uw praktijk"),
-    gettext_lazy("Gemiddelde groep"),
+    gettext_lazy("Mediaan groep"),
 )
 
 
@@ -278,7 +309,8 @@ class MixBlock:
 
 
 def mix_block(mix, too_small: bool) -> MixBlock:
-    """The practice's mix beside the group's average mix; an age × gender mix becomes a pyramid."""
+    """The practice's mix beside the group's median share per category (not an average: see
+    docs/privacy.md); an age × gender mix becomes a pyramid."""
     categories = [
         (str(label), share, None if too_small else group_share)
         for label, share, group_share in mix.categories
@@ -332,7 +364,7 @@ def mix_chart(categories) -> dict:
             {
                 "type": "bar",
                 "orientation": "h",
-                "name": _("Gemiddelde groep"),
+                "name": _("Mediaan groep"),
                 "y": labels,
                 "x": [group for _label, _share, group in categories],
                 "marker": {"color": COLOURS["group"]},
@@ -373,7 +405,7 @@ def pyramid_chart(categories) -> dict:
         return [sign * (values.get((gender, band), (None, None))[index] or 0) for band in bands]
 
     women, men = _("vrouwen"), _("mannen")
-    practice, group = _("Uw praktijk"), _("Gemiddelde groep")
+    practice, group = _("Uw praktijk"), _("Mediaan groep")
     data = [
         _pyramid_bar(practice, women, bands, series("f", 0, -1), True, True),
         _pyramid_bar(practice, men, bands, series("m", 0, 1), True, False),
@@ -512,7 +544,7 @@ def largest_mix_difference(mixes) -> str:
         return ""
     _gap, mix_name, label, share, group = best
     return _(
-        "grootste verschil met de groep: %(label)s in %(mix)s, %(share)s tegen gemiddeld %(group)s"
+        "grootste verschil met de groep: %(label)s in %(mix)s, %(share)s tegen mediaan %(group)s"
     ) % {
         "label": label,
         "mix": str(mix_name).lower(),
@@ -539,12 +571,16 @@ TAB_INTRO = {
     ),
 }
 THEME_INTRO = gettext_lazy(
-    "Per kengetal ziet u de waarde van uw praktijk naast de mediaan van de groep (de middelste "
-    "praktijk) en de middelste helft van de groep (P25 tot P75). In de grafiek is de doos de "
-    "middelste helft, de streep erin de mediaan en de snorharen lopen van P10 tot P90; het "
-    "oranje ruitje is uw praktijk. Waarden van afzonderlijke andere praktijken worden nooit "
-    "getoond. Het percentiel zegt welk deel van de groep op of onder uw waarde zit. De mixen "
-    "tonen de verdeling binnen uw praktijk naast het gemiddelde van de groep."
+    "Per kengetal ziet u de waarde van uw praktijk naast de mediaan van de groep en, vanaf 10 "
+    "praktijken, de middelste helft van de groep (P25 tot P75); vanaf 20 praktijken lopen de "
+    "snorharen in de grafiek van P10 tot P90. In de grafiek is de doos de middelste helft, de "
+    "streep erin de mediaan; het oranje ruitje is uw praktijk. De groepscijfers zijn schattingen "
+    "waarin elke praktijk van de groep meetelt (nooit de waarde van één praktijk), afgerond op "
+    "2 significante cijfers (groepen onder 20 praktijken) of 3; het aantal praktijken staat er "
+    "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats' zegt tussen welke van "
+    "die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. De mixen tonen de "
+    "verdeling binnen uw praktijk naast de mediaan van elk aandeel in de groep; die medianen "
+    "tellen daarom niet op tot 100 %."
 )
 
 
