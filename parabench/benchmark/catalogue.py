@@ -113,12 +113,12 @@ def _kpi(code, nl, en, unit, tab, better, fmt, expl_nl, expl_en, growth_of=None)
 
 
 _MEDIAN_NOTE_NL = (
-    " De mediaan komt uit een histogram met hele getallen en wordt berekend zoals alle medianen "
-    "hier (lineaire interpolatie, type 7); in de laatste klasse telt de ondergrens."
+    " De mediaan komt uit een histogram met hele getallen en wordt berekend met lineaire "
+    "interpolatie (type 7); in de laatste klasse telt de ondergrens."
 )
 _MEDIAN_NOTE_EN = (
-    " The median comes from a histogram of whole numbers and is computed like every median here "
-    "(linear interpolation, type 7); the last (open) bin counts as its lower bound."
+    " The median comes from a histogram of whole numbers and is computed by linear "
+    "interpolation (type 7); the last (open) bin counts as its lower bound."
 )
 _GROWTH_NL = (
     "Groei ten opzichte van dezelfde periode vorig jaar: (dit jaar − vorig jaar) / vorig jaar × "
@@ -582,11 +582,14 @@ _INSURERS = (
     ("self_pay", "Zelfbetalers", "Self-pay"),
 )
 _MIX_NL = (
-    " Het groepsgemiddelde is het gemiddelde van de aandelen van de praktijken in de groep "
-    "(elke praktijk telt even zwaar)."
+    " Naast uw aandeel staat per categorie de mediaan van de aandelen van de praktijken in de "
+    "groep (elke praktijk telt even zwaar); een gemiddelde tonen we niet, zodat er geen totaal "
+    "van de groep uit terug te rekenen is. Daardoor tellen de medianen niet op tot 100 %."
 )
 _MIX_EN = (
-    " The group average is the mean of the practices' shares (every practice weighs the same)."
+    " Beside your share, each category shows the median of the practices' shares in the group "
+    "(every practice weighs the same); no average is shown, so that no group total can be "
+    "worked back from it. The medians therefore do not add up to 100 %."
 )
 
 

@@ -85,6 +85,7 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         "practice": practice,
         "imp": imp,
         "group_info": info,
+        "group_size": presentation.size_text(info.size),
         "tab": tab,
         "tab_label": next(t.label for t in TABS if t.slug == tab),
         "group": group,

@@ -3,7 +3,8 @@
 Pure functions over the ``Dashboard`` and ``Trends`` objects of ``parabench.benchmark.queries``; no
 database, no request. The views pass their output to the templates; each chart is a spec of
 ``parabench.dashboard.charts`` (rendered as SVG by the template, or by the practice report). No
-chart ever carries another practice's value: only the group statistics the benchmark serves and
+chart ever carries another practice's value: only the group's published quantiles
+(``GroupStats.published``: the median, and P25/P75, P10/P90 where the group is large enough) and
 the practice's own value.
 """
 
@@ -122,6 +123,40 @@ POSITION_TEXT = {
     "around": gettext_lazy("in de middelste helft"),
     "above": gettext_lazy("boven de middelste helft"),
 }
+QUANTILE_NAMES = {
+    "p10": gettext_lazy("P10"),
+    "p25": gettext_lazy("P25"),
+    "median": gettext_lazy("de mediaan"),
+    "p75": gettext_lazy("P75"),
+    "p90": gettext_lazy("P90"),
+}
+
+
+def band_text(band: str | None) -> str:
+    """'p25-median' → 'tussen P25 en de mediaan': where the value lies among the published
+    figures (nothing finer: see disclosure.band)."""
+    if not band:
+        return ""
+    first, _sep, second = band.partition("-")
+    if first == "below":
+        return _("onder %(q)s") % {"q": QUANTILE_NAMES[second]}
+    if first == "above":
+        return _("boven %(q)s") % {"q": QUANTILE_NAMES[second]}
+    if first == "at":
+        return _("gelijk aan %(q)s") % {"q": QUANTILE_NAMES[second]}
+    return _("tussen %(a)s en %(b)s") % {"a": QUANTILE_NAMES[first], "b": QUANTILE_NAMES[second]}
+
+
+def size_text(size) -> str:
+    """A published group size: '5–9', '10–19', '20–49' or 'ca. 240' (disclosure.size_band)."""
+    if not size:
+        return ""
+    low, high = size
+    if high is None:
+        return _("ca. %(n)s") % {"n": formatting.number(low)}
+    return f"{formatting.number(low)}–{formatting.number(high)}"
+
+
 VERDICT_TEXT = {
     "better": gettext_lazy("gunstig"),
     "around": gettext_lazy("rond het midden"),
@@ -138,7 +173,7 @@ class KpiRow:
     value: str
     median: str
     band: str
-    percentile: str
+    place: str
     position: str
     verdict: str
     verdict_text: str
@@ -150,31 +185,29 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
     show = value_format(kpi.number_format, kpi.unit)
     stats = None if too_small else kpi.stats
     if stats is None:
-        median = band = percentile = formatting.DASH
+        median = band = place = formatting.DASH
         position = verdict_text = ""
         verdict = "none"
         table = [(_("Uw praktijk"), show(kpi.value))]
     else:
         median = show(stats.median)
         bare_show = value_format(kpi.number_format)
-        bare = bare_show(stats.p25), bare_show(stats.p75)
-        band = f"{bare[0]} – {bare[1]}"  # the unit once is enough: it is in the value above
-        percentile = (
-            _("%(share)s van de groep zit op of onder uw waarde")
-            % {"share": formatting.percent(kpi.percentile, 0)}
-            if kpi.percentile is not None
-            else formatting.DASH
-        )
+        if stats.p25 is None:
+            band = formatting.DASH  # quartiles only from QUARTILES_MIN_N practices on
+        else:
+            # The unit once is enough: it is in the value above.
+            band = f"{bare_show(stats.p25)} – {bare_show(stats.p75)}"
+        place = band_text(kpi.band) or formatting.DASH
         position = str(POSITION_TEXT.get(kpi.position, ""))
         verdict = kpi.verdict or "neutral"
         verdict_text = str(VERDICT_TEXT.get(verdict, ""))
-        shown = served_statistics(stats)
-        table = [
-            (_("Uw praktijk"), show(kpi.value)),
-            *((str(STATISTIC_LABELS[name]), show(value)) for name, value in shown.items()),
+        labels = {"median": _("Mediaan")}
+        table = [(_("Uw praktijk"), show(kpi.value))]
+        table += [
+            (labels.get(name, str(QUANTILE_NAMES[name])), show(value))
+            for name, value in stats.published().items()
         ]
-        if getattr(stats, "n", None) is not None:
-            table.append((_("Aantal praktijken"), formatting.number(stats.n)))
+        table.append((_("Aantal praktijken"), size_text(stats.size)))
     return KpiRow(
         code=kpi.code,
         name=str(kpi.name),
@@ -182,7 +215,7 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         value=show(kpi.value),
         median=median,
         band=band,
-        percentile=percentile,
+        place=place,
         position=position,
         verdict=verdict,
         verdict_text=verdict_text,
@@ -200,7 +233,6 @@ STATISTIC_LABELS = {
     "median": gettext_lazy("Mediaan"),
     "p75": gettext_lazy("P75"),
     "p90": gettext_lazy("P90"),
-    "mean": gettext_lazy("Gemiddelde"),
 }
 
 
@@ -232,7 +264,7 @@ def distribution_chart(kpi, stats, show) -> charts.Distribution:
 MIX_HEAD = (
     gettext_lazy("Categorie"),
     gettext_lazy("Uw praktijk"),
-    gettext_lazy("Gemiddelde groep"),
+    gettext_lazy("Mediaan groep"),
 )
 
 
@@ -247,8 +279,8 @@ class MixBlock:
 
 
 def mix_block(mix, too_small: bool) -> MixBlock:
-    """The practice's mix beside the group's average mix; the catalogue's age × gender mix
-    becomes a pyramid (chosen by its code, ``MIX_CHARTS``)."""
+    """The practice's mix beside the group's median share per category (not an average: see
+    docs/privacy.md); an age × gender mix becomes a pyramid."""
     categories = [
         (str(label), share, None if too_small else group_share)
         for label, share, group_share in mix.categories
@@ -268,7 +300,7 @@ def mix_block(mix, too_small: bool) -> MixBlock:
 
 def _mix_description(mix, has_group: bool) -> str:
     text = (
-        _("%(name)s van uw praktijk naast het gemiddelde van de groep, als aandeel in procenten.")
+        _("%(name)s van uw praktijk naast de mediaan van de groep, als aandeel in procenten.")
         if has_group
         else _("%(name)s van uw praktijk, als aandeel in procenten.")
     )
@@ -285,7 +317,7 @@ def bar_chart(mix, categories) -> charts.Bars:
     has_group = any(group is not None for _l, _s, group in drawn)
     if has_group:
         series.append(
-            charts.Series(_("Gemiddelde groep"), tuple(g for _l, _s, g in drawn), role="group")
+            charts.Series(_("Mediaan groep"), tuple(g for _l, _s, g in drawn), role="group")
         )
     return charts.Bars(
         key=f"mix-{mix.code}",
@@ -329,7 +361,7 @@ def pyramid_chart(mix, categories) -> charts.Pyramid:
         left=side("female"),
         right=side("male"),
         practice_name=_("Uw praktijk"),
-        group_name=_("Gemiddelde groep"),
+        group_name=_("Mediaan groep"),
         show=formatting.percent_format(1),
         axis=formatting.percent_format,
     )
@@ -425,7 +457,7 @@ def largest_mix_difference(mixes) -> str:
         return ""
     _gap, mix_name, label, share, group = best
     return _(
-        "grootste verschil met de groep: %(label)s in %(mix)s, %(share)s tegen gemiddeld %(group)s"
+        "grootste verschil met de groep: %(label)s in %(mix)s, %(share)s tegen mediaan %(group)s"
     ) % {
         "label": label,
         "mix": str(mix_name).lower(),
@@ -452,12 +484,16 @@ TAB_INTRO = {
     ),
 }
 THEME_INTRO = gettext_lazy(
-    "Per kengetal ziet u de waarde van uw praktijk naast de mediaan van de groep (de middelste "
-    "praktijk) en de middelste helft van de groep (P25 tot P75). In de grafiek is de doos de "
-    "middelste helft, de streep erin de mediaan en de snorharen lopen van P10 tot P90; het "
-    "oranje ruitje is uw praktijk. Waarden van afzonderlijke andere praktijken worden nooit "
-    "getoond. Het percentiel zegt welk deel van de groep op of onder uw waarde zit. De mixen "
-    "tonen de verdeling binnen uw praktijk naast het gemiddelde van de groep."
+    "Per kengetal ziet u de waarde van uw praktijk naast de mediaan van de groep en, vanaf 10 "
+    "praktijken, de middelste helft van de groep (P25 tot P75); vanaf 20 praktijken lopen de "
+    "snorharen in de grafiek van P10 tot P90. In de grafiek is de doos de middelste helft, de "
+    "streep erin de mediaan; het oranje ruitje is uw praktijk. De groepscijfers zijn schattingen "
+    "waarin elke praktijk van de groep meetelt (nooit de waarde van één praktijk), afgerond op "
+    "2 significante cijfers (groepen onder 20 praktijken) of 3; het aantal praktijken staat er "
+    "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats' zegt tussen welke van "
+    "die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. De mixen tonen de "
+    "verdeling binnen uw praktijk naast de mediaan van elk aandeel in de groep; die medianen "
+    "tellen daarom niet op tot 100 %."
 )
 
 

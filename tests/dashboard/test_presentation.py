@@ -14,7 +14,7 @@ def dutch():
         yield
 
 
-STATS = GroupStats(n=40, mean=11.0, p10=6.0, p25=8.0, median=10.0, p75=13.0, p90=17.0)
+STATS = GroupStats(size=(40, None), p10=6.0, p25=8.0, median=10.0, p75=13.0, p90=17.0)
 
 
 def kpi(code="sessions_per_episode", verdict="around", value=10.2, stats=STATS, better="lower"):
@@ -28,7 +28,7 @@ def kpi(code="sessions_per_episode", verdict="around", value=10.2, stats=STATS, 
         explanation="Zittingen van afgesloten klachten gedeeld door afgesloten klachten.",
         value=value,
         stats=stats,
-        percentile=55.0,
+        band="median-p75",
         position="around",
         verdict=verdict,
     )
@@ -90,7 +90,7 @@ def test_a_mixes_only_theme_names_its_largest_difference():
         categories=[("CZ", 40.0, 20.0), ("VGZ", 30.0, 28.0)],
     )
     symbol = presentation.theme_symbol(TABS[5], [], False, [mix])
-    assert "CZ" in symbol.summary and "40,0 % tegen gemiddeld 20,0 %" in symbol.summary
+    assert "CZ" in symbol.summary and "40,0 % tegen mediaan 20,0 %" in symbol.summary
 
 
 def test_the_distribution_chart_carries_only_group_statistics_and_the_practice():
@@ -108,9 +108,31 @@ def test_the_distribution_chart_carries_only_group_statistics_and_the_practice()
 
 
 def test_withheld_tails_collapse_the_whiskers_onto_the_box():
-    small = GroupStats(n=7, mean=11.0, p10=None, p25=8.0, median=10.0, p75=13.0, p90=None)
+    small = GroupStats(size=(10, 19), p25=8.0, median=10.0, p75=13.0)
     box = presentation.distribution_chart(kpi(stats=small), small)["data"][0]
     assert (box["lowerfence"], box["upperfence"]) == ([8.0], [13.0])
+
+
+def test_a_group_with_only_a_median_draws_the_median_alone():
+    small = GroupStats(size=(5, 9), median=10.0)
+    box = presentation.distribution_chart(kpi(stats=small), small)["data"][0]
+    assert (box["lowerfence"], box["q1"], box["median"], box["q3"], box["upperfence"]) == (
+        [10.0],
+        [10.0],
+        [10.0],
+        [10.0],
+        [10.0],
+    )
+    assert "mean" not in box
+
+
+def test_the_numbers_table_shows_only_published_figures_and_the_size_band():
+    small = GroupStats(size=(5, 9), median=10.0)
+    row = presentation.kpi_row(kpi(stats=small), too_small=False)
+    assert [label for label, _value in row.table] == ["Uw praktijk", "Mediaan", "Aantal praktijken"]
+    assert row.table[-1][1] == "5–9"
+    assert row.band == "–"
+    assert row.place == "tussen de mediaan en P75"
 
 
 def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
