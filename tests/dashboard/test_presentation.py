@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure
-from parabench.dashboard import presentation
+from parabench.dashboard import charts, presentation
 from parabench.dashboard.presentation import TABS
 
 
@@ -94,36 +94,23 @@ def test_a_mixes_only_theme_names_its_largest_difference():
 
 
 def test_the_distribution_chart_carries_only_group_statistics_and_the_practice():
-    chart = presentation.distribution_chart(kpi(), STATS)
-    box, marker = chart["data"]
-    assert (box["lowerfence"], box["q1"], box["median"], box["q3"], box["upperfence"]) == (
-        [6.0],
-        [8.0],
-        [10.0],
-        [13.0],
-        [17.0],
-    )
-    assert marker["x"] == [10.2]
-    assert "boxpoints" in box and box["boxpoints"] is False
+    chart = presentation.distribution_chart(kpi(), STATS, str)
+    assert chart.key == "kpi-sessions_per_episode"
+    assert chart.stats == {"p10": 6.0, "p25": 8.0, "median": 10.0, "p75": 13.0, "p90": 17.0}
+    assert chart.value == 10.2
 
 
-def test_withheld_tails_collapse_the_whiskers_onto_the_box():
+def test_withheld_tails_are_neither_drawn_nor_listed():
     small = GroupStats(size=(10, 19), p25=8.0, median=10.0, p75=13.0)
-    box = presentation.distribution_chart(kpi(stats=small), small)["data"][0]
-    assert (box["lowerfence"], box["upperfence"]) == ([8.0], [13.0])
+    row = presentation.kpi_row(kpi(stats=small), too_small=False)
+    assert set(row.chart.stats) == {"p25", "median", "p75"}
+    assert "P10–P90" not in charts.render(row.chart)
 
 
 def test_a_group_with_only_a_median_draws_the_median_alone():
     small = GroupStats(size=(5, 9), median=10.0)
-    box = presentation.distribution_chart(kpi(stats=small), small)["data"][0]
-    assert (box["lowerfence"], box["q1"], box["median"], box["q3"], box["upperfence"]) == (
-        [10.0],
-        [10.0],
-        [10.0],
-        [10.0],
-        [10.0],
-    )
-    assert "mean" not in box
+    row = presentation.kpi_row(kpi(stats=small), too_small=False)
+    assert row.chart.stats == {"median": 10.0}
 
 
 def test_the_numbers_table_shows_only_published_figures_and_the_size_band():
@@ -150,9 +137,11 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
         ],
     )
     block = presentation.mix_block(mix, too_small=False)
-    assert block.pyramid
-    women, men = block.chart["data"][0], block.chart["data"][1]
-    assert women["x"] == [-10.0, -20.0] and men["x"] == [30.0, 38.0]
+    assert block.pyramid and isinstance(block.chart, charts.Pyramid)
+    assert block.chart.left.name == "Vrouwen"
+    assert block.chart.left.practice[:2] == (10.0, 20.0)
+    assert block.chart.right.practice[:2] == (30.0, 38.0)
+    assert block.chart.right.group[:2] == (28.0, 40.0)
     assert ("Anders 0–17", "2,0 %", "2,0 %") in block.rows
 
 
@@ -160,4 +149,4 @@ def test_a_too_small_group_leaves_the_group_column_of_a_mix_empty():
     mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
     block = presentation.mix_block(mix, too_small=True)
     assert block.rows == [("Zelfbetaler", "5,0 %", "–")]
-    assert len(block.chart["data"]) == 1
+    assert [series.role for series in block.chart.series] == ["practice"]
