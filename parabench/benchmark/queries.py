@@ -10,7 +10,7 @@ the group at all.
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from parabench.benchmark import catalogue as cat
 from parabench.benchmark import disclosure
 from parabench.benchmark import groups as grouping
-from parabench.benchmark.kpis import QUARTER_WINDOWS, dashboard_window, unpack, with_growth
+from parabench.benchmark.kpis import (
+    QUARTER_WINDOWS,
+    WINDOWS,
+    dashboard_window,
+    unpack,
+    with_growth,
+)
 from parabench.benchmark.models import GroupStatistics, WindowValues
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
 from parabench.benchmark.uncertainty import Judgement, judge
@@ -162,6 +168,20 @@ def _window_of(imp) -> Window:
     quarters = (imp.period_end.month - 1) // 3 + 1
     code = dashboard_window(quarters)
     return Window(code, date(imp.year, 1, 1), imp.period_end)
+
+
+def windows_of(imp) -> list[Window]:
+    """Every window an import carries (its quarters and year-to-date windows up to its period's
+    end), quarters first: what a download of all its figures lists."""
+    last = (imp.period_end.month - 1) // 3 + 1
+    found = []
+    for code in WINDOWS:
+        first, _dash, final = code.partition("-")
+        begin_q, end_q = int(first[1]), int((final or first)[1])
+        if end_q <= last:
+            end = date(imp.year, end_q * 3 % 12 + 1, 1) if end_q < 4 else date(imp.year + 1, 1, 1)
+            found.append(Window(code, date(imp.year, begin_q * 3 - 2, 1), end - timedelta(days=1)))
+    return found
 
 
 # The read path of every dashboard page: plain SQL through Django's connection, because building
@@ -314,15 +334,18 @@ def _verdict(judgement: Judgement, better: str | None) -> str | None:
     return "better" if judgement.side == good else "worse"
 
 
-def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
+def dashboard_for(
+    imp, group: str, tab: str | None = None, window: Window | None = None
+) -> Dashboard:
     """The figures of import ``imp`` against ``group`` ("national", "region" or "network");
-    with ``tab`` (a catalogue tab) only that tab's KPIs and mixes."""
+    with ``tab`` (a catalogue tab) only that tab's KPIs and mixes; with ``window`` (one of
+    ``windows_of(imp)``) that window instead of the dashboard's year-to-date one."""
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
     member = grouping.membership(practice)
     chosen = member.group(group)
-    window = _window_of(imp)
+    window = window or _window_of(imp)
     own, stat_row = _own_and_group(imp, window.code, chosen)
     vector = None if own is None else _plain(own[0])
     info = _group_info(
