@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "parabench.dashboard.context_processors.header_figures",
             ],
         },
     },
@@ -161,6 +162,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ParaBench <noreply@parabench.localhost>")
 PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Helpdesk (the contact block of the Uitleg page) ------------------------------------------
+HELPDESK_NAME = env_str("HELPDESK_NAME", "ParaBench helpdesk")
+HELPDESK_EMAIL = env_str("HELPDESK_EMAIL", "helpdesk@parabench.localhost")
+HELPDESK_PHONE = env_str("HELPDESK_PHONE", "")
+HELPDESK_HOURS = env_str("HELPDESK_HOURS", "")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from parabench import language
-from parabench.dashboard import pages, presentation, report, spreadsheet
+from parabench.dashboard import explain, pages, presentation, report, spreadsheet
 from parabench.practices.access import practice_required
 from parabench.uploads.models import Import
 
@@ -107,3 +107,13 @@ def figures_csv(request, practice, import_id):
     return _attachment(
         "\ufeff" + text, "text/csv; charset=utf-8", report.filename(imp, group, "csv")
     )
+
+
+def uitleg(request):
+    """Every figure explained, from the catalogue; open to everyone (the helpdesk too)."""
+    with language.one_language():
+        return render(
+            request,
+            "dashboard/uitleg.html",
+            {"nav": "uitleg", "sections": explain.sections(), "helpdesk": explain.helpdesk()},
+        )
