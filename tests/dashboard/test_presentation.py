@@ -5,7 +5,6 @@ from django.utils import translation
 
 from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure
 from parabench.dashboard import charts, presentation
-from parabench.dashboard.presentation import TABS
 
 
 @pytest.fixture(autouse=True)
@@ -45,52 +44,6 @@ def test_values_follow_the_catalogue_number_format():
 def test_an_undefined_value_is_a_dash():
     assert presentation.value_text(None, "dec1") == "–"
     assert presentation.value_text(float("nan"), "pct") == "–"
-
-
-def test_mostly_better_kpis_make_an_upward_symbol_with_the_numbers_behind_it():
-    theme = TABS[3]
-    symbol = presentation.theme_symbol(
-        theme, [kpi(verdict="better"), kpi(verdict="better"), kpi(verdict="around")], False
-    )
-    assert (symbol.state, symbol.symbol) == ("better", "▲")
-    assert symbol.summary == (
-        "2 van 3 kengetallen gunstiger dan de middelste helft; 1 in het midden, "
-        "0 minder gunstig; Behandelgemiddelde 10,2 zittingen tegen mediaan 10,0 zittingen."
-    )
-
-
-def test_balanced_verdicts_sit_around_the_middle():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(verdict="better"), kpi(verdict="worse")], 0)
-    assert (symbol.state, symbol.symbol) == ("around", "●")
-
-
-def test_mostly_worse_kpis_make_a_downward_symbol():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(verdict="worse"), kpi(verdict="around")], 0)
-    assert (symbol.state, symbol.symbol) == ("worse", "▼")
-
-
-def test_kpis_without_a_better_direction_do_not_vote():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(verdict="neutral", better=None)], False)
-    assert symbol.state == "neutral"
-    assert "1 in" in symbol.summary
-
-
-def test_a_too_small_group_gives_no_symbol_and_says_why():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(stats=None, verdict=None)], True)
-    assert symbol.state == "none"
-    assert "Te weinig praktijken" in symbol.summary
-
-
-def test_a_mixes_only_theme_names_its_largest_difference():
-    mix = MixFigure(
-        code="insurer_patient_mix",
-        name="Verzekeraarsmix (patiënten)",
-        tab="Verzekeraars",
-        explanation="",
-        categories=[("CZ", 40.0, 20.0), ("VGZ", 30.0, 28.0)],
-    )
-    symbol = presentation.theme_symbol(TABS[5], [], False, [mix])
-    assert "CZ" in symbol.summary and "40,0 % tegen mediaan 20,0 %" in symbol.summary
 
 
 def test_the_distribution_chart_carries_only_group_statistics_and_the_practice():
