@@ -69,7 +69,7 @@ def test_a_practice_owner_explores_the_dashboard(page, world, import_a, user_a, 
     expect(summary).to_be_hidden()
     page.hover('[data-theme="behandelingen"]')
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("tegen mediaan")
+    expect(summary).to_contain_text("normale spreiding")
     page.hover('[data-theme="productiviteit"]')  # its summary covers no other symbol
     expect(page.locator("#summary-productiviteit")).to_be_visible()
     screenshot(page, "dashboard", "01-welkom")
