@@ -57,10 +57,10 @@ def _count(value: float) -> str:
 def draw(chart: Funnel) -> base.Drawing:
     keys, top = base.legend(
         [
-            ("practice-diamond", str(gettext_lazy("uw praktijk (met 95 %-interval)"))),
+            ("practice-diamond", str(gettext_lazy("uw praktijk (met interval van 95 %)"))),
             ("median", str(gettext_lazy("mediaan groep"))),
-            ("limit-95", str(gettext_lazy("95 %-grenzen"))),
-            ("limit-998", str(gettext_lazy("99,8 %-grenzen"))),
+            ("limit-95", str(gettext_lazy("grenzen van 95 %"))),
+            ("limit-998", str(gettext_lazy("grenzen van 99,8 %"))),
         ],
         14,
         12,
@@ -131,8 +131,8 @@ def draw(chart: Funnel) -> base.Drawing:
             for v in x_ticks
         ),
     )
-    inner_text = str(gettext_lazy("95 %-grenzen: binnen deze lijnen is een verschil toeval"))
-    outer_text = str(gettext_lazy("99,8 %-grenzen"))
+    inner_text = str(gettext_lazy("grenzen van 95 %: binnen deze lijnen is een verschil toeval"))
+    outer_text = str(gettext_lazy("grenzen van 99,8 %"))
     median_text = f"{gettext_lazy('mediaan groep')}: {chart.show(chart.target)}"
     parts = [
         format_html(
