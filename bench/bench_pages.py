@@ -316,19 +316,22 @@ def measure(base: str, cookie: str, import_id: int, only: set[str]) -> dict:
         chrome = start_chromium(chrome_port, profile)
         try:
             log_in(chrome_port, base, cookie)
+            # Each cold visit leaves the static files in the cache; the next page is then opened
+            # warm, as a further tab (the last page's further tab is the first page).
+            firsts, furthers = {}, {}
             for i, (name, path) in enumerate(chosen):
-                first = lighthouse(base + path, chrome_port, warm=False)
-                # A further tab: another page was just opened (its static files are cached).
-                other = pages(import_id)[(i + 1) % len(pages(import_id))][1]
-                lighthouse(base + other, chrome_port, warm=False)
-                further = lighthouse(base + path, chrome_port, warm=True)
-                results[name] = {"path": path, "first": first, "further": further}
+                firsts[name] = lighthouse(base + path, chrome_port, warm=False)
+                following, following_path = chosen[(i + 1) % len(chosen)]
+                furthers[following] = lighthouse(base + following_path, chrome_port, warm=True)
                 print(
-                    f"{name:15} score {first['performance']:.2f}  TBT {first['tbt_ms']:6.0f} ms  "
-                    f"first {first['bytes'] / 1000:7.1f} KB  further "
-                    f"{further['bytes'] / 1000:6.1f} KB",
+                    f"{name:15} score {firsts[name]['performance']:.2f}  "
+                    f"TBT {firsts[name]['tbt_ms']:6.0f} ms  "
+                    f"first {firsts[name]['bytes'] / 1000:7.1f} KB  {following:15} further "
+                    f"{furthers[following]['bytes'] / 1000:6.1f} KB",
                     flush=True,
                 )
+            for name, path in chosen:
+                results[name] = {"path": path, "first": firsts[name], "further": furthers[name]}
         finally:
             chrome.terminate()
             chrome.wait(timeout=10)

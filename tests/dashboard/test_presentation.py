@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure
-from parabench.dashboard import presentation
+from parabench.dashboard import charts, presentation
 from parabench.dashboard.presentation import TABS
 
 
@@ -94,23 +94,43 @@ def test_a_mixes_only_theme_names_its_largest_difference():
 
 
 def test_the_distribution_chart_carries_only_group_statistics_and_the_practice():
-    chart = presentation.distribution_chart(kpi(), STATS)
-    box, marker = chart["data"]
-    assert (box["lowerfence"], box["q1"], box["median"], box["q3"], box["upperfence"]) == (
-        [6.0],
-        [8.0],
-        [10.0],
-        [13.0],
-        [17.0],
-    )
-    assert marker["x"] == [10.2]
-    assert "boxpoints" in box and box["boxpoints"] is False
+    chart = presentation.distribution_chart(kpi(), STATS, str)
+    assert chart.key == "kpi-sessions_per_episode"
+    assert chart.stats == {
+        "p10": 6.0,
+        "p25": 8.0,
+        "median": 10.0,
+        "p75": 13.0,
+        "p90": 17.0,
+        "mean": 11.0,
+    }
+    assert chart.value == 10.2
 
 
-def test_withheld_tails_collapse_the_whiskers_onto_the_box():
+def test_withheld_tails_are_neither_drawn_nor_listed():
     small = GroupStats(n=7, mean=11.0, p10=None, p25=8.0, median=10.0, p75=13.0, p90=None)
-    box = presentation.distribution_chart(kpi(stats=small), small)["data"][0]
-    assert (box["lowerfence"], box["upperfence"]) == ([8.0], [13.0])
+    row = presentation.kpi_row(kpi(stats=small), too_small=False)
+    assert set(row.chart.stats) == {"p25", "median", "p75", "mean"}
+    assert [label for label, _value in row.table] == [
+        "Uw praktijk",
+        "P25",
+        "Mediaan",
+        "P75",
+        "Gemiddelde",
+        "Aantal praktijken",
+    ]
+    assert "P10–P90" not in charts.render(row.chart)
+
+
+def test_a_group_without_a_mean_gets_a_chart_and_table_without_one():
+    """Which statistics a group has is the benchmark's decision: nothing here assumes the mean."""
+    no_mean = GroupStats(n=7, mean=None, p10=None, p25=8.0, median=10.0, p75=13.0, p90=None)
+    row = presentation.kpi_row(kpi(stats=no_mean), too_small=False)
+    assert "mean" not in row.chart.stats
+    assert "Gemiddelde" not in [label for label, _value in row.table]
+    svg = charts.render(row.chart)
+    assert ">gemiddelde</text>" not in svg and "; gemiddelde" not in svg
+    assert 'stroke-dasharray="2 2"' not in svg
 
 
 def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
@@ -128,14 +148,29 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
         ],
     )
     block = presentation.mix_block(mix, too_small=False)
-    assert block.pyramid
-    women, men = block.chart["data"][0], block.chart["data"][1]
-    assert women["x"] == [-10.0, -20.0] and men["x"] == [30.0, 38.0]
+    assert block.pyramid and isinstance(block.chart, charts.Pyramid)
+    assert block.chart.bands[:2] == ("0–17", "18–29")
+    assert block.chart.left.name == "Vrouwen"
+    assert block.chart.left.practice[:3] == (10.0, 20.0, None)
+    assert block.chart.right.practice[:2] == (30.0, 38.0)
+    assert block.chart.right.group[:2] == (28.0, 40.0)
     assert ("Anders 0–17", "2,0 %", "2,0 %") in block.rows
+
+
+def test_the_pyramid_is_chosen_by_the_catalogue_code_and_read_by_keys_in_any_language():
+    with translation.override("en"):
+        english = MixFigure(
+            "gender_age_mix", "Age and gender mix", "Patiënten", "", [("Female 0–17", 10.0, 8.0)]
+        )
+        block = presentation.mix_block(english, too_small=False)
+        assert block.chart.left.practice[0] == 10.0 and block.chart.left.name == "Women"
+    # Labels that look like genders do not make another mix a pyramid.
+    lookalike = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Vrouw 0–17", 5.0, 7.0)])
+    assert isinstance(presentation.mix_block(lookalike, too_small=False).chart, charts.Bars)
 
 
 def test_a_too_small_group_leaves_the_group_column_of_a_mix_empty():
     mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
     block = presentation.mix_block(mix, too_small=True)
     assert block.rows == [("Zelfbetaler", "5,0 %", "–")]
-    assert len(block.chart["data"]) == 1
+    assert [series.role for series in block.chart.series] == ["practice"]

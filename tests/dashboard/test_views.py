@@ -128,7 +128,8 @@ def test_a_network_of_four_shows_the_too_small_message_and_links_to_the_region(c
 def test_a_too_small_group_reveals_no_group_figures(client_a, import_a):
     html = page(client_a, import_a, groep="netwerk", tab="behandelingen")
     assert "Mediaan groep" not in html
-    assert 'data-chart="chart-' not in html
+    assert 'data-chart="kpi-' not in html  # no distribution chart at all
+    assert "url(#hatch-" not in html  # the mixes show only the practice, no hatched group
     assert "(4 praktijken)" not in html
 
 
@@ -176,7 +177,9 @@ def test_the_patients_tab_shows_value_median_band_and_a_chart_with_its_table(cli
     assert "Aantal patiënten" in html
     assert "Mediaan groep" in html
     assert "Middelste helft (P25–P75)" in html
-    assert 'data-chart="chart-patients"' in html
+    assert 'data-chart="kpi-patients"' in html
+    assert '<title id="chart-kpi-patients-title">Aantal patiënten</title>' in html
+    assert 'data-chart="mix-gender_age_mix"' in html
     assert "Leeftijdsopbouw" in html
     assert "Cijfers van de grafiek" in html
 
