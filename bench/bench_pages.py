@@ -308,6 +308,14 @@ def pages(import_id: int) -> list[tuple[str, str]]:
     ]
 
 
+def next_of_kind(chosen: list[tuple[str, str]], name: str) -> tuple[str, str]:
+    """The page opened after ``name`` as a further tab: a tab after a tab, a profile page after
+    a profile page (cyclic)."""
+    kind = [page for page in chosen if (page[0] in TABS) == (name in TABS)]
+    at = [page[0] for page in kind].index(name)
+    return kind[(at + 1) % len(kind)]
+
+
 def measure(base: str, cookie: str, import_id: int, only: set[str]) -> dict:
     chosen = [(name, path) for name, path in pages(import_id) if not only or name in only]
     chrome_port = free_port()
@@ -316,12 +324,13 @@ def measure(base: str, cookie: str, import_id: int, only: set[str]) -> dict:
         chrome = start_chromium(chrome_port, profile)
         try:
             log_in(chrome_port, base, cookie)
-            # Each cold visit leaves the static files in the cache; the next page is then opened
-            # warm, as a further tab (the last page's further tab is the first page).
+            # Each cold visit leaves the static files in the cache; the next page of the same
+            # kind (the next dashboard tab; Profiel ↔ certificates) is then opened warm, as a
+            # further tab.
             firsts, furthers = {}, {}
-            for i, (name, path) in enumerate(chosen):
+            for name, path in chosen:
                 firsts[name] = lighthouse(base + path, chrome_port, warm=False)
-                following, following_path = chosen[(i + 1) % len(chosen)]
+                following, following_path = next_of_kind(chosen, name)
                 furthers[following] = lighthouse(base + following_path, chrome_port, warm=True)
                 print(
                     f"{name:15} score {firsts[name]['performance']:.2f}  "
