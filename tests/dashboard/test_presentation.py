@@ -91,11 +91,24 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
     )
     block = presentation.mix_block(mix, too_small=False)
     assert block.pyramid and isinstance(block.chart, charts.Pyramid)
+    assert block.chart.bands[:2] == ("0–17", "18–29")
     assert block.chart.left.name == "Vrouwen"
-    assert block.chart.left.practice[:2] == (10.0, 20.0)
+    assert block.chart.left.practice[:3] == (10.0, 20.0, None)
     assert block.chart.right.practice[:2] == (30.0, 38.0)
     assert block.chart.right.group[:2] == (28.0, 40.0)
     assert ("Anders 0–17", "2,0 %", "2,0 %") in block.rows
+
+
+def test_the_pyramid_is_chosen_by_the_catalogue_code_and_read_by_keys_in_any_language():
+    with translation.override("en"):
+        english = MixFigure(
+            "gender_age_mix", "Age and gender mix", "Patiënten", "", [("Female 0–17", 10.0, 8.0)]
+        )
+        block = presentation.mix_block(english, too_small=False)
+        assert block.chart.left.practice[0] == 10.0 and block.chart.left.name == "Women"
+    # Labels that look like genders do not make another mix a pyramid.
+    lookalike = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Vrouw 0–17", 5.0, 7.0)])
+    assert isinstance(presentation.mix_block(lookalike, too_small=False).chart, charts.Bars)
 
 
 def test_a_too_small_group_leaves_the_group_column_of_a_mix_empty():

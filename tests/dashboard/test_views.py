@@ -129,7 +129,8 @@ def test_a_network_of_four_shows_the_too_small_message_and_links_to_the_region(c
 def test_a_too_small_group_reveals_no_group_figures(client_a, import_a):
     html = page(client_a, import_a, groep="netwerk", tab="behandelingen")
     assert "<dt>Mediaan groep</dt>" not in html
-    assert 'data-chart="chart-' not in html
+    assert 'data-chart="kpi-' not in html  # no distribution chart at all
+    assert "url(#hatch-" not in html  # the mixes show only the practice, no hatched group
     assert "(4 praktijken)" not in html
 
 
