@@ -221,6 +221,17 @@ def theme_symbol(tab, kpis: list, too_small: bool, mixes: list = ()) -> ThemeSym
     if too_small:
         return result("none", _("Te weinig praktijken in deze groep om te vergelijken."))
     compared = [k for k in kpis if k.stats is not None and k.verdict not in (None, "size")]
+    # KPIs with a group median but no normal spread to judge by (a group too small for
+    # quartiles, or one without spread): say so rather than pretend there is nothing.
+    unjudged = [
+        k for k in kpis if k.stats is not None and k.verdict is None and k.judgement is not None
+    ]
+    if not compared and unjudged:
+        text = _(
+            "Geen oordeel: voor %(names)s toont de groep geen spreiding (te klein voor "
+            "kwartielen, of alle praktijken gelijk); zie de mediaan op de pagina van het thema."
+        ) % {"names": ", ".join(str(k.name) for k in unjudged)}
+        return result("none", text)
     if not compared and not mixes:
         return result("none", _("Geen kengetallen in dit thema voor deze periode."))
     better = [k for k in compared if k.verdict == "better"]

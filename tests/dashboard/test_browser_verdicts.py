@@ -79,7 +79,8 @@ def check_tile(tile: dict) -> dict[str, list[str]]:
         assert not has["better"] and not has["worse"], where
         assert "geen beter of slechter" in summary, where
     else:
-        assert symbol == "–" and ("Te weinig" in summary or "Geen kengetallen" in summary), where
+        assert symbol == "–", where
+        assert summary.startswith(("Te weinig", "Geen kengetallen", "Geen oordeel")), where
     for name in SIZE_NAMES:  # a size indicator never headlines (nor is named at all)
         assert not re.search(rf"(^|: |; ){re.escape(name)} ", summary), where
     return {

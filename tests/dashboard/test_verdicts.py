@@ -156,3 +156,13 @@ def test_the_funnel_carries_the_practice_and_the_limits_only():
     svg = str(charts.render(chart))
     assert svg.count("<title>Uw praktijk:") == 1  # one point: the practice's own
     assert "Aantal afgesloten klachten" in svg
+
+
+def test_a_theme_whose_kpis_cannot_be_judged_says_why_instead_of_speaking_of_mixes():
+    """A group of 5–9 publishes no quartiles: a tariff has no normal spread to be judged by."""
+    tariff = figure("revenue_per_session", 39.0, {}, 36.5)
+    mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
+    financien = next(t for t in TABS if t.slug == "financien")
+    symbol = verdicts.theme_symbol(financien, [tariff], False, [mix])
+    assert symbol.symbol == "–"
+    assert symbol.summary.startswith("Geen oordeel: voor Gemiddeld tarief toont de groep geen")
