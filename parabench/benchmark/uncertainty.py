@@ -492,9 +492,11 @@ def judge(code: str, value, values, median=None, p25=None, p75=None, tau2=None) 
     if value is None or value != value or median is None or median != median:
         return base
     if model.kind == "spread":
-        if degenerate:
-            return base
+        # Its normal spread is the group's own: without published quartiles (a small group) or
+        # with no spread at all, there is nothing to judge by.
         tau2 = spread_tau2(p25, p75)
+        if degenerate or tau2 is None:
+            return base
     tau2 = 0.0 if tau2 is None or tau2 != tau2 else tau2
     bounds = {level: limits(model, median, n, tau2, level, sd) for level in LEVELS}
     if bounds[LEVEL] is None:

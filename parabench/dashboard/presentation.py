@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue
 from parabench.benchmark.queries import TREND_KPIS
@@ -157,14 +157,6 @@ def size_text(size) -> str:
     return f"{formatting.number(low)}–{formatting.number(high)}"
 
 
-VERDICT_TEXT = {
-    "better": gettext_lazy("gunstig"),
-    "around": gettext_lazy("rond het midden"),
-    "worse": gettext_lazy("minder gunstig"),
-    "neutral": gettext_lazy("geen beter of slechter"),
-}
-
-
 @dataclass
 class KpiRow:
     code: str
@@ -175,10 +167,10 @@ class KpiRow:
     band: str
     place: str
     position: str
-    verdict: str
-    verdict_text: str
+    verdict: str  # the benchmark's verdict (see verdicts.py for its words)
     chart: charts.Chart | None
     table: list[tuple[str, str]] = field(default_factory=list)
+    judged: object = None  # verdicts.KpiVerdict: interval, verdict, funnel (set by pages.py)
 
 
 def kpi_row(kpi, too_small: bool) -> KpiRow:
@@ -186,7 +178,7 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
     stats = None if too_small else kpi.stats
     if stats is None:
         median = band = place = formatting.DASH
-        position = verdict_text = ""
+        position = ""
         verdict = "none"
         table = [(_("Uw praktijk"), show(kpi.value))]
     else:
@@ -199,8 +191,7 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
             band = f"{bare_show(stats.p25)} – {bare_show(stats.p75)}"
         place = band_text(kpi.band) or formatting.DASH
         position = str(POSITION_TEXT.get(kpi.position, ""))
-        verdict = kpi.verdict or "neutral"
-        verdict_text = str(VERDICT_TEXT.get(verdict, ""))
+        verdict = kpi.verdict or "none"
         labels = {"median": _("Mediaan")}
         table = [(_("Uw praktijk"), show(kpi.value))]
         table += [
@@ -218,7 +209,6 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         place=place,
         position=position,
         verdict=verdict,
-        verdict_text=verdict_text,
         chart=None if stats is None else distribution_chart(kpi, stats, show),
         table=table,
     )
@@ -371,76 +361,7 @@ def pyramid_chart(mix, categories) -> charts.Pyramid:
 MIX_CHARTS = {"gender_age_mix": pyramid_chart}
 
 
-# --- Welcome symbols -------------------------------------------------------------------------
-
-
-@dataclass
-class ThemeSymbol:
-    tab: Tab
-    state: str  # better, around, worse, neutral, none
-    symbol: str
-    label: str
-    summary: str
-
-
-SYMBOLS = {
-    "better": ("▲", gettext_lazy("Gunstiger dan de groep")),
-    "around": ("●", gettext_lazy("Rond het midden van de groep")),
-    "worse": ("▼", gettext_lazy("Minder gunstig dan de groep")),
-    "neutral": ("◆", gettext_lazy("Geen beter of slechter: zie de posities")),
-    "none": ("–", gettext_lazy("Geen vergelijking mogelijk")),
-}
-
-
-def theme_symbol(tab: Tab, kpis: list, too_small: bool, mixes: list = ()) -> ThemeSymbol:
-    """One symbol per theme: the balance of its KPIs' verdicts (better minus worse, by thirds).
-
-    KPIs without a better direction do not vote; a theme of only such KPIs (or only mixes)
-    reports where the practice sits without calling it good or bad.
-    """
-    if too_small or not (kpis or mixes):
-        symbol, label = SYMBOLS["none"]
-        summary = (
-            _("Te weinig praktijken in deze groep om te vergelijken.")
-            if too_small
-            else _("Geen kengetallen in dit thema voor deze periode.")
-        )
-        return ThemeSymbol(tab, "none", symbol, str(label), summary)
-    judged = [k for k in kpis if k.verdict in ("better", "around", "worse")]
-    counts = {v: sum(1 for k in judged if k.verdict == v) for v in ("better", "around", "worse")}
-    parts = []
-    if judged:
-        balance = (counts["better"] - counts["worse"]) / len(judged)
-        state = "better" if balance >= 1 / 3 else "worse" if balance <= -1 / 3 else "around"
-        first = ngettext(
-            "%(better)d van %(total)d kengetal gunstiger dan de middelste helft",
-            "%(better)d van %(total)d kengetallen gunstiger dan de middelste helft",
-            len(judged),
-        ) % {"better": counts["better"], "total": len(judged)}
-        rest = _("%(around)d in het midden, %(worse)d minder gunstig") % counts
-        parts.append(f"{first}; {rest}")
-    else:
-        state = "neutral"
-        if kpis:
-            positions = {p: sum(1 for k in kpis if k.position == p) for p in POSITION_TEXT}
-            text = _("%(above)d boven, %(around)d in en %(below)d onder de middelste helft")
-            parts.append(text % positions)
-    headline = next((k for k in kpis if k.stats is not None), None)
-    if headline is not None:
-        parts.append(
-            _("%(name)s %(value)s tegen mediaan %(median)s")
-            % {
-                "name": str(headline.name),
-                "value": value_text(headline.value, headline.number_format, headline.unit),
-                "median": value_text(headline.stats.median, headline.number_format, headline.unit),
-            }
-        )
-    elif mixes:
-        difference = largest_mix_difference(mixes)
-        if difference:
-            parts.append(difference)
-    symbol, label = SYMBOLS[state]
-    return ThemeSymbol(tab, state, symbol, str(label), "; ".join(parts) + ".")
+# --- Welcome: the symbols themselves are in verdicts.py ------------------------------------
 
 
 def largest_mix_difference(mixes) -> str:
@@ -470,11 +391,13 @@ def largest_mix_difference(mixes) -> str:
 
 TAB_INTRO = {
     "welkom": gettext_lazy(
-        "Per thema één symbool: ▲ gunstiger dan de groep, ● rond het midden, ▼ minder gunstig, "
-        "◆ geen beter of slechter. Het symbool telt de kengetallen van het thema: hoeveel liggen "
-        "gunstiger dan de middelste helft van de groep (boven P75 of onder P25, afhankelijk van "
-        "wat beter is), hoeveel in de middelste helft en hoeveel minder gunstig. Beweeg over een "
-        "symbool of ga er met de Tab-toets naartoe voor de cijfers erachter."
+        "Per thema één symbool. ▲ of ▼ alleen als minstens één kengetal met een beter of "
+        "slechter buiten de normale spreiding ligt: zo ver van de mediaan van de groep dat "
+        "toeval het bij uw aantallen niet meer verklaart (▲▼: het een en het ander). ● betekent "
+        "dat alles binnen de normale spreiding ligt; ◆ dat kengetallen zonder beter of slechter "
+        "afwijken. Omvang (aantal patiënten, omzet, …) telt nooit mee. De tekst bij het symbool "
+        "noemt de kengetallen die beslisten, met uw waarde, het 95 %-interval erbij en de "
+        "mediaan. Beweeg over een symbool of ga er met de Tab-toets naartoe."
     ),
     "trends": gettext_lazy(
         "De lijn toont de waarde van uw praktijk per kwartaal en per jaar over al uw imports, "
@@ -493,7 +416,12 @@ THEME_INTRO = gettext_lazy(
     "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats' zegt tussen welke van "
     "die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. De mixen tonen de "
     "verdeling binnen uw praktijk naast de mediaan van elk aandeel in de groep; die medianen "
-    "tellen daarom niet op tot 100 %."
+    "tellen daarom niet op tot 100 %. Achter uw waarde staat tussen haakjes het 95 %-interval: "
+    "met uw aantallen (bijvoorbeeld 30 afgesloten klachten) had uw waarde door toeval ook "
+    "ergens daarbinnen kunnen liggen. De trechter toont de normale spreiding rond de mediaan: "
+    "smal bij veel patiënten of klachten, breed bij weinig. Alleen buiten die grenzen zeggen we "
+    "gunstiger (▲) of minder gunstig (▼); daarbinnen is een verschil niet van toeval te "
+    "onderscheiden. In de trechter staat alleen uw eigen praktijk, nooit een andere."
 )
 
 

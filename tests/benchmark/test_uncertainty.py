@@ -250,3 +250,9 @@ def test_group_dispersion_fills_only_the_modelled_kpis_of_a_member_matrix():
     assert row[column] == u.round_significant(want) and want > 0
     assert np.isnan(row[COLUMN_INDEX["revenue_per_session"]])  # a spread KPI: none stored
     assert np.isnan(row[COLUMN_INDEX["patients"]])  # a size indicator: none
+
+
+def test_a_spread_kpi_without_published_quartiles_is_not_judged():
+    """A group of 5–9 publishes only its median: no spread, so no 'beyond the spread' either."""
+    judgement = u.judge("revenue_per_session", 39.0, {}, 36.5, None, None, None)
+    assert judgement.side is None and judgement.limits is None

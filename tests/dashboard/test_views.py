@@ -129,7 +129,8 @@ def test_a_network_of_four_shows_the_too_small_message_and_links_to_the_region(c
 def test_a_too_small_group_reveals_no_group_figures(client_a, import_a):
     html = page(client_a, import_a, groep="netwerk", tab="behandelingen")
     assert "<dt>Mediaan groep</dt>" not in html
-    assert 'data-chart="chart-' not in html
+    assert 'data-chart="kpi-' not in html  # no distribution chart at all
+    assert "url(#hatch-" not in html  # the mixes show only the practice, no hatched group
     assert "(4 praktijken)" not in html
 
 
@@ -177,7 +178,9 @@ def test_the_patients_tab_shows_value_median_band_and_a_chart_with_its_table(cli
     assert "Aantal patiënten" in html
     assert "Mediaan groep" in html
     assert "Middelste helft (P25–P75)" in html
-    assert 'data-chart="chart-patients"' in html
+    assert 'data-chart="kpi-patients"' in html
+    assert '<title id="chart-kpi-patients-title">Aantal patiënten</title>' in html
+    assert 'data-chart="mix-gender_age_mix"' in html
     assert "Leeftijdsopbouw" in html
     assert "Cijfers van de grafiek" in html
 
@@ -193,7 +196,7 @@ def test_the_welcome_tab_has_a_symbol_and_summary_per_theme(client_a, import_a):
     for theme in TABS[1:-1]:
         assert f'data-theme="{theme}" aria-describedby="summary-{theme}"' in html
         assert f'id="summary-{theme}" role="tooltip"' in html
-    assert "tegen mediaan" in html
+    assert "normale spreiding" in html
 
 
 def test_the_trends_tab_shows_quarters_and_years_against_the_group(client_a, import_a):

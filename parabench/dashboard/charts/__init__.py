@@ -12,6 +12,7 @@ drawer decorated with ``@draws(ThatClass)`` that returns a ``Drawing``; import i
 from parabench.dashboard.charts.bars import Bars, Series
 from parabench.dashboard.charts.base import Chart, Drawing, draws, render
 from parabench.dashboard.charts.distribution import Distribution
+from parabench.dashboard.charts.funnel import Funnel
 from parabench.dashboard.charts.lines import Lines, Panel
 from parabench.dashboard.charts.pyramid import Pyramid, Side
 
@@ -20,6 +21,7 @@ __all__ = [
     "Chart",
     "Distribution",
     "Drawing",
+    "Funnel",
     "Lines",
     "Panel",
     "Pyramid",

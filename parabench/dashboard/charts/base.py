@@ -245,6 +245,16 @@ def swatch(kind: str, x: float, y: float, fill: str = "") -> SafeString:
             GROUP,
             square(x + 7, y, GROUP),
         )
+    if kind in ("limit-95", "limit-998"):  # the funnel's control limits (funnel.py)
+        dash = "" if kind == "limit-95" else ' stroke-dasharray="5 3"'
+        return format_html(
+            '<path d="M{} {}h16" stroke="{}" stroke-width="{}"{}/>',
+            n(x - 1),
+            n(y),
+            GROUP,
+            "2" if kind == "limit-95" else "1.5",
+            SafeString(dash),
+        )
     raise ValueError(f"unknown legend symbol: {kind}")
 
 
