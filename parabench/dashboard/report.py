@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parabench.benchmark import queries
-from parabench.dashboard import formatting, pages, presentation
+from parabench.dashboard import formatting, pages, presentation, verdicts
 from parabench.dashboard.presentation import GROUP_PARAMS, TABS
 
 
@@ -27,20 +27,6 @@ class Theme:
     label: str
     rows: list[presentation.KpiRow]
     mixes: list[presentation.MixBlock]
-
-
-def interval_text(kpi, row) -> str:
-    """The practice's own 95 % interval, written like its value; empty where the verdict rules
-    give none (sizes, a KPI without a model). The dashboard's own text wins where it has one."""
-    shown = getattr(row, "interval", None)
-    if shown is not None:
-        return str(shown)
-    judgement = kpi.judgement
-    if judgement is None or judgement.interval is None:
-        return ""
-    show = presentation.value_format(kpi.number_format)
-    low, high = judgement.interval
-    return f"{show(low)} – {show(high)}"
 
 
 def caveats(imp, info, window_end: date) -> list[str]:
@@ -69,7 +55,10 @@ def report_context(imp, group: str | None) -> dict:
     info = board.group
     too_small = info.too_small
 
-    themes = []
+    def mixes_of(catalogue_tab):
+        return [m for m in board.mixes if m.tab == catalogue_tab]
+
+    themes, symbols = [], []
     for tab in TABS:
         if tab.slug not in presentation.THEME_SLUGS:
             continue
@@ -78,12 +67,13 @@ def report_context(imp, group: str | None) -> dict:
         rows = []
         for kpi in kpis:
             row = presentation.kpi_row(kpi, too_small)
-            row.interval_text = interval_text(kpi, row)
+            row.judged = verdicts.kpi_verdict(kpi, too_small)  # as pages.dashboard_page
             rows.append(row)
         mixes = [
             presentation.mix_block(m, too_small) for m in board.mixes if m.tab == catalogue_tab
         ]
         themes.append(Theme(tab.slug, str(tab.label), rows, mixes))
+        symbols.append(verdicts.theme_symbol(tab, kpis, too_small, mixes_of(catalogue_tab)))
 
     trends = queries.trends_for(imp, kind)
     trend_blocks = [presentation.trend_block(s) for s in trends.series if s.points]
@@ -100,6 +90,7 @@ def report_context(imp, group: str | None) -> dict:
         "made_on": formatting.long_date(timezone.localdate()),
         "caveats": caveats(imp, info, board.window.end),
         "themes": themes,
+        "symbols": symbols,
         "theme_intro": presentation.tab_intro("patienten"),
         "trend_blocks": trend_blocks,
         "trend_head": presentation.TREND_HEAD,

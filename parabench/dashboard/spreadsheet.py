@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import queries
-from parabench.dashboard import presentation
+from parabench.dashboard import presentation, verdicts
 from parabench.dashboard.presentation import GROUP_PARAMS, TABS
 
 TAB_LABELS = {tab.slug: tab.label for tab in TABS}
@@ -93,7 +93,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
             stats = None if too_small else kpi.stats
             published = {} if stats is None else stats.published()
             interval = None if kpi.judgement is None else kpi.judgement.interval
-            row = presentation.kpi_row(kpi, too_small)
+            judged = verdicts.kpi_verdict(kpi, too_small)
             kpis.append(
                 {
                     "window": label,
@@ -110,7 +110,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                     },
                     "size": "" if stats is None else presentation.size_text(stats.size),
                     "place": "" if stats is None else presentation.band_text(kpi.band),
-                    "verdict": row.verdict_text,
+                    "verdict": judged.text,
                 }
             )
             formats.append(kpi.number_format)

@@ -67,10 +67,14 @@ def dashboard_figures(client, imp, group: str) -> dict[str, dict[str, str]]:
         for code, article in re.findall(pattern, body, re.S):
             name = re.search(r"<h3>(.*?)</h3>", article).group(1)
             value = re.search(r'<span class="value">(.*?)</span>', article).group(1)
+            interval = re.search(r'<span class="interval"[^>]*>(.*?)</span>', article)
+            verdict = re.search(r'<span class="badge verdict"[^>]*>(.*?)</span>', article)
             facts = re.findall(r"<dd>(.*?)</dd>", article)
             found[code] = {
                 "name": html.unescape(name),
                 "value": html.unescape(value),
+                "interval": html.unescape(interval.group(1)) if interval else None,
+                "verdict": html.unescape(verdict.group(1)) if verdict else None,
                 "facts": [html.unescape(f) for f in facts],
             }
     return found
@@ -91,6 +95,9 @@ def test_the_report_carries_the_same_numbers_as_every_dashboard_tab(owner, imp):
         assert shown["value"] in after, (code, shown["value"])
         median, band, _position, place = shown["facts"]
         assert median in after and band in after and place in after, (code, shown["facts"])
+        for extra in (shown["interval"], shown["verdict"]):
+            assert extra is None or extra in after, (code, extra)
+    assert any(shown["interval"] for shown in figures.values())
 
 
 def test_the_cover_names_practice_agb_period_group_and_its_published_size(owner, imp):
