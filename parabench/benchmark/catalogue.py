@@ -736,6 +736,60 @@ MIXES: tuple[MixDefinition, ...] = (
     ),
 )
 
+# Per insurer concern (Verzekeraars): what the export carries per concern — distinct patients,
+# active episodes and revenue — turned into patients, episodes per patient and revenue per
+# patient. Sessions are not exported per concern, so sessions per patient and revenue per session
+# per insurer cannot be computed (docs/dashboard.md). Stored after the support columns.
+# Self-pay is no insurer: what patients pay themselves is the self-pay share of the Financiën tab.
+INSURER_CONCERNS: tuple[Category, ...] = _cats(*(i for i in _INSURERS if i[0] != "self_pay"))
+INSURER_MEASURES: tuple[KpiDefinition, ...] = (
+    _kpi(
+        "patients",
+        "Patiënten",
+        "Patients",
+        "aantal",
+        "Verzekeraars",
+        None,
+        "int",
+        "Verschillende patiënten met ten minste één zitting in de periode, bij deze "
+        "verzekeraar verzekerd.",
+        "Distinct patients with at least one session in the period, insured with this insurer.",
+    ),
+    _kpi(
+        "episodes_per_patient",
+        "Klachten per patiënt",
+        "Episodes per patient",
+        "aantal",
+        "Verzekeraars",
+        None,
+        "dec2",
+        "Lopende klachten van patiënten van deze verzekeraar gedeeld door die patiënten.",
+        "Active episodes of this insurer's patients divided by those patients.",
+    ),
+    _kpi(
+        "revenue_per_patient",
+        "Omzet per patiënt",
+        "Revenue per patient",
+        "€",
+        "Verzekeraars",
+        None,
+        "eur",
+        "Omzet bij deze verzekeraar gedeeld door haar patiënten.",
+        "Revenue from this insurer divided by its patients.",
+    ),
+)
+
+
+def insurer_column(concern: str, measure: str) -> str:
+    return f"insurer.{concern}.{measure}"
+
+
+INSURER_COLUMNS: tuple[str, ...] = tuple(
+    insurer_column(concern.key, measure.code)
+    for concern in INSURER_CONCERNS
+    for measure in INSURER_MEASURES
+)
+
 KPI_BY_CODE = {k.code: k for k in KPIS}
 MIX_BY_CODE = {m.code: m for m in MIXES}
 BASE_KPIS = tuple(k for k in KPIS if k.growth_of is None)
@@ -759,6 +813,7 @@ STORED_COLUMNS: tuple[str, ...] = (
     tuple(k.code for k in BASE_KPIS)
     + tuple(column for mix in MIXES for column in mix.columns)
     + SUPPORT_COLUMNS
+    + INSURER_COLUMNS
 )
 # What statistics are computed for: the stored columns plus the derived growth KPIs.
 COLUMNS: tuple[str, ...] = STORED_COLUMNS + tuple(k.code for k in GROWTH_KPIS)

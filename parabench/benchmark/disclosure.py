@@ -30,6 +30,11 @@ FORMAT_STEPS = {"int": 1.0, "dec1": 0.1, "dec2": 0.01, "pct": 0.1, "eur": 0.01, 
 def column_floors() -> np.ndarray:
     """The display step of every statistics column (``catalogue.COLUMNS``): mix shares are %."""
     formats = {k.code: k.number_format for k in cat.KPIS}
+    formats |= {
+        cat.insurer_column(concern.key, measure.code): measure.number_format
+        for concern in cat.INSURER_CONCERNS
+        for measure in cat.INSURER_MEASURES
+    }
     return np.array([FORMAT_STEPS[formats.get(column, "pct")] for column in cat.COLUMNS])
 
 

@@ -16,8 +16,10 @@ from parabench.benchmark.catalogue import (
     COLUMN_INDEX,
     COLUMNS,
     GROWTH_KPIS,
+    INSURER_CONCERNS,
     MIXES,
     STORED_COLUMNS,
+    insurer_column,
 )
 from parabench.benchmark.uncertainty import histogram_sd
 from parabench_format.histograms import histogram_median
@@ -171,10 +173,25 @@ def support_values(window) -> dict[str, float]:
     }
 
 
+def insurer_values(window) -> dict[str, float]:
+    """Per insurer concern: patients, episodes per patient, revenue per patient
+    (``catalogue.INSURER_COLUMNS``); NaN where the practice has no patient of that concern."""
+    patients = window.patients.by_insurer.model_dump()
+    episodes = window.episodes.active_by_insurer.model_dump()
+    cents = window.revenue.by_insurer.model_dump()
+    values = {}
+    for concern in INSURER_CONCERNS:
+        key = concern.key
+        values[insurer_column(key, "patients")] = float(patients[key])
+        values[insurer_column(key, "episodes_per_patient")] = _ratio(episodes[key], patients[key])
+        values[insurer_column(key, "revenue_per_patient")] = _ratio(cents[key] / 100, patients[key])
+    return values
+
+
 def window_values(window) -> dict[str, float]:
-    """Every stored column of one window: the base KPIs, each mix category's share (0–100) and
-    the support columns of the intervals."""
-    values = base_kpis(window) | support_values(window)
+    """Every stored column of one window: the base KPIs, each mix category's share (0–100),
+    the support columns of the intervals and the figures per insurer."""
+    values = base_kpis(window) | support_values(window) | insurer_values(window)
     counts = mix_counts(window)
     for mix in MIXES:
         keys = [c.key for c in mix.categories]

@@ -110,11 +110,22 @@ class MixFigure:
 
 
 @dataclass(frozen=True)
+class InsurerFigures:
+    """One insurer concern's figures (``catalogue.INSURER_MEASURES``), each a ``KpiFigure``
+    whose code is its storage column (``insurer.cz.revenue_per_patient``)."""
+
+    key: str
+    label: str
+    figures: list[KpiFigure]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     window: Window
     group: GroupInfo
     kpis: list[KpiFigure]
     mixes: list[MixFigure]
+    insurers: list[InsurerFigures] = ()
 
 
 class TrendPoint(NamedTuple):
@@ -151,6 +162,10 @@ def catalogue() -> list[cat.KpiDefinition]:
 
 def mixes() -> list[cat.MixDefinition]:
     return list(cat.MIXES)
+
+
+def catalogue_insurer_measures() -> list[cat.KpiDefinition]:
+    return list(cat.INSURER_MEASURES)
 
 
 def _number(value) -> float | None:
@@ -354,37 +369,47 @@ def dashboard_for(
     matrix = None if info.too_small else _group_matrix(stat_row)
 
     own_values = {} if vector is None else dict(zip(cat.COLUMNS, vector, strict=True))
-    figures = []
-    for kpi in cat.KPIS:
-        if tab is not None and kpi.tab != tab:
-            continue
-        value = None if vector is None else vector[cat.COLUMN_INDEX[kpi.code]]
-        stats = _column_stats(matrix, kpi.code)
+
+    def figure(kpi, column: str) -> KpiFigure:
+        value = None if vector is None else vector[cat.COLUMN_INDEX[column]]
+        stats = _column_stats(matrix, column)
         published = {} if stats is None else stats.published()
-        position = disclosure.side(value, published)
         judgement = judge(
-            kpi.code,
+            column,
             value,
             own_values,
             *((None,) * 4 if stats is None else (stats.median, stats.p25, stats.p75, stats.tau2)),
         )
-        figures.append(
-            KpiFigure(
-                code=kpi.code,
-                name=kpi.name,
-                unit=kpi.unit,
-                tab=kpi.tab,
-                better=kpi.better,
-                number_format=kpi.number_format,
-                explanation=kpi.explanation,
-                value=value,
-                stats=stats,
-                band=disclosure.band(value, published),
-                position=position,
-                verdict=None if stats is None else _verdict(judgement, kpi.better),
-                judgement=judgement,
-            )
+        return KpiFigure(
+            code=column,
+            name=kpi.name,
+            unit=kpi.unit,
+            tab=kpi.tab,
+            better=kpi.better,
+            number_format=kpi.number_format,
+            explanation=kpi.explanation,
+            value=value,
+            stats=stats,
+            band=disclosure.band(value, published),
+            position=disclosure.side(value, published),
+            verdict=None if stats is None else _verdict(judgement, kpi.better),
+            judgement=judgement,
         )
+
+    figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if tab is None or kpi.tab == tab]
+    insurers = []
+    if tab is None or tab == "Verzekeraars":
+        insurers = [
+            InsurerFigures(
+                concern.key,
+                concern.label,
+                [
+                    figure(measure, cat.insurer_column(concern.key, measure.code))
+                    for measure in cat.INSURER_MEASURES
+                ],
+            )
+            for concern in cat.INSURER_CONCERNS
+        ]
 
     mix_figures = []
     for mix in cat.MIXES:
@@ -397,7 +422,7 @@ def dashboard_for(
             stats = _column_stats(matrix, column)
             categories.append((category.label, own_share, None if stats is None else stats.median))
         mix_figures.append(MixFigure(mix.code, mix.name, mix.tab, mix.explanation, categories))
-    return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures)
+    return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures, insurers=insurers)
 
 
 def _medians(years, windows, group, indexes: list[int]):

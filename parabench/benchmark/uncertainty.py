@@ -228,6 +228,13 @@ MODELS: dict[str, Model] = {
     "self_pay_share": Model("spread"),
     "growth_revenue": Model("spread"),
 }
+# The figures per insurer follow the same rules as their practice-wide namesakes.
+for _concern in catalogue.INSURER_CONCERNS:
+    _column = catalogue.insurer_column
+    _patients = _column(_concern.key, "patients")
+    MODELS[_column(_concern.key, "episodes_per_patient")] = Model("rate", _patients)
+    MODELS[_column(_concern.key, "revenue_per_patient")] = Model("spread")
+
 # The size indicators: how big a practice is, never better or worse, never a verdict.
 SIZE_KPIS = frozenset(
     {"patients", "new_patients", "episodes", "new_episodes", "sessions", "revenue", "therapists"}

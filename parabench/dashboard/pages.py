@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from parabench.benchmark import groups as grouping
 from parabench.benchmark import queries
-from parabench.dashboard import formatting, presentation, verdicts
+from parabench.dashboard import formatting, insurers, presentation, verdicts
 from parabench.dashboard.presentation import GROUP_KINDS, GROUP_PARAMS, TABS
 
 
@@ -160,6 +160,11 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         mixes = [presentation.mix_block(m, too_small) for m in mixes_by_tab.get(tab, [])]
         context["rows"] = rows
         context["mixes"] = mixes
+        if board.insurers:
+            context["insurer_head"] = insurers.head(queries.catalogue_insurer_measures())
+            context["insurer_rows"] = [
+                (row.label, *row.cells) for row in insurers.rows(board.insurers, too_small)
+            ]
         context["mix_head"] = presentation.MIX_HEAD
         context["explained"] = [(r.name, r.explanation) for r in rows if r.explanation] + [
             (m.name, m.explanation) for m in mixes if m.explanation

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parabench.benchmark import queries
-from parabench.dashboard import formatting, pages, presentation, verdicts
+from parabench.dashboard import formatting, insurers, pages, presentation, verdicts
 from parabench.dashboard.presentation import GROUP_PARAMS, TABS
 
 
@@ -27,6 +27,7 @@ class Theme:
     label: str
     rows: list[presentation.KpiRow]
     mixes: list[presentation.MixBlock]
+    insurer_rows: list[tuple] = ()
 
 
 def caveats(imp, info, window_end: date) -> list[str]:
@@ -72,7 +73,10 @@ def report_context(imp, group: str | None) -> dict:
         mixes = [
             presentation.mix_block(m, too_small) for m in board.mixes if m.tab == catalogue_tab
         ]
-        themes.append(Theme(tab.slug, str(tab.label), rows, mixes))
+        insurer_rows = []
+        if tab.slug == "verzekeraars":
+            insurer_rows = [(r.label, *r.cells) for r in insurers.rows(board.insurers, too_small)]
+        themes.append(Theme(tab.slug, str(tab.label), rows, mixes, insurer_rows))
         symbols.append(verdicts.theme_symbol(tab, kpis, too_small, mixes_of(catalogue_tab)))
 
     trends = queries.trends_for(imp, kind)
@@ -97,6 +101,7 @@ def report_context(imp, group: str | None) -> dict:
         "trend_intro": presentation.tab_intro("trends"),
         "overview": presentation.yearly_overview(trends),
         "mix_head": presentation.MIX_HEAD,
+        "insurer_head": insurers.head(queries.catalogue_insurer_measures()),
     }
 
 

@@ -40,6 +40,7 @@ COLUMNS = (
     ("place", gettext_lazy("Plaats")),
     ("verdict", gettext_lazy("Oordeel")),
 )
+QUANTILE_KEYS = ("p10", "p25", "median", "p75", "p90")
 NUMERIC = ("value", "low", "high", "p10", "p25", "median", "p75", "p90")
 MIX_COLUMNS = (
     ("window", gettext_lazy("Periode")),
@@ -82,6 +83,13 @@ def window_label(window) -> str:
     return window.code.replace("Q", _("K")).replace("-", "–")
 
 
+def interval_cells(figure) -> dict:
+    interval = None if figure.judgement is None else figure.judgement.interval
+    if interval is None or any(v is None or v != v for v in interval):
+        return {"low": None, "high": None}
+    return {"low": interval[0], "high": interval[1]}
+
+
 def figure_rows(imp, group: str | None) -> Sheet:
     kind = GROUP_PARAMS[presentation.group_param(group)]
     kpis, formats, mixes = [], [], []
@@ -92,7 +100,6 @@ def figure_rows(imp, group: str | None) -> Sheet:
         for kpi in board.kpis:
             stats = None if too_small else kpi.stats
             published = {} if stats is None else stats.published()
-            interval = None if kpi.judgement is None else kpi.judgement.interval
             judged = verdicts.kpi_verdict(kpi, too_small)
             kpis.append(
                 {
@@ -103,8 +110,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                     "kpi": str(kpi.name),
                     "unit": str(UNITS.get(kpi.unit, kpi.unit)),
                     "value": kpi.value,
-                    "low": None if interval is None else interval[0],
-                    "high": None if interval is None else interval[1],
+                    **interval_cells(kpi),
                     **{
                         name: published.get(name) for name in ("p10", "p25", "median", "p75", "p90")
                     },
@@ -114,6 +120,27 @@ def figure_rows(imp, group: str | None) -> Sheet:
                 }
             )
             formats.append(kpi.number_format)
+        for insurer in board.insurers:
+            for figure in insurer.figures:
+                stats = None if too_small else figure.stats
+                published = {} if stats is None else stats.published()
+                kpis.append(
+                    {
+                        "window": label,
+                        "begin": window.begin,
+                        "end": window.end,
+                        "theme": str(TAB_LABELS["verzekeraars"]),
+                        "kpi": f"{figure.name} · {insurer.label}",
+                        "unit": str(UNITS.get(figure.unit, figure.unit)),
+                        "value": figure.value,
+                        **interval_cells(figure),
+                        **{name: published.get(name) for name in QUANTILE_KEYS},
+                        "size": "" if stats is None else presentation.size_text(stats.size),
+                        "place": "" if stats is None else presentation.band_text(figure.band),
+                        "verdict": verdicts.kpi_verdict(figure, too_small).text,
+                    }
+                )
+                formats.append(figure.number_format)
         for mix in board.mixes:
             for category, share, group_share in mix.categories:
                 mixes.append(

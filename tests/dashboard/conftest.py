@@ -58,9 +58,10 @@ def country(django_db_setup, django_db_blocker):
             imports["elsewhere"] = make_imports(elsewhere, seed=3)
             for n, seed in ((1, 4), (2, 5)):
                 peer = PracticeFactory(network=network, name=f"Netwerkpraktijk {n}")
-                make_imports(peer, seed=seed)
+                imports[f"network{n}"] = make_imports(peer, seed=seed)
             for n, seed in ((1, 6), (2, 7)):
-                make_imports(PracticeFactory(network=None, name=f"Losse praktijk {n}"), seed=seed)
+                loner = PracticeFactory(network=None, name=f"Losse praktijk {n}")
+                imports[f"loner{n}"] = make_imports(loner, seed=seed)
             recompute()
             users = {
                 "a": UserFactory(username="anna", practice=a),

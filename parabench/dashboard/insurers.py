@@ -1,0 +1,49 @@
+"""The Verzekeraars tab's table: per insurer concern the practice's patients, episodes per patient
+and revenue per patient beside the group's published median, with the verdict rules of every
+other figure (verdicts.py). Shared by the dashboard, the report and the downloads.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy
+
+from parabench.dashboard import formatting, presentation, verdicts
+
+
+@dataclass
+class InsurerRow:
+    key: str
+    label: str
+    cells: list[str]  # per measure: the practice's value, the group's median, the verdict
+
+
+def head(measures) -> list[str]:
+    cells = [str(gettext_lazy("Verzekeraar"))]
+    for measure in measures:
+        cells += [
+            f"{measure.name}: {gettext_lazy('uw praktijk')}",
+            f"{measure.name}: {gettext_lazy('mediaan groep')}",
+            f"{measure.name}: {gettext_lazy('oordeel')}",
+        ]
+    return cells
+
+
+def rows(insurers, too_small: bool) -> list[InsurerRow]:
+    """One row per concern the practice or its group has patients of."""
+    found = []
+    for insurer in insurers:
+        patients = insurer.figures[0]
+        group_has = (
+            not too_small and patients.stats is not None and (patients.stats.median or 0) > 0
+        )
+        if not (patients.value or group_has):
+            continue
+        cells = []
+        for figure in insurer.figures:
+            show = presentation.value_format(figure.number_format)
+            stats = None if too_small else figure.stats
+            cells.append(show(figure.value))
+            cells.append(formatting.DASH if stats is None else show(stats.median))
+            cells.append(verdicts.kpi_verdict(figure, too_small).text or formatting.DASH)
+        found.append(InsurerRow(insurer.key, str(insurer.label), cells))
+    return found
