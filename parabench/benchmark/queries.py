@@ -425,6 +425,23 @@ def dashboard_for(
     return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures, insurers=insurers)
 
 
+def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | None, float | None]]:
+    """(own value, the group's published median or None) of a few KPIs of the import's dashboard
+    window: the header figures of every page, without the verdicts and the rest of the tab."""
+    member = grouping.membership(imp.practice)
+    chosen = member.group(group)
+    window = _window_of(imp)
+    own, stat_row = _own_and_group(imp, window.code, chosen)
+    vector = None if own is None else own[0]
+    matrix = _group_matrix(stat_row)
+    found = {}
+    for code in codes:
+        value = None if vector is None else _number(vector[cat.COLUMN_INDEX[code]])
+        stats = _column_stats(matrix, code)
+        found[code] = (value, None if stats is None else stats.median)
+    return found
+
+
 def _medians(years, windows, group, indexes: list[int]):
     """The group's median of each column in ``indexes`` per (year, window) — None where the
     group or that column's n is below the minimum size — and the group's served size per

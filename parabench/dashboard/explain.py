@@ -146,18 +146,16 @@ class HeaderFigure:
 
 def header_figures(imp) -> list[HeaderFigure]:
     """The latest import's patients, sessions and revenue per patient, each with the national
-    group's published median (none for a group too small to show)."""
-    board = queries.dashboard_for(imp, "national")
-    figures = {kpi.code: kpi for kpi in board.kpis if kpi.code in HEADER_KPIS}
+    group's published median (none for a group too small to show). One query: this runs on
+    every page."""
+    figures = queries.headline(imp, HEADER_KPIS)
     shown = []
     for code in HEADER_KPIS:
-        kpi = figures[code]
+        kpi = catalogue.KPI_BY_CODE[code]
         show = presentation.value_format(kpi.number_format)
-        stats = None if board.group.too_small else kpi.stats
+        value, median = figures[code]
         shown.append(
-            HeaderFigure(
-                code, str(kpi.name), show(kpi.value), None if stats is None else show(stats.median)
-            )
+            HeaderFigure(code, str(kpi.name), show(value), None if median is None else show(median))
         )
     return shown
 
