@@ -7,11 +7,13 @@ certificates page, the error page, the back office — and every dashboard tab a
 Screenshots (desktop and 390 px) go to test-artifacts/pages/.
 """
 
+import json
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.browser_support import log_in, screenshot
+from tests.browser_support import ARTIFACTS, log_in, screenshot
 from tests.dashboard.test_accessibility import (  # noqa: F401  (the axe-core fixture)
     TABS,
     axe_script,
@@ -50,6 +52,8 @@ def check(page, paths, axe_script, name):  # noqa: F811
         if found or wide:
             problems[path] = found + wide
     screenshot(page, "pages", f"{name}-390")
+    report = ARTIFACTS / "pages" / f"{name}-problems.json"
+    report.write_text(json.dumps(problems, indent=1, ensure_ascii=False))
     return problems
 
 
