@@ -17,14 +17,17 @@ class InsurerRow:
     cells: list[str]  # per measure: the practice's value, the group's median, the verdict
 
 
+COLUMN_WORDS = (
+    gettext_lazy("uw praktijk"),
+    gettext_lazy("mediaan groep"),
+    gettext_lazy("oordeel"),
+)
+
+
 def head(measures) -> list[str]:
     cells = [str(gettext_lazy("Verzekeraar"))]
     for measure in measures:
-        cells += [
-            f"{measure.name}: {gettext_lazy('uw praktijk')}",
-            f"{measure.name}: {gettext_lazy('mediaan groep')}",
-            f"{measure.name}: {gettext_lazy('oordeel')}",
-        ]
+        cells += [f"{measure.name}: {word}" for word in COLUMN_WORDS]
     return cells
 
 
