@@ -78,6 +78,7 @@ class KpiVerdict:
     normal: str  # the normal spread at the practice's n: "58,2–88,0 %" or ""
     note: str  # "de groep heeft geen spreiding" and the like, or ""
     funnel: charts.Funnel | None
+    table: list[tuple[str, str]] | None = None  # the funnel's numbers, beneath it
 
 
 def _finite(pair) -> bool:
@@ -103,7 +104,33 @@ def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
         if _finite(bounds):
             normal = range_text(*bounds, kpi.number_format, kpi.unit)
         funnel = funnel_chart(kpi, judgement)
-    return KpiVerdict(verdict, text, interval, normal, note, funnel)
+    table = None if funnel is None else funnel_table(kpi, judgement)
+    return KpiVerdict(verdict, text, interval, normal, note, funnel, table)
+
+
+def funnel_table(kpi, judgement) -> list[tuple[str, str]]:
+    """What the funnel shows at the practice's own n, as numbers (every chart has its table)."""
+    model = uncertainty.MODELS[kpi.code]
+    n_label = (
+        GROWTH_N_LABELS.get(model.base, "")
+        if model.kind == "growth"
+        else N_LABELS.get(model.denominator, "")
+    )
+    show = value_format(kpi.number_format, kpi.unit)
+    rows = [
+        (str(n_label).capitalize(), formatting.number(judgement.n, 0 if judgement.n >= 10 else 1)),
+        (_("Uw praktijk"), show(kpi.value)),
+    ]
+    if _finite(judgement.interval):
+        rows.append(
+            (_("Interval (95 %)"), range_text(*judgement.interval, kpi.number_format, kpi.unit))
+        )
+    rows.append((_("Mediaan groep"), show(judgement.target)))
+    for level, label in ((0.95, _("Grenzen (95 %)")), (0.998, _("Grenzen (99,8 %)"))):
+        bounds = judgement.limits.get(level)
+        if _finite(bounds):
+            rows.append((label, range_text(*bounds, kpi.number_format, kpi.unit)))
+    return rows
 
 
 def funnel_chart(kpi, judgement) -> charts.Funnel | None:
