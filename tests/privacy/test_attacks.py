@@ -11,6 +11,7 @@ Every attack must find values under the old rules (so it is known to be able to 
 in what the portal serves now. The counts are printed (pytest -s) and in docs/privacy.md.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -105,7 +106,9 @@ def _see(world, names, snapshot) -> dict:
 
 
 def _live_through_the_year():
+    started = time.perf_counter()
     world = country.build()
+    print(f"\ncountry built in {time.perf_counter() - started:.0f} s")
     needed = _needed()
     moments = {}
     for event in EVENTS:
@@ -118,6 +121,9 @@ def _live_through_the_year():
             country.move(world, "los-4", "Vier")
         snapshot = country.snapshot()
         moments[event] = (snapshot, _see(world, needed[event], snapshot))
+        print(
+            f"{event}: pages read by {len(needed[event])} practices at {time.perf_counter() - started:.0f} s"
+        )
     return world, moments
 
 
@@ -178,7 +184,7 @@ def _run(attack, moments, world) -> Outcome:
                 for finding in solve(_dedupe(system), known):
                     value = truth[finding.key][index]
                     if abs(finding.estimate - value) > finding.error + 1e-6 * max(1.0, abs(value)):
-                        outcome.unsound.append((rules, key, finding, value))
+                        outcome.unsound.append((attack.name, coalition, rules, key, finding, value))
                         continue
                     if finding.error <= max(0.01 * abs(value), 1e-6):
                         getattr(outcome, rules).add((finding.key[0], year, window, column))
