@@ -577,10 +577,10 @@ THEME_INTRO = gettext_lazy(
     "streep erin de mediaan; het oranje ruitje is uw praktijk. De groepscijfers zijn schattingen "
     "waarin elke praktijk van de groep meetelt (nooit de waarde van één praktijk), afgerond op "
     "2 significante cijfers (groepen onder 20 praktijken) of 3; het aantal praktijken staat er "
-    "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats in de groep' zegt tussen welke van "
-    "die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. De mixen tonen de "
-    "verdeling binnen uw praktijk naast de mediaan van elk aandeel in de groep; die medianen "
-    "tellen daarom niet op tot 100 %."
+    "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats in de groep' zegt "
+    "tussen welke van die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. "
+    "De mixen tonen de verdeling binnen uw praktijk naast de mediaan van elk aandeel in de "
+    "groep; die medianen tellen daarom niet op tot 100 %."
 )
 
 

@@ -121,9 +121,8 @@ def _live_through_the_year():
             country.move(world, "los-4", "Vier")
         snapshot = country.snapshot()
         moments[event] = (snapshot, _see(world, needed[event], snapshot))
-        print(
-            f"{event}: pages read by {len(needed[event])} practices at {time.perf_counter() - started:.0f} s"
-        )
+        seconds = time.perf_counter() - started
+        print(f"{event}: pages read by {len(needed[event])} practices at {seconds:.0f} s")
     return world, moments
 
 
