@@ -212,6 +212,7 @@ def outcomes(django_db_setup, django_db_blocker):
     print("\nattack                old rules   served now   (other practices' KPI values found)")
     for name, outcome in found.items():
         print(f"{name:22}{len(outcome.old):9}{len(outcome.new):13}")
+    found["served at the start"] = {name: seen["new"] for name, seen in moments["start"][1].items()}
     return found
 
 
@@ -229,4 +230,17 @@ def test_the_attack_finds_no_peer_value_in_what_the_portal_serves(outcomes, atta
 
 def test_every_value_an_attack_claims_is_true(outcomes):
     """The equations are sound: a finding never misses the truth (else the counts mean nothing)."""
-    assert [o.unsound for o in outcomes.values() if o.unsound] == []
+    assert [o.unsound for o in outcomes.values() if isinstance(o, Outcome) and o.unsound] == []
+
+
+def test_national_and_regional_views_keep_their_medians_and_quartiles(outcomes):
+    """Usefulness stays: a practice in Zuid-Holland (18 practices) sees the region's median and
+    quartiles, and nationally (51) also P10 and P90; its network of 5 a median."""
+    served = outcomes["served at the start"]["vijf-0"]
+    by_kind = defaultdict(set)
+    for view in served:
+        if view.column == "patients":
+            by_kind[view.group.kind] |= set(view.served)
+    assert by_kind[GroupKind.NATIONAL] == {"p10", "p25", "median", "p75", "p90"}
+    assert by_kind[GroupKind.REGION] == {"p25", "median", "p75"}
+    assert by_kind[GroupKind.NETWORK] == {"median"}
