@@ -107,9 +107,9 @@ def _see(world, names, snapshot) -> dict:
 
 def _live_through_the_year():
     started = time.perf_counter()
-    world = country.build()
-    print(f"\ncountry built in {time.perf_counter() - started:.0f} s")
     needed = _needed()
+    world = country.build(logins=set().union(*needed.values()))
+    print(f"\ncountry built in {time.perf_counter() - started:.0f} s")
     moments = {}
     for event in EVENTS:
         if event == "reupload":

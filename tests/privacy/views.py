@@ -131,14 +131,16 @@ def _mix_figures(code: str, article: str) -> dict[str, dict[str, float]]:
 
 
 def _published_error(value: float, n: int, column: str) -> float:
-    """Half the rounding step the rules publish ``value`` with (the attacker knows the rules)."""
+    """How far a published figure may lie from the estimate, by the rules (which the attacker
+    knows): less than one rounding step (dither plus rounding) — the step of a figure up to 11 %
+    larger, since one rounded down may have crossed a power of ten."""
     formats = {k.code: k.number_format for k in cat.KPIS}
     floor = FORMAT_STEPS[formats.get(column, "pct")]
     digits = DIGITS_SMALL if n < TAILS_MIN_N else DIGITS_LARGE
     step = floor
     if value:
-        step = max(floor, 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1))
-    return step / 2
+        step = max(floor, 10.0 ** (math.floor(math.log10(1.11 * abs(value))) - digits + 1))
+    return step
 
 
 def served_views(username: str, member, imports, snapshot) -> list[View]:
