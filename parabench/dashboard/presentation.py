@@ -121,6 +121,12 @@ POSITION_TEXT = {
     "around": gettext_lazy("in de middelste helft"),
     "above": gettext_lazy("boven de middelste helft"),
 }
+# A group too small for quartiles has no middle half: its position is read against the median.
+MEDIAN_POSITION_TEXT = {
+    "below": gettext_lazy("onder de mediaan"),
+    "around": gettext_lazy("op de mediaan"),
+    "above": gettext_lazy("boven de mediaan"),
+}
 QUANTILE_NAMES = {
     "p10": gettext_lazy("P10"),
     "p25": gettext_lazy("P25"),
@@ -196,7 +202,8 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
             # The unit once is enough: it is in the value above.
             band = f"{bare_show(stats.p25)} – {bare_show(stats.p75)}"
         place = band_text(kpi.band) or formatting.DASH
-        position = str(POSITION_TEXT.get(kpi.position, ""))
+        texts = MEDIAN_POSITION_TEXT if stats.p25 is None else POSITION_TEXT
+        position = str(texts.get(kpi.position, ""))
         verdict = kpi.verdict or "neutral"
         verdict_text = str(VERDICT_TEXT.get(verdict, ""))
         labels = {"median": _("Mediaan")}
