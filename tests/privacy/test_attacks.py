@@ -31,7 +31,7 @@ from tests.privacy.views import old_views, served_views
 NATIONAL = Group(GroupKind.NATIONAL, "")
 # The world is built once, outside the tests' transactions (and flushed afterwards); the marker
 # only makes pytest-django set the test database up before the module's fixture needs it.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @dataclass(frozen=True)
