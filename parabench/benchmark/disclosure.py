@@ -84,7 +84,11 @@ def publish(ordered: np.ndarray, k: int, floors: np.ndarray, key: bytes | None =
     n = described[0]
     described[1:, n < k] = np.nan
     noise = None if key is None else dither(key, described.shape[1])
-    described[1:] = round_published(described[1:], n[None, :], np.asarray(floors)[None, :], noise)
+    # The quantile rows; rows after them (the funnel's tau2) are filled and rounded by their owner.
+    rows = slice(1, 1 + len(QUANTILES))
+    described[rows] = round_published(
+        described[rows], n[None, :], np.asarray(floors)[None, :], noise
+    )
     return described
 
 

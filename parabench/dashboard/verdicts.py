@@ -118,7 +118,10 @@ def funnel_table(kpi, judgement) -> list[tuple[str, str]]:
     )
     show = value_format(kpi.number_format, kpi.unit)
     rows = [
-        (str(n_label).capitalize(), formatting.number(judgement.n, 0 if judgement.n >= 10 else 1)),
+        (
+            _("Uw %(n_label)s") % {"n_label": n_label},
+            formatting.number(judgement.n, 0 if judgement.n >= 10 else 1),
+        ),
         (_("Uw praktijk"), show(kpi.value)),
     ]
     if _finite(judgement.interval):

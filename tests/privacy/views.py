@@ -39,6 +39,10 @@ STAT_LABELS = {
     "Gemiddelde": "mean",
 }
 OWN_LABEL, SIZE_LABEL = "Uw praktijk", "Aantal praktijken"
+# The funnel's table (verdicts.funnel_table): own figures, the group median, the limits.
+FUNNEL_OWN_LABELS = {"Interval (95 %)"}
+FUNNEL_STAT_LABELS = {"Mediaan groep": "Mediaan"}
+FUNNEL_LIMIT_LABELS = {"Grenzen (95 %)", "Grenzen (99,8 %)"}
 MIX_GROUP_HEADS = {"Mediaan groep": "median", "Gemiddelde groep": "mean"}
 CHART_FIELDS = {"q1": "p25", "median": "median", "q3": "p75", "mean": "mean"}
 
@@ -98,8 +102,16 @@ def _kpi_figures(code: str, article: str) -> dict[str, float]:
     for table in re.findall(r"<table.*?</table>", article, re.S):
         for label, *values in _cells(table):
             label = re.sub(r"<[^>]+>", "", label).strip()
-            if label in (OWN_LABEL, SIZE_LABEL):
+            if label in (OWN_LABEL, SIZE_LABEL) or label in FUNNEL_OWN_LABELS:
                 continue
+            if label.startswith("Uw "):  # the funnel's own n ("Uw aantal afgesloten klachten")
+                continue
+            if label in FUNNEL_LIMIT_LABELS:
+                # median ± √(h(own n)² + (z·τ)²): no member's value enters but through τ², one
+                # winsorised moment of all members with their unknown denominators; not a linear
+                # equation in the members' values (docs/statistics.md §8, "Privacy of the limits").
+                continue
+            label = FUNNEL_STAT_LABELS.get(label, label)
             assert label in STAT_LABELS, f"unknown served figure {label!r} for {code}"
             value = number(values[0])
             if value is not None:
