@@ -246,16 +246,22 @@ def theme_symbol(tab, kpis: list, too_small: bool, mixes: list = ()) -> ThemeSym
 
     def result(state: str, summary: str) -> ThemeSymbol:
         symbol, label = SYMBOLS[state]
+        if state != "none" and unjudged:
+            summary += " " + _("Zonder oordeel (geen spreiding in de groep): %(names)s.") % {
+                "names": ", ".join(str(k.name) for k in unjudged)
+            }
         return ThemeSymbol(tab, state, symbol, str(label), summary)
 
-    if too_small:
-        return result("none", _("Te weinig praktijken in deze groep om te vergelijken."))
-    compared = [k for k in kpis if k.stats is not None and k.verdict not in (None, "size")]
     # KPIs with a group median but no normal spread to judge by (a group too small for
     # quartiles, or one without spread): say so rather than pretend there is nothing.
     unjudged = [
-        k for k in kpis if k.stats is not None and k.verdict is None and k.judgement is not None
+        k
+        for k in kpis
+        if not too_small and k.stats is not None and k.verdict is None and k.judgement is not None
     ]
+    if too_small:
+        return result("none", _("Te weinig praktijken in deze groep om te vergelijken."))
+    compared = [k for k in kpis if k.stats is not None and k.verdict not in (None, "size")]
     if not compared and unjudged:
         text = _(
             "Geen oordeel: voor %(names)s toont de groep geen spreiding (te klein voor "
