@@ -268,3 +268,18 @@ def test_a_drawn_funnel_of_a_large_count_is_within_a_ten_thousandth_of_the_exact
         assert drawn == pytest.approx(exact, rel=1e-4)
     # The verdict itself always uses the exact limits.
     assert judgement.limits[0.95] == u.limits(model, 2350.0, 4.5, 0.0, 0.95)
+
+
+def test_no_production_module_imports_scipy():
+    """scipy is the tests' independent reference; the portal computes without it."""
+    from pathlib import Path
+
+    import parabench
+
+    root = Path(parabench.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "import scipy" in path.read_text() or "from scipy" in path.read_text()
+    ]
+    assert offenders == []
