@@ -7,11 +7,14 @@ The rules of docs/privacy.md ("Disclosure control") in one place, as plain funct
 - the median from MIN_GROUP_SIZE values, quartiles from QUARTILES_MIN_N, P10/P90 from
   TAILS_MIN_N — each a Harrell–Davis estimate (``stats.py``), never one member's value;
 - every stored figure is rounded to what may be published (significant digits by group size,
-  never finer than the KPI's display); nothing finer is stored, so nothing finer can be served;
+  never finer than the KPI's display), after a keyed dither of less than one rounding step that
+  stays the same as long as the group's rows do; nothing finer is stored or served;
 - group sizes are published as bands, so that a size cannot be differenced;
 - a practice's position is read from the published figures only, so it tells nothing they
   do not already tell.
 """
+
+import hashlib
 
 import numpy as np
 
@@ -44,30 +47,53 @@ def minimum_sizes(k: int) -> dict[str, int]:
     return {"median": k, "p25": quartiles, "p75": quartiles, "p10": tails, "p90": tails}
 
 
-def round_published(values: np.ndarray, n: np.ndarray, floors: np.ndarray) -> np.ndarray:
+def round_published(
+    values: np.ndarray, n: np.ndarray, floors: np.ndarray, dither: np.ndarray | None = None
+) -> np.ndarray:
     """Round each figure to its significant digits (by the column's n), at least to ``floors``
-    (the column's display step). NaN stays NaN."""
+    (the column's display step), after moving it by ``dither`` (in [-0.5, 0.5)) of that step:
+    the result is then within one step of the figure. NaN stays NaN."""
     values = np.asarray(values, dtype=np.float64)
     digits = np.where(np.asarray(n) < TAILS_MIN_N, DIGITS_SMALL, DIGITS_LARGE)
     with np.errstate(divide="ignore", invalid="ignore"):
         magnitude = np.floor(np.log10(np.abs(values)))
         step = np.power(10.0, magnitude - digits + 1)
     step = np.where(np.isfinite(step), np.maximum(step, floors), floors)
+    if dither is not None:
+        values = values + dither * step
     rounded = np.round(values / step) * step
     # Round off the binary noise of step multiplication (0.30000000000000004 → 0.3).
     return np.where(np.isnan(values), np.nan, np.round(rounded, 10))
 
 
-def publish(ordered: np.ndarray, k: int, floors: np.ndarray) -> np.ndarray:
+def dither(key: bytes, columns: int) -> np.ndarray:
+    """A (quantiles × columns) dither in [-0.5, 0.5), fixed by ``key``.
+
+    Why (the cell-key method of the ABS and ONS): rounding alone has sharp edges — a practice
+    that uploads made-up exports over and over could watch a rounded median flip and find the
+    exact point where it does, which is an exact equation in its peers' values. With a dither
+    drawn afresh for every new set of rows (the key holds the group's row ids and a secret) each
+    such probe sees a new random edge, while recomputing the same rows gives the same figures.
+    """
+    seed = int.from_bytes(hashlib.blake2b(key, digest_size=16).digest(), "little")
+    return np.random.default_rng(seed).random((len(QUANTILES), columns)) - 0.5
+
+
+def publish(ordered: np.ndarray, k: int, floors: np.ndarray, key: bytes | None = None):
     """The published statistics of a group's sorted (members × columns) matrix, as stored.
 
     Columns with fewer than k values keep only their n; quantiles below their minimum size are
-    never computed; the rest is rounded.
+    never computed; the rest is dithered (with ``key``) and rounded.
     """
     described = describe_sorted(ordered, minimum_sizes(k))
     n = described[0]
     described[1:, n < k] = np.nan
-    described[1:] = round_published(described[1:], n[None, :], np.asarray(floors)[None, :])
+    noise = None if key is None else dither(key, described.shape[1])
+    # The quantile rows; rows after them (the funnel's tau2) are filled and rounded by their owner.
+    rows = slice(1, 1 + len(QUANTILES))
+    described[rows] = round_published(
+        described[rows], n[None, :], np.asarray(floors)[None, :], noise
+    )
     return described
 
 

@@ -26,6 +26,7 @@ next), so an incremental recompute reads one year; the full recompute computes t
 from the previous year in memory and writes back whatever differs.
 """
 
+import hashlib
 from collections import defaultdict
 
 import numpy as np
@@ -570,6 +571,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
         stat_rows += _window_statistics(
             year,
             window,
+            ids,
             practices,
             counted & known,
             values,
@@ -583,7 +585,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
     return {"groups": len(stat_rows), "counted": counted_vectors}
 
 
-def _window_statistics(year, window, practices, counted, values, members, only, k, now):
+def _window_statistics(year, window, ids, practices, counted, values, members, only, k, now):
     """The published statistics of every group (``disclosure.publish``): nothing else is
     computed or stored — no mean, no exact positions, no quantile a group is too small for."""
     member_rows = np.flatnonzero(counted)
@@ -598,11 +600,20 @@ def _window_statistics(year, window, practices, counted, values, members, only, 
         rows = member_rows[indexes]
         # Sorting the transposed copy keeps each column contiguous: faster, same values.
         ordered = np.sort(values[rows].T, axis=1).T
-        published = disclosure.publish(ordered, k, floors)
+        key = _dither_key(year, window, group, ids[rows])
+        published = disclosure.publish(ordered, k, floors, key)
         # The funnel's over-dispersion around the published median (uncertainty.py).
         published[_TAU2] = group_dispersion(values[rows], published[_MEDIAN])
         out.append(_stat_row(year, window, group, n, published, now))
     return out
+
+
+def _dither_key(year, window, group, row_ids) -> bytes:
+    """What fixes a group's dither: a secret and the rows it is made of (sorted ids), so the same
+    rows always publish the same figures and any changed row draws a new dither."""
+    secret = hashlib.sha256(f"parabench-dither:{settings.SECRET_KEY}".encode()).digest()
+    head = f"{year}|{window}|{group.kind}|{group.key}|".encode()
+    return secret + head + np.sort(np.asarray(row_ids, dtype="<i8")).tobytes()
 
 
 def _stat_row(year, window, group, n, described, now):

@@ -123,6 +123,12 @@ POSITION_TEXT = {
     "around": gettext_lazy("in de middelste helft"),
     "above": gettext_lazy("boven de middelste helft"),
 }
+# A group too small for quartiles has no middle half: its position is read against the median.
+MEDIAN_POSITION_TEXT = {
+    "below": gettext_lazy("onder de mediaan"),
+    "around": gettext_lazy("op de mediaan"),
+    "above": gettext_lazy("boven de mediaan"),
+}
 QUANTILE_NAMES = {
     "p10": gettext_lazy("P10"),
     "p25": gettext_lazy("P25"),
@@ -190,7 +196,8 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
             # The unit once is enough: it is in the value above.
             band = f"{bare_show(stats.p25)} – {bare_show(stats.p75)}"
         place = band_text(kpi.band) or formatting.DASH
-        position = str(POSITION_TEXT.get(kpi.position, ""))
+        texts = MEDIAN_POSITION_TEXT if stats.p25 is None else POSITION_TEXT
+        position = str(texts.get(kpi.position, ""))
         verdict = kpi.verdict or "none"
         labels = {"median": _("Mediaan")}
         table = [(_("Uw praktijk"), show(kpi.value))]
@@ -413,15 +420,15 @@ THEME_INTRO = gettext_lazy(
     "streep erin de mediaan; het oranje ruitje is uw praktijk. De groepscijfers zijn schattingen "
     "waarin elke praktijk van de groep meetelt (nooit de waarde van één praktijk), afgerond op "
     "2 significante cijfers (groepen onder 20 praktijken) of 3; het aantal praktijken staat er "
-    "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats' zegt tussen welke van "
-    "die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. De mixen tonen de "
-    "verdeling binnen uw praktijk naast de mediaan van elk aandeel in de groep; die medianen "
-    "tellen daarom niet op tot 100 %. Achter uw waarde staat tussen haakjes het 95 %-interval: "
-    "met uw aantallen (bijvoorbeeld 30 afgesloten klachten) had uw waarde door toeval ook "
-    "ergens daarbinnen kunnen liggen. De trechter toont de normale spreiding rond de mediaan: "
-    "smal bij veel patiënten of klachten, breed bij weinig. Alleen buiten die grenzen zeggen we "
-    "gunstiger (▲) of minder gunstig (▼); daarbinnen is een verschil niet van toeval te "
-    "onderscheiden. In de trechter staat alleen uw eigen praktijk, nooit een andere."
+    "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats in de groep' zegt "
+    "tussen welke van die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. "
+    "De mixen tonen de verdeling binnen uw praktijk naast de mediaan van elk aandeel in de "
+    "groep; die medianen tellen daarom niet op tot 100 %. Achter uw waarde staat tussen haakjes "
+    "het 95 %-interval: met uw aantallen (bijvoorbeeld 30 afgesloten klachten) had uw waarde "
+    "door toeval ook ergens daarbinnen kunnen liggen. De trechter toont de normale spreiding "
+    "rond de mediaan: smal bij veel patiënten of klachten, breed bij weinig. Alleen buiten die "
+    "grenzen zeggen we gunstiger (▲) of minder gunstig (▼); daarbinnen is een verschil niet van "
+    "toeval te onderscheiden. In de trechter staat alleen uw eigen praktijk, nooit een andere."
 )
 
 

@@ -78,6 +78,7 @@ class KpiVerdict:
     normal: str  # the normal spread at the practice's n: "58,2–88,0 %" or ""
     note: str  # "de groep heeft geen spreiding" and the like, or ""
     funnel: charts.Funnel | None
+    table: list[tuple[str, str]] | None = None  # the funnel's numbers, beneath it
 
 
 def _finite(pair) -> bool:
@@ -103,7 +104,36 @@ def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
         if _finite(bounds):
             normal = range_text(*bounds, kpi.number_format, kpi.unit)
         funnel = funnel_chart(kpi, judgement)
-    return KpiVerdict(verdict, text, interval, normal, note, funnel)
+    table = None if funnel is None else funnel_table(kpi, judgement)
+    return KpiVerdict(verdict, text, interval, normal, note, funnel, table)
+
+
+def funnel_table(kpi, judgement) -> list[tuple[str, str]]:
+    """What the funnel shows at the practice's own n, as numbers (every chart has its table)."""
+    model = uncertainty.MODELS[kpi.code]
+    n_label = (
+        GROWTH_N_LABELS.get(model.base, "")
+        if model.kind == "growth"
+        else N_LABELS.get(model.denominator, "")
+    )
+    show = value_format(kpi.number_format, kpi.unit)
+    rows = [
+        (
+            _("Uw %(n_label)s") % {"n_label": n_label},
+            formatting.number(judgement.n, 0 if judgement.n >= 10 else 1),
+        ),
+        (_("Uw praktijk"), show(kpi.value)),
+    ]
+    if _finite(judgement.interval):
+        rows.append(
+            (_("Interval (95 %)"), range_text(*judgement.interval, kpi.number_format, kpi.unit))
+        )
+    rows.append((_("Mediaan groep"), show(judgement.target)))
+    for level, label in ((0.95, _("Grenzen (95 %)")), (0.998, _("Grenzen (99,8 %)"))):
+        bounds = judgement.limits.get(level)
+        if _finite(bounds):
+            rows.append((label, range_text(*bounds, kpi.number_format, kpi.unit)))
+    return rows
 
 
 def funnel_chart(kpi, judgement) -> charts.Funnel | None:
@@ -216,16 +246,22 @@ def theme_symbol(tab, kpis: list, too_small: bool, mixes: list = ()) -> ThemeSym
 
     def result(state: str, summary: str) -> ThemeSymbol:
         symbol, label = SYMBOLS[state]
+        if state != "none" and unjudged:
+            summary += " " + _("Zonder oordeel (geen spreiding in de groep): %(names)s.") % {
+                "names": ", ".join(str(k.name) for k in unjudged)
+            }
         return ThemeSymbol(tab, state, symbol, str(label), summary)
 
-    if too_small:
-        return result("none", _("Te weinig praktijken in deze groep om te vergelijken."))
-    compared = [k for k in kpis if k.stats is not None and k.verdict not in (None, "size")]
     # KPIs with a group median but no normal spread to judge by (a group too small for
     # quartiles, or one without spread): say so rather than pretend there is nothing.
     unjudged = [
-        k for k in kpis if k.stats is not None and k.verdict is None and k.judgement is not None
+        k
+        for k in kpis
+        if not too_small and k.stats is not None and k.verdict is None and k.judgement is not None
     ]
+    if too_small:
+        return result("none", _("Te weinig praktijken in deze groep om te vergelijken."))
+    compared = [k for k in kpis if k.stats is not None and k.verdict not in (None, "size")]
     if not compared and unjudged:
         text = _(
             "Geen oordeel: voor %(names)s toont de groep geen spreiding (te klein voor "

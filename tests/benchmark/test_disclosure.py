@@ -7,6 +7,7 @@ from parabench.benchmark import catalogue as cat
 from parabench.benchmark.disclosure import (
     band,
     column_floors,
+    dither,
     minimum_sizes,
     publish,
     round_published,
@@ -97,3 +98,21 @@ def test_a_place_is_read_from_the_published_figures_only():
     assert band(None, stats) is None
     assert side(5, stats) == "below" and side(25, stats) == "around" and side(31, stats) == "above"
     assert side(19, {"median": 20.0}) == "below" and side(20, {"median": 20.0}) == "around"
+
+
+def test_the_dither_is_fixed_by_its_key_and_new_for_another_key():
+    assert np.array_equal(dither(b"rows 1 2 3", 4), dither(b"rows 1 2 3", 4))
+    assert not np.array_equal(dither(b"rows 1 2 3", 4), dither(b"rows 1 2 4", 4))
+    noise = dither(b"any", 1000)
+    assert noise.shape == (5, 1000) and (noise >= -0.5).all() and (noise < 0.5).all()
+
+
+def test_a_dithered_figure_stays_within_one_rounding_step():
+    values = np.random.default_rng(5).lognormal(7, 0.5, (1, 400))
+    noise = np.random.default_rng(6).random((1, 400)) - 0.5
+    published = round_published(values, np.full((1, 400), 7), np.ones((1, 400)), noise)
+    steps = 10.0 ** (np.floor(np.log10(values)) - 1)  # two significant digits
+    assert (np.abs(published - values) <= steps + 1e-9).all()
+    # Without the key's dither it is plain rounding: within half a step.
+    plain = round_published(values, np.full((1, 400), 7), np.ones((1, 400)))
+    assert (np.abs(plain - values) <= steps / 2 + 1e-9).all()

@@ -256,3 +256,30 @@ def test_a_spread_kpi_without_published_quartiles_is_not_judged():
     """A group of 5–9 publishes only its median: no spread, so no 'beyond the spread' either."""
     judgement = u.judge("revenue_per_session", 39.0, {}, 36.5, None, None, None)
     assert judgement.side is None and judgement.limits is None
+
+
+def test_a_drawn_funnel_of_a_large_count_is_within_a_ten_thousandth_of_the_exact_limits():
+    judgement = u.judge("sessions_per_fte", 2400.0, {"fte": 4.5}, 2350.0, 2000.0, 2600.0, 0.0)
+    curves = u.funnel(judgement)
+    model = u.MODELS["sessions_per_fte"]
+    for i, n in enumerate(curves["n"]):
+        exact = u.limits(model, 2350.0, n, 0.0, 0.998)
+        drawn = (curves[0.998][0][i], curves[0.998][1][i])
+        assert drawn == pytest.approx(exact, rel=1e-4)
+    # The verdict itself always uses the exact limits.
+    assert judgement.limits[0.95] == u.limits(model, 2350.0, 4.5, 0.0, 0.95)
+
+
+def test_no_production_module_imports_scipy():
+    """scipy is the tests' independent reference; the portal computes without it."""
+    from pathlib import Path
+
+    import parabench
+
+    root = Path(parabench.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "import scipy" in path.read_text() or "from scipy" in path.read_text()
+    ]
+    assert offenders == []

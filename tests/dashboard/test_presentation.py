@@ -73,6 +73,7 @@ def test_the_numbers_table_shows_only_published_figures_and_the_size_band():
     assert row.table[-1][1] == "5–9"
     assert row.band == "–"
     assert row.place == "tussen de mediaan en P75"
+    assert row.position == "op de mediaan"  # no middle half to be in
 
 
 def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():

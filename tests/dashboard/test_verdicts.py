@@ -166,3 +166,11 @@ def test_a_theme_whose_kpis_cannot_be_judged_says_why_instead_of_speaking_of_mix
     symbol = verdicts.theme_symbol(financien, [tariff], False, [mix])
     assert symbol.symbol == "–"
     assert symbol.summary.startswith("Geen oordeel: voor Gemiddeld tarief toont de groep geen")
+
+
+def test_an_indicator_without_a_spread_to_judge_by_is_named_beside_the_others():
+    within = goals(74.0, 200)
+    waiting = figure("waiting_days", 6.0, {}, 4.0)  # no published quartiles: no normal spread
+    symbol = verdicts.theme_symbol(KWALITEIT, [within, waiting], False)
+    assert symbol.state == "within"
+    assert symbol.summary.endswith("Zonder oordeel (geen spreiding in de groep): Wachttijd.")

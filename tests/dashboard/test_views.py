@@ -257,7 +257,7 @@ def test_a_page_reads_the_session_the_user_the_import_and_its_figures_in_few_que
     client_a, import_a, django_assert_max_num_queries, tab, group
 ):
     page(client_a, import_a, tab=tab, groep=group)  # sessions, caches warm
-    # Session; user; practice with network; the import; own row with the group's statistics;
-    # the own slice of the positions (Trends: own rows; medians with the group size).
-    with django_assert_max_num_queries(6):
+    # Session; user; practice with network; the import; own row with the group's statistics
+    # (Trends: own rows; medians with the group size). No positions: they are not stored.
+    with django_assert_max_num_queries(5):
         page(client_a, import_a, tab=tab, groep=group)
