@@ -94,8 +94,13 @@ def test_a_practice_user_s_pages_pass_axe_and_fit_a_phone(
             problems[f"{dashboard}?tab={tab}"] = wide
         if tab in ("welkom", "financien", "trends"):
             screenshot(page, "pages", f"dashboard-{tab}-390")
-    # Logging out shows its message, on a page that passes too.
+    # For people: the desktop pages with the downloads, the insurer table, the header figures.
     page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{dashboard}?tab=verzekeraars")
+    screenshot(page, "pages", "dashboard-verzekeraars")
+    page.goto(reverse("uitleg"))
+    screenshot(page, "pages", "uitleg", full_page=False)
+    # Logging out shows its message, on a page that passes too.
     page.get_by_role("button", name="Uitloggen").click()
     page.wait_for_load_state()
     found = serious_violations(page, axe_script)
