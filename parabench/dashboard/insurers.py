@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from parabench.benchmark import catalogue
+from parabench.benchmark.uncertainty import MODELS
 from parabench.dashboard import formatting, presentation, verdicts
 
 
@@ -14,7 +16,7 @@ from parabench.dashboard import formatting, presentation, verdicts
 class InsurerRow:
     key: str
     label: str
-    cells: list[str]  # per measure: the practice's value, the group's median, the verdict
+    cells: list[str]  # per measure: the practice's value, the group's median (, the verdict)
 
 
 COLUMN_WORDS = (
@@ -24,10 +26,16 @@ COLUMN_WORDS = (
 )
 
 
+def judged(measure) -> bool:
+    """Whether a measure can have a verdict: a size (patients) never has one."""
+    return catalogue.insurer_column(catalogue.INSURER_CONCERNS[0].key, measure.code) in MODELS
+
+
 def head(measures) -> list[str]:
     cells = [str(gettext_lazy("Verzekeraar"))]
     for measure in measures:
-        cells += [f"{measure.name}: {word}" for word in COLUMN_WORDS]
+        words = COLUMN_WORDS if judged(measure) else COLUMN_WORDS[:2]
+        cells += [f"{measure.name}: {word}" for word in words]
     return cells
 
 
@@ -47,6 +55,7 @@ def rows(insurers, too_small: bool) -> list[InsurerRow]:
             stats = None if too_small else figure.stats
             cells.append(show(figure.value))
             cells.append(formatting.DASH if stats is None else show(stats.median))
-            cells.append(verdicts.kpi_verdict(figure, too_small).text or formatting.DASH)
+            if figure.code in MODELS:
+                cells.append(verdicts.kpi_verdict(figure, too_small).text or formatting.DASH)
         found.append(InsurerRow(insurer.key, str(insurer.label), cells))
     return found

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from parabench.benchmark import catalogue, queries
+from parabench.dashboard import verdicts
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +44,12 @@ def test_the_verzekeraars_tab_shows_each_insurer_against_the_group_median(owner,
     board = queries.dashboard_for(imp, "national", "Verzekeraars")
     cz = next(i for i in board.insurers if i.key == "cz")
     row = table["CZ"]
-    assert len(row) == 3 * len(catalogue.INSURER_MEASURES)
+    # Patients (own, median), then own, median and verdict of the two ratios: a size has none.
+    assert len(row) == 3 * len(catalogue.INSURER_MEASURES) - 1
     assert row[0] == f"{cz.figures[0].value:.0f}"
     median = cz.figures[2].stats.median
-    assert row[7] == f"€ {median:.2f}".replace(".", ",")
+    assert row[6] == f"€ {median:.2f}".replace(".", ",")
+    assert row[7] == (verdicts.kpi_verdict(cz.figures[2]).text or "–")
     assert "Zelfbetalers" not in table  # no insurer: the self-pay share is under Financiën
 
 
@@ -72,5 +75,5 @@ def test_a_too_small_group_shows_no_group_figure_per_insurer(owner, imp):
     # The check can fail: nationally the medians are there.
     assert any(cells[1] != "–" for cells in national.values())
     for cells in network.values():
-        assert cells[1::3] == ["–"] * 3 and cells[2::3] == ["–"] * 3
-        assert cells[0] != "–" or cells[3] != "–"
+        assert [cells[i] for i in (1, 3, 4, 6, 7)] == ["–"] * 5
+        assert cells[0] != "–"
