@@ -144,24 +144,24 @@ class HeaderFigure:
     median: str | None
 
 
-def header_figures(imp) -> list[HeaderFigure]:
+def header_values(imp) -> dict[str, tuple[float | None, float | None]]:
+    """(own value, the national group's published median or None) per header KPI: one query."""
+    return queries.headline(imp, HEADER_KPIS)
+
+
+def header_figures(values: dict) -> list[HeaderFigure]:
     """The latest import's patients, sessions and revenue per patient, each with the national
-    group's published median (none for a group too small to show). One query: this runs on
-    every page."""
-    figures = queries.headline(imp, HEADER_KPIS)
+    group's published median (none for a group too small to show), written for the page."""
     shown = []
     for code in HEADER_KPIS:
         kpi = catalogue.KPI_BY_CODE[code]
         show = presentation.value_format(kpi.number_format)
-        value, median = figures[code]
+        value, median = values[code]
         shown.append(
             HeaderFigure(code, str(kpi.name), show(value), None if median is None else show(median))
         )
     return shown
 
 
-def header_period(imp) -> str:
-    return _("%(year)s t/m K%(quarter)s") % {
-        "year": imp.year,
-        "quarter": (imp.period_end.month - 1) // 3 + 1,
-    }
+def header_period(year: int, quarter: int) -> str:
+    return _("%(year)s t/m K%(quarter)s") % {"year": year, "quarter": quarter}

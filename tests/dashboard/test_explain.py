@@ -89,3 +89,25 @@ def test_an_operator_and_a_visitor_see_no_key_figures(country, anonymous_client,
     client.force_login(operator)
     assert "keyfigures" not in client.get(reverse("uitleg")).content.decode()
     assert "keyfigures" not in anonymous_client.get(reverse("uitleg")).content.decode()
+
+
+def test_the_key_figures_cost_no_query_once_read(owner, imp, django_assert_max_num_queries):
+    owner.get(reverse("uitleg"))
+    with django_assert_max_num_queries(2):  # the session and the user
+        page = owner.get(reverse("uitleg")).content.decode()
+    assert 'data-kpi="revenue_per_patient"' in page
+
+
+def test_a_new_import_shows_in_the_header_once_the_kept_figures_expire(owner, imp, country):
+    from parabench.dashboard.context_processors import SESSION_KEY
+
+    first = owner.get(reverse("uitleg")).content.decode()
+    assert "2026 t/m K2" in first
+    session = owner.session
+    session[SESSION_KEY]["data"]["quarter"] = 1  # what an older import said
+    session.save()
+    assert "2026 t/m K1" in owner.get(reverse("uitleg")).content.decode()
+    session = owner.session
+    session[SESSION_KEY]["until"] = 0  # expired
+    session.save()
+    assert "2026 t/m K2" in owner.get(reverse("uitleg")).content.decode()

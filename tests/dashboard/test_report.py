@@ -94,7 +94,7 @@ def test_the_report_carries_the_same_numbers_as_every_dashboard_tab(owner, imp):
         expected = [shown["value"], median, band, place]
         expected += [extra for extra in (shown["interval"], shown["verdict"]) if extra]
         starts = [m.end() for m in re.finditer(re.escape(shown["name"]), text)]
-        blocks = [text[start : start + 600] for start in starts]
+        blocks = [text[start : start + 1200] for start in starts]
         assert any(all(e in block for e in expected) for block in blocks), (code, expected)
     assert any(shown["interval"] for shown in figures.values())
 
