@@ -82,7 +82,7 @@ class Category:
 
 @dataclass(frozen=True)
 class MixDefinition:
-    """A breakdown shown as shares (0–100 %) of a total, beside the group's average mix."""
+    """A breakdown shown as shares (0–100 %) of a total, beside the group's median shares."""
 
     code: str
     name_nl: str

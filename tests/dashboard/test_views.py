@@ -258,6 +258,7 @@ def test_a_page_reads_the_session_the_user_the_import_and_its_figures_in_few_que
 ):
     page(client_a, import_a, tab=tab, groep=group)  # sessions, caches warm
     # Session; user; practice with network; the import; own row with the group's statistics
-    # (Trends: own rows; medians with the group size). No positions: they are not stored.
-    with django_assert_max_num_queries(5):
+    # (Trends: own rows; medians with the group size); for a group too small, whether the wider
+    # group has figures. No positions: they are not stored.
+    with django_assert_max_num_queries(6):
         page(client_a, import_a, tab=tab, groep=group)
