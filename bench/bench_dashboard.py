@@ -265,7 +265,6 @@ def child(
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         result["group_rows"] = report["groups"]
-        result["position_rows"] = report["positions"]
 
     result["connect_ms"] = _connect_ms(url)
     result["pool"] = bool(settings.DATABASES["default"].get("OPTIONS", {}).get("pool"))
@@ -422,8 +421,8 @@ def markdown(r: dict) -> str:
         + (
             "data of an earlier run reused (`--reuse`)"
             if r.get("reused")
-            else f"recompute_all wrote {r['group_rows']:,} group statistics and "
-            f"{r['position_rows']:,} position rows (fill {r['fill_seconds']:.0f} s, "
+            else f"recompute_all wrote {r['group_rows']:,} group statistics "
+            f"(fill {r['fill_seconds']:.0f} s, "
             f"recompute {r['recompute_seconds']:.0f} s)"
         ),
         f"- Requests: {s['dashboard']['n']} dashboard pages (every tab × every group in turn; "

@@ -159,12 +159,10 @@ def _fill(province, network, networks, data) -> dict:
 
 def _numpy_statistics(province, network, data, kernel: bool) -> int:
     """The same statistics as recompute_all, in memory; returns how many group rows it made."""
-    from parabench.benchmark.catalogue import COLUMN_INDEX, POSITION_COLUMNS
-    from parabench.benchmark.kpis import YTD_WINDOWS, full_matrix
-    from parabench.benchmark.stats import describe_columns, positions, sorted_columns
+    from parabench.benchmark.kpis import full_matrix
+    from parabench.benchmark.stats import describe_columns
 
     k = 5
-    position_columns = [COLUMN_INDEX[c] for c in POSITION_COLUMNS]
     groups = {("national", ""): np.arange(len(province))}
     for code in np.unique(province):
         groups[("region", str(code))] = np.flatnonzero(province == code)
@@ -188,18 +186,7 @@ def _numpy_statistics(province, network, data, kernel: bool) -> int:
                     present = column[~np.isnan(column)]
                     if present.size >= k:
                         np.percentile(present, [10, 25, 50, 75, 90])
-                        present.mean()
             made += 1
-            if window in YTD_WINDOWS:
-                part = group[:, position_columns]
-                if kernel:
-                    ordered, counts = sorted_columns(part)
-                    positions(ordered, counts, part)
-                else:
-                    for c in range(part.shape[1]):
-                        column = part[:, c]
-                        present = np.sort(column[~np.isnan(column)])
-                        np.searchsorted(present, column, side="right") / max(present.size, 1)
     return made
 
 
@@ -306,7 +293,6 @@ def child(
         result["full_recompute_runs"].append(time.perf_counter() - started)
     result["full_recompute_seconds"] = min(result["full_recompute_runs"])
     result["group_rows"] = report["groups"]
-    result["position_rows"] = report["positions"]
     result["stored_group_rows"] = GroupStatistics.objects.count()
     result["stored_position_rows"] = GroupPositions.objects.count()
     result.update(_incremental(repeat))
@@ -424,7 +410,6 @@ def _markdown(summary: dict) -> str:
     row("full recompute ÷ plain numpy (target ≤ 1.5)", "ratio_plain", "{:.2f}×")
     row("full recompute ÷ kernel numpy", "ratio_kernel", "{:.2f}×")
     row("group statistics rows written", "group_rows", "{:,}")
-    row("group position rows written (one per group and window)", "position_rows", "{:,}")
     row("**incremental recompute after one import** (median)", "incremental_median")
     row("incremental recompute, slowest run", "incremental_max")
     row("`store_export` of one export (median)", "store_export_median", "{:.3f} s")

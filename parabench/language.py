@@ -28,3 +28,10 @@ def one_language():
         yield
     finally:
         _FIXED_ENGLISH.reset(token)
+
+
+def choice(code: str | None) -> str:
+    """A language asked for by name (``?taal=en``), else the active one."""
+    if code in ("nl", "en"):
+        return code
+    return get_language() or "nl"

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from parabench.accounts import views as account_views
+from parabench.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="practices:profile", permanent=False)),
+    # Browsers ask for /favicon.ico whatever the page's <link rel=icon> says.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("inloggen/", account_views.login, name="login"),
     path("inloggen/code/", account_views.verify, name="two_factor_verify"),
     path("inloggen/tweestapsverificatie/", account_views.setup, name="two_factor_setup"),
@@ -22,6 +26,7 @@ urlpatterns = [
     path("profiel/", include("parabench.practices.urls")),
     path("", include("parabench.certificates.urls")),
     path("dashboard/", include("parabench.dashboard.urls")),
+    path("uitleg/", dashboard_views.uitleg, name="uitleg"),
     path("imports/", include("parabench.uploads.urls")),
     path("backoffice/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

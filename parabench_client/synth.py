@@ -163,6 +163,9 @@ class Profile:
     self_pay_tariff: float
     concerns: list
     concern_weights: list
+    # How long this practice makes new patients wait, as a multiple of the national spread
+    # (1 = typical): practices differ, so the waiting-time KPIs have something to compare.
+    waiting: float = 1.0
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -268,13 +271,21 @@ def _sessions_count(rng: random.Random, chronic: bool) -> int:
     return int(_clamp(round(rng.lognormvariate(math.log(4.8), 1.12)), 1, 80))
 
 
-def _waiting_workdays(rng: random.Random) -> int:
+def _waiting_workdays(rng: random.Random, level: float = 1.0) -> int:
     roll = rng.random()
     if roll < 0.70:
-        return rng.randint(0, 3)
-    if roll < 0.87:
-        return rng.randint(4, 5)
-    return rng.randint(6, 25)
+        days = rng.randint(0, 3)
+    elif roll < 0.87:
+        days = rng.randint(4, 5)
+    else:
+        days = rng.randint(6, 25)
+    return round(days * level)
+
+
+def _waiting_level(seed) -> float:
+    """The practice's waiting level, from its own random stream (the main stream, and with it
+    every other synthetic figure, stays as it was): median 1, most practices 0.5–2."""
+    return _clamp(random.Random(f"wait-{seed}").lognormvariate(0.0, 0.5), 0.3, 3.0)
 
 
 def _minus_workdays(ordinal: int, workdays: int) -> int:
@@ -303,6 +314,7 @@ def generate_records(
     """
     rng = random.Random(seed)
     profile = _profile(rng, province.upper() if province else None)
+    profile.waiting = _waiting_level(seed)
     rows = _Writer()
     first, last = years[0], years[-1]
     data_end = min(dt.date(last, 12, 31), today).toordinal()
@@ -382,7 +394,7 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
     route = "direct" if direct else _pick(rng, REFERRAL_ROUTES)
     locations = _pick(rng, DCSPH_LOCATIONS)
     dcsph = rng.choice(locations) + rng.choice(DCSPH_PATHOLOGIES)
-    registration = _minus_workdays(start, _waiting_workdays(rng))
+    registration = _minus_workdays(start, _waiting_workdays(rng, profile.waiting))
 
     at_home = rng.random() < (0.5 if age >= 75 else 0.15 if age >= 65 else 0.04)
     institution = not at_home and rng.random() < (0.25 if age >= 80 else 0.03)

@@ -148,7 +148,10 @@ def test_the_english_dashboard_writes_numbers_the_english_way(client_a, import_a
     page = html(english(client_a), dashboard_url(import_a, "patienten"))
     assert re.search(r"\b\d+\.\d %", page)
     assert not re.search(r"\b\d+,\d %", page)
-    assert '"separators": ".,"' in page
+    # The charts' texts too, drawn on the server with the same writers ("…, Your practice: 5.0 %").
+    tooltips = re.findall(r"<title>([^<]*%)</title>", page)
+    assert tooltips and any("Your practice: " in t for t in tooltips)
+    assert all(re.search(r"\d\.\d %$", t) for t in tooltips)
 
 
 def test_the_dutch_dashboard_keeps_the_dutch_tab_names(client_a, import_a):

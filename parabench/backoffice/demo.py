@@ -29,7 +29,7 @@ from parabench.backoffice.demo_practice import PracticeJob, PracticeResult, run_
 from parabench.certificates import services as certificate_services
 from parabench.certificates.lookup import ca_paths
 from parabench.practices.models import Network, Practice
-from parabench.practices.provinces import _RANGES, Province
+from parabench.practices.provinces import Province
 from parabench.uploads.importer import refresh_statistics
 from parabench.uploads.models import Import
 from parabench_format import last_complete_quarter_end
@@ -50,28 +50,100 @@ PROVINCE_WEIGHTS = {
     Province.FLEVOLAND: 2.5,
     Province.ZEELAND: 2.5,
 }
+# Per province its towns with the range of their real four-digit postcodes, so that postcode, town
+# and province of a demo practice agree (and the postcode lookup finds the same province).
 CITIES = {
-    Province.GRONINGEN: ["Groningen", "Veendam", "Delfzijl", "Stadskanaal"],
-    Province.FRYSLAN: ["Leeuwarden", "Drachten", "Sneek", "Heerenveen"],
-    Province.DRENTHE: ["Assen", "Emmen", "Hoogeveen", "Meppel"],
-    Province.OVERIJSSEL: ["Zwolle", "Enschede", "Deventer", "Almelo", "Hengelo"],
-    Province.FLEVOLAND: ["Almere", "Lelystad", "Emmeloord"],
-    Province.GELDERLAND: ["Arnhem", "Nijmegen", "Apeldoorn", "Ede", "Doetinchem", "Tiel"],
-    Province.UTRECHT: ["Utrecht", "Amersfoort", "Zeist", "Nieuwegein", "Veenendaal"],
-    Province.NOORD_HOLLAND: ["Amsterdam", "Haarlem", "Alkmaar", "Hilversum", "Hoorn", "Zaandam"],
-    Province.ZUID_HOLLAND: ["Rotterdam", "Den Haag", "Leiden", "Dordrecht", "Gouda", "Delft"],
-    Province.ZEELAND: ["Middelburg", "Vlissingen", "Goes", "Terneuzen"],
-    Province.NOORD_BRABANT: ["Eindhoven", "Tilburg", "Breda", "'s-Hertogenbosch", "Helmond"],
-    Province.LIMBURG: ["Maastricht", "Venlo", "Heerlen", "Roermond", "Sittard"],
+    Province.GRONINGEN: [
+        ("Groningen", 9711, 9747),
+        ("Veendam", 9640, 9649),
+        ("Delfzijl", 9930, 9939),
+        ("Stadskanaal", 9500, 9509),
+    ],
+    Province.FRYSLAN: [
+        ("Leeuwarden", 8911, 8941),
+        ("Drachten", 9200, 9209),
+        ("Sneek", 8600, 8609),
+        ("Heerenveen", 8440, 8449),
+    ],
+    Province.DRENTHE: [
+        ("Assen", 9400, 9409),
+        ("Emmen", 7811, 7828),
+        ("Hoogeveen", 7900, 7909),
+        ("Meppel", 7940, 7944),
+    ],
+    Province.OVERIJSSEL: [
+        ("Zwolle", 8011, 8043),
+        ("Enschede", 7511, 7548),
+        ("Deventer", 7411, 7439),
+        ("Almelo", 7600, 7609),
+        ("Hengelo", 7550, 7559),
+    ],
+    Province.FLEVOLAND: [
+        ("Almere", 1311, 1363),
+        ("Lelystad", 8211, 8245),
+        ("Emmeloord", 8300, 8305),
+    ],
+    Province.GELDERLAND: [
+        ("Arnhem", 6811, 6846),
+        ("Nijmegen", 6511, 6546),
+        ("Apeldoorn", 7311, 7339),
+        ("Ede", 6710, 6718),
+        ("Doetinchem", 7001, 7009),
+        ("Tiel", 4001, 4007),
+    ],
+    Province.UTRECHT: [
+        ("Utrecht", 3511, 3585),
+        ("Amersfoort", 3811, 3829),
+        ("Zeist", 3700, 3709),
+        ("Nieuwegein", 3430, 3439),
+        ("Veenendaal", 3900, 3909),
+    ],
+    Province.NOORD_HOLLAND: [
+        ("Amsterdam", 1011, 1109),
+        ("Haarlem", 2011, 2037),
+        ("Alkmaar", 1811, 1827),
+        ("Hilversum", 1211, 1223),
+        ("Hoorn", 1620, 1628),
+        ("Zaandam", 1500, 1509),
+    ],
+    Province.ZUID_HOLLAND: [
+        ("Rotterdam", 3011, 3089),
+        ("Den Haag", 2491, 2599),
+        ("Leiden", 2311, 2334),
+        ("Dordrecht", 3311, 3329),
+        ("Gouda", 2800, 2809),
+        ("Delft", 2611, 2629),
+    ],
+    Province.ZEELAND: [
+        ("Middelburg", 4330, 4339),
+        ("Vlissingen", 4380, 4389),
+        ("Goes", 4460, 4465),
+        ("Terneuzen", 4530, 4539),
+    ],
+    Province.NOORD_BRABANT: [
+        ("Eindhoven", 5611, 5658),
+        ("Tilburg", 5011, 5049),
+        ("Breda", 4811, 4839),
+        ("'s-Hertogenbosch", 5211, 5237),
+        ("Helmond", 5701, 5709),
+    ],
+    Province.LIMBURG: [
+        ("Maastricht", 6211, 6229),
+        ("Venlo", 5911, 5928),
+        ("Heerlen", 6411, 6422),
+        ("Roermond", 6041, 6046),
+        ("Sittard", 6131, 6137),
+    ],
 }
 NAME_PARTS = ["Fysiotherapie", "Fysio", "Praktijk voor Fysiotherapie", "FysioPlus", "Beweegpunt"]
 STREETS = ["Kerkstraat", "Dorpsstraat", "Stationsweg", "Molenweg", "Schoolstraat", "Julianalaan"]
-# (number, name, practices, province or None for spread): one network below the minimum size.
+# (number, name, practices, province): each network lies in one province, as real networks do;
+# one is below the minimum size.
 NETWORKS = [
     (7, "Fysio Netwerk Groene Hart", 12, Province.ZUID_HOLLAND),
     (11, "FysioNet Brabant", 14, Province.NOORD_BRABANT),
     (21, "Samenwerkende Fysiotherapeuten Gelderland", 10, Province.GELDERLAND),
-    (31, "Netwerk Fysiotherapie Noord", 8, None),
+    (31, "Netwerk Fysiotherapie Noord", 8, Province.FRYSLAN),
     (41, "Fysio Utrecht Samen", 6, Province.UTRECHT),
     (51, "Kleine Kring Zeeland", 3, Province.ZEELAND),
 ]
@@ -103,9 +175,7 @@ def is_filled() -> bool:
     return marker_path().exists()
 
 
-def _postcode(rng: random.Random, province: Province) -> str:
-    ranges = [(a, b) for a, b, p in _RANGES if p == province]
-    first, last = rng.choice(ranges)
+def _postcode(rng: random.Random, first: int, last: int) -> str:
     letters = "ABCDEGHJKLMNPRSTVWXZ"
     return f"{rng.randint(first, last)} {rng.choice(letters)}{rng.choice(letters)}"
 
@@ -141,14 +211,14 @@ def create_practices(size: int, seed: int) -> list[Practice]:
         network_slots += [(number, province)] * count
     for index, province in enumerate(provinces):
         agb = f"04{123451 + index:06d}"
-        city = rng.choice(CITIES[province])
+        city, first, last = rng.choice(CITIES[province])
         practice, _ = Practice.objects.get_or_create(
             agb_code=agb,
             defaults={
                 "name": f"{rng.choice(NAME_PARTS)} {city} {index + 1}",
                 "debtor_number": str(100234 + index),
                 "street": f"{rng.choice(STREETS)} {rng.randint(1, 180)}",
-                "postcode": _postcode(rng, province),
+                "postcode": _postcode(rng, first, last),
                 "city": city,
                 "province": province,
             },

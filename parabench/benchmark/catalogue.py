@@ -82,7 +82,7 @@ class Category:
 
 @dataclass(frozen=True)
 class MixDefinition:
-    """A breakdown shown as shares (0–100 %) of a total, beside the group's average mix."""
+    """A breakdown shown as shares (0–100 %) of a total, beside the group's median shares."""
 
     code: str
     name_nl: str
@@ -113,12 +113,12 @@ def _kpi(code, nl, en, unit, tab, better, fmt, expl_nl, expl_en, growth_of=None)
 
 
 _MEDIAN_NOTE_NL = (
-    " De mediaan komt uit een histogram met hele getallen en wordt berekend zoals alle medianen "
-    "hier (lineaire interpolatie, type 7); in de laatste klasse telt de ondergrens."
+    " De mediaan komt uit een histogram met hele getallen en wordt berekend met lineaire "
+    "interpolatie (type 7); in de laatste klasse telt de ondergrens."
 )
 _MEDIAN_NOTE_EN = (
-    " The median comes from a histogram of whole numbers and is computed like every median here "
-    "(linear interpolation, type 7); the last (open) bin counts as its lower bound."
+    " The median comes from a histogram of whole numbers and is computed by linear "
+    "interpolation (type 7); the last (open) bin counts as its lower bound."
 )
 _GROWTH_NL = (
     "Groei ten opzichte van dezelfde periode vorig jaar: (dit jaar − vorig jaar) / vorig jaar × "
@@ -564,6 +564,8 @@ _AGE_BANDS = (
     ("age_70_79", "70–79"),
     ("age_80_plus", "80+"),
 )
+# The rows of the dashboard's population pyramid (category keys ``<gender>.<band>``).
+AGE_BANDS = _AGE_BANDS
 _GENDERS = (("female", "Vrouw", "Female"), ("male", "Man", "Male"), ("other", "Anders", "Other"))
 _INSURERS = (
     ("achmea", "Achmea", "Achmea"),
@@ -580,11 +582,14 @@ _INSURERS = (
     ("self_pay", "Zelfbetalers", "Self-pay"),
 )
 _MIX_NL = (
-    " Het groepsgemiddelde is het gemiddelde van de aandelen van de praktijken in de groep "
-    "(elke praktijk telt even zwaar)."
+    " Naast uw aandeel staat per categorie de mediaan van de aandelen van de praktijken in de "
+    "groep (elke praktijk telt even zwaar); een gemiddelde tonen we niet, zodat er geen totaal "
+    "van de groep uit terug te rekenen is. Daardoor tellen de medianen niet op tot 100 %."
 )
 _MIX_EN = (
-    " The group average is the mean of the practices' shares (every practice weighs the same)."
+    " Beside your share, each category shows the median of the practices' shares in the group "
+    "(every practice weighs the same); no average is shown, so that no group total can be "
+    "worked back from it. The medians therefore do not add up to 100 %."
 )
 
 
@@ -731,14 +736,84 @@ MIXES: tuple[MixDefinition, ...] = (
     ),
 )
 
+# Per insurer concern (Verzekeraars): what the export carries per concern — distinct patients,
+# active episodes and revenue — turned into patients, episodes per patient and revenue per
+# patient. Sessions are not exported per concern, so sessions per patient and revenue per session
+# per insurer cannot be computed (docs/dashboard.md). Stored after the support columns.
+# Self-pay is no insurer: what patients pay themselves is the self-pay share of the Financiën tab.
+INSURER_CONCERNS: tuple[Category, ...] = _cats(*(i for i in _INSURERS if i[0] != "self_pay"))
+INSURER_MEASURES: tuple[KpiDefinition, ...] = (
+    _kpi(
+        "patients",
+        "Patiënten",
+        "Patients",
+        "aantal",
+        "Verzekeraars",
+        None,
+        "int",
+        "Verschillende patiënten met ten minste één zitting in de periode, bij deze "
+        "verzekeraar verzekerd.",
+        "Distinct patients with at least one session in the period, insured with this insurer.",
+    ),
+    _kpi(
+        "episodes_per_patient",
+        "Klachten per patiënt",
+        "Episodes per patient",
+        "aantal",
+        "Verzekeraars",
+        None,
+        "dec2",
+        "Lopende klachten van patiënten van deze verzekeraar gedeeld door die patiënten.",
+        "Active episodes of this insurer's patients divided by those patients.",
+    ),
+    _kpi(
+        "revenue_per_patient",
+        "Omzet per patiënt",
+        "Revenue per patient",
+        "€",
+        "Verzekeraars",
+        None,
+        "eur",
+        "Omzet bij deze verzekeraar gedeeld door haar patiënten.",
+        "Revenue from this insurer divided by its patients.",
+    ),
+)
+
+
+def insurer_column(concern: str, measure: str) -> str:
+    return f"insurer.{concern}.{measure}"
+
+
+INSURER_COLUMNS: tuple[str, ...] = tuple(
+    insurer_column(concern.key, measure.code)
+    for concern in INSURER_CONCERNS
+    for measure in INSURER_MEASURES
+)
+
 KPI_BY_CODE = {k.code: k for k in KPIS}
 MIX_BY_CODE = {m.code: m for m in MIXES}
 BASE_KPIS = tuple(k for k in KPIS if k.growth_of is None)
 GROWTH_KPIS = tuple(k for k in KPIS if k.growth_of is not None)
 
+# Not shown, but needed for a KPI's interval and funnel (``uncertainty.py``): the denominators
+# the stored KPIs do not carry themselves, and the spread behind the means. Named "support.*".
+SUPPORT_COLUMNS: tuple[str, ...] = (
+    "support.closed_episodes",
+    "support.closed_episodes_chronic",
+    "support.closed_episodes_non_chronic",
+    "support.routed_new_episodes",
+    "support.waiting_episodes",
+    "support.appointments",
+    "support.sessions_per_episode_sd",
+    "support.sessions_per_episode_chronic_sd",
+    "support.sessions_per_episode_non_chronic_sd",
+)
 # What is stored per practice and window (append-only order, see the module docstring).
-STORED_COLUMNS: tuple[str, ...] = tuple(k.code for k in BASE_KPIS) + tuple(
-    column for mix in MIXES for column in mix.columns
+STORED_COLUMNS: tuple[str, ...] = (
+    tuple(k.code for k in BASE_KPIS)
+    + tuple(column for mix in MIXES for column in mix.columns)
+    + SUPPORT_COLUMNS
+    + INSURER_COLUMNS
 )
 # What statistics are computed for: the stored columns plus the derived growth KPIs.
 COLUMNS: tuple[str, ...] = STORED_COLUMNS + tuple(k.code for k in GROWTH_KPIS)

@@ -16,9 +16,12 @@ from parabench.benchmark.catalogue import (
     COLUMN_INDEX,
     COLUMNS,
     GROWTH_KPIS,
+    INSURER_CONCERNS,
     MIXES,
     STORED_COLUMNS,
+    insurer_column,
 )
+from parabench.benchmark.uncertainty import histogram_sd
 from parabench_format.histograms import histogram_median
 
 NAN = math.nan
@@ -139,9 +142,56 @@ def mix_counts(window) -> dict[str, dict[str, int]]:
     }
 
 
+def support_values(window) -> dict[str, float]:
+    """The denominators and spreads behind the KPIs' intervals (``catalogue.SUPPORT_COLUMNS``)."""
+    closed = window.closed_episodes
+    chronic, other = closed.chronic, closed.non_chronic
+    routes = window.episodes.started_by_access_route
+    both = _sum_histograms(chronic.sessions_histogram, other.sessions_histogram)
+    sessions_both = chronic.sessions_total + other.sessions_total
+
+    def sd(histogram, total) -> float:
+        value = histogram_sd(histogram, total)
+        return NAN if value is None else value
+
+    return {
+        "support.closed_episodes": float(chronic.episodes + other.episodes),
+        "support.closed_episodes_chronic": float(chronic.episodes),
+        "support.closed_episodes_non_chronic": float(other.episodes),
+        "support.routed_new_episodes": float(
+            routes.direct + routes.gp + routes.specialist + routes.other
+        ),
+        "support.waiting_episodes": float(window.waiting.episodes),
+        "support.appointments": float(window.sessions.total + window.sessions.no_shows),
+        "support.sessions_per_episode_sd": sd(both, sessions_both),
+        "support.sessions_per_episode_chronic_sd": sd(
+            chronic.sessions_histogram, chronic.sessions_total
+        ),
+        "support.sessions_per_episode_non_chronic_sd": sd(
+            other.sessions_histogram, other.sessions_total
+        ),
+    }
+
+
+def insurer_values(window) -> dict[str, float]:
+    """Per insurer concern: patients, episodes per patient, revenue per patient
+    (``catalogue.INSURER_COLUMNS``); NaN where the practice has no patient of that concern."""
+    patients = window.patients.by_insurer.model_dump()
+    episodes = window.episodes.active_by_insurer.model_dump()
+    cents = window.revenue.by_insurer.model_dump()
+    values = {}
+    for concern in INSURER_CONCERNS:
+        key = concern.key
+        values[insurer_column(key, "patients")] = float(patients[key])
+        values[insurer_column(key, "episodes_per_patient")] = _ratio(episodes[key], patients[key])
+        values[insurer_column(key, "revenue_per_patient")] = _ratio(cents[key] / 100, patients[key])
+    return values
+
+
 def window_values(window) -> dict[str, float]:
-    """Every stored column of one window: the base KPIs and each mix category's share (0–100)."""
-    values = base_kpis(window)
+    """Every stored column of one window: the base KPIs, each mix category's share (0–100),
+    the support columns of the intervals and the figures per insurer."""
+    values = base_kpis(window) | support_values(window) | insurer_values(window)
     counts = mix_counts(window)
     for mix in MIXES:
         keys = [c.key for c in mix.categories]

@@ -65,11 +65,13 @@ class WindowValues(models.Model):
 
 
 class GroupStatistics(models.Model):
-    """n, mean, P10, P25, median, P75, P90 of every KPI for one group, year and window.
+    """The published statistics of every KPI for one group, year and window, and its τ².
 
-    ``stats`` is a packed (7 × columns) float64 matrix; it is empty when the group had fewer
-    practices than MIN_GROUP_SIZE at computation time, and a column is NaN when fewer than that
-    many practices had a value for it — what is not computed cannot be served.
+    ``stats`` is a packed (``stats.STAT_FIELDS`` × columns) float64 matrix — n and the quantiles
+    the disclosure rules allow, rounded as published (``disclosure.py``), and the funnel's τ²
+    (``uncertainty.py``); no mean. It is empty
+    when the group had fewer practices than MIN_GROUP_SIZE at computation time, and an entry is
+    NaN when withheld — what is not computed cannot be served.
     """
 
     year = models.PositiveSmallIntegerField(_("jaar"))

@@ -1,17 +1,16 @@
-"""What the dashboard may read: a practice's own figures beside its group's stored statistics.
+"""What the dashboard may read: a practice's own figures beside its group's published statistics.
 
 The only door from the benchmark to a page. Every answer is built from the practice's own rows
-and the stored group statistics; it never carries min, max or any other practice's value, and for
-a group below MIN_GROUP_SIZE it carries nothing about the group at all — not n, not the mean.
-Tails (P10, P90) are withheld while they would still be interpolated with the group's lowest or
-highest value (type 7 uses the extreme for P10 when n < 11), because together with P25 that
-would give the extreme away.
+and the stored group statistics, which hold only what may be published (``disclosure.py``): the
+quantiles a group is large enough for, rounded, never a mean. It never carries min, max or any
+other practice's value, the exact size of a group (only its band), or a position computed from
+anything but the published figures; for a group below MIN_GROUP_SIZE it carries nothing about
+the group at all.
 """
 
-import functools
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -20,13 +19,19 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from parabench.benchmark import catalogue as cat
+from parabench.benchmark import disclosure
 from parabench.benchmark import groups as grouping
-from parabench.benchmark.kpis import QUARTER_WINDOWS, dashboard_window, unpack, with_growth
-from parabench.benchmark.models import GroupPositions, GroupStatistics, WindowValues
-from parabench.benchmark.stats import STAT_FIELDS
+from parabench.benchmark.kpis import (
+    QUARTER_WINDOWS,
+    WINDOWS,
+    dashboard_window,
+    unpack,
+    with_growth,
+)
+from parabench.benchmark.models import GroupStatistics, WindowValues
+from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
+from parabench.benchmark.uncertainty import Judgement, judge
 
-# P10 and P90 of type 7 interpolate with the minimum / maximum while (n - 1) · 0.1 < 1.
-TAIL_MIN_N = 11
 TREND_KPIS = (
     "patients",
     "new_patients",
@@ -51,20 +56,28 @@ class Window:
 class GroupInfo:
     kind: str  # "national", "region", "network" (also for "without network")
     label: str
-    n: int | None  # None when too small: not even the size is told
+    size: tuple[int, int | None] | None  # published band (disclosure.size_band); None: too small
     too_small: bool
     wider: str | None  # the wider group kind that has figures, when this one is too small
 
 
 @dataclass(frozen=True)
 class GroupStats:
-    n: int
-    mean: float
-    p10: float | None
-    p25: float
+    """The published figures of one KPI: the median always, the others only from their group
+    size on (``disclosure.minimum_sizes``); there is no mean."""
+
+    size: tuple[int, int | None]  # the band of the number of practices with a value
     median: float
-    p75: float
-    p90: float | None
+    p25: float | None = None
+    p75: float | None = None
+    p10: float | None = None
+    p90: float | None = None
+    # The group's over-dispersion (uncertainty.py): shown only through the funnel's limits.
+    tau2: float | None = None
+
+    def published(self) -> dict[str, float]:
+        """The quantiles that are published, by name, in QUANTILES order."""
+        return {name: getattr(self, name) for name in QUANTILES if getattr(self, name) is not None}
 
 
 @dataclass(frozen=True)
@@ -78,9 +91,13 @@ class KpiFigure:
     explanation: str
     value: float | None
     stats: GroupStats | None
-    percentile: float | None  # share of the group at or below the practice's value, 0–100
-    position: str | None  # "below", "around", "above" the group's P25–P75 band
-    verdict: str | None  # "better", "around", "worse", "neutral"; None without statistics
+    band: str | None  # where the value lies among the published quantiles ("p25-median", …)
+    position: str | None  # "below", "around", "above" the middle (P25–P75, or the median)
+    # "better" / "worse" (beyond chance, with a direction), "high" / "low" (beyond chance, no
+    # direction), "within" (the normal spread), "size" (a size indicator: never a verdict);
+    # None when there is nothing to compare with.
+    verdict: str | None
+    judgement: Judgement | None = None  # interval, limits and side (uncertainty.py)
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,17 @@ class MixFigure:
     name: str
     tab: str
     explanation: str
-    categories: list[tuple[str, float | None, float | None]]  # label, practice %, group mean %
+    categories: list[tuple[str, float | None, float | None]]  # label, practice %, group median %
+
+
+@dataclass(frozen=True)
+class InsurerFigures:
+    """One insurer concern's figures (``catalogue.INSURER_MEASURES``), each a ``KpiFigure``
+    whose code is its storage column (``insurer.cz.revenue_per_patient``)."""
+
+    key: str
+    label: str
+    figures: list[KpiFigure]
 
 
 @dataclass(frozen=True)
@@ -98,6 +125,7 @@ class Dashboard:
     group: GroupInfo
     kpis: list[KpiFigure]
     mixes: list[MixFigure]
+    insurers: list[InsurerFigures] = ()
 
 
 class TrendPoint(NamedTuple):
@@ -136,6 +164,10 @@ def mixes() -> list[cat.MixDefinition]:
     return list(cat.MIXES)
 
 
+def catalogue_insurer_measures() -> list[cat.KpiDefinition]:
+    return list(cat.INSURER_MEASURES)
+
+
 def _number(value) -> float | None:
     if value is None:
         return None
@@ -151,6 +183,20 @@ def _window_of(imp) -> Window:
     quarters = (imp.period_end.month - 1) // 3 + 1
     code = dashboard_window(quarters)
     return Window(code, date(imp.year, 1, 1), imp.period_end)
+
+
+def windows_of(imp) -> list[Window]:
+    """Every window an import carries (its quarters and year-to-date windows up to its period's
+    end), quarters first: what a download of all its figures lists."""
+    last = (imp.period_end.month - 1) // 3 + 1
+    found = []
+    for code in WINDOWS:
+        first, _dash, final = code.partition("-")
+        begin_q, end_q = int(first[1]), int((final or first)[1])
+        if end_q <= last:
+            end = date(imp.year, end_q * 3 % 12 + 1, 1) if end_q < 4 else date(imp.year + 1, 1, 1)
+            found.append(Window(code, date(imp.year, begin_q * 3 - 2, 1), end - timedelta(days=1)))
+    return found
 
 
 # The read path of every dashboard page: plain SQL through Django's connection, because building
@@ -173,8 +219,6 @@ def _fetchone(sql: str, params) -> tuple | None:
 class _StatRow(NamedTuple):
     n: int
     stats: bytes | None
-    positions_id: int | None = None
-    computed_at: object = None  # when the group's statistics and positions were written
 
 
 def _own_vector(values, growth) -> np.ndarray:
@@ -198,20 +242,10 @@ def _stat_row(year: int, window: str, group) -> _StatRow | None:
 
 
 def _own_and_group(imp, window: str, group):
-    """The import's own row ((values with growth, row id) or None) and the group's statistics
-    with the id of its positions record, in one round trip: the two halves of every page."""
-    pk, values, growth, imp_id, year, window_col, kind, key, n, stats, computed_at = _columns(
-        "id",
-        "values",
-        "growth",
-        "imp_id",
-        "year",
-        "window",
-        "kind",
-        "key",
-        "n",
-        "stats",
-        "computed_at",
+    """The import's own row ((values with growth, row id) or None) and the group's statistics,
+    in one round trip: the two halves of every page."""
+    pk, values, growth, imp_id, year, window_col, kind, key, n, stats = _columns(
+        "id", "values", "growth", "imp_id", "year", "window", "kind", "key", "n", "stats"
     )
     # One row always (either half may be missing): both hang off a one-row source.
     select = f"SELECT w.{pk}, w.{values}, w.{growth}"
@@ -221,60 +255,16 @@ def _own_and_group(imp, window: str, group):
     )
     params = [imp.pk, window]
     if group is not None:
-        select += f", s.{n}, s.{stats}, p.{pk}, s.{computed_at}"
+        select += f", s.{n}, s.{stats}"
         joins += (
             f" LEFT JOIN {_table(GroupStatistics)} s ON s.{year} = %s AND s.{window_col} = %s "
-            f"AND s.{kind} = %s AND s.{key} = %s LEFT JOIN {_table(GroupPositions)} p "
-            f"ON p.{year} = s.{year} AND p.{window_col} = s.{window_col} "
-            f"AND p.{kind} = s.{kind} AND p.{key} = s.{key}"
+            f"AND s.{kind} = %s AND s.{key} = %s"
         )
         params += [imp.year, window, group.kind, group.key]
     row = _fetchone(f"{select} {joins}", params)
     own = None if row[0] is None else (_own_vector(row[1], row[2]), row[0])
     stat_row = None if group is None or row[3] is None else _StatRow(*row[3:])
     return own, stat_row
-
-
-@functools.lru_cache(maxsize=128)
-def _position_ids(positions_id: int, computed_at) -> np.ndarray:
-    """The sorted row ids of one positions record, read once per process.
-
-    A record is never updated: a recompute deletes and inserts (new id, new ``computed_at``), so
-    (id, computed_at) names one immutable array. The national group's is 80 KB at national
-    scale and the same for every practice of the country: reading it once, not per page.
-    """
-    rows, pk = _columns("rows", "id")
-    found = _fetchone(
-        f"SELECT {rows} FROM {_table(GroupPositions)} WHERE {pk} = %s",  # noqa: S608
-        [positions_id],
-    )
-    if found is None or found[0] is None:
-        return np.empty(0, dtype="<i8")
-    return np.frombuffer(bytes(found[0]), dtype="<i8")
-
-
-def _own_shares(row_id: int, stat_row: _StatRow) -> np.ndarray | None:
-    """The row's percentile positions in its group, from the group's stored positions.
-
-    Finds the row among the group's row ids, then reads only its slice of the shares (``substr``
-    on the blob): the national group's shares are ~1.6 MB at national scale, one row's ~0.5 KB.
-    """
-    if stat_row.positions_id is None:
-        return None
-    ids = _position_ids(stat_row.positions_id, stat_row.computed_at)
-    index = int(np.searchsorted(ids, row_id))
-    if index >= ids.size or ids[index] != row_id:
-        return None
-    size = len(cat.POSITION_COLUMNS) * 4
-    shares, pk = _columns("shares", "id")
-    # substr counts from 1, on PostgreSQL's bytea and SQLite's blob alike.
-    found = _fetchone(
-        f"SELECT substr({shares}, %s, %s) FROM {_table(GroupPositions)} WHERE {pk} = %s",  # noqa: S608
-        [index * size + 1, size, stat_row.positions_id],
-    )
-    if found is None or found[0] is None or len(found[0]) != size:
-        return None
-    return np.frombuffer(bytes(found[0]), dtype="<f4")
 
 
 def _min_size() -> int:
@@ -287,6 +277,8 @@ def _group_matrix(row: _StatRow | None) -> list[list[float]] | None:
     if _served_size(row) is None:
         return None
     matrix = np.frombuffer(bytes(row.stats), dtype="<f8")
+    if matrix.size != len(STAT_FIELDS) * len(cat.COLUMNS):
+        return None  # written in an older layout: shown again after `recompute_statistics`
     return matrix.reshape(len(STAT_FIELDS), -1).tolist()
 
 
@@ -297,17 +289,17 @@ def _column_stats(matrix: list[list[float]] | None, column: str) -> GroupStats |
     if index >= len(matrix[0]):
         return None
     n = matrix[0][index]
-    if n != n or n < _min_size():  # NaN: not computed for this column
+    median = matrix[STAT_FIELDS.index("median")][index]
+    if n != n or n < _min_size() or median != median:  # NaN: not computed for this column
         return None
-    tails = n >= TAIL_MIN_N
+    published = {}
+    for name in QUANTILES:
+        value = matrix[STAT_FIELDS.index(name)][index]
+        if value == value:
+            published[name] = value
+    tau2 = matrix[STAT_FIELDS.index("tau2")][index]
     return GroupStats(
-        n=int(n),
-        mean=matrix[1][index],
-        p10=matrix[2][index] if tails else None,
-        p25=matrix[3][index],
-        median=matrix[4][index],
-        p75=matrix[5][index],
-        p90=matrix[6][index] if tails else None,
+        size=disclosure.size_band(int(n)), tau2=None if tau2 != tau2 else tau2, **published
     )
 
 
@@ -335,82 +327,89 @@ def _group_info(practice, member, group, n: int | None, year, window, choice) ->
     return GroupInfo(
         kind=choice,
         label=label,
-        n=n,
+        size=None if n is None else disclosure.size_band(n),
         too_small=too_small,
         wider=wider,
     )
 
 
-def _position(value: float | None, stats: GroupStats | None) -> str | None:
-    if value is None or stats is None:
+def _verdict(judgement: Judgement, better: str | None) -> str | None:
+    """The verdict only beyond chance: outside the funnel's 95 % limits at the practice's n."""
+    if judgement.kind == "none":
         return None
-    if value < stats.p25:
-        return "below"
-    if value > stats.p75:
-        return "above"
-    return "around"
-
-
-def _verdict(position: str | None, better: str | None) -> str | None:
-    if position is None:
+    if judgement.kind == "size":
+        return "size"
+    if judgement.side is None:
         return None
+    if judgement.side == "within":
+        return "within"
     if better is None:
-        return "neutral"
-    if position == "around":
-        return "around"
+        return "high" if judgement.side == "above" else "low"
     good = "above" if better == "higher" else "below"
-    return "better" if position == good else "worse"
+    return "better" if judgement.side == good else "worse"
 
 
-def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
+def dashboard_for(
+    imp, group: str, tab: str | None = None, window: Window | None = None
+) -> Dashboard:
     """The figures of import ``imp`` against ``group`` ("national", "region" or "network");
-    with ``tab`` (a catalogue tab) only that tab's KPIs and mixes."""
+    with ``tab`` (a catalogue tab) only that tab's KPIs and mixes; with ``window`` (one of
+    ``windows_of(imp)``) that window instead of the dashboard's year-to-date one."""
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
     member = grouping.membership(practice)
     chosen = member.group(group)
-    window = _window_of(imp)
+    window = window or _window_of(imp)
     own, stat_row = _own_and_group(imp, window.code, chosen)
-    vector, row_id = own if own is not None else (None, None)
-    if vector is not None:
-        vector = _plain(vector)
+    vector = None if own is None else _plain(own[0])
     info = _group_info(
         practice, member, chosen, _served_size(stat_row), imp.year, window.code, group
     )
     matrix = None if info.too_small else _group_matrix(stat_row)
-    shares = None
-    if matrix is not None and row_id is not None:
-        shares = _own_shares(row_id, stat_row)
 
-    figures = []
-    for kpi in cat.KPIS:
-        if tab is not None and kpi.tab != tab:
-            continue
-        value = None if vector is None else vector[cat.COLUMN_INDEX[kpi.code]]
-        stats = _column_stats(matrix, kpi.code)
-        percentile = None
-        if stats is not None and shares is not None and value is not None:
-            index = cat.POSITION_INDEX[kpi.code]
-            if index < shares.size:
-                percentile = _number(round(float(shares[index]), 1))
-        position = _position(value, stats)
-        figures.append(
-            KpiFigure(
-                code=kpi.code,
-                name=kpi.name,
-                unit=kpi.unit,
-                tab=kpi.tab,
-                better=kpi.better,
-                number_format=kpi.number_format,
-                explanation=kpi.explanation,
-                value=value,
-                stats=stats,
-                percentile=percentile,
-                position=position,
-                verdict=_verdict(position, kpi.better),
-            )
+    own_values = {} if vector is None else dict(zip(cat.COLUMNS, vector, strict=True))
+
+    def figure(kpi, column: str) -> KpiFigure:
+        value = None if vector is None else vector[cat.COLUMN_INDEX[column]]
+        stats = _column_stats(matrix, column)
+        published = {} if stats is None else stats.published()
+        judgement = judge(
+            column,
+            value,
+            own_values,
+            *((None,) * 4 if stats is None else (stats.median, stats.p25, stats.p75, stats.tau2)),
         )
+        return KpiFigure(
+            code=column,
+            name=kpi.name,
+            unit=kpi.unit,
+            tab=kpi.tab,
+            better=kpi.better,
+            number_format=kpi.number_format,
+            explanation=kpi.explanation,
+            value=value,
+            stats=stats,
+            band=disclosure.band(value, published),
+            position=disclosure.side(value, published),
+            verdict=None if stats is None else _verdict(judgement, kpi.better),
+            judgement=judgement,
+        )
+
+    figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if tab is None or kpi.tab == tab]
+    insurers = []
+    if tab is None or tab == "Verzekeraars":
+        insurers = [
+            InsurerFigures(
+                concern.key,
+                concern.label,
+                [
+                    figure(measure, cat.insurer_column(concern.key, measure.code))
+                    for measure in cat.INSURER_MEASURES
+                ],
+            )
+            for concern in cat.INSURER_CONCERNS
+        ]
 
     mix_figures = []
     for mix in cat.MIXES:
@@ -421,9 +420,26 @@ def dashboard_for(imp, group: str, tab: str | None = None) -> Dashboard:
             column = mix.column(category.key)
             own_share = None if vector is None else vector[cat.COLUMN_INDEX[column]]
             stats = _column_stats(matrix, column)
-            categories.append((category.label, own_share, None if stats is None else stats.mean))
+            categories.append((category.label, own_share, None if stats is None else stats.median))
         mix_figures.append(MixFigure(mix.code, mix.name, mix.tab, mix.explanation, categories))
-    return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures)
+    return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures, insurers=insurers)
+
+
+def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | None, float | None]]:
+    """(own value, the group's published median or None) of a few KPIs of the import's dashboard
+    window: the header figures of every page, without the verdicts and the rest of the tab."""
+    member = grouping.membership(imp.practice)
+    chosen = member.group(group)
+    window = _window_of(imp)
+    own, stat_row = _own_and_group(imp, window.code, chosen)
+    vector = None if own is None else own[0]
+    matrix = _group_matrix(stat_row)
+    found = {}
+    for code in codes:
+        value = None if vector is None else _number(vector[cat.COLUMN_INDEX[code]])
+        stats = _column_stats(matrix, code)
+        found[code] = (value, None if stats is None else stats.median)
+    return found
 
 
 def _medians(years, windows, group, indexes: list[int]):
@@ -432,13 +448,12 @@ def _medians(years, windows, group, indexes: list[int]):
     (year, window).
 
     Reads only the n row and the median row of each stored statistics matrix (``substr`` on the
-    blob, a seventh of it each), not all seven rows: a practice with ten years of imports has
+    blob, a sixth of it each), not all six rows: a practice with ten years of imports has
     fifty of them behind one Trends page.
     """
     year, window_col, n, stats, kind, key = _columns("year", "window", "n", "stats", "kind", "key")
-    # One stored row of the (7 × columns) matrix is a seventh of the blob; n is row 0, the
-    # median row 4 (STAT_FIELDS).
-    size = f"(length({stats}) / 7)"
+    # One stored row of the (STAT_FIELDS × columns) matrix is that share of the blob; n is row 0.
+    size = f"(length({stats}) / {len(STAT_FIELDS)})"
     median_row = STAT_FIELDS.index("median")
     years, windows = list(years), list(windows)
     sql = (

@@ -1,4 +1,4 @@
-"""Recompute and store group statistics and percentile positions.
+"""Recompute and store the published group statistics (see disclosure.py).
 
 Entry points: ``recompute_after_import`` and ``recompute_practices`` (incremental: only the
 groups of the practices that sent something, for their year and the next one, whose growth
@@ -16,9 +16,9 @@ blocks that changed. Rows change only through imports and recomputes, and every 
 re-reads the practices it changes, so the snapshot equals the table for every row it serves.
 
 Per year and window the values of the counted rows become one (practices × KPIs) matrix; each
-group is a set of row indexes into it, sorted once and described in one vectorised pass
-(``stats.py``); rows are written in bulk (``bulk.py``: COPY on PostgreSQL) after deleting the old
-ones of exactly the same groups.
+group is a set of row indexes into it, sorted once and published in one vectorised pass
+(``disclosure.py``); rows are written in bulk (``bulk.py``: COPY on PostgreSQL) after deleting
+the old ones of exactly the same groups.
 
 Growth figures compare a row with the practice's counted row of the same window a year earlier.
 They are stored with the row, and refreshed for the importing practice only (its year and the
@@ -26,6 +26,7 @@ next), so an incremental recompute reads one year; the full recompute computes t
 from the previous year in memory and writes back whatever differs.
 """
 
+import hashlib
 from collections import defaultdict
 
 import numpy as np
@@ -34,17 +35,15 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from parabench.benchmark import disclosure
 from parabench.benchmark import groups as grouping
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import (
-    COLUMN_INDEX,
     GROWTH_KPIS,
-    POSITION_COLUMNS,
     STORED_COLUMNS,
 )
 from parabench.benchmark.kpis import (
     WINDOWS,
-    YTD_WINDOWS,
     growth_matrix,
     pack,
     unpack,
@@ -57,13 +56,14 @@ from parabench.benchmark.models import (
     WindowBlock,
     WindowValues,
 )
-from parabench.benchmark.stats import describe_sorted, member_positions, positions
+from parabench.benchmark.stats import STAT_FIELDS
+from parabench.benchmark.uncertainty import group_dispersion
 from parabench.uploads.models import Import
 
-_POSITION_COLUMNS = np.array([COLUMN_INDEX[c] for c in POSITION_COLUMNS], dtype=np.intp)
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
 _GROWTH_WIDTH = len(GROWTH_KPIS)
 _WIDTH = len(STORED_COLUMNS)
+_TAU2, _MEDIAN = STAT_FIELDS.index("tau2"), STAT_FIELDS.index("median")
 BLOCKS = 64  # snapshot blocks per (year, window): ~160 practices each at national scale
 # Beyond this share of a year's rows changed, an incremental refresh is no cheaper than a full one.
 CHANGED_SHARE_FOR_FULL = 0.25
@@ -118,7 +118,7 @@ def recompute_changed(year: int) -> dict:
 
 
 def recompute_all(years=None) -> dict:
-    """Full recompute: counted rows, growth, statistics and positions of every group.
+    """Full recompute: counted rows, growth and statistics of every group.
 
     ``years``: only these years (their growth against the year before is refreshed too).
     Returns a small report (years, group statistics and position rows written).
@@ -126,7 +126,7 @@ def recompute_all(years=None) -> dict:
     full = years is None
     if full:
         years = sorted(set(WindowValues.objects.values_list("year", flat=True).distinct()))
-    report = {"years": [], "groups": 0, "positions": 0}
+    report = {"years": [], "groups": 0}
     members = grouping.memberships()
     previous = None  # counted vectors of the year before, by window and practice
     for year in sorted(years):
@@ -139,7 +139,6 @@ def recompute_all(years=None) -> dict:
             previous = (year, written.pop("counted"))
         report["years"].append(year)
         report["groups"] += written["groups"]
-        report["positions"] += written["positions"]
     if full:
         # Statistics of years that no longer have any data go too.
         GroupStatistics.objects.exclude(year__in=list(years)).delete()
@@ -537,7 +536,7 @@ def _store_growth(ids, old, new) -> None:
 
 
 def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=None) -> dict:
-    """Statistics and positions of one year, for every group or only the groups in ``only``.
+    """Statistics of one year, for every group or only the groups in ``only``.
 
     ``growth_from`` (window → practice → last year's counted vector) recomputes and stores the
     growth figures of every row first; without it the stored ones are used. ``fresh``: the
@@ -549,7 +548,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
     if members is None:
         practices = {int(p) for parts in loaded.values() for p in parts[1]}
         members = grouping.memberships(practices)
-    stat_rows, position_rows = [], []
+    stat_rows = []
     counted_vectors = defaultdict(dict)
     for window in WINDOWS:
         if window not in loaded:
@@ -575,25 +574,23 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
             ids,
             practices,
             counted & known,
-            ~counted & known,
             values,
             members,
             only,
             k,
             now,
-            position_rows,
         )
-    _replace(year, only, stat_rows, position_rows)
+    _replace(year, only, stat_rows)
     _write_snapshot(year, loaded, dirty)
-    return {"groups": len(stat_rows), "positions": len(position_rows), "counted": counted_vectors}
+    return {"groups": len(stat_rows), "counted": counted_vectors}
 
 
-def _window_statistics(
-    year, window, ids, practices, counted, others, values, members, only, k, now, position_rows
-):
+def _window_statistics(year, window, ids, practices, counted, values, members, only, k, now):
+    """The published statistics of every group (``disclosure.publish``): nothing else is
+    computed or stored — no mean, no exact positions, no quantile a group is too small for."""
     member_rows = np.flatnonzero(counted)
-    other_rows = np.flatnonzero(others)
     split = grouping.split([members[int(practices[i])] for i in member_rows], only)
+    floors = disclosure.column_floors()
     out = []
     for group, indexes in split.items():
         n = len(indexes)
@@ -603,43 +600,20 @@ def _window_statistics(
         rows = member_rows[indexes]
         # Sorting the transposed copy keeps each column contiguous: faster, same values.
         ordered = np.sort(values[rows].T, axis=1).T
-        described = describe_sorted(ordered)
-        counts = described[0].copy()
-        described[:, counts < k] = np.nan
-        out.append(_stat_row(year, window, group, n, described, now))
-        if window not in YTD_WINDOWS:
-            continue
-        # Percentile positions of the members, and of older imports of the same practices.
-        extra = np.array(
-            [i for i in other_rows if group in members[int(practices[i])].groups()],
-            dtype=np.intp,
-        )
-        placed = np.concatenate([rows, extra])
-        shares = member_positions(values[rows][:, _POSITION_COLUMNS], counts[_POSITION_COLUMNS])
-        if extra.size:
-            shares = np.concatenate(
-                [
-                    shares,
-                    positions(
-                        ordered[:, _POSITION_COLUMNS],
-                        counts[_POSITION_COLUMNS],
-                        values[extra][:, _POSITION_COLUMNS],
-                    ),
-                ]
-            )
-        shares[:, np.isnan(described[0, _POSITION_COLUMNS])] = np.nan  # too few values
-        order = np.argsort(ids[placed])
-        position_rows.append(
-            (
-                year,
-                window,
-                group.kind,
-                group.key,
-                ids[placed][order].astype("<i8").tobytes(),
-                shares[order].astype("<f4").tobytes(),
-            )
-        )
+        key = _dither_key(year, window, group, ids[rows])
+        published = disclosure.publish(ordered, k, floors, key)
+        # The funnel's over-dispersion around the published median (uncertainty.py).
+        published[_TAU2] = group_dispersion(values[rows], published[_MEDIAN])
+        out.append(_stat_row(year, window, group, n, published, now))
     return out
+
+
+def _dither_key(year, window, group, row_ids) -> bytes:
+    """What fixes a group's dither: a secret and the rows it is made of (sorted ids), so the same
+    rows always publish the same figures and any changed row draws a new dither."""
+    secret = hashlib.sha256(f"parabench-dither:{settings.SECRET_KEY}".encode()).digest()
+    head = f"{year}|{window}|{group.kind}|{group.key}|".encode()
+    return secret + head + np.sort(np.asarray(row_ids, dtype="<i8")).tobytes()
 
 
 def _stat_row(year, window, group, n, described, now):
@@ -647,8 +621,11 @@ def _stat_row(year, window, group, n, described, now):
     return (year, window, group.kind, group.key, n, blob, now)
 
 
-def _replace(year, only, stat_rows, position_rows) -> None:
-    """Delete the old rows of exactly these groups and write the new ones in bulk."""
+def _replace(year, only, stat_rows) -> None:
+    """Delete the old rows of exactly these groups and write the new ones in bulk.
+
+    Percentile positions are no longer computed (a practice's position is read from the
+    published figures, ``disclosure.band``); old position rows are deleted with the rest."""
     stats = GroupStatistics.objects.filter(year=year)
     old_positions = GroupPositions.objects.filter(year=year)
     if only is not None:
@@ -661,7 +638,6 @@ def _replace(year, only, stat_rows, position_rows) -> None:
         ("year", "window", "kind", "key", "n", "stats", "computed_at"),
         stat_rows,
     )
-    bulk_insert(GroupPositions, ("year", "window", "kind", "key", "rows", "shares"), position_rows)
 
 
 def _group_filter(only):

@@ -1,168 +1,139 @@
-"""Peer statistics: n, mean, P10, P25, median, P75, P90 and a practice's percentile position.
+"""Peer statistics: the group's size and its quantiles by the Harrell–Davis estimator.
 
-Pure numpy, no Django. Why written out instead of calling ``numpy.nanpercentile``: that function
-loops over columns in Python, while a benchmark computes thousands of groups × a hundred KPIs; one
-sort per group matrix serves every column and every quantile at once. The arithmetic is numpy's
-own type 7 ("linear", Hyndman–Fan 7, PostgreSQL ``percentile_cont``) step for step — virtual index
-``(n - 1) · q``, the same two neighbours and numpy's two-sided interpolation — so the results are
-identical to ``numpy.percentile`` on the non-missing values. NaN means "not defined for this
-practice" (e.g. no closed chronic episodes) and is left out, per column.
+Pure numpy, no Django. Which statistics exist, from which group size on, and how they are
+rounded is decided in ``disclosure.py``; this module only computes them.
+
+Why Harrell–Davis (Biometrika 69, 1982) and not the usual type-7 percentile: a type-7 quantile
+is one member's value, or two neighbours' values mixed, so in a group of 5 the median *is* the
+third practice's figure and P25/P75 the second and fourth. Harrell–Davis is a weighted average of
+*all* sorted values, the weights being the probability that a Beta((n+1)p, (n+1)(1−p)) variable
+falls between (i−1)/n and i/n; it estimates the same population quantile (for large groups it is
+within a fraction of a percent of type 7) but no single practice's value decides it. NaN means
+"not defined for this practice" (e.g. no closed chronic episodes) and is left out, per column.
 """
 
-from dataclasses import dataclass
+import functools
+import math
 
 import numpy as np
 
-# Row order of a described matrix; the storage layout depends on it (append-only).
-STAT_FIELDS = ("n", "mean", "p10", "p25", "median", "p75", "p90")
-QUANTILES = np.array([0.10, 0.25, 0.50, 0.75, 0.90])
+# The statistics that exist, in the row order of a described matrix (and of the stored blob).
+# There is no mean and no total on purpose: see docs/privacy.md, "Disclosure control".
+# "tau2": the group's over-dispersion per KPI (``uncertainty.group_dispersion``), filled in by
+# the recompute; ``describe_*`` leave it NaN.
+QUANTILES = {"p10": 0.10, "p25": 0.25, "median": 0.50, "p75": 0.75, "p90": 0.90}
+STAT_FIELDS = ("n", *QUANTILES, "tau2")
 
 
-@dataclass(frozen=True)
-class Summary:
-    n: int
-    mean: float
-    p10: float
-    p25: float
-    median: float
-    p75: float
-    p90: float
+def _betacf(a: float, b: float, x: np.ndarray) -> np.ndarray:
+    """Continued fraction of the incomplete beta function (modified Lentz), vectorised over x."""
+    tiny, eps = 1e-300, 1e-15
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = np.ones_like(x)
+    d = 1.0 - qab * x / qap
+    d = np.where(np.abs(d) < tiny, tiny, d)
+    d = 1.0 / d
+    h = d.copy()
+    for m in range(1, 10_000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = np.where(np.abs(d) < tiny, tiny, d)
+        c = 1.0 + aa / c
+        c = np.where(np.abs(c) < tiny, tiny, c)
+        d = 1.0 / d
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = np.where(np.abs(d) < tiny, tiny, d)
+        c = 1.0 + aa / c
+        c = np.where(np.abs(c) < tiny, tiny, c)
+        d = 1.0 / d
+        step = d * c
+        h *= step
+        if np.all(np.abs(step - 1.0) < eps):
+            break
+    return h
 
 
-def describe_columns(matrix: np.ndarray) -> np.ndarray:
-    """Statistics of every column of a (practices × KPIs) matrix: (7, KPIs) in STAT_FIELDS order.
+def beta_cdf(x: np.ndarray, a: float, b: float) -> np.ndarray:
+    """The regularised incomplete beta function I_x(a, b) (Numerical Recipes §6.4)."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.where(x <= 0, 0.0, 1.0)
+    inner = (x > 0) & (x < 1)
+    if not inner.any():
+        return out
+    xi = x[inner]
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * np.log(xi) + b * np.log1p(-xi)
+    )
+    front = np.exp(log_front)
+    direct = xi < (a + 1.0) / (a + b + 2.0)
+    result = np.empty_like(xi)
+    if direct.any():
+        result[direct] = front[direct] * _betacf(a, b, xi[direct]) / a
+    if (~direct).any():
+        result[~direct] = 1.0 - front[~direct] * _betacf(b, a, 1.0 - xi[~direct]) / b
+    out[inner] = result
+    return out
 
-    A column without any value gets n = 0 and NaN for the rest.
+
+@functools.lru_cache(maxsize=2048)
+def hd_weights(n: int, q: float) -> np.ndarray:
+    """Harrell–Davis weights of the n sorted values for quantile q (they sum to 1).
+
+    Cached: they depend only on (n, q), and a recompute meets the same group sizes again and again.
+    """
+    if n <= 0:
+        return np.empty(0)
+    a, b = (n + 1) * q, (n + 1) * (1 - q)
+    edges = beta_cdf(np.arange(n + 1) / n, a, b)
+    weights = np.diff(edges)
+    weights.setflags(write=False)
+    return weights
+
+
+def describe_columns(matrix: np.ndarray, min_n=None) -> np.ndarray:
+    """Statistics of every column of a (practices × KPIs) matrix: (STAT_FIELDS, KPIs).
+
+    ``min_n``: per quantile name the smallest number of values it is computed for (below it:
+    NaN, never computed). A column without any value gets n = 0 and NaN for the rest.
     """
     matrix = np.asarray(matrix, dtype=np.float64)
     if matrix.ndim != 2:
         raise ValueError("describe_columns wants a 2-D matrix")
     # np.sort puts NaN last, so the first n[c] entries of column c are its sorted values.
-    return describe_sorted(np.sort(matrix, axis=0))
+    return describe_sorted(np.sort(matrix, axis=0), min_n)
 
 
-def describe_sorted(ordered: np.ndarray) -> np.ndarray:
-    """``describe_columns`` of a matrix whose columns are already sorted (NaN last).
-
-    Separate so that a caller who also needs the sorted columns (percentile positions) sorts
-    only once.
-    """
+def describe_sorted(ordered: np.ndarray, min_n=None) -> np.ndarray:
+    """``describe_columns`` of a matrix whose columns are already sorted (NaN last)."""
+    min_n = min_n or {}
     rows, cols = ordered.shape
     out = np.full((len(STAT_FIELDS), cols), np.nan)
     if cols == 0:
         return out
-    present = ~np.isnan(ordered)
-    n = present.sum(axis=0)
+    n = (~np.isnan(ordered)).sum(axis=0)
     out[0] = n
-    if rows == 0:
-        return out
-    has = n > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[1] = np.where(has, np.where(present, ordered, 0.0).sum(axis=0) / n, np.nan)
-    column = np.arange(cols)
-    for row, q in enumerate(QUANTILES, start=2):
-        virtual = (n - 1) * q
-        previous = np.floor(virtual)
-        gamma = virtual - previous
-        below = np.clip(previous, 0, None).astype(np.intp)
-        above = np.minimum(below + 1, np.maximum(n - 1, 0)).astype(np.intp)
-        a = ordered[below, column]
-        b = ordered[above, column]
-        out[row] = np.where(has, _lerp(a, b, gamma), np.nan)
+    # Columns with the same number of values share their weights: one product per count.
+    for count in np.unique(n):
+        count = int(count)
+        if count == 0:
+            continue
+        columns = np.flatnonzero(n == count)
+        block = ordered[:count][:, columns]
+        for row, (name, q) in enumerate(QUANTILES.items(), start=1):
+            if count < min_n.get(name, 1):
+                continue
+            out[row, columns] = hd_weights(count, q) @ block
     return out
 
 
-def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """numpy's interpolation: from the nearer neighbour, so that t = 0 and t = 1 are exact."""
-    with np.errstate(invalid="ignore"):
-        diff = b - a
-        return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
-
-
-def describe(values) -> Summary | None:
-    """Statistics of one list of values (NaN and None left out); None when nothing is left."""
+def describe(values, min_n=None) -> dict[str, float] | None:
+    """Statistics of one list of values (NaN and None left out) by name; None when nothing is
+    left. Withheld statistics are absent."""
     array = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-    column = describe_columns(array.reshape(-1, 1))[:, 0]
+    column = describe_columns(array.reshape(-1, 1), min_n)[:, 0]
     if column[0] == 0:
         return None
-    return Summary(int(column[0]), *(float(x) for x in column[1:]))
-
-
-def sorted_columns(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each column sorted (NaN last) and its count of values: the input of ``positions``."""
-    matrix = np.asarray(matrix, dtype=np.float64)
-    return np.sort(matrix, axis=0), (~np.isnan(matrix)).sum(axis=0)
-
-
-_BROADCAST_LIMIT = 200
-
-
-def positions(ordered: np.ndarray, counts: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Percentile position (0–100) of each row of ``values`` in each column's group distribution.
-
-    The position is the share of the group at or below the value — counting the practice itself
-    when it is a member. NaN where the value is missing or the column has no values.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    if ordered.shape[0] <= _BROADCAST_LIMIT and values.shape[0] <= _BROADCAST_LIMIT:
-        # Small groups: one comparison of every value with every member beats a loop of calls.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            at_or_below = (ordered[None, :, :] <= values[:, None, :]).sum(axis=1)
-            out = at_or_below * 100.0 / counts
-        out[np.isnan(values) | (counts == 0)[None, :]] = np.nan
-        return out
-    out = np.full((values.shape[1], values.shape[0]), np.nan)
-    # Column by column on contiguous copies: searchsorted then walks memory in order.
-    ordered = np.ascontiguousarray(np.asarray(ordered).T)
-    values = np.ascontiguousarray(values.T)
-    for c in range(values.shape[0]):
-        n = int(counts[c]) if counts[c] == counts[c] else 0
-        if n == 0:
-            continue
-        at_or_below = np.searchsorted(ordered[c, :n], values[c], side="right")
-        out[c] = np.where(np.isnan(values[c]), np.nan, at_or_below * 100.0 / n)
-    return out.T
-
-
-def member_positions(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``positions`` of a group's own members: the same numbers, without a search per value.
-
-    Why: placing 10,000 members one binary search each per KPI costs more than the group's
-    whole statistics; sorting with the permutation kept, a member's count at or below is where
-    its run of equal values ends in its sorted column. ``values`` (members × KPIs), ``counts``
-    the number of values per column (as ``sorted_columns`` gives).
-    """
-    columns = np.ascontiguousarray(np.asarray(values, dtype=np.float64).T)
-    cols, n = columns.shape
-    out = np.full((cols, n), np.nan)
-    if n == 0 or cols == 0:
-        return out.T
-    # NaN last, like np.sort. Sorting with NaN as +inf is several times faster (numpy's SIMD
-    # sort); it gives the same order unless a real +inf is present, then NaN is sorted as such.
-    missing = np.isnan(columns)
-    if np.isposinf(columns).any():
-        order = np.argsort(columns, axis=1)
-    else:
-        order = np.argsort(np.where(missing, np.inf, columns), axis=1)
-    ordered = np.take_along_axis(columns, order, axis=1)
-    ends = np.ones((cols, n), dtype=bool)
-    ends[:, :-1] = ordered[:, 1:] != ordered[:, :-1]
-    index = np.where(ends, np.arange(n), n)
-    run_end = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1]
-    counts = np.asarray(counts, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = (run_end + 1) * 100.0 / counts[:, None]
-    shares[np.arange(n)[None, :] >= counts[:, None]] = np.nan  # missing values sort last
-    np.put_along_axis(out, order, shares, axis=1)
-    return out.T
-
-
-def percentile_position(group_values, value: float) -> float | None:
-    """Share (0–100) of ``group_values`` at or below ``value``; None when undefined."""
-    if value is None or np.isnan(value):
-        return None
-    array = np.array([v for v in group_values if v is not None], dtype=np.float64)
-    array = array[~np.isnan(array)]
-    if array.size == 0:
-        return None
-    return float((array <= value).sum() * 100.0 / array.size)
+    return {name: float(x) for name, x in zip(STAT_FIELDS, column, strict=True) if x == x}

@@ -15,11 +15,6 @@ from parabench import language
 DASH = "–"
 
 
-def chart_separators() -> str:
-    """Plotly's ``separators``: decimal mark, then thousands mark, as in ``number``."""
-    return ".," if language.english() else ",."
-
-
 def long_date(day: date) -> str:
     """1 januari 2026."""
     return f"{day.day} {MONTHS[day.month]} {day.year}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from parabench.benchmark import groups as grouping
 from parabench.benchmark import queries
-from parabench.dashboard import formatting, presentation
+from parabench.dashboard import formatting, insurers, presentation, verdicts
 from parabench.dashboard.presentation import GROUP_KINDS, GROUP_PARAMS, TABS
 
 
@@ -85,6 +85,7 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         "practice": practice,
         "imp": imp,
         "group_info": info,
+        "group_size": presentation.size_text(info.size),
         "tab": tab,
         "tab_label": next(t.label for t in TABS if t.slug == tab),
         "group": group,
@@ -141,7 +142,7 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
     if tab == "welkom":
         context["symbols"] = [
             {
-                "symbol": presentation.theme_symbol(
+                "symbol": verdicts.theme_symbol(
                     t, kpis_by_tab.get(t.slug, []), too_small, mixes_by_tab.get(t.slug, [])
                 ),
                 "href": link(group, t.slug),
@@ -151,10 +152,19 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         ]
         context["explained"] = []
     else:
-        rows = [presentation.kpi_row(k, too_small) for k in kpis_by_tab.get(tab, [])]
+        rows = []
+        for kpi_figure in kpis_by_tab.get(tab, []):
+            row = presentation.kpi_row(kpi_figure, too_small)
+            row.judged = verdicts.kpi_verdict(kpi_figure, too_small)
+            rows.append(row)
         mixes = [presentation.mix_block(m, too_small) for m in mixes_by_tab.get(tab, [])]
         context["rows"] = rows
         context["mixes"] = mixes
+        if board.insurers:
+            context["insurer_head"] = insurers.head(queries.catalogue_insurer_measures())
+            context["insurer_rows"] = [
+                (row.label, *row.cells) for row in insurers.rows(board.insurers, too_small)
+            ]
         context["mix_head"] = presentation.MIX_HEAD
         context["explained"] = [(r.name, r.explanation) for r in rows if r.explanation] + [
             (m.name, m.explanation) for m in mixes if m.explanation

@@ -1,21 +1,22 @@
 """From the benchmark's stored figures to what the dashboard shows: texts, symbols, chart specs.
 
 Pure functions over the ``Dashboard`` and ``Trends`` objects of ``parabench.benchmark.queries``; no
-database, no request. The views pass their output to the templates, the charts get plain JSON for
-plotly. No chart ever carries another practice's value: only the group's P10/P25/median/P75/P90
-(and mean) and the practice's own value.
+database, no request. The views pass their output to the templates; each chart is a spec of
+``parabench.dashboard.charts`` (rendered as SVG by the template, or by the practice report). No
+chart ever carries another practice's value: only the group's published quantiles
+(``GroupStats.published``: the median, and P25/P75, P10/P90 where the group is large enough) and
+the practice's own value.
 """
 
-import math
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue
 from parabench.benchmark.queries import TREND_KPIS
-from parabench.dashboard import formatting
+from parabench.dashboard import charts, formatting
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,6 @@ THEME_SLUGS = TAB_SLUGS[1:-1]
 # The query parameter speaks Dutch; the benchmark speaks English.
 GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
 GROUP_KINDS = {kind: param for param, kind in GROUP_PARAMS.items()}
-
-COLOURS = {"practice": "#e38b2c", "group": "#0b6e6e", "band": "rgba(11,110,110,.18)"}
-LEGEND_ON_TOP = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
 
 
 def slug(text: str) -> str:
@@ -106,13 +104,18 @@ def value_text(value, number_format: str | None, unit: str = "") -> str:
     return value_format(number_format, unit)(value)
 
 
-def axis_affixes(number_format: str | None) -> dict:
-    """Plotly tick prefix/suffix so that chart axes read like the table."""
-    if number_format == "pct":
-        return {"ticksuffix": " %"}
-    if number_format in ("eur", "eur0"):
-        return {"tickprefix": "€ "}
-    return {}
+def axis_format(number_format: str | None):
+    """Tick labels that read like the table (59 %, € 40, 1.200), given the decimals the
+    chart's tick step needs."""
+
+    def writer(decimals: int):
+        if number_format == "pct":
+            return formatting.percent_format(decimals)
+        if number_format in ("eur", "eur0"):
+            return formatting.euro_format(decimals)
+        return formatting.number_format(decimals)
+
+    return writer
 
 
 POSITION_TEXT = {
@@ -120,12 +123,44 @@ POSITION_TEXT = {
     "around": gettext_lazy("in de middelste helft"),
     "above": gettext_lazy("boven de middelste helft"),
 }
-VERDICT_TEXT = {
-    "better": gettext_lazy("gunstig"),
-    "around": gettext_lazy("rond het midden"),
-    "worse": gettext_lazy("minder gunstig"),
-    "neutral": gettext_lazy("geen beter of slechter"),
+# A group too small for quartiles has no middle half: its position is read against the median.
+MEDIAN_POSITION_TEXT = {
+    "below": gettext_lazy("onder de mediaan"),
+    "around": gettext_lazy("op de mediaan"),
+    "above": gettext_lazy("boven de mediaan"),
 }
+QUANTILE_NAMES = {
+    "p10": gettext_lazy("P10"),
+    "p25": gettext_lazy("P25"),
+    "median": gettext_lazy("de mediaan"),
+    "p75": gettext_lazy("P75"),
+    "p90": gettext_lazy("P90"),
+}
+
+
+def band_text(band: str | None) -> str:
+    """'p25-median' → 'tussen P25 en de mediaan': where the value lies among the published
+    figures (nothing finer: see disclosure.band)."""
+    if not band:
+        return ""
+    first, _sep, second = band.partition("-")
+    if first == "below":
+        return _("onder %(q)s") % {"q": QUANTILE_NAMES[second]}
+    if first == "above":
+        return _("boven %(q)s") % {"q": QUANTILE_NAMES[second]}
+    if first == "at":
+        return _("gelijk aan %(q)s") % {"q": QUANTILE_NAMES[second]}
+    return _("tussen %(a)s en %(b)s") % {"a": QUANTILE_NAMES[first], "b": QUANTILE_NAMES[second]}
+
+
+def size_text(size) -> str:
+    """A published group size: '5–9', '10–19', '20–49' or 'ca. 240' (disclosure.size_band)."""
+    if not size:
+        return ""
+    low, high = size
+    if high is None:
+        return _("ca. %(n)s") % {"n": formatting.number(low)}
+    return f"{formatting.number(low)}–{formatting.number(high)}"
 
 
 @dataclass
@@ -136,46 +171,41 @@ class KpiRow:
     value: str
     median: str
     band: str
-    percentile: str
+    place: str
     position: str
-    verdict: str
-    verdict_text: str
-    chart: dict | None
+    verdict: str  # the benchmark's verdict (see verdicts.py for its words)
+    chart: charts.Chart | None
     table: list[tuple[str, str]] = field(default_factory=list)
+    judged: object = None  # verdicts.KpiVerdict: interval, verdict, funnel (set by pages.py)
 
 
 def kpi_row(kpi, too_small: bool) -> KpiRow:
     show = value_format(kpi.number_format, kpi.unit)
     stats = None if too_small else kpi.stats
     if stats is None:
-        median = band = percentile = formatting.DASH
-        position = verdict_text = ""
+        median = band = place = formatting.DASH
+        position = ""
         verdict = "none"
         table = [(_("Uw praktijk"), show(kpi.value))]
     else:
         median = show(stats.median)
         bare_show = value_format(kpi.number_format)
-        bare = bare_show(stats.p25), bare_show(stats.p75)
-        band = f"{bare[0]} – {bare[1]}"  # the unit once is enough: it is in the value above
-        percentile = (
-            _("%(share)s van de groep zit op of onder uw waarde")
-            % {"share": formatting.percent(kpi.percentile, 0)}
-            if kpi.percentile is not None
-            else formatting.DASH
-        )
-        position = str(POSITION_TEXT.get(kpi.position, ""))
-        verdict = kpi.verdict or "neutral"
-        verdict_text = str(VERDICT_TEXT.get(verdict, ""))
-        table = [
-            (_("Uw praktijk"), show(kpi.value)),
-            (_("P10"), show(stats.p10)),
-            (_("P25"), show(stats.p25)),
-            (_("Mediaan"), show(stats.median)),
-            (_("P75"), show(stats.p75)),
-            (_("P90"), show(stats.p90)),
-            (_("Gemiddelde"), show(stats.mean)),
-            (_("Aantal praktijken"), formatting.number(stats.n)),
+        if stats.p25 is None:
+            band = formatting.DASH  # quartiles only from QUARTILES_MIN_N practices on
+        else:
+            # The unit once is enough: it is in the value above.
+            band = f"{bare_show(stats.p25)} – {bare_show(stats.p75)}"
+        place = band_text(kpi.band) or formatting.DASH
+        texts = MEDIAN_POSITION_TEXT if stats.p25 is None else POSITION_TEXT
+        position = str(texts.get(kpi.position, ""))
+        verdict = kpi.verdict or "none"
+        labels = {"median": _("Mediaan")}
+        table = [(_("Uw praktijk"), show(kpi.value))]
+        table += [
+            (labels.get(name, str(QUANTILE_NAMES[name])), show(value))
+            for name, value in stats.published().items()
         ]
+        table.append((_("Aantal praktijken"), size_text(stats.size)))
     return KpiRow(
         code=kpi.code,
         name=str(kpi.name),
@@ -183,78 +213,46 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         value=show(kpi.value),
         median=median,
         band=band,
-        percentile=percentile,
+        place=place,
         position=position,
         verdict=verdict,
-        verdict_text=verdict_text,
-        chart=None if stats is None else distribution_chart(kpi, stats),
+        chart=None if stats is None else distribution_chart(kpi, stats, show),
         table=table,
     )
 
 
-def distribution_chart(kpi, stats) -> dict:
-    """A box from P10/P25/median/P75/P90 and a marker for the practice: no peer values at all."""
-    practice_value = kpi.value
-    data = [
-        {
-            "type": "box",
-            "orientation": "h",
-            "name": "",
-            "y": [_("Groep")],
-            "q1": [stats.p25],
-            "median": [stats.median],
-            "q3": [stats.p75],
-            # P10/P90 are withheld for small groups (they would reveal the extremes): no whisker.
-            "lowerfence": [stats.p25 if stats.p10 is None else stats.p10],
-            "upperfence": [stats.p75 if stats.p90 is None else stats.p90],
-            "mean": [stats.mean],
-            "boxpoints": False,
-            "fillcolor": COLOURS["band"],
-            "line": {"color": COLOURS["group"], "width": 1.5},
-            "hoverinfo": "skip",
-        }
-    ]
-    if practice_value is not None:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": _("Uw praktijk"),
-                "x": [practice_value],
-                "y": [_("Groep")],
-                "marker": {
-                    "symbol": "diamond",
-                    "size": 14,
-                    "color": COLOURS["practice"],
-                    "line": {"color": "#fff", "width": 1.5},
-                },
-                "hovertemplate": _("Uw praktijk: %(value)s")
-                % {"value": value_text(practice_value, kpi.number_format, kpi.unit)}
-                + "<extra></extra>",
-            }
-        )
-    known = [
-        v for v in (stats.p10, stats.p25, stats.p75, stats.p90, practice_value) if v is not None
-    ]
-    low, high = min(known), max(known)
-    pad = (high - low) * 0.06 or abs(high) * 0.05 or 1
-    return {
-        "data": data,
-        "layout": {
-            "height": 86,
-            "margin": {"l": 8, "r": 8, "t": 6, "b": 26},
-            "showlegend": False,
-            "yaxis": {"visible": False},
-            "xaxis": {
-                "zeroline": False,
-                "range": [low - pad, high + pad],
-                "separatethousands": True,
-                "gridcolor": "#eef1f5",
-                **axis_affixes(kpi.number_format),
-            },
-            "separators": formatting.chart_separators(),
-        },
-    }
+# The group statistics a distribution chart and its table may show, in this order. Which of them
+# a group has is the benchmark's decision (small groups have no P10/P90, for one): whatever is
+# None or absent is neither drawn nor listed.
+STATISTIC_LABELS = {
+    "p10": gettext_lazy("P10"),
+    "p25": gettext_lazy("P25"),
+    "median": gettext_lazy("Mediaan"),
+    "p75": gettext_lazy("P75"),
+    "p90": gettext_lazy("P90"),
+}
+
+
+def served_statistics(stats) -> dict[str, float]:
+    """The group statistics present in ``stats``, by name."""
+    found = {name: getattr(stats, name, None) for name in STATISTIC_LABELS}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def distribution_chart(kpi, stats, show) -> charts.Distribution:
+    """The group's served statistics as a box and the practice as a diamond: no peer values."""
+    shown = served_statistics(stats)
+    return charts.Distribution(
+        key=f"kpi-{kpi.code}",
+        title=str(kpi.name),
+        description=charts.distribution.describe(shown, kpi.value, show)
+        + " "
+        + _("De cijfers staan ook in de tabel bij de grafiek."),
+        stats=shown,
+        value=kpi.value,
+        show=show,
+        axis=axis_format(kpi.number_format),
+    )
 
 
 # --- Mixes -----------------------------------------------------------------------------------
@@ -263,7 +261,7 @@ def distribution_chart(kpi, stats) -> dict:
 MIX_HEAD = (
     gettext_lazy("Categorie"),
     gettext_lazy("Uw praktijk"),
-    gettext_lazy("Gemiddelde groep"),
+    gettext_lazy("Mediaan groep"),
 )
 
 
@@ -272,230 +270,105 @@ class MixBlock:
     code: str
     name: str
     rows: list[tuple[str, str, str]]
-    chart: dict
+    chart: charts.Chart
     pyramid: bool
     explanation: str = ""
 
 
 def mix_block(mix, too_small: bool) -> MixBlock:
-    """The practice's mix beside the group's average mix; an age × gender mix becomes a pyramid."""
+    """The practice's mix beside the group's median share per category (not an average: see
+    docs/privacy.md); an age × gender mix becomes a pyramid."""
     categories = [
         (str(label), share, None if too_small else group_share)
         for label, share, group_share in mix.categories
     ]
     percent = formatting.percent_format(1)
     rows = [(label, percent(share), percent(group)) for label, share, group in categories]
-    pyramid = _is_pyramid(categories)
-    # Categories empty for the practice and the group only add blank lines to a chart (the
-    # table keeps them).
-    drawn = [c for c in categories if (c[1] or 0) > 0 or (c[2] or 0) > 0] or categories
-    chart = pyramid_chart(categories) if pyramid else mix_chart(drawn)
+    draw = MIX_CHARTS.get(mix.code, bar_chart)
     return MixBlock(
         code=mix.code,
         name=str(mix.name),
         rows=rows,
-        chart=chart,
-        pyramid=pyramid,
+        chart=draw(mix, categories),
+        pyramid=draw is pyramid_chart,
         explanation=str(getattr(mix, "explanation", "") or ""),
     )
 
 
-def _gender_of(label: str) -> str | None:
-    first = label.lower().split(" ", 1)[0]
-    if first in ("vrouw", "vrouwen", "female", "v"):
-        return "f"
-    if first in ("man", "mannen", "male", "m"):
-        return "m"
-    return None
+def _mix_description(mix, has_group: bool) -> str:
+    text = (
+        _("%(name)s van uw praktijk naast de mediaan van de groep, als aandeel in procenten.")
+        if has_group
+        else _("%(name)s van uw praktijk, als aandeel in procenten.")
+    )
+    return (
+        text % {"name": str(mix.name)} + " " + _("De cijfers staan ook in de tabel bij de grafiek.")
+    )
 
 
-def _is_pyramid(categories) -> bool:
-    genders = {_gender_of(label) for label, _share, _group in categories}
-    return {"f", "m"} <= genders
-
-
-def mix_chart(categories) -> dict:
-    labels = [label for label, _share, _group in categories]
-    data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": _("Uw praktijk"),
-            "y": labels,
-            "x": [share for _label, share, _group in categories],
-            "marker": {"color": COLOURS["practice"]},
-            "hovertemplate": "%{y}: %{x:.1f} %<extra>" + _("Uw praktijk") + "</extra>",
-        }
-    ]
-    if any(group is not None for _label, _share, group in categories):
-        data.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": _("Gemiddelde groep"),
-                "y": labels,
-                "x": [group for _label, _share, group in categories],
-                "marker": {"color": COLOURS["group"]},
-                "hovertemplate": "%{y}: %{x:.1f} %<extra>" + _("Groep") + "</extra>",
-            }
+def bar_chart(mix, categories) -> charts.Bars:
+    """Horizontal bars per category; categories empty for both the practice and the group only
+    add blank lines to a chart (the table keeps them)."""
+    drawn = [c for c in categories if (c[1] or 0) > 0 or (c[2] or 0) > 0] or categories
+    series = [charts.Series(_("Uw praktijk"), tuple(share for _l, share, _g in drawn))]
+    has_group = any(group is not None for _l, _s, group in drawn)
+    if has_group:
+        series.append(
+            charts.Series(_("Mediaan groep"), tuple(g for _l, _s, g in drawn), role="group")
         )
-    return {
-        "data": data,
-        "layout": {
-            "barmode": "group",
-            "height": 70 + 34 * len(labels),
-            "margin": {"l": 8, "r": 8, "t": 34, "b": 26},
-            "yaxis": {"autorange": "reversed", "automargin": True},
-            "xaxis": {"ticksuffix": " %", "gridcolor": "#eef1f5", "rangemode": "tozero"},
-            "legend": LEGEND_ON_TOP,
-            "separators": formatting.chart_separators(),
-        },
-    }
+    return charts.Bars(
+        key=f"mix-{mix.code}",
+        title=str(mix.name),
+        description=_mix_description(mix, has_group),
+        labels=tuple(label for label, _s, _g in drawn),
+        series=tuple(series),
+        show=formatting.percent_format(1),
+        axis=formatting.percent_format,
+    )
 
 
-def pyramid_chart(categories) -> dict:
+SIDES = {"female": gettext_lazy("Vrouwen"), "male": gettext_lazy("Mannen")}
+
+
+def pyramid_chart(mix, categories) -> charts.Pyramid:
     """Women to the left, men to the right, age bands bottom-up; the group as outlined bars.
 
-    A third gender ("anders") has no side in a pyramid: it stays in the table beside the chart.
+    Rows and sides come from the catalogue's category keys (``female.age_0_17``), not from the
+    translated labels. A third gender ("other") has no side in a pyramid: it stays in the table.
     """
-    bands: list[str] = []
-    values: dict[tuple[str, str], tuple] = {}
+    definition = catalogue.MIX_BY_CODE[mix.code]
+    key_of = {category.label: category.key for category in definition.categories}
+    shares = {}
     for label, share, group in categories:
-        gender = _gender_of(label)
-        if gender is None:
-            continue
-        band = label.split(" ", 1)[1] if " " in label else label
-        if band not in bands:
-            bands.append(band)
-        values[(gender, band)] = (share, group)
+        gender, _dot, band = key_of.get(label, "").partition(".")
+        shares[(gender, band)] = (share, group)
+    bands = [band for band, _label in catalogue.AGE_BANDS]
+    has_group = any(group is not None for _l, _s, group in categories)
 
-    def series(gender, index, sign):
-        return [sign * (values.get((gender, band), (None, None))[index] or 0) for band in bands]
+    def side(gender):
+        own = tuple(shares.get((gender, band), (None, None))[0] for band in bands)
+        group = tuple(shares.get((gender, band), (None, None))[1] for band in bands)
+        return charts.Side(str(SIDES[gender]), own, group if has_group else ())
 
-    women, men = _("vrouwen"), _("mannen")
-    practice, group = _("Uw praktijk"), _("Gemiddelde groep")
-    data = [
-        _pyramid_bar(practice, women, bands, series("f", 0, -1), True, True),
-        _pyramid_bar(practice, men, bands, series("m", 0, 1), True, False),
-    ]
-    if any(g is not None for _label, _share, g in categories):
-        data += [
-            _pyramid_bar(group, women, bands, series("f", 1, -1), False, True),
-            _pyramid_bar(group, men, bands, series("m", 1, 1), False, False),
-        ]
-    peak = max((abs(x) for trace in data for x in trace["x"]), default=10) or 10
-    step = max(1, math.ceil(peak / 2))
-    ticks = [-2 * step, -step, 0, step, 2 * step]
-    return {
-        "data": data,
-        "layout": {
-            "barmode": "overlay",
-            "bargap": 0.15,
-            "height": 120 + 30 * len(bands),
-            "margin": {"l": 8, "r": 8, "t": 34, "b": 44},
-            "yaxis": {"automargin": True, "title": {"text": _("leeftijd")}},
-            "xaxis": {
-                "range": [-2.1 * step, 2.1 * step],
-                "tickvals": ticks,
-                "ticktext": [formatting.percent(abs(t), 0) for t in ticks],
-                "gridcolor": "#eef1f5",
-                "title": {"text": _("← vrouwen · mannen →")},
-            },
-            "legend": LEGEND_ON_TOP,
-            "separators": formatting.chart_separators(),
-        },
-    }
+    return charts.Pyramid(
+        key=f"mix-{mix.code}",
+        title=str(mix.name),
+        description=_mix_description(mix, has_group),
+        bands=tuple(label for _band, label in catalogue.AGE_BANDS),
+        left=side("female"),
+        right=side("male"),
+        practice_name=_("Uw praktijk"),
+        group_name=_("Mediaan groep"),
+        show=formatting.percent_format(1),
+        axis=formatting.percent_format,
+    )
 
 
-def _pyramid_bar(name, gender, bands, xs, practice: bool, in_legend: bool) -> dict:
-    return {
-        "type": "bar",
-        "orientation": "h",
-        "name": name,
-        "legendgroup": name,
-        "showlegend": in_legend,
-        "y": bands,
-        "x": xs,
-        "customdata": [abs(x) for x in xs],
-        "hovertemplate": "%{y} " + gender + ": %{customdata:.1f} %<extra>" + name + "</extra>",
-        "marker": (
-            {"color": COLOURS["practice"], "opacity": 0.75}
-            if practice
-            else {"color": "rgba(0,0,0,0)", "line": {"color": COLOURS["group"], "width": 2}}
-        ),
-    }
+# Which mixes are not drawn as bars, by the catalogue's mix code.
+MIX_CHARTS = {"gender_age_mix": pyramid_chart}
 
 
-# --- Welcome symbols -------------------------------------------------------------------------
-
-
-@dataclass
-class ThemeSymbol:
-    tab: Tab
-    state: str  # better, around, worse, neutral, none
-    symbol: str
-    label: str
-    summary: str
-
-
-SYMBOLS = {
-    "better": ("▲", gettext_lazy("Gunstiger dan de groep")),
-    "around": ("●", gettext_lazy("Rond het midden van de groep")),
-    "worse": ("▼", gettext_lazy("Minder gunstig dan de groep")),
-    "neutral": ("◆", gettext_lazy("Geen beter of slechter: zie de posities")),
-    "none": ("–", gettext_lazy("Geen vergelijking mogelijk")),
-}
-
-
-def theme_symbol(tab: Tab, kpis: list, too_small: bool, mixes: list = ()) -> ThemeSymbol:
-    """One symbol per theme: the balance of its KPIs' verdicts (better minus worse, by thirds).
-
-    KPIs without a better direction do not vote; a theme of only such KPIs (or only mixes)
-    reports where the practice sits without calling it good or bad.
-    """
-    if too_small or not (kpis or mixes):
-        symbol, label = SYMBOLS["none"]
-        summary = (
-            _("Te weinig praktijken in deze groep om te vergelijken.")
-            if too_small
-            else _("Geen kengetallen in dit thema voor deze periode.")
-        )
-        return ThemeSymbol(tab, "none", symbol, str(label), summary)
-    judged = [k for k in kpis if k.verdict in ("better", "around", "worse")]
-    counts = {v: sum(1 for k in judged if k.verdict == v) for v in ("better", "around", "worse")}
-    parts = []
-    if judged:
-        balance = (counts["better"] - counts["worse"]) / len(judged)
-        state = "better" if balance >= 1 / 3 else "worse" if balance <= -1 / 3 else "around"
-        first = ngettext(
-            "%(better)d van %(total)d kengetal gunstiger dan de middelste helft",
-            "%(better)d van %(total)d kengetallen gunstiger dan de middelste helft",
-            len(judged),
-        ) % {"better": counts["better"], "total": len(judged)}
-        rest = _("%(around)d in het midden, %(worse)d minder gunstig") % counts
-        parts.append(f"{first}; {rest}")
-    else:
-        state = "neutral"
-        if kpis:
-            positions = {p: sum(1 for k in kpis if k.position == p) for p in POSITION_TEXT}
-            text = _("%(above)d boven, %(around)d in en %(below)d onder de middelste helft")
-            parts.append(text % positions)
-    headline = next((k for k in kpis if k.stats is not None), None)
-    if headline is not None:
-        parts.append(
-            _("%(name)s %(value)s tegen mediaan %(median)s")
-            % {
-                "name": str(headline.name),
-                "value": value_text(headline.value, headline.number_format, headline.unit),
-                "median": value_text(headline.stats.median, headline.number_format, headline.unit),
-            }
-        )
-    elif mixes:
-        difference = largest_mix_difference(mixes)
-        if difference:
-            parts.append(difference)
-    symbol, label = SYMBOLS[state]
-    return ThemeSymbol(tab, state, symbol, str(label), "; ".join(parts) + ".")
+# --- Welcome: the symbols themselves are in verdicts.py ------------------------------------
 
 
 def largest_mix_difference(mixes) -> str:
@@ -512,7 +385,7 @@ def largest_mix_difference(mixes) -> str:
         return ""
     _gap, mix_name, label, share, group = best
     return _(
-        "grootste verschil met de groep: %(label)s in %(mix)s, %(share)s tegen gemiddeld %(group)s"
+        "grootste verschil met de groep: %(label)s in %(mix)s, %(share)s tegen mediaan %(group)s"
     ) % {
         "label": label,
         "mix": str(mix_name).lower(),
@@ -525,11 +398,13 @@ def largest_mix_difference(mixes) -> str:
 
 TAB_INTRO = {
     "welkom": gettext_lazy(
-        "Per thema één symbool: ▲ gunstiger dan de groep, ● rond het midden, ▼ minder gunstig, "
-        "◆ geen beter of slechter. Het symbool telt de kengetallen van het thema: hoeveel liggen "
-        "gunstiger dan de middelste helft van de groep (boven P75 of onder P25, afhankelijk van "
-        "wat beter is), hoeveel in de middelste helft en hoeveel minder gunstig. Beweeg over een "
-        "symbool of ga er met de Tab-toets naartoe voor de cijfers erachter."
+        "Per thema één symbool. ▲ of ▼ alleen als minstens één kengetal met een beter of "
+        "slechter buiten de normale spreiding ligt: zo ver van de mediaan van de groep dat "
+        "toeval het bij uw aantallen niet meer verklaart (▲▼: het een en het ander). ● betekent "
+        "dat alles binnen de normale spreiding ligt; ◆ dat kengetallen zonder beter of slechter "
+        "afwijken. Omvang (aantal patiënten, omzet, …) telt nooit mee. De tekst bij het symbool "
+        "noemt de kengetallen die beslisten, met uw waarde, het 95 %-interval erbij en de "
+        "mediaan. Beweeg over een symbool of ga er met de Tab-toets naartoe."
     ),
     "trends": gettext_lazy(
         "De lijn toont de waarde van uw praktijk per kwartaal en per jaar over al uw imports, "
@@ -539,12 +414,21 @@ TAB_INTRO = {
     ),
 }
 THEME_INTRO = gettext_lazy(
-    "Per kengetal ziet u de waarde van uw praktijk naast de mediaan van de groep (de middelste "
-    "praktijk) en de middelste helft van de groep (P25 tot P75). In de grafiek is de doos de "
-    "middelste helft, de streep erin de mediaan en de snorharen lopen van P10 tot P90; het "
-    "oranje ruitje is uw praktijk. Waarden van afzonderlijke andere praktijken worden nooit "
-    "getoond. Het percentiel zegt welk deel van de groep op of onder uw waarde zit. De mixen "
-    "tonen de verdeling binnen uw praktijk naast het gemiddelde van de groep."
+    "Per kengetal ziet u de waarde van uw praktijk naast de mediaan van de groep en, vanaf 10 "
+    "praktijken, de middelste helft van de groep (P25 tot P75); vanaf 20 praktijken lopen de "
+    "snorharen in de grafiek van P10 tot P90. In de grafiek is de doos de middelste helft, de "
+    "streep erin de mediaan; het oranje ruitje is uw praktijk. De groepscijfers zijn schattingen "
+    "waarin elke praktijk van de groep meetelt (nooit de waarde van één praktijk), afgerond op "
+    "2 significante cijfers (groepen onder 20 praktijken) of 3; het aantal praktijken staat er "
+    "als klasse (5–9, 10–19, 20–49) of afgerond op tientallen. 'Plaats in de groep' zegt "
+    "tussen welke van die cijfers uw waarde ligt. Een gemiddelde van de groep tonen we niet. "
+    "De mixen tonen de verdeling binnen uw praktijk naast de mediaan van elk aandeel in de "
+    "groep; die medianen tellen daarom niet op tot 100 %. Achter uw waarde staat tussen haakjes "
+    "het 95 %-interval: met uw aantallen (bijvoorbeeld 30 afgesloten klachten) had uw waarde "
+    "door toeval ook ergens daarbinnen kunnen liggen. De trechter toont de normale spreiding "
+    "rond de mediaan: smal bij veel patiënten of klachten, breed bij weinig. Alleen buiten die "
+    "grenzen zeggen we gunstiger (▲) of minder gunstig (▼); daarbinnen is een verschil niet van "
+    "toeval te onderscheiden. In de trechter staat alleen uw eigen praktijk, nooit een andere."
 )
 
 
@@ -570,7 +454,7 @@ class TrendBlock:
     explanation: str
     rows: list[tuple[str, str, str, str]]  # period, practice, group median, growth
     kinds: list[str]  # "kind-quarter" or "kind-year", per row
-    chart: dict
+    chart: charts.Chart
 
 
 def trend_param(value: str | None) -> str:
@@ -601,7 +485,8 @@ def yearly_overview(trends) -> Overview | None:
 
 
 def trend_block(series) -> TrendBlock:
-    """Quarters as a line, years as a second line on their own axis labels; growth in the table."""
+    """Quarters and full years as two panels of one line chart (each its own axis); growth in
+    the table."""
     show, growth = (
         value_format(series.number_format, series.unit),
         formatting.percent_format(1, True),
@@ -611,61 +496,40 @@ def trend_block(series) -> TrendBlock:
         for point in series.points
     ]
     kinds = [f"kind-{point.kind}" for point in series.points]
-    data = []
+    panels = []
     for kind, kind_label in (("quarter", _("per kwartaal")), ("year", _("per jaar"))):
         points = [p for p in series.points if p.kind == kind]
         if not points:
             continue
-        labels = [p.label for p in points]
-        axis = "x" if kind == "quarter" else "x2"
-        yaxis = "y" if kind == "quarter" else "y2"
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": _("Uw praktijk") + f" ({kind_label})",
-                "x": labels,
-                "y": [p.value for p in points],
-                "xaxis": axis,
-                "yaxis": yaxis,
-                "line": {"color": COLOURS["practice"], "width": 2.5},
-            }
+        panels.append(
+            charts.Panel(
+                title=kind_label,
+                labels=tuple(p.label for p in points),
+                series=(
+                    charts.Series(_("Uw praktijk"), tuple(p.value for p in points)),
+                    charts.Series(
+                        _("Mediaan groep"), tuple(p.group_median for p in points), role="group"
+                    ),
+                ),
+            )
         )
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": _("Mediaan groep") + f" ({kind_label})",
-                "x": labels,
-                "y": [p.group_median for p in points],
-                "xaxis": axis,
-                "yaxis": yaxis,
-                "connectgaps": False,
-                "line": {"color": COLOURS["group"], "width": 2, "dash": "dot"},
-            }
+    chart = charts.Lines(
+        key=f"trend-{series.code}",
+        title=str(series.name),
+        description=_(
+            "%(name)s van uw praktijk per kwartaal en per jaar, naast de mediaan van de groep. "
+            "De cijfers staan ook in de tabel onder de grafiek."
         )
-    axis_format = {
-        "gridcolor": "#eef1f5",
-        "rangemode": "tozero",
-        "separatethousands": True,
-        **axis_affixes(series.number_format),
-    }
-    layout = {
-        "height": 280,
-        "margin": {"l": 8, "r": 8, "t": 40, "b": 40},
-        "legend": LEGEND_ON_TOP,
-        "separators": formatting.chart_separators(),
-        "yaxis": {**axis_format, "automargin": True},
-        "xaxis": {"type": "category", "domain": [0, 0.68], "title": {"text": _("kwartaal")}},
-    }
-    if any(p.kind == "year" for p in series.points):
-        layout["xaxis2"] = {"type": "category", "domain": [0.76, 1], "title": {"text": _("jaar")}}
-        layout["yaxis2"] = {**axis_format, "anchor": "x2", "automargin": True}
+        % {"name": str(series.name)},
+        panels=tuple(panels),
+        show=show,
+        axis=axis_format(series.number_format),
+    )
     return TrendBlock(
         code=series.code,
         name=str(series.name),
         explanation=str(getattr(series, "explanation", "") or ""),
         rows=rows,
         kinds=kinds,
-        chart={"data": data, "layout": layout},
+        chart=chart,
     )

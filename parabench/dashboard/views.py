@@ -1,10 +1,13 @@
 """The dashboard pages: thin views that read stored statistics through the benchmark queries."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from parabench import language
-from parabench.dashboard import pages
+from parabench.dashboard import explain, pages, presentation, report, spreadsheet
 from parabench.practices.access import practice_required
 from parabench.uploads.models import Import
 
@@ -44,3 +47,73 @@ def detail(request, practice, import_id):
             kpi=request.GET.get("kengetal"),
         )
         return render(request, "dashboard/detail.html", {"nav": "dashboard", **context})
+
+
+def _own_import(practice, import_id):
+    imp = get_object_or_404(
+        Import.objects.only(*DASHBOARD_FIELDS),
+        pk=import_id,
+        practice=practice,
+        status=Import.Status.IMPORTED,
+    )
+    imp.practice = practice
+    return imp
+
+
+def _attachment(content, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@practice_required
+def report_pdf(request, practice, import_id):
+    """The practice report for the chosen group, in the page's language (``?taal=`` nl/en
+    overrides it)."""
+    imp = _own_import(practice, import_id)
+    group = presentation.group_param(request.GET.get("groep"))
+    with translation.override(language.choice(request.GET.get("taal"))), language.one_language():
+        pdf = report.render_pdf(report.report_context(imp, group))
+    return _attachment(pdf, "application/pdf", report.filename(imp, group, "pdf"))
+
+
+@practice_required
+def figures_xlsx(request, practice, import_id):
+    imp = _own_import(practice, import_id)
+    group = presentation.group_param(request.GET.get("groep"))
+    with language.one_language():
+        sheet = spreadsheet.figure_rows(imp, group)
+        title = _("%(practice)s (AGB %(agb)s), %(year)s, vergeleken met: %(group)s") % {
+            "practice": practice.name,
+            "agb": practice.agb_code,
+            "year": imp.year,
+            "group": dict(pages.group_choices(practice))[group],
+        }
+        content = spreadsheet.to_xlsx(sheet, title)
+    return _attachment(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        report.filename(imp, group, "xlsx"),
+    )
+
+
+@practice_required
+def figures_csv(request, practice, import_id):
+    imp = _own_import(practice, import_id)
+    group = presentation.group_param(request.GET.get("groep"))
+    with language.one_language():
+        text = spreadsheet.to_csv(spreadsheet.figure_rows(imp, group), not language.english())
+    # A byte-order mark: Excel on Windows then reads the file as UTF-8 (€, ë).
+    return _attachment(
+        "\ufeff" + text, "text/csv; charset=utf-8", report.filename(imp, group, "csv")
+    )
+
+
+def uitleg(request):
+    """Every figure explained, from the catalogue; open to everyone (the helpdesk too)."""
+    with language.one_language():
+        return render(
+            request,
+            "dashboard/uitleg.html",
+            {"nav": "uitleg", "sections": explain.sections(), "helpdesk": explain.helpdesk()},
+        )

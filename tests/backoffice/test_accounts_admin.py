@@ -49,3 +49,28 @@ def test_the_link_in_the_credentials_email_sets_a_password_once(
     assert User.objects.get(username="petra").check_password(new_password)
     reused = anonymous_client.get("/" + path, follow=True)
     assert "niet (meer) geldig" in reused.content.decode()
+
+
+def test_the_emails_link_to_the_address_the_portal_actually_runs_on(
+    operator_client, practice_a, settings
+):
+    settings.PORTAL_URL = "http://127.0.0.1:8000"  # the default, not where this portal runs
+    settings.ALLOWED_HOSTS = ["portaal.example.nl"]
+    operator_client.defaults["HTTP_HOST"] = "portaal.example.nl:8080"
+    add_user(operator_client, practice_a)
+    for message in mail.outbox:
+        assert "127.0.0.1:8000" not in message.body
+    credentials = mail.outbox[1].body
+    assert "Portaal: http://portaal.example.nl:8080\n" in credentials
+    assert "http://portaal.example.nl:8080/wachtwoord/instellen/" in credentials
+
+
+def test_a_too_short_password_is_refused_in_dutch(operator_client, practice_a, anonymous_client):
+    add_user(operator_client, practice_a)
+    link = re.search(r"https?://\S+/wachtwoord/instellen/\S+", mail.outbox[1].body).group(0)
+    form_page = anonymous_client.get("/" + link.split("://", 1)[1].split("/", 1)[1], follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    page = anonymous_client.post(set_url, {"new_password1": "kort", "new_password2": "kort"})
+    body = page.content.decode()
+    assert "Dit wachtwoord is te kort: het moet minstens 10 tekens bevatten." in body
+    assert "too short" not in body and "must contain" not in body

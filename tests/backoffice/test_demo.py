@@ -8,7 +8,7 @@ from django.core.management import call_command
 from parabench.backoffice import demo
 from parabench.benchmark.queries import dashboard_for
 from parabench.certificates.models import ClientCertificate
-from parabench.practices.models import Practice
+from parabench.practices.models import Network, Practice
 from parabench.uploads.models import Import
 from tests.uploads.conftest import (  # noqa: F401  (the real uploader and worker processes)
     ca_dir,
@@ -68,7 +68,7 @@ def test_the_demo_fills_every_province_through_uploads_the_worker_imports(
     current = Import.objects.get(practice__agb_code="04123451", year=2026)
     assert (current.period_begin, current.period_end) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
     national = dashboard_for(current, "national")
-    assert national.group.n == 12
+    assert national.group.size == (10, 19)  # published as a band
     assert not national.group.too_small
 
     # Started again (as the supervisor restarts a fill that died), it continues where it was:
@@ -97,3 +97,21 @@ def test_the_demo_logins_cover_a_practice_in_a_network_and_one_without(db, demo_
     assert with_network.network is not None
     assert without_network.network is None
     assert with_network.agb_code == "04123451"
+
+
+def test_demo_postcodes_towns_and_provinces_agree(db):
+    from parabench.practices.provinces import province_for_postcode
+
+    practices = demo.create_practices(240, seed=1)
+    for practice in practices:
+        assert province_for_postcode(practice.postcode) == practice.province, practice
+        towns = {name: (first, last) for name, first, last in demo.CITIES[practice.province]}
+        first, last = towns[practice.city]
+        assert first <= int(practice.postcode[:4]) <= last, practice
+
+
+def test_every_demo_network_lies_in_one_province(db):
+    demo.create_practices(240, seed=1)
+    for network in Network.objects.all():
+        provinces = set(network.practices.values_list("province", flat=True))
+        assert len(provinces) <= 1, (network, provinces)

@@ -7,10 +7,13 @@ practice's value, or the group's minimum or maximum, were anywhere in an answer,
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 from django.test import override_settings
 
+from parabench.benchmark.disclosure import publish, round_published
 from parabench.benchmark.queries import dashboard_for, trends_for
+from parabench.benchmark.stats import STAT_FIELDS, describe_columns
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
@@ -42,6 +45,24 @@ def _figure(board, code):
     return next(k for k in board.kpis if k.code == code)
 
 
+def _published(values) -> dict[str, set[float]]:
+    """Every figure the rules may publish for these patient counts (display step 1), by name:
+    the estimate dithered by less than one rounding step, then rounded."""
+    ordered = np.sort(np.array(values, dtype=float)).reshape(-1, 1)
+    shown = publish(ordered, 5, np.array([1.0]))[:, 0]  # which figures exist at all
+    estimate = describe_columns(ordered)[:, 0]
+    n, floor = np.array([len(values)]), np.ones(1)
+    possible = {}
+    for i, name in enumerate(STAT_FIELDS):
+        if name == "n" or shown[i] != shown[i]:
+            continue
+        possible[name] = {
+            float(round_published(estimate[i : i + 1], n, floor, np.array([d]))[0])
+            for d in np.linspace(-0.5, 0.4999, 200)
+        }
+    return possible
+
+
 @pytest.fixture
 def country():
     """A national group of 16 in Zuid-Holland and Noord-Brabant, plus the test networks."""
@@ -66,12 +87,12 @@ def test_a_network_of_four_gets_nothing_about_the_group(country):
     imp = imports["small"][0]
     board = dashboard_for(imp, "network")
     assert board.group.too_small
-    assert board.group.n is None
+    assert board.group.size is None
     assert board.group.label == "Netwerk Klein"
     assert board.group.wider == "region"
     for figure in board.kpis:
         assert figure.stats is None
-        assert figure.percentile is None
+        assert figure.band is None
         assert figure.verdict is None
     for mix in board.mixes:
         assert all(group_share is None for _, _, group_share in mix.categories)
@@ -89,7 +110,7 @@ def test_a_network_of_four_gets_nothing_about_the_group(country):
 def test_a_network_of_four_gets_no_group_medians_in_its_trends(country):
     _, imports = country
     trends = trends_for(imports["small"][0], "network")
-    assert trends.group.too_small and trends.group.n is None
+    assert trends.group.too_small and trends.group.size is None
     for series in trends.series:
         assert series.points
         assert all(point.group_median is None for point in series.points)
@@ -100,17 +121,18 @@ def test_a_network_of_five_is_served_without_min_or_max(country):
     imp = imports["five"][2]  # the middle one: sizes 5, 6, 7, 8, 9
     board = dashboard_for(imp, "network")
     assert not board.group.too_small
-    assert board.group.n == 5
+    assert board.group.size == (5, 9)
     patients = _figure(board, "patients")
     assert patients.value == 1750
-    assert patients.stats.n == 5
-    assert patients.stats.median == 1750
-    assert patients.stats.p25 == 1500 and patients.stats.p75 == 2000
-    assert patients.stats.mean == 1750
-    # Below 11 practices P10 and P90 would be interpolated with the extremes: withheld.
-    assert patients.stats.p10 is None and patients.stats.p90 is None
-    assert patients.percentile == 60.0
-    assert patients.position == "around" and patients.verdict == "neutral"
+    assert patients.stats.size == (5, 9)
+    # The Harrell-Davis median of 1250 … 2250 is 1750, published with two digits.
+    assert patients.stats.median in _published([1250, 1500, 1750, 2000, 2250])["median"]
+    assert patients.stats.median in (1700, 1800)
+    # A group of five gets its median only: no quartiles, no tails, never a mean.
+    assert set(patients.stats.published()) == {"median"}
+    assert not hasattr(patients.stats, "mean")
+    assert patients.band == ("below-median" if patients.stats.median == 1800 else "above-median")
+    assert patients.verdict == "size"
     for code in COUNT_KPIS:
         # Per KPI: numbers of different KPIs may coincide by chance (1,500 patients, episodes).
         numbers = list(_numbers(_figure(board, code)))
@@ -122,21 +144,24 @@ def test_a_network_of_five_is_served_without_min_or_max(country):
 def test_a_practice_alone_in_its_province_gets_nothing_about_its_region(country):
     _, imports = country
     board = dashboard_for(imports["alone"][0], "region")
-    assert board.group.too_small and board.group.n is None
+    assert board.group.too_small and board.group.size is None
     assert board.group.label == "Regio Zeeland"
     assert board.group.wider == "national"
     assert all(f.stats is None for f in board.kpis)
 
 
-def test_the_national_group_serves_tails_from_eleven_practices(country):
+def test_the_national_group_of_sixteen_serves_quartiles_but_no_tails(country):
     _, imports = country
     board = dashboard_for(imports["alone"][0], "national")
-    assert board.group.n == 16
+    assert board.group.size == (10, 19)
     patients = _figure(board, "patients")
-    assert patients.stats.p10 is not None and patients.stats.p90 is not None
+    possible = _published([250 * s for s in range(1, 17)])
+    assert set(possible) == set(patients.stats.published()) == {"p25", "median", "p75"}
+    for name, value in patients.stats.published().items():
+        assert value in possible[name], name
     assert patients.value == 4000
-    assert patients.percentile == 100.0
-    assert patients.position == "above" and patients.verdict == "neutral"
+    assert patients.band == "above-p75"
+    assert patients.position == "above" and patients.verdict == "size"
     numbers = list(_numbers(board))
     assert not _contains(numbers, 250.0)  # the smallest practice's patients
 
@@ -146,8 +171,9 @@ def test_a_practice_without_network_is_compared_with_all_practices_without_one(c
     board = dashboard_for(imports["plain"][0], "network")
     assert board.group.label == "Praktijken zonder netwerk"
     assert board.group.kind == "network"
-    assert board.group.n == 7  # the six in Noord-Brabant and the one in Zeeland
-    assert _figure(board, "patients").stats.median == 3250  # sizes 10 … 16
+    assert board.group.size == (5, 9)  # the six in Noord-Brabant and the one in Zeeland
+    median = _figure(board, "patients").stats.median
+    assert median in _published([250 * s for s in range(10, 17)])["median"]  # sizes 10 … 16
 
 
 def test_the_window_is_the_import_s_own_year_to_date(country):
@@ -162,7 +188,7 @@ def test_the_window_is_the_import_s_own_year_to_date(country):
 def test_raising_the_minimum_group_size_hides_stored_statistics_at_once(country):
     _, imports = country
     board = dashboard_for(imports["five"][0], "network")
-    assert board.group.too_small and board.group.n is None
+    assert board.group.too_small and board.group.size is None
     assert all(f.stats is None for f in board.kpis)
 
 
@@ -203,7 +229,7 @@ def test_growth_figures_are_served_beside_the_group_s_growth_statistics():
     growth = _figure(board, "growth_patients")
     assert growth.value == pytest.approx(100.0)
     assert growth.stats.median == pytest.approx(100.0)
-    assert growth.percentile == 100.0
+    assert growth.band == "at-median"
 
 
 def test_a_correction_of_last_year_updates_this_year_s_growth():
@@ -228,12 +254,13 @@ def test_a_theme_tab_reads_exactly_its_own_share_of_the_whole_dashboard(country)
         assert part.group == whole.group and part.window == whole.window
 
 
-def test_percentiles_follow_each_recompute_rather_than_an_earlier_reading():
+def test_the_place_follows_each_recompute_rather_than_an_earlier_reading():
     practices = [PracticeFactory(province="UT") for _ in range(5)]
     imports = [make_import(p, 2025, size=size) for size, p in enumerate(practices, start=1)]
     middle = imports[2]
-    assert _figure(dashboard_for(middle, "region"), "patients").percentile == 60.0
-    # Five larger practices join the region: the middle one drops to 3 of 10.
+    assert _figure(dashboard_for(middle, "region"), "patients").band == "at-median"
+    # Five larger practices join the region: the middle one drops to its lower quartile.
     for size in range(6, 11):
         make_import(PracticeFactory(province="UT"), 2025, size=size)
-    assert _figure(dashboard_for(middle, "region"), "patients").percentile == 30.0
+    figure = _figure(dashboard_for(middle, "region"), "patients")
+    assert figure.band == "at-p25" and figure.position == "around"

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from parabench.benchmark.catalogue import COLUMN_INDEX
+from parabench.benchmark.disclosure import round_published
 from parabench.benchmark.models import (
     GroupPositions,
     GroupStatistics,
@@ -16,6 +17,7 @@ from parabench.benchmark.recompute import (
     recompute_all,
     recompute_changed,
 )
+from parabench.benchmark.stats import STAT_FIELDS, describe_columns
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
@@ -23,13 +25,26 @@ from tests.factories import NetworkFactory, PracticeFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PATIENTS = COLUMN_INDEX["patients"]
+MEDIAN = STAT_FIELDS.index("median")
 
 
 def _stats(year, window, kind="national", key=""):
     row = GroupStatistics.objects.get(year=year, window=window, kind=kind, key=key)
     if row.stats is None:
         return row.n, None
-    return row.n, np.frombuffer(bytes(row.stats), dtype="<f8").reshape(7, -1)
+    return row.n, np.frombuffer(bytes(row.stats), dtype="<f8").reshape(len(STAT_FIELDS), -1)
+
+
+def _published_median(values):
+    """Every median the rules may publish for these patient counts (display step 1): the
+    Harrell-Davis median, dithered by less than one rounding step and rounded."""
+    ordered = np.sort(np.array(values, dtype=float)).reshape(-1, 1)
+    n = np.array([[len(values)]])
+    estimate = describe_columns(ordered)[MEDIAN : MEDIAN + 1]
+    return {
+        float(round_published(estimate, n, np.array([1.0]), np.array([[d]]))[0, 0])
+        for d in np.linspace(-0.5, 0.4999, 200)
+    }
 
 
 def _snapshot():
@@ -65,8 +80,8 @@ def test_a_half_year_is_compared_with_the_peers_half_year_not_their_full_year():
     n, stats = _stats(2026, "Q1-Q2")
     assert n == 6
     half_years = [150, 150, 300, 450, 600, 750]  # 1.5 × 100 × size
-    assert stats[4, PATIENTS] == np.median(half_years)
-    assert stats[1, PATIENTS] == np.mean(half_years)
+    assert stats[MEDIAN, PATIENTS] in _published_median(half_years)
+    assert len(stats) == len(STAT_FIELDS)  # no mean is stored
     full_n, full = _stats(2026, "Q1-Q4")
     assert full_n == 4  # neither the half year nor the export to Q3 has a Q1-Q4 window
     assert WindowValues.objects.get(imp=mine, window="Q1-Q2").counted
@@ -82,7 +97,7 @@ def test_a_newer_import_supersedes_the_older_one_of_the_same_year():
     assert WindowValues.objects.filter(imp=second, counted=True).count() == 7
     n, stats = _stats(2025, "Q1")
     assert n == 5
-    assert stats[1, PATIENTS] == (900 + 4 * 100) / 5
+    assert stats[MEDIAN, PATIENTS] in _published_median([900, 100, 100, 100, 100])
 
 
 def test_a_newer_import_covering_fewer_quarters_leaves_the_older_one_counting_for_the_rest():
@@ -118,10 +133,10 @@ def test_practices_without_network_form_their_own_group():
         make_import(PracticeFactory(), 2025, size=size)
     n, stats = _stats(2025, "Q1", "no_network")
     assert n == 5
-    assert stats[4, PATIENTS] == 1000
+    assert stats[MEDIAN, PATIENTS] in _published_median([1000, 1000, 1000, 1000, 2000])
     n, stats = _stats(2025, "Q1", "network", str(network.pk))
     assert n == 5
-    assert stats[4, PATIENTS] == 300
+    assert stats[MEDIAN, PATIENTS] in _published_median([100, 200, 300, 400, 500])
     assert _stats(2025, "Q1")[0] == 10
 
 
@@ -163,7 +178,8 @@ def test_incremental_recomputes_give_exactly_what_a_full_recompute_gives():
     make_import(practices[0], 2024, size=7)
     make_import(practices[11], 2025, quarters=3, size=1)
     incremental = assert_a_full_recompute_changes_nothing()
-    assert incremental[1]  # positions were written
+    assert incremental[0]  # statistics were written
+    assert not incremental[1]  # and no percentile positions: nothing finer than the published
 
 
 def _blocks():

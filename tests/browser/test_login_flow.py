@@ -24,3 +24,15 @@ def test_a_wrong_password_shows_a_dutch_message_in_the_browser(page, user_a):
     assert (
         page.get_by_role("alert").inner_text().startswith("Gebruikersnaam of wachtwoord klopt niet")
     )
+
+
+def test_the_login_lives_only_as_long_as_the_browser_and_logging_out_says_so(
+    page, user_a, password
+):
+    log_in(page, "anna", password)
+    session = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    assert session["expires"] == -1  # a session cookie: gone when the browser closes
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_load_state()
+    assert "/inloggen/" in page.url
+    assert "U bent uitgelogd" in page.locator(".messages").inner_text()

@@ -254,3 +254,13 @@ def test_the_insurer_mix_follows_the_region(by_province):
     assert {leader("NH"), leader("UT"), leader("FR")} == {"achmea"}
     assert by_province["OV"]["menzis"] > by_province["ZH"]["menzis"]
     assert by_province["LI"]["vgz"] > by_province["NH"]["vgz"]
+
+
+def test_practices_differ_in_how_long_new_patients_wait(national):
+    """The waiting-time KPI (median days from registration to first session) must vary between
+    practices, or it says nothing (it once was 4.0 days for every practice)."""
+    medians = [histogram_median(w.waiting.days_histogram) for w in national]
+    assert len(set(medians)) >= 4
+    assert max(medians) - min(medians) >= 3
+    within = [w.waiting.within_5_working_days / w.waiting.episodes for w in national]
+    assert max(within) - min(within) >= 0.15

@@ -79,11 +79,6 @@ def test_it_swaps_the_separators_in_english():
         assert formatting.percent(59.34) == "59.3 %"
         assert formatting.euro(1234.5) == "€ 1,234.50"
         assert formatting.signed_percent(-3) == "\u22123.0 %"
-        assert formatting.chart_separators() == ".,"
-
-
-def test_charts_use_a_decimal_comma_in_dutch():
-    assert formatting.chart_separators() == ",."
 
 
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(0, 3))

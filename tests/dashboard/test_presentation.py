@@ -4,8 +4,7 @@ import pytest
 from django.utils import translation
 
 from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure
-from parabench.dashboard import presentation
-from parabench.dashboard.presentation import TABS
+from parabench.dashboard import charts, presentation
 
 
 @pytest.fixture(autouse=True)
@@ -14,7 +13,7 @@ def dutch():
         yield
 
 
-STATS = GroupStats(n=40, mean=11.0, p10=6.0, p25=8.0, median=10.0, p75=13.0, p90=17.0)
+STATS = GroupStats(size=(40, None), p10=6.0, p25=8.0, median=10.0, p75=13.0, p90=17.0)
 
 
 def kpi(code="sessions_per_episode", verdict="around", value=10.2, stats=STATS, better="lower"):
@@ -28,7 +27,7 @@ def kpi(code="sessions_per_episode", verdict="around", value=10.2, stats=STATS, 
         explanation="Zittingen van afgesloten klachten gedeeld door afgesloten klachten.",
         value=value,
         stats=stats,
-        percentile=55.0,
+        band="median-p75",
         position="around",
         verdict=verdict,
     )
@@ -47,70 +46,34 @@ def test_an_undefined_value_is_a_dash():
     assert presentation.value_text(float("nan"), "pct") == "–"
 
 
-def test_mostly_better_kpis_make_an_upward_symbol_with_the_numbers_behind_it():
-    theme = TABS[3]
-    symbol = presentation.theme_symbol(
-        theme, [kpi(verdict="better"), kpi(verdict="better"), kpi(verdict="around")], False
-    )
-    assert (symbol.state, symbol.symbol) == ("better", "▲")
-    assert symbol.summary == (
-        "2 van 3 kengetallen gunstiger dan de middelste helft; 1 in het midden, "
-        "0 minder gunstig; Behandelgemiddelde 10,2 zittingen tegen mediaan 10,0 zittingen."
-    )
-
-
-def test_balanced_verdicts_sit_around_the_middle():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(verdict="better"), kpi(verdict="worse")], 0)
-    assert (symbol.state, symbol.symbol) == ("around", "●")
-
-
-def test_mostly_worse_kpis_make_a_downward_symbol():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(verdict="worse"), kpi(verdict="around")], 0)
-    assert (symbol.state, symbol.symbol) == ("worse", "▼")
-
-
-def test_kpis_without_a_better_direction_do_not_vote():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(verdict="neutral", better=None)], False)
-    assert symbol.state == "neutral"
-    assert "1 in" in symbol.summary
-
-
-def test_a_too_small_group_gives_no_symbol_and_says_why():
-    symbol = presentation.theme_symbol(TABS[3], [kpi(stats=None, verdict=None)], True)
-    assert symbol.state == "none"
-    assert "Te weinig praktijken" in symbol.summary
-
-
-def test_a_mixes_only_theme_names_its_largest_difference():
-    mix = MixFigure(
-        code="insurer_patient_mix",
-        name="Verzekeraarsmix (patiënten)",
-        tab="Verzekeraars",
-        explanation="",
-        categories=[("CZ", 40.0, 20.0), ("VGZ", 30.0, 28.0)],
-    )
-    symbol = presentation.theme_symbol(TABS[5], [], False, [mix])
-    assert "CZ" in symbol.summary and "40,0 % tegen gemiddeld 20,0 %" in symbol.summary
-
-
 def test_the_distribution_chart_carries_only_group_statistics_and_the_practice():
-    chart = presentation.distribution_chart(kpi(), STATS)
-    box, marker = chart["data"]
-    assert (box["lowerfence"], box["q1"], box["median"], box["q3"], box["upperfence"]) == (
-        [6.0],
-        [8.0],
-        [10.0],
-        [13.0],
-        [17.0],
-    )
-    assert marker["x"] == [10.2]
-    assert "boxpoints" in box and box["boxpoints"] is False
+    chart = presentation.distribution_chart(kpi(), STATS, str)
+    assert chart.key == "kpi-sessions_per_episode"
+    assert chart.stats == {"p10": 6.0, "p25": 8.0, "median": 10.0, "p75": 13.0, "p90": 17.0}
+    assert chart.value == 10.2
 
 
-def test_withheld_tails_collapse_the_whiskers_onto_the_box():
-    small = GroupStats(n=7, mean=11.0, p10=None, p25=8.0, median=10.0, p75=13.0, p90=None)
-    box = presentation.distribution_chart(kpi(stats=small), small)["data"][0]
-    assert (box["lowerfence"], box["upperfence"]) == ([8.0], [13.0])
+def test_withheld_tails_are_neither_drawn_nor_listed():
+    small = GroupStats(size=(10, 19), p25=8.0, median=10.0, p75=13.0)
+    row = presentation.kpi_row(kpi(stats=small), too_small=False)
+    assert set(row.chart.stats) == {"p25", "median", "p75"}
+    assert "P10–P90" not in charts.render(row.chart)
+
+
+def test_a_group_with_only_a_median_draws_the_median_alone():
+    small = GroupStats(size=(5, 9), median=10.0)
+    row = presentation.kpi_row(kpi(stats=small), too_small=False)
+    assert row.chart.stats == {"median": 10.0}
+
+
+def test_the_numbers_table_shows_only_published_figures_and_the_size_band():
+    small = GroupStats(size=(5, 9), median=10.0)
+    row = presentation.kpi_row(kpi(stats=small), too_small=False)
+    assert [label for label, _value in row.table] == ["Uw praktijk", "Mediaan", "Aantal praktijken"]
+    assert row.table[-1][1] == "5–9"
+    assert row.band == "–"
+    assert row.place == "tussen de mediaan en P75"
+    assert row.position == "op de mediaan"  # no middle half to be in
 
 
 def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
@@ -128,14 +91,29 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
         ],
     )
     block = presentation.mix_block(mix, too_small=False)
-    assert block.pyramid
-    women, men = block.chart["data"][0], block.chart["data"][1]
-    assert women["x"] == [-10.0, -20.0] and men["x"] == [30.0, 38.0]
+    assert block.pyramid and isinstance(block.chart, charts.Pyramid)
+    assert block.chart.bands[:2] == ("0–17", "18–29")
+    assert block.chart.left.name == "Vrouwen"
+    assert block.chart.left.practice[:3] == (10.0, 20.0, None)
+    assert block.chart.right.practice[:2] == (30.0, 38.0)
+    assert block.chart.right.group[:2] == (28.0, 40.0)
     assert ("Anders 0–17", "2,0 %", "2,0 %") in block.rows
+
+
+def test_the_pyramid_is_chosen_by_the_catalogue_code_and_read_by_keys_in_any_language():
+    with translation.override("en"):
+        english = MixFigure(
+            "gender_age_mix", "Age and gender mix", "Patiënten", "", [("Female 0–17", 10.0, 8.0)]
+        )
+        block = presentation.mix_block(english, too_small=False)
+        assert block.chart.left.practice[0] == 10.0 and block.chart.left.name == "Women"
+    # Labels that look like genders do not make another mix a pyramid.
+    lookalike = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Vrouw 0–17", 5.0, 7.0)])
+    assert isinstance(presentation.mix_block(lookalike, too_small=False).chart, charts.Bars)
 
 
 def test_a_too_small_group_leaves_the_group_column_of_a_mix_empty():
     mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
     block = presentation.mix_block(mix, too_small=True)
     assert block.rows == [("Zelfbetaler", "5,0 %", "–")]
-    assert len(block.chart["data"]) == 1
+    assert [series.role for series in block.chart.series] == ["practice"]

@@ -104,11 +104,12 @@ def test_the_selected_group_is_marked_and_the_links_keep_the_tab(client_a, impor
     html = page(client_a, import_a, groep="regio", tab="klachten")
     assert 'href="?groep=regio&amp;tab=klachten" data-group="regio" aria-current="true"' in html
     assert 'href="?groep=landelijk&amp;tab=klachten"' in html
-    assert "Vergeleken met: Regio Zuid-Holland (6 praktijken)" in html
+    assert "Vergeleken met: Regio Zuid-Holland (5–9 praktijken)" in html
 
 
 def test_national_compares_with_every_practice(client_a, import_a):
-    assert "Vergeleken met: Landelijk (7 praktijken)" in page(client_a, import_a)
+    # Sizes are published as bands, never exactly (docs/privacy.md).
+    assert "Vergeleken met: Landelijk (5–9 praktijken)" in page(client_a, import_a)
 
 
 def test_an_unknown_group_falls_back_to_national(client_a, import_a):
@@ -127,8 +128,9 @@ def test_a_network_of_four_shows_the_too_small_message_and_links_to_the_region(c
 
 def test_a_too_small_group_reveals_no_group_figures(client_a, import_a):
     html = page(client_a, import_a, groep="netwerk", tab="behandelingen")
-    assert "Mediaan groep" not in html
-    assert 'data-chart="chart-' not in html
+    assert "<dt>Mediaan groep</dt>" not in html
+    assert 'data-chart="kpi-' not in html  # no distribution chart at all
+    assert "url(#hatch-" not in html  # the mixes show only the practice, no hatched group
     assert "(4 praktijken)" not in html
 
 
@@ -176,7 +178,9 @@ def test_the_patients_tab_shows_value_median_band_and_a_chart_with_its_table(cli
     assert "Aantal patiënten" in html
     assert "Mediaan groep" in html
     assert "Middelste helft (P25–P75)" in html
-    assert 'data-chart="chart-patients"' in html
+    assert 'data-chart="kpi-patients"' in html
+    assert '<title id="chart-kpi-patients-title">Aantal patiënten</title>' in html
+    assert 'data-chart="mix-gender_age_mix"' in html
     assert "Leeftijdsopbouw" in html
     assert "Cijfers van de grafiek" in html
 
@@ -192,7 +196,7 @@ def test_the_welcome_tab_has_a_symbol_and_summary_per_theme(client_a, import_a):
     for theme in TABS[1:-1]:
         assert f'data-theme="{theme}" aria-describedby="summary-{theme}"' in html
         assert f'id="summary-{theme}" role="tooltip"' in html
-    assert "tegen mediaan" in html
+    assert "normale spreiding" in html
 
 
 def test_the_trends_tab_shows_quarters_and_years_against_the_group(client_a, import_a):
@@ -253,7 +257,8 @@ def test_a_page_reads_the_session_the_user_the_import_and_its_figures_in_few_que
     client_a, import_a, django_assert_max_num_queries, tab, group
 ):
     page(client_a, import_a, tab=tab, groep=group)  # sessions, caches warm
-    # Session; user; practice with network; the import; own row with the group's statistics;
-    # the own slice of the positions (Trends: own rows; medians with the group size).
+    # Session; user; practice with network; the import; own row with the group's statistics
+    # (Trends: own rows; medians with the group size); for a group too small, whether the wider
+    # group has figures. No positions: they are not stored.
     with django_assert_max_num_queries(6):
         page(client_a, import_a, tab=tab, groep=group)

@@ -45,7 +45,7 @@ class ParaBenchUserAdmin(UserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change and obj.email:
-            send_onboarding_emails(obj)
+            send_onboarding_emails(obj, request)
             messages.info(
                 request,
                 _("Welkomstmail en inloggegevens zijn verstuurd naar %(email)s.")

@@ -1,4 +1,4 @@
-"""Recompute every comparison group's statistics and every practice's percentile positions."""
+"""Recompute every comparison group's published statistics."""
 
 import time
 
@@ -23,7 +23,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         report = recompute_all(years)
         self.stdout.write(
-            f"{len(report['years'])} jaar, {report['groups']} groepsstatistieken, "
-            f"{report['positions']} percentielposities in "
+            f"{len(report['years'])} jaar, {report['groups']} groepsstatistieken in "
             f"{time.perf_counter() - started:.1f} s."
         )

@@ -1,22 +1,8 @@
-/* ParaBench dashboard: draw the charts, make the ⓘ panels announce their state, open all
-   number tables for print. Everything works without it except the charts themselves; their
-   numbers are always in the tables next to them. */
+/* ParaBench dashboard: make the ⓘ panels announce their state and open all number tables for
+   print. Everything works without it: the charts are SVG drawn on the server, with native
+   tooltips. */
 (function () {
   "use strict";
-
-  function drawCharts() {
-    if (!window.Plotly) return;
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var script = el.nextElementSibling;
-      if (!script || script.type !== "application/json") return;
-      var spec = JSON.parse(script.textContent);
-      window.Plotly.newPlot(el, spec.data, spec.layout, {
-        displayModeBar: false,
-        responsive: true
-      });
-      el.classList.add("drawn");
-    });
-  }
 
   function enhanceInfo() {
     document.querySelectorAll("details.info").forEach(function (details) {
@@ -50,7 +36,6 @@
 
   function start() {
     enhanceInfo();
-    drawCharts();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,552 @@
+"""How sure a practice's figure is, and whether it differs from its group beyond chance.
+
+Pure functions (standard library and numpy, no Django, no scipy: the tests check every number
+against scipy and statsmodels, so the production arithmetic must not be the same code).
+
+* **Own interval** (95 %): Wilson score for proportions, exact Poisson (chi-square / gamma
+  quantiles) for counts per patient, per therapist or per fte, mean ± z·sd/√n for means whose
+  spread the export's histogram carries, and for growth the Wilson interval of this year's share
+  of both years' counts (two Poisson counts, conditioned on their sum).
+* **Funnel limits** (95 % and 99.8 %) around the group's median θ₀ as a function of the
+  denominator n: the interval a practice exactly at θ₀ with denominator n would get (the same
+  method as its own interval, so limits and interval speak one language), widened by the group's
+  **additive over-dispersion τ²** (Spiegelhalter 2005): half-width √(h(n)² + (z·τ)²). τ² comes
+  from the DerSimonian–Laird moment estimate on z-scores winsorised at 10 % / 90 %, computed on
+  the server when the group's statistics are computed; a practice only ever sees limits.
+* **Verdict**: ``above`` / ``below`` only outside the 95 % limits at the practice's own n, else
+  ``within`` ("binnen de normale spreiding").
+
+Why additive τ² and not the multiplicative φ: φ multiplies the chance variance, so its limits
+still shrink to θ₀ as n grows and every large practice ends up "significant" — for a practice of
+20,000 sessions, chance is tiny and what remains is the real difference between practices, which
+is what τ² measures. τ² keeps a floor of ± z·τ under the funnel. See ``docs/statistics.md`` §6.
+
+KPIs without a sampling model (tariffs, revenue shares, medians read from histograms, revenue
+growth) are measured exactly, not sampled: their "normal spread" is the group's own spread, the
+robust standard deviation IQR / 1.349 from the published P25 and P75 (a normal distribution's
+IQR is 1.349 σ). Size indicators (patients, sessions, revenue, …) have no verdict at all.
+"""
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+from parabench.benchmark import catalogue
+
+LEVEL = 0.95
+LEVELS = (0.95, 0.998)
+IQR_PER_SD = 2 * NormalDist().inv_cdf(0.75)  # 1.3490: the IQR of a normal distribution in σ
+WINSOR = (0.10, 0.90)  # Spiegelhalter 2005: winsorise z-scores at the 10th and 90th percentile
+
+
+def z_value(level: float) -> float:
+    """The two-sided normal quantile: 1.96 for 95 %, 3.09 for 99.8 %."""
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+# --- Intervals -------------------------------------------------------------------------------
+
+
+def wilson(x: float, n: float, level: float = LEVEL) -> tuple[float, float] | None:
+    """Wilson's score interval (1927) for the proportion x / n, as fractions 0–1.
+
+    Stays inside 0–1 and has a width at 0 % and 100 % (unlike p ± z·√(p(1−p)/n)).
+    """
+    if not n or n <= 0:
+        return None
+    z = z_value(level)
+    p = min(max(x / n, 0.0), 1.0)
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n)
+    low, high = centre - half, centre + half
+    # At 0 and 1 the formula's own arithmetic gives ±1e-17 noise: the limits are exactly 0 / 1.
+    return (0.0 if p == 0 else max(0.0, low), 1.0 if p == 1 else min(1.0, high))
+
+
+def _lower_gamma_series(a: float, x: float) -> float:
+    total = term = 1.0 / a
+    ap = a
+    for _ in range(100_000):
+        ap += 1
+        term *= x / ap
+        total += term
+        if abs(term) < abs(total) * 1e-16:
+            break
+    return total * math.exp(-x + a * math.log(x) - math.lgamma(a))
+
+
+def _upper_gamma_fraction(a: float, x: float) -> float:
+    """Q(a, x) by Lentz's continued fraction (Numerical Recipes 6.2)."""
+    tiny = 1e-300
+    b = x + 1 - a
+    c = 1 / tiny
+    d = 1 / b
+    h = d
+    for i in range(1, 100_000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-16:
+            break
+    return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
+
+
+def gamma_cdf(x: float, shape: float) -> float:
+    """The regularised lower incomplete gamma function P(shape, x)."""
+    if x <= 0:
+        return 0.0
+    if x < shape + 1:
+        return _lower_gamma_series(shape, x)
+    return 1.0 - _upper_gamma_fraction(shape, x)
+
+
+def gamma_ppf(q: float, shape: float) -> float:
+    """The q-quantile of a Gamma(shape, 1) distribution (= χ²(q; 2·shape) / 2).
+
+    Newton's method on P(shape, x) from the Wilson–Hilferty start, guarded by bisection.
+    """
+    if not 0 < q < 1 or shape <= 0:
+        raise ValueError("gamma_ppf wants 0 < q < 1 and shape > 0")
+    z = NormalDist().inv_cdf(q)
+    c = 1 / (9 * shape)
+    x = shape * max(1 - c + z * math.sqrt(c), 1e-3) ** 3
+    low, high = 0.0, math.inf
+    for _ in range(200):
+        f = gamma_cdf(x, shape) - q
+        if f > 0:
+            high = min(high, x)
+        else:
+            low = max(low, x)
+        density = math.exp((shape - 1) * math.log(x) - x - math.lgamma(shape)) if x > 0 else 0
+        step = f / density if density > 0 else math.inf
+        new = x - step
+        if not low < new < high:  # Newton left the bracket: bisect (or double without a top)
+            new = (low + high) / 2 if high < math.inf else 2 * x + 1
+        if abs(new - x) <= 1e-13 * max(x, 1e-300):
+            return new
+        x = new
+    return x
+
+
+def wilson_hilferty(q: float, shape: float) -> float:
+    """The Wilson–Hilferty approximation of a gamma quantile: relative error below 10⁻⁴ from
+    shape 200 on (below 10⁻⁵ from 1,000). Only for drawing curves, never for a verdict."""
+    z = NormalDist().inv_cdf(q)
+    c = 1 / (9 * shape)
+    return shape * (1 - c + z * math.sqrt(c)) ** 3
+
+
+DRAWN_EXACT_BELOW = 200  # funnel curves: exact gamma quantiles below this shape, else W–H
+
+
+def poisson_exact(count: float, level: float = LEVEL, exact: bool = True) -> tuple[float, float]:
+    """Exact (Garwood) limits for a Poisson mean from an observed count:
+    lower χ²(α/2; 2x)/2, upper χ²(1−α/2; 2x+2)/2, i.e. the gamma quantiles below.
+
+    ``exact=False`` (drawing a funnel's curves, 96 points): Wilson–Hilferty for large counts,
+    where an exact quantile costs milliseconds and the difference is far below a pixel."""
+    alpha = 1 - level
+    ppf = gamma_ppf if exact or count < DRAWN_EXACT_BELOW else wilson_hilferty
+    low = 0.0 if count <= 0 else ppf(alpha / 2, count)
+    return low, ppf(1 - alpha / 2, count + 1)
+
+
+def mean_interval(mean: float, sd: float, n: float, level: float = LEVEL) -> tuple[float, float]:
+    """mean ± z·sd/√n: the mean of n episodes whose spread (sd) the export's histogram gives."""
+    half = z_value(level) * sd / math.sqrt(n)
+    return mean - half, mean + half
+
+
+def histogram_sd(histogram, total: float) -> float | None:
+    """The standard deviation of the observations a histogram counts (element i = value i).
+
+    The last (open) bin's observations are placed at their own mean, which the exact ``total``
+    of all values gives: the real spread is then at least this large, never smaller than what
+    the histogram shows. None with fewer than two observations.
+    """
+    counts = np.asarray(histogram, dtype=np.float64)
+    n = counts.sum()
+    if n < 2:
+        return None
+    values = np.arange(counts.size, dtype=np.float64)
+    last = counts.size - 1
+    if counts[last] > 0:
+        closed_sum = float((counts[:last] * values[:last]).sum())
+        values[last] = max(float(last), (total - closed_sum) / counts[last])
+    mean = float((counts * values).sum() / n)
+    square = float((counts * (values - mean) ** 2).sum())
+    return math.sqrt(square / (n - 1))
+
+
+# --- Models per KPI --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Model:
+    """How chance works for one KPI.
+
+    kind: ``proportion`` (stored in %, denominator = the count it is a share of), ``rate`` (a
+    count per unit of ``denominator``), ``mean`` (a mean of ``denominator`` observations with
+    standard deviation in column ``sd``), ``growth`` (this year's count of ``base`` against last
+    year's, stored in %) or ``spread`` (no sampling model: the group's own spread).
+    """
+
+    kind: str
+    denominator: str | None = None
+    sd: str | None = None
+    base: str | None = None
+
+
+MODELS: dict[str, Model] = {
+    "female_share": Model("proportion", "patients"),
+    "chronic_share": Model("proportion", "episodes"),
+    "direct_access_share": Model("proportion", "support.routed_new_episodes"),
+    "no_show_rate": Model("proportion", "support.appointments"),
+    "outcome_measure_share": Model("proportion", "support.closed_episodes"),
+    "goals_achieved_share": Model("proportion", "support.closed_episodes"),
+    "ended_regular_share": Model("proportion", "support.closed_episodes"),
+    "waiting_within_5_share": Model("proportion", "support.waiting_episodes"),
+    "episodes_per_patient": Model("rate", "patients"),
+    "patients_per_therapist": Model("rate", "therapists"),
+    "sessions_per_fte": Model("rate", "fte"),
+    "sessions_per_episode": Model(
+        "mean", "support.closed_episodes", "support.sessions_per_episode_sd"
+    ),
+    "sessions_per_episode_chronic": Model(
+        "mean", "support.closed_episodes_chronic", "support.sessions_per_episode_chronic_sd"
+    ),
+    "sessions_per_episode_non_chronic": Model(
+        "mean",
+        "support.closed_episodes_non_chronic",
+        "support.sessions_per_episode_non_chronic_sd",
+    ),
+    "growth_patients": Model("growth", base="patients"),
+    "growth_episodes": Model("growth", base="episodes"),
+    "growth_sessions": Model("growth", base="sessions"),
+    "median_sessions": Model("spread"),
+    "episode_weeks": Model("spread"),
+    "waiting_days": Model("spread"),
+    "revenue_per_session": Model("spread"),
+    "revenue_per_session_contract": Model("spread"),
+    "revenue_per_session_self_pay": Model("spread"),
+    "revenue_per_patient": Model("spread"),
+    "revenue_per_episode": Model("spread"),
+    "self_pay_share": Model("spread"),
+    "growth_revenue": Model("spread"),
+}
+# The figures per insurer follow the same rules as their practice-wide namesakes.
+for _concern in catalogue.INSURER_CONCERNS:
+    _column = catalogue.insurer_column
+    _patients = _column(_concern.key, "patients")
+    MODELS[_column(_concern.key, "episodes_per_patient")] = Model("rate", _patients)
+    MODELS[_column(_concern.key, "revenue_per_patient")] = Model("spread")
+
+# The size indicators: how big a practice is, never better or worse, never a verdict.
+SIZE_KPIS = frozenset(
+    {"patients", "new_patients", "episodes", "new_episodes", "sessions", "revenue", "therapists"}
+    | {"fte"}
+)
+
+
+def _get(values, column: str | None) -> float | None:
+    if column is None:
+        return None
+    value = values.get(column)
+    if value is None or value != value:
+        return None
+    return float(value)
+
+
+def denominator(model: Model, value: float | None, values) -> float | None:
+    """The practice's n for this model: what the KPI divides by (for growth: last year's count).
+
+    ``values``: the practice's figures by column (KPIs and support columns).
+    """
+    if model.kind == "growth":
+        now = _get(values, model.base)
+        if now is None or value is None or value <= -100:
+            return None
+        return now / (1 + value / 100)
+    n = _get(values, model.denominator)
+    return n if n is not None and n > 0 else None
+
+
+def own_interval(model: Model, value: float | None, values, level: float = LEVEL):
+    """The practice's own interval for its value, in the KPI's unit; None without a model."""
+    if value is None or value != value:
+        return None
+    n = denominator(model, value, values)
+    if model.kind == "proportion" and n:
+        found = wilson(value / 100 * n, n, level)
+        return None if found is None else (found[0] * 100, found[1] * 100)
+    if model.kind == "rate" and n:
+        count = value * n
+        low, high = poisson_exact(count, level)
+        return low / n, high / n
+    if model.kind == "mean" and n:
+        sd = _get(values, model.sd)
+        return None if sd is None else mean_interval(value, sd, n, level)
+    if model.kind == "growth" and n:
+        now = n * (1 + value / 100)
+        found = wilson(now, now + n, level)
+        return None if found is None else (_share_to_growth(found[0]), _share_to_growth(found[1]))
+    return None
+
+
+def _share_to_growth(share: float) -> float:
+    """This year's share π of both years' counts → growth (π / (1 − π) − 1) in %."""
+    if share >= 1:
+        return math.inf
+    return (share / (1 - share) - 1) * 100
+
+
+# --- Funnel limits ---------------------------------------------------------------------------
+
+
+def chance_limits(
+    model: Model, target: float, n: float, level: float = LEVEL, sd=None, exact: bool = True
+):
+    """The interval a practice exactly at ``target`` with denominator ``n`` would get: the
+    funnel's limits when the group varies by chance alone."""
+    if model.kind == "proportion":
+        found = wilson(target / 100 * n, n, level)
+        return found[0] * 100, found[1] * 100
+    if model.kind == "rate":
+        low, high = poisson_exact(target * n, level, exact)
+        return low / n, high / n
+    if model.kind == "mean":
+        return mean_interval(target, sd, n, level)
+    if model.kind == "growth":
+        ratio = 1 + target / 100
+        found = wilson(ratio * n, n * (1 + ratio), level)
+        return _share_to_growth(found[0]), _share_to_growth(found[1])
+    return target, target
+
+
+def chance_variance(model: Model, target: float, n: float, sd=None) -> float | None:
+    """The variance of a practice's value at ``target`` by chance alone (normal approximation),
+    the weight of the over-dispersion estimate."""
+    if n is None or n <= 0:
+        return None
+    if model.kind == "proportion":
+        return target * (100 - target) / n
+    if model.kind == "rate":
+        return target / n
+    if model.kind == "mean":
+        return None if sd is None else sd * sd / n
+    if model.kind == "growth":
+        ratio = 1 + target / 100
+        return ratio * (1 + ratio) / n * 100 * 100
+    return None
+
+
+def limits(
+    model: Model,
+    target: float,
+    n: float | None,
+    tau2: float,
+    level: float = LEVEL,
+    sd=None,
+    exact: bool = True,
+) -> tuple[float, float] | None:
+    """The funnel's limits at denominator ``n``: chance limits widened by z·τ in quadrature.
+
+    For a ``spread`` KPI (no n) the limits are target ± z·τ.
+    """
+    if target is None or target != target:
+        return None
+    tau = math.sqrt(tau2) if tau2 and tau2 > 0 else 0.0
+    z = z_value(level)
+    if model.kind == "spread":
+        return target - z * tau, target + z * tau
+    if n is None or n <= 0 or (model.kind == "mean" and sd is None):
+        return None
+    low, high = chance_limits(model, target, n, level, sd, exact)
+    low = target - math.hypot(target - low, z * tau)
+    high = target + math.hypot(high - target, z * tau)
+    if model.kind == "proportion":
+        low, high = max(low, 0.0), min(high, 100.0)
+    elif model.kind == "rate":
+        low = max(low, 0.0)
+    elif model.kind == "growth":
+        low = max(low, -100.0)
+    return low, high
+
+
+def spread_tau2(p25: float | None, p75: float | None) -> float | None:
+    """τ² of a KPI without a sampling model: the group's robust variance (IQR / 1.349)²."""
+    if p25 is None or p75 is None:
+        return None
+    return ((p75 - p25) / IQR_PER_SD) ** 2
+
+
+def dispersion(
+    model: Model, values: np.ndarray, ns: np.ndarray, target: float, sds: np.ndarray | None = None
+) -> float:
+    """Additive over-dispersion τ² of a group (Spiegelhalter 2005, DerSimonian–Laird).
+
+    z_i = (y_i − θ₀) / s_i with s_i² the chance variance at θ₀ (for means the member's own
+    sd² / n_i); the z's winsorised at their 10th and 90th percentile; φ = Σ z² / I. When
+    I·φ > I − 1 (more spread than chance), τ² = (I·φ − (I − 1)) / (Σw − Σw² / Σw) with
+    w_i = 1 / s_i²; otherwise 0. Members without a value, an n or an sd are left out.
+    """
+    if model.kind in ("spread",) or target is None or target != target:
+        return math.nan
+    values = np.asarray(values, dtype=np.float64)
+    ns = np.asarray(ns, dtype=np.float64)
+    if model.kind == "proportion":
+        variance = target * (100 - target) / ns
+    elif model.kind == "rate":
+        variance = target / ns
+    elif model.kind == "mean":
+        variance = np.asarray(sds, dtype=np.float64) ** 2 / ns
+    else:  # growth
+        ratio = 1 + target / 100
+        variance = ratio * (1 + ratio) / ns * 1e4
+    with np.errstate(invalid="ignore", divide="ignore"):
+        keep = np.isfinite(values) & np.isfinite(variance) & (ns > 0) & (variance > 0)
+    count = int(keep.sum())
+    if count < 2:
+        return 0.0 if count else math.nan
+    y, v = values[keep], variance[keep]
+    z = (y - target) / np.sqrt(v)
+    low, high = np.quantile(z, WINSOR)
+    z = np.clip(z, low, high)
+    phi = float((z * z).sum()) / count
+    if count * phi <= count - 1:
+        return 0.0
+    w = 1 / v
+    return (count * phi - (count - 1)) / float(w.sum() - (w * w).sum() / w.sum())
+
+
+def group_dispersion(matrix: np.ndarray, medians: np.ndarray) -> np.ndarray:
+    """τ² of every modelled KPI of a group (NaN for the other columns), rounded to two
+    significant digits: one row of the group's stored statistics.
+
+    ``matrix``: the members' values (members × ``catalogue.COLUMNS``), ``medians`` the group's
+    median per column (the target θ₀).
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    out = np.full(matrix.shape[1], np.nan)
+    index = catalogue.COLUMN_INDEX
+    for code, model in MODELS.items():
+        if model.kind == "spread":
+            continue
+        column = index[code]
+        values = matrix[:, column]
+        if model.kind == "growth":
+            base = matrix[:, index[model.base]]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ns = np.where(values > -100, base / (1 + values / 100), np.nan)
+        else:
+            ns = matrix[:, index[model.denominator]]
+        sds = matrix[:, index[model.sd]] if model.sd else None
+        out[column] = round_significant(dispersion(model, values, ns, medians[column], sds))
+    return out
+
+
+def round_significant(value: float, digits: int = 2) -> float:
+    """τ² is stored to two significant digits: enough for a limit, no more than needed."""
+    if value is None or value != value or value == 0 or math.isinf(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def verdict(value, bounds) -> str | None:
+    """``above`` / ``below`` the limits, or ``within`` them; None without limits."""
+    if value is None or value != value or bounds is None:
+        return None
+    low, high = bounds
+    if value > high:
+        return "above"
+    if value < low:
+        return "below"
+    return "within"
+
+
+def funnel_ns(n: float, points: int = 48) -> np.ndarray:
+    """The denominators a funnel is drawn over: from n / 10 to 10·n on a log scale.
+
+    Only the practice's own n decides the range — the group's smallest and largest denominators
+    would tell the size of its smallest and largest members.
+    """
+    low = max(n / 10, min(1.0, n))
+    return np.unique(np.geomspace(low, max(n * 10, low * 2), points))
+
+
+# --- One KPI's judgement ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Everything the dashboard says about chance for one KPI of one practice.
+
+    ``kind``: the model's kind, ``size`` for a size indicator, ``none`` without a model.
+    ``side``: ``above`` / ``below`` the 95 % limits at the practice's own n, ``within`` them, or
+    None when no limits could be drawn (no group figures, no n, a group without spread).
+    """
+
+    kind: str
+    interval: tuple[float, float] | None = None
+    n: float | None = None
+    sd: float | None = None
+    target: float | None = None
+    tau2: float | None = None
+    limits: dict[float, tuple[float, float]] | None = None
+    side: str | None = None
+    degenerate: bool = False  # the group's P25 equals its P75: no spread to place a value in
+
+
+def judge(code: str, value, values, median=None, p25=None, p75=None, tau2=None) -> Judgement:
+    """The interval, limits and side of one KPI: ``values`` are the practice's own figures by
+    column; median, P25, P75 and τ² the group's (None when the group shows nothing)."""
+    if code in SIZE_KPIS:
+        return Judgement("size")
+    model = MODELS.get(code)
+    if model is None:
+        return Judgement("none")
+    interval = own_interval(model, value, values)
+    n = denominator(model, value, values)
+    sd = _get(values, model.sd)
+    degenerate = p25 is not None and p75 is not None and p25 == p75
+    base = Judgement(model.kind, interval, n, sd, median, None, None, None, degenerate)
+    if value is None or value != value or median is None or median != median:
+        return base
+    if model.kind == "spread":
+        # Its normal spread is the group's own: without published quartiles (a small group) or
+        # with no spread at all, there is nothing to judge by.
+        tau2 = spread_tau2(p25, p75)
+        if degenerate or tau2 is None:
+            return base
+    tau2 = 0.0 if tau2 is None or tau2 != tau2 else tau2
+    bounds = {level: limits(model, median, n, tau2, level, sd) for level in LEVELS}
+    if bounds[LEVEL] is None:
+        return Judgement(model.kind, interval, n, sd, median, tau2, None, None, degenerate)
+    side = verdict(value, bounds[LEVEL])
+    return Judgement(model.kind, interval, n, sd, median, tau2, bounds, side, degenerate)
+
+
+def funnel(judgement: Judgement) -> dict | None:
+    """The funnel's curves around the group median over ``funnel_ns`` of the practice's n:
+    {"n": [...], 0.95: ([low...], [high...]), 0.998: (...)}; None for a KPI without n."""
+    if judgement.limits is None or judgement.n is None or judgement.kind == "spread":
+        return None
+    model = Model(judgement.kind)
+    ns = funnel_ns(judgement.n)
+    out: dict = {"n": ns.tolist()}
+    for level in LEVELS:
+        pairs = [
+            limits(model, judgement.target, n, judgement.tau2, level, judgement.sd, exact=False)
+            for n in ns
+        ]
+        out[level] = ([p[0] for p in pairs], [p[1] for p in pairs])
+    return out

@@ -1,0 +1,344 @@
+"""What every chart shares: the spec base class, the registry of drawers, the ``<svg>`` frame with
+its title and description, scales, ticks, a legend and the two styles (practice, group).
+
+A chart is a frozen dataclass (its data) plus one drawer function registered with
+``@draws(SpecClass)`` that returns a ``Drawing``; ``render(spec)`` wraps it in one accessible
+``<svg role="img">``. Every piece of markup is built with ``format_html``/``format_html_join``,
+so labels and names from the catalogue or the practice's data are always escaped.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+# The practice is always solid orange, the group always teal and hatched or outlined: two
+# colours that differ in lightness too, and a second carrier (fill pattern, line dash, marker
+# shape) so that colour is never the only one. Both reach 3:1 against white (WCAG 1.4.11).
+PRACTICE = "#c2600a"
+GROUP = "#0b6e6e"
+GROUP_LIGHT = "#d3e7e7"
+INK = "#1d2733"
+MUTED = "#4f5b69"
+GRID = "#e3e8ee"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """``key`` names the chart on its page, from the catalogue (``kpi-sessions``,
+    ``mix-payer_mix``); ``title`` and ``description`` are what a screen reader says."""
+
+    key: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Drawing:
+    width: int
+    height: int
+    body: SafeString
+    defs: SafeString = SafeString("")
+
+
+def join(parts) -> SafeString:
+    """Pieces of markup in a row; anything not already safe is escaped."""
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+Drawer = Callable[[Chart], Drawing]
+DRAWERS: dict[type, Drawer] = {}
+
+
+def draws(spec_type: type) -> Callable[[Drawer], Drawer]:
+    """Register the drawer of one chart type: a new chart type is a dataclass and a function."""
+
+    def register(drawer: Drawer) -> Drawer:
+        DRAWERS[spec_type] = drawer
+        return drawer
+
+    return register
+
+
+def render(chart: Chart) -> SafeString:
+    """The chart as one self-contained, accessible ``<svg>`` (inline in HTML, or for a PDF)."""
+    drawing = DRAWERS[type(chart)](chart)
+    ident = f"chart-{chart.key}"
+    kind = type(chart).__name__.lower()
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg chart-{kind}" '
+        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        'aria-labelledby="{id}-title {id}-desc" data-chart="{key}" font-family="{font}" '
+        'font-size="12" fill="{ink}"><title id="{id}-title">{title}</title>'
+        '<desc id="{id}-desc">{desc}</desc>{defs}{body}</svg>',
+        kind=kind,
+        w=drawing.width,
+        h=drawing.height,
+        id=ident,
+        key=chart.key,
+        font=FONT,
+        ink=INK,
+        title=chart.title,
+        desc=chart.description,
+        defs=format_html("<defs>{}</defs>", drawing.defs) if drawing.defs else "",
+        body=drawing.body,
+    )
+
+
+# --- Geometry ------------------------------------------------------------------------------------
+
+
+def n(value: float) -> str:
+    """A coordinate, short: 12.5 not 12.500000001."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def text_width(text: str, size: float = 12) -> float:
+    """An estimate of a label's width in a sans-serif font (no font metrics on the server)."""
+    return len(text) * size * 0.56
+
+
+@dataclass(frozen=True)
+class Scale:
+    low: float
+    high: float
+    start: float
+    end: float
+
+    def __call__(self, value: float) -> float:
+        span = self.high - self.low or 1.0
+        return self.start + (value - self.low) / span * (self.end - self.start)
+
+
+def nice_step(span: float, count: int) -> float:
+    """A round step (1, 2, 2.5 or 5 × 10ⁿ) giving about ``count`` intervals over ``span``."""
+    if span <= 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def ticks(low: float, high: float, count: int = 5, cover: bool = False) -> tuple[list[float], int]:
+    """Round tick values within [low, high] — or, with ``cover``, reaching just past ``high``
+    (an axis from zero whose top is a labelled line) — and the decimals their labels need."""
+    step = nice_step(high - low, count)
+    first = math.ceil(low / step - 1e-9) * step
+    last = math.ceil(high / step - 1e-9) * step if cover else high
+    values = []
+    value = first
+    while value <= last + step * 1e-9:
+        values.append(0.0 if abs(value) < step * 1e-9 else value)
+        value += step
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    if step < 1 and round(step * 10**decimals) % 1:
+        decimals += 1
+    if decimals == 0 and step % 1:
+        decimals = 1  # 2.5
+    return values, decimals
+
+
+def padded(values: list[float], share: float = 0.06, zero: bool = False) -> tuple[float, float]:
+    """The range of ``values`` with a margin; from zero when ``zero``."""
+    low, high = min(values), max(values)
+    if zero:
+        low = min(0.0, low)
+    pad = (high - low) * share or abs(high) * 0.05 or 1.0
+    return (low if zero and low == 0 else low - pad), high + pad
+
+
+# --- Pieces ------------------------------------------------------------------------------------
+
+
+def hatch(chart_key: str) -> tuple[str, SafeString]:
+    """The group's fill: teal diagonal hatching on a light tint (id unique per chart)."""
+    ident = f"hatch-{chart_key}"
+    pattern = format_html(
+        '<pattern id="{}" patternUnits="userSpaceOnUse" width="5" height="5" '
+        'patternTransform="rotate(45)"><rect width="5" height="5" fill="{}"/>'
+        '<line x1="0" y1="0" x2="0" y2="5" stroke="{}" stroke-width="2.2"/></pattern>',
+        ident,
+        GROUP_LIGHT,
+        GROUP,
+    )
+    return f"url(#{ident})", pattern
+
+
+def swatch(kind: str, x: float, y: float, fill: str = "") -> SafeString:
+    """A legend symbol, 14 px wide, vertically centred on ``y``."""
+    if kind == "practice-bar":
+        return format_html(
+            '<rect x="{}" y="{}" width="14" height="10" fill="{}"/>', n(x), n(y - 5), PRACTICE
+        )
+    if kind == "group-bar":
+        return format_html(
+            '<rect x="{}" y="{}" width="14" height="10" fill="{}" stroke="{}"/>',
+            n(x),
+            n(y - 5),
+            fill or GROUP_LIGHT,
+            GROUP,
+        )
+    if kind == "group-outline":
+        return format_html(
+            '<rect x="{}" y="{}" width="13" height="9" fill="none" stroke="{}" stroke-width="2"/>',
+            n(x + 0.5),
+            n(y - 4.5),
+            GROUP,
+        )
+    if kind == "practice-diamond":
+        return diamond(x + 7, y, 6)
+    if kind == "box":
+        return format_html(
+            '<rect x="{}" y="{}" width="14" height="10" fill="{}" stroke="{}"/>',
+            n(x),
+            n(y - 5),
+            GROUP_LIGHT,
+            GROUP,
+        )
+    if kind == "median":
+        return format_html(
+            '<line x1="{x}" y1="{a}" x2="{x}" y2="{b}" stroke="{c}" stroke-width="2.5"/>',
+            x=n(x + 7),
+            a=n(y - 6),
+            b=n(y + 6),
+            c=GROUP,
+        )
+    if kind == "mean":
+        return format_html(
+            '<line x1="{x}" y1="{a}" x2="{x}" y2="{b}" stroke="{c}" stroke-width="1.5" '
+            'stroke-dasharray="2 2"/>',
+            x=n(x + 7),
+            a=n(y - 6),
+            b=n(y + 6),
+            c=INK,
+        )
+    if kind == "whisker":
+        return format_html(
+            '<path d="M{} {}v8M{} {}h14M{} {}v8" stroke="{}" stroke-width="1.5" fill="none"/>',
+            n(x),
+            n(y - 4),
+            n(x),
+            n(y),
+            n(x + 14),
+            n(y - 4),
+            GROUP,
+        )
+    if kind == "practice-line":
+        return format_html(
+            '<path d="M{} {}h18" stroke="{}" stroke-width="2.5"/>{}',
+            n(x - 2),
+            n(y),
+            PRACTICE,
+            circle(x + 7, y, PRACTICE),
+        )
+    if kind == "group-line":
+        return format_html(
+            '<path d="M{} {}h18" stroke="{}" stroke-width="2" stroke-dasharray="4 3"/>{}',
+            n(x - 2),
+            n(y),
+            GROUP,
+            square(x + 7, y, GROUP),
+        )
+    if kind in ("limit-95", "limit-998"):  # the funnel's control limits (funnel.py)
+        dash = "" if kind == "limit-95" else ' stroke-dasharray="5 3"'
+        return format_html(
+            '<path d="M{} {}h16" stroke="{}" stroke-width="{}"{}/>',
+            n(x - 1),
+            n(y),
+            GROUP,
+            "2" if kind == "limit-95" else "1.5",
+            SafeString(dash),
+        )
+    raise ValueError(f"unknown legend symbol: {kind}")
+
+
+def diamond(x: float, y: float, r: float, hover: str = "") -> SafeString:
+    return format_html(
+        '<path class="practice-mark" d="M{} {}l{r} {r}l-{r} {r}l-{r} -{r}z" fill="{}" '
+        'stroke="#fff" stroke-width="1.5">{}</path>',
+        n(x),
+        n(y - r),
+        PRACTICE,
+        hover_title(hover),
+        r=n(r),
+    )
+
+
+def circle(x: float, y: float, colour: str, hover: str = "") -> SafeString:
+    return format_html(
+        '<circle cx="{}" cy="{}" r="3.5" fill="{}" stroke="#fff" stroke-width="1">{}</circle>',
+        n(x),
+        n(y),
+        colour,
+        hover_title(hover),
+    )
+
+
+def square(x: float, y: float, colour: str, hover: str = "") -> SafeString:
+    return format_html(
+        '<rect x="{}" y="{}" width="7" height="7" fill="#fff" stroke="{}" stroke-width="2">{}'
+        "</rect>",
+        n(x - 3.5),
+        n(y - 3.5),
+        colour,
+        hover_title(hover),
+    )
+
+
+def hover_title(text: str) -> SafeString:
+    """The browser's own tooltip on hover (no script): an SVG ``<title>`` child."""
+    return format_html("<title>{}</title>", text) if text else join(())
+
+
+def legend(
+    items: list[tuple[str, str]], x: float, y: float, width: float
+) -> tuple[SafeString, float]:
+    """Symbols with their names in a row, wrapping within ``width``; returns the markup and the
+    y below it."""
+    parts = []
+    cx, cy = x, y
+    for kind, label in items:
+        needed = 20 + text_width(label, 11) + 12
+        if cx > x and cx + needed > x + width:
+            cx, cy = x, cy + 18
+        parts.append(swatch(kind, cx, cy))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
+                n(cx + 20),
+                n(cy + 4),
+                INK,
+                label,
+            )
+        )
+        cx += needed
+    return join(parts), cy + 14
+
+
+def x_axis(
+    scale: Scale, values: list[float], label: Callable[[float], str], y: float, top: float
+) -> SafeString:
+    """Vertical grid lines from ``top`` to ``y`` with the tick labels under them."""
+    return format_html_join(
+        "",
+        '<line x1="{x}" y1="{top}" x2="{x}" y2="{y}" stroke="{grid}"/>'
+        '<text x="{x}" y="{ty}" text-anchor="middle" font-size="11" fill="{muted}">{text}</text>',
+        (
+            {
+                "x": n(scale(v)),
+                "top": n(top),
+                "y": n(y),
+                "ty": n(y + 14),
+                "grid": GRID,
+                "muted": MUTED,
+                "text": label(v),
+            }
+            for v in values
+        ),
+    )

@@ -1,0 +1,136 @@
+"""A KPI against its group: a box of the group's middle half, its median, whiskers to P10/P90 and
+the practice as a diamond.
+
+Draws only the statistics it is given — any of ``p10``, ``p25``, ``median``, ``p75``, ``p90``,
+``mean`` — because which ones a group may show is decided elsewhere (small groups have no P10 and
+P90, for instance). No single peer value is ever part of it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from parabench.dashboard.charts import base
+from parabench.dashboard.charts.base import GROUP, GROUP_LIGHT, INK, n
+
+STATISTIC_NAMES = {
+    "p10": gettext_lazy("P10"),
+    "p25": gettext_lazy("P25"),
+    "median": gettext_lazy("mediaan"),
+    "p75": gettext_lazy("P75"),
+    "p90": gettext_lazy("P90"),
+    "mean": gettext_lazy("gemiddelde"),
+}
+WIDTH = 440
+
+
+@dataclass(frozen=True)
+class Distribution(base.Chart):
+    stats: dict[str, float] = field(default_factory=dict)  # name → value, only those shown
+    value: float | None = None  # the practice's own
+    show: Callable[[float], str] = str  # a value as in the table (with its unit)
+    axis: Callable[[int], Callable[[float], str]] = lambda decimals: str  # tick writer per decimals
+
+
+@base.draws(Distribution)
+def draw(chart: Distribution) -> base.Drawing:
+    stats = {k: v for k, v in chart.stats.items() if v is not None}
+    known = list(stats.values()) + ([chart.value] if chart.value is not None else [])
+    if not known:
+        return base.Drawing(WIDTH, 20, base.join(()))
+    low, high = base.padded(known)
+    scale = base.Scale(low, high, 14, WIDTH - 14)
+    row_y, half = 26.0, 12.0
+    parts = []
+    p10, p25, p75, p90 = (stats.get(k) for k in ("p10", "p25", "p75", "p90"))
+    show = chart.show
+    legend = []
+    if p10 is not None and p90 is not None:
+        text = _range_text("P10–P90", show(p10), show(p90))
+        inner_low = p25 if p25 is not None else stats.get("median", p10)
+        inner_high = p75 if p75 is not None else stats.get("median", p90)
+        parts.append(
+            format_html(
+                '<g stroke="{c}" stroke-width="1.5"><title>{t}</title>'
+                '<line x1="{a}" y1="{y}" x2="{b}" y2="{y}"/>'
+                '<line x1="{d}" y1="{y}" x2="{e}" y2="{y}"/>'
+                '<line x1="{a}" y1="{y1}" x2="{a}" y2="{y2}"/>'
+                '<line x1="{e}" y1="{y1}" x2="{e}" y2="{y2}"/></g>',
+                c=GROUP,
+                t=text,
+                a=n(scale(p10)),
+                b=n(scale(inner_low)),
+                d=n(scale(inner_high)),
+                e=n(scale(p90)),
+                y=n(row_y),
+                y1=n(row_y - 7),
+                y2=n(row_y + 7),
+            )
+        )
+        legend.append((4, "whisker", "P10–P90"))
+    if p25 is not None and p75 is not None:
+        text = _range_text(str(gettext_lazy("middelste helft")), show(p25), show(p75))
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
+                'stroke-width="1.5"><title>{}</title></rect>',
+                n(scale(p25)),
+                n(row_y - half),
+                n(max(scale(p75) - scale(p25), 1)),
+                n(2 * half),
+                GROUP_LIGHT,
+                GROUP,
+                text,
+            )
+        )
+        legend.append((1, "box", str(gettext_lazy("middelste helft (P25–P75)"))))
+    if "median" in stats:
+        parts.append(_mark(scale, stats["median"], row_y, half, GROUP, "2.5", "", "median", show))
+        legend.append((2, "median", str(STATISTIC_NAMES["median"])))
+    if "mean" in stats:
+        parts.append(_mark(scale, stats["mean"], row_y, half, INK, "1.5", "2 2", "mean", show))
+        legend.append((3, "mean", str(STATISTIC_NAMES["mean"])))
+    if chart.value is not None:
+        hover = f"{gettext_lazy('Uw praktijk')}: {show(chart.value)}"
+        parts.append(base.diamond(scale(chart.value), row_y, 8, hover))
+        legend.append((0, "practice-diamond", str(gettext_lazy("uw praktijk"))))
+    values, decimals = base.ticks(low, high, 5)
+    write = chart.axis(decimals)
+    axis_y = row_y + half + 10
+    grid = base.x_axis(scale, values, write, axis_y, 4)
+    items = [(kind, label) for _order, kind, label in sorted(legend)]
+    keys, bottom = base.legend(items, 14, axis_y + 34, WIDTH - 28)
+    body = format_html("{}{}{}", grid, base.join(parts), keys)
+    return base.Drawing(WIDTH, int(bottom + 4), body)
+
+
+def describe(stats: dict[str, float], value: float | None, show: Callable[[float], str]) -> str:
+    """The chart in words, from the same figures: what a screen reader says and a PDF carries."""
+    parts = []
+    if value is not None:
+        parts.append(f"{gettext_lazy('uw praktijk')} {show(value)}")
+    for name, label in STATISTIC_NAMES.items():
+        if stats.get(name) is not None:
+            parts.append(f"{label} {show(stats[name])}")
+    summary = "; ".join(parts)
+    return f"{summary[:1].upper()}{summary[1:]}." if summary else ""
+
+
+def _range_text(name: str, low: str, high: str) -> str:
+    return f"{name}: {low} – {high}"
+
+
+def _mark(scale, value, y, half, colour, width, dash, name, show):
+    return format_html(
+        '<line x1="{x}" y1="{a}" x2="{x}" y2="{b}" stroke="{c}" stroke-width="{w}"{d}>'
+        "<title>{t}</title></line>",
+        x=n(scale(value)),
+        a=n(y - half),
+        b=n(y + half),
+        c=colour,
+        w=width,
+        d=format_html(' stroke-dasharray="{}"', dash) if dash else "",
+        t=f"{STATISTIC_NAMES[name]}: {show(value)}",
+    )

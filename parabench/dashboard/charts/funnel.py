@@ -1,0 +1,193 @@
+"""A funnel: the group's median as a line, the 95 % and 99.8 % control limits as curves over the
+denominator (how many episodes, patients, … a value is based on), and the practice as one
+diamond with its own 95 % interval.
+
+Only the practice's own point is drawn — never another practice's — and the denominator axis
+runs from a tenth to ten times the practice's own n (``uncertainty.funnel_ns``), so that the
+chart does not tell how small or large the group's members are.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
+
+from parabench.dashboard.charts import base
+from parabench.dashboard.charts.base import GRID, GROUP, GROUP_LIGHT, INK, MUTED, PRACTICE, n
+
+WIDTH = 440
+PLOT_HEIGHT = 180
+LEFT = 62
+
+
+@dataclass(frozen=True)
+class Funnel(base.Chart):
+    ns: tuple[float, ...] = ()  # the denominators the limits are given for (increasing)
+    inner: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())  # 95 %: lows, highs
+    outer: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())  # 99.8 %: lows, highs
+    target: float = 0.0  # the group's median
+    n: float = 1.0  # the practice's own denominator
+    value: float | None = None  # the practice's own value
+    interval: tuple[float, float] | None = None  # its own 95 % interval
+    n_label: str = ""  # what n counts ("afgesloten klachten")
+    show: Callable[[float], str] = str
+    axis: Callable[[int], Callable[[float], str]] = field(default=lambda decimals: str)
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """1, 2, 5 × 10ᵏ inside [low, high] (a log axis), at least the two ends' decades."""
+    values = []
+    for power in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
+        for multiple in (1, 2, 5):
+            value = multiple * 10.0**power
+            if low <= value <= high:
+                values.append(value)
+    if len(values) > 6:
+        values = [v for v in values if str(v).lstrip("0.")[:1] in ("1", "5")]
+    return values
+
+
+def _count(value: float) -> str:
+    return base.n(value) if value < 10 else f"{value:,.0f}".replace(",", ".")
+
+
+@base.draws(Funnel)
+def draw(chart: Funnel) -> base.Drawing:
+    keys, top = base.legend(
+        [
+            ("practice-diamond", str(gettext_lazy("uw praktijk (met interval van 95 %)"))),
+            ("median", str(gettext_lazy("mediaan groep"))),
+            ("limit-95", str(gettext_lazy("grenzen van 95 %"))),
+            ("limit-998", str(gettext_lazy("grenzen van 99,8 %"))),
+        ],
+        14,
+        12,
+        WIDTH - 28,
+    )
+    top += 14
+    bottom = top + PLOT_HEIGHT
+    ns = chart.ns
+    known = [chart.target, *chart.outer[0], *chart.outer[1]]
+    if chart.value is not None:
+        known.append(chart.value)
+    if chart.interval is not None:
+        known.extend(chart.interval)
+    known = [v for v in known if v is not None and math.isfinite(v)]
+    low, high = base.padded(known)
+    y = base.Scale(low, high, bottom, top)
+    log_low, log_high = math.log10(ns[0]), math.log10(ns[-1])
+    x_scale = base.Scale(log_low, log_high, LEFT, WIDTH - 14)
+
+    def x(value: float) -> float:
+        return x_scale(math.log10(value))
+
+    def path(values) -> str:
+        points = [
+            f"{n(x(k))} {n(y(v))}" for k, v in zip(ns, values, strict=True) if math.isfinite(v)
+        ]
+        return "M" + "L".join(points)
+
+    band = "M" + "L".join(
+        [f"{n(x(k))} {n(y(v))}" for k, v in zip(ns, chart.outer[1], strict=True)]
+        + [f"{n(x(k))} {n(y(v))}" for k, v in reversed(list(zip(ns, chart.outer[0], strict=True)))]
+    )
+    y_values, decimals = base.ticks(low, high, 4)
+    write = chart.axis(decimals)
+    grid = format_html_join(
+        "",
+        '<line x1="{a}" y1="{y}" x2="{b}" y2="{y}" stroke="{grid}"/>'
+        '<text x="{t}" y="{ty}" text-anchor="end" font-size="11" fill="{muted}">{text}</text>',
+        (
+            {
+                "a": n(LEFT),
+                "b": n(WIDTH - 14),
+                "y": n(y(v)),
+                "t": n(LEFT - 6),
+                "ty": n(y(v) + 4),
+                "grid": GRID,
+                "muted": MUTED,
+                "text": write(v),
+            }
+            for v in y_values
+        ),
+    )
+    x_ticks = _log_ticks(ns[0], ns[-1])
+    x_grid = format_html_join(
+        "",
+        '<line x1="{x}" y1="{top}" x2="{x}" y2="{b}" stroke="{grid}"/>'
+        '<text x="{x}" y="{ty}" text-anchor="middle" font-size="11" fill="{muted}">{text}</text>',
+        (
+            {
+                "x": n(x(v)),
+                "top": n(top),
+                "b": n(bottom),
+                "ty": n(bottom + 14),
+                "grid": GRID,
+                "muted": MUTED,
+                "text": _count(v),
+            }
+            for v in x_ticks
+        ),
+    )
+    inner_text = str(gettext_lazy("grenzen van 95 %: binnen deze lijnen is een verschil toeval"))
+    outer_text = str(gettext_lazy("grenzen van 99,8 %"))
+    median_text = f"{gettext_lazy('mediaan groep')}: {chart.show(chart.target)}"
+    parts = [
+        format_html(
+            '<path d="{}" fill="{}" fill-opacity="0.55" stroke="none"/>', band, GROUP_LIGHT
+        ),
+        format_html(
+            '<g fill="none" stroke="{}" stroke-width="1.5" stroke-dasharray="5 3"><title>{}'
+            '</title><path d="{}"/><path d="{}"/></g>',
+            GROUP,
+            outer_text,
+            path(chart.outer[0]),
+            path(chart.outer[1]),
+        ),
+        format_html(
+            '<g fill="none" stroke="{}" stroke-width="2"><title>{}</title><path d="{}"/>'
+            '<path d="{}"/></g>',
+            GROUP,
+            inner_text,
+            path(chart.inner[0]),
+            path(chart.inner[1]),
+        ),
+        format_html(
+            '<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="2.5">'
+            "<title>{}</title></line>",
+            n(LEFT),
+            n(WIDTH - 14),
+            GROUP,
+            median_text,
+            y=n(y(chart.target)),
+        ),
+    ]
+    if chart.value is not None:
+        px = x(chart.n)
+        hover = f"{gettext_lazy('Uw praktijk')}: {chart.show(chart.value)}"
+        if chart.interval is not None:
+            lo, hi = chart.interval
+            hover += f" ({chart.show(lo)} – {chart.show(hi)})"
+            parts.append(
+                format_html(
+                    '<path d="M{x} {a}V{b}M{l} {a}h8M{l} {b}h8" stroke="{c}" stroke-width="1.5" '
+                    'fill="none"/>',
+                    x=n(px),
+                    a=n(y(lo)),
+                    b=n(y(hi)),
+                    l=n(px - 4),
+                    c=PRACTICE,
+                )
+            )
+        parts.append(base.diamond(px, y(chart.value), 7, hover))
+    caption = format_html(
+        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
+        n((LEFT + WIDTH - 14) / 2),
+        n(bottom + 32),
+        INK,
+        chart.n_label,
+    )
+    body = format_html("{}{}{}{}{}", keys, grid, x_grid, base.join(parts), caption)
+    return base.Drawing(WIDTH, int(bottom + 40), body)

@@ -1,0 +1,122 @@
+"""A population pyramid: age bands bottom-up, women to the left and men to the right; the practice
+as solid bars, the group as outlines over them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html
+
+from parabench.dashboard.charts import base
+from parabench.dashboard.charts.base import GROUP, INK, PRACTICE, n
+
+WIDTH = 560
+ROW = 20
+BAR = 14
+CENTRE = 56  # the middle column with the band labels
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str  # "vrouwen"
+    practice: tuple[float | None, ...]  # per band, youngest first
+    group: tuple[float | None, ...] = ()  # empty when the group has no figures
+
+
+@dataclass(frozen=True)
+class Pyramid(base.Chart):
+    bands: tuple[str, ...] = ()  # youngest first
+    left: Side = Side("", ())
+    right: Side = Side("", ())
+    practice_name: str = ""
+    group_name: str = ""
+    show: Callable[[float], str] = str
+    axis: Callable[[int], Callable[[float], str]] = field(default=lambda decimals: str)
+
+
+@base.draws(Pyramid)
+def draw(chart: Pyramid) -> base.Drawing:
+    sides = (chart.left, chart.right)
+    has_group = any(v is not None for side in sides for v in side.group)
+    items = [("practice-bar", chart.practice_name)]
+    if has_group:
+        items.append(("group-outline", chart.group_name))
+    keys, top = base.legend(items, 16, 12, WIDTH - 32)
+    heads_y = top + 8
+    top = heads_y + 10
+    every = [v for side in sides for v in (*side.practice, *side.group) if v is not None]
+    peak = max(every, default=0) or 1
+    values, decimals = base.ticks(0, peak * 1.05, 3)
+    high = peak * 1.05
+    values = [v for v in values if v > 0]  # the centre column separates the two zeros
+    middle = WIDTH / 2
+    half = middle - CENTRE / 2 - 16
+    towards = (
+        base.Scale(0, high, middle - CENTRE / 2, middle - CENTRE / 2 - half),
+        base.Scale(0, high, middle + CENTRE / 2, middle + CENTRE / 2 + half),
+    )
+    parts = [
+        format_html(
+            '<text x="{}" y="{}" text-anchor="middle" font-weight="600">{}</text>'
+            '<text x="{}" y="{}" text-anchor="middle" font-weight="600">{}</text>',
+            n(middle - CENTRE / 2 - half / 2),
+            n(heads_y),
+            chart.left.name,
+            n(middle + CENTRE / 2 + half / 2),
+            n(heads_y),
+            chart.right.name,
+        )
+    ]
+    count = len(chart.bands)
+    bottom = top + count * ROW
+    write = chart.axis(decimals)
+    for scale in towards:
+        parts.append(base.x_axis(scale, values, write, bottom + 2, top - 2))
+    for row, band in enumerate(chart.bands):
+        y = bottom - (row + 1) * ROW + (ROW - BAR) / 2  # youngest at the bottom
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
+                n(middle),
+                n(y + BAR - 3),
+                INK,
+                band,
+            )
+        )
+        for side, scale in zip(sides, towards, strict=True):
+            parts.append(_bar(scale, y, side, row, band, chart))
+    body = format_html("{}{}", keys, base.join(parts))
+    return base.Drawing(WIDTH, int(bottom + 22), body)
+
+
+def _bar(scale, y, side: Side, row: int, band: str, chart: Pyramid):
+    own = side.practice[row] if row < len(side.practice) else None
+    group = side.group[row] if row < len(side.group) else None
+    out = []
+    if own is not None:
+        x0, x1 = sorted((scale(0), scale(own)))
+        out.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
+                n(x0),
+                n(y),
+                n(max(x1 - x0, 0.5)),
+                BAR,
+                PRACTICE,
+                f"{side.name} {band}, {chart.practice_name}: {chart.show(own)}",
+            )
+        )
+    if group is not None:
+        x0, x1 = sorted((scale(0), scale(group)))
+        out.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="{}" '
+                'stroke-width="2"><title>{}</title></rect>',
+                n(x0),
+                n(y + 1),
+                n(max(x1 - x0, 0.5)),
+                BAR - 2,
+                GROUP,
+                f"{side.name} {band}, {chart.group_name}: {chart.show(group)}",
+            )
+        )
+    return base.join(out)

@@ -1,0 +1,125 @@
+"""The practice report: every theme, its charts and the trends of one import, as one document.
+
+Built from exactly what the dashboard pages show — the same benchmark queries
+(``dashboard_for``, ``trends_for``), the same presentation (``kpi_row``, ``mix_block``,
+``trend_block``) and the same SVG charts — so the report can never carry a figure the dashboard
+does not (docs/privacy.md). ``report_context`` is pure shaping; ``render_pdf`` turns the
+``dashboard/report.html`` template into PDF with WeasyPrint (HTML and CSS paged media: the
+charts stay vector graphics, page numbers and the footer come from ``@page``).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parabench.benchmark import queries
+from parabench.dashboard import formatting, insurers, pages, presentation, verdicts
+from parabench.dashboard.presentation import GROUP_PARAMS, TABS
+
+
+@dataclass
+class Theme:
+    slug: str
+    label: str
+    rows: list[presentation.KpiRow]
+    mixes: list[presentation.MixBlock]
+    insurer_rows: list[tuple] = ()
+
+
+def caveats(imp, info, window_end: date) -> list[str]:
+    """What to keep in mind when reading the figures: the dashboard's period notes, and a group
+    too small to compare with."""
+    notes = pages.period_notes(imp, window_end)
+    if info.too_small:
+        notes.append(
+            _(
+                "De gekozen groep telt minder dan %(k)s praktijken met cijfers. Om geen cijfers "
+                "van afzonderlijke praktijken prijs te geven, staan in dit rapport alleen uw eigen "
+                "cijfers; kies een bredere groep om te vergelijken."
+            )
+            % {"k": settings.MIN_GROUP_SIZE}
+        )
+    return notes
+
+
+def report_context(imp, group: str | None) -> dict:
+    """Everything the report template needs for import ``imp`` against ``group`` (a
+    ``?groep=`` value: landelijk, regio, netwerk)."""
+    group = presentation.group_param(group)
+    kind = GROUP_PARAMS[group]
+    practice = imp.practice
+    board = queries.dashboard_for(imp, kind)
+    info = board.group
+    too_small = info.too_small
+
+    def mixes_of(catalogue_tab):
+        return [m for m in board.mixes if m.tab == catalogue_tab]
+
+    themes, symbols = [], []
+    for tab in TABS:
+        if tab.slug not in presentation.THEME_SLUGS:
+            continue
+        catalogue_tab = presentation.CATALOGUE_TABS[tab.slug]
+        kpis = [k for k in board.kpis if k.tab == catalogue_tab]
+        rows = []
+        for kpi in kpis:
+            row = presentation.kpi_row(kpi, too_small)
+            row.judged = verdicts.kpi_verdict(kpi, too_small)  # as pages.dashboard_page
+            rows.append(row)
+        mixes = [
+            presentation.mix_block(m, too_small) for m in board.mixes if m.tab == catalogue_tab
+        ]
+        insurer_rows = []
+        if tab.slug == "verzekeraars":
+            insurer_rows = [(r.label, *r.cells) for r in insurers.rows(board.insurers, too_small)]
+        themes.append(Theme(tab.slug, str(tab.label), rows, mixes, insurer_rows))
+        symbols.append(verdicts.theme_symbol(tab, kpis, too_small, mixes_of(catalogue_tab)))
+
+    trends = queries.trends_for(imp, kind)
+    trend_blocks = [presentation.trend_block(s) for s in trends.series if s.points]
+
+    return {
+        "practice": practice,
+        "imp": imp,
+        "group": group,
+        "group_info": info,
+        "group_size": presentation.size_text(info.size),
+        "too_small": too_small,
+        "min_group_size": settings.MIN_GROUP_SIZE,
+        "period": formatting.period(board.window.begin, board.window.end),
+        "made_on": formatting.long_date(timezone.localdate()),
+        "caveats": caveats(imp, info, board.window.end),
+        "themes": themes,
+        "symbols": symbols,
+        "theme_intro": presentation.tab_intro("patienten"),
+        "trend_blocks": trend_blocks,
+        "trend_head": presentation.TREND_HEAD,
+        "trend_intro": presentation.tab_intro("trends"),
+        "overview": presentation.yearly_overview(trends),
+        "mix_head": presentation.MIX_HEAD,
+        "insurer_head": insurers.head(queries.catalogue_insurer_measures()),
+    }
+
+
+def render_html(context: dict) -> str:
+    return render_to_string("dashboard/report.html", context)
+
+
+def render_pdf(context: dict) -> bytes:
+    """The report as PDF. WeasyPrint is imported here: only this view needs Pango."""
+    from weasyprint import HTML
+
+    return HTML(string=render_html(context)).write_pdf()
+
+
+def filename(imp, group: str, extension: str) -> str:
+    """ParaBench-04123451-2026-K2-landelijk.pdf: practice, period and group in the name."""
+    quarter = (imp.period_end.month - 1) // 3 + 1
+    return (
+        f"ParaBench-{imp.practice.agb_code}-{imp.year}-K{quarter}-"
+        f"{presentation.group_param(group)}.{extension}"
+    )

@@ -1,0 +1,100 @@
+"""axe-core in a real Chromium on every dashboard tab, Profiel and the certificates page: no
+serious or critical violation (WCAG 2.1 A/AA and axe's best practices), colour contrast first.
+
+axe-core comes from npm into .tools/node (gitignored), installed on first use; it is injected
+with Playwright's ``add_script_tag``.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.browser_support import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_DIR = ROOT / ".tools" / "node"
+AXE = NODE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+TABS = [
+    "welkom",
+    "patienten",
+    "klachten",
+    "behandelingen",
+    "financien",
+    "verzekeraars",
+    "productiviteit",
+    "kwaliteit",
+    "trends",
+]
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    if not AXE.exists():
+        assert shutil.which("npm"), "npm is missing: it installs axe-core into .tools/node"
+        NODE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "axe-core@4.14"],
+            cwd=NODE_DIR,
+            check=True,
+        )
+    return AXE
+
+
+def serious_violations(page, axe_script) -> list[str]:
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_axe_finds_a_contrast_failure_when_there_is_one(page, world, user_a, password, axe_script):
+    """The check itself can fail: grey on white text, and the old amber of the badges."""
+    log_in(page, "anna", password)
+    page.goto(reverse("practices:profile"))
+    page.evaluate(
+        """() => {
+            const p = document.createElement('p');
+            p.textContent = 'Lichtgrijze tekst';
+            p.style.cssText = 'color:#aaa;background:#fff';
+            document.querySelector('main, body').append(p);
+            const badge = document.createElement('span');
+            badge.textContent = 'rond het midden';
+            badge.style.cssText = 'color:#8a6d00;background:#fbf5dc;font-size:13.6px';
+            document.querySelector('main, body').append(badge);
+        }"""
+    )
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("() => axe.run(document, {runOnly: ['color-contrast']})")
+    failing = [node["html"] for v in result["violations"] for node in v["nodes"]]
+    assert any("Lichtgrijze tekst" in html for html in failing)
+    assert any("rond het midden" in html for html in failing)  # the amber before issue 21
+
+
+def test_every_tab_profile_and_certificates_page_has_no_serious_violation(
+    page, world, import_a, user_a, password, axe_script
+):
+    log_in(page, "anna", password)
+    dashboard = reverse("dashboard:detail", kwargs={"import_id": import_a.pk})
+    pages = [f"{dashboard}?tab={tab}" for tab in TABS] + [
+        f"{dashboard}?groep=netwerk&tab=patienten",  # too small a group
+        reverse("practices:profile"),
+        reverse("certificates:details"),
+    ]
+    problems = {}
+    for path in pages:
+        page.goto(path)
+        found = serious_violations(page, axe_script)
+        if found:
+            problems[path] = found
+    assert problems == {}

@@ -1,0 +1,257 @@
+"""What an attacker sees: the group figures of its dashboards, as served or as the old rules served.
+
+``served_views`` logs in over HTTP as the practice (Django's test Client posting the login form)
+and reads only the HTML the portal serves: the numbers table beside every chart, the chart data
+(``json_script``) where it is more precise, the mixes and the Trends tables. Any figure it does
+not recognise fails the test, so a new kind of served figure cannot slip past the suite.
+
+``old_views`` is a copy of the rules before disclosure control (issue 12), computed from the
+ground truth: size, mean, type-7 P25/median/P75 from 5 practices and P10/P90 from 11, at full
+precision (the old chart data carried unrounded floats).
+"""
+
+import html
+import json
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from django.test import Client
+from django.urls import reverse
+
+from parabench.benchmark import catalogue as cat
+from parabench.benchmark.disclosure import DIGITS_LARGE, DIGITS_SMALL, FORMAT_STEPS, TAILS_MIN_N
+from parabench.benchmark.groups import Group
+from parabench.benchmark.kpis import QUARTER_WINDOWS
+from parabench.benchmark.queries import TREND_KPIS
+from tests.factories import PASSWORD
+
+GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
+THEME_TABS = ("patienten", "klachten", "behandelingen", "financien", "verzekeraars")
+THEME_TABS += ("productiviteit", "kwaliteit")
+STAT_LABELS = {
+    "P10": "p10",
+    "P25": "p25",
+    "Mediaan": "median",
+    "P75": "p75",
+    "P90": "p90",
+    "Gemiddelde": "mean",
+}
+OWN_LABEL, SIZE_LABEL = "Uw praktijk", "Aantal praktijken"
+# The funnel's table (verdicts.funnel_table): own figures, the group median, the limits.
+FUNNEL_OWN_LABELS = {"Interval (95 %)"}
+FUNNEL_STAT_LABELS = {"Mediaan groep": "Mediaan"}
+FUNNEL_LIMIT_LABELS = {"Grenzen (95 %)", "Grenzen (99,8 %)"}
+MIX_GROUP_HEADS = {"Mediaan groep": "median", "Gemiddelde groep": "mean"}
+CHART_FIELDS = {"q1": "p25", "median": "median", "q3": "p75", "mean": "mean"}
+
+
+@dataclass(frozen=True)
+class View:
+    """One attacker's view of one column of one group, year and window."""
+
+    group: Group
+    year: int
+    window: str
+    column: str
+    served: dict[str, float]
+    errors: dict[str, float]
+
+
+# --- Reading served pages ----------------------------------------------------------------------
+
+
+def login(username: str) -> Client:
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302, "the attacker could not log in"
+    return client
+
+
+def number(text: str) -> float | None:
+    """A served Dutch figure: '1.804', '€ 36,53', '59,3 %', '−3,0 %', '11,2 zittingen'."""
+    text = html.unescape(text).replace("\u2212", "-").strip()
+    if text in ("", "–", "-"):
+        return None
+    digits = re.sub(r"[^\d,.\-]", "", text)
+    return float(digits.replace(".", "").replace(",", "."))
+
+
+def _cells(table: str) -> list[list[str]]:
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    return [
+        [html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows
+    ]
+
+
+def _articles(page: str, prefix: str):
+    for match in re.finditer(
+        rf'<article[^>]*id="{prefix}-([\w-]+)"[^>]*>(.*?)</article>', page, re.S
+    ):
+        yield match.group(1), match.group(2)
+
+
+def _chart(article: str) -> dict:
+    found = re.search(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', article, re.S)
+    return {} if found is None else json.loads(found.group(1))
+
+
+def _kpi_figures(code: str, article: str) -> dict[str, float]:
+    served: dict[str, float] = {}
+    for table in re.findall(r"<table.*?</table>", article, re.S):
+        for label, *values in _cells(table):
+            label = re.sub(r"<[^>]+>", "", label).strip()
+            if label in (OWN_LABEL, SIZE_LABEL) or label in FUNNEL_OWN_LABELS:
+                continue
+            if label.startswith("Uw "):  # the funnel's own n ("Uw aantal afgesloten klachten")
+                continue
+            if label in FUNNEL_LIMIT_LABELS:
+                # median ± √(h(own n)² + (z·τ)²): no member's value enters but through τ², one
+                # winsorised moment of all members with their unknown denominators; not a linear
+                # equation in the members' values (docs/statistics.md §8, "Privacy of the limits").
+                continue
+            label = FUNNEL_STAT_LABELS.get(label, label)
+            assert label in STAT_LABELS, f"unknown served figure {label!r} for {code}"
+            value = number(values[0])
+            if value is not None:
+                served[STAT_LABELS[label]] = value
+    # The chart data may carry more digits than the table: the attacker takes those, for the
+    # figures the table names (a chart draws a median-only group as a box of no width).
+    for trace in _chart(article).get("data", []):
+        if trace.get("type") != "box":
+            continue
+        fields = {**CHART_FIELDS, "lowerfence": "p10", "upperfence": "p90"}
+        for field, name in fields.items():
+            if name in served and trace.get(field):
+                served[name] = float(trace[field][0])
+    return served
+
+
+def _mix_figures(code: str, article: str) -> dict[str, dict[str, float]]:
+    mix = cat.MIX_BY_CODE[code]
+    columns = {category.label_nl: mix.column(category.key) for category in mix.categories}
+    figures: dict[str, dict[str, float]] = {}
+    for table in re.findall(r"<table.*?</table>", article, re.S):
+        head, *rows = _cells(table)
+        name = MIX_GROUP_HEADS[head[2].strip()]
+        for label, _own, group in rows:
+            value = number(group)
+            if value is not None:
+                figures[columns[label.strip()]] = {name: value}
+    return figures
+
+
+def _published_error(value: float, n: int, column: str) -> float:
+    """How far a published figure may lie from the estimate, by the rules (which the attacker
+    knows): less than one rounding step (dither plus rounding) — the step of a figure up to 11 %
+    larger, since one rounded down may have crossed a power of ten."""
+    formats = {k.code: k.number_format for k in cat.KPIS}
+    floor = FORMAT_STEPS[formats.get(column, "pct")]
+    digits = DIGITS_SMALL if n < TAILS_MIN_N else DIGITS_LARGE
+    step = floor
+    if value:
+        step = max(floor, 10.0 ** (math.floor(math.log10(1.11 * abs(value))) - digits + 1))
+    return step
+
+
+def served_views(username: str, member, imports, snapshot) -> list[View]:
+    """Every group figure the practice's dashboards serve, for each of its ``imports``
+    ([(year, window)]), in every group and theme, plus the Trends medians."""
+    client = login(username)
+    views: list[View] = []
+    for imp_id, year, window in imports:
+        url = reverse("dashboard:detail", kwargs={"import_id": imp_id})
+        for param, kind in GROUP_PARAMS.items():
+            group = member.group(kind)
+            n_of = _sizes(snapshot, group, year, window)
+            for tab in THEME_TABS:
+                page = client.get(url, {"groep": param, "tab": tab}).content.decode()
+                for code, article in _articles(page, "kpi"):
+                    served = _kpi_figures(code, article)
+                    if served:
+                        errors = {
+                            s: _published_error(v, n_of(code), code) for s, v in served.items()
+                        }
+                        views.append(View(group, year, window, code, served, errors))
+                for code, article in _articles(page, "mix"):
+                    for column, served in _mix_figures(code, article).items():
+                        errors = {
+                            s: _published_error(v, n_of(column), column) for s, v in served.items()
+                        }
+                        views.append(View(group, year, window, column, served, errors))
+            for code in TREND_KPIS:
+                page = client.get(url, {"groep": param, "tab": "trends", "kengetal": code})
+                views += _trend_views(page.content.decode(), code, group, snapshot)
+    return views
+
+
+def _trend_views(page: str, code: str, group, snapshot) -> list[View]:
+    views = []
+    for found, article in _articles(page, "trend"):
+        if found != code:  # the yearly overview: the practice's own figures only
+            continue
+        for table in re.findall(r"<table.*?</table>", article, re.S):
+            _head, *rows = _cells(table)
+            for label, _own, median, *_rest in rows:
+                value = number(median)
+                if value is None:
+                    continue
+                year, _sep, quarter = label.partition(" K")
+                window = f"Q{quarter}" if quarter else "Q1-Q4"
+                n = _sizes(snapshot, group, int(year), window)(code)
+                errors = {"median": _published_error(value, n, code)}
+                views.append(View(group, int(year), window, code, {"median": value}, errors))
+    return views
+
+
+def _sizes(snapshot, group, year, window):
+    members = snapshot.group_members(group, year, window)
+
+    def count(column: str) -> int:
+        index = cat.COLUMN_INDEX[column]
+        return sum(1 for _row, vector in members.values() if vector[index] == vector[index])
+
+    return count
+
+
+# --- The old rules, copied -------------------------------------------------------------------
+
+
+def _old_figures(values: np.ndarray) -> dict[str, float]:
+    values = values[~np.isnan(values)]
+    if values.size < 5:
+        return {}
+    quantiles = [25, 50, 75] + ([10, 90] if values.size >= 11 else [])
+    names = {10: "p10", 25: "p25", 50: "median", 75: "p75", 90: "p90"}
+    served = {names[p]: float(np.percentile(values, p)) for p in quantiles}
+    served["mean"] = float(values.mean())
+    return served
+
+
+def old_views(member, imports, snapshot) -> list[View]:
+    """What the old portal served the same practice on the same pages."""
+    views = []
+    for _imp_id, year, window in imports:
+        for kind in GROUP_PARAMS.values():
+            group = member.group(kind)
+            members = snapshot.group_members(group, year, window)
+            if len(members) < 5:
+                continue
+            matrix = np.array([vector for _row, vector in members.values()])
+            for column, index in cat.COLUMN_INDEX.items():
+                served = _old_figures(matrix[:, index])
+                if column not in cat.KPI_BY_CODE:
+                    served = {k: v for k, v in served.items() if k == "mean"}  # mixes: the mean
+                if served:
+                    views.append(View(group, year, window, column, served, {}))
+            for trend_window in (*QUARTER_WINDOWS, "Q1-Q4"):
+                trend_members = snapshot.group_members(group, year, trend_window)
+                if len(trend_members) < 5:
+                    continue
+                matrix = np.array([vector for _row, vector in trend_members.values()])
+                for code in TREND_KPIS:
+                    median = _old_figures(matrix[:, cat.COLUMN_INDEX[code]]).get("median")
+                    if median is not None:
+                        views.append(View(group, year, trend_window, code, {"median": median}, {}))
+    return views
