@@ -243,6 +243,8 @@ def child(
     from parabench.uploads.models import Import
 
     call_command("migrate", verbosity=0)
+    # DEBUG off: the pages link the hashed names of the collected static files.
+    call_command("collectstatic", "--noinput", verbosity=0)
     result = {"database": connection.vendor, "practices": practices, "years": years}
     result["load"] = os.getloadavg()[0]
     if reuse and Practice.objects.exists():
