@@ -20,6 +20,7 @@ BENCHES = [
     ("uploads", "Uploader: sustained mTLS uploads and imports per second"),
     ("statistics", "Benchmark engine: full and incremental recompute against numpy"),
     ("dashboard", "Dashboard: page server time against a minimal view"),
+    ("pages", "Pages in the browser: Lighthouse scores and bytes, before and after issue 21"),
 ]
 
 

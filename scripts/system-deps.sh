@@ -8,6 +8,9 @@ command -v keytool >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+# npm: axe-core for the accessibility test and Lighthouse for bench/bench_pages.py, installed
+# into .tools/node (gitignored) on first use.
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

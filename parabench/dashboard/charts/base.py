@@ -189,19 +189,26 @@ def hatch(chart_key: str) -> tuple[str, SafeString]:
     return f"url(#{ident})", pattern
 
 
-def swatch(kind: str, x: float, y: float, fill: str = "") -> SafeString:
+def swatch(kind: str, x: float, y: float) -> SafeString:
     """A legend symbol, 14 px wide, vertically centred on ``y``."""
     if kind == "practice-bar":
         return format_html(
             '<rect x="{}" y="{}" width="14" height="10" fill="{}"/>', n(x), n(y - 5), PRACTICE
         )
     if kind == "group-bar":
+        # The hatching drawn out (a pattern's id belongs to one chart; legends are shared).
         return format_html(
-            '<rect x="{}" y="{}" width="14" height="10" fill="{}" stroke="{}"/>',
-            n(x),
-            n(y - 5),
-            fill or GROUP_LIGHT,
-            GROUP,
+            '<rect x="{x}" y="{y}" width="14" height="10" fill="{light}" stroke="{c}"/>'
+            '<path d="M{x} {m}l5 -5M{x} {b}l10 -10M{a} {b}l9 -9M{e} {b}l4 -4" stroke="{c}" '
+            'stroke-width="1.6"/>',
+            x=n(x),
+            y=n(y - 5),
+            m=n(y),
+            b=n(y + 5),
+            a=n(x + 5),
+            e=n(x + 10),
+            light=GROUP_LIGHT,
+            c=GROUP,
         )
     if kind == "group-outline":
         return format_html(
