@@ -434,7 +434,8 @@ def markdown(r: dict) -> str:
         "connection, "
         "uvicorn on 127.0.0.1",
         f"- Page size: {r['page_kib']['smallest']:.0f}–{r['page_kib']['largest']:.0f} KiB "
-        "of HTML (plotly.js is a separate, cached static file)",
+        "of HTML with its inline SVG charts, as sent without compression (static files are "
+        "separate and cached)",
         "",
         "| | p50 | p95 | mean | max |",
         "|---|---:|---:|---:|---:|",
