@@ -277,7 +277,14 @@ def lighthouse(url: str, chrome_port: int, warm: bool) -> dict:
         ]  # fmt: skip
         if warm:
             command.append("--disable-storage-reset")
-        subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
+        # Lighthouse now and then loses the trace on a busy machine (NO_NAVSTART): try again.
+        for attempt in range(3):
+            run = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM})
+            if run.returncode == 0:
+                break
+            print(f"lighthouse failed on {url} (attempt {attempt + 1}), again", flush=True)
+        else:
+            raise RuntimeError(f"lighthouse failed three times on {url}")
         data = json.loads(report.read_text())
     audits = data["audits"]
     final = data.get("finalDisplayedUrl") or data.get("finalUrl")
