@@ -324,7 +324,7 @@ def _legend(items, x: float, y: float, width: float) -> tuple[SafeString, float]
     cx, cy = x, y
     for kind, label in items:
         needed = 20 + text_width(label, 11) + 12
-        if cx > x and cx + needed > x + width:
+        if cx > x and cx + needed - 12 > x + width:
             cx, cy = x, cy + 18
         parts.append(swatch(kind, cx, cy))
         parts.append(

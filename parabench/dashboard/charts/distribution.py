@@ -28,7 +28,6 @@ WORDS = {
     "Practice": gettext_lazy("Uw praktijk"),
     "practice": gettext_lazy("uw praktijk"),
     "middle": gettext_lazy("middelste helft"),
-    "middle_band": gettext_lazy("middelste helft (P25–P75)"),
 }
 WIDTH = 440
 
@@ -93,7 +92,7 @@ def draw(chart: Distribution) -> base.Drawing:
                 text,
             )
         )
-        legend.append((1, "box", word["middle_band"]))
+        legend.append((1, "box", "P25–P75"))
     if "median" in stats:
         parts.append(
             _mark(scale, stats["median"], row_y, half, GROUP, "2.5", "", word["median"], show)
