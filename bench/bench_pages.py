@@ -269,6 +269,11 @@ def log_in(chrome_port: int, base: str, cookie: str) -> None:
         browser.contexts[0].add_cookies([{"name": name, "value": value, "url": base}])
 
 
+def _resource(url: str) -> str:
+    """A request by its file name (hashed names show the cache-busting); the page as such."""
+    return url.split("?")[0].rsplit("/", 1)[-1] or "(the page)"
+
+
 def lighthouse(url: str, chrome_port: int, warm: bool) -> dict:
     """One Lighthouse run (performance only) in the running Chromium; the figures we report."""
     with tempfile.TemporaryDirectory() as folder:
@@ -302,10 +307,7 @@ def lighthouse(url: str, chrome_port: int, warm: bool) -> dict:
         "bootup_ms": audits["bootup-time"]["numericValue"],
         "bytes": audits["total-byte-weight"]["numericValue"],
         "requests": len(requests),
-        "resources": {
-            item["url"].split("?")[0].rsplit("/", 1)[-1] or item["url"]: item.get("transferSize", 0)
-            for item in requests
-        },
+        "resources": {_resource(item["url"]): item.get("transferSize", 0) for item in requests},
     }
 
 
@@ -417,6 +419,11 @@ def _cell(results: dict, name: str, visit: str, key: str) -> str:
     return f"{value:,.0f}"
 
 
+def _named(resources: dict) -> dict:
+    """The page itself under one name (older records keyed it by its full address)."""
+    return {("(the page)" if k.startswith("http") else k): v for k, v in resources.items()}
+
+
 def spread(figures: dict) -> str:
     runs = figures.get("runs") or [figures]
     return ", ".join(f"{r['performance']:.2f} / {r['tbt_ms']:.0f}" for r in runs)
@@ -477,8 +484,8 @@ def write_report(results: dict, before: dict, meta: dict) -> None:
             "| resource | before | after |",
             "|---|---|---|",
         ]
-        old = next(iter(before.values()), {}).get("first", {}).get("resources", {})
-        new = sample["first"]["resources"]
+        old = _named(next(iter(before.values()), {}).get("first", {}).get("resources", {}))
+        new = _named(sample["first"]["resources"])
         for resource in sorted(set(old) | set(new)):
             lines.append(
                 f"| `{resource}` | {old.get(resource, '–'):,} | {new.get(resource, '–'):,} |"
