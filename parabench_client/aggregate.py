@@ -11,12 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from parabench_client import __version__
 from parabench_client.records import Records, Session
 from parabench_format import codes, periods
 from parabench_format.models import Export
 from parabench_format.validate import consistency_problems
 
-DEFAULT_SOFTWARE = ("ParaBench-client", "0.1.0")
+# What the client writes as software.name and .version (docs/example-export.json shows the same).
+DEFAULT_SOFTWARE = ("parabench-client", __version__)
 
 
 class ExportInconsistent(RuntimeError):
@@ -164,6 +166,10 @@ def _facts(records: Records) -> _Facts:
     facts = _Facts(dict(sessions_by_year), held, first_start, patient_of, concern_of)
     records.memo["aggregate"] = (key, facts)
     return facts
+
+
+def _period_nl(begin: date, end: date) -> str:
+    return f"{begin.strftime('%d-%m-%Y')} t/m {end.strftime('%d-%m-%Y')}"
 
 
 def _default_exported_at(today: date) -> datetime:
@@ -316,6 +322,15 @@ def build_export(
         | month_numbers[m - 1]
         for m, b, e in trend
     ]
+    if not any(w["sessions"]["total"] for w in windows):
+        raise periods.NoSessions(
+            f"In de praktijkgegevens staat geen enkele zitting in {_period_nl(begin, end)}; er is "
+            "niets geëxporteerd. Staan de zittingen in sessions.csv (en zijn ze niet allemaal "
+            "afgekeurd)?",
+            f"The practice records hold no session at all in {begin.isoformat()} to "
+            f"{end.isoformat()}; nothing was exported. Are the sessions in sessions.csv (and not "
+            "all rejected)?",
+        )
     document = {
         "format": "parabench-mi/1",
         "practice": {"agb_code": agb_code},

@@ -1,38 +1,53 @@
-"""``parabench-client``: configure, export, send, status and synth.
+"""``parabench-client``: configure, export, send, status, validate, synth and venster.
 
 The command line only orchestrates: reading records and aggregating them (``records``,
 ``aggregate``), the format (``parabench_format``), certificates (``certstore``), HTTPS
 (``transport``) and the generator (``synth``) are plain modules. Every failure ends in one of
-the documented exit codes (docs/export-client.md) with a Dutch message on stderr.
+the documented exit codes (docs/export-client.md) with a message on stderr, in Dutch or (with
+``PARABENCH_LANG=en``) English. A new command is one ``add_*`` function listed in ``COMMANDS``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from parabench_client import certstore, synth
+from parabench_client import __version__, certstore, synth
 from parabench_client import config as config_module
-from parabench_client.aggregate import build_export
-from parabench_client.messages import MESSAGES, language, t
+from parabench_client.aggregate import DEFAULT_SOFTWARE, build_export
+from parabench_client.messages import MESSAGES, language, localise_argparse, t
 from parabench_client.progress import Bar
 from parabench_client.records import RecordProblem, RecordsError, load_records
 from parabench_client.transport import (
     CertificateProblem,
     ClientCertificate,
+    NotParaBench,
+    NotTls,
     ServerRefused,
     TlsRefused,
     Unavailable,
     Uploader,
     tls_context,
 )
-from parabench_format import FutureYear, NothingToExport, validate_export
+from parabench_format import (
+    FORMAT,
+    NothingToExport,
+    PeriodError,
+    Problem,
+    period_problems,
+    validate_export,
+)
+from parabench_format.periods import FIRST_YEAR
 
 EXIT_OK = 0
+EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_NOT_CONFIGURED = 3
 EXIT_BAD_RECORDS = 4
@@ -42,16 +57,30 @@ EXIT_REFUSED = 7
 EXIT_UNAVAILABLE = 8
 
 MAX_PROBLEMS_SHOWN = 50
-SOFTWARE_NAME = "parabench-client"
+# ParaBench's answers (or TLS alerts) that mean "this certificate will never be accepted again":
+# the client then forgets it and takes the next valid one from the folder.
+CERTIFICATE_GONE = {
+    "certificate_blocked",
+    "certificate_unknown",
+    "certificate_expired",
+    "certificate_foreign_issuer",
+    "tls:certificate_revoked",
+    "tls:certificate_expired",
+}
+# Record problems about a whole file: --lenient (which leaves out bad lines) cannot help there.
+FILE_LEVEL_CODES = {"file_missing", "columns_missing", "not_utf8", "csv_invalid"}
+LENIENT_MAX_REJECTED_SHARE = 0.5
 
 
 class Failure(Exception):
-    """Stop the command: ``text`` goes to stderr, ``exit_code`` to the shell."""
+    """Stop the command: ``text`` goes to stderr, ``exit_code`` to the shell; ``code`` is the
+    uploader's refusal code when there was one."""
 
-    def __init__(self, exit_code: int, text: str):
+    def __init__(self, exit_code: int, text: str, code: str = ""):
         super().__init__(text)
         self.exit_code = exit_code
         self.text = text
+        self.code = code
 
 
 @dataclass
@@ -63,12 +92,28 @@ class Prepared:
     body: bytes
 
 
+class _Log:
+    """``--log FILE``: every line the user sees, with a time stamp, appended to a file (UTF-8)."""
+
+    stream = None
+
+    @classmethod
+    def write(cls, text: str) -> None:
+        if cls.stream is not None:
+            stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+            for line in text.splitlines() or [""]:
+                cls.stream.write(f"{stamp} {line}\n")
+            cls.stream.flush()
+
+
 def _out(text: str) -> None:
     print(text, flush=True)
+    _Log.write(text)
 
 
 def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
+    _Log.write(text)
 
 
 def _date(value: str) -> dt.date:
@@ -76,6 +121,33 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(t("bad_date", value=value)) from exc
+
+
+YEAR_WORDS = {
+    "vorig": "previous",
+    "previous": "previous",
+    "huidig": "current",
+    "current": "current",
+}
+
+
+def _year(value: str) -> int | str:
+    """A calendar year (2000 or later), or ``vorig``/``huidig`` resolved against today later."""
+    word = YEAR_WORDS.get(value.strip().lower())
+    if word:
+        return word
+    if not (value.isdigit() and len(value) == 4):
+        raise argparse.ArgumentTypeError(t("year.invalid", value=value))
+    if int(value) < FIRST_YEAR:
+        raise argparse.ArgumentTypeError(t("year.too_early", value=value, first=FIRST_YEAR))
+    return int(value)
+
+
+def _resolve_years(years, today: dt.date) -> list[int]:
+    resolved = {
+        today.year - 1 if y == "previous" else today.year if y == "current" else y for y in years
+    }
+    return sorted(resolved)
 
 
 # --- configuration -------------------------------------------------------------------------------
@@ -95,14 +167,14 @@ def _configured() -> config_module.Config:
 
 
 def cmd_configure(args) -> int:
-    path = config_module.config_path()
+    path = config_module.machine_config_path() if args.machine else config_module.config_path()
     if args.show:
         config = _configured()
         empty = t("empty")
         _out(
             t(
                 "configure.show",
-                path=path,
+                path=config_module.config_path(),
                 type=config.service.type,
                 name=config.service.name,
                 url=config.service.url,
@@ -112,6 +184,9 @@ def cmd_configure(args) -> int:
                 cert_dir=config.cert_dir or empty,
                 cert_file=config.cert_file or empty,
                 chosen=config.chosen_cert or empty,
+                refused=len(config.refused_certs),
+                records=config.records_dir or empty,
+                password_file=config.password_file or empty,
                 server_ca=config.server_ca or empty,
             )
         )
@@ -125,7 +200,9 @@ def cmd_configure(args) -> int:
         if previous is not None:
             config.agb_code, config.cert_dir = previous.agb_code, previous.cert_dir
             config.cert_file, config.server_ca = previous.cert_file, previous.server_ca
-            config.chosen_cert = previous.chosen_cert
+            config.chosen_cert, config.refused_certs = previous.chosen_cert, previous.refused_certs
+            config.password_file = previous.password_file
+            config.records_dir = previous.records_dir
     # The online service of the practice software: always this type and name, no user/code.
     config.service.type = config_module.SERVICE_TYPE
     config.service.name = config_module.SERVICE_NAME
@@ -133,10 +210,14 @@ def cmd_configure(args) -> int:
     config.service.access_code = ""
     if args.agb is not None:
         config.agb_code = args.agb.strip()
+    if args.forget_certificate:
+        config.chosen_cert, config.cert_file, config.refused_certs = "", "", []
     for attribute, value, must_be in (
         ("cert_dir", args.cert_dir, "dir"),
         ("cert_file", args.cert, "file"),
         ("server_ca", args.server_ca, "file"),
+        ("password_file", args.password_file, "file"),
+        ("records_dir", args.records, "dir"),
     ):
         if value is None:
             continue
@@ -154,8 +235,15 @@ def cmd_configure(args) -> int:
         raise Failure(
             EXIT_USAGE, t("configure.bad_value", reason=_config_error_reason(error))
         ) from error
-    saved = config_module.save(config, path)
+    try:
+        saved = config_module.save(config, path)
+    except OSError as error:
+        raise Failure(
+            EXIT_USAGE, t("configure.not_writable", path=path, detail=error.strerror)
+        ) from error
     _out(t("configure.saved", path=saved))
+    if args.forget_certificate:
+        _out(t("configure.forgotten"))
     return EXIT_OK
 
 
@@ -172,15 +260,38 @@ def _agb(args, config: config_module.Config) -> str:
 
 
 def _load(folder: Path, lenient: bool):
-    """The practice records; in strict mode any bad line stops the command with its location."""
+    """The practice records; in strict mode any bad line stops the command with its location.
+
+    Lenient mode stops too when more than half of a file's lines were left out: then the lines
+    are not the exception but the format (dates as dd-mm-jjjj, say), and an export of the rest
+    would replace the practice's year with a fraction of it.
+    """
     if not folder.is_dir():
         raise Failure(EXIT_USAGE, t("records.missing", path=folder))
+    _out(t("records.reading", path=folder))
     try:
         records = load_records(folder, strict=not lenient)
     except RecordsError as error:
         raise Failure(EXIT_BAD_RECORDS, _problems_text(error.problems, strict=True)) from error
+    report = records.report
+    _out(
+        t(
+            "records.read",
+            patients=report.read.get("patients", 0),
+            episodes=report.read.get("episodes", 0),
+            sessions=report.read.get("sessions", 0),
+            therapists=report.read.get("therapists", 0),
+        )
+    )
     if records.problems:
         _err(_problems_text(records.problems, strict=False))
+    for kind, read in report.read.items():
+        left_out = read - report.kept.get(kind, 0)
+        if read and left_out > LENIENT_MAX_REJECTED_SHARE * read:
+            raise Failure(
+                EXIT_BAD_RECORDS,
+                t("records.lenient_too_many", file=f"{kind}.csv", left_out=left_out, read=read),
+            )
     return records
 
 
@@ -190,10 +301,14 @@ def _problems_text(problems: list[RecordProblem], strict: bool) -> str:
     lines = [t("records.problems", errors=len(errors), warnings=len(problems) - len(errors))]
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         key = "records.problem" if problem.severity == "error" else "records.warning"
+        if not problem.line:
+            key += "_file"
         lines.append(t(key, file=problem.file, line=problem.line, message=_localised(problem)))
     if len(problems) > MAX_PROBLEMS_SHOWN:
         lines.append(t("records.more", count=len(problems) - MAX_PROBLEMS_SHOWN))
-    if strict:
+    if strict and any(p.code in FILE_LEVEL_CODES for p in errors):
+        lines.append(t("records.file_stop"))
+    elif strict:
         lines.append(t("records.strict_stop"))
     elif errors:
         lines.append(t("records.lenient"))
@@ -208,21 +323,12 @@ def _localised(problem) -> str:
     return str(get("message", ""))
 
 
-def _software_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("parabench")
-    except PackageNotFoundError:
-        return "0"
-
-
 def _prepare(args, config, today: dt.date) -> tuple[list[Prepared], list[str]]:
     """Build the export of every requested year; refusals (future, nothing yet) come back apart."""
     agb = _agb(args, config)
     records = _load(Path(args.records), args.lenient)
     prepared, refused = [], []
-    for year in sorted(set(args.years)):
+    for year in _resolve_years(args.years, today):
         try:
             export = build_export(
                 records,
@@ -230,11 +336,15 @@ def _prepare(args, config, today: dt.date) -> tuple[list[Prepared], list[str]]:
                 today,
                 agb_code=agb,
                 year_closed=args.year_closed,
-                software_name=SOFTWARE_NAME,
-                software_version=_software_version(),
+                software=DEFAULT_SOFTWARE,
             )
-        except (FutureYear, NothingToExport) as error:
-            refused.append(error.message_en if _english() else error.message)
+        except PeriodError as error:
+            message = error.message_en if _english() else error.message
+            if "current" in args.years and year == today.year and type(error) is NothingToExport:
+                # "huidig" in January-March: nothing is due yet, which is no failure for a task.
+                _out(message)
+            else:
+                refused.append(message)
             continue
         prepared.append(Prepared(year, export, export.model_dump_json(indent=1).encode()))
     return prepared, refused
@@ -286,15 +396,7 @@ def _ask_terminal(found: list[ClientCertificate]) -> int | None:
         return None
     _out(t("cert.choose"))
     for number, certificate in enumerate(found, start=1):
-        _out(
-            t(
-                "cert.option",
-                number=number,
-                subject=certificate.subject,
-                until=_nl_date(certificate.not_after.date()),
-                name=certificate.path.name,
-            )
-        )
+        _out(_certificate_option(number, certificate))
     try:
         answer = input(t("cert.prompt")).strip()
     except EOFError:
@@ -305,13 +407,36 @@ def _ask_terminal(found: list[ClientCertificate]) -> int | None:
     return int(answer) - 1
 
 
-def _certificate(args, config) -> ClientCertificate:
+def _certificate_option(number: int, certificate: ClientCertificate) -> str:
+    """One line per certificate: two renewals differ in serial number and validity."""
+    return t(
+        "cert.option",
+        number=number,
+        label=certificate.label,
+        serial=certificate.serial,
+        since=_nl_date(certificate.not_before.date()),
+        until=_nl_date(certificate.not_after.date()),
+        name=certificate.path.name,
+    )
+
+
+def _password(args, config) -> str | None:
+    try:
+        return config_module.pfx_password(
+            getattr(args, "password", None), getattr(args, "password_file", None), config
+        )
+    except config_module.ConfigError as error:
+        raise Failure(EXIT_CERTIFICATE, t("cert.password_file", path=error.detail)) from error
+
+
+def _certificate(args, config, ask=None) -> ClientCertificate:
     try:
         certificate = certstore.choose(
             config,
             explicit=getattr(args, "cert", None),
-            password=getattr(args, "password", None),
-            ask=_ask_terminal,
+            password=_password(args, config),
+            ask=ask or _ask_terminal,
+            on_newest=lambda newest, count: _out(t("cert.newest", count=count)),
         )
     except CertificateProblem as problem:
         raise Failure(
@@ -321,7 +446,8 @@ def _certificate(args, config) -> ClientCertificate:
     _out(
         t(
             "cert.using",
-            subject=certificate.subject,
+            label=certificate.label,
+            serial=certificate.serial,
             until=_nl_date(certificate.not_after.date()),
         )
     )
@@ -337,18 +463,63 @@ def _uploader(config, certificate: ClientCertificate | None) -> Uploader:
     return Uploader(config.service.url, context, on_retry=on_retry)
 
 
-def _talk(config, action):
+class Connection:
+    """The uploader as seen with one certificate; changes certificate when ParaBench refuses it.
+
+    Why here: a practice downloads a new certificate after blocking the old one; the next run
+    must take the new one by itself, not keep sending the blocked one (issue 14).
+    """
+
+    def __init__(self, args, config, ask=None):
+        self.args, self.config, self.ask = args, config, ask
+        self.certificate = _certificate(args, config, ask)
+        self.uploader = _uploader(config, self.certificate)
+
+    def talk(self, action: Callable[[Uploader], dict], what: str = "request") -> dict:
+        try:
+            return _talk(self.config, lambda: action(self.uploader), what)
+        except Failure as failure:
+            if failure.code not in CERTIFICATE_GONE or getattr(self.args, "cert", None):
+                raise
+            can_choose = certstore.forget(self.config, self.certificate)
+            _err(failure.text)
+            if not can_choose:
+                raise Failure(
+                    failure.exit_code, t("cert.forgotten_fixed", label=self.certificate.label)
+                ) from failure
+            _err(t("cert.forgotten", label=self.certificate.label, serial=self.certificate.serial))
+            self.certificate = _certificate(self.args, self.config, self.ask)
+            self.uploader = _uploader(self.config, self.certificate)
+            return _talk(self.config, lambda: action(self.uploader), what)
+
+
+def _talk(config, action, what: str = "request"):
     """Run one exchange with the uploader and turn every failure into its exit code."""
     try:
         return action()
     except ServerRefused as refused:
-        raise Failure(EXIT_REFUSED, _refusal_text(refused)) from refused
+        raise Failure(EXIT_REFUSED, _refusal_text(refused, what), refused.code) from refused
     except TlsRefused as tls:
         if tls.server_untrusted:
             text = t("send.server_untrusted", url=config.service.url, reason=tls.reason)
-        else:
-            text = t("send.tls_refused", reason=_tls_reason(tls.reason))
-        raise Failure(EXIT_CERTIFICATE, text) from tls
+            raise Failure(EXIT_CERTIFICATE, text) from tls
+        key = _tls_reason_key(tls.reason)
+        reason = t(f"send.tls_reason.{key}") if key else tls.reason
+        raise Failure(EXIT_CERTIFICATE, t("send.tls_refused", reason=reason), f"tls:{key}") from tls
+    except NotTls as plain:
+        raise Failure(
+            EXIT_UNAVAILABLE, t("send.not_tls", url=config.service.url, reason=plain.reason)
+        ) from plain
+    except NotParaBench as other:
+        raise Failure(
+            EXIT_UNAVAILABLE,
+            t(
+                "send.not_parabench",
+                url=config.service.url,
+                status=other.status,
+                content_type=other.content_type,
+            ),
+        ) from other
     except Unavailable as down:
         raise Failure(
             EXIT_UNAVAILABLE,
@@ -361,8 +532,8 @@ def _talk(config, action):
         ) from down
 
 
-def _tls_reason(reason: str) -> str:
-    """A readable name for the TLS alert the server sent (or for a silently closed handshake)."""
+def _tls_reason_key(reason: str) -> str:
+    """The TLS alert the server sent (or a silently closed handshake) as a message key."""
     upper = reason.upper()
     for marker, key in (
         ("CERTIFICATE_REQUIRED", "certificate_required"),
@@ -373,20 +544,32 @@ def _tls_reason(reason: str) -> str:
         ("EOF", "closed"),
     ):
         if marker in upper:
-            return t(f"send.tls_reason.{key}")
-    return reason
+            return key
+    return ""
 
 
-def _refusal_text(refused: ServerRefused) -> str:
+def _refusal_text(refused: ServerRefused, what: str = "request") -> str:
     error = refused.error
     message = _localised(error)
-    if not message:
-        return t("send.refused_plain", status=refused.status)
-    lines = [t("send.refused", status=refused.status, code=refused.code, message=message)]
+    lines = [
+        t(
+            "send.refused" if what == "export" else "send.refused_request",
+            status=refused.status,
+            code=refused.code,
+            message=message,
+        )
+    ]
     problems = error.get("problems") or []
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         if isinstance(problem, dict):
-            lines.append(t("problem", path=problem.get("path", "$"), message=_localised(problem)))
+            lines.append(
+                t(
+                    "problem",
+                    path=problem.get("path", "$"),
+                    code=problem.get("code", ""),
+                    message=_localised(problem),
+                )
+            )
     if len(problems) > MAX_PROBLEMS_SHOWN:
         lines.append(t("records.more", count=len(problems) - MAX_PROBLEMS_SHOWN))
     return "\n".join(lines)
@@ -415,7 +598,20 @@ def _summary(item: Prepared) -> str:
     )
 
 
-def _read_export_file(path: Path) -> Prepared:
+def _validation_lines(problems) -> list[str]:
+    """The validator's problems as lines with JSON path and code, at most MAX_PROBLEMS_SHOWN."""
+    lines = [
+        t("problem", path=p.path, code=p.code, message=p.message_en if _english() else p.message)
+        for p in problems[:MAX_PROBLEMS_SHOWN]
+    ]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(t("records.more", count=len(problems) - MAX_PROBLEMS_SHOWN))
+    return lines
+
+
+def _check_export_file(path: Path, today: dt.date):
+    """The file's bytes and the validator's report, with the period rule for ``today`` added
+    (what the uploader adds for the day the upload arrives)."""
     try:
         body = path.read_bytes()
     except OSError as error:
@@ -423,12 +619,19 @@ def _read_export_file(path: Path) -> Prepared:
             EXIT_USAGE, t("export.file_unreadable", path=path, detail=error.strerror)
         ) from error
     report = validate_export(body)
+    if report.export is not None:
+        seen = {(p.path, p.code) for p in report.problems}
+        period = report.export.period
+        for code, message, message_en in period_problems(period.begin, period.end, today):
+            if ("$.period", code) not in seen:
+                report.problems.append(Problem("$.period", code, message, message_en))
+    return body, report
+
+
+def _read_export_file(path: Path, today: dt.date) -> Prepared:
+    body, report = _check_export_file(path, today)
     if not report.ok or report.export is None:
-        lines = [t("export.file_invalid", path=path)]
-        lines += [
-            t("problem", path=p.path, message=p.message_en if _english() else p.message)
-            for p in report.problems[:MAX_PROBLEMS_SHOWN]
-        ]
+        lines = [t("export.file_invalid", path=path), *_validation_lines(report.problems)]
         raise Failure(EXIT_BAD_RECORDS, "\n".join(lines))
     return Prepared(report.export.period.begin.year, report.export, body)
 
@@ -437,7 +640,7 @@ def cmd_send(args) -> int:
     config = _configured()
     today = args.today or dt.date.today()
     if args.file:
-        prepared, refused = [_read_export_file(Path(args.file))], []
+        prepared, refused = [_read_export_file(Path(args.file), today)], []
     elif args.records and args.years:
         prepared, refused = _prepare(args, config, today)
     else:
@@ -445,19 +648,29 @@ def cmd_send(args) -> int:
     for message in refused:
         _err(message)
     if not prepared:
-        return EXIT_NOTHING_TO_EXPORT
-    certificate = _certificate(args, config)
-    uploader = _uploader(config, certificate)
+        return EXIT_NOTHING_TO_EXPORT if refused else EXIT_OK
+    connection = Connection(args, config)
     for item in prepared:
         if not args.file:
             _note_current_year(item, today)
         _out(_summary(item))
         bar = Bar(t("send.progress"))
-        answer = _talk(config, lambda item=item, bar=bar: uploader.post_export(item.body, bar))
-        number = answer.get("import_number")
+        if args.dry_run:
+            connection.talk(
+                lambda uploader, item=item, bar=bar: uploader.post_export(
+                    item.body, bar, "validate"
+                ),
+                "export",
+            )
+            _out(t("send.dry_run_ok", year=item.year))
+            continue
+        answer = connection.talk(
+            lambda uploader, item=item, bar=bar: uploader.post_export(item.body, bar), "export"
+        )
+        number = answer["import_number"]
         _out(t("send.duplicate" if answer.get("duplicate") else "send.accepted", number=number))
         if args.wait:
-            status = _wait(config, uploader, answer.get("status_url") or number, args.wait)
+            status = _wait(connection, answer.get("status_url") or number, args.wait)
             _print_status(status)
             if status.get("status") == "rejected":
                 return EXIT_REFUSED
@@ -468,12 +681,12 @@ def cmd_send(args) -> int:
     return EXIT_NOTHING_TO_EXPORT if refused else EXIT_OK
 
 
-def _wait(config, uploader: Uploader, target, seconds: float) -> dict:
+def _wait(connection: Connection, target, seconds: float) -> dict:
     """Poll the status until the import is done or rejected, at most ``seconds`` long."""
     _out(t("status.waiting"))
     deadline = time.monotonic() + seconds
     while True:
-        status = _talk(config, lambda: uploader.import_status(target))
+        status = connection.talk(lambda uploader: uploader.import_status(target))
         if status.get("status") in ("imported", "rejected") or time.monotonic() >= deadline:
             return status
         time.sleep(min(2.0, max(0.0, deadline - time.monotonic())))
@@ -506,17 +719,53 @@ def _print_status(status: dict) -> None:
 
 def cmd_status(args) -> int:
     config = _configured()
-    certificate = _certificate(args, config)
-    uploader = _uploader(config, certificate)
-    if args.wait:
-        status = _wait(config, uploader, args.number, args.wait)
-    else:
-        status = _talk(config, lambda: uploader.import_status(args.number))
+    connection = Connection(args, config)
+    try:
+        if args.wait:
+            status = _wait(connection, args.number, args.wait)
+        else:
+            status = connection.talk(lambda uploader: uploader.import_status(args.number))
+    except Failure as failure:
+        if failure.code == "not_found":
+            raise Failure(
+                EXIT_REFUSED, t("status.unknown", number=args.number), "not_found"
+            ) from failure
+        raise
     _print_status(status)
     return EXIT_REFUSED if status.get("status") == "rejected" else EXIT_OK
 
 
-# --- synthetic records ---------------------------------------------------------------------------
+def cmd_validate(args) -> int:
+    """Offline: the very validator the uploader runs. ``--online``: the uploader's validation-only
+    endpoint, which also checks the certificate against the AGB code and stores nothing."""
+    today = args.today or dt.date.today()
+    path = Path(args.file)
+    body, report = _check_export_file(path, today)
+    if not report.ok:
+        _err(
+            "\n".join(
+                [
+                    t("validate.invalid", path=path, count=len(report.problems)),
+                    *_validation_lines(report.problems),
+                ]
+            )
+        )
+        return EXIT_BAD_RECORDS
+    _out(t("validate.ok", path=path, format=FORMAT))
+    if not args.online:
+        return EXIT_OK
+    config = _configured()
+    connection = Connection(args, config)
+    connection.talk(lambda uploader: uploader.post_export(body, None, "validate"), "export")
+    _out(t("validate.online_ok", url=config.service.url))
+    return EXIT_OK
+
+
+def cmd_window(args) -> int:
+    """The small window for the practice (tkinter is imported only here)."""
+    from parabench_client import window
+
+    return window.run(args)
 
 
 def cmd_synth(args) -> int:
@@ -559,111 +808,215 @@ def cmd_synth(args) -> int:
 # --- the parser ----------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="parabench-client",
-        description="Exporteert managementinformatie (alleen tellingen, geen patiëntgegevens) "
-        "uit praktijkgegevens en verstuurt die naar ParaBench.",
-        epilog="Exitcodes: 0 gelukt, 2 verkeerd gebruik, 3 niet ingesteld, 4 foute gegevens, "
-        "5 niets te exporteren, 6 certificaatprobleem, 7 geweigerd door ParaBench, "
-        "8 ParaBench niet bereikbaar.",
+def add_configure(commands) -> None:
+    sub = _command(commands, "configure", cmd_configure)
+    sub.add_argument("--url", help=t("help.url"))
+    sub.add_argument("--agb", help=t("help.agb"))
+    sub.add_argument("--cert-dir", help=t("help.cert_dir"))
+    sub.add_argument("--cert", help=t("help.cert_fixed"))
+    sub.add_argument("--password-file", metavar=t("meta.file"), help=t("help.password_file_store"))
+    sub.add_argument("--server-ca", help=t("help.server_ca"))
+    sub.add_argument("--records", metavar=t("meta.folder"), help=t("help.records_store"))
+    sub.add_argument("--machine", action="store_true", help=t("help.machine"))
+    sub.add_argument("--forget-certificate", action="store_true", help=t("help.forget"))
+    sub.add_argument("--show", action="store_true", help=t("help.show"))
+
+
+def _add_records(sub, required: bool) -> None:
+    sub.add_argument(
+        "--records", required=required, metavar=t("meta.folder"), help=t("help.records")
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="opdracht")
+    sub.add_argument(
+        "--year",
+        dest="years",
+        type=_year,
+        action="append",
+        required=required,
+        metavar=t("meta.year"),
+        help=t("help.year"),
+    )
+    sub.add_argument("--agb", help=t("help.agb_override"))
+    strictness = sub.add_mutually_exclusive_group()
+    strictness.add_argument("--strict", dest="lenient", action="store_false", help=t("help.strict"))
+    strictness.add_argument("--lenient", action="store_true", help=t("help.lenient"))
+    sub.add_argument("--year-closed", action="store_true", help=t("help.year_closed"))
+    sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    sub.set_defaults(lenient=False)
 
-    configure = commands.add_parser("configure", help="de online dienst ParaBench instellen")
-    configure.add_argument("--url", help="https://<server>/ParabenchUploader/services")
-    configure.add_argument("--agb", help="AGB-code van de praktijk (8 cijfers)")
-    configure.add_argument("--cert-dir", help="map met certificaten (.pfx)")
-    configure.add_argument("--cert", help="vast certificaat (.pfx) in plaats van een map")
-    configure.add_argument("--server-ca", help="CA van een eigen of testserver (PEM)")
-    configure.add_argument("--show", action="store_true", help="de instellingen tonen")
-    configure.set_defaults(handler=cmd_configure)
 
-    def add_records(sub, required: bool) -> None:
-        sub.add_argument("--records", required=required, help="map met de CSV-bestanden")
-        sub.add_argument(
-            "--year",
-            dest="years",
-            type=int,
-            action="append",
-            required=required,
-            help="kalenderjaar (herhaal voor meerdere jaren)",
-        )
-        sub.add_argument("--agb", help="AGB-code van de praktijk (anders uit de instellingen)")
-        strictness = sub.add_mutually_exclusive_group()
-        strictness.add_argument(
-            "--strict",
-            dest="lenient",
-            action="store_false",
-            help="stoppen bij foute regels (standaard)",
-        )
-        strictness.add_argument(
-            "--lenient", action="store_true", help="exporteren zonder de foute regels"
-        )
-        sub.add_argument(
-            "--year-closed", action="store_true", help="het boekjaar is afgesloten in de software"
-        )
-        sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
-        sub.set_defaults(lenient=False)
+def _add_certificate(sub) -> None:
+    sub.add_argument("--cert", metavar=t("meta.file"), help=t("help.cert"))
+    sub.add_argument("--password", metavar=t("meta.password"), help=t("help.password"))
+    sub.add_argument("--password-file", metavar=t("meta.file"), help=t("help.password_file"))
 
-    export = commands.add_parser("export", help="export per jaar naar een JSON-bestand")
-    add_records(export, required=True)
-    export.add_argument("--out", default=".", help="map voor de exportbestanden (standaard: hier)")
-    export.set_defaults(handler=cmd_export)
 
-    def add_certificate(sub) -> None:
-        sub.add_argument("--cert", help="certificaat (.pfx); anders automatisch uit de map")
-        sub.add_argument("--password", help="wachtwoord van het certificaat (standaard leeg)")
-
-    send = commands.add_parser("send", help="exporteren en naar ParaBench versturen")
-    add_records(send, required=False)
-    send.add_argument("--file", help="een eerder geschreven exportbestand versturen")
-    add_certificate(send)
-    send.add_argument(
+def _add_wait(sub) -> None:
+    sub.add_argument(
         "--wait",
         type=float,
         nargs="?",
         const=120.0,
         default=0.0,
-        metavar="SECONDEN",
-        help="wachten tot de import klaar is (standaard 120 s)",
+        metavar=t("meta.seconds"),
+        help=t("help.wait"),
     )
-    send.set_defaults(handler=cmd_send)
 
-    status = commands.add_parser("status", help="de stand van een import bekijken")
-    status.add_argument("number", type=int, metavar="importnummer")
-    add_certificate(status)
-    status.add_argument("--wait", type=float, nargs="?", const=120.0, default=0.0)
-    status.set_defaults(handler=cmd_status)
 
-    generator = commands.add_parser("synth", help="synthetische praktijkgegevens maken (test/demo)")
-    generator.add_argument("--out", required=True, help="map voor de CSV-bestanden")
-    generator.add_argument("--year-from", type=int, required=True)
-    generator.add_argument("--year-to", type=int, required=True)
-    generator.add_argument("--seed", type=int, default=1)
-    size = generator.add_mutually_exclusive_group()
-    size.add_argument("--size", choices=sorted(synth.SIZES), help="praktijkgrootte")
-    size.add_argument("--patients", type=int, help="patiënten per jaar")
-    generator.add_argument("--province", help="provinciecode, bv. GR, ZH, NB")
-    generator.add_argument("--today", type=_date, help=argparse.SUPPRESS)
-    generator.set_defaults(handler=cmd_synth)
+def add_export(commands) -> None:
+    sub = _command(commands, "export", cmd_export)
+    _add_records(sub, required=True)
+    sub.add_argument("--out", default=".", metavar=t("meta.folder"), help=t("help.out"))
+
+
+def add_send(commands) -> None:
+    sub = _command(commands, "send", cmd_send)
+    _add_records(sub, required=False)
+    sub.add_argument("--file", metavar=t("meta.file"), help=t("help.file"))
+    _add_certificate(sub)
+    _add_wait(sub)
+    sub.add_argument("--dry-run", action="store_true", help=t("help.dry_run"))
+
+
+def add_status(commands) -> None:
+    sub = _command(commands, "status", cmd_status)
+    sub.add_argument("number", type=int, metavar=t("meta.import_number"), help=t("help.number"))
+    _add_certificate(sub)
+    _add_wait(sub)
+
+
+def add_validate(commands) -> None:
+    sub = _command(commands, "validate", cmd_validate)
+    sub.add_argument("file", metavar=t("meta.file"), help=t("help.validate_file"))
+    sub.add_argument("--online", action="store_true", help=t("help.online"))
+    _add_certificate(sub)
+    sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+
+
+def add_synth(commands) -> None:
+    sub = _command(commands, "synth", cmd_synth)
+    sub.add_argument("--out", required=True, metavar=t("meta.folder"), help=t("help.synth_out"))
+    sub.add_argument(
+        "--year-from", type=int, required=True, metavar=t("meta.year"), help=t("help.year_from")
+    )
+    sub.add_argument(
+        "--year-to", type=int, required=True, metavar=t("meta.year"), help=t("help.year_to")
+    )
+    sub.add_argument("--seed", type=int, default=1, help=t("help.seed"))
+    size = sub.add_mutually_exclusive_group()
+    size.add_argument("--size", choices=sorted(synth.SIZES), help=t("help.size"))
+    size.add_argument("--patients", type=int, help=t("help.patients"))
+    sub.add_argument("--province", help=t("help.province"))
+    sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+
+
+def add_window(commands) -> None:
+    sub = _command(commands, "venster", cmd_window, aliases=["window"])
+    sub.add_argument("--records", metavar=t("meta.folder"), help=t("help.records"))
+    sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+
+
+# Every command of the client, in the order of the help. A new command (e.g. ``certificate
+# request``) is one more function here: it adds its sub-parser with ``_command``.
+COMMANDS: list[Callable] = [
+    add_configure,
+    add_export,
+    add_send,
+    add_status,
+    add_validate,
+    add_synth,
+    add_window,
+]
+
+
+def _command(commands, name: str, handler, aliases=()):
+    sub = commands.add_parser(
+        name, aliases=list(aliases), help=t(f"command.{name}"), description=t(f"command.{name}")
+    )
+    sub.set_defaults(handler=handler)
+    return sub
+
+
+def build_parser() -> argparse.ArgumentParser:
+    localise_argparse()
+    parser = argparse.ArgumentParser(
+        prog="parabench-client",
+        description=t("help.description"),
+        epilog=t("help.epilog"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"parabench-client {__version__} ({FORMAT})",
+        help=t("help.version"),
+    )
+    parser.add_argument("--config", metavar=t("meta.file"), help=t("help.config"))
+    parser.add_argument("--log", metavar=t("meta.file"), help=t("help.log"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar=t("meta.command"))
+    for add in COMMANDS:
+        add(commands)
     return parser
 
 
+def _safe_console() -> None:
+    """Never die on a console that cannot show a character (cp850, ASCII): replace it instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")
+
+
+def _open_log(path: str) -> None:
+    try:
+        _Log.stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in main()
+    except OSError as error:
+        raise Failure(EXIT_USAGE, t("log.unwritable", path=path, detail=error.strerror)) from error
+
+
+def _masked(argv: list[str]) -> str:
+    shown, hide = [], False
+    for argument in argv:
+        shown.append("***" if hide else argument)
+        hide = argument == "--password"
+        if argument.startswith("--password="):
+            shown[-1] = "--password=***"
+    return " ".join(shown)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _safe_console()
+    argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    config_module.override = Path(args.config).expanduser() if args.config else None
+    code = EXIT_INTERNAL
     try:
-        return args.handler(args)
+        if args.log:
+            _open_log(args.log)
+            _Log.write(t("log.start", version=__version__, arguments=_masked(argv)))
+        code = args.handler(args)
     except Failure as failure:
         _err(failure.text)
-        return failure.exit_code
+        code = failure.exit_code
     except KeyboardInterrupt:
         _err(t("interrupted"))
-        return 130
+        code = 130
+    except Exception as error:  # noqa: BLE001 - an unattended run must end in a message, not a traceback
+        if os.environ.get("PARABENCH_DEBUG"):
+            raise
+        _err(t("internal", kind=type(error).__name__, detail=error))
+        code = EXIT_INTERNAL
+    finally:
+        _Log.write(t("log.end", code=code))
+        if _Log.stream is not None:
+            _Log.stream.close()
+            _Log.stream = None
+        config_module.override = None
+    return code
 
 
 if __name__ == "__main__":

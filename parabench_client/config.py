@@ -6,7 +6,10 @@ client certificate says who is sending, not a password). We store exactly those 
 the command line needs to run unattended: the practice AGB code, where the certificates are, the
 remembered certificate choice and, for test or private servers, the CA that signed the server.
 
-The file lives at ``$PARABENCH_CLIENT_CONFIG`` or in the user's configuration folder.
+Where the file lives, first match wins: ``--config FILE``; ``$PARABENCH_CLIENT_CONFIG``; the
+user's configuration folder when a file is there; the machine-wide one (``%PROGRAMDATA%\\ParaBench``
+on Windows, ``/etc/parabench`` elsewhere) — so a scheduled task running as a service account, which
+has no user folder of its own, finds what an administrator set up with ``configure --machine``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +27,9 @@ SERVICE_TYPE = "ParaBench"
 SERVICE_NAME = "ParaBench"
 SERVICE_PATH = "/ParabenchUploader/services"
 ENV_CONFIG = "PARABENCH_CLIENT_CONFIG"
+ENV_PASSWORD = "PARABENCH_CERT_PASSWORD"
+# Set by ``--config`` for one run of the command line (main() resets it).
+override: Path | None = None
 AGB_PATTERN = re.compile(r"^\d{8}$")
 
 
@@ -53,15 +59,21 @@ class Config:
     cert_file: str = ""
     chosen_cert: str = ""  # SHA-256 fingerprint of the certificate chosen among several
     server_ca: str = ""  # PEM bundle that signed the server; empty = the system's trust store
+    records_dir: str = ""  # where the practice software writes the four CSV files (the window)
+    password_file: str = ""  # file holding the .pfx password (Windows exports always have one)
+    # SHA-256 fingerprints ParaBench refused (blocked, unknown, expired): never chosen again.
+    refused_certs: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
             "online_service": asdict(self.service),
-            "practice": {"agb_code": self.agb_code},
+            "practice": {"agb_code": self.agb_code, "records": self.records_dir},
             "certificates": {
                 "folder": self.cert_dir,
                 "file": self.cert_file,
                 "chosen_sha256": self.chosen_cert,
+                "password_file": self.password_file,
+                "refused_sha256": list(self.refused_certs),
             },
             "server_ca": self.server_ca,
         }
@@ -82,18 +94,18 @@ class Config:
                 access_code=str(service.get("access_code", "")),
             ),
             agb_code=str(practice.get("agb_code", "")),
+            records_dir=str(practice.get("records", "")),
             cert_dir=str(certificates.get("folder", "")),
             cert_file=str(certificates.get("file", "")),
             chosen_cert=str(certificates.get("chosen_sha256", "")),
             server_ca=str(data.get("server_ca", "")),
+            password_file=str(certificates.get("password_file", "")),
+            refused_certs=[str(f) for f in certificates.get("refused_sha256") or []],
         )
 
 
-def config_path() -> Path:
-    """``$PARABENCH_CLIENT_CONFIG``, else the platform's per-user configuration folder."""
-    explicit = os.environ.get(ENV_CONFIG)
-    if explicit:
-        return Path(explicit)
+def user_config_path() -> Path:
+    """The platform's per-user configuration file."""
     if sys.platform == "win32":
         base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
         return base / "ParaBench" / "client.json"
@@ -101,6 +113,48 @@ def config_path() -> Path:
         return Path.home() / "Library" / "Application Support" / "ParaBench" / "client.json"
     base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     return base / "parabench" / "client.json"
+
+
+def machine_config_path() -> Path:
+    """The machine-wide configuration file, for every account (a service account included)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("PROGRAMDATA") or "C:/ProgramData")
+        return base / "ParaBench" / "client.json"
+    return Path(MACHINE_DIR) / "client.json"
+
+
+MACHINE_DIR = "/etc/parabench"
+
+
+def config_path() -> Path:
+    """Where the configuration is read from and saved to (see the module's docstring)."""
+    if override is not None:
+        return override
+    explicit = os.environ.get(ENV_CONFIG)
+    if explicit:
+        return Path(explicit)
+    user = user_config_path()
+    if not user.exists() and machine_config_path().exists():
+        return machine_config_path()
+    return user
+
+
+def pfx_password(given: str | None, given_file: str | None, config: Config | None) -> str | None:
+    """The .pfx password: --password, --password-file, $PARABENCH_CERT_PASSWORD, the configured
+    file; None (empty) when there is none. Raises ConfigError when a named file cannot be read."""
+    if given:
+        return given
+    for name in (given_file, None, config.password_file if config else ""):
+        if name is None:
+            if os.environ.get(ENV_PASSWORD):
+                return os.environ[ENV_PASSWORD]
+            continue
+        if name:
+            try:
+                return Path(name).read_text(encoding="utf-8").strip("\r\n")
+            except OSError as exc:
+                raise ConfigError("password_file_unreadable", str(name)) from exc
+    return None
 
 
 def normalise_url(url: str) -> str:
@@ -170,9 +224,11 @@ def load_unvalidated(path: Path | None = None) -> Config | None:
         return None
 
 
-def save(config: Config, path: Path | None = None) -> Path:
-    """Write atomically, readable by the user only (it names the practice and its certificate)."""
+def save(config: Config, path: Path | None = None, shared: bool = False) -> Path:
+    """Write atomically, readable by the user only (it names the practice and its certificate);
+    ``shared`` (the machine-wide file) readable by every account, so a service account can."""
     path = path or config_path()
+    shared = shared or path == machine_config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(config.to_json(), indent=2, ensure_ascii=False) + "\n"
     handle, temp_name = tempfile.mkstemp(prefix=".client-", suffix=".json", dir=path.parent)
@@ -181,8 +237,20 @@ def save(config: Config, path: Path | None = None) -> Path:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        if shared:
+            os.chmod(temp_name, 0o644)
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def save_if_possible(config: Config, path: Path | None = None) -> bool:
+    """Save what the client learnt by itself (a choice, a refused certificate); False when the
+    file is not writable for this account (a machine-wide file read by a service account)."""
+    try:
+        save(config, path)
+    except OSError:
+        return False
+    return True

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 CHUNK = 64 * 1024
 RETRY_STATUSES = {502, 503, 504}
@@ -52,6 +53,28 @@ class TlsRefused(TransportError):
         super().__init__(reason)
         self.reason = reason
         self.server_untrusted = server_untrusted
+
+
+class NotTls(TransportError):
+    """Something answered on the port, but not with TLS: plain HTTP behind an https:// URL."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NotParaBench(TransportError):
+    """An answer that is not the protocol's: e.g. a proxy or captive portal's HTML page with 200.
+
+    Why an error and not a success: only a 202 with an integer import number means ParaBench
+    stored the export; anything else would let a scheduled task look successful while nothing
+    arrived.
+    """
+
+    def __init__(self, status: int, content_type: str):
+        super().__init__(f"HTTP {status} {content_type}")
+        self.status = status
+        self.content_type = content_type or "-"
 
 
 class Unavailable(TransportError):
@@ -90,6 +113,22 @@ class ClientCertificate:
     @property
     def subject(self) -> str:
         return self.certificate.subject.rfc4514_string()
+
+    @property
+    def serial(self) -> str:
+        """The serial number as hex, as the portal shows it (tells two renewals apart)."""
+        return format(self.certificate.serial_number, "x")
+
+    @property
+    def label(self) -> str:
+        """The practice's name and AGB code as a person reads them (not raw OID attributes)."""
+        name = self.certificate.subject
+        common = [a.value for a in name.get_attributes_for_oid(NameOID.COMMON_NAME)]
+        agb = [a.value for a in name.get_attributes_for_oid(NameOID.SERIAL_NUMBER)]
+        text = str(common[0]) if common else name.rfc4514_string()
+        if agb and str(agb[0]) not in text:
+            text += f" (AGB {agb[0]})"
+        return text
 
     @property
     def issuer(self) -> str:
@@ -133,7 +172,10 @@ def load_pfx(path: Path, password: str | None = None) -> ClientCertificate:
         key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
     except ValueError as exc:
         # cryptography says "Invalid password or PKCS12 data" for both; try to tell them apart.
-        code = "wrong_password" if _looks_like_pkcs12(data) else "unreadable"
+        if not _looks_like_pkcs12(data):
+            raise CertificateProblem("unreadable", str(path), str(exc)) from exc
+        # Windows always asks for a password when it exports a certificate from its store.
+        code = "wrong_password" if password else "password_needed"
         raise CertificateProblem(code, str(path), str(exc)) from exc
     if key is None or cert is None:
         raise CertificateProblem("no_key", str(path))
@@ -203,20 +245,37 @@ class Uploader:
     on_retry: Callable[[int, float, str], None] | None = None
 
     def post_export(
-        self, document: bytes, progress: Callable[[int, int], None] | None = None
+        self,
+        document: bytes,
+        progress: Callable[[int, int], None] | None = None,
+        path: str = "exports",
     ) -> dict:
-        """POST the export (gzip) to ``/exports``; the 202 answer as a dict."""
+        """POST the export (gzip) to ``/exports``; the 202 answer with its import number.
+
+        ``path="validate"`` asks the uploader to check everything and store nothing (200).
+        """
         body = gzip.compress(document, mtime=0)
         headers = {
             "Content-Type": "application/json",
             "Content-Encoding": "gzip",
         }
-        reply = self.request("POST", "exports", body, headers, progress)
-        return reply.json()
+        reply = self.request("POST", path, body, headers, progress)
+        answer = reply.json()
+        if path == "exports":
+            number = answer.get("import_number")
+            if reply.status != 202 or not _is_number(number):
+                raise NotParaBench(reply.status, reply.headers.get("content-type", ""))
+        elif reply.status != 200 or not isinstance(answer.get("valid"), bool):
+            raise NotParaBench(reply.status, reply.headers.get("content-type", ""))
+        return answer
 
     def import_status(self, number_or_url: int | str) -> dict:
         path = number_or_url if isinstance(number_or_url, str) else f"imports/{number_or_url}"
-        return self.request("GET", path).json()
+        reply = self.request("GET", path)
+        answer = reply.json()
+        if reply.status != 200 or not _is_number(answer.get("import_number")):
+            raise NotParaBench(reply.status, reply.headers.get("content-type", ""))
+        return answer
 
     def _target(self, path: str) -> tuple[str, int, str]:
         base = urlsplit(self.base_url)
@@ -239,14 +298,20 @@ class Uploader:
             except ssl.SSLCertVerificationError as exc:
                 raise TlsRefused(exc.verify_message or str(exc), server_untrusted=True) from exc
             except ssl.SSLError as exc:
-                raise TlsRefused(_tls_reason(exc)) from exc
+                reason = _tls_reason(exc)
+                if any(marker in reason.upper() for marker in _NOT_TLS_MARKERS):
+                    raise NotTls(reason) from exc
+                raise TlsRefused(reason) from exc
             except (OSError, http.client.HTTPException) as exc:
                 last = _network_reason(exc)
             else:
                 if reply.status < 400:
                     return reply
                 if reply.status not in RETRY_STATUSES:
-                    raise ServerRefused(reply.status, _error_of(reply))
+                    error = reply.json().get("error")
+                    if not isinstance(error, dict) or not error.get("code"):
+                        raise NotParaBench(reply.status, reply.headers.get("content-type", ""))
+                    raise ServerRefused(reply.status, error)
                 last = f"HTTP {reply.status}"
             if attempt < self.attempts:
                 delay = self.base_delay * 2 ** (attempt - 1)
@@ -285,12 +350,12 @@ class Uploader:
             connection.close()
 
 
-def _error_of(reply: Reply) -> dict:
-    """The protocol's ``{"error": {...}}``; a bare status when a proxy answered something else."""
-    error = reply.json().get("error")
-    if isinstance(error, dict):
-        return error
-    return {"code": f"http_{reply.status}", "message": "", "problems": []}
+# What OpenSSL says when the other side answers a ClientHello with plain text (HTTP).
+_NOT_TLS_MARKERS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _tls_reason(exc: ssl.SSLError) -> str:

@@ -7,8 +7,10 @@ from parabench_format.histograms import histogram_median, histogram_quantile
 from parabench_format.models import FORMAT, Export
 from parabench_format.periods import (
     FutureYear,
+    NoSessions,
     NothingToExport,
     PeriodError,
+    YearOutOfRange,
     allowed_period,
     last_complete_quarter_end,
     period_problems,
@@ -22,10 +24,12 @@ __all__ = [
     "FORMAT",
     "Export",
     "FutureYear",
+    "NoSessions",
     "NothingToExport",
     "PeriodError",
     "Problem",
     "ValidationReport",
+    "YearOutOfRange",
     "allowed_period",
     "export_json",
     "histogram_median",

@@ -1,20 +1,24 @@
-"""`python -m parabench_format [--check]`: write (or compare) the shipped JSON Schema."""
+"""`python -m parabench_format [--check]`: write (or compare) the schema and the code lists."""
 
 import sys
 
-from parabench_format.schema import SCHEMA_PATH, schema_text, write_schema
+from parabench_format.schema import generated_files
 
 
 def main(argv: list[str]) -> int:
-    if "--check" in argv:
-        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
-        if current != schema_text():
-            print(f"{SCHEMA_PATH} is verouderd; draai: python -m parabench_format")
-            return 1
-        print(f"{SCHEMA_PATH} is actueel.")
-        return 0
-    print(f"geschreven: {write_schema()}")
-    return 0
+    stale = 0
+    for path, text in generated_files().items():
+        if "--check" in argv:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                print(f"{path} is verouderd; draai: python -m parabench_format")
+                stale += 1
+            else:
+                print(f"{path} is actueel.")
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"geschreven: {path}")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

@@ -2,17 +2,31 @@
 
 Why so strict: an export leaves the practice, so the format itself must make it impossible to
 carry patient data. Unknown fields are refused, there is no free text (the only strings are an
-AGB code, a software name and version, each held to a pattern), every count is a bounded
-non-negative integer and money is whole euro cents. Consistency between the numbers is checked by
-`parabench_format.validate`, which also turns every problem into a JSON path and a Dutch message.
+AGB code, a software name from a registry, a version of at most seven digits and an export moment
+in whole seconds), every count is a bounded non-negative integer and money is whole euro cents.
+Consistency between the numbers is checked by `parabench_format.validate`, which also turns every
+problem into a JSON path and a Dutch message.
 """
 
-from datetime import date
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 from parabench_format import codes
+from parabench_format.periods import FIRST_YEAR
 
 FORMAT: Final = "parabench-mi/1"
 
@@ -27,8 +41,92 @@ DaysTotal = Annotated[int, Field(ge=0, le=MAX_DAYS_TOTAL)]
 
 WindowId = Literal["Q1", "Q2", "Q3", "Q4", "Q1-Q2", "Q1-Q3", "Q1-Q4"]
 
-SOFTWARE_NAME_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,39}$"
-SOFTWARE_VERSION_PATTERN: Final = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,3}([-+][A-Za-z0-9.]{1,16})?$"
+# --- Fields that are text: held so tightly that nothing can be smuggled in them -----------------
+# Why: raw export bodies are stored, so any free text in them would persist. The software name
+# comes from a registry (data, shipped with this package), the version has at most 2+2+3 digits
+# without leading zeros (no room for a BSN of 9 digits or a date of 8), the export moment is whole
+# seconds (a fraction could carry digits) and the years lie in 2000 … the present.
+
+REGISTRY_PATH: Final = Path(__file__).parent / "data" / "software-names.json"
+SOFTWARE_NAMES: Final = tuple(
+    entry["name"] for entry in json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))["names"]
+)
+SOFTWARE_VERSION_PATTERN: Final = r"^(0|[1-9][0-9]?)\.(0|[1-9][0-9]?)(\.(0|[1-9][0-9]{0,2}))?$"
+EXPORTED_AT_PATTERN: Final = (
+    r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+YEAR_DATE_PATTERN: Final = r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"
+
+
+def _registered_name(value: str) -> str:
+    if value not in SOFTWARE_NAMES:
+        raise PydanticCustomError(
+            "software_unknown",
+            "Software name is not in the registry of known practice software: {registered}.",
+            {"registered": ", ".join(SOFTWARE_NAMES)},
+        )
+    return value
+
+
+def _tight_version(value: str) -> str:
+    if not re.fullmatch(SOFTWARE_VERSION_PATTERN, value):
+        raise PydanticCustomError(
+            "software_version_invalid",
+            "Version must be MAJOR.MINOR or MAJOR.MINOR.PATCH (at most 2, 2 and 3 digits, no "
+            "leading zeros), e.g. 7.2 or 7.2.15.",
+        )
+    return value
+
+
+def _whole_seconds(value):
+    """Refuse a fraction of a second (or any other spelling) before the time is parsed.
+
+    A string that passes the pattern is parsed here: strict mode takes no text for a datetime
+    once a validator has seen it, only the parsed value.
+    """
+    if isinstance(value, str):
+        if re.fullmatch(EXPORTED_AT_PATTERN, value):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                return value  # not a real moment (month 13): the datetime check names it
+    elif not (isinstance(value, datetime) and value.microsecond != 0):
+        return value
+    raise PydanticCustomError(
+        "exported_at_format",
+        "The export moment must be written as YYYY-MM-DDThh:mm:ss with a time zone (Z or "
+        "+hh:mm), in whole seconds.",
+    )
+
+
+def _from_first_year(value: date) -> date:
+    if value.year < FIRST_YEAR:
+        raise PydanticCustomError(
+            "year_out_of_range", "The year must be {first} or later.", {"first": FIRST_YEAR}
+        )
+    return value
+
+
+SoftwareName = Annotated[
+    str,
+    AfterValidator(_registered_name),
+    WithJsonSchema({"type": "string", "enum": list(SOFTWARE_NAMES)}),
+]
+SoftwareVersion = Annotated[
+    str,
+    AfterValidator(_tight_version),
+    WithJsonSchema({"type": "string", "pattern": SOFTWARE_VERSION_PATTERN, "maxLength": 9}),
+]
+ExportedAt = Annotated[
+    AwareDatetime,
+    BeforeValidator(_whole_seconds),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": EXPORTED_AT_PATTERN}),
+]
+PeriodDate = Annotated[
+    date,
+    AfterValidator(_from_first_year),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": YEAR_DATE_PATTERN}),
+]
 
 
 def _histogram(bins: int, description: str):
@@ -272,13 +370,13 @@ class Practice(Strict):
 
 
 class Software(Strict):
-    name: Annotated[str, Field(pattern=SOFTWARE_NAME_PATTERN)]
-    version: Annotated[str, Field(pattern=SOFTWARE_VERSION_PATTERN)]
+    name: SoftwareName
+    version: SoftwareVersion
 
 
 class Period(Strict):
-    begin: date
-    end: date
+    begin: PeriodDate
+    end: PeriodDate
 
 
 class Export(Strict):
@@ -294,7 +392,7 @@ class Export(Strict):
     format: Literal["parabench-mi/1"]
     practice: Practice
     software: Software
-    exported_at: AwareDatetime
+    exported_at: ExportedAt
     period: Period
     year_closed: bool
     windows: Annotated[list[Window], Field(min_length=1, max_length=7)]

@@ -34,6 +34,19 @@ class NothingToExport(PeriodError):
     code = "nothing_to_export"
 
 
+class NoSessions(NothingToExport):
+    """The records hold no session in the period: an export of zeros would replace a real year."""
+
+    code = "no_sessions"
+
+
+class YearOutOfRange(PeriodError):
+    code = "year_out_of_range"
+
+
+FIRST_YEAR: Final = 2000
+
+
 @dataclass(frozen=True)
 class WindowSpec:
     id: str
@@ -67,6 +80,13 @@ def last_complete_quarter_end(today: date) -> date:
 
 def allowed_period(year: int, today: date) -> tuple[date, date]:
     """The period an export of `year` covers when made on `today`, or a PeriodError why not."""
+    if year < FIRST_YEAR:
+        raise YearOutOfRange(
+            f"Het jaar {year} ligt voor {FIRST_YEAR}; ParaBench neemt alleen jaren vanaf "
+            f"{FIRST_YEAR} aan.",
+            f"The year {year} lies before {FIRST_YEAR}; ParaBench accepts years from "
+            f"{FIRST_YEAR} only.",
+        )
     if year > today.year:
         raise FutureYear(
             f"Het jaar {year} ligt in de toekomst; dat kan nog niet worden geëxporteerd.",

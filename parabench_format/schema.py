@@ -8,9 +8,11 @@ Regenerate with `.venv/bin/python -m parabench_format` (add `--check` to only co
 import json
 from pathlib import Path
 
-from parabench_format.models import FORMAT, Export
+from parabench_format import codes
+from parabench_format.models import FORMAT, SOFTWARE_NAMES, Export
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "parabench-mi-1.schema.json"
+CODE_LISTS_PATH = Path(__file__).parent / "schema" / "parabench-mi-1.code-lists.json"
 SCHEMA_ID = "https://parabench.nl/schemas/parabench-mi-1.schema.json"
 
 
@@ -33,3 +35,54 @@ def schema_text() -> str:
 def write_schema(path: Path = SCHEMA_PATH) -> Path:
     path.write_text(schema_text(), encoding="utf-8")
     return path
+
+
+def code_lists() -> dict:
+    """The code lists of codes.py as data, for exporters written in other languages.
+
+    Why beside the Python: a vendor's exporter maps its own codes (UZOVI, NZa performance codes,
+    DCSPH) onto the export's categories exactly as the reference client does.
+    """
+    return {
+        "format": FORMAT,
+        "software_names": list(SOFTWARE_NAMES),
+        "genders": {
+            "categories": list(codes.GENDERS),
+            "by_record_code": codes.GENDER_BY_RECORD_CODE,
+        },
+        "age_bands": [
+            {"name": name, "from": low, "to": high} for name, low, high in codes.AGE_BANDS
+        ],
+        "access_routes": list(codes.ACCESS_ROUTES),
+        "end_reasons": list(codes.END_REASONS),
+        "dcsph_groups": {
+            "categories": list(codes.DCSPH_GROUPS),
+            "by_first_digit": codes.DCSPH_GROUP_BY_FIRST_DIGIT,
+        },
+        "payers": list(codes.PAYERS),
+        "session_types": {
+            "categories": list(codes.SESSION_TYPES),
+            "by_performance_code": codes.SESSION_TYPE_BY_PERFORMANCE_CODE,
+            "unlisted_four_digit_code": "other",
+        },
+        "insurers": {
+            "categories": list(codes.INSURER_BUCKETS),
+            "concern_by_uzovi": codes.CONCERN_BY_UZOVI,
+            "unlisted_uzovi": "other",
+            "no_insurer": "self_pay",
+        },
+        "histograms": {
+            "sessions_bins": codes.SESSIONS_BINS,
+            "weeks_bins": codes.WEEKS_BINS,
+            "waiting_days_bins": codes.WAITING_DAYS_BINS,
+        },
+    }
+
+
+def code_lists_text() -> str:
+    return json.dumps(code_lists(), indent=2, ensure_ascii=False) + "\n"
+
+
+def generated_files() -> dict[Path, str]:
+    """Every file this package ships that is generated from its Python: path → text."""
+    return {SCHEMA_PATH: schema_text(), CODE_LISTS_PATH: code_lists_text()}

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 from pydantic import ValidationError
 
 from parabench_format import periods
@@ -87,6 +86,13 @@ _DUTCH = {
     "dict_type": "Hier hoort een object.",
     "json_invalid": "Dit is geen geldige JSON.",
     "json_type": "Dit is geen geldige JSON.",
+    "software_unknown": "Deze softwarenaam staat niet in het register van bekende praktijksoftware "
+    "({registered}).",
+    "software_version_invalid": "De versie moet de vorm MAJOR.MINOR of MAJOR.MINOR.PATCH hebben "
+    "(hoogstens 2, 2 en 3 cijfers, zonder voorloopnullen), bijvoorbeeld 7.2 of 7.2.15.",
+    "exported_at_format": "Het exportmoment moet als JJJJ-MM-DDTuu:mm:ss met een tijdzone (Z of "
+    "+uu:mm) geschreven zijn, in hele seconden.",
+    "year_out_of_range": "Het jaar moet {first} of later zijn.",
 }
 
 
@@ -220,6 +226,7 @@ def consistency_problems(export: Export) -> list[Problem]:
     """Every rule between the numbers of a well-formed export (see docs/export-format.md)."""
     c = _Collector()
     _check_period(c, export)
+    _check_sessions(c, export)
     specs = _check_windows(c, export)
     for index, window in enumerate(export.windows):
         _check_window(c, f"$.windows[{index}]", window)
@@ -233,6 +240,23 @@ def _check_period(c: _Collector, export: Export) -> None:
     begin, end = export.period.begin, export.period.end
     for code, nl, en in periods.period_problems(begin, end, export.exported_at.date()):
         c.add("$.period", code, nl, en)
+
+
+def _check_sessions(c: _Collector, export: Export) -> None:
+    """An export without a single session in its period carries nothing to compare, and would
+    replace a practice's real year with zeros (e.g. after every record line was rejected)."""
+    if all(w.sessions.total == 0 for w in export.windows):
+        whole = (export.period.begin, export.period.end)
+        index = next(
+            (i for i, w in enumerate(export.windows) if (w.begin, w.end) == whole),
+            len(export.windows) - 1,
+        )
+        c.add(
+            f"$.windows[{index}].sessions.total",
+            "no_sessions",
+            "Deze export bevat geen enkele zitting in de periode; er valt niets te vergelijken.",
+            "This export holds no session at all in its period; there is nothing to compare.",
+        )
 
 
 def _check_windows(c: _Collector, export: Export) -> list | None:
@@ -450,13 +474,17 @@ _LAYOUTS: dict[int, tuple] = {}
 
 
 def _layout(size: int, dumped: dict) -> tuple:
-    """Paths of a window's numbers and which rule each follows; the same for every window of the
-    format, so computed once per process."""
+    """Paths of a window's numbers and which rule each follows (the indices of the distinct,
+    union-bounded and additive numbers); the same for every window, so computed once per process."""
     if size not in _LAYOUTS:
         keys = [key for key, _ in _flat("", dumped)]
-        distinct = np.array([k.startswith(_DISTINCT_PREFIXES) for k in keys])
-        union_bound = distinct & ~np.array([k.startswith(_NO_UNION_BOUND) for k in keys])
-        additive = ~distinct & ~np.array([k.startswith(_NOT_COMPARED) for k in keys])
+        distinct = [i for i, k in enumerate(keys) if k.startswith(_DISTINCT_PREFIXES)]
+        union_bound = [i for i in distinct if not keys[i].startswith(_NO_UNION_BOUND)]
+        additive = [
+            i
+            for i, k in enumerate(keys)
+            if not k.startswith(_DISTINCT_PREFIXES) and not k.startswith(_NOT_COMPARED)
+        ]
         _LAYOUTS[size] = (keys, distinct, union_bound, additive)
     return _LAYOUTS[size]
 
@@ -464,50 +492,55 @@ def _layout(size: int, dumped: dict) -> tuple:
 def _check_across_windows(c: _Collector, export: Export) -> None:
     """Year-to-date windows against the quarters and shorter year-to-date windows inside them.
 
-    Vectorised over the ~700 numbers of a window: the uploader runs this for every export.
+    Plain lists, no numpy: the validator also runs in the lean export client. The ~700 numbers
+    of a window compared with at most three quarters take well under a millisecond.
     """
     dumps = [_dump(w) for w in export.windows]
     keys, distinct, union_bound, additive = _layout(len(_values(dumps[0], [])), dumps[0])
     by_id = {
-        w.id: (i, np.array(_values(d, []), dtype=np.int64))
+        w.id: (i, _values(d, []))
         for i, (w, d) in enumerate(zip(export.windows, dumps, strict=True))
     }
     for spec in periods.windows_for_period(export.period.begin, export.period.end):
         if len(spec.quarters) < 2:
             continue
         index, values = by_id[spec.id]
-        quarter_sum = sum(by_id[periods.QUARTER_IDS[q - 1]][1] for q in spec.quarters)
+        parts = [by_id[periods.QUARTER_IDS[q - 1]][1] for q in spec.quarters]
+        quarter_sum = [sum(column) for column in zip(*parts, strict=True)]
         inner_ids = [periods.QUARTER_IDS[q - 1] for q in spec.quarters]
         inner_ids += [periods.YTD_IDS[q - 1] for q in spec.quarters[1:-1]]
         for inner_id in inner_ids:
             inner = by_id[inner_id][1]
-            for k in np.flatnonzero(distinct & (values < inner)):
+            for k in distinct:
+                if values[k] < inner[k]:
+                    c.add(
+                        f"$.windows[{index}].{keys[k]}",
+                        "window_below_part",
+                        f"In {spec.id} ({values[k]}) kan dit aantal niet kleiner zijn dan in "
+                        f"{inner_id} ({inner[k]}).",
+                        f"In {spec.id} ({values[k]}) this count cannot be smaller than in "
+                        f"{inner_id} ({inner[k]}).",
+                    )
+        for k in union_bound:
+            if values[k] > quarter_sum[k]:
                 c.add(
                     f"$.windows[{index}].{keys[k]}",
-                    "window_below_part",
-                    f"In {spec.id} ({values[k]}) kan dit aantal niet kleiner zijn dan in "
-                    f"{inner_id} ({inner[k]}).",
-                    f"In {spec.id} ({values[k]}) this count cannot be smaller than in "
-                    f"{inner_id} ({inner[k]}).",
+                    "window_above_quarters",
+                    f"In {spec.id} ({values[k]}) kan dit aantal niet groter zijn dan de som van "
+                    f"de kwartalen ({quarter_sum[k]}).",
+                    f"In {spec.id} ({values[k]}) this count cannot exceed the sum of the quarters "
+                    f"({quarter_sum[k]}).",
                 )
-        for k in np.flatnonzero(union_bound & (values > quarter_sum)):
-            c.add(
-                f"$.windows[{index}].{keys[k]}",
-                "window_above_quarters",
-                f"In {spec.id} ({values[k]}) kan dit aantal niet groter zijn dan de som van de "
-                f"kwartalen ({quarter_sum[k]}).",
-                f"In {spec.id} ({values[k]}) this count cannot exceed the sum of the quarters "
-                f"({quarter_sum[k]}).",
-            )
-        for k in np.flatnonzero(additive & (values != quarter_sum)):
-            c.add(
-                f"$.windows[{index}].{keys[k]}",
-                "window_not_quarter_sum",
-                f"In {spec.id} moet dit getal ({values[k]}) de som van de kwartalen zijn "
-                f"({quarter_sum[k]}).",
-                f"In {spec.id} this number ({values[k]}) must be the sum of the quarters "
-                f"({quarter_sum[k]}).",
-            )
+        for k in additive:
+            if values[k] != quarter_sum[k]:
+                c.add(
+                    f"$.windows[{index}].{keys[k]}",
+                    "window_not_quarter_sum",
+                    f"In {spec.id} moet dit getal ({values[k]}) de som van de kwartalen zijn "
+                    f"({quarter_sum[k]}).",
+                    f"In {spec.id} this number ({values[k]}) must be the sum of the quarters "
+                    f"({quarter_sum[k]}).",
+                )
 
 
 def _check_trend(c: _Collector, export: Export) -> None:

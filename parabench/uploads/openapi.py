@@ -41,14 +41,28 @@ def _error_schema() -> dict:
 
 
 def _errors(*statuses: int) -> dict:
+    """One response per status, listing every refusal code it carries with its English text."""
     responses = {}
     for status in statuses:
         codes = sorted(code for code, (s, _nl, _en) in REFUSALS.items() if s == status)
         responses[str(status)] = {
-            "description": "Refused: " + ", ".join(codes),
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            "description": "Refused: "
+            + "; ".join(f"`{code}` — {REFUSALS[code][2]}" for code in codes),
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"},
+                    "examples": {
+                        code: {"value": {"error": _example_error(code)}} for code in codes
+                    },
+                }
+            },
         }
     return responses
+
+
+def _example_error(code: str) -> dict:
+    _status, message, message_en = REFUSALS[code]
+    return {"code": code, "message": str(message), "message_en": message_en}
 
 
 _MOMENT = {"type": ["string", "null"], "format": "date-time"}
@@ -70,6 +84,18 @@ def openapi_document() -> dict:
             "status": {"type": "string", "enum": ["received", "importing", "imported", "rejected"]},
             "duplicate": {"type": "boolean"},
             "status_url": {"type": "string"},
+        },
+    }
+    schemas["Validated"] = {
+        "type": "object",
+        "required": ["valid", "stored", "agb_code", "period_begin", "period_end", "warnings"],
+        "properties": {
+            "valid": {"const": True},
+            "stored": {"const": False},
+            "agb_code": {"type": "string"},
+            "period_begin": {"type": "string", "format": "date"},
+            "period_end": {"type": "string", "format": "date"},
+            "warnings": {"type": "array", "items": {"type": "object"}},
         },
     }
     schemas["ImportStatus"] = {
@@ -95,6 +121,9 @@ def openapi_document() -> dict:
             "(mutual TLS). See docs/upload-protocol.md.",
         },
         "servers": [{"url": "/ParabenchUploader/services"}],
+        # Every operation but this description needs the practice's client certificate (mutual
+        # TLS); without one the answer is 401 certificate_required, with a wrong one 403.
+        "security": [{"mutualTLS": []}],
         "paths": {
             "/exports": {
                 "post": {
@@ -121,6 +150,40 @@ def openapi_document() -> dict:
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/Accepted"}
+                                }
+                            },
+                        },
+                        **_errors(401, 403, 404, 405, 413, 415, 422, 503),
+                    },
+                }
+            },
+            "/validate": {
+                "post": {
+                    "operationId": "validateExport",
+                    "summary": "Check an export exactly as /exports would, and store nothing",
+                    "description": "The same checks and refusals as POST /exports, including the "
+                    "client certificate against the export's AGB code; success is 200 without an "
+                    "import number. For vendors testing an exporter and for dry runs.",
+                    "parameters": [
+                        {
+                            "name": "Content-Encoding",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["gzip", "identity"]},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Export"}}
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Valid, and from this certificate's practice",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Validated"}
                                 }
                             },
                         },
@@ -157,6 +220,7 @@ def openapi_document() -> dict:
                 "get": {
                     "operationId": "getOpenApi",
                     "summary": "This description",
+                    "security": [{}, {"mutualTLS": []}],
                     "responses": {
                         "200": {
                             "description": "OpenAPI 3.1",
@@ -166,5 +230,14 @@ def openapi_document() -> dict:
                 }
             },
         },
-        "components": {"schemas": schemas},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "mutualTLS": {
+                    "type": "mutualTLS",
+                    "description": "A client certificate issued by the ParaBench CA to the "
+                    "practice (Profiel › Certificaat uitgeven); its subject carries the AGB code.",
+                }
+            },
+        },
     }

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone, translation
 
-from parabench.uploads import intake
+from parabench.uploads import intake, validation_only
 from parabench.uploads.identity import PresentedCertificate, presented_certificate
 from parabench.uploads.models import Import
 from parabench.uploads.openapi import openapi_document
@@ -166,7 +166,7 @@ async def _dispatch(scope, receive):
         if method not in ("GET", "HEAD"):
             raise Refusal("method_not_allowed")
         return 200, openapi_document(), []
-    if path == "/exports":
+    if path in ("/exports", "/validate"):  # /validate: validation_only.py, stores nothing
         if method != "POST":
             raise Refusal("method_not_allowed")
         # Who is calling comes first: an unknown caller learns nothing about our limits.
@@ -179,7 +179,8 @@ async def _dispatch(scope, receive):
         if declared is not None and declared > limit:
             raise Refusal("body_too_large", detail=f"Content-Length > {limit} bytes")
         body = await _read_body(receive, limit)
-        return await _in_thread(post_export)(caller, body, encoding)
+        handler = post_export if path == "/exports" else validation_only.check_export
+        return await _in_thread(handler)(caller, body, encoding)
     match = _IMPORT_PATH.match(path)
     if match:
         if method not in ("GET", "HEAD"):

@@ -263,7 +263,7 @@ def export_dict(
     return {
         "format": "parabench-mi/1",
         "practice": {"agb_code": agb},
-        "software": {"name": "Testsoftware", "version": "1.0"},
+        "software": {"name": "parabench-client", "version": "1.0"},
         "exported_at": exported.isoformat(),
         "period": {"begin": date(year, 1, 1).isoformat(), "end": end.isoformat()},
         "year_closed": year_closed,

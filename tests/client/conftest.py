@@ -236,6 +236,9 @@ class UploadServer:
                 state.received.append(
                     Received("POST", self.path, dict(self.headers), body, document, peer)
                 )
+                if self.path.endswith("/validate") and not state.answers:
+                    self._answer(200, {"valid": True, "stored": False, "warnings": []})
+                    return
                 status, payload = state.answers.pop(0) if state.answers else (202, None)
                 if status == 202 and payload is None:
                     number = len(state.received)
@@ -264,7 +267,9 @@ class UploadServer:
                     status, payload = state.status_answers.pop(0)
                     self._answer(status, payload)
                     return
-                self._answer(200, imported_status(number))
+                posted = [r.document for r in state.received if r.method == "POST"]
+                period = posted[-1]["period"] if posted and posted[-1] else None
+                self._answer(200, imported_status(number, period))
 
         class Server(http.server.ThreadingHTTPServer):
             daemon_threads = True
@@ -298,14 +303,15 @@ def _error(code: str, message: str, problems: list | None = None) -> dict:
     return {"error": error}
 
 
-def imported_status(number: int) -> dict:
+def imported_status(number: int, period: dict | None = None) -> dict:
+    period = period or {"begin": "2026-01-01", "end": "2026-03-31"}
     return {
         "import_number": number,
         "status": "imported",
         "uploaded_at": "2026-07-01T10:15:02+02:00",
         "imported_at": "2026-07-01T10:15:09+02:00",
-        "period_begin": "2026-01-01",
-        "period_end": "2026-03-31",
+        "period_begin": period["begin"],
+        "period_end": period["end"],
         "warnings": [],
         "errors": [],
     }

@@ -74,14 +74,38 @@ def test_several_valid_certificates_ask_once_and_the_choice_is_remembered(settin
     assert config.load().chosen_cert == first.fingerprint
 
 
-def test_several_certificates_without_anyone_to_ask_is_a_clear_problem(settings, pki):
+def test_certificates_of_several_practices_without_anyone_to_ask_is_a_clear_problem(settings, pki):
     add(pki, "a.pfx")
-    add(pki, "b.pfx")
+    key, cert = issue_client(pki["ca"], agb="04999001", name="Fysio Gouda")
+    write_pfx(pki["cert_dir"] / "b.pfx", key, cert, pki["ca"])
 
     with pytest.raises(CertificateProblem) as problem:
         certstore.choose(settings, ask=None)
 
     assert (problem.value.code, problem.value.detail) == ("several", "2")
+
+
+def test_another_practices_certificate_is_not_a_candidate_once_the_agb_code_is_known(settings, pki):
+    own = add(pki, "a.pfx")
+    key, cert = issue_client(pki["ca"], agb="04999001", name="Fysio Gouda")
+    write_pfx(pki["cert_dir"] / "b.pfx", key, cert, pki["ca"])
+    settings.agb_code = "04123451"
+
+    assert certstore.choose(settings, ask=None).path == own
+
+
+def test_with_nobody_to_ask_the_newest_of_the_practices_certificates_is_used_unremembered(
+    settings, pki
+):
+    """A scheduled task after the practice downloaded a new certificate beside the old one."""
+    add(pki, "oud.pfx", not_before=NOW - dt.timedelta(days=300))
+    new = add(pki, "nieuw.pfx", not_before=NOW - dt.timedelta(days=1))
+    told = []
+
+    chosen = certstore.choose(settings, ask=None, on_newest=lambda c, n: told.append(n))
+
+    assert chosen.path == new and told == [2]
+    assert config.load().chosen_cert == ""
 
 
 def test_a_remembered_certificate_that_expired_is_no_longer_used(settings, pki):
@@ -125,9 +149,77 @@ def test_a_password_protected_certificate_needs_its_password(settings, pki):
 
     with pytest.raises(CertificateProblem) as problem:
         certstore.choose(settings, explicit=str(path))
+    assert problem.value.code == "password_needed"  # not "leave out --password"
 
+    with pytest.raises(CertificateProblem) as problem:
+        certstore.choose(settings, explicit=str(path), password="fout")
     assert problem.value.code == "wrong_password"
+
     assert certstore.choose(settings, explicit=str(path), password="geheim").path == path
+
+
+def test_the_password_comes_from_the_option_a_file_the_environment_or_the_configuration(
+    settings, tmp_path, monkeypatch
+):
+    monkeypatch.delenv(config.ENV_PASSWORD, raising=False)
+    secret = tmp_path / "wachtwoord.txt"
+    secret.write_text("uit-bestand\r\n")
+    assert config.pfx_password(None, None, settings) is None
+    settings.password_file = str(secret)
+    assert config.pfx_password(None, None, settings) == "uit-bestand"
+    monkeypatch.setenv(config.ENV_PASSWORD, "uit-omgeving")
+    assert config.pfx_password(None, None, settings) == "uit-omgeving"
+    assert config.pfx_password(None, str(secret), settings) == "uit-bestand"
+    assert config.pfx_password("gegeven", str(secret), settings) == "gegeven"
+    with pytest.raises(config.ConfigError):
+        config.pfx_password(None, str(tmp_path / "nergens.txt"), settings)
+
+
+def test_a_refused_certificate_is_forgotten_and_the_next_valid_one_is_taken(settings, pki):
+    old = add(pki, "ParaBench-04123451-1.pfx", not_before=NOW - dt.timedelta(days=30))
+    new = add(pki, "ParaBench-04123451-2.pfx")
+    chosen = certstore.choose(settings, ask=lambda found: [c.path for c in found].index(old))
+    assert chosen.path == old
+    assert certstore.choose(settings).path == old  # remembered, as before
+
+    assert certstore.forget(settings, chosen) is True
+
+    stored = config.load()
+    assert stored.chosen_cert == ""
+    assert stored.refused_certs == [chosen.fingerprint]
+    asked = []
+    assert certstore.choose(stored, ask=asked.append).path == new
+    assert asked == []  # one valid certificate left: no question
+
+
+def test_without_forgetting_the_blocked_certificate_sticks(settings, pki):
+    """What issue 14 found: the remembered choice wins over a new certificate in the folder."""
+    old = add(pki, "ParaBench-04123451-1.pfx", not_before=NOW - dt.timedelta(days=30))
+    add(pki, "ParaBench-04123451-2.pfx")
+    certstore.choose(settings, ask=lambda found: [c.path for c in found].index(old))
+
+    assert certstore.choose(config.load()).path == old
+
+
+def test_a_certificate_that_is_no_longer_valid_is_not_remembered(settings, pki):
+    first = add(pki, "a.pfx", not_before=NOW - dt.timedelta(days=30))
+    add(pki, "b.pfx")
+    add(pki, "c.pfx", not_before=NOW - dt.timedelta(days=10))
+    certstore.choose(settings, ask=lambda found: [c.path for c in found].index(first))
+    first.unlink()
+
+    asked = []
+    certstore.choose(config.load(), ask=lambda found: asked.append(len(found)))
+    assert asked == [2]  # two left: the question comes again, once
+    assert config.load().chosen_cert == ""
+
+
+def test_certificates_are_told_apart_by_serial_and_validity_not_a_raw_attribute(pki):
+    path = add(pki, "x.pfx")
+    certificate = load_pfx(path)
+    assert certificate.label == "Fysiotherapie Parabench (04123451)"
+    assert "2.5.4.5" not in certificate.label
+    assert certificate.serial == format(certificate.certificate.serial_number, "x")
 
 
 def test_a_file_that_is_not_a_pfx_is_unreadable(settings, pki):

@@ -2,12 +2,14 @@
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from parabench_client import __version__
 from parabench_client.cli import main
 from parabench_format import validate_export
 
@@ -176,10 +178,140 @@ def test_the_program_runs_as_a_module_and_documents_its_exit_codes():
 
 def test_the_client_imports_nothing_from_the_portal():
     code = (
-        "import sys, parabench_client.cli, parabench_client.synth; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'parabench')))"
+        "import sys, parabench_client.cli, parabench_client.synth, parabench_format; "
+        "parabench_client.cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'parabench', 'numpy', 'plotly')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --- Issue 14: nothing sent as if it were data; unattended use -------------------------------
+
+
+def test_a_lenient_export_of_mostly_rejected_lines_sends_nothing(
+    configured, small_records, tmp_path, capsys
+):
+    """Dates written dd-mm-jjjj: every session rejected. Before, 0 sessions were exported."""
+    folder = tmp_path / "nl-datums"
+    shutil.copytree(small_records, folder)
+    path = folder / "sessions.csv"
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    for row in rows[1:]:
+        year, month, day = row[2].split("-")
+        row[2] = f"{day}-{month}-{year}"
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+
+    assert export(folder, tmp_path / "out", 2025, extra=["--lenient"]) == 4
+
+    err = capsys.readouterr().err
+    assert f"van sessions.csv zijn {len(rows) - 1} van de {len(rows) - 1} regels afgekeurd" in err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.json"))
+
+
+def test_a_sessions_file_with_only_its_header_exports_nothing(
+    configured, small_records, tmp_path, capsys
+):
+    folder = tmp_path / "leeg"
+    shutil.copytree(small_records, folder)
+    path = folder / "sessions.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+
+    assert export(folder, tmp_path / "out", 2025) == 5
+
+    assert "geen enkele zitting" in capsys.readouterr().err
+    assert not list((tmp_path / "out").glob("*.json"))
+
+
+@pytest.mark.parametrize("year", ["1850", "1999", "twintig"])
+def test_a_year_before_2000_or_not_a_year_is_a_usage_error(
+    configured, small_records, tmp_path, year, capsys
+):
+    assert export(small_records, tmp_path, year) == 2
+    assert "parabench-client export: fout: argument --year:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("word", "today", "written"),
+    [
+        ("vorig", "2026-06-15", "parabench-04123451-2025.json"),
+        ("huidig", "2026-06-15", "parabench-04123451-2026.json"),
+        ("previous", "2027-02-01", "parabench-04123451-2026.json"),
+    ],
+)
+def test_a_scheduled_task_names_the_year_relative_to_today(
+    configured, small_records, tmp_path, word, today, written
+):
+    assert export(small_records, tmp_path, word, today=today) == 0
+    assert [p.name for p in tmp_path.glob("*.json")] == [written]
+
+
+def test_a_file_level_problem_does_not_suggest_lenient(configured, small_records, tmp_path, capsys):
+    folder = tmp_path / "kolom"
+    shutil.copytree(small_records, folder)
+    path = folder / "therapists.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("fte", "uren", 1), encoding="utf-8")
+
+    assert export(folder, tmp_path / "out", 2025) == 4
+
+    err = capsys.readouterr().err
+    assert "--lenient helpt hier niet" in err
+    assert "exporteer zonder de foute regels met" not in err
+
+
+def test_version_and_help_follow_the_chosen_language():
+    version = subprocess.run(
+        [sys.executable, "-m", "parabench_client", "--version"], capture_output=True, text=True
+    )
+    assert version.returncode == 0
+    assert version.stdout.strip() == f"parabench-client {__version__} (parabench-mi/1)"
+
+    env = {**os.environ, "PARABENCH_LANG": "en"}
+    english = subprocess.run(
+        [sys.executable, "-m", "parabench_client", "send", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    dutch = subprocess.run(
+        [sys.executable, "-m", "parabench_client", "send", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PARABENCH_LANG": "nl"},
+    ).stdout
+    assert english.startswith("usage: ") and "show this help message and exit" in english
+    assert "exporteren" not in english and "standaard" not in english
+    assert dutch.startswith("gebruik: ") and "deze hulp tonen en stoppen" in dutch
+    assert "show this help" not in dutch
+    for line in english.splitlines() + dutch.splitlines():
+        if line.strip().startswith("--") and len(line.split()) == 1:
+            raise AssertionError(f"option without help: {line}")
+
+
+def test_the_log_file_gets_every_message_and_the_exit_code_without_the_password(
+    configured, small_records, tmp_path
+):
+    log = tmp_path / "parabench.log"
+    arguments = ["--log", str(log), "export", "--records", str(small_records), "--out"]
+    arguments += [str(tmp_path), "--year", "2025", "--today", "2026-06-15"]
+
+    assert main(arguments) == 0
+    assert main(["--log", str(log), "status", "1", "--password", "geheim"]) == 6
+
+    text = log.read_text(encoding="utf-8")
+    assert "Export 2025 geschreven" in text
+    assert "klaar, exitcode 0" in text and "klaar, exitcode 6" in text
+    assert "geheim" not in text and "--password ***" in text
+
+
+def test_huidig_in_the_first_quarter_is_not_a_failure_for_a_scheduled_task(
+    configured, small_records, tmp_path, capsys
+):
+    assert export(small_records, tmp_path, "vorig", "huidig", today="2026-02-03") == 0
+    assert [p.name for p in tmp_path.glob("*.json")] == ["parabench-04123451-2025.json"]
+    assert "Er is nog niets te versturen voor 2026" in capsys.readouterr().out
+
+    assert export(small_records, tmp_path / "cijfer", 2026, today="2026-02-03") == 5

@@ -146,3 +146,44 @@ def test_a_port_in_the_url_is_kept(client_config):
     main(["configure", "--url", "https://127.0.0.1:8443/ParabenchUploader/services"])
 
     assert config.load().service.url == "https://127.0.0.1:8443/ParabenchUploader/services"
+
+
+def test_a_service_account_without_a_user_configuration_reads_the_machine_wide_one(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.delenv("PARABENCH_CLIENT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "gebruiker"))
+    monkeypatch.setattr(config, "MACHINE_DIR", str(tmp_path / "etc"))
+
+    assert main(["configure", "--machine", "--url", URL, "--agb", "04123451"]) == 0
+
+    machine = tmp_path / "etc" / "client.json"
+    assert stat.S_IMODE(machine.stat().st_mode) == 0o644  # every account may read it
+    assert config.config_path() == machine
+    assert config.load().agb_code == "04123451"
+    assert main(["configure", "--show"]) == 0
+    assert str(machine) in capsys.readouterr().out
+
+
+def test_config_names_the_file_for_one_run(client_config, tmp_path):
+    elsewhere = tmp_path / "taak" / "client.json"
+
+    assert main(["--config", str(elsewhere), "configure", "--url", URL]) == 0
+
+    assert elsewhere.exists() and not client_config.exists()
+    assert main(["--config", str(elsewhere), "configure", "--show"]) == 0
+    assert config.override is None  # nothing of one run stays behind
+
+
+def test_forget_certificate_clears_the_chosen_fixed_and_refused_ones(client_config, tmp_path):
+    pfx = tmp_path / "x.pfx"
+    pfx.write_bytes(b"-")
+    main(["configure", "--url", URL, "--cert", str(pfx)])
+    stored = config.load()
+    stored.chosen_cert, stored.refused_certs = "ab" * 32, ["cd" * 32]
+    config.save(stored)
+
+    assert main(["configure", "--forget-certificate"]) == 0
+
+    after = config.load()
+    assert (after.cert_file, after.chosen_cert, after.refused_certs) == ("", "", [])

@@ -1,5 +1,6 @@
 """load_records: the four CSV files, checked record by record, with a report per file and line."""
 
+import csv
 import shutil
 from datetime import date
 from pathlib import Path
@@ -240,13 +241,54 @@ def test_a_file_with_a_byte_order_mark_reads_like_any_other(folder):
     assert len(load_records(folder).therapists) == 3
 
 
-def test_a_file_that_is_not_utf8_is_refused(folder):
+def test_a_windows_1252_file_is_read_with_a_warning_on_its_first_such_line(folder):
     (folder / "patients.csv").write_bytes(
-        b"patient_id,gender,birth_date,insurer_uzovi\nP-\xe9,F,1980-01-01,\n"
+        b"patient_id,gender,birth_date,insurer_uzovi\nP-1,F,1980-01-01,\nP-\xe9,F,1980-01-01,\n"
+    )
+    records = load_records(folder, strict=False)
+    assert "P-é" in records.patients
+    (warning,) = [p for p in records.problems if p.code == "encoding_windows_1252"]
+    assert (warning.severity, warning.line) == ("warning", 3)
+    assert "Opslaan als › 'CSV UTF-8" in warning.message
+
+
+def test_a_file_that_is_neither_utf8_nor_windows_1252_names_the_line_and_the_excel_step(folder):
+    (folder / "patients.csv").write_bytes(
+        b"patient_id,gender,birth_date,insurer_uzovi\nP-\x81,F,1980-01-01,\n"
     )
     with pytest.raises(RecordsError) as raised:
         load_records(folder, strict=False)
-    assert raised.value.problems[0].code == "not_utf8"
+    (problem,) = raised.value.problems
+    assert (problem.code, problem.line) == ("not_utf8", 2)
+    assert (
+        "Bestand › Opslaan als › 'CSV UTF-8 (door komma's gescheiden) (*.csv)'" in problem.message
+    )
+
+
+def test_semicolon_csv_with_decimal_commas_reads_like_comma_csv(folder):
+    """What Dutch Excel writes for "CSV (gescheiden door lijstscheidingsteken)"."""
+    expected = load_records(folder)
+    for name in ("patients.csv", "episodes.csv", "sessions.csv", "therapists.csv"):
+        path = folder / name
+        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+        header, body = rows[0], rows[1:]
+        if name in ("sessions.csv", "therapists.csv"):
+            column = header.index("amount" if name == "sessions.csv" else "fte")
+            for row in body:
+                row[column] = row[column].replace(".", ",")
+        path.write_text("\r\n".join(";".join(row) for row in [header, *body]) + "\r\n")
+    again = load_records(folder)
+    assert again.sessions == expected.sessions
+    assert again.therapists == expected.therapists
+    assert again.patients == expected.patients
+
+
+def test_a_dutch_date_is_refused_with_how_to_write_it(folder):
+    edit(folder, "sessions.csv", "2025-01-13", "13-01-2025")
+    with pytest.raises(RecordsError) as raised:
+        load_records(folder)
+    problem = next(p for p in raised.value.problems if p.code == "date_invalid")
+    assert "jjjj-mm-dd" in problem.message
 
 
 def test_a_report_can_be_shortened_for_the_screen(folder):

@@ -7,8 +7,15 @@ password, and checks both what the user sees and what the server really received
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import pytest
+
+from parabench_client import __version__
 from parabench_client.cli import main
 from parabench_client.transport import (
     TlsRefused,
@@ -17,7 +24,15 @@ from parabench_client.transport import (
     load_pfx,
     tls_context,
 )
-from tests.client.conftest import NOW, TODAY_ARG, free_port, issue_client, write_pfx
+from tests.client.conftest import (
+    NOW,
+    TODAY_ARG,
+    free_port,
+    issue_client,
+    issue_server,
+    write_pfx,
+)
+from tests.client.fault_servers import captive_portal, plain_http
 
 
 def send(records, *extra) -> int:
@@ -49,6 +64,9 @@ def test_it_sends_the_export_gzipped_with_the_client_certificate(
     assert post.document["format"] == "parabench-mi/1"
     assert post.document["practice"] == {"agb_code": "04123451"}
     assert post.document["period"] == {"begin": "2025-01-01", "end": "2025-12-31"}
+    example = json.loads((Path(__file__).parents[2] / "docs" / "example-export.json").read_text())
+    assert post.document["software"] == example["software"]  # the docs show what is sent
+    assert post.document["software"] == {"name": "parabench-client", "version": __version__}
     assert "serialNumber=04123451" in post.peer_subject
     captured = capsys.readouterr()
     assert "Verzenden [##############################] 100%" in captured.err
@@ -157,7 +175,7 @@ def test_it_shows_the_servers_error_report_and_does_not_retry_a_4xx(
     err = capsys.readouterr().err
     assert "ParaBench heeft de export geweigerd (HTTP 422, schema_invalid)" in err
     assert "De export voldoet niet aan het formaat." in err
-    assert "$.windows[2].patients.total: Moet 0 of meer zijn." in err
+    assert "$.windows[2].patients.total [greater_than_equal]: Moet 0 of meer zijn." in err
 
 
 def test_the_error_report_is_in_english_when_asked(
@@ -257,7 +275,7 @@ def test_a_server_refusing_an_expired_certificate_gives_a_clear_tls_error(
 ):
     # The client refuses expired certificates itself; here one is presented anyway (as a
     # computer with a wrong clock would) to see what the server's TLS layer answers.
-    from parabench_client.cli import _tls_reason
+    from parabench_client.cli import _tls_reason_key
 
     key, cert = issue_client(
         pki["ca"], not_before=NOW - dt.timedelta(days=400), not_after=NOW - dt.timedelta(days=2)
@@ -269,8 +287,7 @@ def test_a_server_refusing_an_expired_certificate_gives_a_clear_tls_error(
         uploader.post_export(b"{}")
         raise AssertionError("the server accepted an expired certificate")
     except TlsRefused as refused:
-        readable = {"certificaat verlopen", "verbinding tijdens de beveiliging verbroken"}
-        assert _tls_reason(refused.reason) in readable
+        assert _tls_reason_key(refused.reason) in {"certificate_expired", "closed"}
     assert upload_server.received == []
     assert any("certificate has expired" in e for e in handshake_errors(upload_server))
 
@@ -345,7 +362,7 @@ def test_status_shows_an_import_with_its_warnings(upload_server, configure, clie
     assert "Waarschuwing: Hoog tarief." in out
 
 
-def test_status_of_another_practices_import_is_refused(
+def test_status_of_an_unknown_import_says_so_and_not_that_an_export_was_refused(
     upload_server, configure, client_pfx, capsys
 ):
     configure(upload_server.url)
@@ -355,7 +372,9 @@ def test_status_of_another_practices_import_is_refused(
 
     assert main(["status", "99"]) == 7
 
-    assert "(HTTP 404, not_found): Niet gevonden." in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "ParaBench kent geen import 99 van deze praktijk." in err
+    assert "export" not in err
 
 
 def test_a_rejected_import_ends_with_exit_code_7(upload_server, configure, client_pfx, capsys):
@@ -369,3 +388,124 @@ def test_a_rejected_import_ends_with_exit_code_7(upload_server, configure, clien
     out = capsys.readouterr().out
     assert "Import 5: afgekeurd" in out
     assert "Fout: Verkeerde periode." in out
+
+
+# --- Issue 14: what a practice's network and a scheduled task run into -----------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (200, b"<html><p>Log in om verder te gaan.</p></html>", "text/html"),
+        (200, b'{"import_number": 1}', "application/json"),
+        (202, b'{"import_number": "1"}', "application/json"),
+        (202, b'{"status": "received"}', "application/json"),
+        (403, b"<html>Forbidden by proxy</html>", "text/html"),
+    ],
+)
+def test_only_a_202_with_an_import_number_counts_as_delivered(
+    tmp_path, test_ca, configure, client_pfx, small_records, capsys, status, body, content_type
+):
+    """A captive portal or proxy answering for ParaBench: a fault server (DEVELOPERS.md)."""
+    key, cert = issue_server(test_ca)
+    with captive_portal(
+        key, cert, tmp_path, status=status, body=body, content_type=content_type
+    ) as portal:
+        configure(portal.url())
+
+        assert send(small_records) == 8
+
+        assert ("POST", "/ParabenchUploader/services/exports") in portal.received
+    captured = capsys.readouterr()
+    assert "Ontvangen door ParaBench" not in captured.out
+    assert "Er is niets afgeleverd: op https://127.0.0.1:" in captured.err
+    assert f"(HTTP {status}, {content_type})" in captured.err
+    assert "certificaat" not in captured.err.split("Er is niets afgeleverd")[1]
+
+
+def test_the_old_rule_took_any_answer_below_400_as_success(tmp_path, test_ca, client_pfx, pki):
+    """The rule issue 14 found (status < 400 → success) would have accepted the portal's page."""
+    key, cert = issue_server(test_ca)
+    with captive_portal(key, cert, tmp_path) as portal:
+        uploader = Uploader(portal.url(), tls_context(load_pfx(client_pfx), pki["ca_file"]))
+        reply = uploader.request("POST", "exports", b"{}", {"Content-Type": "application/json"})
+        assert reply.status < 400  # the old client stopped here, content
+        assert reply.json().get("import_number") is None
+
+
+def test_plain_http_behind_an_https_url_is_named_and_not_blamed_on_the_certificate(
+    configure, client_pfx, small_records, capsys
+):
+    with plain_http() as server:
+        configure(server.url())
+
+        assert send(small_records) == 8
+
+    err = capsys.readouterr().err
+    assert "geen HTTPS-server" in err and "gewoon HTTP op deze poort" in err
+    assert "nieuw certificaat" not in err
+
+
+def test_a_blocked_certificate_is_forgotten_and_the_new_one_in_the_folder_sent_at_once(
+    upload_server, configure, pki, small_records, client_config, capsys
+):
+    old = write_pfx(
+        pki["cert_dir"] / "ParaBench-04123451-1.pfx",
+        *issue_client(pki["ca"], not_before=NOW - dt.timedelta(days=60)),
+        pki["ca"],
+    )
+    write_pfx(pki["cert_dir"] / "ParaBench-04123451-2.pfx", *issue_client(pki["ca"]), pki["ca"])
+    configure(upload_server.url)
+    stored = json.loads(client_config.read_text())
+    stored["certificates"]["chosen_sha256"] = load_pfx(old).fingerprint  # chosen long ago
+    client_config.write_text(json.dumps(stored))
+    blocked = {
+        "error": {
+            "code": "certificate_blocked",
+            "message": "Dit certificaat is geblokkeerd.",
+            "message_en": "This certificate is blocked.",
+        }
+    }
+    upload_server.answers.append((403, blocked))
+
+    assert send(small_records) == 0
+
+    posts = [r for r in upload_server.received if r.method == "POST"]
+    assert len(posts) == 2 and posts[0].peer_subject == posts[1].peer_subject  # same practice
+    captured = capsys.readouterr()
+    assert "wordt niet meer gebruikt; er wordt een ander geldig certificaat" in captured.err
+    assert "Ontvangen door ParaBench: import 2." in captured.out
+    saved = json.loads(client_config.read_text())["certificates"]
+    assert saved["chosen_sha256"] == ""
+    assert saved["refused_sha256"] == [load_pfx(old).fingerprint]
+
+    assert send(small_records) == 0  # the next run takes the new one straight away
+    assert len([r for r in upload_server.received if r.method == "POST"]) == 3
+
+
+def test_the_client_never_ends_in_a_traceback_on_an_ascii_or_cp850_console(
+    upload_server, configure, client_pfx, small_records, client_config
+):
+    configure(upload_server.url)
+    for encoding in ("ascii", "cp850"):
+        result = subprocess.run(
+            [sys.executable, "-m", "parabench_client", "send", "--records", str(small_records)]
+            + ["--year", "2025", *TODAY_ARG],
+            env={**os.environ, "PYTHONIOENCODING": encoding},
+            capture_output=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert b"Traceback" not in result.stderr
+        assert b"Ontvangen door ParaBench: import" in result.stdout
+
+
+def test_send_dry_run_asks_the_validation_endpoint_and_nothing_else(
+    upload_server, configure, client_pfx, small_records, capsys
+):
+    configure(upload_server.url)
+
+    assert send(small_records, "--dry-run") == 0
+
+    assert [r.path for r in upload_server.received] == ["/ParabenchUploader/services/validate"]
+    assert "Proef geslaagd voor 2025" in capsys.readouterr().out

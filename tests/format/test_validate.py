@@ -5,12 +5,14 @@ Q1-Q2 at index 4, Q1-Q3 at 5, Q1-Q4 at 6) and looks for the problem it must caus
 """
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parabench_format import validate_export
+from parabench_format.models import SOFTWARE_NAMES
 from tests.format.conftest import EXAMPLE
 
 
@@ -81,13 +83,78 @@ def test_a_count_must_be_a_whole_json_number(document, value):
     assert found[0].message.startswith("Hier hoort een geheel getal")
 
 
+# What the format allowed before issue 12 (item 4): each smuggled value below fitted these, so the
+# tests show that the old rules let it through and the present ones refuse it with a precise code.
+OLD_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,39}$"
+OLD_VERSION_PATTERN = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,3}([-+][A-Za-z0-9.]{1,16})?$"
+
+
 @pytest.mark.parametrize(
     "name",
-    ["Patiënt Jan Jansen", "ParaBench-client; geb. 01-01-1950, BSN 123456782", "", "x" * 41],
+    ["Jan Jansen 01-01-1950", "BSN 123456782", "parabench-client 1950", "Intramed.Jansen"],
 )
-def test_free_text_in_the_software_name_is_refused(document, name):
+def test_a_software_name_outside_the_registry_is_refused(document, name):
+    assert re.fullmatch(OLD_NAME_PATTERN, name)  # the old rule carried it
     document["software"]["name"] = name
-    assert_problem(document, "$.software.name", "string_pattern_mismatch")
+    (problem,) = validate_export(document).problems
+    assert (problem.path, problem.code) == ("$.software.name", "software_unknown")
+    assert "register" in problem.message and "parabench-client" in problem.message
+
+
+def test_every_registered_name_is_accepted(document):
+    for name in SOFTWARE_NAMES:
+        document["software"]["name"] = name
+        assert validate_export(document).ok, name
+
+
+@pytest.mark.parametrize(
+    "version", ["1234.5678.9", "123.456.782", "1.1950-01.01", "7.2+Jansen", "01.03.1950", "7.2.1.5"]
+)
+def test_a_version_that_could_carry_a_bsn_or_a_date_is_refused(document, version):
+    assert re.fullmatch(OLD_VERSION_PATTERN, version)
+    document["software"]["version"] = version
+    (problem,) = validate_export(document).problems
+    assert (problem.path, problem.code) == ("$.software.version", "software_version_invalid")
+
+
+@pytest.mark.parametrize("version", ["7.2", "7.2.15", "0.2.0", "99.99.999"])
+def test_ordinary_versions_are_accepted(document, version):
+    document["software"]["version"] = version
+    assert validate_export(document).ok
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-01-15T10:00:00.123456782+01:00",
+        "2026-01-15T10:00:00.5Z",
+        "2026-01-15 10:00:00+01:00",
+        "2026-01-15T10:00+01:00",
+    ],
+)
+def test_the_export_moment_is_whole_seconds_in_one_spelling(document, moment):
+    document["exported_at"] = moment
+    (problem,) = validate_export(document).problems
+    assert (problem.path, problem.code) == ("$.exported_at", "exported_at_format")
+
+
+def test_the_export_moment_may_be_in_utc(document):
+    document["exported_at"] = "2026-01-15T09:00:00Z"
+    assert validate_export(document).ok
+
+
+def test_a_year_before_2000_is_refused(document):
+    document["period"] = {"begin": "1850-01-01", "end": "1850-12-31"}
+    found = problems(document)
+    assert ("$.period.begin", "year_out_of_range") in found
+    assert ("$.period.end", "year_out_of_range") in found
+
+
+def test_an_export_without_any_session_is_refused(document):
+    for window in document["windows"]:
+        window["sessions"]["total"] = 0
+    found = problems(document)
+    assert ("$.windows[6].sessions.total", "no_sessions") in found
 
 
 @pytest.mark.parametrize("agb", ["4123451", "0412345A", "041234510", 4123451])
@@ -106,7 +173,7 @@ def test_another_format_version_is_refused(document):
 
 def test_the_export_time_needs_a_time_zone(document):
     document["exported_at"] = "2026-01-15T10:00:00"
-    assert_problem(document, "$.exported_at", "timezone_aware")
+    assert_problem(document, "$.exported_at", "exported_at_format")
 
 
 def test_a_histogram_must_have_every_bin(document):
