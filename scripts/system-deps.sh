@@ -11,6 +11,9 @@ command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 # The practice report: WeasyPrint lays out with Pango; the tests read the PDF with poppler.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# npm: axe-core for the accessibility test and Lighthouse for bench/bench_pages.py, installed
+# into .tools/node (gitignored) on first use.
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -23,6 +23,12 @@ STATISTIC_NAMES = {
     "p90": gettext_lazy("P90"),
     "mean": gettext_lazy("gemiddelde"),
 }
+WORDS = {
+    **STATISTIC_NAMES,
+    "Practice": gettext_lazy("Uw praktijk"),
+    "practice": gettext_lazy("uw praktijk"),
+    "middle": gettext_lazy("middelste helft"),
+}
 WIDTH = 440
 
 
@@ -46,6 +52,7 @@ def draw(chart: Distribution) -> base.Drawing:
     parts = []
     p10, p25, p75, p90 = (stats.get(k) for k in ("p10", "p25", "p75", "p90"))
     show = chart.show
+    word = base.words(WORDS)
     legend = []
     if p10 is not None and p90 is not None:
         text = _range_text("P10–P90", show(p10), show(p90))
@@ -71,7 +78,7 @@ def draw(chart: Distribution) -> base.Drawing:
         )
         legend.append((4, "whisker", "P10–P90"))
     if p25 is not None and p75 is not None:
-        text = _range_text(str(gettext_lazy("middelste helft")), show(p25), show(p75))
+        text = _range_text(word["middle"], show(p25), show(p75))
         parts.append(
             format_html(
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
@@ -85,17 +92,21 @@ def draw(chart: Distribution) -> base.Drawing:
                 text,
             )
         )
-        legend.append((1, "box", str(gettext_lazy("middelste helft (P25–P75)"))))
+        legend.append((1, "box", "P25–P75"))
     if "median" in stats:
-        parts.append(_mark(scale, stats["median"], row_y, half, GROUP, "2.5", "", "median", show))
-        legend.append((2, "median", str(STATISTIC_NAMES["median"])))
+        parts.append(
+            _mark(scale, stats["median"], row_y, half, GROUP, "2.5", "", word["median"], show)
+        )
+        legend.append((2, "median", word["median"]))
     if "mean" in stats:
-        parts.append(_mark(scale, stats["mean"], row_y, half, INK, "1.5", "2 2", "mean", show))
-        legend.append((3, "mean", str(STATISTIC_NAMES["mean"])))
+        parts.append(
+            _mark(scale, stats["mean"], row_y, half, INK, "1.5", "2 2", word["mean"], show)
+        )
+        legend.append((3, "mean", word["mean"]))
     if chart.value is not None:
-        hover = f"{gettext_lazy('Uw praktijk')}: {show(chart.value)}"
+        hover = f"{word['Practice']}: {show(chart.value)}"
         parts.append(base.diamond(scale(chart.value), row_y, 8, hover))
-        legend.append((0, "practice-diamond", str(gettext_lazy("uw praktijk"))))
+        legend.append((0, "practice-diamond", word["practice"]))
     values, decimals = base.ticks(low, high, 5)
     write = chart.axis(decimals)
     axis_y = row_y + half + 10
@@ -109,9 +120,11 @@ def draw(chart: Distribution) -> base.Drawing:
 def describe(stats: dict[str, float], value: float | None, show: Callable[[float], str]) -> str:
     """The chart in words, from the same figures: what a screen reader says and a PDF carries."""
     parts = []
+    word = base.words(WORDS)
     if value is not None:
-        parts.append(f"{gettext_lazy('uw praktijk')} {show(value)}")
-    for name, label in STATISTIC_NAMES.items():
+        parts.append(f"{word['practice']} {show(value)}")
+    for name in STATISTIC_NAMES:
+        label = word[name]
         if stats.get(name) is not None:
             parts.append(f"{label} {show(stats[name])}")
     summary = "; ".join(parts)
@@ -132,5 +145,5 @@ def _mark(scale, value, y, half, colour, width, dash, name, show):
         c=colour,
         w=width,
         d=format_html(' stroke-dasharray="{}"', dash) if dash else "",
-        t=f"{STATISTIC_NAMES[name]}: {show(value)}",
+        t=f"{name}: {show(value)}",
     )

@@ -1,0 +1,187 @@
+"""The SVG charts as pure functions: well-formed, accessible, escaped, and drawing only the
+figures they are given."""
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import pytest
+from django.utils import translation
+from django.utils.html import format_html
+
+from parabench.dashboard import charts
+from parabench.dashboard.charts import base
+from parabench.dashboard.formatting import number_format, percent_format
+
+SVG = "{http://www.w3.org/2000/svg}"
+HOSTILE = '<script>alert("x")</script> & "quotes"'
+FULL = {"p10": 6.0, "p25": 8.0, "median": 10.0, "p75": 13.0, "p90": 17.0, "mean": 11.0}
+
+
+@pytest.fixture(autouse=True)
+def dutch():
+    with translation.override("nl"):
+        yield
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def distribution(stats=FULL, value=10.2, title="Behandelgemiddelde"):
+    return charts.Distribution(
+        key="kpi-sessions_per_episode",
+        title=title,
+        description="Uw praktijk 10,2.",
+        stats=stats,
+        value=value,
+        show=number_format(1),
+        axis=number_format,
+    )
+
+
+def bars(labels=("Basisverzekering", "Zelfbetaler"), group=(60.0, 5.0)):
+    series = [charts.Series("Uw praktijk", (70.0, 2.5))]
+    if group:
+        series.append(charts.Series("Gemiddelde groep", group, role="group"))
+    return charts.Bars(
+        key="mix-payer_mix",
+        title="Betalers",
+        description="Betalers van uw praktijk.",
+        labels=labels,
+        series=tuple(series),
+        show=percent_format(1),
+        axis=percent_format,
+    )
+
+
+def every_kind():
+    return [
+        distribution(),
+        bars(),
+        charts.Pyramid(
+            key="mix-gender_age_mix",
+            title="Leeftijdsopbouw",
+            description="…",
+            bands=("0–17", "18–29"),
+            left=charts.Side("Vrouwen", (10.0, 20.0), (8.0, 22.0)),
+            right=charts.Side("Mannen", (30.0, 38.0), (28.0, 40.0)),
+            practice_name="Uw praktijk",
+            group_name="Gemiddelde groep",
+            show=percent_format(1),
+            axis=percent_format,
+        ),
+        charts.Lines(
+            key="trend-patients",
+            title="Aantal patiënten",
+            description="…",
+            panels=(
+                charts.Panel(
+                    "per kwartaal",
+                    ("2025 K1", "2025 K2", "2025 K3"),
+                    (
+                        charts.Series("Uw praktijk", (62.0, None, 77.0)),
+                        charts.Series("Mediaan groep", (66.0, 72.0, 78.0), role="group"),
+                    ),
+                ),
+                charts.Panel("per jaar", ("2025",), (charts.Series("Uw praktijk", (146.0,)),)),
+            ),
+            show=number_format(0),
+            axis=number_format,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("chart", every_kind(), ids=lambda c: type(c).__name__)
+def test_every_chart_is_one_well_formed_svg_image_with_title_and_description(chart):
+    root = parse(charts.render(chart))
+    assert root.tag == f"{SVG}svg" and root.get("role") == "img"
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title.text == chart.title and desc.text == chart.description
+    ident = f"chart-{chart.key}"
+    assert root.get("aria-labelledby") == f"{ident}-title {ident}-desc"
+    assert (title.get("id"), desc.get("id")) == (f"{ident}-title", f"{ident}-desc")
+    assert root.get("data-chart") == chart.key
+    width, height = map(float, root.get("viewBox").split()[2:])
+    assert width > 0 and height > 0
+
+
+def test_text_from_the_catalogue_or_the_data_is_escaped_not_markup():
+    # Formatted without escaping, the same label would be an element of the drawing.
+    unsafe = ET.fromstring(
+        f'<svg xmlns="http://www.w3.org/2000/svg"><text>{"<b>x</b>"}</text></svg>'
+    )
+    assert unsafe.find(f"{SVG}text/{SVG}b") is not None
+    svg = charts.render(bars(labels=(HOSTILE, "Zelfbetaler")))
+    root = parse(svg)
+    assert root.find(f".//{SVG}script") is None
+    assert HOSTILE in [t.text for t in root.iter(f"{SVG}text")]
+    assert HOSTILE in parse(charts.render(distribution(title=HOSTILE))).find(f"{SVG}title").text
+
+
+def test_the_box_draws_whiskers_only_when_p10_and_p90_are_given():
+    full = charts.render(distribution())
+    assert "P10–P90" in full
+    tails_withheld = {k: v for k, v in FULL.items() if k not in ("p10", "p90")}
+    assert "P10–P90" not in charts.render(distribution(tails_withheld))
+
+
+def test_the_box_draws_no_mean_when_none_is_given():
+    assert 'stroke-dasharray="2 2"' in charts.render(distribution())
+    no_mean = {k: v for k, v in FULL.items() if k != "mean"}
+    svg = charts.render(distribution(no_mean))
+    assert 'stroke-dasharray="2 2"' not in svg and ">gemiddelde<" not in svg
+
+
+def test_the_box_with_only_a_median_still_shows_it_and_the_practice():
+    root = parse(charts.render(distribution({"median": 10.0}, value=12.0)))
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "mediaan: 10,0" in titles and "Uw praktijk: 12,0" in titles
+    assert root.find(f".//{SVG}rect[@stroke-width='1.5']") is None  # no box without P25/P75
+
+
+def test_the_description_lists_exactly_the_given_statistics():
+    text = charts.distribution.describe({"median": 10.0, "p75": 13.0}, 12.0, number_format(1))
+    assert text == "Uw praktijk 12,0; mediaan 10,0; P75 13,0."
+
+
+def test_bars_write_every_value_and_hatch_the_group():
+    svg = charts.render(bars())
+    texts = [t.text for t in parse(svg).iter(f"{SVG}text")]
+    assert {"70,0 %", "2,5 %", "60,0 %", "5,0 %"} <= set(texts)
+    assert 'fill="url(#hatch-mix-payer_mix)"' in svg and '<pattern id="hatch-mix-payer_mix"' in svg
+    without_group = charts.render(bars(group=()))
+    assert "hatch" not in without_group and "Gemiddelde groep" not in without_group
+
+
+def test_a_missing_value_breaks_the_line():
+    lines = every_kind()[3]
+    paths = [p.get("d") for p in parse(charts.render(lines)).iter(f"{SVG}path") if p.get("d")]
+    practice = next(d for d in paths if d.count("M") == 2 and "L" not in d.split("M")[1])
+    assert practice  # M x1 y1 (gap) M x3 y3: two pieces, nothing drawn across the gap
+
+
+def test_ticks_are_round_and_cover_the_range():
+    assert base.ticks(0, 87, 4, cover=True) == ([0.0, 25.0, 50.0, 75.0, 100.0], 0)
+    assert base.ticks(9.4, 11.6, 5)[0] == pytest.approx([9.5, 10.0, 10.5, 11.0, 11.5])
+    assert base.ticks(9.5, 11.6, 5)[1] == 1
+
+
+def test_a_new_chart_type_is_a_dataclass_and_a_registered_drawer():
+    @dataclass(frozen=True)
+    class Dot(charts.Chart):
+        x: float = 0.0
+
+    @charts.draws(Dot)
+    def draw(chart):
+        return charts.Drawing(100, 20, format_html('<circle cx="{}" cy="10" r="4"/>', chart.x))
+
+    root = parse(charts.render(Dot("dot", "Een stip", "Een stip op 5.", x=5)))
+    assert root.find(f"{SVG}circle").get("cx") == "5"
+    assert root.get("class") == "chart-svg chart-dot"
+    del base.DRAWERS[Dot]
+
+
+def test_coordinates_are_short_and_safe():
+    assert base.n(12.0) == "12" and base.n(12.04) == "12" and base.n(-3.25) in ("-3.2", "-3.3")
+    assert re.fullmatch(r"-?\d+(\.\d)?", base.n(1234.5678))
