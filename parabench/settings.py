@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "parabench.accounts",
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Operators (and practice users who chose it) pass the second factor before anything else.
+    "parabench.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
@@ -206,6 +212,25 @@ CA_CRL_PATH = env_path("CA_CRL_PATH", VAR_DIR / "ca" / "crl.pem")
 CERTIFICATE_KEY_ENCRYPTION_KEY = env_str("CERTIFICATE_KEY_ENCRYPTION_KEY", "")
 CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 3 * 365)
 CERTIFICATE_EXPIRY_WARNING_DAYS = env_int("CERTIFICATE_EXPIRY_WARNING_DAYS", 30)
+# --- Security (issue 20): CSR requests, expiry e-mails, acceptance CA, CA rollover, 2FA ---------
+# How long a one-time request code shown in the portal can be used by the export client.
+CERTIFICATE_REQUEST_CODE_MINUTES = env_int("CERTIFICATE_REQUEST_CODE_MINUTES", 60)
+# E-mails go out this many days before a certificate expires (the scheduled expiry_notices task).
+CERTIFICATE_EXPIRY_NOTICE_DAYS = [
+    int(days) for days in env_list("CERTIFICATE_EXPIRY_NOTICE_DAYS", ["60", "30", "7"])
+]
+# CA rollover: certificates of earlier CAs (their ca.pem files; keys only to keep their CRLs
+# signed) are still accepted until they expire or are renewed. See docs/certificates.md.
+CA_PREVIOUS_CERT_PATHS = env_list("CA_PREVIOUS_CERT_PATHS", [])
+CA_PREVIOUS_KEY_PATHS = env_list("CA_PREVIOUS_KEY_PATHS", [])
+# The acceptance CA for vendors: its certificates reach only the validation endpoints.
+ACCEPTANCE_CA_CERT_PATH = env_path("ACCEPTANCE_CA_CERT_PATH", VAR_DIR / "ca-acceptatie" / "ca.pem")
+ACCEPTANCE_CA_KEY_PATH = env_path("ACCEPTANCE_CA_KEY_PATH", VAR_DIR / "ca-acceptatie" / "ca.key")
+ACCEPTANCE_CA_NAME = env_str("ACCEPTANCE_CA_NAME", "ParaBench Acceptatie CA")
+# The file of every CA whose client certificates the TLS layer lets through (written on start).
+CA_TRUST_BUNDLE_PATH = env_path("CA_TRUST_BUNDLE_PATH", VAR_DIR / "ca" / "trusted-clients.pem")
+# Issuer name of the two-factor accounts in authenticator apps.
+OTP_TOTP_ISSUER = "ParaBench"
 # Comparison groups smaller than this show no statistics at all.
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
 

@@ -8,6 +8,15 @@ from parabench.accounts import views as account_views
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="practices:profile", permanent=False)),
     path("inloggen/", account_views.login, name="login"),
+    path("inloggen/code/", account_views.verify, name="two_factor_verify"),
+    path("inloggen/tweestapsverificatie/", account_views.setup, name="two_factor_setup"),
+    path("profiel/tweestapsverificatie/", account_views.overview, name="two_factor_overview"),
+    path(
+        "profiel/tweestapsverificatie/herstelcodes/",
+        account_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("profiel/tweestapsverificatie/uit/", account_views.switch_off, name="two_factor_off"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("wachtwoord/", include("parabench.accounts.urls")),
     path("profiel/", include("parabench.practices.urls")),

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from parabench_client import __version__, certstore, synth
+from parabench_client import __version__, certrequest, certstore, synth
 from parabench_client import config as config_module
 from parabench_client.aggregate import DEFAULT_SOFTWARE, build_export
 from parabench_client.messages import MESSAGES, language, localise_argparse, t
@@ -429,7 +429,7 @@ def _password(args, config) -> str | None:
         raise Failure(EXIT_CERTIFICATE, t("cert.password_file", path=error.detail)) from error
 
 
-def _certificate(args, config, ask=None) -> ClientCertificate:
+def _certificate(args, config, ask=None, renew: bool = True) -> ClientCertificate:
     try:
         certificate = certstore.choose(
             config,
@@ -451,6 +451,10 @@ def _certificate(args, config, ask=None) -> ClientCertificate:
             until=_nl_date(certificate.not_after.date()),
         )
     )
+    if renew:  # warn from 30 days before the end and renew (certrequest.py, issue 20)
+        certificate = certrequest.check_expiry(
+            config, certificate, password=_password(args, config), out=_out, err=_err
+        )
     return certificate
 
 
@@ -925,6 +929,7 @@ COMMANDS: list[Callable] = [
     add_validate,
     add_synth,
     add_window,
+    certrequest.add_commands,  # certificaat aanvragen | vernieuwen (issue 20)
 ]
 
 

@@ -79,8 +79,13 @@ def operator(db):
 
 
 def _client_for(user) -> Client:
+    """Logged in; operators also passed their second factor (required for them, issue 20)."""
+    from tests.accounts.factories import verify_session
+
     client = Client()
     client.force_login(user)
+    if user.is_staff:
+        verify_session(client, user)
     return client
 
 

@@ -18,3 +18,42 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
+
+
+class LoginEvent(models.Model):
+    """The audit of logging in: password, second factor, recovery codes, 2FA set up or removed.
+
+    The security page shows a practice its users' recent rows; operators see them all.
+    """
+
+    class Action(models.TextChoices):
+        PASSWORD_OK = "password_ok", _("wachtwoord juist")
+        PASSWORD_FAILED = "password_failed", _("wachtwoord onjuist")
+        OTP_OK = "otp_ok", _("ingelogd met code")
+        OTP_FAILED = "otp_failed", _("code onjuist")
+        RECOVERY_USED = "recovery_used", _("ingelogd met herstelcode")
+        TWO_FACTOR_ON = "2fa_on", _("tweestapsverificatie aangezet")
+        TWO_FACTOR_OFF = "2fa_off", _("tweestapsverificatie uitgezet")
+        LOCKED_OUT = "locked_out", _("geblokkeerd na te veel pogingen")
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("gebruiker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="login_events",
+    )
+    username = models.CharField(_("gebruikersnaam"), max_length=150)
+    action = models.CharField(_("actie"), max_length=16, choices=Action.choices)
+    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggebeurtenis")
+        verbose_name_plural = _("inloggebeurtenissen (auditlog)")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.username} {self.get_action_display()}"

@@ -89,7 +89,7 @@ class DemoLogin:
 
 def demo_logins() -> list[DemoLogin]:
     return [
-        DemoLogin("Beheerder / operator", *OPERATOR),
+        DemoLogin("Beheerder (2FA bij 1e login)", *OPERATOR),
         DemoLogin("Praktijk in een netwerk", *DEMO_WITH_NETWORK[:2]),
         DemoLogin("Praktijk zonder netwerk", *DEMO_WITHOUT_NETWORK[:2]),
     ]

@@ -16,8 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parabench.certificates import pki
-from parabench.certificates.ca import configured_paths, get_ca
-from parabench.certificates.models import ClientCertificate
+from parabench.certificates.ca import (
+    configured_paths,
+    get_acceptance_ca,
+    get_ca,
+    previous_cas,
+    production_ca_certificates,
+)
+from parabench.certificates.models import ClientCertificate, VendorCertificate
 from parabench.practices.models import Practice
 
 CODES = (
@@ -28,6 +34,7 @@ CODES = (
     "certificate_expired",
     "certificate_not_yet_valid",
     "certificate_invalid",
+    "certificate_acceptance_only",
 )
 
 _MESSAGES_EN = {
@@ -38,6 +45,8 @@ _MESSAGES_EN = {
     "certificate_expired": "This certificate has expired; issue a new one in the portal.",
     "certificate_not_yet_valid": "This certificate is not valid yet; check the computer's clock.",
     "certificate_invalid": "This is not a readable X.509 certificate.",
+    "certificate_acceptance_only": "This is an acceptance (test) certificate: it is accepted "
+    "only by the validation endpoints, never for real uploads.",
 }
 
 
@@ -60,6 +69,10 @@ def _message_nl(code: str) -> str:
             "Dit certificaat is nog niet geldig. Controleer de klok van deze computer."
         ),
         "certificate_invalid": _("Dit is geen leesbaar X.509-certificaat."),
+        "certificate_acceptance_only": _(
+            "Dit is een acceptatiecertificaat (test): het wordt alleen door de "
+            "validatiedienst geaccepteerd, nooit voor echte uploads."
+        ),
     }[code]
 
 
@@ -97,7 +110,11 @@ def identify_practice(
         parsed = pki.load_certificate(cert)
     except (ValueError, TypeError, UnicodeError):
         return _result("certificate_invalid")
-    if not pki.is_issued_by(parsed, get_ca().certificate):
+    if not any(pki.is_issued_by(parsed, ca) for ca in production_ca_certificates()):
+        acceptance = get_acceptance_ca()
+        if acceptance is not None and pki.is_issued_by(parsed, acceptance.certificate):
+            # Never into the statistics: a vendor's test certificate stops here.
+            return _result("certificate_acceptance_only")
         return _result("certificate_foreign_issuer")
     row = (
         ClientCertificate.objects.select_related("practice")
@@ -116,6 +133,63 @@ def identify_practice(
     return _result("ok", row)
 
 
+@dataclass(frozen=True)
+class ValidationCaller:
+    """Who calls a validation endpoint: a practice (production CA) or a vendor (acceptance CA)."""
+
+    ok: bool
+    environment: str  # "production", "acceptance" or "" when refused
+    practice: Practice | None
+    vendor: VendorCertificate | None
+    code: str
+    message: str
+    message_en: str
+
+
+def identify_for_validation(
+    cert: bytes | str | x509.Certificate, *, at: dt.datetime | None = None
+) -> ValidationCaller:
+    """For validation/acceptance endpoints only: production certificates as identify_practice
+    says, and the acceptance CA's vendor certificates (known, not blocked, within validity).
+
+    Nothing this returns for a vendor may reach the statistics; production endpoints call
+    identify_practice, which refuses acceptance certificates with ``certificate_acceptance_only``.
+    """
+    check = identify_practice(cert, at=at)
+    if check.code != "certificate_acceptance_only":
+        return ValidationCaller(
+            check.ok,
+            "production" if check.ok else "",
+            check.practice,
+            None,
+            check.code,
+            check.message,
+            check.message_en,
+        )
+    parsed = pki.load_certificate(cert)
+    row = VendorCertificate.objects.filter(fingerprint_sha256=pki.fingerprint(parsed)).first()
+    at = at or timezone.now()
+    if row is None:
+        code = "certificate_unknown"
+    elif row.is_blocked:
+        code = "certificate_blocked"
+    elif at >= row.not_after:
+        code = "certificate_expired"
+    elif at < row.not_before:
+        code = "certificate_not_yet_valid"
+    else:
+        code = "ok"
+    return ValidationCaller(
+        code == "ok",
+        "acceptance" if code == "ok" else "",
+        None,
+        row if code == "ok" else None,
+        code,
+        _message_nl(code),
+        _MESSAGES_EN[code],
+    )
+
+
 def ca_certificate_pem() -> bytes:
     """The CA certificate a TLS server trusts for client certificates; creates the CA if allowed."""
     return pki.certificate_pem(get_ca().certificate)
@@ -128,15 +202,30 @@ def ca_paths() -> tuple[Path, Path]:
 
 
 def current_crl(format: str = "pem") -> bytes:
-    """A freshly signed CRL of every blocked certificate of the current CA (``pem`` or ``der``)."""
+    """A freshly signed CRL of every blocked certificate of the current CA (``pem`` or ``der``).
+
+    The PEM form also carries one CRL per earlier CA whose key is configured (a rollover) and
+    one of the acceptance CA: a proxy that checks CRLs needs one for every CA it trusts.
+    """
     if format not in {"pem", "der"}:
         raise ValueError("format must be 'pem' or 'der'")
     ca = get_ca()
-    revoked = list(
-        ClientCertificate.objects.filter(
-            issuer=ca.certificate.subject.rfc4514_string(), blocked_at__isnull=False
-        )
+    first = pki.crl_bytes(pki.build_crl(ca, _revoked(ca)), format)
+    if format == "der":
+        return first
+    others = [*previous_cas(), *[c for c in [get_acceptance_ca()] if c is not None]]
+    return first + b"".join(pki.crl_bytes(pki.build_crl(c, _revoked(c)), "pem") for c in others)
+
+
+def _revoked(ca) -> list:
+    issuer = ca.certificate.subject.rfc4514_string()
+    acceptance = get_acceptance_ca()
+    is_acceptance = (
+        acceptance is not None and issuer == acceptance.certificate.subject.rfc4514_string()
+    )
+    model = VendorCertificate if is_acceptance else ClientCertificate
+    return list(
+        model.objects.filter(issuer=issuer, blocked_at__isnull=False)
         .order_by("blocked_at")
         .values_list("serial_hex", "blocked_at")
     )
-    return pki.crl_bytes(pki.build_crl(ca, revoked), format)

@@ -21,6 +21,12 @@ class ClientCertificate(models.Model):
         on_delete=models.PROTECT,
         related_name="certificates",
     )
+
+    class Origin(models.TextChoices):
+        PFX = "pfx", _("in het portaal gemaakt (.pfx)")
+        CSR = "csr", _("aangevraagd met eigen sleutel")
+        RENEWAL = "renewal", _("vernieuwd door de exportsoftware")
+
     # Per practice 1, 2, 3 …: what the practice sees as Certificaat# and in the file name.
     number = models.PositiveIntegerField(_("certificaatnummer"))
     name = models.CharField(_("naam"), max_length=64)
@@ -44,6 +50,22 @@ class ClientCertificate(models.Model):
     # form finds this row instead of creating another certificate.
     issue_token = models.CharField(_("formuliertoken"), max_length=64, blank=True)
     downloaded_at = models.DateTimeField(_("gedownload"), null=True, blank=True)
+    origin = models.CharField(
+        _("herkomst"), max_length=8, choices=Origin.choices, default=Origin.PFX
+    )
+    # SHA-256 of the public key (SubjectPublicKeyInfo): a request sent again after a lost answer
+    # finds the certificate already signed for that key instead of getting a second one.
+    public_key_sha256 = models.CharField(
+        _("SHA-256 van de publieke sleutel"), max_length=64, blank=True, db_index=True
+    )
+    renewed_from = models.ForeignKey(
+        "self",
+        verbose_name=_("vernieuwing van"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
     blocked_at = models.DateTimeField(_("geblokkeerd"), null=True, blank=True)
     blocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,6 +129,8 @@ class CertificateEvent(models.Model):
     class Action(models.TextChoices):
         ISSUED = "issued", _("uitgegeven")
         DOWNLOADED = "downloaded", _("gedownload")
+        REQUESTED = "requested", _("aangevraagd (CSR)")
+        RENEWED = "renewed", _("vernieuwd")
         BLOCKED = "blocked", _("geblokkeerd")
 
     certificate = models.ForeignKey(
@@ -137,3 +161,115 @@ class CertificateEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.certificate} door {self.username or '–'}"
+
+
+class RequestCode(models.Model):
+    """A one-time code the portal shows, with which the export client sends its CSR.
+
+    Only a hash of the code is stored: the database alone is not enough to use it.
+    """
+
+    practice = models.ForeignKey(
+        "practices.Practice",
+        verbose_name=_("praktijk"),
+        on_delete=models.CASCADE,
+        related_name="certificate_request_codes",
+    )
+    code_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
+    expires_at = models.DateTimeField(_("geldig tot"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangemaakt door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    used_at = models.DateTimeField(_("gebruikt"), null=True, blank=True)
+    certificate = models.OneToOneField(
+        ClientCertificate,
+        verbose_name=_("certificaat"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="request_code",
+    )
+
+    class Meta:
+        verbose_name = _("aanvraagcode")
+        verbose_name_plural = _("aanvraagcodes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.practice_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExpiryNotice(models.Model):
+    """One e-mail per certificate and threshold (60, 30, 7 days): sent once, even if run twice."""
+
+    certificate = models.ForeignKey(
+        ClientCertificate,
+        verbose_name=_("certificaat"),
+        on_delete=models.CASCADE,
+        related_name="expiry_notices",
+    )
+    days_before = models.PositiveSmallIntegerField(_("dagen vooraf"))
+    sent_at = models.DateTimeField(_("verstuurd"), default=timezone.now)
+    recipients = models.TextField(_("ontvangers"), blank=True)
+
+    class Meta:
+        verbose_name = _("verloopbericht")
+        verbose_name_plural = _("verloopberichten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "days_before"], name="expiry_notice_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.certificate} −{self.days_before}"
+
+
+class VendorCertificate(models.Model):
+    """A certificate of the acceptance CA for a software vendor: validation only, never statistics.
+
+    Issued from the back office on the vendor's CSR; the key never reaches ParaBench.
+    """
+
+    vendor = models.CharField(_("leverancier"), max_length=64)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    serial_hex = models.CharField(_("serienummer (hex)"), max_length=40)
+    issuer = models.CharField(_("uitgever"), max_length=255)
+    fingerprint_sha256 = models.CharField(_("SHA-256-vingerafdruk"), max_length=64, unique=True)
+    not_before = models.DateTimeField(_("datum start"))
+    not_after = models.DateTimeField(_("datum eind"))
+    certificate_pem = models.TextField(_("certificaat (PEM)"))
+    issued_at = models.DateTimeField(_("uitgegeven"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uitgegeven door"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    blocked_at = models.DateTimeField(_("geblokkeerd"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceptatiecertificaat (leverancier)")
+        verbose_name_plural = _("acceptatiecertificaten (leveranciers)")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"{self.vendor} ({self.serial_hex[:8]})"
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
+
+    @property
+    def file_name(self) -> str:
+        slug = "".join(c if c.isalnum() else "-" for c in self.vendor).strip("-") or "leverancier"
+        return f"ParaBench-Acceptatie-{slug}-{self.pk}.pem"

@@ -125,15 +125,106 @@ def issue_client_certificate(
     The end date never passes the CA's own end date: a chain that expires earlier than its leaf
     would fail before the date the practice sees in the list.
     """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    certificate = _client_certificate(
+        ca,
+        key.public_key(),
+        client_subject(practice_name, agb_code),
+        not_before,
+        not_after,
+        validity_days,
+    )
+    return IssuedCertificate(certificate=certificate, key=key)
+
+
+# --- Certificates by request (CSR): the key stays with the practice ------------------------------
+
+# Keys the portal signs: RSA from 2048 bits (Windows' widest support) up to 4096, or EC P-256/P-384.
+RSA_MIN_BITS = 2048
+RSA_MAX_BITS = 4096
+EC_CURVES = ("secp256r1", "secp384r1")
+MAX_CSR_BYTES = 16 * 1024
+
+
+class CsrProblem(ValueError):
+    """Why a CSR cannot be signed; ``code`` is stable for software and tests."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+def load_csr(data: bytes | str) -> x509.CertificateSigningRequest:
+    """A PEM or DER CSR whose self-signature checks out, else CsrProblem("csr_invalid")."""
+    if isinstance(data, str):
+        data = data.encode("ascii", errors="replace")
+    raw = bytes(data).strip()
+    if not raw or len(raw) > MAX_CSR_BYTES:
+        raise CsrProblem("csr_invalid", "empty or too large")
+    try:
+        if raw.startswith(b"-----BEGIN"):
+            csr = x509.load_pem_x509_csr(raw)
+        else:
+            csr = x509.load_der_x509_csr(raw)
+    except ValueError as exc:
+        raise CsrProblem("csr_invalid", str(exc)[:200]) from exc
+    if not csr.is_signature_valid:
+        # The requester must prove it holds the private key of the public key it asks us to sign.
+        raise CsrProblem("csr_signature_invalid")
+    return csr
+
+
+def check_csr_key(csr: x509.CertificateSigningRequest) -> None:
+    """Only key types and sizes the profile allows (docs/certificates.md)."""
+    key = csr.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        if not RSA_MIN_BITS <= key.key_size <= RSA_MAX_BITS:
+            raise CsrProblem("csr_key_size", f"RSA {key.key_size}")
+        if key.public_numbers().e != 65537:
+            raise CsrProblem("csr_key_type", "RSA exponent must be 65537")
+        return
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        if key.curve.name not in EC_CURVES:
+            raise CsrProblem("csr_key_size", f"EC {key.curve.name}")
+        return
+    raise CsrProblem("csr_key_type", type(key).__name__)
+
+
+def public_key_fingerprint(public_key) -> str:
+    """SHA-256 over the SubjectPublicKeyInfo: the same request sent twice is recognised by it."""
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).hexdigest()
+
+
+def sign_csr(
+    ca: CertificateAuthority,
+    csr: x509.CertificateSigningRequest,
+    *,
+    subject: x509.Name,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    validity_days: int = 3 * 365,
+) -> x509.Certificate:
+    """Sign the CSR's public key under ``subject``, which the caller takes from the portal.
+
+    Nothing of the CSR but its (checked) public key is used: not its subject, not its requested
+    extensions. A practice cannot ask for another practice's AGB code or for a CA certificate.
+    """
+    check_csr_key(csr)
+    return _client_certificate(ca, csr.public_key(), subject, not_before, not_after, validity_days)
+
+
+def _client_certificate(ca, public, subject, not_before, not_after, validity_days):
     start = not_before or (utcnow() - BACKDATE)
     end = not_after or (start + BACKDATE + dt.timedelta(days=validity_days))
     end = min(end, ca.certificate.not_valid_after_utc)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = key.public_key()
-    ca_public = ca.key.public_key()
-    certificate = (
+    is_rsa = isinstance(public, rsa.RSAPublicKey)
+    return (
         x509.CertificateBuilder()
-        .subject_name(client_subject(practice_name, agb_code))
+        .subject_name(subject)
         .issuer_name(ca.certificate.subject)
         .public_key(public)
         .serial_number(x509.random_serial_number())
@@ -144,7 +235,7 @@ def issue_client_certificate(
             x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=False,
-                key_encipherment=True,
+                key_encipherment=is_rsa,
                 data_encipherment=False,
                 key_agreement=False,
                 key_cert_sign=False,
@@ -157,11 +248,20 @@ def issue_client_certificate(
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_public), critical=False
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
+            critical=False,
         )
         .sign(ca.key, hashes.SHA256())
     )
-    return IssuedCertificate(certificate=certificate, key=key)
+
+
+def make_csr(key) -> x509.CertificateSigningRequest:
+    """A CSR as the export client makes it: the subject is a placeholder the portal ignores."""
+    return (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ParaBench client")]))
+        .sign(key, hashes.SHA256())
+    )
 
 
 def serial_hex(certificate: x509.Certificate) -> str:

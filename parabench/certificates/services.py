@@ -134,6 +134,7 @@ def issue_certificate(
                 not_after=issued.certificate.not_valid_after_utc,
                 certificate_pem=pki.certificate_pem(issued.certificate).decode("ascii"),
                 sealed_key=pki.seal_private_key(issued.key, wrapping_key(), bound_to=fingerprint),
+                public_key_sha256=pki.public_key_fingerprint(issued.key.public_key()),
                 issued_by=actor.user if getattr(actor.user, "pk", None) else None,
                 issue_token=issue_token or "",
             )

@@ -62,3 +62,41 @@ def reissue_crl(scheduled: bool = False) -> str:
     if scheduled:
         ensure_crl_schedule()
     return str(path)
+
+
+# --- Expiry e-mails (60/30/7 days before), daily like the CRL ------------------------------------
+
+EXPIRY_NOTICE_INTERVAL = dt.timedelta(days=1)
+
+
+def _pending_expiry_runs():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=send_expiry_notices.module_path,
+        status="READY",
+        run_after__gt=timezone.now(),
+    )
+
+
+def ensure_expiry_schedule() -> bool:
+    """Enqueue tomorrow's expiry-notice run unless one is already waiting."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return False
+    if _pending_expiry_runs().exists():
+        return False
+    send_expiry_notices.using(run_after=timezone.now() + EXPIRY_NOTICE_INTERVAL).enqueue(
+        scheduled=True
+    )
+    return True
+
+
+@task()
+def send_expiry_notices(scheduled: bool = False) -> int:
+    """Send the expiry e-mails that are due; a scheduled run books the next. Idempotent."""
+    from parabench.certificates.expiry import send_expiry_notices as send_due
+
+    sent = send_due()
+    if scheduled:
+        ensure_expiry_schedule()
+    return sent

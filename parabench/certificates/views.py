@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parabench.certificates import lookup, services
+from parabench.certificates import enrolment, history, lookup, services
 from parabench.certificates.models import ClientCertificate
 from parabench.practices.access import practice_required
 
@@ -44,7 +44,9 @@ def details(request, practice):
                 "expiring": not certificate.is_blocked
                 and certificate.expires_within(warn_days, now),
                 "days_left": (certificate.not_after - now).days,
-                "downloadable": not certificate.is_blocked
+                # Only a .pfx made here has a key to deliver; a requested one has only its PEM.
+                "downloadable": certificate.origin == ClientCertificate.Origin.PFX
+                and not certificate.is_blocked
                 and not certificate.is_downloaded
                 and not certificate.is_expired(now),
             }
@@ -126,6 +128,69 @@ def block(request, practice, pk):
         return redirect("certificates:details")
     return render(
         request, "certificates/block_confirm.html", {"certificate": certificate, "nav": "profile"}
+    )
+
+
+@require_POST
+@practice_required
+def request_code(request, practice):
+    """A one-time code for `parabench-client certificaat aanvragen`, shown once."""
+    try:
+        row, code = enrolment.create_request_code(practice, actor=_actor(request))
+    except services.CertificateError as error:
+        return _refusal(request, error, status=409)
+    return render(
+        request,
+        "certificates/request_code.html",
+        {"code": code, "expires_at": row.expires_at, "nav": "profile"},
+    )
+
+
+MAX_CSR_UPLOAD = 16 * 1024
+
+
+@require_POST
+@practice_required
+def sign_csr(request, practice):
+    """A CSR pasted or uploaded by the practice: signed for this practice, the PEM shown."""
+    upload = request.FILES.get("csr_file")
+    data = upload.read(MAX_CSR_UPLOAD + 1) if upload else request.POST.get("csr", "").encode()
+    try:
+        certificate, _created = enrolment.issue_from_csr(practice, data, actor=_actor(request))
+    except services.CertificateError as error:
+        return _refusal(request, error, status=422)
+    return render(
+        request,
+        "certificates/signed.html",
+        {"certificate": certificate, "nav": "profile"},
+    )
+
+
+@require_GET
+@practice_required
+def certificate_pem(request, practice, pk):
+    """The public certificate only (never a key): for a CSR-issued one, to pair with its key."""
+    certificate = get_object_or_404(ClientCertificate, pk=pk, practice=practice)
+    response = HttpResponse(certificate.certificate_pem, content_type="application/x-pem-file")
+    name = certificate.file_name.removesuffix(".pfx")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pem"'
+    return response
+
+
+@never_cache
+@practice_required
+def security(request, practice):
+    """Beveiliging: what happened to the practice's certificates, and its recent logins."""
+    return render(
+        request,
+        "certificates/security.html",
+        {
+            "practice": practice,
+            "certificate_events": history.certificate_events(practice),
+            "logins": history.recent_logins(practice),
+            "two_factor_on": history.two_factor_status(practice),
+            "nav": "profile",
+        },
     )
 
 

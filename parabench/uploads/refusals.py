@@ -44,6 +44,15 @@ REFUSALS = {
         _("Dit certificaat kan niet worden gecontroleerd."),
         "This certificate cannot be verified.",
     ),
+    "certificate_acceptance_only": (
+        403,
+        _(
+            "Dit is een acceptatiecertificaat (test): het wordt alleen door de validatiedienst "
+            "geaccepteerd, nooit voor echte uploads."
+        ),
+        "This is an acceptance (test) certificate: only the validation endpoints accept it, "
+        "never real uploads.",
+    ),
     "practice_mismatch": (
         403,
         _("De AGB-code in de export hoort niet bij de praktijk van dit certificaat."),

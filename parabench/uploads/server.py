@@ -128,6 +128,7 @@ def build_server(*, host: str, port: int, log_level: str = "warning", plain: boo
     import uvicorn
     from django.conf import settings
 
+    from parabench.certificates.ca import write_trust_bundle
     from parabench.certificates.lookup import ca_paths
     from parabench.uploads.service import application
     from parabench.uploads.tls import H11TLSProtocol, HttpToolsTLSProtocol
@@ -146,7 +147,9 @@ def build_server(*, host: str, port: int, log_level: str = "warning", plain: boo
         "timeout_keep_alive": 30,
     }
     if not plain:
-        ca_cert_path, _ca_key_path = ca_paths()
+        ca_paths()
+        # Every CA whose client certificates may pass the handshake (current, earlier, acceptance).
+        ca_cert_path = write_trust_bundle()
         cert_path, key_path = ensure_server_certificate(
             Path(settings.UPLOADER_TLS_CERT_PATH), Path(settings.UPLOADER_TLS_KEY_PATH)
         )

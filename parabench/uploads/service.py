@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone, translation
 
-from parabench.uploads import intake, validation_only
+from parabench.uploads import acceptance, enrolment, intake, validation_only
 from parabench.uploads.identity import PresentedCertificate, presented_certificate
 from parabench.uploads.models import Import
 from parabench.uploads.openapi import openapi_document
@@ -166,6 +166,8 @@ async def _dispatch(scope, receive):
         if method not in ("GET", "HEAD"):
             raise Refusal("method_not_allowed")
         return 200, openapi_document(), []
+    if path == acceptance.PATH and await acceptance.is_vendor(presented):  # issue 20
+        return await acceptance.dispatch(method, presented, scope, receive)
     if path in ("/exports", "/validate"):  # /validate: validation_only.py, stores nothing
         if method != "POST":
             raise Refusal("method_not_allowed")
@@ -181,6 +183,8 @@ async def _dispatch(scope, receive):
         body = await _read_body(receive, limit)
         handler = post_export if path == "/exports" else validation_only.check_export
         return await _in_thread(handler)(caller, body, encoding)
+    if path.startswith(enrolment.PREFIX):  # certificate request and renewal (issue 20)
+        return await enrolment.dispatch(path, method, presented, scope, receive)
     match = _IMPORT_PATH.match(path)
     if match:
         if method not in ("GET", "HEAD"):

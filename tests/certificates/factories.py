@@ -31,6 +31,11 @@ def use_test_ca(settings, directory: Path) -> Path:
     settings.CA_KEY_PATH = directory / "ca.key"
     settings.CA_CRL_PATH = directory / "crl.pem"
     settings.CA_AUTO_CREATE = True
+    settings.ACCEPTANCE_CA_CERT_PATH = directory / "acceptatie" / "ca.pem"
+    settings.ACCEPTANCE_CA_KEY_PATH = directory / "acceptatie" / "ca.key"
+    settings.CA_TRUST_BUNDLE_PATH = directory / "trusted-clients.pem"
+    settings.CA_PREVIOUS_CERT_PATHS = []
+    settings.CA_PREVIOUS_KEY_PATHS = []
     return directory
 
 
@@ -90,3 +95,12 @@ def write_tls_client_files(pfx: bytes, directory: Path, name: str = "client") ->
     key_path.touch(mode=0o600)
     key_path.write_bytes(pki.private_key_pem(key))
     return cert_path, key_path
+
+
+def new_csr(bits: int = 2048) -> bytes:
+    """A PEM CSR for a fresh RSA key, as the export client makes it (the key is thrown away)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return pki.make_csr(key).public_bytes(serialization.Encoding.PEM)

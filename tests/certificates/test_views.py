@@ -230,3 +230,59 @@ def test_the_crl_and_ca_certificate_are_public(anonymous_client, practice_a):
     assert crl.is_signature_valid(ca_certificate.public_key())
     assert crl.get_revoked_certificate_by_serial_number(int(blocked.serial_hex, 16))
     assert x509.load_pem_x509_crl(pem.content).next_update_utc > timezone.now()
+
+
+# --- Certificates by request (issue 20) --------------------------------------------------------
+
+
+def _csr_pem() -> bytes:
+    from tests.certificates.factories import new_csr
+
+    return new_csr()
+
+
+def test_a_pasted_csr_is_signed_for_the_practice_and_its_pem_offered(client_a, practice_a):
+    response = client_a.post(reverse("certificates:sign_csr"), {"csr": _csr_pem().decode()})
+    assert response.status_code == 200
+    row = ClientCertificate.objects.get(practice=practice_a)
+    assert row.certificate_pem in response.content.decode()
+    pem = client_a.get(reverse("certificates:certificate_pem", args=[row.pk]))
+    assert pem.content.decode() == row.certificate_pem
+    assert b"PRIVATE KEY" not in pem.content
+
+
+def test_an_uploaded_csr_file_is_signed_too(client_a, practice_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("praktijk.csr", _csr_pem())
+    response = client_a.post(reverse("certificates:sign_csr"), {"csr_file": upload})
+    assert response.status_code == 200
+    assert ClientCertificate.objects.get(practice=practice_a).origin == "csr"
+
+
+def test_a_bad_csr_gets_a_dutch_refusal_not_a_500(client_a):
+    response = client_a.post(reverse("certificates:sign_csr"), {"csr": "geen verzoek"})
+    assert response.status_code == 422
+    assert "geen leesbaar certificaatverzoek" in response.content.decode()
+
+
+def test_another_practice_cannot_read_a_certificate_pem(client_a, client_b, practice_a):
+    client_a.post(reverse("certificates:sign_csr"), {"csr": _csr_pem().decode()})
+    row = ClientCertificate.objects.get(practice=practice_a)
+    assert client_b.get(reverse("certificates:certificate_pem", args=[row.pk])).status_code == 404
+
+
+def test_the_request_code_is_shown_once_with_the_command_to_run(client_a, practice_a):
+    response = client_a.post(reverse("certificates:request_code"))
+    html = response.content.decode()
+    assert "parabench-client certificaat aanvragen --code" in html
+    assert practice_a.certificate_request_codes.count() == 1
+
+
+def test_a_requested_certificate_offers_its_pem_but_no_pfx_download(client_a, practice_a):
+    client_a.post(reverse("certificates:sign_csr"), {"csr": _csr_pem().decode()})
+    row = ClientCertificate.objects.get(practice=practice_a)
+    html = client_a.get(reverse("certificates:details")).content.decode()
+    assert reverse("certificates:certificate_pem", args=[row.pk]) in html
+    assert reverse("certificates:download", args=[row.pk]) not in html
+    assert 'data-origin="csr"' in html

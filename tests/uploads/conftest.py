@@ -60,6 +60,12 @@ def child_env(settings, tmp_path):
         CA_KEY_PATH=str(settings.CA_KEY_PATH),
         CA_CRL_PATH=str(settings.CA_CRL_PATH),
         CA_AUTO_CREATE="1",
+        # The acceptance CA and the TLS trust bundle of the test CA directory (issue 20).
+        ACCEPTANCE_CA_CERT_PATH=str(settings.ACCEPTANCE_CA_CERT_PATH),
+        ACCEPTANCE_CA_KEY_PATH=str(settings.ACCEPTANCE_CA_KEY_PATH),
+        CA_TRUST_BUNDLE_PATH=str(settings.CA_TRUST_BUNDLE_PATH),
+        CA_PREVIOUS_CERT_PATHS=",".join(map(str, settings.CA_PREVIOUS_CERT_PATHS)),
+        CA_PREVIOUS_KEY_PATHS=",".join(map(str, settings.CA_PREVIOUS_KEY_PATHS)),
         UPLOAD_STORAGE_DIR=str(settings.UPLOAD_STORAGE_DIR),
         UPLOADER_TLS_CERT_PATH=str(tmp_path / "server" / "server.pem"),
         UPLOADER_TLS_KEY_PATH=str(tmp_path / "server" / "server.key"),

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from parabench.accounts.models import User
+from parabench.accounts.models import LoginEvent, User
 from parabench.accounts.onboarding import send_onboarding_emails
 
 
@@ -51,3 +51,24 @@ class ParaBenchUserAdmin(UserAdmin):
                 _("Welkomstmail en inloggegevens zijn verstuurd naar %(email)s.")
                 % {"email": obj.email},
             )
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """The login audit (issue 20): operators read it, nobody edits or deletes it."""
+
+    list_display = ["at", "username", "action", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "at"
+    fields = ["at", "user", "username", "action", "ip_address", "user_agent"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from parabench.certificates.tasks import ensure_crl_schedule, write_crl
+from parabench.certificates.tasks import ensure_crl_schedule, ensure_expiry_schedule, write_crl
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--schedule",
             action="store_true",
-            help="also enqueue the daily reissue_crl task unless one is already waiting",
+            help="also enqueue the daily reissue_crl and send_expiry_notices tasks unless waiting",
         )
 
     def handle(self, *args, out=None, schedule=False, **options):
@@ -26,3 +26,5 @@ class Command(BaseCommand):
                 if booked
                 else "Daily reissue_crl already booked."
             )
+            # The certificate expiry e-mails (60/30/7 days) run on the same daily rhythm.
+            ensure_expiry_schedule()
