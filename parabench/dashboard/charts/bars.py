@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import format_html, format_html_join
 
-from parabench.dashboard.charts import base
+import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.base import GROUP, INK, MUTED, PRACTICE, n
 
 WIDTH = 560

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
-from parabench.dashboard.charts import base
+import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.base import GROUP, GROUP_LIGHT, INK, n
 
 STATISTIC_NAMES = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
-from parabench.dashboard.charts import base
+import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.base import GRID, GROUP, GROUP_LIGHT, INK, MUTED, PRACTICE, n
 
 WIDTH = 440

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import format_html
 
-from parabench.dashboard.charts import base
+import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.base import GROUP, INK, PRACTICE, n
 
 WIDTH = 560
