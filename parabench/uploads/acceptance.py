@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from parabench.uploads.enrolment import in_thread, read_body
 from parabench.uploads.identity import PresentedCertificate
+from parabench.uploads.receiving import in_thread, read_body
 from parabench.uploads.refusals import Refusal
 
 PATH = "/validate"

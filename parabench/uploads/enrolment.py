@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import json
 
-from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.db import close_old_connections
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from parabench.uploads.identity import PresentedCertificate
+from parabench.uploads.receiving import in_thread, read_body
 from parabench.uploads.refusals import Refusal
 
 PREFIX = "/certificates/"
@@ -54,34 +51,6 @@ MESSAGES_EN = {
 def _error(code: str, message: str):
     payload = {"error": {"code": code, "message": message, "message_en": MESSAGES_EN[code]}}
     return STATUS[code], payload, []
-
-
-def in_thread(func):
-    def wrapped(*args, **kwargs):
-        close_old_connections()
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                return func(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return sync_to_async(wrapped, thread_sensitive=False)
-
-
-async def read_body(receive, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes ``limit``."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ConnectionAbortedError("client went away")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise Refusal("body_too_large", detail=f"body > {limit} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 async def _json_body(receive) -> dict | None:

@@ -11,16 +11,16 @@ import json
 import logging
 import re
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
-from django.utils import timezone, translation
+from django.db import DatabaseError
+from django.utils import timezone
 
 from parabench.uploads import acceptance, enrolment, intake, validation_only
 from parabench.uploads.documents import check_media_type
 from parabench.uploads.identity import PresentedCertificate, presented_certificate
 from parabench.uploads.models import Import
 from parabench.uploads.openapi import openapi_document
+from parabench.uploads.receiving import in_thread, read_body
 from parabench.uploads.refusals import Refusal
 
 logger = logging.getLogger(__name__)
@@ -32,20 +32,6 @@ _IMPORT_PATH = re.compile(r"^/imports/([0-9]{1,18})$")
 
 
 # --- Synchronous parts (database, files) -------------------------------------------------------
-
-
-def _in_thread(func):
-    """Run ``func`` in a thread with fresh-enough database connections, like a Django request."""
-
-    def wrapped(*args, **kwargs):
-        close_old_connections()
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                return func(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return sync_to_async(wrapped, thread_sensitive=False)
 
 
 def presented_fingerprint(presented: PresentedCertificate) -> str | None:
@@ -138,21 +124,6 @@ async def _answer(send, status: int, payload: dict, headers=()) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _read_body(receive, limit: int) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ConnectionAbortedError("client went away")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise Refusal("body_too_large", detail=f"body > {limit} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
 def _header(scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
@@ -193,7 +164,7 @@ async def _validated_in_turn(handler, caller, body: bytes, encoding: str):
     else:
         await slot.acquire()
     try:
-        return await _in_thread(handler)(caller, body, encoding)
+        return await in_thread(handler)(caller, body, encoding)
     finally:
         slot.release()
 
@@ -217,7 +188,7 @@ async def _dispatch(scope, receive, record: dict):
         if method != "POST":
             raise Refusal("method_not_allowed")
         # Who is calling comes first: an unknown caller learns nothing about our limits.
-        caller = await _in_thread(identify)(presented)
+        caller = await in_thread(identify)(presented)
         record["agb_code"] = caller[0].agb_code
         encoding = check_media_type(
             _header(scope, b"content-type"), _header(scope, b"content-encoding")
@@ -226,7 +197,7 @@ async def _dispatch(scope, receive, record: dict):
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
             raise Refusal("body_too_large", detail=f"Content-Length > {limit} bytes")
-        body = await _read_body(receive, limit)
+        body = await read_body(receive, limit)
         record["bytes"] = len(body)
         handler = post_export if path == "/exports" else validation_only.check_export
         return await _validated_in_turn(handler, caller, body, encoding)
@@ -236,7 +207,7 @@ async def _dispatch(scope, receive, record: dict):
     if match:
         if method not in ("GET", "HEAD"):
             raise Refusal("method_not_allowed")
-        return await _in_thread(get_import)(presented, int(match.group(1)))
+        return await in_thread(get_import)(presented, int(match.group(1)))
     raise Refusal("not_found")
 
 
