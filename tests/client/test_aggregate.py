@@ -92,7 +92,7 @@ def window(export, window_id):
 
 
 def case_mix_cells(export, window_id):
-    """The non-empty case-mix cells of a window: {(side, group, band): (episodes, sessions, days)}."""
+    """Non-empty case-mix cells of a window: {(side, group, band): (episodes, sessions, days)}."""
     found = next(w for w in export.windows if w.id == window_id)
     return {
         (side, group, band): tuple(cell.values())
@@ -352,7 +352,7 @@ def test_the_shipped_1_0_example_is_the_same_export_without_case_mix_and_outcome
     assert validate_export(generated).ok
 
 
-# --- Format 1.1: case mix and outcome measures, by hand --------------------------------------------
+# --- Format 1.1: case mix and outcome measures, by hand ------------------------------------------
 
 
 def test_closed_episodes_fall_in_their_case_mix_cell(golden_export):

@@ -267,7 +267,7 @@ def test_version_and_help_follow_the_chosen_language():
         [sys.executable, "-m", "parabench_client", "--version"], capture_output=True, text=True
     )
     assert version.returncode == 0
-    assert version.stdout.strip() == f"parabench-client {__version__} (parabench-mi/1)"
+    assert version.stdout.strip() == f"parabench-client {__version__} (parabench-mi/1.1)"
 
     env = {**os.environ, "PARABENCH_LANG": "en"}
     english = subprocess.run(
