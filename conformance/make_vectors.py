@@ -348,14 +348,20 @@ MUTATIONS = [
         "40-case-mix-sum",
         "case-mix cells whose sessions do not add up to the closed episodes' sessions",
         _add("windows.0.case_mix.non_chronic.spine.age_18_44.sessions_total", 1),
-        {"sum_mismatch", "window_not_quarter_sum"},
+        {"sum_mismatch", "cell_spread", "window_not_quarter_sum"},
     ),
     (
         "41-case-mix-above-active",
         "more closed episodes in a DCSPH group than active ones",
         _set(
             "windows.0.case_mix.non_chronic.head_neck.age_18_44",
-            {"episodes": 1, "sessions_total": 0, "duration_days_total": 0},
+            {
+                "episodes": 1,
+                "sessions_total": 0,
+                "sessions_squares_total": 0,
+                "duration_days_total": 0,
+                "duration_days_squares_total": 0,
+            },
         ),
         {"sum_mismatch", "exceeds_limit", "window_not_quarter_sum"},
     ),

@@ -72,7 +72,13 @@ def _closed_side() -> dict:
 
 
 def _case_mix() -> dict:
-    cell = ("episodes", "sessions_total", "duration_days_total")
+    cell = (
+        "episodes",
+        "sessions_total",
+        "sessions_squares_total",
+        "duration_days_total",
+        "duration_days_squares_total",
+    )
     return {
         side: {
             group: {band: _zeros(cell) for band in codes.CASE_MIX_AGE_BAND_NAMES}
@@ -367,7 +373,9 @@ def build_export(
             ]
             cell["episodes"] += 1
             cell["sessions_total"] += count
+            cell["sessions_squares_total"] += count * count
             cell["duration_days_total"] += days
+            cell["duration_days_squares_total"] += days * days
             for instrument, baseline, final in facts.scores.get(e.episode_id, ()):
                 measure = numbers["outcomes"][instrument]
                 measure["measured"] += 1

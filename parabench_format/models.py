@@ -44,10 +44,12 @@ MAX_DAYS_TOTAL: Final = 1_000_000_000
 MAX_FTE_HUNDREDTHS: Final = 100_000  # 1 000 FTE
 MAX_TENTHS_TOTAL: Final = MAX_COUNT * 100  # a sum of scores 0–10 in tenths over MAX_COUNT episodes
 MAX_SQUARES_TOTAL: Final = MAX_COUNT * 100 * 100
+MAX_CELL_SQUARES: Final = 10**15  # below 2⁵³: exact as a JSON number in every language
 
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Cents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
 DaysTotal = Annotated[int, Field(ge=0, le=MAX_DAYS_TOTAL)]
+CellSquares = Annotated[int, Field(ge=0, le=MAX_CELL_SQUARES)]
 
 WindowId = Literal["Q1", "Q2", "Q3", "Q4", "Q1-Q2", "Q1-Q3", "Q1-Q4"]
 
@@ -356,7 +358,13 @@ class CaseMixCell(Strict):
 
     episodes: Count
     sessions_total: Count = Field(description="All sessions of these episodes (also earlier).")
+    sessions_squares_total: CellSquares = Field(
+        description="Sum over these episodes of (sessions)², for the spread."
+    )
     duration_days_total: DaysTotal = Field(description="Sum of last minus first session, in days.")
+    duration_days_squares_total: CellSquares = Field(
+        description="Sum over these episodes of (last minus first session in days)²."
+    )
 
 
 class CaseMixAges(Strict):

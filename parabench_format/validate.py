@@ -494,7 +494,8 @@ def _check_closed(c: _Collector, path: str, closed) -> None:
 
 def _check_case_mix(c: _Collector, path: str, w: Window) -> None:
     """The cells of each side add up to that side's closed episodes, sessions and days; a DCSPH
-    group holds no more closed episodes than active ones; an empty cell has no sessions or days."""
+    group holds no more closed episodes than active ones; an empty cell has no sessions or days;
+    the sums of squares are possible for the sums (Cauchy–Schwarz: (Σx)² ≤ n·Σx²)."""
     by_group = dict.fromkeys(codes.DCSPH_GROUPS, 0)
     for side in codes.CASE_MIX_SIDES:
         marginal = getattr(w.closed_episodes, side)
@@ -505,13 +506,7 @@ def _check_case_mix(c: _Collector, path: str, w: Window) -> None:
                 for key in sums:
                     sums[key] += getattr(cell, key)
                 by_group[group] += cell.episodes
-                if cell.episodes == 0 and (cell.sessions_total or cell.duration_days_total):
-                    c.add(
-                        f"{path}.{side}.{group}.{band}",
-                        "cell_without_episodes",
-                        "Een cel zonder klachten kan geen zittingen of dagen hebben.",
-                        "A cell without episodes cannot have sessions or days.",
-                    )
+                _check_cell(c, f"{path}.{side}.{group}.{band}", cell)
         for key, got in sums.items():
             total = getattr(marginal, key)
             if got != total:
@@ -531,6 +526,33 @@ def _check_case_mix(c: _Collector, path: str, w: Window) -> None:
             getattr(active, group),
             f"episodes.active_by_dcsph_group.{group}",
         )
+
+
+def _check_cell(c: _Collector, path: str, cell) -> None:
+    if cell.episodes == 0:
+        if cell.sessions_total or cell.duration_days_total or cell.sessions_squares_total:
+            c.add(
+                path,
+                "cell_without_episodes",
+                "Een cel zonder klachten kan geen zittingen of dagen hebben.",
+                "A cell without episodes cannot have sessions or days.",
+            )
+        return
+    for total, squares in (
+        ("sessions_total", "sessions_squares_total"),
+        ("duration_days_total", "duration_days_squares_total"),
+    ):
+        value, square = getattr(cell, total), getattr(cell, squares)
+        if value * value > cell.episodes * square or square > value * value:
+            c.add(
+                f"{path}.{squares}",
+                "cell_spread",
+                f"De som van de kwadraten ({square}) past niet bij {cell.episodes} klachten met "
+                f"samen {value} (tussen {-(-value * value // cell.episodes)} en {value * value}).",
+                f"The sum of squares ({square}) does not fit {cell.episodes} episodes with "
+                f"{value} in all (between {-(-value * value // cell.episodes)} and "
+                f"{value * value}).",
+            )
 
 
 def _check_outcome(c: _Collector, path: str, m, closed_total: int) -> None:

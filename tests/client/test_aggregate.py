@@ -92,7 +92,8 @@ def window(export, window_id):
 
 
 def case_mix_cells(export, window_id):
-    """Non-empty case-mix cells of a window: {(side, group, band): (episodes, sessions, days)}."""
+    """Non-empty case-mix cells of a window: {(side, group, band): (episodes, sessions,
+    sessions², days, days²)}."""
     found = next(w for w in export.windows if w.id == window_id)
     return {
         (side, group, band): tuple(cell.values())
@@ -358,17 +359,17 @@ def test_the_shipped_1_0_example_is_the_same_export_without_case_mix_and_outcome
 def test_closed_episodes_fall_in_their_case_mix_cell(golden_export):
     # Ages on 1 January 2025. E-01 (spine 3400, P-0001 aged 44): 4 sessions over 81 days, Q1.
     assert case_mix_cells(golden_export, "Q1") == {
-        ("non_chronic", "spine", "age_18_44"): (1, 4, 81)
+        ("non_chronic", "spine", "age_18_44"): (1, 4, 16, 81, 81**2)
     }
     # E-03 (chronic, generalised 9100, P-0003 aged 80): S-10 2024-11-04 … S-13 2025-05-15 =
     # 192 days, 4 sessions; E-05 (head/neck 1200, P-0004 aged 30): one session, 0 days.
     assert case_mix_cells(golden_export, "Q2") == {
-        ("chronic", "generalised", "age_65_plus"): (1, 4, 192),
-        ("non_chronic", "head_neck", "age_18_44"): (1, 1, 0),
+        ("chronic", "generalised", "age_65_plus"): (1, 4, 16, 192, 192**2),
+        ("non_chronic", "head_neck", "age_18_44"): (1, 1, 1, 0, 0),
     }
     # E-04 (shoulder 4200, P-0001): S-14 2025-09-03 … S-16 2025-12-17 = 105 days, 3 sessions.
     assert case_mix_cells(golden_export, "Q4") == {
-        ("non_chronic", "shoulder_arm_hand", "age_18_44"): (1, 3, 105)
+        ("non_chronic", "shoulder_arm_hand", "age_18_44"): (1, 3, 9, 105, 105**2)
     }
     assert case_mix_cells(golden_export, "Q3") == {}
     assert len(case_mix_cells(golden_export, "Q1-Q4")) == 4

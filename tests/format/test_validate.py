@@ -449,6 +449,19 @@ def test_the_cells_of_a_side_add_up_to_its_closed_episodes(document):
             "window_not_quarter_sum") in found  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("squares", "code"),
+    [(15, "cell_spread"), (16, None), (17, "cell_spread")],  # one episode of 4 sessions: 4² = 16
+)
+def test_the_squares_of_a_cell_fit_its_sums(document, squares, code):
+    for index in (0, 4, 5, 6):  # Q1 and every year-to-date window holding it
+        cells = document["windows"][index]["case_mix"]["non_chronic"]["spine"]["age_18_44"]
+        cells["sessions_squares_total"] += squares - 16
+    path = "$.windows[0].case_mix.non_chronic.spine.age_18_44.sessions_squares_total"
+    found = problems(document)
+    assert (path, "cell_spread") in found if code else found == []
+
+
 def test_a_cell_without_episodes_has_no_sessions(document):
     document["windows"][2]["case_mix"]["chronic"]["head_neck"]["age_0_17"]["sessions_total"] = 3
     document["windows"][2]["closed_episodes"]["chronic"]["sessions_total"] += 3
@@ -460,11 +473,7 @@ def test_a_cell_without_episodes_has_no_sessions(document):
 def test_a_group_holds_no_more_closed_than_active_episodes(document):
     q1 = document["windows"][0]
     moved = q1["case_mix"]["non_chronic"]["spine"].pop("age_18_44")
-    q1["case_mix"]["non_chronic"]["spine"]["age_18_44"] = {
-        "episodes": 0,
-        "sessions_total": 0,
-        "duration_days_total": 0,
-    }
+    q1["case_mix"]["non_chronic"]["spine"]["age_18_44"] = dict.fromkeys(moved, 0)
     q1["case_mix"]["non_chronic"]["thorax_abdomen"]["age_18_44"] = moved
     assert ("$.windows[0].case_mix.thorax_abdomen", "exceeds_limit") in problems(document)
 
