@@ -16,14 +16,14 @@ CODE_LISTS_PATH = Path(__file__).parent / "schema" / "parabench-mi-1.code-lists.
 SCHEMA_ID = "https://parabench.nl/schemas/parabench-mi-1.schema.json"
 
 
-def json_schema() -> dict:
-    """The JSON Schema (draft 2020-12) of an export document, 1.0 and 1.1.
+def versioned(schema: dict, definitions: dict) -> dict:
+    """The export ``schema`` made exact about the two versions (``definitions``: where its
+    models live, ``$defs`` or an OpenAPI document's components), changed in place and returned.
 
     The models read both versions, so the parts of 1.1 are optional there (None); the schema says
     it exactly: never null, required in every window of a 1.1 export and absent from a 1.0 one.
     """
-    schema = Export.model_json_schema(mode="validation")
-    window = schema["$defs"]["Window"]
+    window = definitions["Window"]
     for name in FIELDS_1_1:
         reference = window["properties"][name]["anyOf"][0]
         window["properties"][name] = reference | {"description": f"Only in {FORMAT_1_1}."}
@@ -40,6 +40,13 @@ def json_schema() -> dict:
             },
         }
     ]
+    return schema
+
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of an export document, 1.0 and 1.1."""
+    schema = Export.model_json_schema(mode="validation")
+    versioned(schema, schema["$defs"])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
