@@ -120,8 +120,7 @@ def openapi_document() -> dict:
             "title": "ParaBench uploader",
             "version": "1",
             "description": f"Upload of {' or '.join(FORMATS)} exports with a ParaBench client "
-            "certificate "
-            "(mutual TLS). See docs/upload-protocol.md.",
+            "certificate (mutual TLS). See docs/upload-protocol.md.",
         },
         "servers": [{"url": "/ParabenchUploader/services"}],
         # Every operation but this description needs the practice's client certificate (mutual
