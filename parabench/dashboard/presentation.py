@@ -71,6 +71,7 @@ UNIT_WORDS = {
     "weken": gettext_lazy("weken"),
     "dagen": gettext_lazy("dagen"),
     "fte": gettext_lazy("fte"),
+    "punten": gettext_lazy("punten"),
 }
 
 
