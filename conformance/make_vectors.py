@@ -31,39 +31,27 @@ CEST = timezone(timedelta(hours=2))
 
 def valid_exports() -> dict[str, bytes]:
     records = load_records(GOLDEN)
-    whole_year = build_export(
-        records,
-        2025,
-        date(2026, 1, 15),
-        agb_code="04123451",
-        exported_at=datetime(2026, 1, 15, 10, 0, tzinfo=CET),
-        software_name="ParaBench-conformance",
-        software_version="1.0",
-    )
-    first_quarters = build_export(
-        records,
-        2025,
-        date(2025, 7, 10),
-        agb_code="04123451",
-        exported_at=datetime(2025, 7, 10, 9, 30, tzinfo=CEST),
-        year_closed=False,
-        software_name="ParaBench-conformance",
-        software_version="1.0",
-    )
-    whole_year_1_0 = build_export(
-        records,
-        2025,
-        date(2026, 1, 15),
-        agb_code="04123451",
-        exported_at=datetime(2026, 1, 15, 10, 0, tzinfo=CET),
-        software_name="ParaBench-conformance",
-        software_version="1.0",
-        format_version=FORMAT_1_0,
-    )
+
+    def made(today: date, moment: datetime, **more) -> bytes:
+        export = build_export(
+            records,
+            2025,
+            today,
+            agb_code="04123451",
+            exported_at=moment,
+            software_name="ParaBench-conformance",
+            software_version="1.0",
+            **more,
+        )
+        return export_json(export, pretty=True)
+
+    january = (date(2026, 1, 15), datetime(2026, 1, 15, 10, 0, tzinfo=CET))
     return {
-        "2025-whole-year.json": export_json(whole_year, pretty=True),
-        "2025-first-two-quarters.json": export_json(first_quarters, pretty=True),
-        "2025-whole-year-1.0.json": export_json(whole_year_1_0, pretty=True),
+        "2025-whole-year.json": made(*january),
+        "2025-first-two-quarters.json": made(
+            date(2025, 7, 10), datetime(2025, 7, 10, 9, 30, tzinfo=CEST), year_closed=False
+        ),
+        "2025-whole-year-1.0.json": made(*january, format_version=FORMAT_1_0),
     }
 
 
