@@ -229,6 +229,11 @@ MODELS: dict[str, Model] = {
         "support.closed_episodes_non_chronic",
         "support.sessions_per_episode_non_chronic_sd",
     ),
+    # Outcome measures (format 1.1): n = closed episodes measured at the start and at the end.
+    "nprs_improved_share": Model("proportion", "support.nprs_measured"),
+    "psk_improved_share": Model("proportion", "support.psk_measured"),
+    "nprs_change": Model("mean", "support.nprs_measured", "support.nprs_change_sd"),
+    "psk_change": Model("mean", "support.psk_measured", "support.psk_change_sd"),
     "growth_patients": Model("growth", base="patients"),
     "growth_episodes": Model("growth", base="episodes"),
     "growth_sessions": Model("growth", base="sessions"),
