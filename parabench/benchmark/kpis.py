@@ -267,11 +267,6 @@ def with_growth(stored: np.ndarray, growth: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def full_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
-    """Stored rows extended with the growth KPIs computed against ``previous`` (→ COLUMNS)."""
-    return with_growth(stored, growth_matrix(stored, previous))
-
-
 def pack(vector: np.ndarray) -> bytes:
     """The stored form of a vector: little-endian float64, NaN = not defined. Stored with the
     layout that names its numbers (``layout.py``); read back through that module only."""

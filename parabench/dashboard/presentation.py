@@ -100,11 +100,6 @@ def value_format(number_format: str | None, unit: str = ""):
     return show
 
 
-def value_text(value, number_format: str | None, unit: str = "") -> str:
-    """One figure in the catalogue's number format: € 36,53, 59,3 %, 11,2 zittingen, 1.804."""
-    return value_format(number_format, unit)(value)
-
-
 def axis_format(number_format: str | None):
     """Tick labels that read like the table (59 %, € 40, 1.200), given the decimals the
     chart's tick step needs."""

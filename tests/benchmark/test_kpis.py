@@ -16,13 +16,20 @@ import pytest
 
 from parabench.benchmark import catalogue
 from parabench.benchmark.kpis import (
-    full_matrix,
+    growth_matrix,
     window_values,
     window_vector,
+    with_growth,
 )
 from tests.benchmark.factories import make_export
 
 V11 = "parabench-mi/1.1"
+
+
+def full_matrix(stored, previous):
+    """Stored rows with their growth KPIs against ``previous`` beside them (a recompute's view)."""
+    return with_growth(stored, growth_matrix(stored, previous))
+
 
 Q1_GOLDEN = {
     "patients": 100,
