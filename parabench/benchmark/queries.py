@@ -16,7 +16,6 @@ from typing import NamedTuple
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.utils.translation import gettext as _
 
 from parabench.benchmark import catalogue as cat
 from parabench.benchmark import disclosure
@@ -42,7 +41,14 @@ TREND_KPIS = (
     "revenue_per_session",
     "no_show_rate",
 )
-_WIDER = {"network": ("region", "national"), "region": ("national",), "national": ()}
+_WIDER = {
+    "network": ("region", "national"),
+    "region": ("national",),
+    "national": (),
+    "size": ("national",),
+    "region_size": ("region", "size", "national"),
+    "profile": ("national",),
+}
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,23 @@ def _stat_row(year: int, window: str, group) -> _StatRow | None:
     return None if row is None else _StatRow(*row)
 
 
+def membership_of(imp, choice: str = "size") -> grouping.Membership:
+    """The practice's groups for this import: its size class from the import's own first
+    quarter (a class derived from its own figures, which it may know), the rest from the
+    practice's current data. The first quarter is read only when ``choice`` needs it."""
+    if choice not in ("size", "region_size"):
+        return grouping.membership(imp.practice)
+    values, imp_id, window = _columns("values", "imp_id", "window")
+    row = _fetchone(
+        f"SELECT {values} FROM {_table(WindowValues)} WHERE {imp_id} = %s AND {window} = %s",  # noqa: S608
+        [imp.pk, grouping.SIZE_WINDOW],
+    )
+    patients = (
+        None if row is None else float(unpack(row[0])[cat.COLUMN_INDEX[grouping.SIZE_COLUMN]])
+    )
+    return grouping.membership(imp.practice, grouping.size_class(patients))
+
+
 def _own_and_group(imp, window: str, group):
     """The import's own row ((values with growth, row id) or None) and the group's statistics,
     in one round trip: the two halves of every page."""
@@ -323,7 +346,7 @@ def _group_info(practice, member, group, n: int | None, year, window, choice) ->
             if _servable(year, window, member.group(candidate)):
                 wider = candidate
                 break
-    label = _("Regio onbekend") if group is None else grouping.label(group, practice)
+    label = grouping.choice_label(group, choice, practice)
     return GroupInfo(
         kind=choice,
         label=label,
@@ -358,7 +381,7 @@ def dashboard_for(
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
-    member = grouping.membership(practice)
+    member = membership_of(imp, group)
     chosen = member.group(group)
     window = window or _window_of(imp)
     own, stat_row = _own_and_group(imp, window.code, chosen)
@@ -428,7 +451,7 @@ def dashboard_for(
 def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | None, float | None]]:
     """(own value, the group's published median or None) of a few KPIs of the import's dashboard
     window: the header figures of every page, without the verdicts and the rest of the tab."""
-    member = grouping.membership(imp.practice)
+    member = membership_of(imp, group)
     chosen = member.group(group)
     window = _window_of(imp)
     own, stat_row = _own_and_group(imp, window.code, chosen)
@@ -490,7 +513,7 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
-    member = grouping.membership(practice)
+    member = membership_of(imp, group)
     chosen = member.group(group)
     windows = (*QUARTER_WINDOWS, "Q1-Q4")
     indexes = [cat.COLUMN_INDEX[code] for code in codes]

@@ -87,7 +87,7 @@ def figures_xlsx(request, practice, import_id):
             "practice": practice.name,
             "agb": practice.agb_code,
             "year": imp.year,
-            "group": dict(pages.group_choices(practice))[group],
+            "group": dict(pages.group_choices(imp))[group],
         }
         content = spreadsheet.to_xlsx(sheet, title)
     return _attachment(
