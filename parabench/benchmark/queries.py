@@ -23,6 +23,7 @@ from parabench.benchmark import groups as grouping
 from parabench.benchmark.kpis import (
     QUARTER_WINDOWS,
     WINDOWS,
+    YTD_WINDOWS,
     dashboard_window,
     unpack,
     with_growth,
@@ -582,3 +583,36 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
             )
         )
     return Trends(group=info, series=series)
+
+
+def group_figures(year: int, window: str, group, codes) -> tuple[tuple | None, dict]:
+    """The published figures of one group, year and window for the columns ``codes``: (size
+    band, {code: GroupStats}) — exactly what a member's dashboard serves, nothing else; (None,
+    {}) when the group may not be shown. For pages about a group rather than a practice (the
+    network coordinator's)."""
+    row = _stat_row(year, window, group)
+    n = _served_size(row)
+    if n is None:
+        return None, {}
+    matrix = _group_matrix(row)
+    found = {}
+    for code in codes:
+        stats = _column_stats(matrix, code)
+        if stats is not None:
+            found[code] = stats
+    return disclosure.size_band(n), found
+
+
+def group_periods(group) -> list[tuple[int, str]]:
+    """(year, year-to-date window) of each year the group has servable statistics for, newest
+    year first, each with its widest window (a whole year, or the current year so far)."""
+    rows = GroupStatistics.objects.filter(
+        kind=group.kind, key=group.key, window__in=YTD_WINDOWS, stats__isnull=False
+    ).values_list("year", "window", "n")
+    widest: dict[int, str] = {}
+    for year, window, n in rows:
+        if n >= _min_size() and YTD_WINDOWS.index(window) >= YTD_WINDOWS.index(
+            widest.get(year, window)
+        ):
+            widest[year] = window
+    return sorted(widest.items(), reverse=True)
