@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "parabench.benchmark",
     "parabench.dashboard",
     "parabench.coordination",
+    "parabench.notifications",
 ]
 
 MIDDLEWARE = [

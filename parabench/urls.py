@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("parabench.certificates.urls")),
     path("dashboard/", include("parabench.dashboard.urls")),
     path("netwerken/", include("parabench.coordination.urls")),
+    path("profiel/berichten/", include("parabench.notifications.urls")),
     path("uitleg/", dashboard_views.uitleg, name="uitleg"),
     path("imports/", include("parabench.uploads.urls")),
     path("backoffice/", admin.site.urls),
