@@ -280,8 +280,8 @@ def coordinator_views(username: str, networks, snapshot) -> list[View]:
     client = login(username)
     national = Group("national", "")
     views: list[View] = []
-    for number, group in networks.items():
-        base = reverse("coordination:distribution", args=[number])
+    for network_number, group in networks.items():
+        base = reverse("coordination:distribution", args=[network_number])
         first = client.get(base).content.decode()
         years = sorted(set(re.findall(r'href="\?jaar=(\d+)"', first))) or [None]
         for year in years:
@@ -294,15 +294,15 @@ def coordinator_views(username: str, networks, snapshot) -> list[View]:
                 for who, target in (("network", group), ("national", national)):
                     found = re.findall(rf'data-group="{who}">([^<]*)<', row)
                     served = {
-                        name: number_
+                        name: value
                         for name, text in zip(COORDINATOR_QUANTILES, found, strict=True)
-                        if (number_ := number(text)) is not None
+                        if (value := number(text)) is not None
                     }
                     if served:
                         n = _sizes(snapshot, target, year_, window)(code)
                         errors = {s: _published_error(v, n, code) for s, v in served.items()}
                         views.append(View(target, year_, window, code, served, errors))
-        page = client.get(reverse("coordination:trend", args=[number])).content.decode()
+        page = client.get(reverse("coordination:trend", args=[network_number])).content.decode()
         for code, table in re.findall(r'data-testid="trend-([\w.]+)">(.*?)</table>', page, re.S):
             for label, mine, theirs in _cells(table)[1:]:
                 year_, window = _period(re.sub(r"<[^>]+>", "", label))
