@@ -178,6 +178,18 @@ def choice_label(group: Group | None, choice: str, practice: Practice) -> str:
     return unknown[choice]
 
 
+def size_choice_label(choice: str, practice: Practice) -> str:
+    """The selector's label of a size choice, without the class (which needs the import's
+    figures: the page of that group names it)."""
+    if choice == "size":
+        return _("Landelijk · zelfde grootte")
+    if not practice.province:
+        return _("Regio · zelfde grootte (onbekend)")
+    return _("Regio %(province)s · zelfde grootte") % {
+        "province": Province(practice.province).label
+    }
+
+
 def split(members: list[Membership], only=None) -> dict[Group, np.ndarray]:
     """Row indexes of every group present among ``members`` (one entry per row).
 

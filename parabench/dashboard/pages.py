@@ -18,9 +18,14 @@ from parabench.dashboard.presentation import GROUP_KINDS, GROUP_PARAMS, TABS
 
 def group_choices(imp) -> list[tuple[str, str]]:
     """(param, label) for the selector, named by the engine so that page and statistics agree."""
-    member = queries.membership_of(imp)
+    member = grouping.membership(imp.practice)  # no size class: that needs a query
     return [
-        (param, grouping.choice_label(member.group(kind), kind, imp.practice))
+        (
+            param,
+            grouping.size_choice_label(kind, imp.practice)
+            if kind in ("size", "region_size")
+            else grouping.choice_label(member.group(kind), kind, imp.practice),
+        )
         for param, kind in GROUP_PARAMS.items()
     ]
 

@@ -3,6 +3,7 @@
 from django import template
 
 from parabench.coordination import consent
+from parabench.coordination.access import coordinated_networks
 from parabench.coordination.models import Coordinator
 
 register = template.Library()
@@ -22,4 +23,6 @@ def consent_card(context):
         "consented": consent.has_consented(practice),
         "history": list(consent.history(practice)[:20]),
         "coordinators": list(coordinators),
+        # A practice user who also coordinates: the way to its networks (the menu has none).
+        "coordinated": list(coordinated_networks(context["request"].user)),
     }
