@@ -6,11 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from parabench.coordination.models import Coordinator
+from parabench.practices.models import Network
 
 
 def coordinated_networks(user):
-    from parabench.practices.models import Network
-
     return Network.objects.filter(coordinators__user=user).order_by("number")
 
 
