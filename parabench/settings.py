@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "parabench.uploads",
     "parabench.benchmark",
     "parabench.dashboard",
+    "parabench.coordination",
+    "parabench.notifications",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "practices:profile"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -5,10 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from parabench.accounts import views as account_views
+from parabench.coordination import views as coordination_views
 from parabench.dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="practices:profile", permanent=False)),
+    path("", coordination_views.home, name="home"),
     # Browsers ask for /favicon.ico whatever the page's <link rel=icon> says.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("inloggen/", account_views.login, name="login"),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("profiel/", include("parabench.practices.urls")),
     path("", include("parabench.certificates.urls")),
     path("dashboard/", include("parabench.dashboard.urls")),
+    path("netwerken/", include("parabench.coordination.urls")),
+    path("profiel/berichten/", include("parabench.notifications.urls")),
     path("uitleg/", dashboard_views.uitleg, name="uitleg"),
     path("imports/", include("parabench.uploads.urls")),
     path("backoffice/", admin.site.urls),

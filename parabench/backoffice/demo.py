@@ -29,7 +29,8 @@ from parabench.backoffice.demo_practice import PracticeJob, PracticeResult, run_
 from parabench.benchmark.tasks import refresh_statistics
 from parabench.certificates import services as certificate_services
 from parabench.certificates.lookup import ca_paths
-from parabench.practices.models import Network, Practice
+from parabench.coordination.models import Consent, Coordinator
+from parabench.practices.models import Network, Practice, Profile
 from parabench.practices.provinces import Province
 from parabench.uploads.models import Import
 from parabench_format import last_complete_quarter_end
@@ -151,6 +152,19 @@ NETWORKS = [
 DEMO_WITH_NETWORK = ("demo", "parabench-demo", "04123451")
 DEMO_WITHOUT_NETWORK = ("demo-zonder", "parabench-demo", "04123452")
 OPERATOR = ("beheer", "parabench-beheer")
+# The coordinator of network 7 (no practice of its own), and which of its members consent: every
+# other one, the demo practice among them, so the coordinator sees some by name and not others.
+COORDINATOR = ("coordinator", "parabench-demo", 7)
+# Declared profiles: most practices general, the rest spread over the specialisations.
+PROFILE_WEIGHTS = {
+    Profile.GENERAL: 55,
+    Profile.MULTIDISCIPLINARY: 12,
+    Profile.MANUAL: 10,
+    Profile.CHILDREN: 8,
+    Profile.GERIATRIC: 6,
+    Profile.PELVIC: 5,
+    Profile.OEDEMA: 4,
+}
 
 
 @dataclass(frozen=True)
@@ -165,6 +179,7 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin("Beheerder (2FA bij 1e login)", *OPERATOR),
         DemoLogin("Praktijk in een netwerk", *DEMO_WITH_NETWORK[:2]),
         DemoLogin("Praktijk zonder netwerk", *DEMO_WITHOUT_NETWORK[:2]),
+        DemoLogin("Netwerkcoördinator (netwerk 7)", *COORDINATOR[:2]),
     ]
 
 
@@ -222,6 +237,7 @@ def create_practices(size: int, seed: int) -> list[Practice]:
                 "postcode": _postcode(rng, first, last),
                 "city": city,
                 "province": province,
+                "profile": rng.choices(list(PROFILE_WEIGHTS), list(PROFILE_WEIGHTS.values()))[0],
             },
         )
         practices.append(practice)
@@ -249,7 +265,29 @@ def create_practices(size: int, seed: int) -> list[Practice]:
                 password,
                 practice=Practice.objects.get(agb_code=agb),
             )
+    create_coordination(networks[COORDINATOR[2]])
     return practices
+
+
+def create_coordination(network: Network) -> None:
+    """The network's coordinator, invited by the operator, and every other member consenting
+    (the demo practice first); idempotent."""
+    username, password, _number = COORDINATOR
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            username, f"{username}@parabench.localhost", password, first_name="Coördinator"
+        )
+    Coordinator.objects.get_or_create(
+        user=user,
+        network=network,
+        defaults={"invited_by": User.objects.filter(username=OPERATOR[0]).first()},
+    )
+    for index, practice in enumerate(network.practices.order_by("agb_code")):
+        if index % 2 == 0 and not Consent.objects.filter(practice=practice).exists():
+            Consent.objects.create(
+                practice=practice, network=network, given=True, by=practice.users.first()
+            )
 
 
 def practice_certificate(practice: Practice, folder: Path) -> Path:

@@ -1,22 +1,57 @@
-"""Comparison groups: national, region (province), network, and practices without a network.
+"""Comparison groups: national, region (province), network, practices without a network, and
+peer groups by kind — size class (nationally and within the province) and declared profile.
 
 Membership is read from the practice's current data at computation time, so moving a practice to
 another network or province changes its groups at the next recompute (``recompute_statistics``).
 A group is named by (kind, key): ("national", ""), ("region", "ZH"), ("network", "<network id>"),
-("no_network", "").
+("no_network", ""), ("size", "klein"), ("region_size", "ZH:klein"), ("profile", "kinderen").
+
+The size class of a practice is fixed per year by its patients in the year's first quarter
+(``size_class``): the one window every export of a year carries, so the class is the same for
+every window and quarter of that year and changes only when the practice re-sends its first
+quarter. See docs/privacy.md ("Peer groups by kind") for why the bands are fixed numbers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.utils.translation import gettext as _
 
 from parabench.benchmark.models import GroupKind
-from parabench.practices.models import Practice
+from parabench.practices.models import Practice, Profile
 from parabench.practices.provinces import Province
 
 # What a dashboard asks for ("network" means "without network" for a practice without one).
-CHOICES = ("national", "region", "network")
+CHOICES = ("national", "region", "network", "size", "region_size", "profile")
+# The groups by kind, and the wider groups each lies inside: published only when it differs
+# from every one of them by at least MIN_GROUP_SIZE practices (``differs_enough``).
+BY_KIND = (GroupKind.SIZE, GroupKind.REGION_SIZE, GroupKind.PROFILE)
+
+# Size classes by distinct patients in the first quarter (window "Q1"), fixed numbers so that a
+# class never moves because other practices uploaded. Derived from the national distribution:
+# a ParaBench participant treats about 850 patients a year, of whom about 40 % in the first
+# quarter; the bands cut at about 500 and 1,000 patients a year — roughly the national tertiles
+# (docs/statistics.md, "Size classes").
+SIZE_BANDS = (("klein", 0), ("middel", 200), ("groot", 400))
+SIZE_WINDOW = "Q1"
+SIZE_COLUMN = "patients"
+
+
+def size_class(patients_q1: float | None) -> str:
+    """The size class for a practice's first-quarter patients; "" when it has none."""
+    if patients_q1 is None or patients_q1 != patients_q1:
+        return ""
+    found = ""
+    for name, low in SIZE_BANDS:
+        if patients_q1 >= low:
+            found = name
+    return found
+
+
+def size_label(size: str) -> str:
+    """Short: the bands themselves are explained under Uitleg and in docs/statistics.md."""
+    labels = {"klein": _("klein"), "middel": _("middelgroot"), "groot": _("groot")}
+    return labels[size]
 
 
 @dataclass(frozen=True)
@@ -29,12 +64,24 @@ class Group:
         return "network" if self.kind == GroupKind.NO_NETWORK else self.kind
 
 
+def parents(group: Group) -> list[Group]:
+    """The wider groups a group by kind lies inside (none for the geographic groups)."""
+    if group.kind in (GroupKind.SIZE, GroupKind.PROFILE):
+        return [Group(GroupKind.NATIONAL, "")]
+    if group.kind == GroupKind.REGION_SIZE:
+        province, _sep, size = group.key.partition(":")
+        return [Group(GroupKind.REGION, province), Group(GroupKind.SIZE, size)]
+    return []
+
+
 @dataclass(frozen=True)
 class Membership:
-    """A practice's current groups."""
+    """A practice's current groups. ``size``: its size class in the year at hand ("" unknown)."""
 
     province: str
     network_id: int | None
+    profile: str = ""
+    size: str = ""
 
     def groups(self) -> list[Group]:
         found = [Group(GroupKind.NATIONAL, "")]
@@ -44,7 +91,16 @@ class Membership:
             found.append(Group(GroupKind.NO_NETWORK, ""))
         else:
             found.append(Group(GroupKind.NETWORK, str(self.network_id)))
+        if self.size:
+            found.append(Group(GroupKind.SIZE, self.size))
+            if self.province:
+                found.append(Group(GroupKind.REGION_SIZE, f"{self.province}:{self.size}"))
+        if self.profile:
+            found.append(Group(GroupKind.PROFILE, self.profile))
         return found
+
+    def sized(self, size: str) -> "Membership":
+        return replace(self, size=size)
 
     def group(self, choice: str) -> Group | None:
         """The group a dashboard choice means for this practice; None for an unknown province."""
@@ -54,8 +110,8 @@ class Membership:
         return None
 
 
-def membership(practice: Practice) -> Membership:
-    return Membership(practice.province or "", practice.network_id)
+def membership(practice: Practice, size: str = "") -> Membership:
+    return Membership(practice.province or "", practice.network_id, practice.profile or "", size)
 
 
 def memberships(practice_ids=None) -> dict[int, Membership]:
@@ -65,8 +121,10 @@ def memberships(practice_ids=None) -> dict[int, Membership]:
         # Beyond that, reading every practice is cheaper than a huge IN list.
         rows = rows.filter(pk__in=list(practice_ids))
     return {
-        pk: Membership(province or "", network_id)
-        for pk, province, network_id in rows.values_list("pk", "province", "network_id")
+        pk: Membership(province or "", network_id, profile or "")
+        for pk, province, network_id, profile in rows.values_list(
+            "pk", "province", "network_id", "profile"
+        )
     }
 
 
@@ -78,7 +136,58 @@ def label(group: Group, practice: Practice) -> str:
         return _("Regio %(province)s") % {"province": Province(group.key).label}
     if group.kind == GroupKind.NETWORK:
         return _("Netwerk %(name)s") % {"name": practice.network.name}
+    if group.kind == GroupKind.SIZE:
+        return _("Landelijk · zelfde grootte (%(size)s)") % {"size": size_label(group.key)}
+    if group.kind == GroupKind.REGION_SIZE:
+        province, _sep, size = group.key.partition(":")
+        return _("Regio %(province)s · zelfde grootte (%(size)s)") % {
+            "province": Province(province).label,
+            "size": size_label(size),
+        }
+    if group.kind == GroupKind.PROFILE:
+        return _("Landelijk · zelfde profiel (%(profile)s)") % {"profile": Profile(group.key).label}
     return _("Praktijken zonder netwerk")
+
+
+def _keys(members: list[Membership]) -> dict[str, np.ndarray]:
+    """Per kind of group, each row's key ("" = in no group of that kind)."""
+    provinces = np.array([m.province for m in members])
+    sizes = np.array([m.size for m in members])
+    both = np.array([f"{m.province}:{m.size}" if m.province and m.size else "" for m in members])
+    return {
+        GroupKind.REGION: provinces,
+        GroupKind.NETWORK: np.array(
+            ["" if m.network_id is None else str(m.network_id) for m in members]
+        ),
+        GroupKind.SIZE: sizes,
+        GroupKind.REGION_SIZE: both,
+        GroupKind.PROFILE: np.array([m.profile for m in members]),
+    }
+
+
+def choice_label(group: Group | None, choice: str, practice: Practice) -> str:
+    """The label of a dashboard choice: the group's name, or why the practice has none."""
+    if group is not None:
+        return label(group, practice)
+    unknown = {
+        "region": _("Regio onbekend"),
+        "size": _("Landelijk · zelfde grootte (nog geen eerste kwartaal)"),
+        "region_size": _("Regio · zelfde grootte (onbekend)"),
+        "profile": _("Landelijk · zelfde profiel (niet opgegeven in Profiel)"),
+    }
+    return unknown[choice]
+
+
+def size_choice_label(choice: str, practice: Practice) -> str:
+    """The selector's label of a size choice, without the class (which needs the import's
+    figures: the page of that group names it)."""
+    if choice == "size":
+        return _("Landelijk · zelfde grootte")
+    if not practice.province:
+        return _("Regio · zelfde grootte (onbekend)")
+    return _("Regio %(province)s · zelfde grootte") % {
+        "province": Province(practice.province).label
+    }
 
 
 def split(members: list[Membership], only=None) -> dict[Group, np.ndarray]:
@@ -91,39 +200,27 @@ def split(members: list[Membership], only=None) -> dict[Group, np.ndarray]:
     found: dict[Group, np.ndarray] = {}
     if rows == 0:
         return found
-    provinces = np.array([m.province for m in members])
-    networks = np.array([-1 if m.network_id is None else m.network_id for m in members])
+    keys = _keys(members)
     if only is not None:
-        # An incremental recompute wants three or four groups: one comparison each.
+        # An incremental recompute wants a few dozen groups: one comparison each.
         for group in only:
             if group.kind == GroupKind.NATIONAL:
                 indexes = np.arange(rows)
-            elif group.kind == GroupKind.REGION:
-                indexes = np.flatnonzero(provinces == group.key)
             elif group.kind == GroupKind.NO_NETWORK:
-                indexes = np.flatnonzero(networks < 0)
+                indexes = np.flatnonzero(keys[GroupKind.NETWORK] == "")
             else:
-                indexes = np.flatnonzero(networks == int(group.key))
+                indexes = np.flatnonzero(keys[group.kind] == group.key)
             if indexes.size:
                 found[group] = indexes
         return found
-    wanted = (lambda group: True) if only is None else (lambda group: group in only)
-    national = Group(GroupKind.NATIONAL, "")
-    if wanted(national):
-        found[national] = np.arange(rows)
-    for keys, make in (
-        (provinces, lambda key: Group(GroupKind.REGION, str(key)) if key else None),
-        (
-            networks,
-            lambda key: (
-                Group(GroupKind.NO_NETWORK, "") if key < 0 else Group(GroupKind.NETWORK, str(key))
-            ),
-        ),
-    ):
-        order = np.argsort(keys, kind="stable")
-        values, starts = np.unique(keys[order], return_index=True)
+    found[Group(GroupKind.NATIONAL, "")] = np.arange(rows)
+    for kind, column in keys.items():
+        order = np.argsort(column, kind="stable")
+        values, starts = np.unique(column[order], return_index=True)
         for key, indexes in zip(values, np.split(order, starts[1:]), strict=True):
-            group = make(key)
-            if group is not None and wanted(group):
-                found[group] = indexes
+            key = str(key)
+            if kind == GroupKind.NETWORK and not key:
+                found[Group(GroupKind.NO_NETWORK, "")] = indexes
+            elif key:
+                found[Group(kind, key)] = indexes
     return found

@@ -17,6 +17,11 @@ class GroupKind(models.TextChoices):
     REGION = "region", _("Regio")
     NETWORK = "network", _("Netwerk")
     NO_NETWORK = "no_network", _("Praktijken zonder netwerk")
+    # Peer groups by kind (docs/privacy.md, "Peer groups by kind"): nationally by size class,
+    # within the province by size class, nationally by declared profile.
+    SIZE = "size", _("Landelijk, zelfde grootte")
+    REGION_SIZE = "region_size", _("Regio, zelfde grootte")
+    PROFILE = "profile", _("Landelijk, zelfde profiel")
 
 
 class Layout(models.Model):
@@ -110,7 +115,7 @@ class GroupStatistics(models.Model):
 
     year = models.PositiveSmallIntegerField(_("jaar"))
     window = models.CharField(_("periode"), max_length=5)
-    kind = models.CharField(_("soort groep"), max_length=10, choices=GroupKind.choices)
+    kind = models.CharField(_("soort groep"), max_length=16, choices=GroupKind.choices)
     key = models.CharField(_("groep"), max_length=20, blank=True)
     n = models.PositiveIntegerField(_("aantal praktijken"))
     stats = models.BinaryField(_("statistieken"), null=True)

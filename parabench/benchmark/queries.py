@@ -16,12 +16,17 @@ from typing import NamedTuple
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.utils.translation import gettext as _
 
 from parabench.benchmark import catalogue as cat
 from parabench.benchmark import disclosure, layout
 from parabench.benchmark import groups as grouping
-from parabench.benchmark.kpis import QUARTER_WINDOWS, WINDOWS, dashboard_window, with_growth
+from parabench.benchmark.kpis import (
+    QUARTER_WINDOWS,
+    WINDOWS,
+    YTD_WINDOWS,
+    dashboard_window,
+    with_growth,
+)
 from parabench.benchmark.models import GroupStatistics, WindowValues
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
 from parabench.benchmark.uncertainty import Judgement, judge
@@ -36,7 +41,14 @@ TREND_KPIS = (
     "revenue_per_session",
     "no_show_rate",
 )
-_WIDER = {"network": ("region", "national"), "region": ("national",), "national": ()}
+_WIDER = {
+    "network": ("region", "national"),
+    "region": ("national",),
+    "national": (),
+    "size": ("national",),
+    "region_size": ("region", "size", "national"),
+    "profile": ("national",),
+}
 
 
 @dataclass(frozen=True)
@@ -227,15 +239,33 @@ def _own_vector(values, values_layout, growth, growth_layout) -> np.ndarray:
 def _stat_row(year: int, window: str, group) -> _StatRow | None:
     if group is None:
         return None
-    year_col, window_col, kind, key, n, stats = _columns(
-        "year", "window", "kind", "key", "n", "stats"
+    year_col, window_col, kind, key, n, stats, statistics, columns = _columns(
+        "year", "window", "kind", "key", "n", "stats", "statistics_id", "columns_id"
     )
     row = _fetchone(
-        f"SELECT {n}, {stats} FROM {_table(GroupStatistics)} WHERE {year_col} = %s "  # noqa: S608
-        f"AND {window_col} = %s AND {kind} = %s AND {key} = %s",
+        f"SELECT {n}, {stats}, {statistics}, {columns} FROM {_table(GroupStatistics)} "  # noqa: S608
+        f"WHERE {year_col} = %s AND {window_col} = %s AND {kind} = %s AND {key} = %s",
         [year, window, group.kind, group.key],
     )
     return None if row is None else _StatRow(*row)
+
+
+def membership_of(imp, choice: str = "size") -> grouping.Membership:
+    """The practice's groups for this import: its size class from the import's own first
+    quarter (a class derived from its own figures, which it may know), the rest from the
+    practice's current data. The first quarter is read only when ``choice`` needs it."""
+    if choice not in ("size", "region_size"):
+        return grouping.membership(imp.practice)
+    values, values_layout, imp_id, window = _columns("values", "layout_id", "imp_id", "window")
+    row = _fetchone(
+        f"SELECT {values}, {values_layout} FROM {_table(WindowValues)} "  # noqa: S608
+        f"WHERE {imp_id} = %s AND {window} = %s",
+        [imp.pk, grouping.SIZE_WINDOW],
+    )
+    patients = None
+    if row is not None:
+        patients = float(layout.vector(row[0], row[1], (grouping.SIZE_COLUMN,))[0])
+    return grouping.membership(imp.practice, grouping.size_class(patients))
 
 
 def _own_and_group(imp, window: str, group):
@@ -323,7 +353,7 @@ def _group_info(practice, member, group, n: int | None, year, window, choice) ->
             if _servable(year, window, member.group(candidate)):
                 wider = candidate
                 break
-    label = _("Regio onbekend") if group is None else grouping.label(group, practice)
+    label = grouping.choice_label(group, choice, practice)
     return GroupInfo(
         kind=choice,
         label=label,
@@ -358,7 +388,7 @@ def dashboard_for(
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
-    member = grouping.membership(practice)
+    member = membership_of(imp, group)
     chosen = member.group(group)
     window = window or _window_of(imp)
     own, stat_row = _own_and_group(imp, window.code, chosen)
@@ -428,7 +458,7 @@ def dashboard_for(
 def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | None, float | None]]:
     """(own value, the group's published median or None) of a few KPIs of the import's dashboard
     window: the header figures of every page, without the verdicts and the rest of the tab."""
-    member = grouping.membership(imp.practice)
+    member = membership_of(imp, group)
     chosen = member.group(group)
     window = _window_of(imp)
     own, stat_row = _own_and_group(imp, window.code, chosen)
@@ -506,7 +536,7 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
-    member = grouping.membership(practice)
+    member = membership_of(imp, group)
     chosen = member.group(group)
     windows = (*QUARTER_WINDOWS, "Q1-Q4")
     codes = tuple(codes)
@@ -576,3 +606,36 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
             )
         )
     return Trends(group=info, series=series)
+
+
+def group_figures(year: int, window: str, group, codes) -> tuple[tuple | None, dict]:
+    """The published figures of one group, year and window for the columns ``codes``: (size
+    band, {code: GroupStats}) — exactly what a member's dashboard serves, nothing else; (None,
+    {}) when the group may not be shown. For pages about a group rather than a practice (the
+    network coordinator's)."""
+    row = _stat_row(year, window, group)
+    n = _served_size(row)
+    if n is None:
+        return None, {}
+    matrix = _group_matrix(row)
+    found = {}
+    for code in codes:
+        stats = _column_stats(matrix, code)
+        if stats is not None:
+            found[code] = stats
+    return disclosure.size_band(n), found
+
+
+def group_periods(group) -> list[tuple[int, str]]:
+    """(year, year-to-date window) of each year the group has servable statistics for, newest
+    year first, each with its widest window (a whole year, or the current year so far)."""
+    rows = GroupStatistics.objects.filter(
+        kind=group.kind, key=group.key, window__in=YTD_WINDOWS, stats__isnull=False
+    ).values_list("year", "window", "n")
+    widest: dict[int, str] = {}
+    for year, window, n in rows:
+        if n >= _min_size() and YTD_WINDOWS.index(window) >= YTD_WINDOWS.index(
+            widest.get(year, window)
+        ):
+            widest[year] = window
+    return sorted(widest.items(), reverse=True)

@@ -39,6 +39,7 @@ from parabench.benchmark import disclosure, layout
 from parabench.benchmark import groups as grouping
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import (
+    COLUMN_INDEX,
     GROWTH_KPIS,
     STORED_COLUMNS,
 )
@@ -598,6 +599,9 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
     if members is None:
         practices = {int(p) for parts in loaded.values() for p in parts[1]}
         members = grouping.memberships(practices)
+    members = _sized(members, loaded.get(grouping.SIZE_WINDOW))
+    if only is not None:
+        only = set(only) | _by_kind_groups(year, members)
     stat_rows = []
     counted_vectors = defaultdict(dict)
     for window in WINDOWS:
@@ -635,25 +639,87 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
     return {"groups": len(stat_rows), "counted": counted_vectors}
 
 
+def _sized(members, first_quarter) -> dict:
+    """The memberships with each practice's size class of this year, from its counted
+    first-quarter row (``groups.size_class``); practices without one have no class."""
+    classes = {}
+    if first_quarter is not None:
+        _ids, practices, counted, stored, _growth = first_quarter
+        column = stored[:, COLUMN_INDEX[grouping.SIZE_COLUMN]]
+        for i in np.flatnonzero(counted):
+            classes[int(practices[i])] = grouping.size_class(float(column[i]))
+    return {pid: member.sized(classes.get(pid, "")) for pid, member in members.items()}
+
+
+def _by_kind_groups(year: int, members) -> set:
+    """Every peer group by kind of the year, present now or stored before.
+
+    Why all of them in an incremental recompute: a re-sent first quarter can move a practice
+    to another size class, and whether a group by kind may be published depends on the size of
+    the wider groups it lies in (``_differs_enough``), which every import changes. There are a
+    few dozen; each is a comparison and a sort of its own rows.
+    """
+    present = {g for m in members.values() for g in m.groups() if g.kind in grouping.BY_KIND}
+    stored = GroupStatistics.objects.filter(year=year, kind__in=grouping.BY_KIND)
+    return present | {grouping.Group(kind, key) for kind, key in stored.values_list("kind", "key")}
+
+
+def _parent_counts(rows_of, values) -> dict:
+    """(practices, values per column) of every wider group a group by kind lies in."""
+    counts = {}
+    for group in {p for g in rows_of for p in grouping.parents(g)}:
+        rows = rows_of.get(group)
+        if rows is not None:
+            counts[group] = (rows.size, np.sum(~np.isnan(values[rows]), axis=0))
+    return counts
+
+
+def _differs_enough(group, n, column_n, parent_counts, k):
+    """Whether a group by kind may be published at all, and per column: only when at least k
+    practices (values) of each wider group lie outside it — so that a group that is nearly its
+    wider group, and the few it leaves out, can never be set against each other."""
+    columns = np.ones(column_n.shape, dtype=bool)
+    for parent in grouping.parents(group):
+        total, per_column = parent_counts.get(parent, (n, column_n))
+        if total - n < k:
+            return False, columns
+        columns &= (per_column - column_n) >= k
+    return True, columns
+
+
 def _window_statistics(year, window, ids, practices, counted, values, members, only, k, now):
     """The published statistics of every group (``disclosure.publish``): nothing else is
-    computed or stored — no mean, no exact positions, no quantile a group is too small for."""
+    computed or stored — no mean, no exact positions, no quantile a group is too small for,
+    no group by kind too close to its wider group."""
     member_rows = np.flatnonzero(counted)
-    split = grouping.split([members[int(practices[i])] for i in member_rows], only)
+    in_rows = [members[int(practices[i])] for i in member_rows]
+    split = grouping.split(in_rows, only)
+    wider = {p for g in split for p in grouping.parents(g)}
+    rows_of = {g: member_rows[i] for g, i in grouping.split(in_rows, wider).items()}
+    parent_counts = _parent_counts(rows_of, values)
     floors = disclosure.column_floors()
     out = []
     for group, indexes in split.items():
         n = len(indexes)
+        rows = member_rows[indexes]
+        columns = None
+        if n >= k and group.kind in grouping.BY_KIND:
+            column_n = np.sum(~np.isnan(values[rows]), axis=0)
+            publishable, columns = _differs_enough(group, n, column_n, parent_counts, k)
+            if not publishable:
+                out.append(_stat_row(year, window, group, n, None, now))
+                continue
         if n < k:
             out.append(_stat_row(year, window, group, n, None, now))
             continue
-        rows = member_rows[indexes]
         # Sorting the transposed copy keeps each column contiguous: faster, same values.
         ordered = np.sort(values[rows].T, axis=1).T
         key = _dither_key(year, window, group, ids[rows])
         published = disclosure.publish(ordered, k, floors, key)
         # The funnel's over-dispersion around the published median (uncertainty.py).
         published[_TAU2] = group_dispersion(values[rows], published[_MEDIAN])
+        if columns is not None:
+            published[1:, ~columns] = np.nan
         out.append(_stat_row(year, window, group, n, published, now))
     return out
 

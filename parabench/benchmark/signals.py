@@ -4,8 +4,9 @@
   import's transaction; the KPI values of every window are stored with it and one statistics
   refresh of its year is queued (``tasks.py``).
 - A practice changes groups: membership is read at computation time, so when an operator moves a
-  practice to another network or province, the years that practice has figures in are
-  recomputed in the background after the change is committed. ``manage.py
+  practice to another network or province, or the practice declares another profile (a peer
+  group by kind), the years that practice has figures in are recomputed in the background after
+  the change is committed. ``manage.py
   recompute_statistics`` does the same by hand.
 - A worker starts: statistics tasks a dead worker left RUNNING are queued again.
 """
@@ -43,14 +44,20 @@ def remember_membership(sender, instance: Practice, **kwargs) -> None:
         instance._benchmark_membership = None
         return
     instance._benchmark_membership = (
-        Practice.objects.filter(pk=instance.pk).values_list("province", "network_id").first()
+        Practice.objects.filter(pk=instance.pk)
+        .values_list("province", "network_id", "profile")
+        .first()
     )
 
 
 @receiver(post_save, sender=Practice, dispatch_uid="benchmark_membership_after")
 def recompute_on_membership_change(sender, instance: Practice, created: bool, **kwargs) -> None:
     before = getattr(instance, "_benchmark_membership", None)
-    if created or before is None or before == (instance.province, instance.network_id):
+    if (
+        created
+        or before is None
+        or before == (instance.province, instance.network_id, instance.profile)
+    ):
         return
     years = sorted(
         set(WindowValues.objects.filter(practice_id=instance.pk).values_list("year", flat=True))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue, queries
+from parabench.benchmark import groups as grouping
 from parabench.dashboard import presentation
 from parabench.dashboard.presentation import TABS
 
@@ -123,6 +124,16 @@ def sections() -> list[tuple[str, str, list[Entry]]]:
             if mix.tab == catalogue_tab
         ]
         found.append((tab.slug, str(tab.label), entries))
+    return found
+
+
+def size_classes() -> list[dict]:
+    """The size classes as Uitleg states them, from the bands the statistics use."""
+    bands = grouping.SIZE_BANDS
+    found = []
+    for i, (name, low) in enumerate(bands):
+        high = bands[i + 1][1] - 1 if i + 1 < len(bands) else None
+        found.append({"label": grouping.size_label(name), "low": low, "high": high})
     return found
 
 

@@ -16,15 +16,18 @@ from parabench.dashboard import formatting, insurers, presentation, verdicts
 from parabench.dashboard.presentation import GROUP_KINDS, GROUP_PARAMS, TABS
 
 
-def group_choices(practice) -> list[tuple[str, str]]:
+def group_choices(imp) -> list[tuple[str, str]]:
     """(param, label) for the selector, named by the engine so that page and statistics agree."""
-    member = grouping.membership(practice)
-    choices = []
-    for param, kind in GROUP_PARAMS.items():
-        group = member.group(kind)
-        label = _("Regio onbekend") if group is None else grouping.label(group, practice)
-        choices.append((param, label))
-    return choices
+    member = grouping.membership(imp.practice)  # no size class: that needs a query
+    return [
+        (
+            param,
+            grouping.size_choice_label(kind, imp.practice)
+            if kind in ("size", "region_size")
+            else grouping.choice_label(member.group(kind), kind, imp.practice),
+        )
+        for param, kind in GROUP_PARAMS.items()
+    ]
 
 
 def link(group: str, tab: str, kpi: str | None = None) -> str:
@@ -78,7 +81,7 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         info = board.group
         begin, end = board.window.begin, board.window.end
     too_small = info.too_small
-    choices = group_choices(practice)
+    choices = group_choices(imp)
     wider = GROUP_KINDS.get(info.wider) if info.wider else None
 
     context = {

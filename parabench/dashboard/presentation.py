@@ -40,7 +40,14 @@ TAB_SLUGS = [tab.slug for tab in TABS]
 THEME_SLUGS = TAB_SLUGS[1:-1]
 
 # The query parameter speaks Dutch; the benchmark speaks English.
-GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
+GROUP_PARAMS = {
+    "landelijk": "national",
+    "regio": "region",
+    "netwerk": "network",
+    "grootte": "size",
+    "regio-grootte": "region_size",
+    "profiel": "profile",
+}
 GROUP_KINDS = {kind: param for param, kind in GROUP_PARAMS.items()}
 
 

@@ -1,5 +1,6 @@
 """The dashboard pages: thin views that read stored statistics through the benchmark queries."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -87,7 +88,7 @@ def figures_xlsx(request, practice, import_id):
             "practice": practice.name,
             "agb": practice.agb_code,
             "year": imp.year,
-            "group": dict(pages.group_choices(practice))[group],
+            "group": dict(pages.group_choices(imp))[group],
         }
         content = spreadsheet.to_xlsx(sheet, title)
     return _attachment(
@@ -115,5 +116,11 @@ def uitleg(request):
         return render(
             request,
             "dashboard/uitleg.html",
-            {"nav": "uitleg", "sections": explain.sections(), "helpdesk": explain.helpdesk()},
+            {
+                "nav": "uitleg",
+                "sections": explain.sections(),
+                "size_classes": explain.size_classes(),
+                "min_group_size": settings.MIN_GROUP_SIZE,
+                "helpdesk": explain.helpdesk(),
+            },
         )

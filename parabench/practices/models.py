@@ -21,6 +21,22 @@ class Network(models.Model):
         return f"{self.number} – {self.name}"
 
 
+class Profile(models.TextChoices):
+    """What a practice declares it mainly does (Profiel): a peer group of its own kind.
+
+    One choice, not a set: every extra dimension multiplies the groups and shrinks them below
+    the minimum size (docs/privacy.md, "Peer groups by kind").
+    """
+
+    GENERAL = "algemeen", _("algemene fysiotherapie")
+    CHILDREN = "kinderen", _("kinderfysiotherapie")
+    PELVIC = "bekken", _("bekkenfysiotherapie")
+    OEDEMA = "oedeem", _("oedeemfysiotherapie")
+    MANUAL = "manueel", _("manuele therapie")
+    GERIATRIC = "geriatrie", _("geriatriefysiotherapie")
+    MULTIDISCIPLINARY = "multi", _("multidisciplinair centrum")
+
+
 class Practice(models.Model):
     class Status(models.TextChoices):
         CUSTOMER = "klant", _("klant")
@@ -62,6 +78,10 @@ class Practice(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.CUSTOMER
     )
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    # Declared by the practice itself; empty = not declared (no profile peer group).
+    profile = models.CharField(
+        _("praktijkprofiel"), max_length=10, choices=Profile.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("praktijk")

@@ -5,4 +5,5 @@ from parabench.practices import views
 app_name = "practices"
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("praktijkprofiel/", views.declare_profile, name="declare_profile"),
 ]

@@ -115,3 +115,18 @@ def test_every_demo_network_lies_in_one_province(db):
     for network in Network.objects.all():
         provinces = set(network.practices.values_list("province", flat=True))
         assert len(provinces) <= 1, (network, provinces)
+
+
+def test_the_demo_has_a_coordinator_of_network_7_and_some_members_consent(db, demo_var):
+    from parabench.coordination import consent
+    from parabench.coordination.models import Coordinator
+
+    demo.create_practices(40, seed=1)
+    demo.create_practices(40, seed=1)  # a second start changes nothing
+    role = Coordinator.objects.get(user__username="coordinator")
+    assert role.network.number == 7
+    members = list(role.network.practices.all())
+    consenting = consent.consenting(role.network)
+    assert Practice.objects.get(agb_code="04123451").pk in consenting
+    assert 0 < len(consenting) < len(members)
+    assert "coordinator" in [login.username for login in demo.demo_logins()]

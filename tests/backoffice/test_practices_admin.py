@@ -65,7 +65,8 @@ def test_a_malformed_postcode_is_refused_in_dutch(operator_client, postcode):
 
 def test_operator_creates_a_network(operator_client):
     response = operator_client.post(
-        reverse("admin:practices_network_add"), {"number": "12", "name": "Fysio Zeeland"}
+        reverse("admin:practices_network_add"),
+        {"number": "12", "name": "Fysio Zeeland", **network_inlines()},
     )
     assert response.status_code == 302
 
@@ -74,3 +75,16 @@ def test_a_practice_user_cannot_open_the_back_office(client_a):
     response = client_a.get(reverse("admin:practices_practice_changelist"))
     assert response.status_code == 302
     assert "/backoffice/login/" in response["Location"]
+
+
+def network_inlines(coordinators=()) -> dict:
+    """The management forms of the network page's inlines (coordinators, consents)."""
+    data = {
+        "coordinators-TOTAL_FORMS": str(len(coordinators)),
+        "coordinators-INITIAL_FORMS": "0",
+        "consents-TOTAL_FORMS": "0",
+        "consents-INITIAL_FORMS": "0",
+    }
+    for i, user in enumerate(coordinators):
+        data[f"coordinators-{i}-user"] = str(user.pk)
+    return data

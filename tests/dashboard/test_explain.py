@@ -112,3 +112,15 @@ def test_a_new_import_shows_in_the_header_once_the_kept_figures_expire(owner, im
     session[SESSION_KEY]["until"] = 0  # expired
     session.save()
     assert "2026 t/m K2" in owner.get(reverse("uitleg")).content.decode()
+
+
+def test_the_uitleg_page_states_the_size_classes_the_statistics_use(anonymous_client):
+    from parabench.benchmark.groups import SIZE_BANDS, size_class
+
+    page = anonymous_client.get(reverse("uitleg")).content.decode()
+    assert "klein: 0 tot en met 199 patiënten" in page
+    assert "middelgroot: 200 tot en met 399 patiënten" in page
+    assert "groot: 400 patiënten of meer" in page
+    # The stated edges are the ones that decide a class.
+    assert [size_class(low) for _name, low in SIZE_BANDS] == [n for n, _low in SIZE_BANDS]
+    assert [size_class(low - 1) for _name, low in SIZE_BANDS[1:]] == ["klein", "middel"]

@@ -262,3 +262,27 @@ def test_a_page_reads_the_session_the_user_the_import_and_its_figures_in_few_que
     # group has figures. No positions: they are not stored.
     with django_assert_max_num_queries(6):
         page(client_a, import_a, tab=tab, groep=group)
+
+
+# --- Peer groups by kind ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", ["grootte", "regio-grootte", "profiel"])
+def test_every_tab_and_download_of_a_group_by_kind_answers(client_a, import_a, group):
+    """Practice A has declared no profile and its groups by kind are small: the pages say so
+    and offer the wider group, and every tab and download still answers."""
+    for tab in ("welkom", "patienten", "financien", "trends"):
+        text = page(client_a, import_a, groep=group, tab=tab)
+        assert 'data-group="landelijk"' in text
+    for name in ("dashboard:csv", "dashboard:xlsx"):
+        response = client_a.get(reverse(name, args=[import_a.pk]), {"groep": group})
+        assert response.status_code == 200
+
+
+def test_the_profile_choice_says_when_no_profile_was_declared(client_a, import_a, practice_a):
+    assert "niet opgegeven in Profiel" in page(client_a, import_a, groep="profiel")
+    practice_a.profile = "kinderen"
+    practice_a.save()
+    assert "Landelijk · zelfde profiel (kinderfysiotherapie)" in page(
+        client_a, import_a, groep="profiel"
+    )

@@ -23,10 +23,16 @@ from parabench.benchmark import catalogue as cat
 from parabench.benchmark.groups import Group
 from parabench.benchmark.models import GroupKind
 from parabench.benchmark.queries import _window_of
+from parabench.practices.models import Network
 from parabench.uploads.models import Import
 from tests.privacy import world as country
 from tests.privacy.attacks import Equation, equations, solve
-from tests.privacy.views import old_views, served_views
+from tests.privacy.views import (
+    coordinator_views,
+    old_coordinator_views,
+    old_views,
+    served_views,
+)
 
 NATIONAL = Group(GroupKind.NATIONAL, "")
 # The world is built once, outside the tests' transactions (and flushed afterwards); the marker
@@ -64,6 +70,18 @@ ATTACKS = (
     ),
     # A practice without network joins the network of 4, which becomes 5.
     Attack("g_network_grows", (("los-0",), ("vier-0",), ("los-0", "vier-0")), ("move", "grow")),
+    # Peer groups by kind: size classes nationally and in the province, profiles — first a
+    # profile group that is national minus two practices, then seven practices declaring
+    # another profile (with the move). The attacker declared the odd profile itself; a small
+    # practice of the province of five; the two together.
+    Attack(
+        "h_peer_groups",
+        (("zeeuw",), ("gr-0",), ("zeeuw", "gr-0"), ("los-0", "vijf-1")),
+        ("start", "move"),
+    ),
+    # A practice that coordinates its own network and another reads the coordinator pages
+    # (distribution against national, trend) beside its own dashboards.
+    Attack("i_coordinator", ((country.COORDINATOR[0],),), ("start", "grow")),
 )
 EVENTS = ("start", "reupload", "move", "grow")
 
@@ -96,12 +114,19 @@ def _see(world, names, snapshot) -> dict:
     seen = {}
     for name in names:
         practice = world.practices[name]
-        member = snapshot.members[practice.pk]
         imports = _imports(practice)
         seen[name] = {
-            "old": old_views(member, imports, snapshot),
-            "new": served_views(world.users[name], member, imports, snapshot),
+            "old": old_views(practice.pk, imports, snapshot),
+            "new": served_views(world.users[name], practice.pk, imports, snapshot),
         }
+        if name == country.COORDINATOR[0]:
+            networks = {
+                network.number: Group(GroupKind.NETWORK, str(network.pk))
+                for network in Network.objects.filter(coordinators__user__practice=practice)
+            }
+            periods = {(year, window) for _imp, year, window in imports}
+            seen[name]["old"] += old_coordinator_views(networks, periods, snapshot)
+            seen[name]["new"] += coordinator_views(world.users[name], networks, snapshot)
     return seen
 
 
@@ -116,6 +141,7 @@ def _live_through_the_year():
             country.upload(world, country.REUPLOADER, 2026, country.TODAY)
             country.recompute_all()
         elif event == "move":
+            country.declare_profiles(world, country.LATER_PROFILES)
             country.move(world, "zeven-3", "Vijf")
         elif event == "grow":
             country.move(world, "los-4", "Vier")

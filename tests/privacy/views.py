@@ -25,9 +25,9 @@ from parabench.benchmark.disclosure import DIGITS_LARGE, DIGITS_SMALL, FORMAT_ST
 from parabench.benchmark.groups import Group
 from parabench.benchmark.kpis import QUARTER_WINDOWS
 from parabench.benchmark.queries import TREND_KPIS
+from parabench.dashboard.presentation import GROUP_PARAMS  # every group a dashboard offers
 from tests.factories import PASSWORD
 
-GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
 THEME_TABS = ("patienten", "klachten", "behandelingen", "financien", "verzekeraars")
 THEME_TABS += ("productiviteit", "kwaliteit")
 STAT_LABELS = {
@@ -155,15 +155,18 @@ def _published_error(value: float, n: int, column: str) -> float:
     return step
 
 
-def served_views(username: str, member, imports, snapshot) -> list[View]:
+def served_views(username: str, pid: int, imports, snapshot) -> list[View]:
     """Every group figure the practice's dashboards serve, for each of its ``imports``
     ([(year, window)]), in every group and theme, plus the Trends medians."""
     client = login(username)
     views: list[View] = []
     for imp_id, year, window in imports:
         url = reverse("dashboard:detail", kwargs={"import_id": imp_id})
+        member = snapshot.member(pid, year)
         for param, kind in GROUP_PARAMS.items():
             group = member.group(kind)
+            if group is None:
+                continue
             n_of = _sizes(snapshot, group, year, window)
             for tab in THEME_TABS:
                 page = client.get(url, {"groep": param, "tab": tab}).content.decode()
@@ -229,29 +232,100 @@ def _old_figures(values: np.ndarray) -> dict[str, float]:
     return served
 
 
-def old_views(member, imports, snapshot) -> list[View]:
+def old_views(pid: int, imports, snapshot) -> list[View]:
     """What the old portal served the same practice on the same pages."""
     views = []
     for _imp_id, year, window in imports:
+        member = snapshot.member(pid, year)
         for kind in GROUP_PARAMS.values():
             group = member.group(kind)
-            members = snapshot.group_members(group, year, window)
-            if len(members) < 5:
+            if group is not None:
+                views += old_group_views(group, year, window, snapshot)
+    return views
+
+
+def old_group_views(group, year: int, window: str, snapshot) -> list[View]:
+    """The old rules' figures of one group: the dashboard's window and the Trends medians."""
+    views = []
+    members = snapshot.group_members(group, year, window)
+    if len(members) < 5:
+        return views
+    matrix = np.array([vector for _row, vector in members.values()])
+    for column, index in cat.COLUMN_INDEX.items():
+        served = _old_figures(matrix[:, index])
+        if column not in cat.KPI_BY_CODE:
+            served = {k: v for k, v in served.items() if k == "mean"}  # mixes: the mean
+        if served:
+            views.append(View(group, year, window, column, served, {}))
+    for trend_window in (*QUARTER_WINDOWS, "Q1-Q4"):
+        trend_members = snapshot.group_members(group, year, trend_window)
+        if len(trend_members) < 5:
+            continue
+        matrix = np.array([vector for _row, vector in trend_members.values()])
+        for code in TREND_KPIS:
+            median = _old_figures(matrix[:, cat.COLUMN_INDEX[code]]).get("median")
+            if median is not None:
+                views.append(View(group, year, trend_window, code, {"median": median}, {}))
+    return views
+
+
+# --- The coordinator's pages -------------------------------------------------------------------
+
+COORDINATOR_QUANTILES = ("p10", "p25", "median", "p75", "p90")
+
+
+def coordinator_views(username: str, networks, snapshot) -> list[View]:
+    """Every group figure the coordinator pages serve for ``networks`` ({number: Group}): the
+    distribution (network and national) of every year, and the trend medians."""
+    client = login(username)
+    national = Group("national", "")
+    views: list[View] = []
+    for network_number, group in networks.items():
+        base = reverse("coordination:distribution", args=[network_number])
+        first = client.get(base).content.decode()
+        years = sorted(set(re.findall(r'href="\?jaar=(\d+)"', first))) or [None]
+        for year in years:
+            page = client.get(base, {"jaar": year} if year else {}).content.decode()
+            period = re.search(r'<h2 id="verdeling-kop">[^<]*· ([^<]+)</h2>', page)
+            if period is None:
                 continue
-            matrix = np.array([vector for _row, vector in members.values()])
-            for column, index in cat.COLUMN_INDEX.items():
-                served = _old_figures(matrix[:, index])
-                if column not in cat.KPI_BY_CODE:
-                    served = {k: v for k, v in served.items() if k == "mean"}  # mixes: the mean
-                if served:
-                    views.append(View(group, year, window, column, served, {}))
-            for trend_window in (*QUARTER_WINDOWS, "Q1-Q4"):
-                trend_members = snapshot.group_members(group, year, trend_window)
-                if len(trend_members) < 5:
-                    continue
-                matrix = np.array([vector for _row, vector in trend_members.values()])
-                for code in TREND_KPIS:
-                    median = _old_figures(matrix[:, cat.COLUMN_INDEX[code]]).get("median")
-                    if median is not None:
-                        views.append(View(group, year, trend_window, code, {"median": median}, {}))
+            year_, window = _period(period.group(1))
+            for code, row in re.findall(r'<tr data-kpi="([\w.]+)">(.*?)</tr>', page, re.S):
+                for who, target in (("network", group), ("national", national)):
+                    found = re.findall(rf'data-group="{who}">([^<]*)<', row)
+                    served = {
+                        name: value
+                        for name, text in zip(COORDINATOR_QUANTILES, found, strict=True)
+                        if (value := number(text)) is not None
+                    }
+                    if served:
+                        n = _sizes(snapshot, target, year_, window)(code)
+                        errors = {s: _published_error(v, n, code) for s, v in served.items()}
+                        views.append(View(target, year_, window, code, served, errors))
+        page = client.get(reverse("coordination:trend", args=[network_number])).content.decode()
+        for code, table in re.findall(r'data-testid="trend-([\w.]+)">(.*?)</table>', page, re.S):
+            for label, mine, theirs in _cells(table)[1:]:
+                year_, window = _period(re.sub(r"<[^>]+>", "", label))
+                for text, target in ((mine, group), (theirs, national)):
+                    value = number(text)
+                    if value is not None:
+                        n = _sizes(snapshot, target, year_, window)(code)
+                        errors = {"median": _published_error(value, n, code)}
+                        views.append(View(target, year_, window, code, {"median": value}, errors))
+    return views
+
+
+def _period(label: str) -> tuple[int, str]:
+    """'2025' → (2025, 'Q1-Q4'); '2026 t/m kwartaal 3' → (2026, 'Q1-Q3')."""
+    year, _sep, quarter = label.strip().partition(" t/m kwartaal ")
+    return int(year), f"Q1-Q{quarter}" if quarter else "Q1-Q4"
+
+
+def old_coordinator_views(networks, years, snapshot) -> list[View]:
+    """The same pages under the old rules: each network's and the nation's figures."""
+    views = []
+    for group in networks.values():
+        for year, window in years:
+            views += old_group_views(group, year, window, snapshot)
+            views += old_group_views(Group("national", ""), year, window, snapshot)
     return views

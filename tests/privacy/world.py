@@ -16,12 +16,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.db import transaction
 
+from parabench.accounts.models import User
+from parabench.benchmark import catalogue as cat
 from parabench.benchmark import layout
-from parabench.benchmark.groups import Membership
+from parabench.benchmark.groups import SIZE_COLUMN, SIZE_WINDOW, Membership, size_class
 from parabench.benchmark.ingest import store_export
 from parabench.benchmark.kpis import with_growth
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.recompute import recompute_all
+from parabench.coordination.models import Coordinator
 from parabench.practices.models import Practice
 from parabench.uploads.models import Import
 from parabench_client.aggregate import build_export
@@ -45,6 +48,14 @@ PLAN = (
     + [(f"los-{i}", ("ZH", "NB", "GE", "UT", "FL")[i % 5], None) for i in range(13)]
     + [("zeeuw", "ZE", None)]  # alone in its province
 )
+# Declared profiles (peer groups by kind). At first every practice but two says "algemeen": a
+# profile group that is national minus two — under the old rules national minus "algemeen" is
+# those two practices' total. Later (the "move" event) seven more declare another profile.
+PROFILES = {"zeeuw": "kinderen", "los-12": "manueel"}
+LATER_PROFILES = {**{f"gr-{i}": "kinderen" for i in range(5)}, "vijf-1": "kinderen"}
+LATER_PROFILES["tien-0"] = "bekken"
+# A practice user who also coordinates two networks (its own and another): the coordinator pages.
+COORDINATOR = ("vijf-0", ("Vijf", "Zes"))
 # In 2026 only one member of the small network has sent anything yet: a group of one.
 LATE_2026 = {"vier-1", "vier-2", "vier-3"}
 # Sends 2026 to Q2 first and to Q3 later (the re-upload of attack d).
@@ -120,6 +131,7 @@ def build(logins=()) -> World:
             name=f"Praktijk {name}",
             province=province,
             network=None if network is None else networks[network],
+            profile=PROFILES.get(name, "algemeen"),
         )
         world.practices[name] = practice
         world.seeds[name] = seed
@@ -130,8 +142,22 @@ def build(logins=()) -> World:
         if name in LATE_2026:
             continue
         upload(world, name, 2026, EARLY if name == REUPLOADER else TODAY)
+    name, coordinated = COORDINATOR
+    if name in world.users:
+        user = User.objects.get(username=world.users[name])
+        for network in coordinated:
+            Coordinator.objects.create(user=user, network=networks[network])
     recompute_all()
     return world
+
+
+def declare_profiles(world: World, profiles: dict[str, str]) -> None:
+    """Practices declare another profile in Profiel, and statistics follow."""
+    for name, profile in profiles.items():
+        practice = world.practices[name]
+        practice.profile = profile
+        practice.save()
+    recompute_all()
 
 
 def move(world: World, name: str, network: str | None) -> None:
@@ -158,15 +184,23 @@ class Snapshot:
     members: dict[int, Membership]
     rows: dict[tuple[int, str], dict[int, tuple[int, np.ndarray]]]
 
+    def member(self, pid: int, year: int) -> Membership:
+        """The practice's groups in ``year``: with its size class from its counted first quarter."""
+        row = self.rows.get((year, SIZE_WINDOW), {}).get(pid)
+        patients = None if row is None else row[1][cat.COLUMN_INDEX[SIZE_COLUMN]]
+        return self.members[pid].sized(size_class(patients))
+
     def group_members(self, group, year: int, window: str) -> dict[int, tuple[int, np.ndarray]]:
         rows = self.rows.get((year, window), {})
-        return {pid: row for pid, row in rows.items() if group in self.members[pid].groups()}
+        return {pid: row for pid, row in rows.items() if group in self.member(pid, year).groups()}
 
 
 def snapshot() -> Snapshot:
     members = {
-        pk: Membership(province or "", network_id)
-        for pk, province, network_id in Practice.objects.values_list("pk", "province", "network_id")
+        pk: Membership(province or "", network_id, profile)
+        for pk, province, network_id, profile in Practice.objects.values_list(
+            "pk", "province", "network_id", "profile"
+        )
     }
     rows: dict = {}
     counted = WindowValues.objects.filter(counted=True).values_list(

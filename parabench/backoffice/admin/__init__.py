@@ -3,7 +3,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from parabench.backoffice.admin import accounts, certificates, practices, uploads  # noqa: F401
+from parabench.backoffice.admin import (  # noqa: F401
+    accounts,
+    certificates,
+    coordination,
+    practices,
+    uploads,
+)
 
 admin.site.site_header = _("ParaBench backoffice")
 admin.site.site_title = _("ParaBench backoffice")

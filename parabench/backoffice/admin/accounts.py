@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parabench.accounts.models import LoginEvent, User
 from parabench.accounts.onboarding import send_onboarding_emails
+from parabench.backoffice.admin.readonly import AuditAdmin
 
 
 class PracticeUserCreationForm(forms.ModelForm):
@@ -54,7 +55,7 @@ class ParaBenchUserAdmin(UserAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(AuditAdmin):
     """The login audit (issue 20): operators read it, nobody edits or deletes it."""
 
     list_display = ["at", "username", "action", "ip_address"]
@@ -63,12 +64,3 @@ class LoginEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     fields = ["at", "user", "username", "action", "ip_address", "user_agent"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,14 +2,29 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from parabench.backoffice.admin.coordination import (
+    ConsentInline,
+    CoordinatorInline,
+    record_inviter,
+)
 from parabench.practices.models import Network, Practice
 from parabench.practices.validators import validate_agb_code
 
 
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "practice_count"]
+    list_display = ["number", "name", "practice_count", "coordinator_names"]
     search_fields = ["number", "name"]
+    inlines = [CoordinatorInline, ConsentInline]
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        record_inviter(request, instances)
+        formset.save()
+
+    @admin.display(description=_("coördinatoren"))
+    def coordinator_names(self, obj):
+        return ", ".join(c.user.username for c in obj.coordinators.select_related("user"))
 
     @admin.display(description=_("aantal praktijken"))
     def practice_count(self, obj):
@@ -32,6 +47,7 @@ class PracticeForm(forms.ModelForm):
             "city",
             "province",
             "network",
+            "profile",
         ]
 
     def clean_agb_code(self):
@@ -48,5 +64,5 @@ class PracticeAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["agb_code", "debtor_number", "name", "status"]}),
         (_("Adres"), {"fields": ["street", "postcode", "city", "province"]}),
-        (_("Netwerk"), {"fields": ["network"]}),
+        (_("Netwerk"), {"fields": ["network", "profile"]}),
     ]

@@ -1,0 +1,12 @@
+"""React to imports: queue the notifications inside the import's transaction (the task rows
+commit with it, or not at all). Each task sends only to users who opted in."""
+
+from django.dispatch import receiver
+
+from parabench.notifications.tasks import enqueue_notifications
+from parabench.uploads.signals import export_imported
+
+
+@receiver(export_imported, dispatch_uid="notifications_after_import")
+def notify_after_import(sender, imp, export, **kwargs) -> None:
+    enqueue_notifications(imp.pk)

@@ -1,0 +1,95 @@
+"""Opt-in e-mails: an upload imported, and a theme's verdict moved — only to users who asked,
+only of their own practice, never a group figure."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from parabench.notifications import notices
+from parabench.notifications.models import Preference, ThemeVerdicts
+from parabench.notifications.tasks import notify_verdicts, statistics_caught_up
+from tests.benchmark.factories import make_import
+from tests.factories import PracticeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def peers(practice_a, practice_b):
+    for size, practice in enumerate([practice_b] + [PracticeFactory() for _ in range(5)], 2):
+        make_import(practice, 2025, size=size, recompute=False)
+
+
+def _opt_in(user, **flags):
+    Preference.objects.update_or_create(user=user, defaults=flags)
+
+
+def test_nobody_is_mailed_who_did_not_opt_in(peers, practice_a, user_a, mailoutbox):
+    imp = make_import(practice_a, 2025)
+    assert notices.send_imported(imp) == 0
+    assert mailoutbox == []
+
+
+def test_an_opted_in_user_gets_the_dashboard_link_of_its_own_import_only(
+    peers, practice_a, user_a, user_b, mailoutbox
+):
+    _opt_in(user_a, on_import=True)
+    _opt_in(user_b, on_import=True)  # another practice: its own imports only
+    colleague = UserFactory(practice=practice_a)  # same practice, not opted in
+    imp = make_import(practice_a, 2025)
+    assert notices.send_imported(imp) == 1
+    (mail,) = mailoutbox
+    assert mail.to == [user_a.email] and colleague.email not in mail.to
+    assert reverse("dashboard:detail", args=[imp.pk]) in mail.body
+    assert "2025" in mail.subject
+
+
+def test_the_first_import_sets_the_verdicts_and_a_moved_theme_is_mailed(
+    peers, practice_a, user_a, mailoutbox
+):
+    _opt_in(user_a, on_verdict=True)
+    imp = make_import(practice_a, 2025)
+    assert notices.send_verdict_changes(imp) == []
+    assert mailoutbox == []
+    now = ThemeVerdicts.objects.get(practice=practice_a).states
+    # The verdicts the practice saw before: one theme otherwise.
+    theme = next(iter(now))
+    before = "better" if now[theme] != "better" else "worse"
+    ThemeVerdicts.objects.filter(practice=practice_a).update(states={**now, theme: before})
+
+    assert notices.send_verdict_changes(imp) == [theme]
+    (mail,) = mailoutbox
+    assert theme in mail.subject and "→" in mail.body
+    assert reverse("dashboard:detail", args=[imp.pk]) in mail.body
+    # Nothing but the practice's own verdicts: no group figure in the mail.
+    assert "mediaan" not in mail.body.lower() and "P25" not in mail.body
+
+
+def test_an_older_import_does_not_move_what_the_practice_sees_first(
+    peers, practice_a, user_a, mailoutbox
+):
+    _opt_in(user_a, on_verdict=True)
+    older = make_import(practice_a, 2024)
+    make_import(practice_a, 2025)
+    assert notices.send_verdict_changes(older) == []
+    assert not ThemeVerdicts.objects.filter(practice=practice_a).exists()
+
+
+def test_the_verdict_notice_waits_until_the_statistics_include_the_import(peers, practice_a):
+    imp = make_import(practice_a, 2025)
+    assert statistics_caught_up(imp)
+    imp.imported_at += timedelta(days=365 * 10)  # as if the refresh had not run yet
+    imp.save(update_fields=["imported_at"])
+    assert not statistics_caught_up(imp)
+    assert notify_verdicts.call(imp.pk) == "waiting for the statistics"
+    assert not ThemeVerdicts.objects.exists()
+
+
+def test_profiel_lets_each_user_opt_in_for_itself(client_a, user_a, user_b):
+    page = client_a.get(reverse("practices:profile")).content.decode()
+    assert 'id="berichten"' in page
+    client_a.post(reverse("notifications:preferences"), {"on_import": "on"})
+    assert Preference.objects.get(user=user_a).on_import
+    assert not Preference.objects.get(user=user_a).on_verdict
+    assert not Preference.objects.filter(user=user_b).exists()
