@@ -1,16 +1,18 @@
 """Background recompute when a practice changes groups (another network or province).
 
 Why a task: a full recompute of the affected years takes seconds to a minute at national scale,
-too long for the operator's save in the back office; the worker (``manage.py db_worker``) runs it.
+too long for the operator's save in the back office; the statistics worker (its own queue,
+docs/deployment.md) runs it.
 """
 
+from django.conf import settings
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.recompute import recompute_all
 
 
-@task()
+@task(queue_name=settings.STATISTICS_QUEUE)
 def recompute_years(years: list[int]) -> str:
     """Recompute every group of ``years``: the practice leaves its old groups, joins the new."""
     report = recompute_all(years=sorted(set(years)))

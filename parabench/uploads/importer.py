@@ -150,7 +150,7 @@ def store_aggregates(imp: Import, export) -> None:
     store_export(imp, export)
 
 
-@task()
+@task(queue_name=settings.STATISTICS_QUEUE)
 def refresh_statistics(year: int, attempt: int = 1) -> str:
     """Refresh the peer statistics of ``year`` (and of the next year, whose growth depends on
     it) once for a whole burst of imports; see ``schedule_statistics``. Incremental for the
