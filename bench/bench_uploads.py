@@ -35,7 +35,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bench.common import fresh_database
+from bench.common import fresh_database, national_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-uploads.md"
@@ -64,62 +64,6 @@ def _child_env(url: str) -> dict:
         UPLOAD_STATISTICS_DELAY_SECONDS="3600",
     )
     return env
-
-
-def _baseline(practices: int, year: int) -> dict:
-    """10,000 practices with one imported export each, filled in bulk (not the path timed)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from parabench.benchmark.ingest import store_export
-    from parabench.benchmark.recompute import recompute_all
-    from parabench.practices.models import Practice
-    from parabench.practices.provinces import Province
-    from parabench.uploads.models import Import
-    from parabench_format import Export
-    from tests.uploads.exports import make_export
-
-    provinces = [p.value for p in Province]
-    started = time.perf_counter()
-    rows = [
-        Practice(
-            agb_code=f"05{n:06d}",
-            name=f"Bench {n}",
-            province=provinces[n % len(provinces)],
-            postcode="",
-        )
-        for n in range(practices)
-    ]
-    Practice.objects.bulk_create(rows, batch_size=2000)
-    now = timezone.now()
-    template = make_export("05000000", year=year, patients=40)
-    with transaction.atomic():
-        for practice in Practice.objects.filter(agb_code__startswith="05").iterator():
-            document = {**template, "practice": {"agb_code": practice.agb_code}}
-            export = Export.model_validate_json(json.dumps(document))
-            imp = Import.objects.create(
-                practice=practice,
-                certificate_fingerprint="0" * 64,
-                status=Import.Status.IMPORTED,
-                uploaded_at=now,
-                imported_at=now,
-                content_sha256=f"{practice.pk:064x}",
-                body_path="baseline",
-                body_size=0,
-                format_version="parabench-mi/1",
-                year=year,
-                period_begin=export.period.begin,
-                period_end=export.period.end,
-                is_current=True,
-            )
-            store_export(imp, export)
-    fill_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    recompute_all()
-    return {
-        "baseline_fill_seconds": fill_seconds,
-        "baseline_recompute_seconds": time.perf_counter() - started,
-    }
 
 
 def _start_uploader(env: dict) -> tuple[subprocess.Popen, int]:
@@ -279,7 +223,7 @@ def child(url: str, practices: int, uploads: int, intakes: int, workers: int) ->
     call_command("migrate", verbosity=0)
     year = date.today().year - 1
     result = {"database": connection.vendor, "practices": practices}
-    result.update(_baseline(practices, year - 1))
+    result.update(national_baseline(practices, year - 1))
     # Other work on the machine slows every figure; the 1-minute load average says how much.
     result["load_average"] = os.getloadavg()[0]
     result.update(_uploads_over_tls(env, uploads, year))

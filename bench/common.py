@@ -1,5 +1,10 @@
 """Pieces every benchmark script shares."""
 
+import json
+import os
+import statistics
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -49,3 +54,166 @@ def create_country(province, network, networks: int) -> list[int]:
         batch_size=5000,
     )
     return list(Practice.objects.order_by("agb_code").values_list("pk", flat=True))
+
+
+def national_baseline(practices: int, year: int) -> dict:
+    """``practices`` practices (AGB 05…) with one imported export of ``year`` each and the full
+    statistics of it: the national data a benchmark runs against, filled in bulk (not the path
+    timed). The caller has set Django up."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from parabench.benchmark.ingest import store_export
+    from parabench.benchmark.recompute import recompute_all
+    from parabench.practices.models import Practice
+    from parabench.practices.provinces import Province
+    from parabench.uploads.models import Import
+    from parabench_format import Export
+    from tests.uploads.exports import make_export
+
+    provinces = [p.value for p in Province]
+    started = time.perf_counter()
+    rows = [
+        Practice(
+            agb_code=f"05{n:06d}",
+            name=f"Bench {n}",
+            province=provinces[n % len(provinces)],
+            postcode="",
+        )
+        for n in range(practices)
+    ]
+    Practice.objects.bulk_create(rows, batch_size=2000)
+    now = timezone.now()
+    template = make_export("05000000", year=year, patients=40)
+    with transaction.atomic():
+        for practice in Practice.objects.filter(agb_code__startswith="05").iterator():
+            document = {**template, "practice": {"agb_code": practice.agb_code}}
+            export = Export.model_validate_json(json.dumps(document))
+            imp = Import.objects.create(
+                practice=practice,
+                certificate_fingerprint="0" * 64,
+                status=Import.Status.IMPORTED,
+                uploaded_at=now,
+                imported_at=now,
+                content_sha256=f"{practice.pk:064x}",
+                body_path="baseline",
+                body_size=0,
+                format_version="parabench-mi/1",
+                year=year,
+                period_begin=export.period.begin,
+                period_end=export.period.end,
+                is_current=True,
+            )
+            store_export(imp, export)
+    fill_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    recompute_all()
+    return {
+        "baseline_fill_seconds": fill_seconds,
+        "baseline_recompute_seconds": time.perf_counter() - started,
+    }
+
+
+# --- Fair measurement: verdicts, alternated rounds, load, memory ------------------------------
+
+
+def load_average() -> float:
+    """The 1-minute load average: other work on the (shared) machine slows every figure."""
+    return os.getloadavg()[0]
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process in MB: resident now, and the peak since it started."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _sep, value = line.partition(":")
+        fields[key] = value
+    return tuple(int(fields[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
+
+
+def peak_rss_mb(pid: int) -> float:
+    return memory_mb(pid)[1]
+
+
+def process_tree(pid: int) -> dict[int, str]:
+    """``pid`` and all its descendants (Linux /proc): pid → command line."""
+    found, todo = {}, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            cmdline = Path(f"/proc/{current}/cmdline").read_bytes()
+            found[current] = cmdline.replace(b"\0", b" ").decode().strip()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of_tree(pid: int, name=lambda cmd: cmd) -> dict[str, float]:
+    """CPU seconds used so far by every process under ``pid``, summed by ``name(command)``."""
+    used = {}
+    for child, cmd in process_tree(pid).items():
+        try:
+            used[name(cmd)] = used.get(name(cmd), 0.0) + cpu_seconds(child)
+        except FileNotFoundError:
+            continue
+    return used
+
+
+def peak_rss_of_tree(pid: int, name=lambda cmd: cmd) -> dict[str, float]:
+    """Peak RSS (MB) of every process under ``pid``, by ``name(command line)``; read it before
+    the processes end."""
+    peaks = {}
+    for child, cmd in process_tree(pid).items():
+        try:
+            peaks[f"{name(cmd)} ({child})"] = peak_rss_mb(child)
+        except FileNotFoundError:
+            continue
+    return peaks
+
+
+@dataclass
+class Verdict:
+    """One target of an issue, what was measured and whether it is met."""
+
+    target: str
+    measured: str
+    met: bool
+
+    @property
+    def word(self) -> str:
+        return "met" if self.met else "NOT MET"
+
+    def print(self) -> "Verdict":
+        print(f"TARGET {self.target}: {self.measured} -> {self.word}", flush=True)
+        return self
+
+    def row(self) -> str:
+        return f"| {self.target} | {self.measured} | **{self.word}** |"
+
+
+def verdict_table(verdicts: list[Verdict]) -> list[str]:
+    return ["| target | measured | verdict |", "|---|---|---|", *(v.row() for v in verdicts)]
+
+
+def alternated(rounds: int, **runs) -> dict[str, list[float]]:
+    """Run each callable once per round, alternating (baseline, subject, baseline, …), so that
+    load drift on a shared machine hits both sides alike; returns the seconds of every round."""
+    timings = {name: [] for name in runs}
+    for _round in range(rounds):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            timings[name].append(time.perf_counter() - started)
+    return timings
+
+
+def min_median(values: list[float]) -> tuple[float, float]:
+    return min(values), statistics.median(values)

@@ -18,6 +18,7 @@ DOCS = ROOT / "docs"
 BENCHES = [
     ("export", "Export client: one year of a large practice, and one demo practice"),
     ("uploads", "Uploader: sustained mTLS uploads and imports per second"),
+    ("topology", "Production topology: a new mTLS connection per upload, workers importing"),
     ("intake", "Uploader under hostile bodies at its limits: memory, answers, availability"),
     ("statistics", "Benchmark engine: full and incremental recompute against numpy"),
     ("dashboard", "Dashboard: page server time against a minimal view"),

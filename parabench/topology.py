@@ -15,6 +15,7 @@ dies is restarted with a back-off, and only Ctrl-C (or SIGTERM) stops them all.
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def prepare(run_dir: Path, *, port: int, app_ports: list[int], nginx_workers: in
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -108,6 +110,9 @@ def prepare(run_dir: Path, *, port: int, app_ports: list[int], nginx_workers: in
         )
     run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     call_command("migrate", interactive=False, verbosity=0)
+    if not settings.DEBUG:
+        # With DEBUG=0 every manage.py command resolves hashed static names (docs/deployment.md).
+        call_command("collectstatic", interactive=False, verbosity=0)
     ca_paths()
     crl = run_dir / "crl.pem"
     crl.write_bytes(current_crl("pem"))
@@ -168,19 +173,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-workers", type=int, default=2)
     parser.add_argument("--nginx-workers", type=int, default=2)
     parser.add_argument("--run-dir", type=Path, default=ROOT / "var" / "topology")
+    parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     app_ports = [int(p) for p in args.uploader_ports.split(",")]
     # The uploaders believe the certificate headers only from nginx on this machine.
     os.environ.setdefault("UPLOADER_TRUSTED_PROXIES", "127.0.0.1")
-    config = prepare(
-        args.run_dir, port=args.port, app_ports=app_ports, nginx_workers=args.nginx_workers
+    if args.prepare_only:
+        prepare(args.run_dir, port=args.port, app_ports=app_ports, nginx_workers=args.nginx_workers)
+        return 0
+    # Prepared in a child process, so the supervisor itself stays small (no Django loaded).
+    prepared = subprocess.run(
+        [sys.executable, "-m", "parabench.topology", *(argv or sys.argv[1:]), "--prepare-only"]
     )
+    if prepared.returncode:
+        return prepared.returncode
     print(f"Topologie / topology: https://127.0.0.1:{args.port}{SERVICE}", flush=True)
     print(
         f"  nginx (mTLS) → {len(app_ports)} uploaders {app_ports}, "
         f"{args.import_workers} import workers, 1 statistics worker; stop: Ctrl-C",
         flush=True,
     )
+    config = args.run_dir / "nginx" / "nginx.conf"
     return supervise(processes(config, app_ports, import_workers=args.import_workers))
 
 
