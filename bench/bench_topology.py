@@ -39,8 +39,9 @@ from pathlib import Path
 
 from bench.common import (
     Verdict,
+    bench_environment,
     cpu_of_tree,
-    fresh_database,
+    fresh_django,
     load_average,
     national_baseline,
     peak_rss_of_tree,
@@ -57,28 +58,16 @@ RSS_TARGET_MB = 300
 
 
 def _environment() -> dict:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=DATABASE_URL,
-        DJANGO_SETTINGS_MODULE="parabench.settings",
+    return bench_environment(
+        DATABASE_URL,
+        WORK,
         DEBUG="0",
         SECRET_KEY="bench-topology-" + "x" * 40,
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        LOG_LEVEL="WARNING",
-        CA_CERT_PATH=str(WORK / "ca" / "ca.pem"),
-        CA_KEY_PATH=str(WORK / "ca" / "ca.key"),
-        CA_CRL_PATH=str(WORK / "ca" / "crl.pem"),
-        CA_TRUST_BUNDLE_PATH=str(WORK / "ca" / "trusted-clients.pem"),
-        ACCEPTANCE_CA_CERT_PATH=str(WORK / "ca-acceptatie" / "ca.pem"),
-        ACCEPTANCE_CA_KEY_PATH=str(WORK / "ca-acceptatie" / "ca.key"),
-        CA_AUTO_CREATE="1",
-        UPLOAD_STORAGE_DIR=str(WORK / "uploads"),
         UPLOADER_TRUSTED_PROXIES="127.0.0.1",
         UPLOADER_ACCESS_LOG=str(WORK / "uploader-access.log"),
         UPLOADER_ACCESS_LOG_ONLY="1",
-        PYTHONPATH=str(ROOT),
     )
-    return env
 
 
 def _practices_with_certificates(count: int, year: int) -> list[dict]:
@@ -170,13 +159,12 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
 
 
 def _start_topology(env: dict) -> subprocess.Popen:
+    from parabench import topology
     from tests.uploads.conftest import wait_for_port
 
     log = open(WORK / "topology.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "parabench.topology", "--port", str(PORT)]
-        + ["--uploader-ports", ",".join(map(str, UPLOADER_PORTS))]
-        + ["--run-dir", str(WORK / "topology")],
+        topology.command(port=PORT, app_ports=list(UPLOADER_PORTS), run_dir=WORK / "topology"),
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -203,21 +191,11 @@ def _role(cmd: str) -> str:
 
 def measure(*, practices: int, clients: int, processes: int, threads: int, seconds: float) -> dict:
     env = _environment()
-    os.environ.update(env)
-    import shutil
-
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    fresh_database(DATABASE_URL)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_django(env, WORK)
     from django.db import connection
 
     from parabench.uploads.models import Import
 
-    call_command("migrate", verbosity=0)
     year = date.today().year - 1
     result = {"practices": practices, "seconds": seconds, "processes": processes}
     result.update(national_baseline(practices, year - 1))
@@ -228,14 +206,14 @@ def measure(*, practices: int, clients: int, processes: int, threads: int, secon
         "service": "/ParabenchUploader/services",
     }
     connection.close()
-    topology = _start_topology(env)
+    running = _start_topology(env)
     try:
         time.sleep(2)
         spec["start_at"] = time.time() + 3
         spec_path = WORK / "load.json"
         spec_path.write_text(json.dumps(spec))
         result["load_average_before"] = load_average()
-        cpu_before = cpu_of_tree(topology.pid, _role)
+        cpu_before = cpu_of_tree(running.pid, _role)
         imported_before = Import.objects.filter(status="imported").count()
         loaders = [
             subprocess.Popen(
@@ -253,7 +231,7 @@ def measure(*, practices: int, clients: int, processes: int, threads: int, secon
             json.loads(loader.communicate()[0].strip().splitlines()[-1]) for loader in loaders
         ]
         result["load_average_during"] = load_average()
-        cpu_after = cpu_of_tree(topology.pid, _role)
+        cpu_after = cpu_of_tree(running.pid, _role)
         result["cpu_seconds_during"] = {
             role: cpu_after[role] - cpu_before.get(role, 0.0) for role in cpu_after
         }
@@ -268,10 +246,10 @@ def measure(*, practices: int, clients: int, processes: int, threads: int, secon
         result["rejected"] = Import.objects.filter(status="rejected").count()
         result["left_pending"] = Import.objects.filter(status__in=["received", "importing"]).count()
         time.sleep(2)
-        result["peak_rss_mb"] = peak_rss_of_tree(topology.pid, _role)
+        result["peak_rss_mb"] = peak_rss_of_tree(running.pid, _role)
     finally:
-        topology.send_signal(signal.SIGTERM)
-        topology.wait(timeout=60)
+        running.send_signal(signal.SIGTERM)
+        running.wait(timeout=60)
     per_second = [sum(o["per_second"][s] for o in outputs) for s in range(int(seconds))]
     latencies = sorted(latency for o in outputs for latency in o["latencies"])
     errors = {}

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bench.common import fresh_database, national_baseline
+from bench.common import bench_environment, fresh_django, national_baseline, start_uploader
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-uploads.md"
@@ -47,43 +46,8 @@ TLS_PRACTICES = 40
 
 
 def _child_env(url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="parabench.settings",
-        LOG_LEVEL="WARNING",
-        CA_CERT_PATH=str(WORK / "ca" / "ca.pem"),
-        CA_KEY_PATH=str(WORK / "ca" / "ca.key"),
-        CA_CRL_PATH=str(WORK / "ca" / "crl.pem"),
-        CA_AUTO_CREATE="1",
-        UPLOAD_STORAGE_DIR=str(WORK / "uploads"),
-        UPLOADER_TLS_CERT_PATH=str(WORK / "server" / "server.pem"),
-        UPLOADER_TLS_KEY_PATH=str(WORK / "server" / "server.key"),
-        PYTHONPATH=str(ROOT),
-        # The statistics refresh is timed on its own (below), not inside the import phase.
-        UPLOAD_STATISTICS_DELAY_SECONDS="3600",
-    )
-    return env
-
-
-def _start_uploader(env: dict) -> tuple[subprocess.Popen, int]:
-    port_file = WORK / "uploader.port"
-    port_file.unlink(missing_ok=True)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "parabench.uploads.server", "--port", "0"]
-        + ["--port-file", str(port_file)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while not port_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("uploader did not start")
-        time.sleep(0.05)
-    time.sleep(0.3)
-    return process, int(port_file.read_text())
+    # The statistics refresh is timed on its own (below), not inside the import phase.
+    return bench_environment(url, WORK, UPLOAD_STATISTICS_DELAY_SECONDS="3600")
 
 
 def _uploads_over_tls(env: dict, uploads: int, year: int) -> dict:
@@ -107,7 +71,7 @@ def _uploads_over_tls(env: dict, uploads: int, year: int) -> dict:
         moment = base_moment - timedelta(seconds=i)
         bodies.append((cert, export_bytes({**template, "exported_at": moment.isoformat()})))
 
-    process, port = _start_uploader(env)
+    process, port = start_uploader(env, WORK)
     url = f"https://127.0.0.1:{port}/ParabenchUploader/services/exports"
     ca = str(WORK / "ca" / "ca.pem")
     latencies, failures, lock = [], [], threading.Lock()
@@ -210,17 +174,9 @@ def _imports(env: dict, workers: int) -> dict:
 
 def child(url: str, practices: int, uploads: int, intakes: int, workers: int) -> dict:
     env = _child_env(url)
-    os.environ.update(env)
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    fresh_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_django(env, WORK)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     year = date.today().year - 1
     result = {"database": connection.vendor, "practices": practices}
     result.update(national_baseline(practices, year - 1))

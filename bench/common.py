@@ -3,9 +3,13 @@
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def fresh_database(url: str) -> None:
@@ -26,6 +30,67 @@ def fresh_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_environment(url: str, work: Path, **extra: str) -> dict:
+    """The environment of a benchmark's Django processes: its database, and a CA, server
+    certificate and upload storage of its own under ``work`` (never the developer's var/)."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="parabench.settings",
+        LOG_LEVEL="WARNING",
+        CA_CERT_PATH=str(work / "ca" / "ca.pem"),
+        CA_KEY_PATH=str(work / "ca" / "ca.key"),
+        CA_CRL_PATH=str(work / "ca" / "crl.pem"),
+        CA_TRUST_BUNDLE_PATH=str(work / "ca" / "trusted-clients.pem"),
+        ACCEPTANCE_CA_CERT_PATH=str(work / "ca-acceptatie" / "ca.pem"),
+        ACCEPTANCE_CA_KEY_PATH=str(work / "ca-acceptatie" / "ca.key"),
+        CA_AUTO_CREATE="1",
+        UPLOAD_STORAGE_DIR=str(work / "uploads"),
+        UPLOADER_TLS_CERT_PATH=str(work / "server" / "server.pem"),
+        UPLOADER_TLS_KEY_PATH=str(work / "server" / "server.key"),
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def fresh_django(env: dict, work: Path) -> None:
+    """This process on ``env``: an empty ``work`` folder and database, Django set up, migrated."""
+    import shutil
+
+    os.environ.update(env)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    fresh_database(env["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def start_uploader(env: dict, work: Path) -> tuple[subprocess.Popen, int]:
+    """The embedded mTLS uploader (``python -m parabench.uploads.server``) on a free port."""
+    port_file = work / "uploader.port"
+    port_file.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parabench.uploads.server", "--port", "0"]
+        + ["--port-file", str(port_file)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(work / "uploader.log", "wb"),  # noqa: SIM115
+    )
+    deadline = time.monotonic() + 60
+    while not port_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"uploader did not start: {(work / 'uploader.log').read_text()}")
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return process, int(port_file.read_text())
 
 
 def create_country(province, network, networks: int) -> list[int]:
@@ -63,12 +128,11 @@ def national_baseline(practices: int, year: int) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from parabench.benchmark.ingest import store_export
     from parabench.benchmark.recompute import recompute_all
     from parabench.practices.models import Practice
     from parabench.practices.provinces import Province
-    from parabench.uploads.models import Import
     from parabench_format import Export
+    from tests.benchmark.factories import store_imported
     from tests.uploads.exports import make_export
 
     provinces = [p.value for p in Province]
@@ -89,22 +153,7 @@ def national_baseline(practices: int, year: int) -> dict:
         for practice in Practice.objects.filter(agb_code__startswith="05").iterator():
             document = {**template, "practice": {"agb_code": practice.agb_code}}
             export = Export.model_validate_json(json.dumps(document))
-            imp = Import.objects.create(
-                practice=practice,
-                certificate_fingerprint="0" * 64,
-                status=Import.Status.IMPORTED,
-                uploaded_at=now,
-                imported_at=now,
-                content_sha256=f"{practice.pk:064x}",
-                body_path="baseline",
-                body_size=0,
-                format_version="parabench-mi/1",
-                year=year,
-                period_begin=export.period.begin,
-                period_end=export.period.end,
-                is_current=True,
-            )
-            store_export(imp, export)
+            store_imported(practice, export, moment=now, key=f"baseline-{practice.pk}")
     fill_seconds = time.perf_counter() - started
     started = time.perf_counter()
     recompute_all()
@@ -217,3 +266,59 @@ def alternated(rounds: int, **runs) -> dict[str, list[float]]:
 
 def min_median(values: list[float]) -> tuple[float, float]:
     return min(values), statistics.median(values)
+
+
+# --- Concurrent page load (a client process of its own) -------------------------------------
+
+
+def concurrent_gets(port: int, requests: list[list[tuple[str, str]]]) -> list[str]:
+    """One thread per list in ``requests`` (each a client with its own keep-alive connection)
+    GETs its ``(cookie, path)`` pairs in turn; returns the failures. Run it in a process apart
+    from the server's (``python -m bench.common SPEC``), so that the clients do not take the
+    server's interpreter lock and inflate its times."""
+    import http.client
+    import threading
+
+    failures, lock = [], threading.Lock()
+
+    def run(pairs):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for cookie, path in pairs:
+            connection.request("GET", path, headers={"Cookie": cookie})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                with lock:
+                    failures.append(f"{path}: HTTP {response.status}")
+        connection.close()
+
+    threads = [threading.Thread(target=run, args=(pairs,)) for pairs in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+def concurrent_gets_in_process(port: int, requests: list[list[tuple[str, str]]]) -> list[str]:
+    """``concurrent_gets`` in a child process (see there why)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
+        json.dump({"port": port, "requests": requests}, spec)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.common", spec.name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(spec.name).unlink()
+    return json.loads(done.stdout)
+
+
+if __name__ == "__main__":
+    spec = json.loads(Path(sys.argv[1]).read_text())
+    print(json.dumps(concurrent_gets(spec["port"], spec["requests"])))

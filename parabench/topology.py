@@ -162,6 +162,16 @@ def processes(
     ]
 
 
+def command(*, port: int, app_ports: list[int], run_dir: Path) -> list[str]:
+    """The command line that starts the topology (for tests and benchmarks)."""
+    return [sys.executable, "-m", "parabench.topology", "--port", str(port)] + [
+        "--uploader-ports",
+        ",".join(map(str, app_ports)),
+        "--run-dir",
+        str(run_dir),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("TOPOLOGY_PORT", "9443")))

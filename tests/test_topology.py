@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -86,9 +85,7 @@ def running_topology(transactional_db, child_env, tmp_path):  # noqa: F811
     log_path = tmp_path / "topology.log"
     log = open(log_path, "wb")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "parabench.topology", "--port", str(port)]
-        + ["--uploader-ports", ",".join(map(str, app_ports))]
-        + ["--run-dir", str(tmp_path / "topology")],
+        topology.command(port=port, app_ports=app_ports, run_dir=tmp_path / "topology"),
         env=env,
         cwd=ROOT,
         stdout=log,

@@ -9,6 +9,8 @@ tests/benchmark/test_kpis.py are computed by hand from this template.
 
 ``make_import(practice, year, ...)`` adds an imported ``Import`` row and stores its values through
 ``store_export`` (and recomputes, unless told not to) — the same path the import task takes.
+``store_imported(practice, export, ...)`` does the storing for an export made elsewhere (the
+export client's ``build_export``): the privacy world, the dashboard tests and the benchmarks.
 """
 
 import hashlib
@@ -324,4 +326,34 @@ def make_import(
     store_export(imp, export)
     if recompute and imported:
         recompute_after_import(imp)
+    return imp
+
+
+def store_imported(practice, export, *, moment: datetime, key: str, current: bool = True):
+    """``export`` as the practice's imported upload, its values stored by ``store_export`` as the
+    import task stores them; ``key`` makes the content hash unique. With ``current`` it becomes
+    the counted export of its year (the caller's earlier ones stop counting). Call inside a
+    transaction; nothing is recomputed."""
+    if current:
+        Import.objects.filter(practice=practice, year=export.period.begin.year).update(
+            is_current=False
+        )
+    imp = Import.objects.create(
+        practice=practice,
+        certificate_fingerprint="0" * 64,
+        status=Import.Status.IMPORTED,
+        uploaded_at=moment,
+        imported_at=moment,
+        content_sha256=hashlib.sha256(key.encode()).hexdigest(),
+        body_path=f"test/{key}.json",
+        body_size=1,
+        format_version="parabench-mi/1",
+        year=export.period.begin.year,
+        period_begin=export.period.begin,
+        period_end=export.period.end,
+        year_closed=export.year_closed,
+        exported_at=moment,
+        is_current=current,
+    )
+    store_export(imp, export)
     return imp

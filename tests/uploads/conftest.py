@@ -16,9 +16,12 @@ import pytest
 import requests
 from django.db import connection
 
-from parabench.certificates import pki
-from parabench.certificates.ca import write_ca_files
-from tests.certificates.factories import issue_certificate_for, use_test_ca, write_tls_client_files
+from tests.certificates.factories import (
+    issue_certificate_for,
+    roll_over_ca,
+    use_test_ca,
+    write_tls_client_files,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "/ParabenchUploader/services"
@@ -198,10 +201,5 @@ def client_files(tmp_path):
 def rolled_over(settings, practice_a, tmp_path):
     """Issued under the first CA; then the settings name a new CA and keep the old one trusted."""
     old, pfx = issue_certificate_for(practice_a)
-    old_cert, old_key = settings.CA_CERT_PATH, settings.CA_KEY_PATH
-    new_dir = tmp_path / "ca-2029"
-    write_ca_files(pki.create_ca("ParaBench CA 2029"), new_dir / "ca.pem", new_dir / "ca.key")
-    settings.CA_CERT_PATH, settings.CA_KEY_PATH = new_dir / "ca.pem", new_dir / "ca.key"
-    settings.CA_PREVIOUS_CERT_PATHS = [str(old_cert)]
-    settings.CA_PREVIOUS_KEY_PATHS = [str(old_key)]
+    roll_over_ca(settings, tmp_path / "ca-2029")
     return old, write_tls_client_files(pfx, tmp_path / "old")
