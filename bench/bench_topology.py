@@ -180,8 +180,8 @@ def _role(cmd: str) -> str:
         ("nginx: master", "nginx master"),
         ("nginx: worker", "nginx worker"),
         ("parabench.uploads.server", "uploader"),
+        ("--queue-name statistics", "statistics worker"),
         ("import_worker", "import worker"),
-        ("db_worker", "statistics worker"),
         ("parabench.topology", "supervisor"),
     ):
         if needle in cmd:
@@ -310,6 +310,18 @@ def markdown(result: dict, checks: list[Verdict]) -> str:
         for role, seconds in sorted(result["cpu_seconds_during"].items())
     ]
     cpu.append(f"| load clients | {1000 * result['client_cpu_seconds'] / uploads:.1f} |")
+    per_upload = (
+        sum(result["cpu_seconds_during"].values()) + result["client_cpu_seconds"]
+    ) / uploads
+    cores = len(os.sched_getaffinity(0))
+    ceiling = (
+        f"Together {1000 * per_upload:.1f} CPU ms per upload (clients, nginx, uploaders and the "
+        f"imports made meanwhile; PostgreSQL on top): {cores} idle cores could carry at most "
+        f"≈ {cores / per_upload:.0f} uploads/s with everything on this machine, whatever the "
+        "load. The uploaders are the largest share (parse, shape walk, full validation, the "
+        "durable commit); they share nothing but the database and the storage, so more cores or "
+        "machines behind nginx scale them (docs/deployment.md, Scaling)."
+    )
     errors = ", ".join(f"{k}: {v}" for k, v in result["errors"].items()) or "none"
     lines = [
         "# Benchmark: uploads through the production topology",
@@ -348,6 +360,8 @@ def markdown(result: dict, checks: list[Verdict]) -> str:
         "| role | CPU ms per upload |",
         "|---|---|",
         *cpu,
+        "",
+        ceiling,
         "",
         "Peak RSS (VmHWM) of every process, read after the backlog was imported:",
         "",

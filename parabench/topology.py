@@ -155,9 +155,11 @@ def processes(
             )
             for n in range(1, import_workers + 1)
         ),
+        # import_worker too: at its start it queues again a refresh its predecessor was killed
+        # in (parabench.tasks.worker_starting), and its id names host and pid.
         Process(
             "statistics-worker",
-            [*manage, "db_worker", "--queue-name", "statistics", *worker_options],
+            [*manage, "import_worker", "--queue-name", "statistics", *worker_options],
         ),
     ]
 

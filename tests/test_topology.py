@@ -26,7 +26,8 @@ from django_tasks_db.models import DBTaskResult
 
 from parabench import topology
 from parabench.benchmark.models import WindowValues
-from parabench.uploads.importer import import_upload, refresh_statistics
+from parabench.benchmark.tasks import refresh_statistics
+from parabench.uploads.importer import import_upload
 from parabench.uploads.models import Import
 from tests.factories import PracticeFactory
 from tests.uploads.conftest import (  # noqa: F401  (fixtures)
@@ -68,7 +69,7 @@ def _children(pid: int) -> dict[int, str]:
 
 
 def _import_worker_pid(pid: int) -> int:
-    return min(p for p, cmd in _children(pid).items() if "import_worker" in cmd)
+    return min(p for p, cmd in _children(pid).items() if "--queue-name default" in cmd)
 
 
 @pytest.fixture
