@@ -5,7 +5,9 @@ VENV := .venv
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint format venv system-deps bench messages clean
+TOPOLOGY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/parabench
+
+.PHONY: run topology test test-sqlite test-postgres lint format venv system-deps bench messages clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -19,6 +21,11 @@ venv: $(VENV)/.synced
 
 run: venv
 	$(VENV)/bin/python -m parabench.embedded
+
+# The production topology on loopback: nginx (mTLS) → 2 uploaders, 2 import workers, 1 statistics
+# worker, on PostgreSQL (docs/deployment.md). Create the database first (createdb parabench).
+topology: venv system-deps
+	DATABASE_URL=$${DATABASE_URL:-$(TOPOLOGY_DATABASE_URL)} $(VENV)/bin/python -m parabench.topology
 
 # Chromium (browser tests), nginx (production-mode upload test), Java keytool (.pfx test).
 system-deps:

@@ -121,13 +121,12 @@ def build_world(practices: int) -> None:
     from django.core.management import call_command
     from django.db import transaction
 
-    from parabench.benchmark.ingest import store_export
     from parabench.benchmark.recompute import recompute_all
     from parabench.practices.models import Network, Practice
-    from parabench.uploads.models import Import
     from parabench_client.aggregate import build_export
     from parabench_client.records import load_records
     from parabench_client.synth import generate_records
+    from tests.benchmark.factories import store_imported
 
     call_command("migrate", verbosity=0)
     network = Network.objects.create(number=7, name="Fysio Netwerk Groene Hart")
@@ -156,24 +155,7 @@ def build_world(practices: int) -> None:
                 records, year, TODAY, agb_code=practice.agb_code, year_closed=year < 2026
             )
             with transaction.atomic():
-                imp = Import.objects.create(
-                    practice=practice,
-                    certificate_fingerprint="0" * 64,
-                    status=Import.Status.IMPORTED,
-                    uploaded_at=moment,
-                    imported_at=moment,
-                    content_sha256=f"{practice.agb_code}-{year}".ljust(64, "0"),
-                    body_path=f"bench/{practice.agb_code}-{year}.json",
-                    body_size=1,
-                    format_version="parabench-mi/1",
-                    year=year,
-                    period_begin=export.period.begin,
-                    period_end=export.period.end,
-                    year_closed=year < 2026,
-                    exported_at=moment,
-                    is_current=True,
-                )
-                store_export(imp, export)
+                store_imported(practice, export, moment=moment, key=f"{practice.agb_code}-{year}")
     recompute_all()
 
 

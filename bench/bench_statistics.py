@@ -40,7 +40,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import create_country, fresh_database
+from bench.common import (
+    Verdict,
+    alternated,
+    create_country,
+    fresh_database,
+    min_median,
+    peak_rss_mb,
+    verdict_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-statistics.md"
@@ -264,7 +272,7 @@ def _incremental(repeat: int) -> dict:
 
 
 def child(
-    url: str, practices: int, years: int, repeat: int, plain_years: int = 2, repeat_full: int = 2
+    url: str, practices: int, years: int, repeat: int, plain_years: int = 2, repeat_full: int = 3
 ) -> dict:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
@@ -301,26 +309,33 @@ def child(
     measured = time.perf_counter() - started
     result["numpy_plain_sampled_years"] = len(sample_years)
     result["numpy_plain_seconds"] = measured * len(data) / len(sample)
-    result["numpy_kernel_runs"] = []
-    for _ in range(repeat_full):
-        started = time.perf_counter()
-        result["numpy_groups"] = _numpy_statistics(province, network, data, kernel=True)
-        result["numpy_kernel_runs"].append(time.perf_counter() - started)
+    # Fair: the sort-once kernel and the full recompute on the same values, rounds alternated
+    # (kernel, recompute, kernel, …), so that load drift on the shared machine hits both alike.
+    made = {}
+    timings = alternated(
+        repeat_full,
+        numpy_kernel=lambda data=data: made.update(
+            groups=_numpy_statistics(province, network, data, kernel=True)
+        ),
+        full_recompute=lambda: made.update(report=recompute_all()),
+    )
+    result["numpy_groups"], report = made["groups"], made["report"]
+    result["numpy_kernel_runs"] = timings["numpy_kernel"]
+    result["full_recompute_runs"] = timings["full_recompute"]
+    result["ratio_per_round"] = [
+        full / kernel
+        for kernel, full in zip(timings["numpy_kernel"], timings["full_recompute"], strict=True)
+    ]
     result["numpy_kernel_seconds"] = min(result["numpy_kernel_runs"])
-    del data, sample
-
-    result["full_recompute_runs"] = []
-    for _ in range(repeat_full):
-        started = time.perf_counter()
-        report = recompute_all()
-        result["full_recompute_runs"].append(time.perf_counter() - started)
     result["full_recompute_seconds"] = min(result["full_recompute_runs"])
+    del data, sample
     result["group_rows"] = report["groups"]
     result["stored_group_rows"] = GroupStatistics.objects.count()
     result.update(_incremental(repeat))
     result["load_average_after"] = os.getloadavg()[0]
+    result["peak_rss_mb"] = peak_rss_mb(os.getpid())
     result["ratio_plain"] = result["full_recompute_seconds"] / result["numpy_plain_seconds"]
-    result["ratio_kernel"] = result["full_recompute_seconds"] / result["numpy_kernel_seconds"]
+    result["ratio_kernel"] = statistics.median(result["ratio_per_round"])
     connection.close()
     if hasattr(connection, "close_pool"):
         connection.close_pool()  # a pooled connection would keep the database in use
@@ -400,11 +415,48 @@ BEFORE_AND_AFTER = (
 )
 
 
+def verdicts(summary: dict) -> list[Verdict]:
+    checks = []
+    for r in summary["runs"]:
+        low, middle = min_median(r["ratio_per_round"])
+        checks.append(
+            Verdict(
+                f"full recompute ≤ 1.5× the sort-once numpy kernel ({r['database']})",
+                f"{middle:.2f}× median of {len(r['ratio_per_round'])} alternated rounds "
+                f"(min {low:.2f}×; "
+                + ", ".join(f"{x:.2f}×" for x in r["ratio_per_round"])
+                + f"); load {r['load_average_before']:.1f}",
+                middle <= 1.5,
+            )
+        )
+        checks.append(
+            Verdict(
+                f"incremental recompute after one import ≤ 1 s ({r['database']})",
+                f"{r['incremental_median']:.2f} s median, {r['incremental_max']:.2f} s slowest",
+                r["incremental_median"] <= 1.0,
+            )
+        )
+        checks.append(
+            Verdict(
+                f"benchmark process ≤ 300 MB RSS during a national recompute ({r['database']})",
+                f"{r['peak_rss_mb']:.0f} MB (it also holds the numpy baseline's data)",
+                r["peak_rss_mb"] <= 300,
+            )
+        )
+    return checks
+
+
 def _markdown(summary: dict) -> str:
     runs = summary["runs"]
     first = runs[0]
     lines = [
         "# Benchmark: peer statistics (full and incremental recompute)",
+        "",
+        *verdict_table(verdicts(summary)),
+        "",
+        "The baseline of the target is the sort-once numpy kernel (the engine's own `stats.py`, "
+        "in memory, same values); the plain `np.percentile` loop below is a strawman kept for "
+        "history only, timed on two years and scaled.",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, "
         f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, numpy {np.__version__}; "
@@ -429,8 +481,11 @@ def _markdown(summary: dict) -> str:
     row("numpy, plain (`np.percentile` per group and KPI, in memory) ¹", "numpy_plain_seconds")
     row("numpy, engine's vectorised kernel (in memory), best run", "numpy_kernel_seconds")
     row("**full recompute** (`recompute_all`), best run", "full_recompute_seconds")
-    row("full recompute ÷ plain numpy (target ≤ 1.5)", "ratio_plain", "{:.2f}×")
-    row("full recompute ÷ kernel numpy", "ratio_kernel", "{:.2f}×")
+    row("full recompute ÷ plain numpy (strawman, not the target)", "ratio_plain", "{:.2f}×")
+    row(
+        "**full recompute ÷ kernel numpy** (median of alternated rounds)", "ratio_kernel", "{:.2f}×"
+    )
+    row("peak RSS of the benchmark process", "peak_rss_mb", "{:.0f} MB")
     row("group statistics rows written", "group_rows", "{:,}")
     row("**incremental recompute after one import** (median)", "incremental_median")
     row("incremental recompute, slowest run", "incremental_max")
@@ -439,21 +494,7 @@ def _markdown(summary: dict) -> str:
     row("filling the tables (not part of any figure above)", "fill_seconds")
     row("load average (1 min) before the run", "load_average_before", "{:.1f}")
     row("load average (1 min) after the run", "load_average_after", "{:.1f}")
-    plain_ok = all(r["ratio_plain"] <= 1.5 for r in runs)
-    incremental_ok = all(r["incremental_median"] < 1.0 for r in runs)
     lines += [
-        "",
-        "**Verdict.** Full recompute ≤ 1.5 × plain numpy: "
-        + ("met" if plain_ok else "**not met**")
-        + " ("
-        + ", ".join(f"{r['database']} {r['ratio_plain']:.2f}×" for r in runs)
-        + "; against the engine's own in-memory kernel: "
-        + ", ".join(f"{r['database']} {r['ratio_kernel']:.2f}×" for r in runs)
-        + "). Incremental recompute after one import under a second: "
-        + ("met" if incremental_ok else "**not met** at this scale and load")
-        + " ("
-        + ", ".join(f"{r['database']} {r['incremental_median']:.2f} s" for r in runs)
-        + " median).",
         "",
         "**Before and after** (issue 6). " + BEFORE_AND_AFTER,
         "",
@@ -521,7 +562,8 @@ def main() -> int:
     for result in summary["runs"]:
         print(json.dumps(result, indent=1))
     print(f"written: {DOC.relative_to(ROOT)}")
-    return 0
+    checks = [check.print() for check in verdicts(summary)]
+    return 0 if all(check.met for check in checks) else 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,15 @@
 """Pieces every benchmark script shares."""
 
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def fresh_database(url: str) -> None:
@@ -21,6 +30,67 @@ def fresh_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_environment(url: str, work: Path, **extra: str) -> dict:
+    """The environment of a benchmark's Django processes: its database, and a CA, server
+    certificate and upload storage of its own under ``work`` (never the developer's var/)."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="parabench.settings",
+        LOG_LEVEL="WARNING",
+        CA_CERT_PATH=str(work / "ca" / "ca.pem"),
+        CA_KEY_PATH=str(work / "ca" / "ca.key"),
+        CA_CRL_PATH=str(work / "ca" / "crl.pem"),
+        CA_TRUST_BUNDLE_PATH=str(work / "ca" / "trusted-clients.pem"),
+        ACCEPTANCE_CA_CERT_PATH=str(work / "ca-acceptatie" / "ca.pem"),
+        ACCEPTANCE_CA_KEY_PATH=str(work / "ca-acceptatie" / "ca.key"),
+        CA_AUTO_CREATE="1",
+        UPLOAD_STORAGE_DIR=str(work / "uploads"),
+        UPLOADER_TLS_CERT_PATH=str(work / "server" / "server.pem"),
+        UPLOADER_TLS_KEY_PATH=str(work / "server" / "server.key"),
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def fresh_django(env: dict, work: Path) -> None:
+    """This process on ``env``: an empty ``work`` folder and database, Django set up, migrated."""
+    import shutil
+
+    os.environ.update(env)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    fresh_database(env["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def start_uploader(env: dict, work: Path) -> tuple[subprocess.Popen, int]:
+    """The embedded mTLS uploader (``python -m parabench.uploads.server``) on a free port."""
+    port_file = work / "uploader.port"
+    port_file.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parabench.uploads.server", "--port", "0"]
+        + ["--port-file", str(port_file)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(work / "uploader.log", "wb"),  # noqa: SIM115
+    )
+    deadline = time.monotonic() + 60
+    while not port_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"uploader did not start: {(work / 'uploader.log').read_text()}")
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return process, int(port_file.read_text())
 
 
 def create_country(province, network, networks: int) -> list[int]:
@@ -49,3 +119,206 @@ def create_country(province, network, networks: int) -> list[int]:
         batch_size=5000,
     )
     return list(Practice.objects.order_by("agb_code").values_list("pk", flat=True))
+
+
+def national_baseline(practices: int, year: int) -> dict:
+    """``practices`` practices (AGB 05…) with one imported export of ``year`` each and the full
+    statistics of it: the national data a benchmark runs against, filled in bulk (not the path
+    timed). The caller has set Django up."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from parabench.benchmark.recompute import recompute_all
+    from parabench.practices.models import Practice
+    from parabench.practices.provinces import Province
+    from parabench_format import Export
+    from tests.benchmark.factories import store_imported
+    from tests.uploads.exports import make_export
+
+    provinces = [p.value for p in Province]
+    started = time.perf_counter()
+    rows = [
+        Practice(
+            agb_code=f"05{n:06d}",
+            name=f"Bench {n}",
+            province=provinces[n % len(provinces)],
+            postcode="",
+        )
+        for n in range(practices)
+    ]
+    Practice.objects.bulk_create(rows, batch_size=2000)
+    now = timezone.now()
+    template = make_export("05000000", year=year, patients=40)
+    with transaction.atomic():
+        for practice in Practice.objects.filter(agb_code__startswith="05").iterator():
+            document = {**template, "practice": {"agb_code": practice.agb_code}}
+            export = Export.model_validate_json(json.dumps(document))
+            store_imported(practice, export, moment=now, key=f"baseline-{practice.pk}")
+    fill_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    recompute_all()
+    return {
+        "baseline_fill_seconds": fill_seconds,
+        "baseline_recompute_seconds": time.perf_counter() - started,
+    }
+
+
+# --- Fair measurement: verdicts, alternated rounds, load, memory ------------------------------
+
+
+def load_average() -> float:
+    """The 1-minute load average: other work on the (shared) machine slows every figure."""
+    return os.getloadavg()[0]
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process in MB: resident now, and the peak since it started."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _sep, value = line.partition(":")
+        fields[key] = value
+    return tuple(int(fields[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
+
+
+def peak_rss_mb(pid: int) -> float:
+    return memory_mb(pid)[1]
+
+
+def process_tree(pid: int) -> dict[int, str]:
+    """``pid`` and all its descendants (Linux /proc): pid → command line."""
+    found, todo = {}, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            cmdline = Path(f"/proc/{current}/cmdline").read_bytes()
+            found[current] = cmdline.replace(b"\0", b" ").decode().strip()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of_tree(pid: int, name=lambda cmd: cmd) -> dict[str, float]:
+    """CPU seconds used so far by every process under ``pid``, summed by ``name(command)``."""
+    used = {}
+    for child, cmd in process_tree(pid).items():
+        try:
+            used[name(cmd)] = used.get(name(cmd), 0.0) + cpu_seconds(child)
+        except FileNotFoundError:
+            continue
+    return used
+
+
+def peak_rss_of_tree(pid: int, name=lambda cmd: cmd) -> dict[str, float]:
+    """Peak RSS (MB) of every process under ``pid``, by ``name(command line)``; read it before
+    the processes end."""
+    peaks = {}
+    for child, cmd in process_tree(pid).items():
+        try:
+            peaks[f"{name(cmd)} ({child})"] = peak_rss_mb(child)
+        except FileNotFoundError:
+            continue
+    return peaks
+
+
+@dataclass
+class Verdict:
+    """One target of an issue, what was measured and whether it is met."""
+
+    target: str
+    measured: str
+    met: bool
+
+    @property
+    def word(self) -> str:
+        return "met" if self.met else "NOT MET"
+
+    def print(self) -> "Verdict":
+        print(f"TARGET {self.target}: {self.measured} -> {self.word}", flush=True)
+        return self
+
+    def row(self) -> str:
+        return f"| {self.target} | {self.measured} | **{self.word}** |"
+
+
+def verdict_table(verdicts: list[Verdict]) -> list[str]:
+    return ["| target | measured | verdict |", "|---|---|---|", *(v.row() for v in verdicts)]
+
+
+def alternated(rounds: int, **runs) -> dict[str, list[float]]:
+    """Run each callable once per round, alternating (baseline, subject, baseline, …), so that
+    load drift on a shared machine hits both sides alike; returns the seconds of every round."""
+    timings = {name: [] for name in runs}
+    for _round in range(rounds):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            timings[name].append(time.perf_counter() - started)
+    return timings
+
+
+def min_median(values: list[float]) -> tuple[float, float]:
+    return min(values), statistics.median(values)
+
+
+# --- Concurrent page load (a client process of its own) -------------------------------------
+
+
+def concurrent_gets(port: int, requests: list[list[tuple[str, str]]]) -> list[str]:
+    """One thread per list in ``requests`` (each a client with its own keep-alive connection)
+    GETs its ``(cookie, path)`` pairs in turn; returns the failures. Run it in a process apart
+    from the server's (``python -m bench.common SPEC``), so that the clients do not take the
+    server's interpreter lock and inflate its times."""
+    import http.client
+    import threading
+
+    failures, lock = [], threading.Lock()
+
+    def run(pairs):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for cookie, path in pairs:
+            connection.request("GET", path, headers={"Cookie": cookie})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                with lock:
+                    failures.append(f"{path}: HTTP {response.status}")
+        connection.close()
+
+    threads = [threading.Thread(target=run, args=(pairs,)) for pairs in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+def concurrent_gets_in_process(port: int, requests: list[list[tuple[str, str]]]) -> list[str]:
+    """``concurrent_gets`` in a child process (see there why)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
+        json.dump({"port": port, "requests": requests}, spec)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.common", spec.name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(spec.name).unlink()
+    return json.loads(done.stdout)
+
+
+if __name__ == "__main__":
+    spec = json.loads(Path(sys.argv[1]).read_text())
+    print(json.dumps(concurrent_gets(spec["port"], spec["requests"])))

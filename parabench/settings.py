@@ -263,7 +263,16 @@ STORAGES = {
 }
 
 # --- Background tasks -------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Statistics refreshes run in a queue of their own, so a production statistics worker
+# (import_worker --queue-name statistics) takes their memory and minutes away from the import
+# workers (docs/deployment.md); one worker on all queues (import_worker's default) runs everything.
+STATISTICS_QUEUE = "statistics"
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", STATISTICS_QUEUE],
+    }
+}
 
 # --- ParaBench ----------------------------------------------------------------------------------
 # Where accepted uploads are written (and fsynced) before they are acknowledged.

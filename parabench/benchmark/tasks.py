@@ -10,7 +10,10 @@
   running it again converges on what a full recompute gives.
 
 Why tasks at all: a recompute at national scale takes seconds to a minute, too long for an upload
-or an operator's save; the worker (``manage.py import_worker``) runs them.
+or an operator's save; the worker (``manage.py import_worker``) runs them. Both run in the
+``statistics`` queue (STATISTICS_QUEUE), so that in production a statistics worker of its own
+(``import_worker --queue-name statistics``) takes their time and memory away from the import
+workers (docs/deployment.md); ``import_worker`` without ``--queue-name`` runs every queue.
 """
 
 import logging
@@ -29,7 +32,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
-@task()
+@task(queue_name=settings.STATISTICS_QUEUE)
 def refresh_statistics(year: int, attempt: int = 1) -> str:
     """Refresh the peer statistics of ``year`` (and of the next year, whose growth depends on
     it) once for a whole burst of imports. Incremental for the practices that sent something
@@ -60,7 +63,7 @@ def schedule_statistics(year: int) -> None:
     enqueue_once(refresh_statistics.using(run_after=run_after), year)
 
 
-@task()
+@task(queue_name=settings.STATISTICS_QUEUE)
 def recompute_years(years: list[int]) -> str:
     """Recompute every group of ``years``: the practice leaves its old groups, joins the new."""
     report = recompute_all(years=sorted(set(years)))

@@ -13,6 +13,7 @@ Dependencies point one way: intake hands an accepted upload to the importer, nev
 """
 
 import datetime as dt
+import itertools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +146,23 @@ def _set_aside(path: Path, reason: str, report: SweepReport) -> None:
     report.set_aside.append((str(target), reason))
 
 
+SWEEP_CHUNK = 1000
+
+
+def _bodies_without_row(older_than_seconds: float):
+    """Stored bodies whose upload row is missing, asked of the database a thousand at a time:
+    at national scale the storage holds hundreds of thousands of bodies, and one query per body
+    at every worker start and every sweep would keep the database busy for minutes."""
+    bodies = storage.stored_bodies(older_than_seconds)
+    while chunk := list(itertools.islice(bodies, SWEEP_CHUNK)):
+        known = set(
+            Import.objects.filter(content_sha256__in={sha256 for _p, sha256, _path in chunk})
+            .values_list("practice_id", "content_sha256")
+            .iterator()
+        )
+        yield from (body for body in chunk if body[:2] not in known)
+
+
 def sweep_orphan_bodies(older_than_seconds: float = 600) -> SweepReport:
     """Clean up after crashes of the uploader: unfinished writes go, bodies without a row come in.
 
@@ -157,9 +175,7 @@ def sweep_orphan_bodies(older_than_seconds: float = 600) -> SweepReport:
     """
     report = SweepReport()
     report.part_files_removed = len(storage.sweep_part_files(older_than_seconds))
-    for practice_id, sha256, path in list(storage.stored_bodies(older_than_seconds)):
-        if Import.objects.filter(practice_id=practice_id, content_sha256=sha256).exists():
-            continue
+    for practice_id, sha256, path in _bodies_without_row(older_than_seconds):
         practice = Practice.objects.filter(pk=practice_id).first()
         document = path.read_bytes()
         if practice is None:

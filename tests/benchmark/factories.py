@@ -11,6 +11,8 @@ outcome measures (``_CASE_MIX``, ``_OUTCOMES``), additive like the closed episod
 
 ``make_import(practice, year, ...)`` adds an imported ``Import`` row and stores its values through
 ``store_export`` (and recomputes, unless told not to) — the same path the import task takes.
+``store_imported(practice, export, ...)`` does the storing for an export made elsewhere (the
+export client's ``build_export``): the privacy world, the dashboard tests and the benchmarks.
 """
 
 import hashlib
@@ -420,4 +422,30 @@ def make_import(
     store_export(imp, export)
     if recompute and imported:
         recompute_practices(imp.year, [imp.practice_id])
+    return imp
+
+
+def store_imported(practice, export, *, moment: datetime, key: str):
+    """``export`` as the practice's imported upload made at ``moment``, marked current when it
+    counts (``importer.mark_current``) and its values stored by ``store_export``, as the import
+    task does; ``key`` makes the content hash unique. Call inside a transaction; nothing is
+    recomputed."""
+    imp = Import.objects.create(
+        practice=practice,
+        certificate_fingerprint="0" * 64,
+        status=Import.Status.IMPORTED,
+        uploaded_at=moment,
+        imported_at=moment,
+        content_sha256=hashlib.sha256(key.encode()).hexdigest(),
+        body_path=f"test/{key}.json",
+        body_size=1,
+        format_version="parabench-mi/1",
+        year=export.period.begin.year,
+        period_begin=export.period.begin,
+        period_end=export.period.end,
+        year_closed=export.year_closed,
+        exported_at=moment,
+    )
+    mark_current(imp)
+    store_export(imp, export)
     return imp

@@ -40,6 +40,19 @@ def use_test_ca(settings, directory: Path) -> Path:
     return directory
 
 
+def roll_over_ca(settings, directory: Path) -> None:
+    """A CA rollover in the settings: a new CA ("ParaBench CA 2029") under ``directory`` becomes
+    the current one, the old one stays trusted (and its key signs its CRL)."""
+    from parabench.certificates.ca import write_ca_files
+
+    old_cert, old_key = settings.CA_CERT_PATH, settings.CA_KEY_PATH
+    directory = Path(directory)
+    write_ca_files(pki.create_ca("ParaBench CA 2029"), directory / "ca.pem", directory / "ca.key")
+    settings.CA_CERT_PATH, settings.CA_KEY_PATH = directory / "ca.pem", directory / "ca.key"
+    settings.CA_PREVIOUS_CERT_PATHS = [str(old_cert)]
+    settings.CA_PREVIOUS_KEY_PATHS = [str(old_key)]
+
+
 def issue_certificate_for(
     practice,
     *,

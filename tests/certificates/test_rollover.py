@@ -8,7 +8,7 @@ from django.core.management import call_command
 from parabench.certificates import pki
 from parabench.certificates.ca import write_ca_files
 from parabench.certificates.lookup import current_crl, identify_practice
-from tests.certificates.factories import issue_certificate_for
+from tests.certificates.factories import issue_certificate_for, roll_over_ca
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,7 @@ pytestmark = pytest.mark.django_db
 def old_ca_certificate(settings, practice_a, tmp_path):
     """A certificate under the first CA, then the rollover of the settings to a second CA."""
     certificate, _pfx = issue_certificate_for(practice_a)
-    old_cert, old_key = settings.CA_CERT_PATH, settings.CA_KEY_PATH
-    new_dir = tmp_path / "ca-2029"
-    write_ca_files(pki.create_ca("ParaBench CA 2029"), new_dir / "ca.pem", new_dir / "ca.key")
-    settings.CA_CERT_PATH, settings.CA_KEY_PATH = new_dir / "ca.pem", new_dir / "ca.key"
-    settings.CA_PREVIOUS_CERT_PATHS = [str(old_cert)]
-    settings.CA_PREVIOUS_KEY_PATHS = [str(old_key)]
+    roll_over_ca(settings, tmp_path / "ca-2029")
     return certificate
 
 

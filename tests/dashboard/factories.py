@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from parabench.benchmark.ingest import store_export
 from parabench.benchmark.recompute import recompute_all
 from parabench.uploads.models import Import
 from parabench_client.aggregate import build_export
 from parabench_client.records import load_records
 from parabench_client.synth import generate_records
+from tests.benchmark.factories import store_imported
 
 TODAY = date(2026, 7, 15)  # Q1–Q2 2026 is the current year's dashboard window
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -53,24 +53,8 @@ def make_imports(
             year_closed=year_closed or year < today.year,
         )
         with transaction.atomic():
-            imp = Import.objects.create(
-                practice=practice,
-                certificate_fingerprint="0" * 64,
-                status=Import.Status.IMPORTED,
-                uploaded_at=moment,
-                imported_at=moment,
-                content_sha256=f"{practice.agb_code}-{year}-{seed}".ljust(64, "0")[:64],
-                body_path=f"test/{practice.agb_code}-{year}.json",
-                body_size=1,
-                format_version="parabench-mi/1",
-                year=year,
-                period_begin=export.period.begin,
-                period_end=export.period.end,
-                year_closed=year_closed or year < today.year,
-                exported_at=moment,
-                is_current=True,
-            )
-            store_export(imp, export)
+            key = f"{practice.agb_code}-{year}-{seed}"
+            imp = store_imported(practice, export, moment=moment, key=key)
         made.append(imp)
     return made
 

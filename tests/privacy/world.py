@@ -1,7 +1,7 @@
 """A demo-like country for the attacker suite, and the ground truth an attack is scored against.
 
 Built through the real path: synthetic practice records from the export client's generator,
-exports from its own ``build_export``, stored by ``store_export`` and recomputed by
+exports from its own ``build_export``, stored by ``store_imported`` and recomputed by
 ``recompute_all`` — as the demo fill does, only smaller (51 practices instead of 240) so that a
 test run stays short. Shapes that matter for disclosure are all there: a province of exactly 5,
 networks of 4 (suppressed), 5, 6, 7 and 10, practices without a network, a province of one.
@@ -20,7 +20,6 @@ from parabench.accounts.models import User
 from parabench.benchmark import catalogue as cat
 from parabench.benchmark import layout
 from parabench.benchmark.groups import SIZE_COLUMN, SIZE_WINDOW, Membership, size_class
-from parabench.benchmark.ingest import store_export
 from parabench.benchmark.kpis import with_growth
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.recompute import recompute_all
@@ -30,6 +29,7 @@ from parabench.uploads.models import Import
 from parabench_client.aggregate import build_export
 from parabench_client.records import load_records
 from parabench_client.synth import generate_records
+from tests.benchmark.factories import store_imported
 from tests.factories import NetworkFactory, PracticeFactory, UserFactory
 
 TODAY = date(2026, 10, 15)  # 2026 runs to Q3: dashboards show Q1-Q4 2025 and Q1-Q3 2026
@@ -97,26 +97,7 @@ def upload(world: World, name: str, year: int, made_on: date = TODAY) -> Import:
     number = next(_uploads)
     moment = datetime.combine(made_on, time(12), tzinfo=AMSTERDAM)
     with transaction.atomic():
-        Import.objects.filter(practice=practice, year=year).update(is_current=False)
-        imp = Import.objects.create(
-            practice=practice,
-            certificate_fingerprint="0" * 64,
-            status=Import.Status.IMPORTED,
-            uploaded_at=moment,
-            imported_at=moment,
-            content_sha256=f"privacy-{number}".ljust(64, "0"),
-            body_path=f"test/privacy-{number}.json",
-            body_size=1,
-            format_version="parabench-mi/1",
-            year=year,
-            period_begin=export.period.begin,
-            period_end=export.period.end,
-            year_closed=export.year_closed,
-            exported_at=moment,
-            is_current=True,
-        )
-        store_export(imp, export)
-    return imp
+        return store_imported(practice, export, moment=moment, key=f"privacy-{number}")
 
 
 def build(logins=()) -> World:

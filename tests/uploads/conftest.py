@@ -16,7 +16,12 @@ import pytest
 import requests
 from django.db import connection
 
-from tests.certificates.factories import issue_certificate_for, use_test_ca, write_tls_client_files
+from tests.certificates.factories import (
+    issue_certificate_for,
+    roll_over_ca,
+    use_test_ca,
+    write_tls_client_files,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "/ParabenchUploader/services"
@@ -191,3 +196,11 @@ def client_files(tmp_path):
         return tuple(str(p) for p in write_tls_client_files(pfx, tmp_path / "certs", name))
 
     return make
+
+
+@pytest.fixture
+def rolled_over(settings, practice_a, tmp_path):
+    """Issued under the first CA; then the settings name a new CA and keep the old one trusted."""
+    old, pfx = issue_certificate_for(practice_a)
+    roll_over_ca(settings, tmp_path / "ca-2029")
+    return old, write_tls_client_files(pfx, tmp_path / "old")

@@ -125,6 +125,11 @@ def test_a_burst_of_imports_queues_one_statistics_refresh_per_year(db, practice_
     refreshes = DBTaskResult.objects.filter(task_path=refresh_statistics.module_path)
     assert [t.args_kwargs["args"] for t in refreshes] == [[year]]
     assert refreshes.get().run_after > timezone.now()
+    # Its own queue: the production statistics worker takes it, never an import worker.
+    assert refreshes.get().queue_name == "statistics"
+    assert {t.queue_name for t in DBTaskResult.objects.exclude(pk=refreshes.get().pk)} == {
+        "default"
+    }
 
     assert refresh_statistics.call(year) == f"recomputed {year}"
     assert GroupStatistics.objects.filter(year=year).exists()

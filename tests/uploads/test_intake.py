@@ -150,6 +150,17 @@ def test_a_swept_body_that_is_no_longer_acceptable_is_set_aside_and_reported(db,
     assert intake.sweep_orphan_bodies(older_than_seconds=600).set_aside == []
 
 
+def test_the_sweep_asks_the_database_once_per_thousand_bodies_not_once_per_body(
+    db, practice_a, django_assert_max_num_queries
+):
+    for seed in range(5):
+        imp = upload_export(practice_a, make_export(practice_a.agb_code, seed=seed))
+        os.utime(storage.storage_root() / imp.body_path, (1, 1))  # long stored
+    with django_assert_max_num_queries(1):
+        report = intake.sweep_orphan_bodies(older_than_seconds=600)
+    assert report.accepted == [] and report.set_aside == []
+
+
 def test_unfinished_writes_are_swept_when_old_enough(settings):
     directory = Path(settings.UPLOAD_STORAGE_DIR) / "7"
     directory.mkdir(parents=True)

@@ -2,12 +2,11 @@
 front of the plain-HTTP uploader, which trusts the certificate headers only from that proxy."""
 
 import http.client
-import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -16,6 +15,8 @@ import pytest
 import requests
 from django.utils import timezone
 
+from parabench import topology
+from parabench.certificates.ca import write_trust_bundle
 from parabench.certificates.lookup import current_crl
 from parabench.uploads.models import Import
 from parabench.uploads.server import ensure_server_certificate
@@ -25,9 +26,6 @@ from tests.uploads.factories import foreign_client_files
 
 pytestmark = pytest.mark.slow
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-DEPLOY_CONF = ROOT / "deploy" / "nginx" / "parabench-uploader.conf"
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -35,46 +33,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _replace(text: str, old: str, new: str) -> str:
-    assert old in text, f"deploy config no longer contains {old!r}"
-    return text.replace(old, new)
-
-
-def nginx_config(directory: Path, *, port: int, app_port: int, settings) -> Path:
-    """deploy/nginx/parabench-uploader.conf with this test's ports and files, in a full config."""
+def nginx_config(
+    directory: Path, *, port: int, app_port: int, trust_bundle: Path | None = None
+) -> Path:
+    """deploy/nginx/parabench-uploader.conf with this test's ports and files, in a full config;
+    the client certificates of every CA in the trust bundle pass, unless ``trust_bundle`` says
+    otherwise."""
     server_cert, server_key = ensure_server_certificate(
         directory / "server.pem", directory / "server.key"
     )
     crl = directory / "crl.pem"
     crl.write_bytes(current_crl("pem"))
-    site = DEPLOY_CONF.read_text()
-    site = _replace(site, "server 127.0.0.1:8001;", f"server 127.0.0.1:{app_port};")
-    site = _replace(site, "listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
-    site = _replace(site, "listen [::]:443 ssl;", "")
-    site = _replace(site, "/etc/parabench/tls/upload.parabench.nl.fullchain.pem", str(server_cert))
-    site = _replace(site, "/etc/parabench/tls/upload.parabench.nl.key", str(server_key))
-    site = _replace(site, "/etc/parabench/ca/ca.pem", str(settings.CA_CERT_PATH))
-    site = _replace(site, "/etc/parabench/ca/crl.pem", str(crl))
-    temp = directory / "temp"
-    temp.mkdir()
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    main = f"""{user}worker_processes 1;
-pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
-events {{ worker_connections 128; }}
-http {{
-    access_log {directory}/access.log;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-{site}
-}}
-"""
-    path = directory / "nginx.conf"
-    path.write_text(main)
-    return path
+    site = topology.nginx_site(
+        port=port,
+        app_ports=[app_port],
+        server_cert=server_cert,
+        server_key=server_key,
+        trust_bundle=trust_bundle or write_trust_bundle(directory / "trusted-clients.pem"),
+        crl=crl,
+    )
+    return topology.nginx_config(directory, site)
 
 
 @pytest.fixture
@@ -106,31 +84,30 @@ def plain_uploader(transactional_db, child_env, tmp_path):
         log.close()
 
 
-@pytest.fixture
-def nginx(plain_uploader, tmp_path, settings):
-    assert Path(NGINX).exists(), "nginx is missing: run `make system-deps`"
-    directory = tmp_path / "nginx"
+@contextmanager
+def running_nginx(directory: Path, app_port: int, trust_bundle: Path | None = None):
+    assert Path(topology.NGINX).exists(), "nginx is missing: run `make system-deps`"
     directory.mkdir()
     port = _free_port()
-    config = nginx_config(directory, port=port, app_port=plain_uploader, settings=settings)
+    config = nginx_config(directory, port=port, app_port=app_port, trust_bundle=trust_bundle)
     checked = subprocess.run(
-        [NGINX, "-t", "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(config)],
-        capture_output=True,
-        text=True,
-        check=False,
+        [*topology.nginx_argv(config), "-t"], capture_output=True, text=True, check=False
     )
     assert checked.returncode == 0, checked.stderr
     process = subprocess.Popen(
-        [NGINX, "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(config)]
-        + ["-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        topology.nginx_argv(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         wait_for_port("127.0.0.1", port)
         yield f"https://127.0.0.1:{port}{SERVICE}"
     finally:
         stop(process)
+
+
+@pytest.fixture
+def nginx(plain_uploader, tmp_path):
+    with running_nginx(tmp_path / "nginx", plain_uploader) as base:
+        yield base
 
 
 def _post(base, body, *, cert=None, headers=None, settings):
@@ -225,3 +202,20 @@ def test_the_app_ignores_certificate_headers_from_an_untrusted_address(
     assert response.status == 401, payload
     assert b"certificate_required" in payload
     assert not Import.objects.exists()
+
+
+def test_after_a_ca_rollover_an_old_cas_certificate_still_passes_nginx(
+    rolled_over, plain_uploader, practice_a, settings, tmp_path
+):
+    _old, old_files = rolled_over
+    cert = tuple(map(str, old_files))
+    body = export_bytes(make_export(practice_a.agb_code))
+    # nginx trusting the current CA file alone refuses every certificate of the old CA ...
+    with running_nginx(tmp_path / "ca-only", plain_uploader, settings.CA_CERT_PATH) as base:
+        assert _code(_post(base, body, cert=cert, settings=settings)) == (
+            403,
+            "certificate_invalid",
+        )
+    # ... with the trust bundle, as deploy/ configures it, the old certificate uploads.
+    with running_nginx(tmp_path / "bundle", plain_uploader) as base:
+        assert _post(base, body, cert=cert, settings=settings).status_code == 202

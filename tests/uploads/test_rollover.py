@@ -5,26 +5,11 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from parabench.certificates import pki
-from parabench.certificates.ca import write_ca_files
 from parabench.certificates.models import ClientCertificate
 from parabench_client.certrequest import csr_pem
-from tests.certificates.factories import issue_certificate_for, write_tls_client_files
 from tests.uploads.exports import export_bytes, make_export
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def rolled_over(settings, practice_a, tmp_path):
-    """Issued under the first CA; then the settings name a new CA and keep the old one trusted."""
-    old, pfx = issue_certificate_for(practice_a)
-    old_cert, old_key = settings.CA_CERT_PATH, settings.CA_KEY_PATH
-    new_dir = tmp_path / "ca-2029"
-    write_ca_files(pki.create_ca("ParaBench CA 2029"), new_dir / "ca.pem", new_dir / "ca.key")
-    settings.CA_CERT_PATH, settings.CA_KEY_PATH = new_dir / "ca.pem", new_dir / "ca.key"
-    settings.CA_PREVIOUS_CERT_PATHS = [str(old_cert)]
-    settings.CA_PREVIOUS_KEY_PATHS = [str(old_key)]
-    return old, write_tls_client_files(pfx, tmp_path / "old")
 
 
 def test_an_old_cas_certificate_uploads_and_renews_into_the_new_ca(

@@ -17,6 +17,10 @@ PostgreSQL ``synchronous_commit = off`` and on SQLite ``synchronous = NORMAL`` f
 only (the uploader's intake commits stay FULL); it saves a flush per commit (about a third of an
 import's time on PostgreSQL).
 
+Without ``--queue-name`` it runs every queue, statistics included, so the embedded default needs one
+worker; the production topology runs import workers on ``--queue-name default`` and a statistics
+worker of its own (``import_worker --queue-name statistics``, docs/deployment.md).
+
 A locked SQLite database (another process held the write lock longer than the busy timeout, e.g.
 on a loaded machine) is waited out and the worker carries on; it never ends the worker.
 """
@@ -51,6 +55,10 @@ def is_locked(exc: OperationalError) -> bool:
 
 class Command(DBWorkerCommand):
     help = "Achtergrondwerker voor imports: eerst verloren werk oppakken, dan werken."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(queue_name="*")
 
     def handle(self, *args, **options):
         connection_created.connect(_relaxed_commits, dispatch_uid="import_worker_relaxed")

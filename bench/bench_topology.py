@@ -1,0 +1,405 @@
+"""Benchmark: sustained uploads per second through the production topology, each on a new
+mutual-TLS connection, while the import workers import them (issue 18, items 2 and 3).
+
+1. A fresh PostgreSQL database (``pb_topo_bench``), a fresh CA and upload storage under
+   ``var/topo_bench/``. National scale: 10,000 practices with one imported export of last year
+   each (``bench.common.national_baseline``) and their statistics; 100 more practices get a
+   certificate issued and downloaded through the portal's code and upload this year.
+2. The production topology (``python -m parabench.topology``, ``DEBUG=0``): nginx terminating
+   mutual TLS with ``deploy/nginx/parabench-uploader.conf`` in front of 2 plain uploaders,
+   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics``.
+3. Load: 2 client processes × 8 threads POST distinct valid exports for 60 s. **Every upload opens
+   a new TCP and TLS connection** (full handshake with the practice's RSA-2048 certificate; no
+   keep-alive, no session resumption). Every 202 means the body was fsynced and its row committed.
+   The import workers import at the same time; the imports finished during the load are counted
+   each second, and the backlog left when the load stops is timed until it is empty.
+4. Peak RSS (``VmHWM``) of every process: nginx, uploaders, workers, the supervisor, the clients.
+
+Target: ≥ 100 uploads/s with a new TLS connection per upload, sustained ≥ 60 s, 0 errors, with the
+import workers running. Everything runs on the same machine (the clients too), so the clients'
+handshakes take CPU from the service; the load average is recorded.
+
+Run: ``.venv/bin/python -m bench.bench_topology`` — prints the figures and verdicts and writes
+docs/benchmarks-topology.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import resource
+import signal
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from bench.common import (
+    Verdict,
+    bench_environment,
+    cpu_of_tree,
+    fresh_django,
+    load_average,
+    national_baseline,
+    peak_rss_of_tree,
+    verdict_table,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks-topology.md"
+WORK = ROOT / "var" / "topo_bench"
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pb_topo_bench"
+PORT, UPLOADER_PORTS = 18243, (18201, 18202)
+TARGET_PER_SECOND = 100
+RSS_TARGET_MB = 300
+
+
+def _environment() -> dict:
+    return bench_environment(
+        DATABASE_URL,
+        WORK,
+        DEBUG="0",
+        SECRET_KEY="bench-topology-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        UPLOADER_TRUSTED_PROXIES="127.0.0.1",
+        UPLOADER_ACCESS_LOG=str(WORK / "uploader-access.log"),
+        UPLOADER_ACCESS_LOG_ONLY="1",
+    )
+
+
+def _practices_with_certificates(count: int, year: int) -> list[dict]:
+    """``count`` practices, each with a downloaded certificate and an export template."""
+    from parabench.practices.models import Practice
+    from tests.certificates.factories import issue_certificate_for, write_tls_client_files
+    from tests.uploads.exports import make_export
+
+    clients = []
+    for n in range(count):
+        practice = Practice.objects.create(agb_code=f"08{n:06d}", name=f"Topologie {n}")
+        _certificate, pfx = issue_certificate_for(practice)
+        cert, key = write_tls_client_files(pfx, WORK / "certs", f"p{n}")
+        document = make_export(practice.agb_code, year=year, patients=40, seed=n)
+        clients.append({"cert": str(cert), "key": str(key), "document": document})
+    return clients
+
+
+# --- The load: a client process ----------------------------------------------------------------
+
+
+def client(spec_path: str, index: int, processes: int, threads: int, seconds: float) -> dict:
+    """One client process: ``threads`` threads, each a new TLS connection per upload."""
+    spec = json.loads(Path(spec_path).read_text())
+    practices = spec["practices"][index::processes]
+    contexts = []
+    for practice in practices:
+        context = ssl.create_default_context(cafile=spec["ca"])
+        context.load_cert_chain(practice["cert"], practice["key"])
+        contexts.append(context)
+    started = spec["start_at"]
+    deadline = started + seconds
+    per_second = [0] * (int(seconds) + 1)
+    latencies, errors, lock = [], {}, threading.Lock()
+
+    def run(thread: int) -> None:
+        n = thread
+        while time.time() < started:
+            time.sleep(0.001)
+        while (now := time.time()) < deadline:
+            slot = (thread * processes + index) + n * threads * processes
+            practice = n % len(practices)
+            document = practices[practice]["document"]
+            moment = datetime.fromisoformat(document["exported_at"]) - timedelta(seconds=slot)
+            body = json.dumps({**document, "exported_at": moment.isoformat()}).encode()
+            n += threads
+            try:
+                connection = http.client.HTTPSConnection(
+                    "127.0.0.1", spec["port"], context=contexts[practice], timeout=60
+                )
+                connection.request(
+                    "POST",
+                    f"{spec['service']}/exports",
+                    body=body,
+                    headers={"Content-Type": "application/json", "Connection": "close"},
+                )
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+            done = time.time()
+            with lock:
+                if status == 202:
+                    latencies.append(done - now)
+                    per_second[min(int(done - started), len(per_second) - 1)] += 1
+                else:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    from bench.common import peak_rss_mb
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "per_second": per_second,
+        "latencies": latencies,
+        "errors": errors,
+        "peak_rss_mb": peak_rss_mb(os.getpid()),
+    }
+
+
+# --- The run ---------------------------------------------------------------------------------
+
+
+def _start_topology(env: dict) -> subprocess.Popen:
+    from parabench import topology
+    from tests.uploads.conftest import wait_for_port
+
+    log = open(WORK / "topology.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        topology.command(port=PORT, app_ports=list(UPLOADER_PORTS), run_dir=WORK / "topology"),
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for port in (PORT, *UPLOADER_PORTS):
+        wait_for_port("127.0.0.1", port, timeout=120)
+    return process
+
+
+def _role(cmd: str) -> str:
+    for needle, role in (
+        ("nginx: master", "nginx master"),
+        ("nginx: worker", "nginx worker"),
+        ("parabench.uploads.server", "uploader"),
+        ("--queue-name statistics", "statistics worker"),
+        ("import_worker", "import worker"),
+        ("parabench.topology", "supervisor"),
+    ):
+        if needle in cmd:
+            return role
+    return cmd[:40]
+
+
+def measure(*, practices: int, clients: int, processes: int, threads: int, seconds: float) -> dict:
+    env = _environment()
+    fresh_django(env, WORK)
+    from django.db import connection
+
+    from parabench.uploads.models import Import
+
+    year = date.today().year - 1
+    result = {"practices": practices, "seconds": seconds, "processes": processes}
+    result.update(national_baseline(practices, year - 1))
+    spec = {
+        "practices": _practices_with_certificates(clients, year),
+        "ca": env["CA_CERT_PATH"],
+        "port": PORT,
+        "service": "/ParabenchUploader/services",
+    }
+    connection.close()
+    running = _start_topology(env)
+    try:
+        time.sleep(2)
+        spec["start_at"] = time.time() + 3
+        spec_path = WORK / "load.json"
+        spec_path.write_text(json.dumps(spec))
+        result["load_average_before"] = load_average()
+        cpu_before = cpu_of_tree(running.pid, _role)
+        imported_before = Import.objects.filter(status="imported").count()
+        loaders = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.bench_topology", "--client", str(spec_path)]
+                + ["--index", str(i), "--processes", str(processes)]
+                + ["--threads", str(threads), "--seconds", str(seconds)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(processes)
+        ]
+        outputs = [
+            json.loads(loader.communicate()[0].strip().splitlines()[-1]) for loader in loaders
+        ]
+        result["load_average_during"] = load_average()
+        cpu_after = cpu_of_tree(running.pid, _role)
+        result["cpu_seconds_during"] = {
+            role: cpu_after[role] - cpu_before.get(role, 0.0) for role in cpu_after
+        }
+        imported_during = Import.objects.filter(status="imported").count() - imported_before
+        uploaded = Import.objects.count() - practices
+        drain_started = time.perf_counter()
+        while Import.objects.filter(status__in=["received", "importing"]).exists():
+            if time.perf_counter() - drain_started > 600:
+                break
+            time.sleep(0.5)
+        result["drain_seconds"] = time.perf_counter() - drain_started
+        result["rejected"] = Import.objects.filter(status="rejected").count()
+        result["left_pending"] = Import.objects.filter(status__in=["received", "importing"]).count()
+        time.sleep(2)
+        result["peak_rss_mb"] = peak_rss_of_tree(running.pid, _role)
+    finally:
+        running.send_signal(signal.SIGTERM)
+        running.wait(timeout=60)
+    per_second = [sum(o["per_second"][s] for o in outputs) for s in range(int(seconds))]
+    latencies = sorted(latency for o in outputs for latency in o["latencies"])
+    errors = {}
+    for output in outputs:
+        for status, count in output["errors"].items():
+            errors[status] = errors.get(status, 0) + count
+    windows = [sum(per_second[s : s + 10]) / 10 for s in range(0, int(seconds) - 9, 10)]
+    result.update(
+        uploads=len(latencies),
+        uploaded_rows=uploaded,
+        errors=errors,
+        uploads_per_second=len(latencies) / seconds,
+        slowest_10s_window=min(windows),
+        per_second=per_second,
+        upload_p50_ms=1000 * latencies[len(latencies) // 2],
+        upload_p95_ms=1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        imported_during=imported_during,
+        imports_per_second_during=imported_during / seconds,
+        client_peak_rss_mb=[o["peak_rss_mb"] for o in outputs],
+        client_cpu_seconds=sum(o["cpu_seconds"] for o in outputs),
+        upload_bytes=len(json.dumps(spec["practices"][0]["document"])),
+    )
+    return result
+
+
+def verdicts(result: dict) -> list[Verdict]:
+    met = (
+        result["uploads_per_second"] >= TARGET_PER_SECOND
+        and result["slowest_10s_window"] >= TARGET_PER_SECOND
+        and not result["errors"]
+    )
+    workers = {k: v for k, v in result["peak_rss_mb"].items() if "worker" in k and "nginx" not in k}
+    return [
+        Verdict(
+            "≥ 100 mTLS uploads/s, new TLS connection each, 60 s, 0 errors, workers importing",
+            f"{result['uploads_per_second']:.0f}/s over {result['seconds']:.0f} s (slowest 10 s: "
+            f"{result['slowest_10s_window']:.0f}/s), {sum(result['errors'].values())} errors, "
+            f"{result['imports_per_second_during']:.0f} imports/s at the same time",
+            met,
+        ),
+        Verdict(
+            "every worker ≤ 300 MB RSS (this run)",
+            ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(workers.items())),
+            all(v <= RSS_TARGET_MB for v in workers.values()),
+        ),
+    ]
+
+
+def markdown(result: dict, checks: list[Verdict]) -> str:
+    rss = [f"| {name} | {mb:.0f} MB |" for name, mb in sorted(result["peak_rss_mb"].items())]
+    rss += [
+        f"| load client {i + 1} | {mb:.0f} MB |"
+        for i, mb in enumerate(result["client_peak_rss_mb"])
+    ]
+    uploads = max(result["uploads"], 1)
+    cpu = [
+        f"| {role} | {1000 * seconds / uploads:.1f} |"
+        for role, seconds in sorted(result["cpu_seconds_during"].items())
+    ]
+    cpu.append(f"| load clients | {1000 * result['client_cpu_seconds'] / uploads:.1f} |")
+    per_upload = (
+        sum(result["cpu_seconds_during"].values()) + result["client_cpu_seconds"]
+    ) / uploads
+    cores = len(os.sched_getaffinity(0))
+    ceiling = (
+        f"Together {1000 * per_upload:.1f} CPU ms per upload (clients, nginx, uploaders and the "
+        f"imports made meanwhile; PostgreSQL on top): {cores} idle cores could carry at most "
+        f"≈ {cores / per_upload:.0f} uploads/s with everything on this machine, whatever the "
+        "load. The uploaders are the largest share (parse, shape walk, full validation, the "
+        "durable commit); they share nothing but the database and the storage, so more cores or "
+        "machines behind nginx scale them (docs/deployment.md, Scaling)."
+    )
+    errors = ", ".join(f"{k}: {v}" for k, v in result["errors"].items()) or "none"
+    lines = [
+        "# Benchmark: uploads through the production topology",
+        "",
+        "Generated by `.venv/bin/python -m bench.bench_topology` on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f" (2 cores, shared with other work: load average {result['load_average_before']:.1f} "
+        f"before, {result['load_average_during']:.1f} at the end of the load). How: the "
+        "docstring of `bench/bench_topology.py`.",
+        "",
+        *verdict_table(checks),
+        "",
+        "| | |",
+        "|---|---|",
+        f"| practices in the database (national baseline) | {result['practices']:,} |",
+        f"| uploads accepted (202) in {result['seconds']:.0f} s | {result['uploads']:,} |",
+        f"| rows committed (the uploaders' own count) | {result['uploaded_rows']:,} |",
+        "| **uploads per second** (new TLS connection each) | "
+        f"**{result['uploads_per_second']:.0f}** |",
+        f"| slowest 10-second window | {result['slowest_10s_window']:.0f}/s |",
+        f"| errors | {errors} |",
+        f"| upload latency p50 / p95 | {result['upload_p50_ms']:.0f} / "
+        f"{result['upload_p95_ms']:.0f} ms |",
+        f"| imports finished during the load | {result['imported_during']:,} "
+        f"({result['imports_per_second_during']:.0f}/s) |",
+        f"| backlog imported after the load | {result['drain_seconds']:.0f} s |",
+        f"| rejected / left pending | {result['rejected']} / {result['left_pending']} |",
+        f"| export size | {result['upload_bytes']:,} bytes |",
+        f"| clients | {result['processes']} processes × 8 threads on the same machine |",
+        "",
+        "Uploads per second, second by second: " + " ".join(str(n) for n in result["per_second"]),
+        "",
+        "Where the CPU went during the load (CPU time of each role ÷ uploads accepted; "
+        "PostgreSQL's own processes are not counted):",
+        "",
+        "| role | CPU ms per upload |",
+        "|---|---|",
+        *cpu,
+        "",
+        ceiling,
+        "",
+        "Peak RSS (VmHWM) of every process, read after the backlog was imported:",
+        "",
+        "| process | peak RSS |",
+        "|---|---|",
+        *rss,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--client")
+    parser.add_argument("--index", type=int, default=0)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--practices", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=100)
+    args = parser.parse_args()
+    if args.client:
+        print(
+            json.dumps(client(args.client, args.index, args.processes, args.threads, args.seconds))
+        )
+        return 0
+    result = measure(
+        practices=args.practices,
+        clients=args.clients,
+        processes=args.processes,
+        threads=args.threads,
+        seconds=args.seconds,
+    )
+    checks = [check.print() for check in verdicts(result)]
+    DOC.write_text(markdown(result, checks))
+    print(json.dumps({k: v for k, v in result.items() if k != "per_second"}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
