@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from parabench.benchmark.recompute import recompute_all
 from parabench.coordination.models import CoordinatorView
-from parabench.dashboard.presentation import value_text
+from parabench.dashboard.presentation import value_format
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.coordination.factories import ConsentFactory, CoordinatorFactory
@@ -68,7 +68,7 @@ def _own_texts(practice) -> set[str]:
     for figure in board.kpis:
         if figure.code in IDENTIFYING:
             kpi = cat.KPI_BY_CODE[figure.code]
-            texts.add(value_text(figure.value, kpi.number_format, kpi.unit))
+            texts.add(value_format(kpi.number_format, kpi.unit)(figure.value))
     return texts
 
 
