@@ -50,17 +50,17 @@ LAST_YEAR = 2026
 PROVINCES = ("GR", "FR", "DR", "OV", "FL", "GE", "UT", "NH", "ZH", "ZE", "NB", "LI")
 PROVINCE_WEIGHTS = np.array([3.4, 3.7, 2.8, 6.7, 2.5, 12.1, 7.9, 16.6, 21.3, 2.2, 14.8, 6.3])
 TABS = (
-    "welkom",
-    "patienten",
-    "klachten",
-    "behandelingen",
-    "financien",
-    "verzekeraars",
-    "productiviteit",
-    "kwaliteit",
+    "welcome",
+    "patients",
+    "episodes",
+    "treatments",
+    "finance",
+    "insurers",
+    "productivity",
+    "quality",
     "trends",
 )
-GROUPS = ("landelijk", "regio", "netwerk")
+GROUPS = ("national", "region", "network")
 
 
 # --- Child process --------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class KpiFigure:
     code: str
     name: str
     unit: str
-    tab: str
+    theme: str  # catalogue.THEMES key
     better: str | None
     number_format: str
     explanation: str
@@ -104,7 +104,7 @@ class KpiFigure:
 class MixFigure:
     code: str
     name: str
-    tab: str
+    theme: str  # catalogue.THEMES key
     explanation: str
     categories: list[tuple[str, float | None, float | None]]  # label, practice %, group median %
 
@@ -350,11 +350,11 @@ def _verdict(judgement: Judgement, better: str | None) -> str | None:
 
 
 def dashboard_for(
-    imp, group: str, tab: str | None = None, window: Window | None = None
+    imp, group: str, theme: str | None = None, window: Window | None = None
 ) -> Dashboard:
     """The figures of import ``imp`` against ``group`` ("national", "region" or "network");
-    with ``tab`` (a catalogue tab) only that tab's KPIs and mixes; with ``window`` (one of
-    ``windows_of(imp)``) that window instead of the dashboard's year-to-date one."""
+    with ``theme`` (a catalogue.THEMES key) only that theme's KPIs and mixes; with ``window``
+    (one of ``windows_of(imp)``) that window instead of the dashboard's year-to-date one."""
     if group not in grouping.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
@@ -384,7 +384,7 @@ def dashboard_for(
             code=column,
             name=kpi.name,
             unit=kpi.unit,
-            tab=kpi.tab,
+            theme=kpi.theme,
             better=kpi.better,
             number_format=kpi.number_format,
             explanation=kpi.explanation,
@@ -396,9 +396,9 @@ def dashboard_for(
             judgement=judgement,
         )
 
-    figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if tab is None or kpi.tab == tab]
+    figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if theme in (None, kpi.theme)]
     insurers = []
-    if tab is None or tab == "Verzekeraars":
+    if theme in (None, "insurers"):
         insurers = [
             InsurerFigures(
                 concern.key,
@@ -413,7 +413,7 @@ def dashboard_for(
 
     mix_figures = []
     for mix in cat.MIXES:
-        if tab is not None and mix.tab != tab:
+        if theme not in (None, mix.theme):
             continue
         categories = []
         for category in mix.categories:
@@ -421,7 +421,7 @@ def dashboard_for(
             own_share = None if vector is None else vector[cat.COLUMN_INDEX[column]]
             stats = _column_stats(matrix, column)
             categories.append((category.label, own_share, None if stats is None else stats.median))
-        mix_figures.append(MixFigure(mix.code, mix.name, mix.tab, mix.explanation, categories))
+        mix_figures.append(MixFigure(mix.code, mix.name, mix.theme, mix.explanation, categories))
     return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures, insurers=insurers)
 
 

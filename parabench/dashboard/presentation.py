@@ -8,59 +8,75 @@ chart ever carries another practice's value: only the group's published quantile
 the practice's own value.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parabench.benchmark import catalogue
+from parabench.benchmark import catalogue, groups
 from parabench.benchmark.queries import TREND_KPIS
 from parabench.dashboard import charts, formatting
 
 
 @dataclass(frozen=True)
 class Tab:
-    slug: str
-    label: str
+    """A tab of the dashboard: Welkom, one per catalogue theme (same key), Trends."""
+
+    key: str
+    theme: catalogue.Theme | None = None
+
+    @property
+    def label(self) -> str:
+        return self.theme.name if self.theme else str(PAGE_TAB_LABELS[self.key])
 
 
-TABS = [
-    Tab("welkom", gettext_lazy("Welkom")),
-    Tab("patienten", gettext_lazy("Patiënten")),
-    Tab("klachten", gettext_lazy("Klachten")),
-    Tab("behandelingen", gettext_lazy("Behandelingen")),
-    Tab("financien", gettext_lazy("Financiën")),
-    Tab("verzekeraars", gettext_lazy("Verzekeraars")),
-    Tab("productiviteit", gettext_lazy("Productiviteit")),
-    Tab("kwaliteit", gettext_lazy("Kwaliteit")),
-    Tab("trends", gettext_lazy("Trends")),
-]
-TAB_SLUGS = [tab.slug for tab in TABS]
-THEME_SLUGS = TAB_SLUGS[1:-1]
+WELCOME, TRENDS = "welcome", "trends"
+PAGE_TAB_LABELS = {WELCOME: gettext_lazy("Welkom"), TRENDS: gettext_lazy("Trends")}
+TABS = [Tab(WELCOME), *(Tab(theme.key, theme) for theme in catalogue.THEMES), Tab(TRENDS)]
+TAB_KEYS = [tab.key for tab in TABS]
+THEME_TABS = [tab for tab in TABS if tab.theme]
+THEME_KEYS = [tab.key for tab in THEME_TABS]
 
-# The query parameter speaks Dutch; the benchmark speaks English.
-GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
-GROUP_KINDS = {kind: param for param, kind in GROUP_PARAMS.items()}
+# What a dashboard compares with: the engine's choices, by the same name in the URL (?groep=).
+GROUPS = groups.CHOICES
+# In the file name of a download, the group reads in the page's language.
+GROUP_FILE_WORDS = {
+    "national": gettext_lazy("landelijk"),
+    "region": gettext_lazy("regio"),
+    "network": gettext_lazy("netwerk"),
+}
+
+# The Dutch values the URLs carried until issue 17 (bookmarks and links in old e-mails).
+OLD_URL_VALUES = {
+    "groep": {"landelijk": "national", "regio": "region", "netwerk": "network"},
+    "tab": {
+        "welkom": WELCOME,
+        "patienten": "patients",
+        "klachten": "episodes",
+        "behandelingen": "treatments",
+        "financien": "finance",
+        "verzekeraars": "insurers",
+        "productiviteit": "productivity",
+        "kwaliteit": "quality",
+    },
+}
 
 
-def slug(text: str) -> str:
-    """'Financiën' → 'financien': the catalogue may name a tab in Dutch or by slug."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return plain.strip().lower().replace(" ", "-")
-
-
-# The catalogue names its tabs in Dutch ("Financiën"); the page speaks in slugs.
-CATALOGUE_TABS = {slug(name): name for name in catalogue.TABS}
+def renamed_query(query) -> dict | None:
+    """The query with today's values when it still carries an old one (else None)."""
+    renamed = {
+        param: OLD_URL_VALUES.get(param, {}).get(value, value) for param, value in query.items()
+    }
+    return renamed if renamed != dict(query.items()) else None
 
 
 def group_param(value: str | None) -> str:
     """The ``?groep=`` value, defaulting to national for anything unknown."""
-    return value if value in GROUP_PARAMS else "landelijk"
+    return value if value in GROUPS else "national"
 
 
 def tab_param(value: str | None) -> str:
-    return value if value in TAB_SLUGS else "welkom"
+    return value if value in TAB_KEYS else WELCOME
 
 
 # --- Values ----------------------------------------------------------------------------------
@@ -397,7 +413,7 @@ def largest_mix_difference(mixes) -> str:
 # --- Explanations ----------------------------------------------------------------------------
 
 TAB_INTRO = {
-    "welkom": gettext_lazy(
+    WELCOME: gettext_lazy(
         "Per thema één symbool. ▲ of ▼ alleen als minstens één kengetal met een beter of "
         "slechter buiten de normale spreiding ligt: zo ver van de mediaan van de groep dat "
         "toeval het bij uw aantallen niet meer verklaart (▲▼: het een en het ander). ● betekent "
@@ -406,7 +422,7 @@ TAB_INTRO = {
         "noemt de kengetallen die beslisten, met uw waarde, het 95 %-interval erbij en de "
         "mediaan. Beweeg over een symbool of ga er met de Tab-toets naartoe."
     ),
-    "trends": gettext_lazy(
+    TRENDS: gettext_lazy(
         "De lijn toont de waarde van uw praktijk per kwartaal en per jaar over al uw imports, "
         "de stippellijn de mediaan van de groep in dezelfde periode. Groei is de verandering "
         "ten opzichte van dezelfde periode een jaar eerder. Een lege plek betekent dat er voor "
@@ -432,8 +448,8 @@ THEME_INTRO = gettext_lazy(
 )
 
 
-def tab_intro(slug_: str) -> str:
-    return str(TAB_INTRO.get(slug_, THEME_INTRO))
+def tab_intro(tab: str) -> str:
+    return str(TAB_INTRO.get(tab, THEME_INTRO))
 
 
 # --- Trends ----------------------------------------------------------------------------------

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parabench.benchmark import queries
+from parabench.benchmark import catalogue, queries
 from parabench.dashboard import presentation, verdicts
-from parabench.dashboard.presentation import GROUP_PARAMS, TABS
-
-TAB_LABELS = {tab.slug: tab.label for tab in TABS}
 
 # The columns of the KPI table, in order: (key, header).
 COLUMNS = (
@@ -91,10 +88,10 @@ def interval_cells(figure) -> dict:
 
 
 def figure_rows(imp, group: str | None) -> Sheet:
-    kind = GROUP_PARAMS[presentation.group_param(group)]
+    group = presentation.group_param(group)
     kpis, formats, mixes = [], [], []
     for window in queries.windows_of(imp):
-        board = queries.dashboard_for(imp, kind, window=window)
+        board = queries.dashboard_for(imp, group, window=window)
         label = window_label(window)
         too_small = board.group.too_small
         for kpi in board.kpis:
@@ -106,7 +103,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                     "window": label,
                     "begin": window.begin,
                     "end": window.end,
-                    "theme": str(TAB_LABELS[presentation.slug(kpi.tab)]),
+                    "theme": catalogue.THEME_BY_KEY[kpi.theme].name,
                     "kpi": str(kpi.name),
                     "unit": str(UNITS.get(kpi.unit, kpi.unit)),
                     "value": kpi.value,
@@ -129,7 +126,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                         "window": label,
                         "begin": window.begin,
                         "end": window.end,
-                        "theme": str(TAB_LABELS["verzekeraars"]),
+                        "theme": catalogue.THEME_BY_KEY[figure.theme].name,
                         "kpi": f"{figure.name} · {insurer.label}",
                         "unit": str(UNITS.get(figure.unit, figure.unit)),
                         "value": figure.value,

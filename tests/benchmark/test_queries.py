@@ -248,10 +248,10 @@ def test_a_theme_tab_reads_exactly_its_own_share_of_the_whole_dashboard(country)
     _, imports = country
     imp = imports["plain"][0]
     whole = dashboard_for(imp, "national")
-    for tab in ("Patiënten", "Financiën", "Verzekeraars"):
-        part = dashboard_for(imp, "national", tab=tab)
-        assert part.kpis == [k for k in whole.kpis if k.tab == tab]
-        assert part.mixes == [m for m in whole.mixes if m.tab == tab]
+    for theme in ("patients", "finance", "insurers"):
+        part = dashboard_for(imp, "national", theme=theme)
+        assert part.kpis == [k for k in whole.kpis if k.theme == theme]
+        assert part.mixes == [m for m in whole.mixes if m.theme == theme]
         assert part.kpis or part.mixes
         assert part.group == whole.group and part.window == whole.window
 

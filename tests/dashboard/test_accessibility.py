@@ -21,14 +21,14 @@ NODE_DIR = ROOT / ".tools" / "node"
 AXE = NODE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 TABS = [
-    "welkom",
-    "patienten",
-    "klachten",
-    "behandelingen",
-    "financien",
-    "verzekeraars",
-    "productiviteit",
-    "kwaliteit",
+    "welcome",
+    "patients",
+    "episodes",
+    "treatments",
+    "finance",
+    "insurers",
+    "productivity",
+    "quality",
     "trends",
 ]
 
@@ -100,7 +100,7 @@ def test_every_tab_profile_and_certificates_page_has_no_serious_violation(
     log_in(page, "anna", password)
     dashboard = reverse("dashboard:detail", kwargs={"import_id": import_a.pk})
     pages = [f"{dashboard}?tab={tab}" for tab in TABS] + [
-        f"{dashboard}?groep=netwerk&tab=patienten",  # too small a group
+        f"{dashboard}?groep=network&tab=patients",  # too small a group
         reverse("practices:profile"),
         reverse("certificates:details"),
     ]

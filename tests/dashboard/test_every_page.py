@@ -92,11 +92,11 @@ def test_a_practice_user_s_pages_pass_axe_and_fit_a_phone(
         wide = sideways(page)
         if wide:
             problems[f"{dashboard}?tab={tab}"] = wide
-        if tab in ("welkom", "financien", "trends"):
+        if tab in ("welcome", "finance", "trends"):
             screenshot(page, "pages", f"dashboard-{tab}-390")
     # For people: the desktop pages with the downloads, the insurer table, the header figures.
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(f"{dashboard}?tab=verzekeraars")
+    page.goto(f"{dashboard}?tab=insurers")
     screenshot(page, "pages", "dashboard-verzekeraars")
     page.goto(reverse("uitleg"))
     screenshot(page, "pages", "uitleg", full_page=False)

@@ -21,7 +21,7 @@ def kpi(code="sessions_per_episode", verdict="around", value=10.2, stats=STATS, 
         code=code,
         name="Behandelgemiddelde",
         unit="zittingen",
-        tab="Behandelingen",
+        theme="treatments",
         better=better,
         number_format="dec1",
         explanation="Zittingen van afgesloten klachten gedeeld door afgesloten klachten.",
@@ -80,7 +80,7 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
     mix = MixFigure(
         code="gender_age_mix",
         name="Leeftijdsopbouw",
-        tab="Patiënten",
+        theme="patients",
         explanation="",
         categories=[
             ("Vrouw 0–17", 10.0, 8.0),
@@ -103,17 +103,17 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
 def test_the_pyramid_is_chosen_by_the_catalogue_code_and_read_by_keys_in_any_language():
     with translation.override("en"):
         english = MixFigure(
-            "gender_age_mix", "Age and gender mix", "Patiënten", "", [("Female 0–17", 10.0, 8.0)]
+            "gender_age_mix", "Age and gender mix", "patients", "", [("Female 0–17", 10.0, 8.0)]
         )
         block = presentation.mix_block(english, too_small=False)
         assert block.chart.left.practice[0] == 10.0 and block.chart.left.name == "Women"
     # Labels that look like genders do not make another mix a pyramid.
-    lookalike = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Vrouw 0–17", 5.0, 7.0)])
+    lookalike = MixFigure("payer_mix", "Betalers", "finance", "", [("Vrouw 0–17", 5.0, 7.0)])
     assert isinstance(presentation.mix_block(lookalike, too_small=False).chart, charts.Bars)
 
 
 def test_a_too_small_group_leaves_the_group_column_of_a_mix_empty():
-    mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
+    mix = MixFigure("payer_mix", "Betalers", "finance", "", [("Zelfbetaler", 5.0, 7.0)])
     block = presentation.mix_block(mix, too_small=True)
     assert block.rows == [("Zelfbetaler", "5,0 %", "–")]
     assert [series.role for series in block.chart.series] == ["practice"]

@@ -21,15 +21,14 @@ from django.test import Client
 from django.urls import reverse
 
 from parabench.benchmark import catalogue as cat
+from parabench.benchmark.catalogue import THEMES
 from parabench.benchmark.disclosure import DIGITS_LARGE, DIGITS_SMALL, FORMAT_STEPS, TAILS_MIN_N
-from parabench.benchmark.groups import Group
+from parabench.benchmark.groups import CHOICES, Group
 from parabench.benchmark.kpis import QUARTER_WINDOWS
 from parabench.benchmark.queries import TREND_KPIS
 from tests.factories import PASSWORD
 
-GROUP_PARAMS = {"landelijk": "national", "regio": "region", "netwerk": "network"}
-THEME_TABS = ("patienten", "klachten", "behandelingen", "financien", "verzekeraars")
-THEME_TABS += ("productiviteit", "kwaliteit")
+THEME_TABS = tuple(theme.key for theme in THEMES)
 STAT_LABELS = {
     "P10": "p10",
     "P25": "p25",
@@ -162,11 +161,11 @@ def served_views(username: str, member, imports, snapshot) -> list[View]:
     views: list[View] = []
     for imp_id, year, window in imports:
         url = reverse("dashboard:detail", kwargs={"import_id": imp_id})
-        for param, kind in GROUP_PARAMS.items():
-            group = member.group(kind)
+        for choice in CHOICES:
+            group = member.group(choice)
             n_of = _sizes(snapshot, group, year, window)
             for tab in THEME_TABS:
-                page = client.get(url, {"groep": param, "tab": tab}).content.decode()
+                page = client.get(url, {"groep": choice, "tab": tab}).content.decode()
                 for code, article in _articles(page, "kpi"):
                     served = _kpi_figures(code, article)
                     if served:
@@ -181,7 +180,7 @@ def served_views(username: str, member, imports, snapshot) -> list[View]:
                         }
                         views.append(View(group, year, window, column, served, errors))
             for code in TREND_KPIS:
-                page = client.get(url, {"groep": param, "tab": "trends", "kengetal": code})
+                page = client.get(url, {"groep": choice, "tab": "trends", "kengetal": code})
                 views += _trend_views(page.content.decode(), code, group, snapshot)
     return views
 
@@ -233,8 +232,8 @@ def old_views(member, imports, snapshot) -> list[View]:
     """What the old portal served the same practice on the same pages."""
     views = []
     for _imp_id, year, window in imports:
-        for kind in GROUP_PARAMS.values():
-            group = member.group(kind)
+        for choice in CHOICES:
+            group = member.group(choice)
             members = snapshot.group_members(group, year, window)
             if len(members) < 5:
                 continue
