@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -206,9 +207,10 @@ def to_csv(sheet: Sheet, dutch: bool) -> str:
         for key, _header in COLUMNS:
             value = row[key]
             if key in NUMERIC:
-                value = "" if value is None else f"{value:.{decimals}f}"
-                if dutch:
-                    value = value.replace(".", ",")
+                # Django's marks of the page's language, without thousands marks (for Excel).
+                value = (
+                    "" if value is None else formats.number_format(round(value, decimals), decimals)
+                )
             elif key in ("begin", "end"):
                 value = value.isoformat()
             cells.append(value)
