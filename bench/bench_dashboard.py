@@ -218,6 +218,8 @@ def child(
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 60)
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    # Plain HTTP to uvicorn on 127.0.0.1: in production nginx terminates TLS in front of it.
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if not reuse:
