@@ -100,13 +100,23 @@ class KpiFigure:
     judgement: Judgement | None = None  # interval, limits and side (uncertainty.py)
 
 
+class MixShare(NamedTuple):
+    """One category of a mix: its catalogue key (``female.age_0_17``), its label, the practice's
+    share and the group's median share, in %."""
+
+    key: str
+    label: str
+    practice: float | None
+    group: float | None
+
+
 @dataclass(frozen=True)
 class MixFigure:
     code: str
     name: str
     theme: str  # catalogue.THEMES key
     explanation: str
-    categories: list[tuple[str, float | None, float | None]]  # label, practice %, group median %
+    categories: list[MixShare]
 
 
 @dataclass(frozen=True)
@@ -420,7 +430,8 @@ def dashboard_for(
             column = mix.column(category.key)
             own_share = None if vector is None else vector[cat.COLUMN_INDEX[column]]
             stats = _column_stats(matrix, column)
-            categories.append((category.label, own_share, None if stats is None else stats.median))
+            median = None if stats is None else stats.median
+            categories.append(MixShare(category.key, category.label, own_share, median))
         mix_figures.append(MixFigure(mix.code, mix.name, mix.theme, mix.explanation, categories))
     return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures, insurers=insurers)
 

@@ -295,11 +295,11 @@ def mix_block(mix, too_small: bool) -> MixBlock:
     """The practice's mix beside the group's median share per category (not an average: see
     docs/privacy.md); an age × gender mix becomes a pyramid."""
     categories = [
-        (str(label), share, None if too_small else group_share)
-        for label, share, group_share in mix.categories
+        share._replace(label=str(share.label), group=None if too_small else share.group)
+        for share in mix.categories
     ]
     percent = formatting.percent_format(1)
-    rows = [(label, percent(share), percent(group)) for label, share, group in categories]
+    rows = [(c.label, percent(c.practice), percent(c.group)) for c in categories]
     draw = MIX_CHARTS.get(mix.code, bar_chart)
     return MixBlock(
         code=mix.code,
@@ -325,18 +325,18 @@ def _mix_description(mix, has_group: bool) -> str:
 def bar_chart(mix, categories) -> charts.Bars:
     """Horizontal bars per category; categories empty for both the practice and the group only
     add blank lines to a chart (the table keeps them)."""
-    drawn = [c for c in categories if (c[1] or 0) > 0 or (c[2] or 0) > 0] or categories
-    series = [charts.Series(_("Uw praktijk"), tuple(share for _l, share, _g in drawn))]
-    has_group = any(group is not None for _l, _s, group in drawn)
+    drawn = [c for c in categories if (c.practice or 0) > 0 or (c.group or 0) > 0] or categories
+    series = [charts.Series(_("Uw praktijk"), tuple(c.practice for c in drawn))]
+    has_group = any(c.group is not None for c in drawn)
     if has_group:
         series.append(
-            charts.Series(_("Mediaan groep"), tuple(g for _l, _s, g in drawn), role="group")
+            charts.Series(_("Mediaan groep"), tuple(c.group for c in drawn), role="group")
         )
     return charts.Bars(
         key=f"mix-{mix.code}",
         title=str(mix.name),
         description=_mix_description(mix, has_group),
-        labels=tuple(label for label, _s, _g in drawn),
+        labels=tuple(c.label for c in drawn),
         series=tuple(series),
         show=formatting.percent_format(1),
         axis=formatting.percent_format,
@@ -352,14 +352,12 @@ def pyramid_chart(mix, categories) -> charts.Pyramid:
     Rows and sides come from the catalogue's category keys (``female.age_0_17``), not from the
     translated labels. A third gender ("other") has no side in a pyramid: it stays in the table.
     """
-    definition = catalogue.MIX_BY_CODE[mix.code]
-    key_of = {category.label: category.key for category in definition.categories}
     shares = {}
-    for label, share, group in categories:
-        gender, _dot, band = key_of.get(label, "").partition(".")
-        shares[(gender, band)] = (share, group)
+    for share in categories:
+        gender, _dot, band = share.key.partition(".")
+        shares[(gender, band)] = (share.practice, share.group)
     bands = [band for band, _label in catalogue.AGE_BANDS]
-    has_group = any(group is not None for _l, _s, group in categories)
+    has_group = any(share.group is not None for share in categories)
 
     def side(gender):
         own = tuple(shares.get((gender, band), (None, None))[0] for band in bands)
@@ -391,12 +389,12 @@ def largest_mix_difference(mixes) -> str:
     """For a theme of mixes only: the category where the practice differs most from the group."""
     best = None
     for mix in mixes:
-        for label, share, group in mix.categories:
-            if share is None or group is None:
+        for share in mix.categories:
+            if share.practice is None or share.group is None:
                 continue
-            gap = abs(share - group)
+            gap = abs(share.practice - share.group)
             if best is None or gap > best[0]:
-                best = (gap, mix.name, label, share, group)
+                best = (gap, mix.name, share.label, share.practice, share.group)
     if best is None:
         return ""
     _gap, mix_name, label, share, group = best

@@ -140,14 +140,14 @@ def figure_rows(imp, group: str | None) -> Sheet:
                 )
                 formats.append(figure.number_format)
         for mix in board.mixes:
-            for category, share, group_share in mix.categories:
+            for share in mix.categories:
                 mixes.append(
                     {
                         "window": label,
                         "mix": str(mix.name),
-                        "category": str(category),
-                        "value": share,
-                        "median": None if too_small else group_share,
+                        "category": str(share.label),
+                        "value": share.practice,
+                        "median": None if too_small else share.group,
                     }
                 )
     return Sheet(kpis, formats, mixes)

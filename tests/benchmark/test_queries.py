@@ -95,7 +95,7 @@ def test_a_network_of_four_gets_nothing_about_the_group(country):
         assert figure.band is None
         assert figure.verdict is None
     for mix in board.mixes:
-        assert all(group_share is None for _, _, group_share in mix.categories)
+        assert all(share.group is None for share in mix.categories)
     # Only the practice's own numbers are left.
     own = {_figure(board, c).value for c in COUNT_KPIS}
     others = [

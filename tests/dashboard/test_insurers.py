@@ -28,11 +28,11 @@ def test_patients_per_insurer_add_up_to_the_practice_s_patients(imp):
     board = queries.dashboard_for(imp, "national")
     patients = next(k for k in board.kpis if k.code == "patients").value
     revenue = next(k for k in board.kpis if k.code == "revenue").value
-    self_pay = dict((k, v) for k, v, _g in mix(board, "insurer_patient_mix"))["Zelfbetalers"]
+    self_pay = {c.key: c.practice for c in mix(board, "insurer_patient_mix")}["self_pay"]
     per_insurer = [insurer.figures[0].value for insurer in board.insurers]
     assert sum(per_insurer) == pytest.approx(patients * (1 - self_pay / 100))
     # Revenue per patient × patients, summed over the insurers, is the insured revenue.
-    self_paid = dict((k, v) for k, v, _g in mix(board, "insurer_revenue_mix"))["Zelfbetalers"]
+    self_paid = {c.key: c.practice for c in mix(board, "insurer_revenue_mix")}["self_pay"]
     rebuilt = sum(
         i.figures[0].value * i.figures[2].value for i in board.insurers if i.figures[0].value
     )

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from parabench.benchmark import catalogue, uncertainty
-from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure, _verdict
+from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure, MixShare, _verdict
 from parabench.dashboard import charts, verdicts
 from parabench.dashboard.presentation import TABS
 
@@ -136,7 +136,7 @@ def test_a_mixes_only_theme_names_its_largest_difference_without_a_verdict():
         name="Verzekeraarsmix (patiënten)",
         theme="insurers",
         explanation="",
-        categories=[("CZ", 40.0, 20.0), ("VGZ", 30.0, 28.0)],
+        categories=[MixShare("cz", "CZ", 40.0, 20.0), MixShare("vgz", "VGZ", 30.0, 28.0)],
     )
     symbol = verdicts.theme_symbol(TABS[5], [], False, [mix])
     assert symbol.state == "different"
@@ -161,7 +161,9 @@ def test_the_funnel_carries_the_practice_and_the_limits_only():
 def test_a_theme_whose_kpis_cannot_be_judged_says_why_instead_of_speaking_of_mixes():
     """A group of 5–9 publishes no quartiles: a tariff has no normal spread to be judged by."""
     tariff = figure("revenue_per_session", 39.0, {}, 36.5)
-    mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
+    mix = MixFigure(
+        "payer_mix", "Betalers", "finance", "", [MixShare("self_pay", "Zelfbetaler", 5.0, 7.0)]
+    )
     finance = next(t for t in TABS if t.key == "finance")
     symbol = verdicts.theme_symbol(finance, [tariff], False, [mix])
     assert symbol.symbol == "–"
