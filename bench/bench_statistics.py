@@ -17,9 +17,9 @@ once per process from ``DATABASE_URL``):
    - ``numpy (kernel)``: the same with the engine's vectorised kernel (``stats.py``), still in
      memory — the floor for any database-backed version;
    - ``full recompute``: ``recompute_all()`` — reading every stored vector, marking counted rows,
-     computing and writing every statistic and position;
+     computing and writing every statistic;
    - ``incremental``: a real export of one practice (built through parabench_format), stored with
-     ``store_export`` and followed by ``recompute_after_import`` — repeated for a few practices;
+     ``store_export`` and followed by ``recompute_practices`` — repeated for a few practices;
    - ``dashboard read``: ``queries.dashboard_for`` for one import (what a page costs).
 
 Run: ``.venv/bin/python -m bench.bench_statistics [--practices 10000 --years 10]`` — prints the
@@ -101,6 +101,7 @@ def _generate(practices: int, years: int, seed: int = 6):
 def _fill(province, network, networks, data) -> dict:
     from django.db import transaction
 
+    from parabench.benchmark import layout
     from parabench.benchmark.bulk import bulk_insert
     from parabench.benchmark.kpis import growth_matrix, pack
     from parabench.benchmark.models import WindowValues
@@ -137,17 +138,39 @@ def _fill(province, network, networks, data) -> dict:
             (practice, year): pk
             for pk, practice, year in Import.objects.values_list("pk", "practice_id", "year")
         }
-        # Growth figures as recompute_after_import stores them: against last year's window.
+        # Growth figures as recompute_practices stores them: against last year's window.
         growth = {key: growth_matrix(m, data.get((key[0] - 1, key[1]))) for key, m in data.items()}
+        values_layout = layout.ensure(layout.values_names())
+        growth_layout = layout.ensure(layout.growth_names())
         rows = (
-            (import_ids[(pk, year)], pk, year, window, pack(matrix[i]), pack(growth[key][i]), True)
+            (
+                import_ids[(pk, year)],
+                pk,
+                year,
+                window,
+                pack(matrix[i]),
+                values_layout,
+                pack(growth[key][i]),
+                growth_layout,
+                True,
+            )
             for key, matrix in data.items()
             for year, window in (key,)
             for i, pk in enumerate(practice_ids)
         )
         bulk_insert(
             WindowValues,
-            ("imp_id", "practice_id", "year", "window", "values", "growth", "counted"),
+            (
+                "imp_id",
+                "practice_id",
+                "year",
+                "window",
+                "values",
+                "layout_id",
+                "growth",
+                "growth_layout_id",
+                "counted",
+            ),
             rows,
         )
     return {
@@ -195,7 +218,7 @@ def _incremental(repeat: int) -> dict:
 
     from parabench.benchmark.ingest import store_export
     from parabench.benchmark.queries import dashboard_for
-    from parabench.benchmark.recompute import recompute_after_import
+    from parabench.benchmark.recompute import recompute_practices
     from parabench.practices.models import Practice
     from parabench.uploads.models import Import
     from tests.benchmark.factories import make_export
@@ -225,7 +248,7 @@ def _incremental(repeat: int) -> dict:
             store_export(imp, export)
         store.append(time.perf_counter() - started)
         started = time.perf_counter()
-        recompute_after_import(imp)
+        recompute_practices(imp.year, [imp.practice_id])
         recompute.append(time.perf_counter() - started)
         for group in ("national", "region", "network"):
             started = time.perf_counter()
@@ -255,7 +278,7 @@ def child(
     from django.core.management import call_command
     from django.db import connection
 
-    from parabench.benchmark.models import GroupPositions, GroupStatistics
+    from parabench.benchmark.models import GroupStatistics
     from parabench.benchmark.recompute import recompute_all
 
     call_command("migrate", verbosity=0)
@@ -294,7 +317,6 @@ def child(
     result["full_recompute_seconds"] = min(result["full_recompute_runs"])
     result["group_rows"] = report["groups"]
     result["stored_group_rows"] = GroupStatistics.objects.count()
-    result["stored_position_rows"] = GroupPositions.objects.count()
     result.update(_incremental(repeat))
     result["load_average_after"] = os.getloadavg()[0]
     result["ratio_plain"] = result["full_recompute_seconds"] / result["numpy_plain_seconds"]

@@ -1,10 +1,13 @@
-"""Store the KPI values of one import: called by the import task inside its transaction.
+"""Store the KPI values of one import: called inside the import's transaction (``signals.py``).
 
 Why KPI values and not the raw aggregates: every figure a dashboard or a recompute needs is a KPI
 of one window, and a window's KPIs depend only on that window's aggregates (the export carries
 distinct counts per window). Computing them once at import keeps recomputes to pure statistics.
+The stored export itself stays on disk, so ``manage.py rebuild_kpis`` can compute every row
+again after the catalogue changed.
 """
 
+from parabench.benchmark import layout
 from parabench.benchmark.kpis import pack, window_vector
 from parabench.benchmark.models import WindowValues
 
@@ -14,9 +17,11 @@ def store_export(imp, export) -> None:
 
     Idempotent: running it again for the same import replaces that import's rows and leaves no
     others. It does not commit and does not touch statistics: the caller's transaction decides,
-    and ``recompute.recompute_after_import`` runs after the commit.
+    and the statistics refresh it schedules runs after the commit. A replaced row's growth goes
+    back to NULL, so the refresh recomputes it.
     """
     year = export.period.begin.year
+    layout_id = layout.ensure(layout.values_names())
     existing = {row.window: row for row in WindowValues.objects.filter(imp=imp)}
     wanted = {window.id: pack(window_vector(window)) for window in export.windows}
     stale = [row.pk for window, row in existing.items() if window not in wanted]
@@ -28,9 +33,53 @@ def store_export(imp, export) -> None:
         if row is None:
             new.append(
                 WindowValues(
-                    imp=imp, practice_id=imp.practice_id, year=year, window=window, values=blob
+                    imp=imp,
+                    practice_id=imp.practice_id,
+                    year=year,
+                    window=window,
+                    values=blob,
+                    layout_id=layout_id,
                 )
             )
-        elif bytes(row.values) != blob or row.year != year:
-            WindowValues.objects.filter(pk=row.pk).update(values=blob, year=year)
+        elif bytes(row.values) != blob or row.year != year or row.layout_id != layout_id:
+            WindowValues.objects.filter(pk=row.pk).update(
+                values=blob, layout_id=layout_id, year=year, growth=None, growth_layout=None
+            )
     WindowValues.objects.bulk_create(new)
+
+
+def rebuild_all(say=lambda line: None) -> dict:
+    """Compute every imported export's KPI rows again from its stored body, in today's layout.
+
+    Why: after the catalogue gained (or changed) a KPI, old rows read correctly by name but lack
+    the new KPI; the exports themselves are kept on disk, so the values can be computed again.
+    Each import is its own transaction; an unreadable or no longer valid body is reported and
+    its rows are left as they are. Then one full recompute. Returns counts and the problems.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from parabench.benchmark.recompute import recompute_all
+    from parabench.uploads import storage
+    from parabench.uploads.documents import parse_json
+    from parabench.uploads.models import Import
+    from parabench.uploads.refusals import Refusal
+    from parabench.uploads.validation import validated_export
+
+    report = {"rebuilt": 0, "problems": []}
+    imports = Import.objects.filter(status=Import.Status.IMPORTED).order_by("pk")
+    for imp in imports.iterator(chunk_size=500):
+        try:
+            raw = storage.stored_body(imp)
+            export = validated_export(
+                parse_json(raw), today=timezone.localdate(imp.uploaded_at), raw=raw
+            )
+        except (OSError, Refusal) as exc:
+            report["problems"].append((imp.pk, type(exc).__name__, str(exc)[:200]))
+            say(f"import {imp.pk}: {type(exc).__name__} {str(exc)[:200]}")
+            continue
+        with transaction.atomic():
+            store_export(imp, export)
+        report["rebuilt"] += 1
+    report["recompute"] = recompute_all()
+    return report

@@ -1,9 +1,9 @@
 """Recompute and store the published group statistics (see disclosure.py).
 
-Entry points: ``recompute_after_import`` and ``recompute_practices`` (incremental: only the
-groups of the practices that sent something, for their year and the next one, whose growth
-figures depend on it), ``recompute_changed`` (the uploader's refresh: incremental for whatever
-changed since the last recompute, full when that is most of the year) and ``recompute_all``
+Entry points: ``recompute_practices`` (incremental: only the groups of the practices that sent
+something, for their year and the next one, whose growth figures depend on it),
+``recompute_changed`` (the statistics refresh after imports: incremental for whatever changed
+since the last recompute, full when that is most of the year) and ``recompute_all``
 (every year and group; ``manage.py recompute_statistics``). All run the same per-year function,
 so "incremental equals full" holds by construction for the groups touched, and is tested.
 
@@ -35,30 +35,22 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from parabench.benchmark import disclosure
+from parabench.benchmark import disclosure, layout
 from parabench.benchmark import groups as grouping
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import (
     GROWTH_KPIS,
     STORED_COLUMNS,
 )
-from parabench.benchmark.kpis import (
-    WINDOWS,
-    growth_matrix,
-    pack,
-    unpack,
-    unpack_many,
-    with_growth,
-)
+from parabench.benchmark.kpis import WINDOWS, growth_matrix, pack, with_growth
 from parabench.benchmark.models import (
-    GroupPositions,
     GroupStatistics,
     WindowBlock,
     WindowValues,
 )
 from parabench.benchmark.stats import STAT_FIELDS
 from parabench.benchmark.uncertainty import group_dispersion
-from parabench.uploads.models import Import
+from parabench.uploads.models import Import, oldest_first
 
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
 _GROWTH_WIDTH = len(GROWTH_KPIS)
@@ -69,17 +61,12 @@ BLOCKS = 64  # snapshot blocks per (year, window): ~160 practices each at nation
 CHANGED_SHARE_FOR_FULL = 0.25
 
 
-def recompute_after_import(imp: Import) -> None:
-    """After ``imp`` was committed as imported: refresh what it changes, nothing else."""
-    recompute_practices(imp.year, [imp.practice_id])
-
-
 def recompute_practices(year: int, practice_ids) -> dict:
     """Refresh what new or changed rows of these practices in ``year`` change, nothing else.
 
-    Marks their counted rows, refreshes their growth figures, then recomputes their groups
-    (national, their regions, their networks or "without network") for that year, and for the
-    next year when one of them sent it (its growth figures compare with this year).
+    Marks their counted rows and refreshes their growth figures, then recomputes their groups
+    (national, their regions, their networks or "without network") — for that year, and for
+    the next year when one of them sent it (its growth figures compare with this year).
     """
     practice_ids = sorted({int(p) for p in practice_ids})
     members = grouping.memberships()  # every practice: the national group needs them all
@@ -89,8 +76,11 @@ def recompute_practices(year: int, practice_ids) -> dict:
     with transaction.atomic():
         for each in years:
             _lock(each)
-        mark_counted(year, practice_ids=practice_ids)
+        # Every year whose rows of these practices are read is handled whole for them: counted
+        # rows chosen, growth refreshed. A refresh of that year may otherwise find them in the
+        # snapshot as if done (their growth no longer NULL) and miss them for good.
         for each in years:
+            mark_counted(each, practice_ids=practice_ids)
             refresh_growth(each, practice_ids)
         for each in years:
             recompute_year(each, only=only, members=members, fresh=practice_ids)
@@ -121,7 +111,7 @@ def recompute_all(years=None) -> dict:
     """Full recompute: counted rows, growth and statistics of every group.
 
     ``years``: only these years (their growth against the year before is refreshed too).
-    Returns a small report (years, group statistics and position rows written).
+    Returns a small report (years, group statistics written).
     """
     full = years is None
     if full:
@@ -142,7 +132,6 @@ def recompute_all(years=None) -> dict:
     if full:
         # Statistics of years that no longer have any data go too.
         GroupStatistics.objects.exclude(year__in=list(years)).delete()
-        GroupPositions.objects.exclude(year__in=list(years)).delete()
     return report
 
 
@@ -157,16 +146,16 @@ def _lock(year: int) -> None:
 
 
 def mark_counted(year: int, practice_ids=None) -> None:
-    """Flag, per practice and window, the newest imported export covering it as the counted one.
+    """Flag, per practice and window, the export that counts (``uploads.models.oldest_first``:
+    the newest export moment among the imported exports covering the window) as counted.
 
-    Newest = the import marked current for that practice and year when it covers the window,
-    else the latest upload that does. Imports not (or no longer) imported never count.
+    Imports not (or no longer) imported never count.
     """
     rows = WindowValues.objects.filter(year=year)
     if practice_ids is not None:
         rows = rows.filter(practice_id__in=list(practice_ids))
     # Ordered from least to most preferred: the last row seen per (practice, window) wins.
-    ordered = rows.order_by("imp__is_current", "imp__uploaded_at", "imp_id", "pk").values_list(
+    ordered = rows.order_by(*oldest_first("imp__"), "pk").values_list(
         "pk", "practice_id", "window", "counted", "imp__status"
     )
     chosen: dict[tuple[int, str], int] = {}
@@ -199,8 +188,11 @@ def _counted_vectors(year: int, practice_ids=None) -> dict[str, dict[int, object
         return found
     rows = WindowValues.objects.filter(year=year, counted=True, practice_id__in=practice_ids)
     found: dict[str, dict[int, object]] = defaultdict(dict)
-    for practice, window, blob in rows.values_list("practice_id", "window", "values"):
-        found[window][practice] = unpack(blob)
+    names = layout.values_names()
+    for practice, window, blob, pk in rows.values_list(
+        "practice_id", "window", "values", "layout_id"
+    ):
+        found[window][practice] = layout.vector(blob, pk, names)
     return found
 
 
@@ -208,13 +200,23 @@ def refresh_growth(year: int, practice_ids) -> None:
     """Recompute the stored growth figures of these practices' rows of ``year``."""
     practice_ids = list(practice_ids)
     before = _counted_vectors(year - 1, practice_ids)
-    for pk, practice, window, blob, stored in WindowValues.objects.filter(
-        year=year, practice_id__in=practice_ids
-    ).values_list("pk", "practice_id", "window", "values", "growth"):
+    names = layout.values_names()
+    growth_layout = layout.ensure(layout.growth_names())
+    for (
+        pk,
+        practice,
+        window,
+        blob,
+        values_layout,
+        stored,
+        stored_layout,
+    ) in WindowValues.objects.filter(year=year, practice_id__in=practice_ids).values_list(
+        "pk", "practice_id", "window", "values", "layout_id", "growth", "growth_layout_id"
+    ):
         previous = before.get(window, {}).get(practice)
-        blob = pack(growth_matrix(unpack(blob), previous)[0])
-        if stored is None or bytes(stored) != blob:
-            WindowValues.objects.filter(pk=pk).update(growth=blob)
+        blob = pack(growth_matrix(layout.vector(blob, values_layout, names), previous)[0])
+        if stored is None or bytes(stored) != blob or stored_layout != growth_layout:
+            WindowValues.objects.filter(pk=pk).update(growth=blob, growth_layout_id=growth_layout)
 
 
 def _select(columns, where: str, params, model=WindowValues) -> list[tuple]:
@@ -255,12 +257,12 @@ def _load(year: int, fresh=None):
             incremental = _load_incremental(year, fresh, snapshot)
             if incremental is not None:
                 return incremental
-    fetched = _select(
-        ("id", "practice_id", "window", "counted", "values", "growth"), f"{q('year')} = %s", [year]
-    )
+    fetched = _select(ROW_COLUMNS, f"{q('year')} = %s", [year])
     loaded = {}
     if fetched:
-        ids, practices, windows, counted, blobs, growths = zip(*fetched, strict=True)
+        ids, practices, windows, counted, blobs, growths, layouts, growth_layouts = zip(
+            *fetched, strict=True
+        )
         ids = np.array(ids, dtype=np.int64)
         practices = np.array(practices, dtype=np.int64)
         counted = np.array(counted, dtype=bool)
@@ -271,22 +273,45 @@ def _load(year: int, fresh=None):
                 ids[rows],
                 practices[rows],
                 counted[rows],
-                unpack_many([blobs[i] for i in rows]),
-                unpack_many([growths[i] for i in rows], _GROWTH_WIDTH),
+                _values([blobs[i] for i in rows], [layouts[i] for i in rows]),
+                _growth([growths[i] for i in rows], [growth_layouts[i] for i in rows]),
             )
     return loaded, None
+
+
+# What a recompute reads of a row: the vectors with the layouts that name their numbers.
+ROW_COLUMNS = (
+    "id",
+    "practice_id",
+    "window",
+    "counted",
+    "values",
+    "growth",
+    "layout_id",
+    "growth_layout_id",
+)
+
+
+def _values(blobs, layouts) -> np.ndarray:
+    return layout.matrix(blobs, layouts, layout.values_names())
+
+
+def _growth(blobs, layouts) -> np.ndarray:
+    return layout.matrix(blobs, layouts, layout.growth_names())
 
 
 def _read_snapshot(year: int) -> dict:
     """The snapshot of ``year``: window → (ids, practices, counted, stored, growth)."""
     parts = defaultdict(list)
     q = connection.ops.quote_name
-    names = ("window", "width", "ids", "practices", "counted", "values", "growth")
-    for window, width, ids, practices, counted, values, growth in _select(
+    names = ("window", "layout_id", "growth_layout_id", "ids", "practices", "counted")
+    names += ("values", "growth")
+    current = (layout.layout_id(layout.values_names()), layout.layout_id(layout.growth_names()))
+    for window, values_layout, growth_layout, ids, practices, counted, values, growth in _select(
         names, f"{q('year')} = %s", [year], model=WindowBlock
     ):
-        if width != _WIDTH:
-            return {}  # the catalogue grew since: rebuild from the table
+        if (values_layout, growth_layout) != current:
+            return {}  # the catalogue changed since: rebuild from the table
         ids = np.frombuffer(bytes(ids), dtype="<i8")
         parts[window].append(
             (
@@ -369,11 +394,7 @@ def _reread(year: int, practices, blocks) -> list[tuple]:
         params += [window, *numbers]
     if not parts:
         return []
-    return _select(
-        ("id", "practice_id", "window", "counted", "values", "growth"),
-        f"{q('year')} = %s AND ({' OR '.join(parts)})",
-        params,
-    )
+    return _select(ROW_COLUMNS, f"{q('year')} = %s AND ({' OR '.join(parts)})", params)
 
 
 def _load_incremental(year: int, fresh, snapshot):
@@ -400,13 +421,15 @@ def _load_incremental(year: int, fresh, snapshot):
         keep = ~np.isin(old[1], fresh) & ~np.isin(old[1] % BLOCKS, stale_here)
         rows = new_rows.get(window, [])
         if rows:
-            ids, practices, _, counted, blobs, growths = zip(*rows, strict=True)
+            ids, practices, _, counted, blobs, growths, layouts, growth_layouts = zip(
+                *rows, strict=True
+            )
             added = (
                 np.array(ids, dtype=np.int64),
                 np.array(practices, dtype=np.int64),
                 np.array(counted, dtype=bool),
-                unpack_many(list(blobs)),
-                unpack_many(list(growths), _GROWTH_WIDTH),
+                _values(blobs, layouts),
+                _growth(growths, growth_layouts),
             )
         else:
             added = (*empty, np.empty((0, _WIDTH)), np.empty((0, _GROWTH_WIDTH)))
@@ -438,12 +461,11 @@ def _changed_practices(year: int) -> list[int] | None:
     snapshot = _read_snapshot(year)
     if not snapshot:
         return None
-    # Rows that should count but do not: a recompute of the year before rewrites this year's
-    # snapshot blocks (for growth) and may take in rows of a burst it did not mark.
+    # Rows no recompute has handled yet (their growth is still NULL): an incremental recompute
+    # of another practice re-reads whole stale blocks and takes such rows into the snapshot
+    # as they are, so comparing with the snapshot alone would miss them for good.
     waiting = set(
-        WindowValues.objects.filter(
-            year=year, counted=False, imp__is_current=True, imp__status=Import.Status.IMPORTED
-        )
+        WindowValues.objects.filter(year=year, growth__isnull=True)
         .values_list("practice_id", flat=True)
         .distinct()
     )
@@ -493,6 +515,8 @@ def _write_snapshot(year: int, loaded, dirty) -> None:
             return
         old = old.filter(condition)
     old._raw_delete(old.db)
+    values_layout = layout.ensure(layout.values_names())
+    growth_layout = layout.ensure(layout.growth_names())
     rows = []
     for window, (ids, practices, counted, stored, growth) in loaded.items():
         wanted = None if dirty is None else dirty.get(window, set())
@@ -506,7 +530,8 @@ def _write_snapshot(year: int, loaded, dirty) -> None:
                     year,
                     window,
                     int(block),
-                    _WIDTH,
+                    values_layout,
+                    growth_layout,
                     ids[part].astype("<i8").tobytes(),
                     practices[part].astype("<i8").tobytes(),
                     counted[part].astype(np.uint8).tobytes(),
@@ -516,20 +541,37 @@ def _write_snapshot(year: int, loaded, dirty) -> None:
             )
     bulk_insert(
         WindowBlock,
-        ("year", "window", "block", "width", "ids", "practices", "counted", "values", "growth"),
+        (
+            "year",
+            "window",
+            "block",
+            "layout_id",
+            "growth_layout_id",
+            "ids",
+            "practices",
+            "counted",
+            "values",
+            "growth",
+        ),
         rows,
     )
 
 
-def _store_growth(ids, old, new) -> None:
-    """Write back growth figures that differ from the stored ones (normally none)."""
+def _store_growth(ids, old, new, never) -> None:
+    """Write back growth figures that differ from the stored ones (normally none), and those
+    of rows no recompute has handled yet (``never``: stored NULL)."""
     changed = ~((old == new) | (np.isnan(old) & np.isnan(new))).all(axis=1)
+    changed |= np.isin(ids, never)
     if not changed.any():
         return
     table = connection.ops.quote_name(WindowValues._meta.db_table)
     q = connection.ops.quote_name
-    sql = f"UPDATE {table} SET {q('growth')} = %s WHERE {q('id')} = %s"  # noqa: S608
-    rows = [(pack(new[i]), int(ids[i])) for i in np.flatnonzero(changed)]
+    growth_layout = layout.ensure(layout.growth_names())
+    sql = (
+        f"UPDATE {table} SET {q('growth')} = %s, {q('growth_layout_id')} = %s "  # noqa: S608
+        f"WHERE {q('id')} = %s"
+    )
+    rows = [(pack(new[i]), growth_layout, int(ids[i])) for i in np.flatnonzero(changed)]
     with connection.cursor() as cursor:
         for batch in _batches(rows):
             cursor.executemany(sql, batch)
@@ -545,6 +587,14 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
     k = settings.MIN_GROUP_SIZE
     now = timezone.now()
     loaded, dirty = _load(year, fresh)
+    never = np.empty(0, dtype=np.int64)
+    if growth_from is not None:
+        never = np.fromiter(
+            WindowValues.objects.filter(year=year, growth__isnull=True).values_list(
+                "pk", flat=True
+            ),
+            dtype=np.int64,
+        )
     if members is None:
         practices = {int(p) for parts in loaded.values() for p in parts[1]}
         members = grouping.memberships(practices)
@@ -561,7 +611,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
                 stored.shape
             )
             renewed = growth_matrix(stored, previous)
-            _store_growth(ids, growth, renewed)
+            _store_growth(ids, growth, renewed, never)
             growth = renewed
             loaded[window] = (ids, practices, counted, stored, growth)
             for i in np.flatnonzero(counted):
@@ -617,25 +667,38 @@ def _dither_key(year, window, group, row_ids) -> bytes:
 
 
 def _stat_row(year, window, group, n, described, now):
-    blob = None if described is None else np.asarray(described, dtype="<f8").tobytes()
-    return (year, window, group.kind, group.key, n, blob, now)
+    if described is None:
+        return (year, window, group.kind, group.key, n, None, None, None, now)
+    blob = np.asarray(described, dtype="<f8").tobytes()
+    statistics = layout.layout_id(layout.statistic_names())
+    columns = layout.layout_id(layout.column_names())
+    return (year, window, group.kind, group.key, n, blob, statistics, columns, now)
 
 
 def _replace(year, only, stat_rows) -> None:
     """Delete the old rows of exactly these groups and write the new ones in bulk.
 
-    Percentile positions are no longer computed (a practice's position is read from the
-    published figures, ``disclosure.band``); old position rows are deleted with the rest."""
+    No percentile positions are stored (a practice's position is read from the published
+    figures, ``disclosure.band``)."""
     stats = GroupStatistics.objects.filter(year=year)
-    old_positions = GroupPositions.objects.filter(year=year)
     if only is not None:
         stats = stats.filter(_group_filter(only))
-        old_positions = old_positions.filter(_group_filter(only))
-    old_positions._raw_delete(old_positions.db)
     stats._raw_delete(stats.db)
+    for names in (layout.statistic_names(), layout.column_names()):
+        layout.ensure(names)
     bulk_insert(
         GroupStatistics,
-        ("year", "window", "kind", "key", "n", "stats", "computed_at"),
+        (
+            "year",
+            "window",
+            "kind",
+            "key",
+            "n",
+            "stats",
+            "statistics_id",
+            "columns_id",
+            "computed_at",
+        ),
         stat_rows,
     )
 

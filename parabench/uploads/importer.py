@@ -11,8 +11,9 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 - A worker killed outside any transaction leaves the import "received" or "importing" without a
   queued task; ``requeue_stale_imports`` (run by the import worker at start, and as a command)
   queues those again. So an accepted upload always ends imported or rejected.
-- The peer statistics are not recomputed per import but by one ``refresh_statistics`` task per
-  year and burst, queued in the import's own transaction (see ``schedule_statistics``).
+- The import is announced inside its transaction (``signals.export_imported``); the benchmark
+  stores the KPI values with it and schedules its statistics (``benchmark/signals.py``). This
+  module never calls the benchmark: the dependencies point one way.
 """
 
 import logging
@@ -26,13 +27,12 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from parabench.benchmark.ingest import store_export
-from parabench.benchmark.recompute import recompute_changed
 from parabench.uploads import storage
 from parabench.uploads.documents import parse_json
-from parabench.uploads.models import Import
+from parabench.uploads.models import Import, oldest_first
 from parabench.uploads.plausibility import import_warnings
 from parabench.uploads.refusals import Refusal
+from parabench.uploads.signals import export_imported
 from parabench.uploads.validation import validated_export
 
 logger = logging.getLogger(__name__)
@@ -124,14 +124,13 @@ def run_import(import_id: int) -> str:
         imp = Import.objects.select_for_update().select_related("practice").get(pk=import_id)
         if imp.status not in PENDING:
             return "already done"
-        store_aggregates(imp, export)
         imp.status = Import.Status.IMPORTED
         imp.imported_at = timezone.now()
         imp.warnings = warnings
         imp.errors = []
         imp.save(update_fields=["status", "imported_at", "warnings", "errors"])
         mark_current(imp)
-        schedule_statistics(imp.year)
+        export_imported.send(sender=Import, imp=imp, export=export)
     return "imported"
 
 
@@ -145,55 +144,13 @@ def _refusal_reason(refusal: Refusal) -> dict:
     }
 
 
-def store_aggregates(imp: Import, export) -> None:
-    """Hand the aggregates to the benchmark engine, inside the import's transaction."""
-    store_export(imp, export)
-
-
-@task()
-def refresh_statistics(year: int, attempt: int = 1) -> str:
-    """Refresh the peer statistics of ``year`` (and of the next year, whose growth depends on
-    it) once for a whole burst of imports; see ``schedule_statistics``. Incremental for the
-    practices that sent something since the last refresh, full when that is most of the year."""
-    try:
-        years = recompute_changed(year)["years"]
-    except TRANSIENT_ERRORS as exc:
-        if attempt >= settings.UPLOAD_IMPORT_MAX_ATTEMPTS:
-            raise
-        delay = settings.UPLOAD_IMPORT_RETRY_SECONDS * 2 ** (attempt - 1)
-        logger.warning("statistics %s: transient error (%s); retry in %ss", year, exc, delay)
-        refresh_statistics.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
-            year, attempt + 1
-        )
-        return "retry"
-    return "recomputed " + (", ".join(map(str, years)) or "nothing")
-
-
-def schedule_statistics(year: int) -> None:
-    """Queue one statistics refresh for ``year`` unless one is already waiting.
-
-    Why not recompute after every import: the national group of a year holds every practice, so
-    one recompute at 10,000 practices takes seconds, and imports arrive in bursts (the whole
-    country uploads after a quarter ends). A refresh that waits UPLOAD_STATISTICS_DELAY_SECONDS
-    takes every import of the burst along; the figures follow within seconds. Called inside the
-    import's transaction, so an import is never committed without its refresh being queued.
-    """
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY,
-        task_path=refresh_statistics.module_path,
-        args_kwargs__args__0=year,
-    ).exists()
-    if not waiting:
-        run_after = timezone.now() + timedelta(seconds=settings.UPLOAD_STATISTICS_DELAY_SECONDS)
-        refresh_statistics.using(run_after=run_after).enqueue(year)
-
-
 def mark_current(imp: Import) -> None:
-    """The newest export (by export time, then import number) of a practice and year counts."""
+    """Mark the practice's export of this year that counts (``models.oldest_first``: the newest
+    export moment, then import number) as current."""
     siblings = Import.objects.filter(
         practice_id=imp.practice_id, year=imp.year, status=Import.Status.IMPORTED
     )
-    newest = siblings.order_by(F("exported_at").desc(nulls_last=True), "-pk").first()
+    newest = siblings.order_by(*oldest_first()).last()
     siblings.exclude(pk=newest.pk).filter(is_current=True).update(is_current=False)
     if not newest.is_current:
         Import.objects.filter(pk=newest.pk).update(is_current=True)
