@@ -35,8 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from parabench.benchmark import disclosure, layout
-from parabench.benchmark import groups as grouping
+from parabench.benchmark import disclosure, groups, layout
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import (
     GROWTH_KPIS,
@@ -69,7 +68,7 @@ def recompute_practices(year: int, practice_ids) -> dict:
     the next year when one of them sent it (its growth figures compare with this year).
     """
     practice_ids = sorted({int(p) for p in practice_ids})
-    members = grouping.memberships()  # every practice: the national group needs them all
+    members = groups.memberships()  # every practice: the national group needs them all
     only = {group for p in practice_ids if p in members for group in members[p].groups()}
     has_next = WindowValues.objects.filter(practice_id__in=practice_ids, year=year + 1).exists()
     years = [year, year + 1] if has_next else [year]
@@ -117,7 +116,7 @@ def recompute_all(years=None) -> dict:
     if full:
         years = sorted(set(WindowValues.objects.values_list("year", flat=True).distinct()))
     report = {"years": [], "groups": 0}
-    members = grouping.memberships()
+    members = groups.memberships()
     previous = None  # counted vectors of the year before, by window and practice
     for year in sorted(years):
         with transaction.atomic():
@@ -597,7 +596,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
         )
     if members is None:
         practices = {int(p) for parts in loaded.values() for p in parts[1]}
-        members = grouping.memberships(practices)
+        members = groups.memberships(practices)
     stat_rows = []
     counted_vectors = defaultdict(dict)
     for window in WINDOWS:
@@ -639,7 +638,7 @@ def _window_statistics(year, window, ids, practices, counted, values, members, o
     """The published statistics of every group (``disclosure.publish``): nothing else is
     computed or stored — no mean, no exact positions, no quantile a group is too small for."""
     member_rows = np.flatnonzero(counted)
-    split = grouping.split([members[int(practices[i])] for i in member_rows], only)
+    split = groups.split([members[int(practices[i])] for i in member_rows], only)
     floors = disclosure.column_floors()
     out = []
     for group, indexes in split.items():

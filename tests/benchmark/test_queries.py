@@ -172,7 +172,7 @@ def test_a_practice_without_network_is_compared_with_all_practices_without_one(c
     _, imports = country
     board = dashboard_for(imports["plain"][0], "network")
     assert board.group.label == "Praktijken zonder netwerk"
-    assert board.group.kind == "network"
+    assert board.group.choice == "network"
     assert board.group.size == (5, 9)  # the six in Noord-Brabant and the one in Zeeland
     median = _figure(board, "patients").stats.median
     assert median in _published([250 * s for s in range(10, 17)])["median"]  # sizes 10 … 16
