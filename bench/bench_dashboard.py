@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import create_country, fresh_database
+from parabench.benchmark.catalogue import THEMES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-dashboard.md"
@@ -49,17 +50,8 @@ POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/dash_bench"
 LAST_YEAR = 2026
 PROVINCES = ("GR", "FR", "DR", "OV", "FL", "GE", "UT", "NH", "ZH", "ZE", "NB", "LI")
 PROVINCE_WEIGHTS = np.array([3.4, 3.7, 2.8, 6.7, 2.5, 12.1, 7.9, 16.6, 21.3, 2.2, 14.8, 6.3])
-TABS = (
-    "welcome",
-    "patients",
-    "episodes",
-    "treatments",
-    "finance",
-    "insurers",
-    "productivity",
-    "quality",
-    "trends",
-)
+# The dashboard's tabs by key (parabench.dashboard.presentation.TABS, which needs Django set up).
+TABS = ("welcome", *(theme.key for theme in THEMES), "trends")
 GROUPS = ("national", "region", "network")
 
 

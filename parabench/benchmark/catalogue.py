@@ -21,30 +21,6 @@ def _dutch() -> bool:
     return not language.english()
 
 
-# The themes of the dashboard, by key: a KPI or mix names its theme by key, the pages use the key
-# in URLs and element ids, people read the name.
-@dataclass(frozen=True)
-class Theme:
-    key: str
-    name_nl: str
-    name_en: str
-
-    @property
-    def name(self) -> str:
-        return self.name_nl if _dutch() else self.name_en
-
-
-THEMES: tuple[Theme, ...] = (
-    Theme("patients", "Patiënten", "Patients"),
-    Theme("episodes", "Klachten", "Episodes"),
-    Theme("treatments", "Behandelingen", "Treatments"),
-    Theme("finance", "Financiën", "Finance"),
-    Theme("insurers", "Verzekeraars", "Insurers"),
-    Theme("productivity", "Productiviteit", "Productivity"),
-    Theme("quality", "Kwaliteit", "Quality"),
-)
-THEME_BY_KEY = {theme.key: theme for theme in THEMES}
-
 # Number formats the dashboard knows: whole number, one or two decimals, a percentage (the value
 # is already 0–100), euros with cents, whole euros.
 NUMBER_FORMATS = ("int", "dec1", "dec2", "pct", "eur", "eur0")
@@ -110,6 +86,20 @@ class MixDefinition:
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.column(c.key) for c in self.categories)
+
+
+# The themes of the dashboard, by key: a KPI or mix names its theme by key, the pages use the key
+# in URLs and element ids, people read the label.
+THEMES: tuple[Category, ...] = (
+    Category("patients", "Patiënten", "Patients"),
+    Category("episodes", "Klachten", "Episodes"),
+    Category("treatments", "Behandelingen", "Treatments"),
+    Category("finance", "Financiën", "Finance"),
+    Category("insurers", "Verzekeraars", "Insurers"),
+    Category("productivity", "Productiviteit", "Productivity"),
+    Category("quality", "Kwaliteit", "Quality"),
+)
+THEME_BY_KEY = {theme.key: theme for theme in THEMES}
 
 
 def _kpi(code, nl, en, unit, theme, better, fmt, expl_nl, expl_en, growth_of=None):

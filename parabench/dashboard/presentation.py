@@ -23,11 +23,11 @@ class Tab:
     """A tab of the dashboard: Welkom, one per catalogue theme (same key), Trends."""
 
     key: str
-    theme: catalogue.Theme | None = None
+    theme: catalogue.Category | None = None
 
     @property
     def label(self) -> str:
-        return self.theme.name if self.theme else str(PAGE_TAB_LABELS[self.key])
+        return self.theme.label if self.theme else str(PAGE_TAB_LABELS[self.key])
 
 
 WELCOME, TRENDS = "welcome", "trends"

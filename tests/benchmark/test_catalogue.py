@@ -84,7 +84,7 @@ def test_names_follow_the_active_language():
         assert kpi.name == "Aantal patiënten"
     with translation.override("en"):
         assert kpi.name == "Patients"
-        assert catalogue.THEME_BY_KEY[kpi.theme].name == "Patients"
+        assert catalogue.THEME_BY_KEY[kpi.theme].label == "Patients"
 
 
 def test_the_query_module_serves_the_whole_catalogue():

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from parabench.dashboard import presentation
 from tests.browser_support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,17 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / ".tools" / "node"
 AXE = NODE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-TABS = [
-    "welcome",
-    "patients",
-    "episodes",
-    "treatments",
-    "finance",
-    "insurers",
-    "productivity",
-    "quality",
-    "trends",
-]
+TABS = presentation.TAB_KEYS
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from parabench.dashboard import presentation
 from tests.browser_support import TABLET, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-THEMES = [
-    "patients",
-    "episodes",
-    "treatments",
-    "finance",
-    "insurers",
-    "productivity",
-    "quality",
-]
+THEMES = presentation.THEME_KEYS
 
 
 def dashboard_path(imp) -> str:

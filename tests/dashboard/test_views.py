@@ -2,23 +2,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from parabench.dashboard import presentation
 from parabench.uploads.models import Import
 from tests.dashboard.factories import make_imports, recompute
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TABS = [
-    "welcome",
-    "patients",
-    "episodes",
-    "treatments",
-    "finance",
-    "insurers",
-    "productivity",
-    "quality",
-    "trends",
-]
+TABS = presentation.TAB_KEYS
 
 
 def url(imp, **params):
