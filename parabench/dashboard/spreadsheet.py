@@ -98,7 +98,6 @@ def figure_rows(imp, group: str | None) -> Sheet:
         for kpi in board.kpis:
             stats = None if too_small else kpi.stats
             published = {} if stats is None else stats.published()
-            judged = verdicts.kpi_verdict(kpi, too_small)
             kpis.append(
                 {
                     "window": label,
@@ -114,7 +113,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                     },
                     "size": "" if stats is None else presentation.size_text(stats.size),
                     "place": "" if stats is None else presentation.band_text(kpi.band),
-                    "verdict": judged.text,
+                    "verdict": verdicts.verdict_text(kpi, too_small)[1],
                 }
             )
             formats.append(kpi.number_format)
@@ -135,7 +134,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                         **{name: published.get(name) for name in QUANTILE_KEYS},
                         "size": "" if stats is None else presentation.size_text(stats.size),
                         "place": "" if stats is None else presentation.band_text(figure.band),
-                        "verdict": verdicts.kpi_verdict(figure, too_small).text,
+                        "verdict": verdicts.verdict_text(figure, too_small)[1],
                     }
                 )
                 formats.append(figure.number_format)
