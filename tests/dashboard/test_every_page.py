@@ -54,6 +54,9 @@ def check(page, paths, axe_script, name):  # noqa: F811
     for path in paths:
         page.set_viewport_size({"width": 1366, "height": 900})
         page.goto(path)
+        if not page.url.endswith(path):  # checking another page than the one meant
+            problems[path] = [f"redirected to {page.url}"]
+            continue
         found = serious_violations(page, axe_script)
         page.set_viewport_size(PHONE)
         page.goto(path)
@@ -146,6 +149,18 @@ def test_every_back_office_page_passes_axe_and_fits_a_phone(
     axe_script,  # noqa: F811
 ):
     log_in(page, "beheerder", password)
+    # Operators must set up two-factor first (issue 20): without it every back office address
+    # shows the set-up page, and the pages below would not be checked at all.
+    assert "/inloggen/tweestapsverificatie/" in page.url
+    problems = {"two-factor set-up": serious_violations(page, axe_script)}
+    page.fill("#id_code", current_code(page.locator("#totp-secret").inner_text()))
+    page.get_by_role("button", name="Instellen").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Ik heb de codes bewaard").click()
+    page.wait_for_load_state()
+    page.goto(reverse("admin:index"))
+    assert page.url.endswith(reverse("admin:index"))
+    expect(page.locator("#content h1")).to_be_visible()
     paths = [reverse("admin:index")]
     for model in admin.site._registry:
         info = model._meta.app_label, model._meta.model_name
@@ -155,7 +170,8 @@ def test_every_back_office_page_passes_axe_and_fits_a_phone(
         reverse("admin:practices_practice_change", args=[practice_a.pk]),
         reverse("admin:accounts_user_add"),
     ]
-    problems = check(page, paths, axe_script, "backoffice")
+    problems = {name: found for name, found in problems.items() if found}
+    problems |= check(page, paths, axe_script, "backoffice")
     assert problems == {}
 
 
@@ -170,7 +186,10 @@ def test_the_security_two_factor_and_set_password_pages_pass_axe_and_fit_a_phone
     the code at the next login)."""
     token = default_token_generator.make_token(user_a)
     uid = urlsafe_base64_encode(force_bytes(user_a.pk))
-    problems = check(page, [reverse("password_reset_confirm", args=[uid, token])], axe_script, "pw")
+    # The e-mail's link keeps the token in the session and moves on to the form's own address.
+    page.goto(reverse("password_reset_confirm", args=[uid, token]))
+    form = reverse("password_reset_confirm", args=[uid, "set-password"])
+    problems = check(page, [form], axe_script, "pw")
     log_in(page, "anna", password)
     overview = reverse("two_factor_overview")
     problems |= check(page, [reverse("certificates:security"), overview], axe_script, "security")
