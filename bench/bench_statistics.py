@@ -182,7 +182,7 @@ def _fill(province, network, networks, data) -> dict:
 
 def _numpy_statistics(province, network, data, kernel: bool) -> int:
     """The same statistics as recompute_all, in memory; returns how many group rows it made."""
-    from parabench.benchmark.kpis import full_matrix
+    from parabench.benchmark.kpis import growth_matrix, with_growth
     from parabench.benchmark.stats import describe_columns
 
     k = 5
@@ -195,7 +195,7 @@ def _numpy_statistics(province, network, data, kernel: bool) -> int:
     made = 0
     for (year, window), stored in data.items():
         before = data.get((year - 1, window))
-        values = full_matrix(stored, before)
+        values = with_growth(stored, growth_matrix(stored, before))
         for indexes in groups.values():
             if len(indexes) < k:
                 made += 1
