@@ -19,7 +19,7 @@ What it does:
 Targets (issue 21): performance ≥ 0.95 and total blocking time ≤ 200 ms on every page, a first
 visit ≤ 300 KB, a further tab ≤ 60 KB transferred (KB = 1,000 bytes).
 
-Run: ``.venv/bin/python -m bench.bench_pages [--reuse] [--only welkom,profiel]``. Prints every
+Run: ``.venv/bin/python -m bench.bench_pages [--reuse] [--only welcome,profiel]``. Prints every
 target with its verdict and writes docs/benchmarks-pages.md beside the figures before the change
 (``bench/pages_before.json``, written once by ``--record-before`` on the plotly version).
 """
@@ -38,6 +38,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from parabench.benchmark.catalogue import THEMES
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-pages.md"
 BEFORE = ROOT / "bench" / "pages_before.json"
@@ -47,17 +49,8 @@ LIGHTHOUSE_VERSION = "13"
 CHROMIUM = "/usr/bin/chromium"
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'bench-pages.sqlite3'}"
 TODAY = date(2026, 10, 15)  # the current year's window is Q1–Q3 2026, as in the demo
-TABS = (
-    "welkom",
-    "patienten",
-    "klachten",
-    "behandelingen",
-    "financien",
-    "verzekeraars",
-    "productiviteit",
-    "kwaliteit",
-    "trends",
-)
+# The dashboard's tabs by key (parabench.dashboard.presentation.TABS, which needs Django set up).
+TABS = ("welcome", *(theme.key for theme in THEMES), "trends")
 TARGETS = {"performance": 0.95, "tbt_ms": 200, "first_kb": 300, "further_kb": 60}
 CHROME_FLAGS = [
     "--headless=new",
@@ -295,7 +288,7 @@ def lighthouse(url: str, chrome_port: int, warm: bool) -> dict:
 
 def pages(import_id: int) -> list[tuple[str, str]]:
     dashboard = f"/dashboard/{import_id}/"
-    return [(tab, f"{dashboard}?groep=regio&tab={tab}") for tab in TABS] + [
+    return [(tab, f"{dashboard}?groep=region&tab={tab}") for tab in TABS] + [
         ("profiel", "/profiel/"),
         ("certificaten", "/profiel/gegevens/"),
     ]
@@ -482,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--practices", type=int, default=24)
     parser.add_argument("--reuse", action="store_true", help="keep the previous run's world")
-    parser.add_argument("--only", default="", help="comma-separated pages, e.g. welkom,profiel")
+    parser.add_argument("--only", default="", help="comma-separated pages, e.g. welcome,profiel")
     parser.add_argument("--runs", type=int, default=3, help="first visits per page (median)")
     parser.add_argument(
         "--record-before", action="store_true", help=f"write the figures to {BEFORE.name}"

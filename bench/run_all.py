@@ -23,6 +23,7 @@ BENCHES = [
     ("intake", "Uploader under hostile bodies at its limits: memory, answers, availability"),
     ("statistics", "Benchmark engine: full and incremental recompute against numpy"),
     ("dashboard", "Dashboard: page server time against a minimal view"),
+    ("report", "Practice report: CPU and wall time of the PDF, step by step"),
     ("pages", "Pages in the browser: Lighthouse scores and bytes, before and after issue 21"),
 ]
 

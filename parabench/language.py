@@ -10,24 +10,26 @@ from contextvars import ContextVar
 
 from django.utils.translation import get_language
 
-_FIXED_ENGLISH: ContextVar[bool | None] = ContextVar("parabench_fixed_english", default=None)
+_FIXED: ContextVar[str | None] = ContextVar("parabench_fixed_language", default=None)
+
+
+def current() -> str:
+    """The page's language code ("nl", "en", "en-gb")."""
+    return _FIXED.get() or get_language() or "nl"
 
 
 def english() -> bool:
-    fixed = _FIXED_ENGLISH.get()
-    if fixed is not None:
-        return fixed
-    return (get_language() or "nl").split("-")[0] == "en"
+    return current().split("-")[0] == "en"
 
 
 @contextmanager
 def one_language():
     """Within this block every name and number follows the language active when it began."""
-    token = _FIXED_ENGLISH.set(english())
+    token = _FIXED.set(current())
     try:
         yield
     finally:
-        _FIXED_ENGLISH.reset(token)
+        _FIXED.reset(token)
 
 
 def choice(code: str | None) -> str:

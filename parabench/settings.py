@@ -345,6 +345,8 @@ LOGGING = {
     "loggers": {
         # The uploader's access log: one JSON object per request (docs/uploader.md).
         "parabench.uploader.access": {"level": "INFO", "handlers": [], "propagate": True},
+        # WeasyPrint logs every step of every report page at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 # Also (or instead, with UPLOADER_ACCESS_LOG_ONLY=1) write the access log to this file.

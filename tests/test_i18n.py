@@ -136,8 +136,8 @@ def test_the_dashboard_shows_english_tab_names(client_a, import_a):
 def test_the_dashboard_shows_the_english_kpi_names_from_the_catalogue(client_a, import_a):
     from parabench.benchmark.catalogue import KPIS
 
-    page = html(english(client_a), dashboard_url(import_a, "patienten"))
-    patients_tab = [k for k in KPIS if k.tab == "Patiënten"]
+    page = html(english(client_a), dashboard_url(import_a, "patients"))
+    patients_tab = [k for k in KPIS if k.theme == "patients"]
     assert patients_tab
     for kpi in patients_tab:
         assert kpi.name_en in page
@@ -145,7 +145,7 @@ def test_the_dashboard_shows_the_english_kpi_names_from_the_catalogue(client_a, 
 
 
 def test_the_english_dashboard_writes_numbers_the_english_way(client_a, import_a):
-    page = html(english(client_a), dashboard_url(import_a, "patienten"))
+    page = html(english(client_a), dashboard_url(import_a, "patients"))
     assert re.search(r"\b\d+\.\d %", page)
     assert not re.search(r"\b\d+,\d %", page)
     # The charts' texts too, drawn on the server with the same writers ("…, Your practice: 5.0 %").

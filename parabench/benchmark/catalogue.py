@@ -1,6 +1,6 @@
 """The KPI catalogue, kept as data in one place.
 
-Every figure on the dashboard is described here: code, Dutch and English name, unit, tab, which
+Every figure on the dashboard is described here: code, Dutch and English name, unit, theme, which
 direction is better (or none), number format and the ⓘ explanation in plain words of what it means
 and how it is computed. ``kpis.py`` computes the values, ``stats.py`` the peer statistics, and the
 dashboard only reads; so a new KPI is one entry here plus one function there.
@@ -16,32 +16,14 @@ from dataclasses import dataclass
 
 from parabench import language
 
-TABS = (
-    "Patiënten",
-    "Klachten",
-    "Behandelingen",
-    "Financiën",
-    "Verzekeraars",
-    "Productiviteit",
-    "Kwaliteit",
-)
-TAB_NAMES_EN = {
-    "Patiënten": "Patients",
-    "Klachten": "Episodes",
-    "Behandelingen": "Treatments",
-    "Financiën": "Finance",
-    "Verzekeraars": "Insurers",
-    "Productiviteit": "Productivity",
-    "Kwaliteit": "Quality",
-}
+
+def _dutch() -> bool:
+    return not language.english()
+
 
 # Number formats the dashboard knows: whole number, one or two decimals, a percentage (the value
 # is already 0–100), euros with cents, whole euros.
 NUMBER_FORMATS = ("int", "dec1", "dec2", "pct", "eur", "eur0")
-
-
-def _dutch() -> bool:
-    return not language.english()
 
 
 @dataclass(frozen=True)
@@ -50,7 +32,7 @@ class KpiDefinition:
     name_nl: str
     name_en: str
     unit: str  # "aantal", "%", "€", "zittingen", "weken", "dagen", "fte", "punten"
-    tab: str
+    theme: str  # the key of its theme (THEMES)
     better: str | None  # "higher", "lower" or None (neither is better)
     number_format: str
     explanation_nl: str
@@ -65,10 +47,6 @@ class KpiDefinition:
     @property
     def explanation(self) -> str:
         return self.explanation_nl if _dutch() else self.explanation_en
-
-    @property
-    def tab_label(self) -> str:
-        return self.tab if _dutch() else TAB_NAMES_EN[self.tab]
 
 
 @dataclass(frozen=True)
@@ -89,7 +67,7 @@ class MixDefinition:
     code: str
     name_nl: str
     name_en: str
-    tab: str
+    theme: str  # the key of its theme (THEMES)
     explanation_nl: str
     explanation_en: str
     categories: tuple[Category, ...]
@@ -110,8 +88,22 @@ class MixDefinition:
         return tuple(self.column(c.key) for c in self.categories)
 
 
-def _kpi(code, nl, en, unit, tab, better, fmt, expl_nl, expl_en, growth_of=None):
-    return KpiDefinition(code, nl, en, unit, tab, better, fmt, expl_nl, expl_en, growth_of)
+# The themes of the dashboard, by key: a KPI or mix names its theme by key, the pages use the key
+# in URLs and element ids, people read the label.
+THEMES: tuple[Category, ...] = (
+    Category("patients", "Patiënten", "Patients"),
+    Category("episodes", "Klachten", "Episodes"),
+    Category("treatments", "Behandelingen", "Treatments"),
+    Category("finance", "Financiën", "Finance"),
+    Category("insurers", "Verzekeraars", "Insurers"),
+    Category("productivity", "Productiviteit", "Productivity"),
+    Category("quality", "Kwaliteit", "Quality"),
+)
+THEME_BY_KEY = {theme.key: theme for theme in THEMES}
+
+
+def _kpi(code, nl, en, unit, theme, better, fmt, expl_nl, expl_en, growth_of=None):
+    return KpiDefinition(code, nl, en, unit, theme, better, fmt, expl_nl, expl_en, growth_of)
 
 
 _MEDIAN_NOTE_NL = (
@@ -138,7 +130,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Aantal patiënten",
         "Patients",
         "aantal",
-        "Patiënten",
+        "patients",
         None,  # size is no merit; its growth is
         "int",
         "Het aantal verschillende patiënten met minstens één zitting in de periode. Een patiënt "
@@ -151,7 +143,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Nieuwe patiënten",
         "New patients",
         "aantal",
-        "Patiënten",
+        "patients",
         None,  # size is no merit; its growth is
         "int",
         "Patiënten van wie de eerste klacht ooit in deze periode begon.",
@@ -162,7 +154,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% vrouw",
         "% female",
         "%",
-        "Patiënten",
+        "patients",
         None,
         "pct",
         "Vrouwelijke patiënten gedeeld door alle patiënten in de periode, × 100 %.",
@@ -174,7 +166,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Aantal klachten",
         "Episodes",
         "aantal",
-        "Klachten",
+        "episodes",
         None,  # size is no merit; its growth is
         "int",
         "Klachten (zorgtrajecten) die in de periode liepen: begonnen vóór of in de periode en "
@@ -187,7 +179,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Nieuwe klachten",
         "New episodes",
         "aantal",
-        "Klachten",
+        "episodes",
         None,  # size is no merit; its growth is
         "int",
         "Klachten die in de periode begonnen.",
@@ -198,7 +190,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Klachten per patiënt",
         "Episodes per patient",
         "aantal",
-        "Klachten",
+        "episodes",
         None,
         "dec2",
         "Lopende klachten gedeeld door het aantal patiënten in de periode.",
@@ -209,7 +201,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% chronisch",
         "% chronic",
         "%",
-        "Klachten",
+        "episodes",
         None,
         "pct",
         "Lopende klachten die vallen onder de chronische lijst (Bijlage 1 Besluit "
@@ -222,7 +214,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% direct toegankelijk",
         "% direct access",
         "%",
-        "Klachten",
+        "episodes",
         None,
         "pct",
         "Nieuwe klachten zonder verwijzing (screening, direct toegankelijk) gedeeld door alle "
@@ -236,7 +228,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Aantal zittingen",
         "Sessions",
         "aantal",
-        "Behandelingen",
+        "treatments",
         None,  # size is no merit; its growth is
         "int",
         "Zittingen die in de periode hebben plaatsgevonden (niet nagekomen afspraken tellen "
@@ -248,7 +240,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Behandelgemiddelde",
         "Sessions per episode",
         "zittingen",
-        "Behandelingen",
+        "treatments",
         None,
         "dec1",
         "Alle zittingen van de klachten die in de periode zijn afgesloten, gedeeld door het "
@@ -261,7 +253,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Behandelgemiddelde chronisch",
         "Sessions per episode (chronic)",
         "zittingen",
-        "Behandelingen",
+        "treatments",
         None,
         "dec1",
         "Als het behandelgemiddelde, alleen voor afgesloten klachten onder de chronische lijst.",
@@ -272,7 +264,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Behandelgemiddelde niet-chronisch",
         "Sessions per episode (non-chronic)",
         "zittingen",
-        "Behandelingen",
+        "treatments",
         None,
         "dec1",
         "Als het behandelgemiddelde, alleen voor afgesloten klachten buiten de chronische lijst.",
@@ -283,7 +275,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Mediaan zittingen",
         "Median sessions",
         "zittingen",
-        "Behandelingen",
+        "treatments",
         None,
         "dec1",
         "Het middelste aantal zittingen van de in de periode afgesloten klachten: de helft had "
@@ -296,7 +288,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Behandelduur",
         "Treatment duration",
         "weken",
-        "Behandelingen",
+        "treatments",
         None,
         "dec1",
         "De mediane duur in hele weken van eerste tot laatste zitting van de in de periode "
@@ -310,7 +302,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Omzet",
         "Revenue",
         "€",
-        "Financiën",
+        "finance",
         None,  # size is no merit; its growth is
         "eur0",
         "Het totaal gedeclareerde bedrag van de zittingen in de periode (ook gefactureerde niet "
@@ -322,7 +314,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Gemiddeld tarief",
         "Average tariff",
         "€",
-        "Financiën",
+        "finance",
         None,
         "eur",
         "Omzet gedeeld door het aantal zittingen.",
@@ -333,7 +325,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Gemiddeld tarief verzekerde zorg",
         "Average tariff (insured)",
         "€",
-        "Financiën",
+        "finance",
         None,
         "eur",
         "Omzet uit basis- en aanvullende verzekering gedeeld door de zittingen die daaruit "
@@ -345,7 +337,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Gemiddeld tarief zelfbetalers",
         "Average tariff (self-pay)",
         "€",
-        "Financiën",
+        "finance",
         None,
         "eur",
         "Omzet van zelfbetalers gedeeld door de zittingen die zij zelf betalen.",
@@ -356,7 +348,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Omzet per patiënt",
         "Revenue per patient",
         "€",
-        "Financiën",
+        "finance",
         None,
         "eur",
         "Omzet gedeeld door het aantal patiënten in de periode.",
@@ -367,7 +359,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Omzet per klacht",
         "Revenue per episode",
         "€",
-        "Financiën",
+        "finance",
         None,
         "eur",
         "Omzet gedeeld door het aantal lopende klachten in de periode.",
@@ -378,7 +370,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% zelfbetalers",
         "% self-pay",
         "%",
-        "Financiën",
+        "finance",
         None,
         "pct",
         "Omzet van zelfbetalers gedeeld door de totale omzet, × 100 %.",
@@ -390,7 +382,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Aantal therapeuten",
         "Therapists",
         "aantal",
-        "Productiviteit",
+        "productivity",
         None,
         "int",
         "Therapeuten die op minstens één dag van de periode in dienst waren.",
@@ -401,7 +393,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Formatie (fte)",
         "Staff (FTE)",
         "fte",
-        "Productiviteit",
+        "productivity",
         None,
         "dec1",
         "De gemiddelde formatie van de therapeuten over de dagen van de periode, in fte.",
@@ -412,7 +404,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Zittingen per fte",
         "Sessions per FTE",
         "zittingen",
-        "Productiviteit",
+        "productivity",
         "higher",
         "int",
         "Zittingen in de periode gedeeld door de formatie in fte.",
@@ -423,7 +415,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Patiënten per therapeut",
         "Patients per therapist",
         "aantal",
-        "Productiviteit",
+        "productivity",
         "higher",
         "dec1",
         "Patiënten in de periode gedeeld door het aantal therapeuten.",
@@ -434,7 +426,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% niet nagekomen",
         "% no-shows",
         "%",
-        "Productiviteit",
+        "productivity",
         "lower",
         "pct",
         "Niet nagekomen afspraken gedeeld door (zittingen + niet nagekomen afspraken), × 100 %.",
@@ -446,7 +438,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% met meetinstrument",
         "% with outcome measure",
         "%",
-        "Kwaliteit",
+        "quality",
         "higher",
         "pct",
         "Afgesloten klachten waarbij minstens één meetinstrument is gebruikt, gedeeld door alle "
@@ -459,7 +451,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% doelen behaald",
         "% goals achieved",
         "%",
-        "Kwaliteit",
+        "quality",
         "higher",
         "pct",
         "Afgesloten klachten waarbij de behandeldoelen zijn behaald, gedeeld door alle "
@@ -472,7 +464,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% regulier beëindigd",
         "% ended regularly",
         "%",
-        "Kwaliteit",
+        "quality",
         "higher",
         "pct",
         "Afgesloten klachten met als reden 'uitbehandeld', gedeeld door alle afgesloten "
@@ -484,7 +476,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Wachttijd",
         "Waiting time",
         "dagen",
-        "Kwaliteit",
+        "quality",
         "lower",
         "dec1",
         "De mediane wachttijd in dagen van aanmelding tot eerste zitting, voor klachten met hun "
@@ -497,7 +489,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% binnen 5 werkdagen",
         "% within 5 working days",
         "%",
-        "Kwaliteit",
+        "quality",
         "higher",
         "pct",
         "Klachten waarvan de eerste zitting binnen 5 werkdagen na aanmelding was, gedeeld door "
@@ -511,7 +503,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% pijn klinisch verbeterd (NPRS)",
         "% pain clinically improved (NPRS)",
         "%",
-        "Kwaliteit",
+        "quality",
         "higher",
         "pct",
         "Afgesloten klachten met een pijnscore (NPRS, 0–10) bij het begin en aan het eind, op "
@@ -528,7 +520,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Gemiddelde pijnafname (NPRS)",
         "Mean pain reduction (NPRS)",
         "punten",
-        "Kwaliteit",
+        "quality",
         "higher",
         "dec1",
         "Het gemiddelde van eerste min laatste pijnscore (NPRS, 0–10) over de afgesloten "
@@ -544,7 +536,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "% klachten klinisch verbeterd (PSK)",
         "% clinically improved (PSK)",
         "%",
-        "Kwaliteit",
+        "quality",
         "higher",
         "pct",
         "Afgesloten klachten met een PSK-score (Patiënt Specifieke Klachten: het gemiddelde van "
@@ -561,7 +553,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Gemiddelde verbetering (PSK)",
         "Mean improvement (PSK)",
         "punten",
-        "Kwaliteit",
+        "quality",
         "higher",
         "dec1",
         "Het gemiddelde van eerste min laatste PSK-score (0–10) over de afgesloten klachten die "
@@ -577,7 +569,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Groei patiënten",
         "Growth in patients",
         "%",
-        "Patiënten",
+        "patients",
         "higher",
         "pct",
         _GROWTH_NL,
@@ -589,7 +581,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Groei klachten",
         "Growth in episodes",
         "%",
-        "Klachten",
+        "episodes",
         "higher",
         "pct",
         _GROWTH_NL,
@@ -601,7 +593,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Groei zittingen",
         "Growth in sessions",
         "%",
-        "Behandelingen",
+        "treatments",
         "higher",
         "pct",
         _GROWTH_NL,
@@ -613,7 +605,7 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Groei omzet",
         "Growth in revenue",
         "%",
-        "Financiën",
+        "finance",
         "higher",
         "pct",
         _GROWTH_NL,
@@ -670,7 +662,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "gender_age_mix",
         "Leeftijdsopbouw",
         "Age and gender mix",
-        "Patiënten",
+        "patients",
         "Patiënten per geslacht en leeftijdsklasse (leeftijd op 1 januari) als aandeel van alle "
         "patiënten in de periode." + _MIX_NL,
         "Patients per gender and age band (age on 1 January) as a share of all patients in the "
@@ -687,7 +679,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "chronic_mix",
         "Chronisch en niet-chronisch",
         "Chronic and non-chronic",
-        "Klachten",
+        "episodes",
         "Lopende klachten onder en buiten de chronische lijst als aandeel van alle lopende "
         "klachten." + _MIX_NL,
         "Active episodes under and outside the chronic list as a share of all active "
@@ -701,7 +693,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "access_route_mix",
         "Toegang",
         "Access route",
-        "Klachten",
+        "episodes",
         "Nieuwe klachten per manier van binnenkomen (direct toegankelijk of verwezen door "
         "huisarts, specialist of ander) als aandeel van alle nieuwe klachten." + _MIX_NL,
         "New episodes per access route (direct access or referred by GP, specialist or other) "
@@ -717,7 +709,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "referral_mix",
         "Verwijzers",
         "Referrers",
-        "Klachten",
+        "episodes",
         "Verwezen nieuwe klachten per verwijzer als aandeel van alle verwezen nieuwe klachten "
         "(direct toegankelijke klachten tellen hier niet mee)." + _MIX_NL,
         "Referred new episodes per referrer as a share of all referred new episodes (direct "
@@ -732,7 +724,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "dcsph_mix",
         "Diagnosemix",
         "Diagnosis mix",
-        "Klachten",
+        "episodes",
         "Lopende klachten per lichaamsregio (de groep van de DCSPH-code) als aandeel van alle "
         "lopende klachten." + _MIX_NL,
         "Active episodes per body region (the group of the DCSPH code) as a share of all active "
@@ -750,7 +742,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "insurer_patient_mix",
         "Verzekeraarsmix (patiënten)",
         "Insurer mix (patients)",
-        "Verzekeraars",
+        "insurers",
         "Patiënten per verzekeraarsconcern als aandeel van alle patiënten." + _MIX_NL,
         "Patients per insurer concern as a share of all patients." + _MIX_EN,
         _cats(*_INSURERS),
@@ -759,7 +751,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "insurer_revenue_mix",
         "Verzekeraarsmix (omzet)",
         "Insurer mix (revenue)",
-        "Verzekeraars",
+        "insurers",
         "Omzet per verzekeraarsconcern als aandeel van de totale omzet." + _MIX_NL,
         "Revenue per insurer concern as a share of total revenue." + _MIX_EN,
         _cats(*_INSURERS),
@@ -768,7 +760,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "session_type_mix",
         "Prestatiemix",
         "Session types",
-        "Behandelingen",
+        "treatments",
         "Zittingen per soort prestatie (NZa-prestatiecode) als aandeel van alle zittingen."
         + _MIX_NL,
         "Sessions per performance type (NZa code) as a share of all sessions." + _MIX_EN,
@@ -791,7 +783,7 @@ MIXES: tuple[MixDefinition, ...] = (
         "payer_mix",
         "Betalers",
         "Payers",
-        "Financiën",
+        "finance",
         "Omzet per betaler (basisverzekering, aanvullende verzekering, zelfbetaler) als aandeel "
         "van de totale omzet." + _MIX_NL,
         "Revenue per payer (basic insurance, supplementary insurance, self-pay) as a share of "
@@ -816,7 +808,7 @@ INSURER_MEASURES: tuple[KpiDefinition, ...] = (
         "Patiënten",
         "Patients",
         "aantal",
-        "Verzekeraars",
+        "insurers",
         None,
         "int",
         "Verschillende patiënten met ten minste één zitting in de periode, bij deze "
@@ -828,7 +820,7 @@ INSURER_MEASURES: tuple[KpiDefinition, ...] = (
         "Klachten per patiënt",
         "Episodes per patient",
         "aantal",
-        "Verzekeraars",
+        "insurers",
         None,
         "dec2",
         "Lopende klachten van patiënten van deze verzekeraar gedeeld door die patiënten.",
@@ -839,7 +831,7 @@ INSURER_MEASURES: tuple[KpiDefinition, ...] = (
         "Omzet per patiënt",
         "Revenue per patient",
         "€",
-        "Verzekeraars",
+        "insurers",
         None,
         "eur",
         "Omzet bij deze verzekeraar gedeeld door haar patiënten.",

@@ -8,7 +8,8 @@ anything but the published figures; for a group below MIN_GROUP_SIZE it carries 
 the group at all.
 """
 
-import math
+import functools
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -18,8 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from parabench.benchmark import catalogue as cat
-from parabench.benchmark import disclosure, layout
-from parabench.benchmark import groups as grouping
+from parabench.benchmark import disclosure, groups, layout
 from parabench.benchmark.kpis import (
     QUARTER_WINDOWS,
     WINDOWS,
@@ -60,7 +60,7 @@ class Window:
 
 @dataclass(frozen=True)
 class GroupInfo:
-    kind: str  # "national", "region", "network" (also for "without network")
+    choice: str  # "national", "region", "network" (also for "without network"): groups.CHOICES
     label: str
     size: tuple[int, int | None] | None  # published band (disclosure.size_band); None: too small
     too_small: bool
@@ -91,7 +91,7 @@ class KpiFigure:
     code: str
     name: str
     unit: str
-    tab: str
+    theme: str  # catalogue.THEMES key
     better: str | None
     number_format: str
     explanation: str
@@ -106,13 +106,23 @@ class KpiFigure:
     judgement: Judgement | None = None  # interval, limits and side (uncertainty.py)
 
 
+class MixShare(NamedTuple):
+    """One category of a mix: its catalogue key (``female.age_0_17``), its label, the practice's
+    share and the group's median share, in %."""
+
+    key: str
+    label: str
+    practice: float | None
+    group: float | None
+
+
 @dataclass(frozen=True)
 class MixFigure:
     code: str
     name: str
-    tab: str
+    theme: str  # catalogue.THEMES key
     explanation: str
-    categories: list[tuple[str, float | None, float | None]]  # label, practice %, group median %
+    categories: list[MixShare]
 
 
 @dataclass(frozen=True)
@@ -174,13 +184,6 @@ def catalogue_insurer_measures() -> list[cat.KpiDefinition]:
     return list(cat.INSURER_MEASURES)
 
 
-def _number(value) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
 def _plain(values: np.ndarray) -> list[float | None]:
     return [None if v != v else v for v in values.tolist()]  # NaN → None
 
@@ -198,7 +201,7 @@ def windows_of(imp) -> list[Window]:
     found = []
     for code in WINDOWS:
         first, _dash, final = code.partition("-")
-        begin_q, end_q = int(first[1]), int((final or first)[1])
+        begin_q, end_q = int(first.removeprefix("Q")), int((final or first).removeprefix("Q"))
         if end_q <= last:
             end = date(imp.year, end_q * 3 % 12 + 1, 1) if end_q < 4 else date(imp.year + 1, 1, 1)
             found.append(Window(code, date(imp.year, begin_q * 3 - 2, 1), end - timedelta(days=1)))
@@ -206,8 +209,9 @@ def windows_of(imp) -> list[Window]:
 
 
 # The read path of every dashboard page: plain SQL through Django's connection, because building
-# the same few ORM queries cost more than running them. Table and column names come from the
-# models' metadata.
+# the same few ORM queries cost more than running them (docs/dashboard.md, Performance). Table and
+# column names come from the models' metadata; every selected column has an alias, and rows come
+# back as named tuples by those aliases.
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -216,10 +220,17 @@ def _columns(*names: str) -> list[str]:
     return [connection.ops.quote_name(name) for name in names]
 
 
-def _fetchone(sql: str, params) -> tuple | None:
+@functools.cache
+def _row_type(names: tuple[str, ...]) -> type:
+    return namedtuple("Row", names)
+
+
+def _select(sql: str, params) -> list:
+    """The rows of ``sql`` as named tuples, named by its column aliases."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()
+        row = _row_type(tuple(column[0] for column in cursor.description))
+        return [row._make(values) for values in cursor.fetchall()]
 
 
 class _StatRow(NamedTuple):
@@ -229,11 +240,11 @@ class _StatRow(NamedTuple):
     columns_layout: int | None = None  # the names of its columns
 
 
-def _own_vector(values, values_layout, growth, growth_layout) -> np.ndarray:
-    """A stored row's values with its growth KPIs beside them (→ COLUMNS), read by name."""
-    stored = layout.vector(values, values_layout, layout.values_names())
-    growth = layout.vector(growth, growth_layout, layout.growth_names())
-    return with_growth(stored, growth)[0]
+def _own_values(row) -> dict[str, float | None]:
+    """A stored row's values with its growth KPIs beside them, by column name (cat.COLUMNS)."""
+    stored = layout.vector(row.own_values, row.own_layout, layout.values_names())
+    growth = layout.vector(row.own_growth, row.own_growth_layout, layout.growth_names())
+    return dict(zip(cat.COLUMNS, _plain(with_growth(stored, growth)[0]), strict=True))
 
 
 def _stat_row(year: int, window: str, group) -> _StatRow | None:
@@ -242,34 +253,40 @@ def _stat_row(year: int, window: str, group) -> _StatRow | None:
     year_col, window_col, kind, key, n, stats, statistics, columns = _columns(
         "year", "window", "kind", "key", "n", "stats", "statistics_id", "columns_id"
     )
-    row = _fetchone(
-        f"SELECT {n}, {stats}, {statistics}, {columns} FROM {_table(GroupStatistics)} "  # noqa: S608
+    rows = _select(
+        f"SELECT {n} AS n, {stats} AS stats, {statistics} AS statistics_layout, "  # noqa: S608
+        f"{columns} AS columns_layout FROM {_table(GroupStatistics)} "
         f"WHERE {year_col} = %s AND {window_col} = %s AND {kind} = %s AND {key} = %s",
         [year, window, group.kind, group.key],
     )
-    return None if row is None else _StatRow(*row)
+    if not rows:
+        return None
+    row = rows[0]
+    return _StatRow(row.n, row.stats, row.statistics_layout, row.columns_layout)
 
 
-def membership_of(imp, choice: str = "size") -> grouping.Membership:
+def membership_of(imp, choice: str = "size") -> groups.Membership:
     """The practice's groups for this import: its size class from the import's own first
     quarter (a class derived from its own figures, which it may know), the rest from the
     practice's current data. The first quarter is read only when ``choice`` needs it."""
     if choice not in ("size", "region_size"):
-        return grouping.membership(imp.practice)
+        return groups.membership(imp.practice)
     values, values_layout, imp_id, window = _columns("values", "layout_id", "imp_id", "window")
-    row = _fetchone(
-        f"SELECT {values}, {values_layout} FROM {_table(WindowValues)} "  # noqa: S608
+    rows = _select(
+        f"SELECT {values} AS first_quarter, {values_layout} AS layout "  # noqa: S608
+        f"FROM {_table(WindowValues)} "
         f"WHERE {imp_id} = %s AND {window} = %s",
-        [imp.pk, grouping.SIZE_WINDOW],
+        [imp.pk, groups.SIZE_WINDOW],
     )
     patients = None
-    if row is not None:
-        patients = float(layout.vector(row[0], row[1], (grouping.SIZE_COLUMN,))[0])
-    return grouping.membership(imp.practice, grouping.size_class(patients))
+    if rows:
+        row = rows[0]
+        patients = float(layout.vector(row.first_quarter, row.layout, (groups.SIZE_COLUMN,))[0])
+    return groups.membership(imp.practice, groups.size_class(patients))
 
 
-def _own_and_group(imp, window: str, group):
-    """The import's own row ((values with growth, row id) or None) and the group's statistics,
+def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | None]:
+    """The import's own values by column name (None without a row) and the group's statistics,
     in one round trip: the two halves of every page."""
     pk, values, growth, imp_id, year, window_col, kind, key, n, stats = _columns(
         "id", "values", "growth", "imp_id", "year", "window", "kind", "key", "n", "stats"
@@ -278,22 +295,32 @@ def _own_and_group(imp, window: str, group):
         "layout_id", "growth_layout_id", "statistics_id", "columns_id"
     )
     # One row always (either half may be missing): both hang off a one-row source.
-    select = f"SELECT w.{pk}, w.{values}, w.{values_layout}, w.{growth}, w.{growth_layout}"
+    select = (
+        f"SELECT w.{pk} AS own_id, w.{values} AS own_values, w.{values_layout} AS own_layout, "
+        f"w.{growth} AS own_growth, w.{growth_layout} AS own_growth_layout"
+    )
     joins = (
         f"FROM (SELECT 1 AS one) k LEFT JOIN {_table(WindowValues)} w "
         f"ON w.{imp_id} = %s AND w.{window_col} = %s"
     )
     params = [imp.pk, window]
     if group is not None:
-        select += f", s.{n}, s.{stats}, s.{statistics}, s.{columns}"
+        select += (
+            f", s.{n} AS group_n, s.{stats} AS group_stats, "
+            f"s.{statistics} AS group_statistics_layout, s.{columns} AS group_columns_layout"
+        )
         joins += (
             f" LEFT JOIN {_table(GroupStatistics)} s ON s.{year} = %s AND s.{window_col} = %s "
             f"AND s.{kind} = %s AND s.{key} = %s"
         )
         params += [imp.year, window, group.kind, group.key]
-    row = _fetchone(f"{select} {joins}", params)
-    own = None if row[0] is None else (_own_vector(*row[1:5]), row[0])
-    stat_row = None if group is None or row[5] is None else _StatRow(*row[5:])
+    (row,) = _select(f"{select} {joins}", params)
+    own = None if row.own_id is None else _own_values(row)
+    stat_row = None
+    if group is not None and row.group_n is not None:
+        stat_row = _StatRow(
+            row.group_n, row.group_stats, row.group_statistics_layout, row.group_columns_layout
+        )
     return own, stat_row
 
 
@@ -301,9 +328,14 @@ def _min_size() -> int:
     return settings.MIN_GROUP_SIZE
 
 
+# Where each statistic is in a stored matrix read in today's layout (one row per STAT_FIELDS
+# entry, one column per cat.COLUMNS entry).
+_STAT_ROW = {name: i for i, name in enumerate(STAT_FIELDS)}
+
+
 def _group_matrix(row: _StatRow | None) -> list[list[float]] | None:
-    """The stored statistics (one list per STAT_FIELDS entry) if they may be served now (k may
-    have been raised since)."""
+    """The stored statistics, rows and columns in today's layout (``_STAT_ROW``,
+    ``cat.COLUMN_INDEX``), if they may be served now (k may have been raised since)."""
     if _served_size(row) is None:
         return None
     matrix = layout.table(
@@ -316,24 +348,19 @@ def _column_stats(matrix: list[list[float]] | None, column: str) -> GroupStats |
     if matrix is None:
         return None
     index = cat.COLUMN_INDEX[column]
-    if index >= len(matrix[0]):
+    found = {}
+    for name, row in _STAT_ROW.items():
+        value = matrix[row][index]
+        if value == value:  # NaN: not computed for this column
+            found[name] = value
+    n, median = found.get("n"), found.get("median")
+    if n is None or n < _min_size() or median is None:
         return None
-    n = matrix[0][index]
-    median = matrix[STAT_FIELDS.index("median")][index]
-    if n != n or n < _min_size() or median != median:  # NaN: not computed for this column
-        return None
-    published = {}
-    for name in QUANTILES:
-        value = matrix[STAT_FIELDS.index(name)][index]
-        if value == value:
-            published[name] = value
-    tau2 = matrix[STAT_FIELDS.index("tau2")][index]
-    return GroupStats(
-        size=disclosure.size_band(int(n)), tau2=None if tau2 != tau2 else tau2, **published
-    )
+    published = {name: found[name] for name in QUANTILES if name in found}
+    return GroupStats(size=disclosure.size_band(int(n)), tau2=found.get("tau2"), **published)
 
 
-def _servable(year: int, window: str, group: grouping.Group | None) -> bool:
+def _servable(year: int, window: str, group: groups.Group | None) -> bool:
     return _served_size(_stat_row(year, window, group)) is not None
 
 
@@ -353,9 +380,9 @@ def _group_info(practice, member, group, n: int | None, year, window, choice) ->
             if _servable(year, window, member.group(candidate)):
                 wider = candidate
                 break
-    label = grouping.choice_label(group, choice, practice)
+    label = groups.choice_label(group, choice, practice)
     return GroupInfo(
-        kind=choice,
+        choice=choice,
         label=label,
         size=None if n is None else disclosure.size_band(n),
         too_small=too_small,
@@ -380,28 +407,26 @@ def _verdict(judgement: Judgement, better: str | None) -> str | None:
 
 
 def dashboard_for(
-    imp, group: str, tab: str | None = None, window: Window | None = None
+    imp, group: str, theme: str | None = None, window: Window | None = None
 ) -> Dashboard:
     """The figures of import ``imp`` against ``group`` ("national", "region" or "network");
-    with ``tab`` (a catalogue tab) only that tab's KPIs and mixes; with ``window`` (one of
-    ``windows_of(imp)``) that window instead of the dashboard's year-to-date one."""
-    if group not in grouping.CHOICES:
+    with ``theme`` (a catalogue.THEMES key) only that theme's KPIs and mixes; with ``window``
+    (one of ``windows_of(imp)``) that window instead of the dashboard's year-to-date one."""
+    if group not in groups.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
     member = membership_of(imp, group)
     chosen = member.group(group)
     window = window or _window_of(imp)
-    own, stat_row = _own_and_group(imp, window.code, chosen)
-    vector = None if own is None else _plain(own[0])
+    own_values, stat_row = _own_and_group(imp, window.code, chosen)
+    own_values = own_values or {}
     info = _group_info(
         practice, member, chosen, _served_size(stat_row), imp.year, window.code, group
     )
     matrix = None if info.too_small else _group_matrix(stat_row)
 
-    own_values = {} if vector is None else dict(zip(cat.COLUMNS, vector, strict=True))
-
     def figure(kpi, column: str) -> KpiFigure:
-        value = None if vector is None else vector[cat.COLUMN_INDEX[column]]
+        value = own_values.get(column)
         stats = _column_stats(matrix, column)
         published = {} if stats is None else stats.published()
         judgement = judge(
@@ -414,7 +439,7 @@ def dashboard_for(
             code=column,
             name=kpi.name,
             unit=kpi.unit,
-            tab=kpi.tab,
+            theme=kpi.theme,
             better=kpi.better,
             number_format=kpi.number_format,
             explanation=kpi.explanation,
@@ -426,9 +451,9 @@ def dashboard_for(
             judgement=judgement,
         )
 
-    figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if tab is None or kpi.tab == tab]
+    figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if theme in (None, kpi.theme)]
     insurers = []
-    if tab is None or tab == "Verzekeraars":
+    if theme in (None, "insurers"):
         insurers = [
             InsurerFigures(
                 concern.key,
@@ -443,15 +468,16 @@ def dashboard_for(
 
     mix_figures = []
     for mix in cat.MIXES:
-        if tab is not None and mix.tab != tab:
+        if theme not in (None, mix.theme):
             continue
         categories = []
         for category in mix.categories:
             column = mix.column(category.key)
-            own_share = None if vector is None else vector[cat.COLUMN_INDEX[column]]
             stats = _column_stats(matrix, column)
-            categories.append((category.label, own_share, None if stats is None else stats.median))
-        mix_figures.append(MixFigure(mix.code, mix.name, mix.tab, mix.explanation, categories))
+            median = None if stats is None else stats.median
+            share = own_values.get(column)
+            categories.append(MixShare(category.key, category.label, share, median))
+        mix_figures.append(MixFigure(mix.code, mix.name, mix.theme, mix.explanation, categories))
     return Dashboard(window=window, group=info, kpis=figures, mixes=mix_figures, insurers=insurers)
 
 
@@ -461,23 +487,23 @@ def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | Non
     member = membership_of(imp, group)
     chosen = member.group(group)
     window = _window_of(imp)
-    own, stat_row = _own_and_group(imp, window.code, chosen)
-    vector = None if own is None else own[0]
+    own_values, stat_row = _own_and_group(imp, window.code, chosen)
     matrix = _group_matrix(stat_row)
     found = {}
     for code in codes:
-        value = None if vector is None else _number(vector[cat.COLUMN_INDEX[code]])
+        value = None if own_values is None else own_values[code]
         stats = _column_stats(matrix, code)
         found[code] = (value, None if stats is None else stats.median)
     return found
 
 
-def _medians(years, windows, group, codes):
-    """The group's median of each KPI in ``codes`` per (year, window) — None where the group or
-    that KPI's n is below the minimum size — and the group's served size per (year, window).
+def _medians(years, windows, group, codes) -> tuple[dict, dict]:
+    """The group's median of each KPI in ``codes`` per (year, window), by code — None where that
+    KPI's n is below the minimum size — and the group's served size per (year, window); a
+    (year, window) whose group is too small is absent from both.
 
     Reads only the n row and the median row of each stored statistics matrix written in the
-    current layouts (``substr`` on the blob, a seventh of it each), not all rows: a practice
+    current layouts (``substr`` on the blob, one row of float64s each), not all rows: a practice
     with ten years of imports has fifty of them behind one Trends page. A matrix in another
     layout (written before the catalogue changed) is read whole and mapped by name.
     """
@@ -485,44 +511,40 @@ def _medians(years, windows, group, codes):
         "year", "window", "n", "stats", "kind", "key", "statistics_id", "columns_id"
     )
     names = layout.column_names()
-    size = len(names) * 8
-    median_row = STAT_FIELDS.index("median")
+    row_bytes = len(names) * np.dtype("<f8").itemsize
     current = f"{statistics} = %s AND {columns} = %s"
-    current_params = [
-        layout.layout_id(layout.statistic_names()),
-        layout.layout_id(names),
-    ]
+    current_layouts = [layout.layout_id(layout.statistic_names()), layout.layout_id(names)]
     years, windows = list(years), list(windows)
     sql = (
-        f"SELECT {year}, {window_col}, {n}, {statistics}, {columns}, "  # noqa: S608
-        f"CASE WHEN {current} THEN substr({stats}, 1, {size}) ELSE {stats} END, "
-        f"CASE WHEN {current} THEN substr({stats}, {median_row * size + 1}, {size}) END "
+        f"SELECT {year} AS year, {window_col} AS window_code, {n} AS n, "  # noqa: S608
+        f"{statistics} AS rows_layout, {columns} AS columns_layout, "
+        f"CASE WHEN {current} THEN substr({stats}, 1, {row_bytes}) ELSE {stats} END AS first, "
+        f"CASE WHEN {current} THEN substr({stats}, {_STAT_ROW['median'] * row_bytes + 1}, "
+        f"{row_bytes}) END AS median_row "
         f"FROM {_table(GroupStatistics)} WHERE {kind} = %s AND {key} = %s "
         f"AND {year} IN ({', '.join(['%s'] * len(years))}) "
         f"AND {window_col} IN ({', '.join(['%s'] * len(windows))}) AND {stats} IS NOT NULL"
     )
-    params = [*current_params, *current_params, group.kind, group.key, *years, *windows]
+    params = [*current_layouts, *current_layouts, group.kind, group.key, *years, *windows]
     position = {name: i for i, name in enumerate(names)}
     indexes = [position[code] for code in codes]
     minimum = _min_size()
     found, sizes = {}, {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for year, window, n, rows_layout, columns_layout, first, median_blob in cursor.fetchall():
-            if n < minimum or first is None:
-                continue
-            if median_blob is not None:  # current layouts: the two rows themselves
-                counts = np.frombuffer(bytes(first), dtype="<f8")[indexes]
-                values = np.frombuffer(bytes(median_blob), dtype="<f8")[indexes]
-            else:
-                table = layout.table(
-                    first, rows_layout, columns_layout, ("n", "median"), tuple(codes)
-                )
-                counts, values = table[0], table[1]
-            sizes[(year, window)] = n
-            found[(year, window)] = [
-                float(v) if c >= minimum else None for c, v in zip(counts, values, strict=True)
-            ]
+    for row in _select(sql, params):
+        if row.n < minimum or row.first is None:
+            continue
+        if row.median_row is not None:  # current layouts: ``first`` is the n row
+            counts = np.frombuffer(bytes(row.first), dtype="<f8")[indexes]
+            values = np.frombuffer(bytes(row.median_row), dtype="<f8")[indexes]
+        else:  # ``first`` is the whole matrix in an older layout
+            counts, values = layout.table(
+                row.first, row.rows_layout, row.columns_layout, ("n", "median"), tuple(codes)
+            )
+        sizes[(row.year, row.window_code)] = row.n
+        found[(row.year, row.window_code)] = {
+            code: float(v) if c >= minimum else None
+            for code, c, v in zip(codes, counts, values, strict=True)
+        }
     return found, sizes
 
 
@@ -533,7 +555,7 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
     other years from the practice's counted rows. Growth compares with the same window one year
     earlier of the practice's own figures.
     """
-    if group not in grouping.CHOICES:
+    if group not in groups.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
     member = membership_of(imp, group)
@@ -545,20 +567,22 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
         "year", "window", "values", "practice_id", "counted", "imp_id", "layout_id"
     )
     sql = (
-        f"SELECT {year}, {window_col}, {values}, {values_layout} "  # noqa: S608
-        f"FROM {_table(WindowValues)} "
+        f"SELECT {year} AS year, {window_col} AS window_code, {values} AS own_values, "  # noqa: S608
+        f"{values_layout} AS own_layout FROM {_table(WindowValues)} "
         f"WHERE {practice_id} = %s AND {window_col} IN ({', '.join(['%s'] * len(windows))}) "
         f"AND (({counted} = %s AND {year} <> %s) OR {imp_id} = %s)"
     )
-    own: dict[tuple[int, str], list] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [imp.practice_id, *windows, True, imp.year, imp.pk])
-        for row_year, window, blob, pk in cursor.fetchall():
-            own[(row_year, window)] = _plain(layout.vector(blob, pk, codes))
+    # Per (year, window): the practice's value of each trend KPI, by code.
+    own: dict[tuple[int, str], dict] = {
+        (row.year, row.window_code): dict(
+            zip(codes, _plain(layout.vector(row.own_values, row.own_layout, codes)), strict=True)
+        )
+        for row in _select(sql, [imp.practice_id, *windows, True, imp.year, imp.pk])
+    }
 
     # The group's size for the caption comes from the import's own (year-to-date) window.
     own_window = _window_of(imp)
-    medians: dict[tuple[int, str], list] = {}
+    medians: dict[tuple[int, str], dict] = {}
     if chosen is not None and own:
         years = {year for year, _ in own} | {imp.year}
         medians, sizes = _medians(years, {*windows, own_window.code}, chosen, codes)
@@ -567,31 +591,31 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
         n = _served_size(_stat_row(imp.year, own_window.code, chosen))
     info = _group_info(practice, member, chosen, n, imp.year, own_window.code, group)
 
-    ordered = sorted(own, key=lambda k: (k[1] == "Q1-Q4", k[0], k[1]))
+    # Quarters first, then the full years; each in time order.
+    ordered = sorted(own, key=lambda period: (period[1] == "Q1-Q4", *period))
     labels = {
-        key: str(key[0]) if key[1] == "Q1-Q4" else f"{key[0]} K{key[1][1]}" for key in ordered
+        (year, window): str(year) if window == "Q1-Q4" else f"{year} K{window.removeprefix('Q')}"
+        for year, window in ordered
     }
-    nothing = [None] * len(codes)
     series = []
-    for column, code in enumerate(codes):
+    for code in codes:
         kpi = cat.KPI_BY_CODE[code]
         points = []
         for year, window in ordered:
-            value = own[(year, window)][column]
-            before = own.get((year - 1, window))
-            previous = None if before is None else before[column]
+            value = own[(year, window)][code]
+            previous = own.get((year - 1, window), {}).get(code)
             growth = None
             if value is not None and previous is not None and previous > 0:
                 growth = (value - previous) / previous * 100.0
             points.append(
                 TrendPoint(
-                    labels[(year, window)],
-                    "year" if window == "Q1-Q4" else "quarter",
-                    year,
-                    window,
-                    value,
-                    medians.get((year, window), nothing)[column],
-                    growth,
+                    label=labels[(year, window)],
+                    kind="year" if window == "Q1-Q4" else "quarter",
+                    year=year,
+                    window=window,
+                    value=value,
+                    group_median=medians.get((year, window), {}).get(code),
+                    growth=growth,
                 )
             )
         series.append(

@@ -35,8 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from parabench.benchmark import disclosure, layout
-from parabench.benchmark import groups as grouping
+from parabench.benchmark import disclosure, groups, layout
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import (
     COLUMN_INDEX,
@@ -70,7 +69,7 @@ def recompute_practices(year: int, practice_ids) -> dict:
     the next year when one of them sent it (its growth figures compare with this year).
     """
     practice_ids = sorted({int(p) for p in practice_ids})
-    members = grouping.memberships()  # every practice: the national group needs them all
+    members = groups.memberships()  # every practice: the national group needs them all
     only = {group for p in practice_ids if p in members for group in members[p].groups()}
     has_next = WindowValues.objects.filter(practice_id__in=practice_ids, year=year + 1).exists()
     years = [year, year + 1] if has_next else [year]
@@ -118,7 +117,7 @@ def recompute_all(years=None) -> dict:
     if full:
         years = sorted(set(WindowValues.objects.values_list("year", flat=True).distinct()))
     report = {"years": [], "groups": 0}
-    members = grouping.memberships()
+    members = groups.memberships()
     previous = None  # counted vectors of the year before, by window and practice
     for year in sorted(years):
         with transaction.atomic():
@@ -598,8 +597,8 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, fresh=N
         )
     if members is None:
         practices = {int(p) for parts in loaded.values() for p in parts[1]}
-        members = grouping.memberships(practices)
-    members = _sized(members, loaded.get(grouping.SIZE_WINDOW))
+        members = groups.memberships(practices)
+    members = _sized(members, loaded.get(groups.SIZE_WINDOW))
     if only is not None:
         only = set(only) | _by_kind_groups(year, members)
     stat_rows = []
@@ -645,9 +644,9 @@ def _sized(members, first_quarter) -> dict:
     classes = {}
     if first_quarter is not None:
         _ids, practices, counted, stored, _growth = first_quarter
-        column = stored[:, COLUMN_INDEX[grouping.SIZE_COLUMN]]
+        column = stored[:, COLUMN_INDEX[groups.SIZE_COLUMN]]
         for i in np.flatnonzero(counted):
-            classes[int(practices[i])] = grouping.size_class(float(column[i]))
+            classes[int(practices[i])] = groups.size_class(float(column[i]))
     return {pid: member.sized(classes.get(pid, "")) for pid, member in members.items()}
 
 
@@ -659,15 +658,15 @@ def _by_kind_groups(year: int, members) -> set:
     the wider groups it lies in (``_differs_enough``), which every import changes. There are a
     few dozen; each is a comparison and a sort of its own rows.
     """
-    present = {g for m in members.values() for g in m.groups() if g.kind in grouping.BY_KIND}
-    stored = GroupStatistics.objects.filter(year=year, kind__in=grouping.BY_KIND)
-    return present | {grouping.Group(kind, key) for kind, key in stored.values_list("kind", "key")}
+    present = {g for m in members.values() for g in m.groups() if g.kind in groups.BY_KIND}
+    stored = GroupStatistics.objects.filter(year=year, kind__in=groups.BY_KIND)
+    return present | {groups.Group(kind, key) for kind, key in stored.values_list("kind", "key")}
 
 
 def _parent_counts(rows_of, values) -> dict:
     """(practices, values per column) of every wider group a group by kind lies in."""
     counts = {}
-    for group in {p for g in rows_of for p in grouping.parents(g)}:
+    for group in {p for g in rows_of for p in groups.parents(g)}:
         rows = rows_of.get(group)
         if rows is not None:
             counts[group] = (rows.size, np.sum(~np.isnan(values[rows]), axis=0))
@@ -679,7 +678,7 @@ def _differs_enough(group, n, column_n, parent_counts, k):
     practices (values) of each wider group lie outside it — so that a group that is nearly its
     wider group, and the few it leaves out, can never be set against each other."""
     columns = np.ones(column_n.shape, dtype=bool)
-    for parent in grouping.parents(group):
+    for parent in groups.parents(group):
         total, per_column = parent_counts.get(parent, (n, column_n))
         if total - n < k:
             return False, columns
@@ -693,9 +692,9 @@ def _window_statistics(year, window, ids, practices, counted, values, members, o
     no group by kind too close to its wider group."""
     member_rows = np.flatnonzero(counted)
     in_rows = [members[int(practices[i])] for i in member_rows]
-    split = grouping.split(in_rows, only)
-    wider = {p for g in split for p in grouping.parents(g)}
-    rows_of = {g: member_rows[i] for g, i in grouping.split(in_rows, wider).items()}
+    split = groups.split(in_rows, only)
+    wider = {p for g in split for p in groups.parents(g)}
+    rows_of = {g: member_rows[i] for g, i in groups.split(in_rows, wider).items()}
     parent_counts = _parent_counts(rows_of, values)
     floors = disclosure.column_floors()
     out = []
@@ -703,7 +702,7 @@ def _window_statistics(year, window, ids, practices, counted, values, members, o
         n = len(indexes)
         rows = member_rows[indexes]
         columns = None
-        if n >= k and group.kind in grouping.BY_KIND:
+        if n >= k and group.kind in groups.BY_KIND:
             column_n = np.sum(~np.isnan(values[rows]), axis=0)
             publishable, columns = _differs_enough(group, n, column_n, parent_counts, k)
             if not publishable:

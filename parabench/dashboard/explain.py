@@ -13,10 +13,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parabench.benchmark import catalogue, queries
-from parabench.benchmark import groups as grouping
+from parabench.benchmark import catalogue, groups, queries
 from parabench.dashboard import presentation
-from parabench.dashboard.presentation import TABS
+from parabench.dashboard.presentation import THEME_TABS
 
 _P = "patients.csv"
 _E = "episodes.csv"
@@ -93,47 +92,34 @@ class Entry:
 
 
 def sections() -> list[tuple[str, str, list[Entry]]]:
-    """(slug, tab label, entries) per theme, KPIs first, then the mixes, in catalogue order."""
+    """(theme key, theme name, entries) per theme, KPIs first, then the mixes, in catalogue
+    order. A mix has no direction; its unit is the share."""
     found = []
-    for tab in TABS:
-        if tab.slug not in presentation.THEME_SLUGS:
-            continue
-        catalogue_tab = presentation.CATALOGUE_TABS[tab.slug]
+    for tab in THEME_TABS:
+        figures = [(kpi, kpi.better, kpi.unit) for kpi in catalogue.KPIS if kpi.theme == tab.key]
+        figures += [(mix, None, "%") for mix in catalogue.MIXES if mix.theme == tab.key]
         entries = [
             Entry(
-                kpi.code,
-                kpi.name,
-                kpi.explanation,
-                SOURCES.get(kpi.code, ()),
-                str(DIRECTION[kpi.better]),
-                kpi.unit,
+                figure.code,
+                figure.name,
+                figure.explanation,
+                SOURCES.get(figure.code, ()),
+                str(DIRECTION[better]),
+                unit,
             )
-            for kpi in catalogue.KPIS
-            if kpi.tab == catalogue_tab
+            for figure, better, unit in figures
         ]
-        entries += [
-            Entry(
-                mix.code,
-                mix.name,
-                mix.explanation,
-                SOURCES.get(mix.code, ()),
-                str(DIRECTION[None]),
-                "%",
-            )
-            for mix in catalogue.MIXES
-            if mix.tab == catalogue_tab
-        ]
-        found.append((tab.slug, str(tab.label), entries))
+        found.append((tab.key, str(tab.label), entries))
     return found
 
 
 def size_classes() -> list[dict]:
     """The size classes as Uitleg states them, from the bands the statistics use."""
-    bands = grouping.SIZE_BANDS
+    bands = groups.SIZE_BANDS
     found = []
     for i, (name, low) in enumerate(bands):
         high = bands[i + 1][1] - 1 if i + 1 < len(bands) else None
-        found.append({"label": grouping.size_label(name), "low": low, "high": high})
+        found.append({"label": groups.size_label(name), "low": low, "high": high})
     return found
 
 

@@ -56,6 +56,6 @@ def rows(insurers, too_small: bool) -> list[InsurerRow]:
             cells.append(show(figure.value))
             cells.append(formatting.DASH if stats is None else show(stats.median))
             if figure.code in MODELS:
-                cells.append(verdicts.kpi_verdict(figure, too_small).text or formatting.DASH)
+                cells.append(verdicts.verdict_text(figure, too_small)[1] or formatting.DASH)
         found.append(InsurerRow(insurer.key, str(insurer.label), cells))
     return found

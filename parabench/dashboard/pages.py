@@ -10,23 +10,22 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from parabench.benchmark import groups as grouping
-from parabench.benchmark import queries
+from parabench.benchmark import groups, queries
 from parabench.dashboard import formatting, insurers, presentation, verdicts
-from parabench.dashboard.presentation import GROUP_KINDS, GROUP_PARAMS, TABS
+from parabench.dashboard.presentation import GROUPS, TABS, THEME_KEYS, THEME_TABS, TRENDS, WELCOME
 
 
 def group_choices(imp) -> list[tuple[str, str]]:
-    """(param, label) for the selector, named by the engine so that page and statistics agree."""
-    member = grouping.membership(imp.practice)  # no size class: that needs a query
+    """(choice, label) for the selector, named by the engine so that page and statistics agree."""
+    member = groups.membership(imp.practice)  # no size class: that needs a query
     return [
         (
-            param,
-            grouping.size_choice_label(kind, imp.practice)
-            if kind in ("size", "region_size")
-            else grouping.choice_label(member.group(kind), kind, imp.practice),
+            choice,
+            groups.size_choice_label(choice, imp.practice)
+            if choice in ("size", "region_size")
+            else groups.choice_label(member.group(choice), choice, imp.practice),
         )
-        for param, kind in GROUP_PARAMS.items()
+        for choice in GROUPS
     ]
 
 
@@ -67,22 +66,21 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
     tab reads the import's dashboard figures once."""
     group = presentation.group_param(group)
     tab = presentation.tab_param(tab)
-    kpi = presentation.trend_param(kpi) if tab == "trends" else None
-    kind = GROUP_PARAMS[group]
+    kpi = presentation.trend_param(kpi) if tab == TRENDS else None
     practice = imp.practice
-    if tab == "trends":
-        trends = queries.trends_for(imp, kind)
+    if tab == TRENDS:
+        trends = queries.trends_for(imp, group)
         info, board = trends.group, None
         # The same window the engine compares: 1 January up to the export's period end.
         begin, end = date(imp.year, 1, 1), imp.period_end
     else:
         # A theme tab needs only its own figures; Welkom sums up every theme.
-        board = queries.dashboard_for(imp, kind, presentation.CATALOGUE_TABS.get(tab))
+        board = queries.dashboard_for(imp, group, tab if tab in THEME_KEYS else None)
         info = board.group
         begin, end = board.window.begin, board.window.end
     too_small = info.too_small
     choices = group_choices(imp)
-    wider = GROUP_KINDS.get(info.wider) if info.wider else None
+    wider = info.wider
 
     context = {
         "practice": practice,
@@ -90,22 +88,22 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         "group_info": info,
         "group_size": presentation.size_text(info.size),
         "tab": tab,
-        "tab_label": next(t.label for t in TABS if t.slug == tab),
+        "tab_label": next(t.label for t in TABS if t.key == tab),
         "group": group,
         "too_small": too_small,
         "min_group_size": settings.MIN_GROUP_SIZE,
         "wider_group": wider,
         "groups": [
             {
-                "param": param,
+                "choice": choice,
                 "label": label,
-                "href": link(param, tab, kpi),
-                "current": param == group,
+                "href": link(choice, tab, kpi),
+                "current": choice == group,
             }
-            for param, label in choices
+            for choice, label in choices
         ],
         "tabs": [
-            dict(slug=t.slug, label=t.label, href=link(group, t.slug), current=t.slug == tab)
+            dict(key=t.key, label=t.label, href=link(group, t.key), current=t.key == tab)
             for t in TABS
         ],
         "period": formatting.period(begin, end),
@@ -135,32 +133,31 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         context["explained"] = [(s.name, s.explanation) for s in trends.series]
         return context
 
-    kpis_by_tab: dict[str, list] = {slug: [] for slug in presentation.THEME_SLUGS}
+    kpis_by_theme: dict[str, list] = {key: [] for key in THEME_KEYS}
     for kpi in board.kpis:
-        kpis_by_tab.setdefault(presentation.slug(kpi.tab), []).append(kpi)
-    mixes_by_tab: dict[str, list] = {slug: [] for slug in presentation.THEME_SLUGS}
+        kpis_by_theme[kpi.theme].append(kpi)
+    mixes_by_theme: dict[str, list] = {key: [] for key in THEME_KEYS}
     for mix in board.mixes:
-        mixes_by_tab.setdefault(presentation.slug(mix.tab), []).append(mix)
+        mixes_by_theme[mix.theme].append(mix)
 
-    if tab == "welkom":
+    if tab == WELCOME:
         context["symbols"] = [
             {
                 "symbol": verdicts.theme_symbol(
-                    t, kpis_by_tab.get(t.slug, []), too_small, mixes_by_tab.get(t.slug, [])
+                    t, kpis_by_theme[t.key], too_small, mixes_by_theme[t.key]
                 ),
-                "href": link(group, t.slug),
+                "href": link(group, t.key),
             }
-            for t in TABS
-            if t.slug in presentation.THEME_SLUGS
+            for t in THEME_TABS
         ]
         context["explained"] = []
     else:
         rows = []
-        for kpi_figure in kpis_by_tab.get(tab, []):
+        for kpi_figure in kpis_by_theme[tab]:
             row = presentation.kpi_row(kpi_figure, too_small)
             row.judged = verdicts.kpi_verdict(kpi_figure, too_small)
             rows.append(row)
-        mixes = [presentation.mix_block(m, too_small) for m in mixes_by_tab.get(tab, [])]
+        mixes = [presentation.mix_block(m, too_small) for m in mixes_by_theme[tab]]
         context["rows"] = rows
         context["mixes"] = mixes
         if board.insurers:

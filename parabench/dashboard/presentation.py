@@ -8,66 +8,78 @@ chart ever carries another practice's value: only the group's published quantile
 the practice's own value.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parabench.benchmark import catalogue
+from parabench.benchmark import catalogue, groups
 from parabench.benchmark.queries import TREND_KPIS
 from parabench.dashboard import charts, formatting
 
 
 @dataclass(frozen=True)
 class Tab:
-    slug: str
-    label: str
+    """A tab of the dashboard: Welkom, one per catalogue theme (same key), Trends."""
+
+    key: str
+    theme: catalogue.Category | None = None
+
+    @property
+    def label(self) -> str:
+        return self.theme.label if self.theme else str(PAGE_TAB_LABELS[self.key])
 
 
-TABS = [
-    Tab("welkom", gettext_lazy("Welkom")),
-    Tab("patienten", gettext_lazy("Patiënten")),
-    Tab("klachten", gettext_lazy("Klachten")),
-    Tab("behandelingen", gettext_lazy("Behandelingen")),
-    Tab("financien", gettext_lazy("Financiën")),
-    Tab("verzekeraars", gettext_lazy("Verzekeraars")),
-    Tab("productiviteit", gettext_lazy("Productiviteit")),
-    Tab("kwaliteit", gettext_lazy("Kwaliteit")),
-    Tab("trends", gettext_lazy("Trends")),
-]
-TAB_SLUGS = [tab.slug for tab in TABS]
-THEME_SLUGS = TAB_SLUGS[1:-1]
+WELCOME, TRENDS = "welcome", "trends"
+PAGE_TAB_LABELS = {WELCOME: gettext_lazy("Welkom"), TRENDS: gettext_lazy("Trends")}
+TABS = [Tab(WELCOME), *(Tab(theme.key, theme) for theme in catalogue.THEMES), Tab(TRENDS)]
+TAB_KEYS = [tab.key for tab in TABS]
+THEME_TABS = [tab for tab in TABS if tab.theme]
+THEME_KEYS = [tab.key for tab in THEME_TABS]
 
-# The query parameter speaks Dutch; the benchmark speaks English.
-GROUP_PARAMS = {
-    "landelijk": "national",
-    "regio": "region",
-    "netwerk": "network",
-    "grootte": "size",
-    "regio-grootte": "region_size",
-    "profiel": "profile",
+# What a dashboard compares with: the engine's choices, by the same name in the URL (?groep=).
+GROUPS = groups.CHOICES
+# In the file name of a download, the group reads in the page's language.
+GROUP_FILE_WORDS = {
+    "national": gettext_lazy("landelijk"),
+    "region": gettext_lazy("regio"),
+    "network": gettext_lazy("netwerk"),
+    "size": gettext_lazy("zelfde-grootte"),
+    "region_size": gettext_lazy("regio-zelfde-grootte"),
+    "profile": gettext_lazy("zelfde-profiel"),
 }
-GROUP_KINDS = {kind: param for param, kind in GROUP_PARAMS.items()}
+
+# The Dutch values the URLs carried until issue 17 (bookmarks and links in old e-mails).
+OLD_URL_VALUES = {
+    "groep": {"landelijk": "national", "regio": "region", "netwerk": "network"},
+    "tab": {
+        "welkom": WELCOME,
+        "patienten": "patients",
+        "klachten": "episodes",
+        "behandelingen": "treatments",
+        "financien": "finance",
+        "verzekeraars": "insurers",
+        "productiviteit": "productivity",
+        "kwaliteit": "quality",
+    },
+}
 
 
-def slug(text: str) -> str:
-    """'Financiën' → 'financien': the catalogue may name a tab in Dutch or by slug."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return plain.strip().lower().replace(" ", "-")
-
-
-# The catalogue names its tabs in Dutch ("Financiën"); the page speaks in slugs.
-CATALOGUE_TABS = {slug(name): name for name in catalogue.TABS}
+def renamed_query(query) -> dict | None:
+    """The query with today's values when it still carries an old one (else None)."""
+    renamed = {
+        param: OLD_URL_VALUES.get(param, {}).get(value, value) for param, value in query.items()
+    }
+    return renamed if renamed != dict(query.items()) else None
 
 
 def group_param(value: str | None) -> str:
     """The ``?groep=`` value, defaulting to national for anything unknown."""
-    return value if value in GROUP_PARAMS else "landelijk"
+    return value if value in GROUPS else "national"
 
 
 def tab_param(value: str | None) -> str:
-    return value if value in TAB_SLUGS else "welkom"
+    return value if value in TAB_KEYS else WELCOME
 
 
 # --- Values ----------------------------------------------------------------------------------
@@ -282,11 +294,11 @@ def mix_block(mix, too_small: bool) -> MixBlock:
     """The practice's mix beside the group's median share per category (not an average: see
     docs/privacy.md); an age × gender mix becomes a pyramid."""
     categories = [
-        (str(label), share, None if too_small else group_share)
-        for label, share, group_share in mix.categories
+        share._replace(label=str(share.label), group=None if too_small else share.group)
+        for share in mix.categories
     ]
     percent = formatting.percent_format(1)
-    rows = [(label, percent(share), percent(group)) for label, share, group in categories]
+    rows = [(c.label, percent(c.practice), percent(c.group)) for c in categories]
     draw = MIX_CHARTS.get(mix.code, bar_chart)
     return MixBlock(
         code=mix.code,
@@ -312,18 +324,18 @@ def _mix_description(mix, has_group: bool) -> str:
 def bar_chart(mix, categories) -> charts.Bars:
     """Horizontal bars per category; categories empty for both the practice and the group only
     add blank lines to a chart (the table keeps them)."""
-    drawn = [c for c in categories if (c[1] or 0) > 0 or (c[2] or 0) > 0] or categories
-    series = [charts.Series(_("Uw praktijk"), tuple(share for _l, share, _g in drawn))]
-    has_group = any(group is not None for _l, _s, group in drawn)
+    drawn = [c for c in categories if (c.practice or 0) > 0 or (c.group or 0) > 0] or categories
+    series = [charts.Series(_("Uw praktijk"), tuple(c.practice for c in drawn))]
+    has_group = any(c.group is not None for c in drawn)
     if has_group:
         series.append(
-            charts.Series(_("Mediaan groep"), tuple(g for _l, _s, g in drawn), role="group")
+            charts.Series(_("Mediaan groep"), tuple(c.group for c in drawn), role="group")
         )
     return charts.Bars(
         key=f"mix-{mix.code}",
         title=str(mix.name),
         description=_mix_description(mix, has_group),
-        labels=tuple(label for label, _s, _g in drawn),
+        labels=tuple(c.label for c in drawn),
         series=tuple(series),
         show=formatting.percent_format(1),
         axis=formatting.percent_format,
@@ -339,14 +351,12 @@ def pyramid_chart(mix, categories) -> charts.Pyramid:
     Rows and sides come from the catalogue's category keys (``female.age_0_17``), not from the
     translated labels. A third gender ("other") has no side in a pyramid: it stays in the table.
     """
-    definition = catalogue.MIX_BY_CODE[mix.code]
-    key_of = {category.label: category.key for category in definition.categories}
     shares = {}
-    for label, share, group in categories:
-        gender, _dot, band = key_of.get(label, "").partition(".")
-        shares[(gender, band)] = (share, group)
+    for share in categories:
+        gender, _dot, band = share.key.partition(".")
+        shares[(gender, band)] = (share.practice, share.group)
     bands = [band for band, _label in catalogue.AGE_BANDS]
-    has_group = any(group is not None for _l, _s, group in categories)
+    has_group = any(share.group is not None for share in categories)
 
     def side(gender):
         own = tuple(shares.get((gender, band), (None, None))[0] for band in bands)
@@ -378,12 +388,12 @@ def largest_mix_difference(mixes) -> str:
     """For a theme of mixes only: the category where the practice differs most from the group."""
     best = None
     for mix in mixes:
-        for label, share, group in mix.categories:
-            if share is None or group is None:
+        for share in mix.categories:
+            if share.practice is None or share.group is None:
                 continue
-            gap = abs(share - group)
+            gap = abs(share.practice - share.group)
             if best is None or gap > best[0]:
-                best = (gap, mix.name, label, share, group)
+                best = (gap, mix.name, share.label, share.practice, share.group)
     if best is None:
         return ""
     _gap, mix_name, label, share, group = best
@@ -400,7 +410,7 @@ def largest_mix_difference(mixes) -> str:
 # --- Explanations ----------------------------------------------------------------------------
 
 TAB_INTRO = {
-    "welkom": gettext_lazy(
+    WELCOME: gettext_lazy(
         "Per thema één symbool. ▲ of ▼ alleen als minstens één kengetal met een beter of "
         "slechter buiten de normale spreiding ligt: zo ver van de mediaan van de groep dat "
         "toeval het bij uw aantallen niet meer verklaart (▲▼: het een en het ander). ● betekent "
@@ -409,7 +419,7 @@ TAB_INTRO = {
         "noemt de kengetallen die beslisten, met uw waarde, het 95 %-interval erbij en de "
         "mediaan. Beweeg over een symbool of ga er met de Tab-toets naartoe."
     ),
-    "trends": gettext_lazy(
+    TRENDS: gettext_lazy(
         "De lijn toont de waarde van uw praktijk per kwartaal en per jaar over al uw imports, "
         "de stippellijn de mediaan van de groep in dezelfde periode. Groei is de verandering "
         "ten opzichte van dezelfde periode een jaar eerder. Een lege plek betekent dat er voor "
@@ -446,10 +456,10 @@ OUTCOME_INTRO = gettext_lazy(
 )
 
 
-def tab_intro(slug_: str) -> str:
-    if slug_ == "kwaliteit":
+def tab_intro(tab: str) -> str:
+    if tab == "quality":
         return f"{THEME_INTRO} {OUTCOME_INTRO}"
-    return str(TAB_INTRO.get(slug_, THEME_INTRO))
+    return str(TAB_INTRO.get(tab, THEME_INTRO))
 
 
 # --- Trends ----------------------------------------------------------------------------------

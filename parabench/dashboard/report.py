@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from parabench.benchmark import queries
 from parabench.dashboard import formatting, insurers, pages, presentation, verdicts
-from parabench.dashboard.presentation import GROUP_PARAMS, TABS
+from parabench.dashboard.presentation import THEME_TABS, TRENDS
 
 
 @dataclass
 class Theme:
-    slug: str
+    key: str  # catalogue.THEMES
     label: str
     rows: list[presentation.KpiRow]
     mixes: list[presentation.MixBlock]
@@ -48,38 +48,30 @@ def caveats(imp, info, window_end: date) -> list[str]:
 
 def report_context(imp, group: str | None) -> dict:
     """Everything the report template needs for import ``imp`` against ``group`` (a
-    ``?groep=`` value: landelijk, regio, netwerk)."""
+    ``?groep=`` value: national, region, network)."""
     group = presentation.group_param(group)
-    kind = GROUP_PARAMS[group]
     practice = imp.practice
-    board = queries.dashboard_for(imp, kind)
+    board = queries.dashboard_for(imp, group)
     info = board.group
     too_small = info.too_small
 
-    def mixes_of(catalogue_tab):
-        return [m for m in board.mixes if m.tab == catalogue_tab]
-
     themes, symbols = [], []
-    for tab in TABS:
-        if tab.slug not in presentation.THEME_SLUGS:
-            continue
-        catalogue_tab = presentation.CATALOGUE_TABS[tab.slug]
-        kpis = [k for k in board.kpis if k.tab == catalogue_tab]
+    for tab in THEME_TABS:
+        kpis = [k for k in board.kpis if k.theme == tab.key]
+        mix_figures = [m for m in board.mixes if m.theme == tab.key]
         rows = []
         for kpi in kpis:
             row = presentation.kpi_row(kpi, too_small)
             row.judged = verdicts.kpi_verdict(kpi, too_small)  # as pages.dashboard_page
             rows.append(row)
-        mixes = [
-            presentation.mix_block(m, too_small) for m in board.mixes if m.tab == catalogue_tab
-        ]
+        mixes = [presentation.mix_block(m, too_small) for m in mix_figures]
         insurer_rows = []
-        if tab.slug == "verzekeraars":
+        if tab.key == "insurers":
             insurer_rows = [(r.label, *r.cells) for r in insurers.rows(board.insurers, too_small)]
-        themes.append(Theme(tab.slug, str(tab.label), rows, mixes, insurer_rows))
-        symbols.append(verdicts.theme_symbol(tab, kpis, too_small, mixes_of(catalogue_tab)))
+        themes.append(Theme(tab.key, str(tab.label), rows, mixes, insurer_rows))
+        symbols.append(verdicts.theme_symbol(tab, kpis, too_small, mix_figures))
 
-    trends = queries.trends_for(imp, kind)
+    trends = queries.trends_for(imp, group)
     trend_blocks = [presentation.trend_block(s) for s in trends.series if s.points]
 
     return {
@@ -95,10 +87,10 @@ def report_context(imp, group: str | None) -> dict:
         "caveats": caveats(imp, info, board.window.end),
         "themes": themes,
         "symbols": symbols,
-        "theme_intro": presentation.tab_intro("patienten"),
+        "theme_intro": presentation.tab_intro(THEME_TABS[0].key),
         "trend_blocks": trend_blocks,
         "trend_head": presentation.TREND_HEAD,
-        "trend_intro": presentation.tab_intro("trends"),
+        "trend_intro": presentation.tab_intro(TRENDS),
         "overview": presentation.yearly_overview(trends),
         "mix_head": presentation.MIX_HEAD,
         "insurer_head": insurers.head(queries.catalogue_insurer_measures()),
@@ -119,7 +111,5 @@ def render_pdf(context: dict) -> bytes:
 def filename(imp, group: str, extension: str) -> str:
     """ParaBench-04123451-2026-K2-landelijk.pdf: practice, period and group in the name."""
     quarter = (imp.period_end.month - 1) // 3 + 1
-    return (
-        f"ParaBench-{imp.practice.agb_code}-{imp.year}-K{quarter}-"
-        f"{presentation.group_param(group)}.{extension}"
-    )
+    word = presentation.GROUP_FILE_WORDS[presentation.group_param(group)]
+    return f"ParaBench-{imp.practice.agb_code}-{imp.year}-K{quarter}-{word}.{extension}"

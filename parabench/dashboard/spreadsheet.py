@@ -11,14 +11,12 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parabench.benchmark import queries
+from parabench.benchmark import catalogue, queries
 from parabench.dashboard import presentation, verdicts
-from parabench.dashboard.presentation import GROUP_PARAMS, TABS
-
-TAB_LABELS = {tab.slug: tab.label for tab in TABS}
 
 # The columns of the KPI table, in order: (key, header).
 COLUMNS = (
@@ -91,22 +89,21 @@ def interval_cells(figure) -> dict:
 
 
 def figure_rows(imp, group: str | None) -> Sheet:
-    kind = GROUP_PARAMS[presentation.group_param(group)]
+    group = presentation.group_param(group)
     kpis, formats, mixes = [], [], []
     for window in queries.windows_of(imp):
-        board = queries.dashboard_for(imp, kind, window=window)
+        board = queries.dashboard_for(imp, group, window=window)
         label = window_label(window)
         too_small = board.group.too_small
         for kpi in board.kpis:
             stats = None if too_small else kpi.stats
             published = {} if stats is None else stats.published()
-            judged = verdicts.kpi_verdict(kpi, too_small)
             kpis.append(
                 {
                     "window": label,
                     "begin": window.begin,
                     "end": window.end,
-                    "theme": str(TAB_LABELS[presentation.slug(kpi.tab)]),
+                    "theme": catalogue.THEME_BY_KEY[kpi.theme].label,
                     "kpi": str(kpi.name),
                     "unit": str(UNITS.get(kpi.unit, kpi.unit)),
                     "value": kpi.value,
@@ -116,7 +113,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                     },
                     "size": "" if stats is None else presentation.size_text(stats.size),
                     "place": "" if stats is None else presentation.band_text(kpi.band),
-                    "verdict": judged.text,
+                    "verdict": verdicts.verdict_text(kpi, too_small)[1],
                 }
             )
             formats.append(kpi.number_format)
@@ -129,7 +126,7 @@ def figure_rows(imp, group: str | None) -> Sheet:
                         "window": label,
                         "begin": window.begin,
                         "end": window.end,
-                        "theme": str(TAB_LABELS["verzekeraars"]),
+                        "theme": catalogue.THEME_BY_KEY[figure.theme].label,
                         "kpi": f"{figure.name} · {insurer.label}",
                         "unit": str(UNITS.get(figure.unit, figure.unit)),
                         "value": figure.value,
@@ -137,19 +134,19 @@ def figure_rows(imp, group: str | None) -> Sheet:
                         **{name: published.get(name) for name in QUANTILE_KEYS},
                         "size": "" if stats is None else presentation.size_text(stats.size),
                         "place": "" if stats is None else presentation.band_text(figure.band),
-                        "verdict": verdicts.kpi_verdict(figure, too_small).text,
+                        "verdict": verdicts.verdict_text(figure, too_small)[1],
                     }
                 )
                 formats.append(figure.number_format)
         for mix in board.mixes:
-            for category, share, group_share in mix.categories:
+            for share in mix.categories:
                 mixes.append(
                     {
                         "window": label,
                         "mix": str(mix.name),
-                        "category": str(category),
-                        "value": share,
-                        "median": None if too_small else group_share,
+                        "category": str(share.label),
+                        "value": share.practice,
+                        "median": None if too_small else share.group,
                     }
                 )
     return Sheet(kpis, formats, mixes)
@@ -209,9 +206,10 @@ def to_csv(sheet: Sheet, dutch: bool) -> str:
         for key, _header in COLUMNS:
             value = row[key]
             if key in NUMERIC:
-                value = "" if value is None else f"{value:.{decimals}f}"
-                if dutch:
-                    value = value.replace(".", ",")
+                # Django's marks of the page's language, without thousands marks (for Excel).
+                value = (
+                    "" if value is None else formats.number_format(round(value, decimals), decimals)
+                )
             elif key in ("begin", "end"):
                 value = value.isoformat()
             cells.append(value)

@@ -87,11 +87,21 @@ def _finite(pair) -> bool:
     return pair is not None and all(math.isfinite(v) for v in pair)
 
 
+def verdict_text(kpi, too_small: bool = False) -> tuple[str, str]:
+    """(verdict, its words) of one KPI, without its funnel: what a table cell says (the insurer
+    table, the downloads), where computing the funnel's limits would be thrown away."""
+    judgement = getattr(kpi, "judgement", None)
+    verdict = (None if too_small else kpi.verdict) or "none"
+    judged = judgement is not None and not too_small and kpi.stats is not None
+    if judged and judgement.degenerate and judgement.kind == "spread":
+        return "none", _("geen oordeel: de groep heeft geen spreiding")
+    return verdict, str(VERDICT_TEXT.get(verdict, ""))
+
+
 def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
     """The verdict of one KPI in words, its own interval, its normal spread and its funnel."""
     judgement = getattr(kpi, "judgement", None)
-    verdict = (None if too_small else kpi.verdict) or "none"
-    text = str(VERDICT_TEXT.get(verdict, ""))
+    verdict, text = verdict_text(kpi, too_small)
     interval = normal = note = ""
     funnel = None
     if judgement is not None and _finite(judgement.interval):
@@ -99,9 +109,6 @@ def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
     if judgement is not None and not too_small and kpi.stats is not None:
         if judgement.degenerate:
             note = _("De middelste helft van de groep heeft één waarde: er is geen spreiding.")
-            if judgement.kind == "spread":
-                text = _("geen oordeel: de groep heeft geen spreiding")
-                verdict = "none"
         bounds = (judgement.limits or {}).get(uncertainty.LEVEL)
         if _finite(bounds):
             normal = range_text(*bounds, kpi.number_format, kpi.unit)

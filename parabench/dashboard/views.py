@@ -1,5 +1,8 @@
 """The dashboard pages: thin views that read stored statistics through the benchmark queries."""
 
+import functools
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,10 +29,25 @@ def latest(request, practice):
     return redirect("dashboard:detail", import_id=imp.pk)
 
 
+def old_url_values_redirect(view):
+    """A bookmark with the Dutch ``?groep=``/``?tab=`` values of before issue 17 (landelijk,
+    financien) opens the same page under today's keys (national, finance): a permanent redirect."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        renamed = presentation.renamed_query(request.GET)
+        if renamed is not None:
+            return redirect(f"{request.path}?{urlencode(renamed)}", permanent=True)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 # What a dashboard page reads of its import (not the stored warnings, errors, paths).
 DASHBOARD_FIELDS = ("practice_id", "status", "year", "period_begin", "period_end", "year_closed")
 
 
+@old_url_values_redirect
 @practice_required
 def detail(request, practice, import_id):
     # Filtering on the user's own practice makes every other practice's import a 404.
@@ -67,6 +85,7 @@ def _attachment(content, content_type: str, name: str) -> HttpResponse:
     return response
 
 
+@old_url_values_redirect
 @practice_required
 def report_pdf(request, practice, import_id):
     """The practice report for the chosen group, in the page's language (``?taal=`` nl/en
@@ -78,6 +97,7 @@ def report_pdf(request, practice, import_id):
     return _attachment(pdf, "application/pdf", report.filename(imp, group, "pdf"))
 
 
+@old_url_values_redirect
 @practice_required
 def figures_xlsx(request, practice, import_id):
     imp = _own_import(practice, import_id)
@@ -98,6 +118,7 @@ def figures_xlsx(request, practice, import_id):
     )
 
 
+@old_url_values_redirect
 @practice_required
 def figures_csv(request, practice, import_id):
     imp = _own_import(practice, import_id)

@@ -50,21 +50,21 @@ def test_it_holds_every_kpi_and_mix_of_the_brief():
     assert set(catalogue.MIX_BY_CODE) >= BRIEF_MIXES
 
 
-def test_every_entry_has_a_known_tab_direction_format_and_explanations():
+def test_every_entry_has_a_known_theme_direction_format_and_explanations():
     for kpi in catalogue.KPIS:
-        assert kpi.tab in catalogue.TABS
+        assert kpi.theme in catalogue.THEME_BY_KEY
         assert kpi.better in ("higher", "lower", None)
         assert kpi.number_format in catalogue.NUMBER_FORMATS
         assert len(kpi.explanation_nl) > 30 and len(kpi.explanation_en) > 30
         assert kpi.name_nl and kpi.name_en and kpi.unit
     for mix in catalogue.MIXES:
-        assert mix.tab in catalogue.TABS
+        assert mix.theme in catalogue.THEME_BY_KEY
         assert mix.categories and mix.explanation_nl and mix.explanation_en
 
 
-def test_every_tab_has_figures():
-    tabs = {k.tab for k in catalogue.KPIS} | {m.tab for m in catalogue.MIXES}
-    assert tabs == set(catalogue.TABS)
+def test_every_theme_has_figures():
+    themes = {k.theme for k in catalogue.KPIS} | {m.theme for m in catalogue.MIXES}
+    assert themes == set(catalogue.THEME_BY_KEY)
 
 
 def test_codes_are_unique_and_growth_refers_to_a_stored_kpi():
@@ -84,7 +84,7 @@ def test_names_follow_the_active_language():
         assert kpi.name == "Aantal patiënten"
     with translation.override("en"):
         assert kpi.name == "Patients"
-        assert kpi.tab_label == "Patients"
+        assert catalogue.THEME_BY_KEY[kpi.theme].label == "Patients"
 
 
 def test_the_query_module_serves_the_whole_catalogue():

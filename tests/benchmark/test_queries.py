@@ -95,7 +95,7 @@ def test_a_network_of_four_gets_nothing_about_the_group(country):
         assert figure.band is None
         assert figure.verdict is None
     for mix in board.mixes:
-        assert all(group_share is None for _, _, group_share in mix.categories)
+        assert all(share.group is None for share in mix.categories)
     # Only the practice's own numbers are left.
     own = {_figure(board, c).value for c in COUNT_KPIS}
     others = [
@@ -172,7 +172,7 @@ def test_a_practice_without_network_is_compared_with_all_practices_without_one(c
     _, imports = country
     board = dashboard_for(imports["plain"][0], "network")
     assert board.group.label == "Praktijken zonder netwerk"
-    assert board.group.kind == "network"
+    assert board.group.choice == "network"
     assert board.group.size == (5, 9)  # the six in Noord-Brabant and the one in Zeeland
     median = _figure(board, "patients").stats.median
     assert median in _published([250 * s for s in range(10, 17)])["median"]  # sizes 10 … 16
@@ -248,10 +248,10 @@ def test_a_theme_tab_reads_exactly_its_own_share_of_the_whole_dashboard(country)
     _, imports = country
     imp = imports["plain"][0]
     whole = dashboard_for(imp, "national")
-    for tab in ("Patiënten", "Financiën", "Verzekeraars"):
-        part = dashboard_for(imp, "national", tab=tab)
-        assert part.kpis == [k for k in whole.kpis if k.tab == tab]
-        assert part.mixes == [m for m in whole.mixes if m.tab == tab]
+    for theme in ("patients", "finance", "insurers"):
+        part = dashboard_for(imp, "national", theme=theme)
+        assert part.kpis == [k for k in whole.kpis if k.theme == theme]
+        assert part.mixes == [m for m in whole.mixes if m.theme == theme]
         assert part.kpis or part.mixes
         assert part.group == whole.group and part.window == whole.window
 

@@ -3,6 +3,10 @@
 Zuid-Holland: practice A and B plus two more in A's network (a network of 4: too small), and two
 practices without a network; Groningen: the practice elsewhere. National = 7 and Zuid-Holland = 6
 have figures; A's network and "without network" (3) do not.
+
+Built once per module (``country``, inside a transaction rolled back at the module's end; each
+test runs in a savepoint within it): building it takes seconds, asserting on it milliseconds.
+Browser tests need the world committed for the live server and build it per test (``world``).
 """
 
 import pytest
@@ -13,12 +17,12 @@ from tests.dashboard.factories import make_imports, recompute
 from tests.factories import NetworkFactory, PracticeFactory, UserFactory
 
 
-@pytest.fixture
-def world(practice_a, practice_b, practice_elsewhere, network):
+def build_country(a, b, elsewhere, network) -> dict:
+    """Every practice's imports (2025 and Q1–Q2 2026), by name, and the group statistics."""
     imports = {
-        "a": make_imports(practice_a, seed=1),
-        "b": make_imports(practice_b, seed=2),
-        "elsewhere": make_imports(practice_elsewhere, seed=3),
+        "a": make_imports(a, seed=1),
+        "b": make_imports(b, seed=2),
+        "elsewhere": make_imports(elsewhere, seed=3),
     }
     for n, seed in ((1, 4), (2, 5)):
         peer = PracticeFactory(network=network, name=f"Netwerkpraktijk {n}")
@@ -31,15 +35,20 @@ def world(practice_a, practice_b, practice_elsewhere, network):
 
 
 @pytest.fixture
+def world(practice_a, practice_b, practice_elsewhere, network):
+    """The country per test, committed: for browser tests (the live server reads it)."""
+    return build_country(practice_a, practice_b, practice_elsewhere, network)
+
+
+@pytest.fixture
 def import_a(world):
     """Practice A's current-year import (Q1–Q2 2026)."""
     return world["a"][-1]
 
 
-# The same country built once per module (inside a transaction rolled back at the module's end;
-# each test runs in a savepoint within it), for tests that only read.
 @pytest.fixture(scope="module")
 def country(django_db_setup, django_db_blocker):
+    """The same country once per module, with a user for A, B and the practice elsewhere."""
     with django_db_blocker.unblock():
         block = transaction.atomic()
         block.__enter__()
@@ -53,24 +62,23 @@ def country(django_db_setup, django_db_blocker):
                 network=network,
             )
             b = PracticeFactory(agb_code="04999001", name="Fysio Gouda", network=network)
-            imports = {"a": make_imports(a, seed=1), "b": make_imports(b, seed=2)}
             elsewhere = PracticeFactory(name="Fysio Groningen", postcode="9711 AA", province="GR")
-            imports["elsewhere"] = make_imports(elsewhere, seed=3)
-            for n, seed in ((1, 4), (2, 5)):
-                peer = PracticeFactory(network=network, name=f"Netwerkpraktijk {n}")
-                imports[f"network{n}"] = make_imports(peer, seed=seed)
-            for n, seed in ((1, 6), (2, 7)):
-                loner = PracticeFactory(network=None, name=f"Losse praktijk {n}")
-                imports[f"loner{n}"] = make_imports(loner, seed=seed)
-            recompute()
+            imports = build_country(a, b, elsewhere, network)
             users = {
                 "a": UserFactory(username="anna", practice=a),
                 "b": UserFactory(username="bram", practice=b),
+                "elsewhere": UserFactory(username="gerda", practice=elsewhere),
             }
             yield {"imports": imports, "users": users, "a": a}
         finally:
             transaction.set_rollback(True)
             block.__exit__(None, None, None)
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -82,6 +90,16 @@ def imp(country):
 @pytest.fixture
 def owner(country):
     """Practice A's user, logged in."""
-    client = Client()
-    client.force_login(country["users"]["a"])
-    return client
+    return _logged_in(country["users"]["a"])
+
+
+@pytest.fixture
+def colleague(country):
+    """Practice B's user (A's network), logged in."""
+    return _logged_in(country["users"]["b"])
+
+
+@pytest.fixture
+def outsider(country):
+    """The user of the practice in Groningen, logged in."""
+    return _logged_in(country["users"]["elsewhere"])

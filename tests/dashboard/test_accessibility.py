@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from parabench.dashboard import presentation
 from tests.browser_support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,17 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / ".tools" / "node"
 AXE = NODE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-TABS = [
-    "welkom",
-    "patienten",
-    "klachten",
-    "behandelingen",
-    "financien",
-    "verzekeraars",
-    "productiviteit",
-    "kwaliteit",
-    "trends",
-]
+TABS = presentation.TAB_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +91,7 @@ def test_every_tab_profile_and_certificates_page_has_no_serious_violation(
     log_in(page, "anna", password)
     dashboard = reverse("dashboard:detail", kwargs={"import_id": import_a.pk})
     pages = [f"{dashboard}?tab={tab}" for tab in TABS] + [
-        f"{dashboard}?groep=netwerk&tab=patienten",  # too small a group
+        f"{dashboard}?groep=network&tab=patients",  # too small a group
         reverse("practices:profile"),
         reverse("certificates:details"),
     ]

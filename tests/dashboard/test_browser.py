@@ -9,19 +9,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from parabench.dashboard import presentation
 from tests.browser_support import TABLET, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-THEMES = [
-    "patienten",
-    "klachten",
-    "behandelingen",
-    "financien",
-    "verzekeraars",
-    "productiviteit",
-    "kwaliteit",
-]
+THEMES = presentation.THEME_KEYS
 
 
 def dashboard_path(imp) -> str:
@@ -65,18 +58,18 @@ def test_a_practice_owner_explores_the_dashboard(page, world, import_a, user_a, 
     expect(page.get_by_test_id("period")).to_contain_text("1 januari 2026 t/m 30 juni 2026")
 
     # Welcome: hover a symbol, read the numbers behind it; keyboard focus does the same.
-    summary = page.locator("#summary-behandelingen")
+    summary = page.locator("#summary-treatments")
     expect(summary).to_be_hidden()
-    page.hover('[data-theme="behandelingen"]')
+    page.hover('[data-theme="treatments"]')
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("normale spreiding")
-    page.hover('[data-theme="productiviteit"]')  # its summary covers no other symbol
-    expect(page.locator("#summary-productiviteit")).to_be_visible()
+    page.hover('[data-theme="productivity"]')  # its summary covers no other symbol
+    expect(page.locator("#summary-productivity")).to_be_visible()
     screenshot(page, "dashboard", "01-welkom")
     page.mouse.move(0, 0)
-    page.focus('[data-theme="klachten"]')
-    expect(page.locator("#summary-klachten")).to_be_visible()
-    open_and_close_info(page, "welkom")
+    page.focus('[data-theme="episodes"]')
+    expect(page.locator("#summary-episodes")).to_be_visible()
+    open_and_close_info(page, "welcome")
 
     # Every theme: a real link, ⓘ opens and closes, the charts are drawn next to their numbers.
     for number, tab in enumerate(THEMES, start=2):
@@ -91,27 +84,27 @@ def test_a_practice_owner_explores_the_dashboard(page, world, import_a, user_a, 
         screenshot(page, "dashboard", f"{number:02d}-{tab}")
 
     # The ⓘ panel also answers the keyboard: Enter opens, Escape closes.
-    page.focus("#info-kwaliteit summary")
+    page.focus("#info-quality summary")
     page.keyboard.press("Enter")
-    expect(page.locator("#info-kwaliteit .info-body")).to_be_visible()
+    expect(page.locator("#info-quality .info-body")).to_be_visible()
     screenshot(page, "dashboard", "10-kwaliteit-uitleg", full_page=False)
     page.keyboard.press("Escape")
-    expect(page.locator("#info-kwaliteit .info-body")).to_be_hidden()
+    expect(page.locator("#info-quality .info-body")).to_be_hidden()
 
     # Switch between the three groups; the tab stays.
-    page.click('[data-group="regio"]')
+    page.click('[data-group="region"]')
     expect(page.get_by_test_id("group-caption")).to_contain_text("Regio Zuid-Holland")
     expect(page.locator('.dash-tabs a[aria-current="page"]')).to_have_attribute(
-        "data-tab", "kwaliteit"
+        "data-tab", "quality"
     )
-    page.click('[data-group="netwerk"]')
+    page.click('[data-group="network"]')
     expect(page.get_by_test_id("too-small")).to_contain_text(
         "Te weinig praktijken in deze groep om te vergelijken (minimaal 5)."
     )
     screenshot(page, "dashboard", "11-netwerk-te-klein")
     page.get_by_test_id("wider-group").click()
-    expect(page.locator('[data-group="regio"]')).to_have_attribute("aria-current", "true")
-    page.click('[data-group="landelijk"]')
+    expect(page.locator('[data-group="region"]')).to_have_attribute("aria-current", "true")
+    page.click('[data-group="national"]')
     expect(page.get_by_test_id("group-caption")).to_contain_text("Landelijk")
 
     # Trends: quarters and years against the group's median.
@@ -142,7 +135,7 @@ def test_the_dashboard_fits_a_tablet_and_prints_without_navigation(
 ):
     log_in(page, "anna", password)
     page.set_viewport_size(TABLET)
-    for tab in ("welkom", "patienten"):
+    for tab in ("welcome", "patients"):
         page.goto(f"{dashboard_path(import_a)}?tab={tab}")
         expect(page.locator(".dash-tabs")).to_be_visible()
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

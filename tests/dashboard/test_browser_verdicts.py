@@ -94,8 +94,8 @@ def read_every_group(page, imp, who: str) -> list[str]:
     """Every group's welcome screen and the pages its summaries point at; the symbols seen."""
     seen = []
     path = reverse("dashboard:detail", kwargs={"import_id": imp.pk})
-    for group in ("landelijk", "regio", "netwerk"):
-        page.goto(f"{path}?groep={group}&tab=welkom")
+    for group in ("national", "region", "network"):
+        page.goto(f"{path}?groep={group}&tab=welcome")
         tiles = read_tiles(page)
         assert len(tiles) == 7
         for tile in tiles:
@@ -106,7 +106,7 @@ def read_every_group(page, imp, who: str) -> list[str]:
                 for name in names:
                     article = page.locator("article.kpi", has=page.locator("h3", has_text=name))
                     expect(article.locator(".badge.verdict").first).to_have_text(BADGES[verdict])
-                page.goto(f"{path}?groep={group}&tab=welkom")
+                page.goto(f"{path}?groep={group}&tab=welcome")
         screenshot(page, "verdicts", f"welkom-{who}-{group}")
     return seen
 
@@ -116,7 +116,7 @@ def test_the_welcome_screen_never_contradicts_its_summary(page, world, user_a, p
     UserFactory(username="zonder", practice=loner.practice)
     seen = []
     log_in(page, "anna", password)
-    seen += read_every_group(page, world["a"][-1], "netwerk")
+    seen += read_every_group(page, world["a"][-1], "network")
     page.context.clear_cookies()
     log_in(page, "zonder", password)
     seen += read_every_group(page, loner, "zonder")
@@ -129,7 +129,7 @@ def test_a_theme_page_shows_the_interval_and_the_funnel_with_one_point(
 ):
     log_in(page, "anna", password)
     path = reverse("dashboard:detail", kwargs={"import_id": import_a.pk})
-    page.goto(f"{path}?tab=kwaliteit")
+    page.goto(f"{path}?tab=quality")
     article = page.locator("#kpi-goals_achieved_share")
     expect(article.locator(".interval")).to_have_text(re.compile(r"^\(\d+,\d–\d+,\d %\)$"))
     funnel = article.locator("svg.chart-funnel")

@@ -68,7 +68,7 @@ def test_every_page_links_to_the_uitleg(owner, imp, anonymous_client):
 
 def test_every_page_of_a_practice_shows_its_key_figures_with_the_group_median(owner, imp):
     dashboard = owner.get(
-        reverse("dashboard:detail", args=[imp.pk]), {"groep": "landelijk", "tab": "financien"}
+        reverse("dashboard:detail", args=[imp.pk]), {"groep": "national", "tab": "finance"}
     ).content.decode()
     own = re.search(
         r'id="kpi-revenue_per_patient">.*?<span class="value">(.*?)</span>.*?<dd>(.*?)</dd>',

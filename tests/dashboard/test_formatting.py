@@ -88,3 +88,15 @@ def test_any_number_reads_as_its_exactly_rounded_value_with_dutch_marks(value, d
     if exact != 0 and exact < 0:
         expected = "\u2212" + expected
     assert formatting.number(value, decimals) == expected
+
+
+def test_another_language_gets_its_marks_from_django():
+    with translation.override("fr"):
+        assert formatting.number(-1234567.34, 1) == "\u22121\u00a0234\u00a0567,3"
+        assert formatting.number(-0.04, 1) == "0,0"
+
+
+def test_a_language_that_does_not_group_by_threes_is_written_by_django():
+    with translation.override("bg"):  # no thousands grouping in Django's Bulgarian formats
+        assert formatting.number(1234567.34, 1) == "1234567,3"
+        assert formatting.number(-2.25, 1) == "\u22122,2"

@@ -11,9 +11,9 @@ from parabench.dashboard import verdicts
 pytestmark = pytest.mark.django_db
 
 
-def insurer_table(client, imp, group="landelijk"):
+def insurer_table(client, imp, group="national"):
     body = client.get(
-        reverse("dashboard:detail", args=[imp.pk]), {"groep": group, "tab": "verzekeraars"}
+        reverse("dashboard:detail", args=[imp.pk]), {"groep": group, "tab": "insurers"}
     ).content.decode()
     table = re.search(r'id="insurer-figures">(.*?)</article>', body, re.S).group(1)
     rows = re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table, re.S)
@@ -28,11 +28,11 @@ def test_patients_per_insurer_add_up_to_the_practice_s_patients(imp):
     board = queries.dashboard_for(imp, "national")
     patients = next(k for k in board.kpis if k.code == "patients").value
     revenue = next(k for k in board.kpis if k.code == "revenue").value
-    self_pay = dict((k, v) for k, v, _g in mix(board, "insurer_patient_mix"))["Zelfbetalers"]
+    self_pay = {c.key: c.practice for c in mix(board, "insurer_patient_mix")}["self_pay"]
     per_insurer = [insurer.figures[0].value for insurer in board.insurers]
     assert sum(per_insurer) == pytest.approx(patients * (1 - self_pay / 100))
     # Revenue per patient × patients, summed over the insurers, is the insured revenue.
-    self_paid = dict((k, v) for k, v, _g in mix(board, "insurer_revenue_mix"))["Zelfbetalers"]
+    self_paid = {c.key: c.practice for c in mix(board, "insurer_revenue_mix")}["self_pay"]
     rebuilt = sum(
         i.figures[0].value * i.figures[2].value for i in board.insurers if i.figures[0].value
     )
@@ -41,7 +41,7 @@ def test_patients_per_insurer_add_up_to_the_practice_s_patients(imp):
 
 def test_the_verzekeraars_tab_shows_each_insurer_against_the_group_median(owner, imp):
     table = insurer_table(owner, imp)
-    board = queries.dashboard_for(imp, "national", "Verzekeraars")
+    board = queries.dashboard_for(imp, "national", "insurers")
     cz = next(i for i in board.insurers if i.key == "cz")
     row = table["CZ"]
     # Patients (own, median), then own, median and verdict of the two ratios: a size has none.
@@ -70,8 +70,8 @@ def test_the_group_median_per_insurer_lies_among_the_members_values(country, imp
 
 
 def test_a_too_small_group_shows_no_group_figure_per_insurer(owner, imp):
-    national = insurer_table(owner, imp, "landelijk")
-    network = insurer_table(owner, imp, "netwerk")
+    national = insurer_table(owner, imp, "national")
+    network = insurer_table(owner, imp, "network")
     # The check can fail: nationally the medians are there.
     assert any(cells[1] != "–" for cells in national.values())
     for cells in network.values():

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure
+from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure, MixShare
 from parabench.dashboard import charts, presentation
 
 
@@ -21,7 +21,7 @@ def kpi(code="sessions_per_episode", verdict="around", value=10.2, stats=STATS, 
         code=code,
         name="Behandelgemiddelde",
         unit="zittingen",
-        tab="Behandelingen",
+        theme="treatments",
         better=better,
         number_format="dec1",
         explanation="Zittingen van afgesloten klachten gedeeld door afgesloten klachten.",
@@ -80,14 +80,14 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
     mix = MixFigure(
         code="gender_age_mix",
         name="Leeftijdsopbouw",
-        tab="Patiënten",
+        theme="patients",
         explanation="",
         categories=[
-            ("Vrouw 0–17", 10.0, 8.0),
-            ("Vrouw 18–29", 20.0, 22.0),
-            ("Man 0–17", 30.0, 28.0),
-            ("Man 18–29", 38.0, 40.0),
-            ("Anders 0–17", 2.0, 2.0),
+            MixShare("female.age_0_17", "Vrouw 0–17", 10.0, 8.0),
+            MixShare("female.age_18_29", "Vrouw 18–29", 20.0, 22.0),
+            MixShare("male.age_0_17", "Man 0–17", 30.0, 28.0),
+            MixShare("male.age_18_29", "Man 18–29", 38.0, 40.0),
+            MixShare("other.age_0_17", "Anders 0–17", 2.0, 2.0),
         ],
     )
     block = presentation.mix_block(mix, too_small=False)
@@ -100,20 +100,34 @@ def test_an_age_gender_mix_becomes_a_pyramid_with_women_on_the_left():
     assert ("Anders 0–17", "2,0 %", "2,0 %") in block.rows
 
 
-def test_the_pyramid_is_chosen_by_the_catalogue_code_and_read_by_keys_in_any_language():
+def test_the_pyramid_is_chosen_by_the_catalogue_code_and_read_by_keys_not_labels():
     with translation.override("en"):
         english = MixFigure(
-            "gender_age_mix", "Age and gender mix", "Patiënten", "", [("Female 0–17", 10.0, 8.0)]
+            "gender_age_mix",
+            "Age and gender mix",
+            "patients",
+            "",
+            [MixShare("female.age_0_17", "Female 0–17", 10.0, 8.0)],
         )
         block = presentation.mix_block(english, too_small=False)
         assert block.chart.left.practice[0] == 10.0 and block.chart.left.name == "Women"
+    # A label saying otherwise does not move a category: the key decides.
+    misleading = MixFigure(
+        "gender_age_mix", "", "patients", "", [MixShare("male.age_0_17", "Vrouw 0–17", 9.0, 8.0)]
+    )
+    chart = presentation.mix_block(misleading, too_small=False).chart
+    assert chart.right.practice[0] == 9.0 and chart.left.practice[0] is None
     # Labels that look like genders do not make another mix a pyramid.
-    lookalike = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Vrouw 0–17", 5.0, 7.0)])
+    lookalike = MixFigure(
+        "payer_mix", "Betalers", "finance", "", [MixShare("basic", "Vrouw 0–17", 5.0, 7.0)]
+    )
     assert isinstance(presentation.mix_block(lookalike, too_small=False).chart, charts.Bars)
 
 
 def test_a_too_small_group_leaves_the_group_column_of_a_mix_empty():
-    mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
+    mix = MixFigure(
+        "payer_mix", "Betalers", "finance", "", [MixShare("self_pay", "Zelfbetaler", 5.0, 7.0)]
+    )
     block = presentation.mix_block(mix, too_small=True)
     assert block.rows == [("Zelfbetaler", "5,0 %", "–")]
     assert [series.role for series in block.chart.series] == ["practice"]

@@ -21,7 +21,7 @@ from parabench.dashboard import presentation
 
 pytestmark = pytest.mark.django_db
 
-THEMES = presentation.THEME_SLUGS
+THEMES = presentation.THEME_KEYS
 
 
 def pdf_pages_text(content: bytes) -> list[str]:
@@ -89,8 +89,8 @@ def dashboard_figures(client, imp, group: str) -> dict[str, dict[str, str]]:
 
 
 def test_the_report_carries_the_same_numbers_as_every_dashboard_tab(owner, imp):
-    figures = dashboard_figures(owner, imp, "landelijk")
-    pages = pdf_pages_text(get_report(owner, imp, groep="landelijk"))
+    figures = dashboard_figures(owner, imp, "national")
+    pages = pdf_pages_text(get_report(owner, imp, groep="national"))
     assert len(figures) == sum(1 for k in catalogue.KPIS)
     for code, shown in figures.items():
         # The KPI's own block is on one page (it never splits): its name, own value, interval
@@ -104,7 +104,7 @@ def test_the_report_carries_the_same_numbers_as_every_dashboard_tab(owner, imp):
 
 
 def test_the_cover_names_practice_agb_period_group_and_its_published_size(owner, imp):
-    text = pdf_text(get_report(owner, imp, groep="regio"))
+    text = pdf_text(get_report(owner, imp, groep="region"))
     assert "Praktijkrapport" in text
     assert "Fysiotherapie Parabench" in text and "04123451" in text
     assert "1 januari 2026 t/m 30 juni 2026" in text
@@ -115,7 +115,7 @@ def test_the_cover_names_practice_agb_period_group_and_its_published_size(owner,
 
 
 def test_every_page_has_a_number_and_the_privacy_footer(owner, imp):
-    content = get_report(owner, imp, groep="landelijk")
+    content = get_report(owner, imp, groep="national")
     pages = pdf_pages(content)
     assert pages >= 2 + len(THEMES)
     text = pdf_text(content)
@@ -125,7 +125,7 @@ def test_every_page_has_a_number_and_the_privacy_footer(owner, imp):
 
 
 def test_the_charts_are_vector_graphics_not_pictures(owner, imp):
-    content = get_report(owner, imp, groep="landelijk")
+    content = get_report(owner, imp, groep="national")
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(content)
         f.flush()
@@ -139,20 +139,20 @@ def test_the_charts_are_vector_graphics_not_pictures(owner, imp):
 
 
 def test_a_too_small_group_gives_a_report_with_only_the_practice_s_own_figures(owner, imp):
-    national = pdf_text(get_report(owner, imp, groep="landelijk"))
-    network = pdf_text(get_report(owner, imp, groep="netwerk"))
+    national = pdf_text(get_report(owner, imp, groep="national"))
+    network = pdf_text(get_report(owner, imp, groep="network"))
     # The check can fail: the national report does show the group's figures per KPI.
     for label in ("Middelste helft (P25–P75)", "Positie"):
         assert label in national and label not in network
     assert "minder dan 5 praktijken" in network
     assert "te weinig om te vergelijken" in network
-    figures = dashboard_figures(owner, imp, "netwerk")
+    figures = dashboard_figures(owner, imp, "network")
     for shown in figures.values():
         assert shown["value"] in network
 
 
 def test_the_report_shows_the_trends_of_every_trend_kpi(owner, imp):
-    text = pdf_text(get_report(owner, imp, groep="landelijk"))
+    text = pdf_text(get_report(owner, imp, groep="national"))
     trends = text[text.find("Overzicht per jaar") :]
     for code in presentation.TREND_KPIS:
         assert catalogue.KPI_BY_CODE[code].name_nl in trends
@@ -177,15 +177,15 @@ def test_only_the_practice_itself_gets_its_report(country, imp):
 
 
 def test_the_dashboard_links_to_the_report_excel_and_csv_of_the_chosen_group(owner, imp):
-    page = owner.get(reverse("dashboard:detail", args=[imp.pk]), {"groep": "regio"})
+    page = owner.get(reverse("dashboard:detail", args=[imp.pk]), {"groep": "region"})
     body = page.content.decode()
     for name in ("dashboard:report", "dashboard:xlsx", "dashboard:csv"):
-        assert f'href="{reverse(name, args=[imp.pk])}?groep=regio' in body
+        assert f'href="{reverse(name, args=[imp.pk])}?groep=region' in body
 
 
 def test_a_rendered_page_of_the_report(owner, imp):
     """A picture of the first theme page, for people (test-artifacts/report/)."""
-    content = get_report(owner, imp, groep="regio")
+    content = get_report(owner, imp, groep="region")
     target = Path(__file__).resolve().parents[2] / "test-artifacts" / "report"
     target.mkdir(parents=True, exist_ok=True)
     (target / "rapport.pdf").write_bytes(content)
@@ -201,8 +201,8 @@ def test_a_rendered_page_of_the_report(owner, imp):
 
 
 def test_the_excel_file_has_own_and_published_group_figures_per_kpi_and_window(owner, imp):
-    figures = dashboard_figures(owner, imp, "landelijk")
-    response = owner.get(reverse("dashboard:xlsx", args=[imp.pk]), {"groep": "landelijk"})
+    figures = dashboard_figures(owner, imp, "national")
+    response = owner.get(reverse("dashboard:xlsx", args=[imp.pk]), {"groep": "national"})
     assert response.status_code == 200
     assert "ParaBench-04123451-2026-K2-landelijk.xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
@@ -235,7 +235,7 @@ def test_the_excel_file_has_own_and_published_group_figures_per_kpi_and_window(o
 
 
 def test_the_excel_file_of_a_too_small_group_carries_no_group_figure(owner, imp):
-    response = owner.get(reverse("dashboard:xlsx", args=[imp.pk]), {"groep": "netwerk"})
+    response = owner.get(reverse("dashboard:xlsx", args=[imp.pk]), {"groep": "network"})
     sheet = load_workbook(io.BytesIO(response.content))["Kengetallen"]
     head = [c.value for c in sheet[2]]
     group_columns = [head.index(h) for h in head if "groep" in h or h == "Aantal praktijken"]

@@ -33,5 +33,5 @@ def test_the_tag_renders_in_a_template_without_double_escaping():
 
 
 def test_row_headers_can_link_with_the_address_escaped():
-    html = data_table([("Zittingen", "1")], links=["?groep=regio&tab=trends"])
-    assert '<th scope="row"><a href="?groep=regio&amp;tab=trends">Zittingen</a></th>' in html
+    html = data_table([("Zittingen", "1")], links=["?groep=region&tab=trends"])
+    assert '<th scope="row"><a href="?groep=region&amp;tab=trends">Zittingen</a></th>' in html

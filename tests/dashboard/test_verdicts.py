@@ -4,12 +4,12 @@ import pytest
 from django.utils import translation
 
 from parabench.benchmark import catalogue, uncertainty
-from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure, _verdict
+from parabench.benchmark.queries import GroupStats, KpiFigure, MixFigure, MixShare, _verdict
 from parabench.dashboard import charts, verdicts
 from parabench.dashboard.presentation import TABS
 
-KWALITEIT = next(t for t in TABS if t.slug == "kwaliteit")
-PATIENTEN = next(t for t in TABS if t.slug == "patienten")
+QUALITY = next(t for t in TABS if t.key == "quality")
+PATIENTS = next(t for t in TABS if t.key == "patients")
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,7 @@ def figure(code, value, own, median, p25=None, p75=None, tau2=0.0):
         code=code,
         name=definition.name_nl,
         unit=definition.unit,
-        tab=definition.tab,
+        theme=definition.theme,
         better=definition.better,
         number_format=definition.number_format,
         explanation="",
@@ -51,14 +51,14 @@ def test_62_percent_of_30_episodes_is_within_the_normal_spread_and_says_so():
     assert view.text == "binnen de normale spreiding"
     low, high = kpi.judgement.interval
     assert view.interval == f"({low:.1f}–{high:.1f} %)".replace(".", ",") == "(44,2–77,0 %)"
-    symbol = verdicts.theme_symbol(KWALITEIT, [kpi], False)
+    symbol = verdicts.theme_symbol(QUALITY, [kpi], False)
     assert (symbol.symbol, symbol.state) == ("●", "within")
     assert symbol.summary.startswith("Alle kengetallen binnen de normale spreiding")
 
 
 def test_the_same_62_percent_of_3000_episodes_is_worse_and_named_with_its_numbers():
     kpi = goals(62.0, 3000)
-    symbol = verdicts.theme_symbol(KWALITEIT, [kpi, goals(74.0, 200)], False)
+    symbol = verdicts.theme_symbol(QUALITY, [kpi, goals(74.0, 200)], False)
     assert (symbol.symbol, symbol.state) == ("▼", "worse")
     low, high = kpi.judgement.interval
     assert symbol.summary.startswith(
@@ -73,7 +73,7 @@ def test_better_and_worse_together_make_a_mixed_symbol_naming_both():
     better = figure(
         "waiting_within_5_share", 99.0, {"support.waiting_episodes": 2000.0}, 80.0, 70.0, 90.0
     )
-    symbol = verdicts.theme_symbol(KWALITEIT, [worse, better], False)
+    symbol = verdicts.theme_symbol(QUALITY, [worse, better], False)
     assert symbol.state == "mixed" and symbol.symbol == "▲▼"
     assert "Gunstiger dan de normale spreiding: % binnen 5 werkdagen" in symbol.summary
     assert "Minder gunstig dan de normale spreiding: % doelen behaald" in symbol.summary
@@ -84,7 +84,7 @@ def test_size_indicators_never_headline_a_theme():
     patients = figure("patients", 829.0, {}, 800.0, 600.0, 1000.0)
     growth = figure("growth_patients", -12.0, {"patients": 829.0}, 6.8, tau2=0.0)
     assert patients.verdict == "size" and growth.verdict == "worse"
-    symbol = verdicts.theme_symbol(PATIENTEN, [patients, growth], False)
+    symbol = verdicts.theme_symbol(PATIENTS, [patients, growth], False)
     assert symbol.state == "worse"
     assert "Aantal patiënten" not in symbol.summary
     assert "Groei patiënten −12,0 %" in symbol.summary and "mediaan 6,8 %" in symbol.summary
@@ -99,7 +99,7 @@ def test_the_issues_growth_of_1_against_6_8_percent_is_chance_with_829_patients(
 
 def test_a_theme_of_only_directionless_kpis_names_what_differs_without_calling_it_good():
     low = figure("female_share", 40.0, {"patients": 2000.0}, 59.0)
-    symbol = verdicts.theme_symbol(PATIENTEN, [low], False)
+    symbol = verdicts.theme_symbol(PATIENTS, [low], False)
     assert (symbol.symbol, symbol.state) == ("◆", "different")
     assert "Lager dan de normale spreiding: % vrouw 40,0 %" in symbol.summary
     assert "gunstig" not in symbol.summary
@@ -107,7 +107,7 @@ def test_a_theme_of_only_directionless_kpis_names_what_differs_without_calling_i
 
 def test_a_theme_with_nothing_beyond_chance_says_so_in_words():
     within = figure("female_share", 58.0, {"patients": 800.0}, 59.0)
-    symbol = verdicts.theme_symbol(PATIENTEN, [within], False)
+    symbol = verdicts.theme_symbol(PATIENTS, [within], False)
     assert symbol.summary == "Alle kengetallen binnen de normale spreiding: % vrouw."
 
 
@@ -126,7 +126,7 @@ def test_a_group_without_spread_says_so_instead_of_a_verdict():
 
 
 def test_a_too_small_group_gives_no_symbol_and_says_why():
-    symbol = verdicts.theme_symbol(KWALITEIT, [goals(62.0, 30)], True)
+    symbol = verdicts.theme_symbol(QUALITY, [goals(62.0, 30)], True)
     assert symbol.state == "none" and "Te weinig praktijken" in symbol.summary
 
 
@@ -134,9 +134,9 @@ def test_a_mixes_only_theme_names_its_largest_difference_without_a_verdict():
     mix = MixFigure(
         code="insurer_patient_mix",
         name="Verzekeraarsmix (patiënten)",
-        tab="Verzekeraars",
+        theme="insurers",
         explanation="",
-        categories=[("CZ", 40.0, 20.0), ("VGZ", 30.0, 28.0)],
+        categories=[MixShare("cz", "CZ", 40.0, 20.0), MixShare("vgz", "VGZ", 30.0, 28.0)],
     )
     symbol = verdicts.theme_symbol(TABS[5], [], False, [mix])
     assert symbol.state == "different"
@@ -161,9 +161,11 @@ def test_the_funnel_carries_the_practice_and_the_limits_only():
 def test_a_theme_whose_kpis_cannot_be_judged_says_why_instead_of_speaking_of_mixes():
     """A group of 5–9 publishes no quartiles: a tariff has no normal spread to be judged by."""
     tariff = figure("revenue_per_session", 39.0, {}, 36.5)
-    mix = MixFigure("payer_mix", "Betalers", "Financiën", "", [("Zelfbetaler", 5.0, 7.0)])
-    financien = next(t for t in TABS if t.slug == "financien")
-    symbol = verdicts.theme_symbol(financien, [tariff], False, [mix])
+    mix = MixFigure(
+        "payer_mix", "Betalers", "finance", "", [MixShare("self_pay", "Zelfbetaler", 5.0, 7.0)]
+    )
+    finance = next(t for t in TABS if t.key == "finance")
+    symbol = verdicts.theme_symbol(finance, [tariff], False, [mix])
     assert symbol.symbol == "–"
     assert symbol.summary.startswith("Geen oordeel: voor Gemiddeld tarief toont de groep geen")
 
@@ -171,7 +173,7 @@ def test_a_theme_whose_kpis_cannot_be_judged_says_why_instead_of_speaking_of_mix
 def test_an_indicator_without_a_spread_to_judge_by_is_named_beside_the_others():
     within = goals(74.0, 200)
     waiting = figure("waiting_days", 6.0, {}, 4.0)  # no published quartiles: no normal spread
-    symbol = verdicts.theme_symbol(KWALITEIT, [within, waiting], False)
+    symbol = verdicts.theme_symbol(QUALITY, [within, waiting], False)
     assert symbol.state == "within"
     assert symbol.summary.endswith("Zonder oordeel (geen spreiding in de groep): Wachttijd.")
 

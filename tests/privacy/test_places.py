@@ -122,8 +122,8 @@ def test_the_old_exact_share_gives_every_peer_away_to_a_prober_and_the_served_pl
     for imp in probes:
         url = reverse("dashboard:detail", kwargs={"import_id": imp.pk})
         own = _own_values(imp)
-        for tab in ("patienten", "behandelingen", "financien", "kwaliteit"):
-            page = client.get(url, {"groep": "netwerk", "tab": tab}).content.decode()
+        for tab in ("patients", "treatments", "finance", "quality"):
+            page = client.get(url, {"groep": "network", "tab": tab}).content.decode()
             for code, published, place in _served_places(page):
                 value = float(own[cat.COLUMN_INDEX[code]])
                 assert "%" not in place, (code, place)  # no share of the group any more

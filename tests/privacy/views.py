@@ -21,15 +21,14 @@ from django.test import Client
 from django.urls import reverse
 
 from parabench.benchmark import catalogue as cat
+from parabench.benchmark.catalogue import THEMES
 from parabench.benchmark.disclosure import DIGITS_LARGE, DIGITS_SMALL, FORMAT_STEPS, TAILS_MIN_N
-from parabench.benchmark.groups import Group
+from parabench.benchmark.groups import CHOICES, Group
 from parabench.benchmark.kpis import QUARTER_WINDOWS
 from parabench.benchmark.queries import TREND_KPIS
-from parabench.dashboard.presentation import GROUP_PARAMS  # every group a dashboard offers
 from tests.factories import PASSWORD
 
-THEME_TABS = ("patienten", "klachten", "behandelingen", "financien", "verzekeraars")
-THEME_TABS += ("productiviteit", "kwaliteit")
+THEME_TABS = tuple(theme.key for theme in THEMES)
 STAT_LABELS = {
     "P10": "p10",
     "P25": "p25",
@@ -163,13 +162,13 @@ def served_views(username: str, pid: int, imports, snapshot) -> list[View]:
     for imp_id, year, window in imports:
         url = reverse("dashboard:detail", kwargs={"import_id": imp_id})
         member = snapshot.member(pid, year)
-        for param, kind in GROUP_PARAMS.items():
-            group = member.group(kind)
+        for choice in CHOICES:  # every group a dashboard offers
+            group = member.group(choice)
             if group is None:
                 continue
             n_of = _sizes(snapshot, group, year, window)
             for tab in THEME_TABS:
-                page = client.get(url, {"groep": param, "tab": tab}).content.decode()
+                page = client.get(url, {"groep": choice, "tab": tab}).content.decode()
                 for code, article in _articles(page, "kpi"):
                     served = _kpi_figures(code, article)
                     if served:
@@ -184,7 +183,7 @@ def served_views(username: str, pid: int, imports, snapshot) -> list[View]:
                         }
                         views.append(View(group, year, window, column, served, errors))
             for code in TREND_KPIS:
-                page = client.get(url, {"groep": param, "tab": "trends", "kengetal": code})
+                page = client.get(url, {"groep": choice, "tab": "trends", "kengetal": code})
                 views += _trend_views(page.content.decode(), code, group, snapshot)
     return views
 
@@ -237,8 +236,8 @@ def old_views(pid: int, imports, snapshot) -> list[View]:
     views = []
     for _imp_id, year, window in imports:
         member = snapshot.member(pid, year)
-        for kind in GROUP_PARAMS.values():
-            group = member.group(kind)
+        for choice in CHOICES:
+            group = member.group(choice)
             if group is not None:
                 views += old_group_views(group, year, window, snapshot)
     return views

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
 import parabench.dashboard.charts.base as base
+from parabench.dashboard import formatting
 from parabench.dashboard.charts.base import GRID, GROUP, GROUP_LIGHT, INK, MUTED, PRACTICE, n
 
 WIDTH = 440
@@ -50,7 +51,8 @@ def _log_ticks(low: float, high: float) -> list[float]:
 
 
 def _count(value: float) -> str:
-    return base.n(value) if value < 10 else f"{value:,.0f}".replace(",", ".")
+    """A tick of the log axis (0,5 · 2 · 1.000) in the page's language."""
+    return formatting.number(value, max(0, -math.floor(math.log10(value))))
 
 
 @base.draws(Funnel)

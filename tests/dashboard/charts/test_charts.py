@@ -185,3 +185,26 @@ def test_a_new_chart_type_is_a_dataclass_and_a_registered_drawer():
 def test_coordinates_are_short_and_safe():
     assert base.n(12.0) == "12" and base.n(12.04) == "12" and base.n(-3.25) in ("-3.2", "-3.3")
     assert re.fullmatch(r"-?\d+(\.\d)?", base.n(1234.5678))
+
+
+def funnel() -> charts.Funnel:
+    return charts.Funnel(
+        key="funnel-ticks",
+        title="Trechter",
+        description="",
+        ns=(10.0, 100.0, 2000.0),
+        inner=((40.0, 50.0, 55.0), (80.0, 70.0, 65.0)),
+        outer=((30.0, 45.0, 53.0), (90.0, 75.0, 67.0)),
+        target=60.0,
+        n=150.0,
+        value=62.0,
+        show=percent_format(1),
+        axis=percent_format,
+    )
+
+
+def test_the_funnel_s_count_axis_is_written_in_the_page_s_language():
+    with translation.override("nl"):
+        assert ">1.000</text>" in charts.render(funnel())
+    with translation.override("en"):
+        assert ">1,000</text>" in charts.render(funnel())
