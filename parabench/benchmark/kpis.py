@@ -9,6 +9,7 @@ statistics for that KPI.
 """
 
 import math
+import operator
 
 import numpy as np
 
@@ -40,7 +41,9 @@ def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float:
 
 
 def _sum_histograms(a, b) -> list[int]:
-    return [x + y for x, y in zip(a, b, strict=True)]
+    if len(a) != len(b):
+        raise ValueError("histograms of different lengths")
+    return list(map(operator.add, a, b))
 
 
 def _median(histogram) -> float:
@@ -188,22 +191,25 @@ def insurer_values(window) -> dict[str, float]:
     return values
 
 
+# Per mix: its code, category keys and stored column names, worked out once (every import
+# computes the mixes of every window: at national scale that is millions of look-ups).
+_MIX_PLAN = tuple((mix.code, tuple(c.key for c in mix.categories), mix.columns) for mix in MIXES)
+_IN_STORED_ORDER = operator.itemgetter(*STORED_COLUMNS)
+
+
 def window_values(window) -> dict[str, float]:
     """Every stored column of one window: the base KPIs, each mix category's share (0–100),
     the support columns of the intervals and the figures per insurer."""
     values = base_kpis(window) | support_values(window) | insurer_values(window)
     counts = mix_counts(window)
-    for mix in MIXES:
-        keys = [c.key for c in mix.categories]
-        for key, share in zip(keys, _shares(counts[mix.code], keys), strict=True):
-            values[mix.column(key)] = share
+    for code, keys, columns in _MIX_PLAN:
+        values.update(zip(columns, _shares(counts[code], keys), strict=True))
     return values
 
 
 def window_vector(window) -> np.ndarray:
     """``window_values`` as a float64 vector in ``STORED_COLUMNS`` order (the storage layout)."""
-    values = window_values(window)
-    return np.array([values[c] for c in STORED_COLUMNS], dtype=np.float64)
+    return np.array(_IN_STORED_ORDER(window_values(window)), dtype=np.float64)
 
 
 def growth(current: float, previous: float) -> float:
