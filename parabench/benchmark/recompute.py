@@ -14,9 +14,9 @@ database is read once per recompute: the national group holds every practice, so
 reads every counted row of its years anyway — a few tenths of a second per year in binary.
 
 Which rows changed since the last recompute needs no copy of the table: a row no recompute has
-handled yet has no growth figures (NULL, ``models.WindowValues.growth``; a partial index finds
-them), a row whose counted flag disagrees with the rule is found by one set-based query, and
-rows removed since show as a national group whose size no longer matches the counted rows.
+handled yet has no growth figures (NULL, ``models.WindowValues.growth``), every import stores
+such rows, and which row counts changes only with an import; rows removed since show as a
+national group whose size no longer matches the counted rows.
 
 Growth figures compare a row with the practice's counted row of the same window a year earlier.
 They are stored with the row and refreshed for the importing practice only (its year and the
@@ -176,22 +176,13 @@ def _winners(year: int, practice_ids=None):
     return ranked.values("pk")
 
 
-def _wrong_flags(year: int, practice_ids=None):
-    """Rows whose counted flag disagrees with the rule (two set-based conditions)."""
-    winners = _winners(year, practice_ids)
-    rows = _rows(year, practice_ids)
-    return rows.filter(counted=False, pk__in=winners), rows.filter(counted=True).exclude(
-        pk__in=winners
-    )
-
-
 def mark_counted(year: int, practice_ids=None) -> None:
     """Flag, per practice and window, the row that counts (``_winners``): two set-based
     updates that touch only the rows whose flag changes."""
-    switch_on, switch_off = _wrong_flags(year, practice_ids)
-    # Off first: the winners' subquery reads the flags of nobody, so the order is free.
-    switch_off.update(counted=False)
-    switch_on.update(counted=True)
+    winners = _winners(year, practice_ids)
+    rows = _rows(year, practice_ids)
+    rows.filter(counted=True).exclude(pk__in=winners).update(counted=False)
+    rows.filter(counted=False, pk__in=winners).update(counted=True)
 
 
 # --- Reading --------------------------------------------------------------------------------------
@@ -297,11 +288,11 @@ def _changed_practices(year: int) -> list[int] | None:
     recompute is due (rows removed, or most of the year changed)."""
     if _rows_removed(year):
         return None
+    # Every import leaves rows without growth figures, and which row counts changes only with
+    # an import (an imported export stays imported): so these are all the practices whose
+    # counted rows may have changed. ``mark_counted`` then puts their flags right.
     unhandled = _rows(year).filter(growth__isnull=True).values_list("practice_id", flat=True)
-    switch_on, switch_off = _wrong_flags(year)
     changed = set(unhandled)
-    for rows in (switch_on, switch_off):
-        changed |= set(rows.values_list("practice_id", flat=True))
     if not changed:
         return []
     practices = _rows(year).values("practice_id").distinct().count()
