@@ -74,6 +74,7 @@ def _fill(practices: int, years: int, seed: int = 7) -> dict:
     """Practices, networks, one current import per practice and year, its stored KPI vectors."""
     from django.db import transaction
 
+    from parabench.benchmark import layout
     from parabench.benchmark.catalogue import STORED_COLUMNS
     from parabench.benchmark.kpis import pack
     from parabench.benchmark.models import WindowValues
@@ -88,6 +89,7 @@ def _fill(practices: int, years: int, seed: int = 7) -> dict:
     size = rng.lognormal(0, 0.5, size=practices)
     reference = rng.lognormal(3, 1, size=len(STORED_COLUMNS))
     with transaction.atomic():
+        values_layout = layout.ensure(layout.values_names())
         practice_ids = create_country(province, network, networks)
         first = LAST_YEAR - years + 1
         moment = datetime(2020, 1, 1, tzinfo=UTC)
@@ -133,6 +135,7 @@ def _fill(practices: int, years: int, seed: int = 7) -> dict:
                             year=year,
                             window=window,
                             values=pack(matrix[i]),
+                            layout_id=values_layout,
                             counted=True,
                         )
                         for i, pk in enumerate(practice_ids)

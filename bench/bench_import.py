@@ -184,7 +184,7 @@ def queue_refresh_child(url: str, year: int) -> dict:
     from django.db import transaction
 
     from parabench.benchmark.models import WindowValues
-    from parabench.uploads.importer import refresh_statistics
+    from parabench.benchmark.tasks import refresh_statistics
 
     with transaction.atomic():
         WindowValues.objects.filter(year=year).update(counted=False)

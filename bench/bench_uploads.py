@@ -16,7 +16,7 @@ Per database, in its own child process (Django reads ``DATABASE_URL`` once per p
    then 2 import workers (``manage.py import_worker --batch``, one per core) import everything
    that is queued (the mTLS uploads too). Timed from worker start until no import is pending;
    every import validates again, stores its KPI rows in one transaction, marks the current export
-   and runs ``recompute_after_import`` (the practice's groups) after the commit.
+   and runs ``recompute_practices`` (the practice's groups) after the commit.
 
 Run: ``.venv/bin/python -m bench.bench_uploads`` — prints the figures and writes
 docs/benchmarks-uploads.md. ``run()`` returns them for bench/run_all.py.
@@ -295,7 +295,7 @@ def _statistics_refresh(year: int) -> dict:
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from parabench.uploads.importer import refresh_statistics
+    from parabench.benchmark.tasks import refresh_statistics
 
     waiting = DBTaskResult.objects.filter(
         status=TaskResultStatus.READY, task_path=refresh_statistics.module_path

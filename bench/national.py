@@ -77,6 +77,7 @@ def fill(province, network, networks, data) -> dict:
     from django.db import transaction
 
     from bench.common import create_country
+    from parabench.benchmark import layout
     from parabench.benchmark.bulk import bulk_insert
     from parabench.benchmark.kpis import growth_matrix, pack
     from parabench.benchmark.models import WindowValues
@@ -116,17 +117,26 @@ def fill(province, network, networks, data) -> dict:
         }
         # Growth figures as a recompute stores them: against last year's window.
         growth = {key: growth_matrix(m, data.get((key[0] - 1, key[1]))) for key, m in data.items()}
+        values_layout = layout.ensure(layout.values_names())
+        growth_layout = layout.ensure(layout.growth_names())
         rows = (
-            (import_ids[(pk, year)], pk, year, window, pack(matrix[i]), pack(growth[key][i]), True)
+            (
+                import_ids[(pk, year)],
+                pk,
+                year,
+                window,
+                pack(matrix[i]),
+                values_layout,
+                pack(growth[key][i]),
+                growth_layout,
+                True,
+            )
             for key, matrix in data.items()
             for year, window in (key,)
             for i, pk in enumerate(practice_ids)
         )
-        bulk_insert(
-            WindowValues,
-            ("imp_id", "practice_id", "year", "window", "values", "growth", "counted"),
-            rows,
-        )
+        fields = ("imp_id", "practice_id", "year", "window", "values", "layout_id")
+        bulk_insert(WindowValues, (*fields, "growth", "growth_layout_id", "counted"), rows)
     return {
         "fill_seconds": time.perf_counter() - started,
         "window_rows": sum(len(m) for m in data.values()),

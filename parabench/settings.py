@@ -284,6 +284,9 @@ UPLOAD_IMPORT_RETRY_SECONDS = env_int("UPLOAD_IMPORT_RETRY_SECONDS", 2)
 UPLOAD_IMPORT_BATCH_SIZE = env_int("UPLOAD_IMPORT_BATCH_SIZE", 100)
 # Peer statistics are refreshed once per burst of imports, this long after the first of them.
 UPLOAD_STATISTICS_DELAY_SECONDS = env_int("UPLOAD_STATISTICS_DELAY_SECONDS", 30)
+# A task still RUNNING after this long, claimed by a worker on another host, is taken for one whose
+# worker died and is queued again (workers on this host are checked by process id).
+TASKS_STALE_AFTER_SECONDS = env_int("TASKS_STALE_AFTER_SECONDS", 3600)
 # Only from these TCP peers are X-SSL-Client-Cert / X-SSL-Client-Verify believed (nginx in front).
 UPLOADER_TRUSTED_PROXIES = env_list("UPLOADER_TRUSTED_PROXIES", [])
 # The embedded uploader's own TLS server certificate (issued by the ParaBench CA on first start).

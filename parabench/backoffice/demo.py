@@ -26,11 +26,11 @@ from django_tasks_db.models import DBTaskResult
 
 from parabench.accounts.models import User
 from parabench.backoffice.demo_practice import PracticeJob, PracticeResult, run_practice
+from parabench.benchmark.tasks import refresh_statistics
 from parabench.certificates import services as certificate_services
 from parabench.certificates.lookup import ca_paths
 from parabench.practices.models import Network, Practice
 from parabench.practices.provinces import Province
-from parabench.uploads.importer import refresh_statistics
 from parabench.uploads.models import Import
 from parabench_format import last_complete_quarter_end
 

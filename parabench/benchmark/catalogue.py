@@ -5,9 +5,11 @@ direction is better (or none), number format and the ⓘ explanation in plain wo
 and how it is computed. ``kpis.py`` computes the values, ``stats.py`` the peer statistics, and the
 dashboard only reads; so a new KPI is one entry here plus one function there.
 
-Storage layout: per window a practice's KPI values are stored as one vector in the order of
-``STORED_COLUMNS``. That order is append-only — add new KPIs and categories at the end — so older
-stored vectors stay readable (missing trailing columns read as "not defined").
+Storage: per window a practice's KPI values are stored as one vector in the order of
+``STORED_COLUMNS``, with the layout (the names in that order) beside it (``layout.py``), so a
+stored value is found by its code: KPIs may be added, removed or reordered here freely; rows
+stored before read their values by name ("not defined" for a KPI they lack) until ``manage.py
+rebuild_kpis`` computes them again from the stored exports.
 """
 
 from dataclasses import dataclass
@@ -808,7 +810,7 @@ SUPPORT_COLUMNS: tuple[str, ...] = (
     "support.sessions_per_episode_chronic_sd",
     "support.sessions_per_episode_non_chronic_sd",
 )
-# What is stored per practice and window (append-only order, see the module docstring).
+# What is stored per practice and window, in this order (named by its layout, see the docstring).
 STORED_COLUMNS: tuple[str, ...] = (
     tuple(k.code for k in BASE_KPIS)
     + tuple(column for mix in MIXES for column in mix.columns)
@@ -818,6 +820,3 @@ STORED_COLUMNS: tuple[str, ...] = (
 # What statistics are computed for: the stored columns plus the derived growth KPIs.
 COLUMNS: tuple[str, ...] = STORED_COLUMNS + tuple(k.code for k in GROWTH_KPIS)
 COLUMN_INDEX = {code: i for i, code in enumerate(COLUMNS)}
-# The KPIs with a percentile position (mix categories get only a group average).
-POSITION_COLUMNS: tuple[str, ...] = tuple(k.code for k in KPIS)
-POSITION_INDEX = {code: i for i, code in enumerate(POSITION_COLUMNS)}

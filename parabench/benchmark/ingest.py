@@ -1,8 +1,10 @@
-"""Store the KPI values of imports: called by the import task inside its transaction.
+"""Store the KPI values of imports: called inside the import's transaction (``signals.py``).
 
 Why KPI values and not the raw aggregates: every figure a dashboard or a recompute needs is a KPI
 of one window, and a window's KPIs depend only on that window's aggregates (the export carries
 distinct counts per window). Computing them once at import keeps recomputes to pure statistics.
+The stored export itself stays on disk, so ``manage.py rebuild_kpis`` can compute every row
+again after the catalogue changed.
 
 Why many at once: the import worker imports a batch of uploads per transaction, and one query and
 one bulk write for the whole batch cost less than the rows' own computation; per export they were
@@ -11,9 +13,12 @@ the larger part of an import (``docs/benchmarks-import.md``).
 
 from collections import defaultdict
 
+from parabench.benchmark import layout
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.kpis import pack, window_vector
 from parabench.benchmark.models import WindowValues
+
+_NEW_ROW = ("imp_id", "practice_id", "year", "window", "values", "layout_id", "counted")
 
 
 def store_export(imp, export) -> None:
@@ -26,12 +31,13 @@ def store_exports(batch) -> None:
 
     Idempotent: running it again for the same imports replaces their rows and leaves no others.
     It does not commit and does not touch statistics: the caller's transaction decides, and the
-    statistics refresh runs after the commit. New and replaced rows have no growth figures
-    (NULL) until a recompute handled them: that is how the refresh finds them.
+    statistics refresh it schedules runs after the commit. New and replaced rows have no growth
+    figures (NULL) until a recompute handled them: that is how the refresh finds them.
     """
+    layout_id = layout.ensure(layout.values_names())
     existing = defaultdict(dict)
     rows = WindowValues.objects.filter(imp__in=[imp.pk for imp, _ in batch])
-    for row in rows.only("pk", "imp_id", "window", "values", "year"):
+    for row in rows.only("pk", "imp_id", "window", "values", "layout_id", "year"):
         existing[row.imp_id][row.window] = row
     new, stale = [], []
     for imp, export in batch:
@@ -42,9 +48,48 @@ def store_exports(batch) -> None:
         for window, blob in wanted.items():
             row = stored.get(window)
             if row is None:
-                new.append((imp.pk, imp.practice_id, year, window, blob, False))
-            elif bytes(row.values) != blob or row.year != year:
-                WindowValues.objects.filter(pk=row.pk).update(values=blob, year=year, growth=None)
+                new.append((imp.pk, imp.practice_id, year, window, blob, layout_id, False))
+            elif bytes(row.values) != blob or row.year != year or row.layout_id != layout_id:
+                WindowValues.objects.filter(pk=row.pk).update(
+                    values=blob, layout_id=layout_id, year=year, growth=None, growth_layout=None
+                )
     if stale:
         WindowValues.objects.filter(pk__in=stale).delete()
-    bulk_insert(WindowValues, ("imp_id", "practice_id", "year", "window", "values", "counted"), new)
+    bulk_insert(WindowValues, _NEW_ROW, new)
+
+
+def rebuild_all(say=lambda line: None) -> dict:
+    """Compute every imported export's KPI rows again from its stored body, in today's layout.
+
+    Why: after the catalogue gained (or changed) a KPI, old rows read correctly by name but lack
+    the new KPI; the exports themselves are kept on disk, so the values can be computed again.
+    Each import is its own transaction; an unreadable or no longer valid body is reported and
+    its rows are left as they are. Then one full recompute. Returns counts and the problems.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from parabench.benchmark.recompute import recompute_all
+    from parabench.uploads import storage
+    from parabench.uploads.documents import parse_json
+    from parabench.uploads.models import Import
+    from parabench.uploads.refusals import Refusal
+    from parabench.uploads.validation import validated_export
+
+    report = {"rebuilt": 0, "problems": []}
+    imports = Import.objects.filter(status=Import.Status.IMPORTED).order_by("pk")
+    for imp in imports.iterator(chunk_size=500):
+        try:
+            raw = storage.stored_body(imp)
+            export = validated_export(
+                parse_json(raw), today=timezone.localdate(imp.uploaded_at), raw=raw
+            )
+        except (OSError, Refusal) as exc:
+            report["problems"].append((imp.pk, type(exc).__name__, str(exc)[:200]))
+            say(f"import {imp.pk}: {type(exc).__name__} {str(exc)[:200]}")
+            continue
+        with transaction.atomic():
+            store_export(imp, export)
+        report["rebuilt"] += 1
+    report["recompute"] = recompute_all()
+    return report

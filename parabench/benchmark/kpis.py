@@ -228,15 +228,9 @@ def window_values(window) -> dict[str, float]:
 
 
 def window_vector(window) -> np.ndarray:
-    """``window_values`` as a float64 vector in ``STORED_COLUMNS`` order (the storage layout)."""
+    """``window_values`` as a float64 vector in ``STORED_COLUMNS`` order: the order in which a
+    recompute holds a window in memory and the layout ``store_export`` writes today."""
     return np.array(_IN_STORED_ORDER(window_values(window)), dtype=np.float64)
-
-
-def growth(current: float, previous: float) -> float:
-    """(this − last) / last × 100; not defined without a positive value last year."""
-    if previous is None or math.isnan(previous) or previous <= 0 or math.isnan(current):
-        return NAN
-    return (current - previous) / previous * 100.0
 
 
 def growth_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
@@ -275,25 +269,6 @@ def full_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
 
 
 def pack(vector: np.ndarray) -> bytes:
-    """The stored form of a vector: little-endian float64, NaN = not defined."""
+    """The stored form of a vector: little-endian float64, NaN = not defined. Stored with the
+    layout that names its numbers (``layout.py``); read back through that module only."""
     return np.asarray(vector, dtype="<f8").tobytes()
-
-
-def unpack(blob, width: int = len(STORED_COLUMNS)) -> np.ndarray:
-    """A stored vector, padded with NaN to ``width`` (older rows may be shorter); None → NaN."""
-    if blob is None:
-        return np.full(width, np.nan)
-    vector = np.frombuffer(bytes(blob), dtype="<f8")
-    if vector.size >= width:
-        return vector[:width]
-    return np.concatenate([vector, np.full(width - vector.size, np.nan)])
-
-
-def unpack_many(blobs: list, width: int = len(STORED_COLUMNS)) -> np.ndarray:
-    """Many stored vectors as one (rows × width) matrix; one frombuffer when all are current."""
-    if not blobs:
-        return np.empty((0, width))
-    size = width * 8
-    if all(blob is not None and len(blob) == size for blob in blobs):
-        return np.frombuffer(b"".join(blobs), dtype="<f8").reshape(len(blobs), width).copy()
-    return np.array([unpack(blob, width) for blob in blobs]).reshape(len(blobs), width)

@@ -1,10 +1,11 @@
-"""What the benchmark engine stores: KPI values per import and window, group statistics, positions.
+"""What the benchmark engine stores: KPI values per import and window, group statistics.
 
 Sized for 10,000 practices × 10 years. Per row the numbers are one packed vector (little-endian
-float64 in the catalogue's column order) rather than one row per KPI: a window of a practice is
-always read and written as a whole, and one row per KPI would make ~70 million rows of which every
-recompute touches all. Statistics and percentile positions are per (year, window, group) — tens
-of thousands of rows. See docs/statistics.md.
+float64) rather than one row per KPI: a window of a practice is always read and written as a
+whole, and one row per KPI would make ~70 million rows of which every recompute touches all.
+Every packed vector names its numbers through a ``Layout`` (``layout.py``): values are found by
+KPI code, never by position. Statistics are per (year, window, group): tens of thousands of
+rows. See docs/statistics.md.
 """
 
 from django.db import models
@@ -16,6 +17,29 @@ class GroupKind(models.TextChoices):
     REGION = "region", _("Regio")
     NETWORK = "network", _("Netwerk")
     NO_NETWORK = "no_network", _("Praktijken zonder netwerk")
+
+
+class Layout(models.Model):
+    """An ordered tuple of names (KPI codes, mix columns, statistic names) that a packed vector's
+    numbers belong to, in that order. The id is derived from the names (``layout.layout_id``), so
+    a layout is never changed, only added: a version of the storage."""
+
+    id = models.BigIntegerField(primary_key=True)
+    names = models.JSONField(_("namen"))
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opslagindeling")
+        verbose_name_plural = _("opslagindelingen")
+
+    def __str__(self):
+        return f"{self.id} ({len(self.names)})"
+
+
+def _layout(name, **kwargs):
+    return models.ForeignKey(
+        Layout, verbose_name=name, on_delete=models.PROTECT, related_name="+", **kwargs
+    )
 
 
 class WindowValues(models.Model):
@@ -38,9 +62,13 @@ class WindowValues(models.Model):
     year = models.PositiveSmallIntegerField(_("jaar"))
     window = models.CharField(_("periode"), max_length=5)
     values = models.BinaryField(_("KPI-waarden"))
+    layout = _layout(_("indeling KPI-waarden"))
     # The growth KPIs against the practice's counted row of the same window one year earlier:
     # kept here so that recomputing a year never has to read the year before (see recompute.py).
+    # NULL until a recompute handled the row: how the statistics refresh finds the practices
+    # that sent something (``recompute.recompute_changed``).
     growth = models.BinaryField(_("groei"), null=True)
+    growth_layout = _layout(_("indeling groei"), null=True)
     counted = models.BooleanField(_("telt mee"), default=False)
 
     class Meta:
@@ -52,11 +80,11 @@ class WindowValues(models.Model):
         indexes = [
             models.Index(fields=["year", "window", "counted"], name="benchmark_wv_year_window"),
             models.Index(fields=["practice", "year"], name="benchmark_wv_practice_year"),
-            # Covers the snapshot check of recompute.py (count and id sums per block) without
-            # reading the rows themselves; SQLite keeps the id in every index anyway.
+            # The rows no recompute has handled yet: a handful at any time.
             models.Index(
-                fields=["year", "window", "practice", "counted", "id"],
-                name="benchmark_wv_block_check",
+                fields=["year"],
+                condition=models.Q(growth__isnull=True),
+                name="benchmark_wv_not_recomputed",
             ),
         ]
 
@@ -80,6 +108,8 @@ class GroupStatistics(models.Model):
     key = models.CharField(_("groep"), max_length=20, blank=True)
     n = models.PositiveIntegerField(_("aantal praktijken"))
     stats = models.BinaryField(_("statistieken"), null=True)
+    statistics = _layout(_("indeling statistieken"), null=True)
+    columns = _layout(_("indeling KPI's"), null=True)
     computed_at = models.DateTimeField(_("berekend"))
 
     class Meta:
@@ -93,70 +123,3 @@ class GroupStatistics(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.window} {self.kind} {self.key}"
-
-
-class GroupPositions(models.Model):
-    """Where each practice of a group sits: percent of the group at or below it, per KPI.
-
-    One row per group, year and year-to-date window (what a dashboard shows): ``rows`` are the
-    WindowValues ids placed (sorted, int64) — the counted rows of the members and older imports
-    of the same practices — and ``shares`` a (rows × POSITION_COLUMNS) float32 matrix, NaN where
-    undefined. One row per group rather than per practice: after one import the national group
-    of that year changes for everyone, and rewriting a dozen rows beats rewriting 40,000.
-    Never served as such: a dashboard reads the one entry of its own row. Never updated in
-    place either: a recompute deletes and inserts, which is what lets the dashboard keep a
-    record's row ids in memory by its id (``queries._position_ids``).
-    """
-
-    year = models.PositiveSmallIntegerField(_("jaar"))
-    window = models.CharField(_("periode"), max_length=5)
-    kind = models.CharField(_("soort groep"), max_length=10, choices=GroupKind.choices)
-    key = models.CharField(_("groep"), max_length=20, blank=True)
-    rows = models.BinaryField(_("rijen"))
-    shares = models.BinaryField(_("percentielposities"))
-
-    class Meta:
-        verbose_name = _("percentielposities van een groep")
-        verbose_name_plural = _("percentielposities van groepen")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "window", "kind", "key"], name="benchmark_positions_per_group"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.year} {self.window} {self.kind} {self.key}"
-
-
-class WindowBlock(models.Model):
-    """A snapshot of one block of a year's window rows, as the last recompute used them.
-
-    Why: at national scale an incremental recompute needs every row of the year (the national
-    group holds every practice), and reading ~70,000 vectors one row each costs more than all the
-    statistics. The rows of a (year, window) are kept packed in BLOCKS blocks (by practice id), so
-    a recompute reads a few hundred blobs, checks them against the table's row ids and counted
-    flags (``recompute.py``), re-reads only what differs and rewrites only the blocks it changed.
-    A cache: it can always be rebuilt from WindowValues and is never served.
-    """
-
-    year = models.PositiveSmallIntegerField(_("jaar"))
-    window = models.CharField(_("periode"), max_length=5)
-    block = models.PositiveSmallIntegerField(_("blok"))
-    width = models.PositiveSmallIntegerField(_("aantal kolommen"))
-    ids = models.BinaryField(_("rijen"))
-    practices = models.BinaryField(_("praktijken"))
-    counted = models.BinaryField(_("telt mee"))
-    values = models.BinaryField(_("KPI-waarden"))
-    growth = models.BinaryField(_("groei"))
-
-    class Meta:
-        verbose_name = _("blok KPI-waarden")
-        verbose_name_plural = _("blokken KPI-waarden")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "window", "block"], name="benchmark_block_per_window"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.year} {self.window} {self.block}"

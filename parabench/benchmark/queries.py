@@ -19,15 +19,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from parabench.benchmark import catalogue as cat
-from parabench.benchmark import disclosure
+from parabench.benchmark import disclosure, layout
 from parabench.benchmark import groups as grouping
-from parabench.benchmark.kpis import (
-    QUARTER_WINDOWS,
-    WINDOWS,
-    dashboard_window,
-    unpack,
-    with_growth,
-)
+from parabench.benchmark.kpis import QUARTER_WINDOWS, WINDOWS, dashboard_window, with_growth
 from parabench.benchmark.models import GroupStatistics, WindowValues
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
 from parabench.benchmark.uncertainty import Judgement, judge
@@ -219,12 +213,15 @@ def _fetchone(sql: str, params) -> tuple | None:
 class _StatRow(NamedTuple):
     n: int
     stats: bytes | None
+    statistics_layout: int | None = None  # the names of the rows of ``stats``
+    columns_layout: int | None = None  # the names of its columns
 
 
-def _own_vector(values, growth) -> np.ndarray:
-    """A stored row's values with its growth KPIs beside them (→ COLUMNS)."""
-    growth = None if growth is None else unpack(growth, len(cat.GROWTH_KPIS))
-    return with_growth(unpack(values), growth)[0]
+def _own_vector(values, values_layout, growth, growth_layout) -> np.ndarray:
+    """A stored row's values with its growth KPIs beside them (→ COLUMNS), read by name."""
+    stored = layout.vector(values, values_layout, layout.values_names())
+    growth = layout.vector(growth, growth_layout, layout.growth_names())
+    return with_growth(stored, growth)[0]
 
 
 def _stat_row(year: int, window: str, group) -> _StatRow | None:
@@ -247,23 +244,26 @@ def _own_and_group(imp, window: str, group):
     pk, values, growth, imp_id, year, window_col, kind, key, n, stats = _columns(
         "id", "values", "growth", "imp_id", "year", "window", "kind", "key", "n", "stats"
     )
+    values_layout, growth_layout, statistics, columns = _columns(
+        "layout_id", "growth_layout_id", "statistics_id", "columns_id"
+    )
     # One row always (either half may be missing): both hang off a one-row source.
-    select = f"SELECT w.{pk}, w.{values}, w.{growth}"
+    select = f"SELECT w.{pk}, w.{values}, w.{values_layout}, w.{growth}, w.{growth_layout}"
     joins = (
         f"FROM (SELECT 1 AS one) k LEFT JOIN {_table(WindowValues)} w "
         f"ON w.{imp_id} = %s AND w.{window_col} = %s"
     )
     params = [imp.pk, window]
     if group is not None:
-        select += f", s.{n}, s.{stats}"
+        select += f", s.{n}, s.{stats}, s.{statistics}, s.{columns}"
         joins += (
             f" LEFT JOIN {_table(GroupStatistics)} s ON s.{year} = %s AND s.{window_col} = %s "
             f"AND s.{kind} = %s AND s.{key} = %s"
         )
         params += [imp.year, window, group.kind, group.key]
     row = _fetchone(f"{select} {joins}", params)
-    own = None if row[0] is None else (_own_vector(row[1], row[2]), row[0])
-    stat_row = None if group is None or row[3] is None else _StatRow(*row[3:])
+    own = None if row[0] is None else (_own_vector(*row[1:5]), row[0])
+    stat_row = None if group is None or row[5] is None else _StatRow(*row[5:])
     return own, stat_row
 
 
@@ -276,10 +276,10 @@ def _group_matrix(row: _StatRow | None) -> list[list[float]] | None:
     have been raised since)."""
     if _served_size(row) is None:
         return None
-    matrix = np.frombuffer(bytes(row.stats), dtype="<f8")
-    if matrix.size != len(STAT_FIELDS) * len(cat.COLUMNS):
-        return None  # written in an older layout: shown again after `recompute_statistics`
-    return matrix.reshape(len(STAT_FIELDS), -1).tolist()
+    matrix = layout.table(
+        row.stats, row.statistics_layout, row.columns_layout, STAT_FIELDS, cat.COLUMNS
+    )
+    return None if matrix is None else matrix.tolist()
 
 
 def _column_stats(matrix: list[list[float]] | None, column: str) -> GroupStats | None:
@@ -442,40 +442,56 @@ def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | Non
     return found
 
 
-def _medians(years, windows, group, indexes: list[int]):
-    """The group's median of each column in ``indexes`` per (year, window) — None where the
-    group or that column's n is below the minimum size — and the group's served size per
-    (year, window).
+def _medians(years, windows, group, codes):
+    """The group's median of each KPI in ``codes`` per (year, window) — None where the group or
+    that KPI's n is below the minimum size — and the group's served size per (year, window).
 
-    Reads only the n row and the median row of each stored statistics matrix (``substr`` on the
-    blob, a sixth of it each), not all six rows: a practice with ten years of imports has
-    fifty of them behind one Trends page.
+    Reads only the n row and the median row of each stored statistics matrix written in the
+    current layouts (``substr`` on the blob, a seventh of it each), not all rows: a practice
+    with ten years of imports has fifty of them behind one Trends page. A matrix in another
+    layout (written before the catalogue changed) is read whole and mapped by name.
     """
-    year, window_col, n, stats, kind, key = _columns("year", "window", "n", "stats", "kind", "key")
-    # One stored row of the (STAT_FIELDS × columns) matrix is that share of the blob; n is row 0.
-    size = f"(length({stats}) / {len(STAT_FIELDS)})"
+    year, window_col, n, stats, kind, key, statistics, columns = _columns(
+        "year", "window", "n", "stats", "kind", "key", "statistics_id", "columns_id"
+    )
+    names = layout.column_names()
+    size = len(names) * 8
     median_row = STAT_FIELDS.index("median")
+    current = f"{statistics} = %s AND {columns} = %s"
+    current_params = [
+        layout.layout_id(layout.statistic_names()),
+        layout.layout_id(names),
+    ]
     years, windows = list(years), list(windows)
     sql = (
-        f"SELECT {year}, {window_col}, {n}, substr({stats}, 1, {size}), "  # noqa: S608
-        f"substr({stats}, {median_row} * {size} + 1, {size}) FROM {_table(GroupStatistics)} "
-        f"WHERE {kind} = %s AND {key} = %s "
+        f"SELECT {year}, {window_col}, {n}, {statistics}, {columns}, "  # noqa: S608
+        f"CASE WHEN {current} THEN substr({stats}, 1, {size}) ELSE {stats} END, "
+        f"CASE WHEN {current} THEN substr({stats}, {median_row * size + 1}, {size}) END "
+        f"FROM {_table(GroupStatistics)} WHERE {kind} = %s AND {key} = %s "
         f"AND {year} IN ({', '.join(['%s'] * len(years))}) "
         f"AND {window_col} IN ({', '.join(['%s'] * len(windows))}) AND {stats} IS NOT NULL"
     )
+    params = [*current_params, *current_params, group.kind, group.key, *years, *windows]
+    position = {name: i for i, name in enumerate(names)}
+    indexes = [position[code] for code in codes]
     minimum = _min_size()
     found, sizes = {}, {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [group.kind, group.key, *years, *windows])
-        for year, window, n, n_row, median_blob in cursor.fetchall():
-            if n < minimum or n_row is None or median_blob is None:
+        cursor.execute(sql, params)
+        for year, window, n, rows_layout, columns_layout, first, median_blob in cursor.fetchall():
+            if n < minimum or first is None:
                 continue
+            if median_blob is not None:  # current layouts: the two rows themselves
+                counts = np.frombuffer(bytes(first), dtype="<f8")[indexes]
+                values = np.frombuffer(bytes(median_blob), dtype="<f8")[indexes]
+            else:
+                table = layout.table(
+                    first, rows_layout, columns_layout, ("n", "median"), tuple(codes)
+                )
+                counts, values = table[0], table[1]
             sizes[(year, window)] = n
-            counts = np.frombuffer(bytes(n_row), dtype="<f8")
-            values = np.frombuffer(bytes(median_blob), dtype="<f8")
             found[(year, window)] = [
-                float(values[i]) if i < values.size and counts[i] >= minimum else None
-                for i in indexes
+                float(v) if c >= minimum else None for c, v in zip(counts, values, strict=True)
             ]
     return found, sizes
 
@@ -493,28 +509,29 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
     member = grouping.membership(practice)
     chosen = member.group(group)
     windows = (*QUARTER_WINDOWS, "Q1-Q4")
-    indexes = [cat.COLUMN_INDEX[code] for code in codes]
+    codes = tuple(codes)
     # Other years: the practice's counted rows; the import's own year: the import's rows.
-    year, window_col, values, practice_id, counted, imp_id = _columns(
-        "year", "window", "values", "practice_id", "counted", "imp_id"
+    year, window_col, values, practice_id, counted, imp_id, values_layout = _columns(
+        "year", "window", "values", "practice_id", "counted", "imp_id", "layout_id"
     )
     sql = (
-        f"SELECT {year}, {window_col}, {values} FROM {_table(WindowValues)} "  # noqa: S608
+        f"SELECT {year}, {window_col}, {values}, {values_layout} "  # noqa: S608
+        f"FROM {_table(WindowValues)} "
         f"WHERE {practice_id} = %s AND {window_col} IN ({', '.join(['%s'] * len(windows))}) "
         f"AND (({counted} = %s AND {year} <> %s) OR {imp_id} = %s)"
     )
     own: dict[tuple[int, str], list] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [imp.practice_id, *windows, True, imp.year, imp.pk])
-        for row_year, window, blob in cursor.fetchall():
-            own[(row_year, window)] = _plain(unpack(blob)[indexes])
+        for row_year, window, blob, pk in cursor.fetchall():
+            own[(row_year, window)] = _plain(layout.vector(blob, pk, codes))
 
     # The group's size for the caption comes from the import's own (year-to-date) window.
     own_window = _window_of(imp)
     medians: dict[tuple[int, str], list] = {}
     if chosen is not None and own:
         years = {year for year, _ in own} | {imp.year}
-        medians, sizes = _medians(years, {*windows, own_window.code}, chosen, indexes)
+        medians, sizes = _medians(years, {*windows, own_window.code}, chosen, codes)
         n = sizes.get((imp.year, own_window.code))
     else:
         n = _served_size(_stat_row(imp.year, own_window.code, chosen))

@@ -35,29 +35,23 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from parabench.benchmark import disclosure
+from parabench.benchmark import disclosure, layout
 from parabench.benchmark import groups as grouping
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import COLUMN_INDEX, GROWTH_KPIS
-from parabench.benchmark.kpis import WINDOWS, growth_matrix, pack, unpack, unpack_many, with_growth
-from parabench.benchmark.models import GroupKind, GroupPositions, GroupStatistics, WindowValues
+from parabench.benchmark.kpis import WINDOWS, growth_matrix, pack, with_growth
+from parabench.benchmark.models import GroupKind, GroupStatistics, WindowValues
 from parabench.benchmark.stats import STAT_FIELDS
 from parabench.benchmark.uncertainty import group_dispersion
-from parabench.uploads.models import Import
+from parabench.uploads.models import Import, oldest_first
 
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
-_GROWTH_WIDTH = len(GROWTH_KPIS)
 _TAU2, _MEDIAN = STAT_FIELDS.index("tau2"), STAT_FIELDS.index("median")
 # The stored columns growth figures are computed from (``kpis.growth_matrix``).
 _GROWTH_BASES = np.array([COLUMN_INDEX[kpi.growth_of] for kpi in GROWTH_KPIS], dtype=np.intp)
 # Beyond this share of a year's practices changed, an incremental refresh is no cheaper than a
 # full one.
 CHANGED_SHARE_FOR_FULL = 0.25
-
-
-def recompute_after_import(imp: Import) -> None:
-    """After ``imp`` was committed as imported: refresh what it changes, nothing else."""
-    recompute_practices(imp.year, [imp.practice_id])
 
 
 def recompute_practices(year: int, practice_ids) -> dict:
@@ -128,7 +122,6 @@ def recompute_all(years=None) -> dict:
     if full:
         # Statistics of years that no longer have any data go too.
         GroupStatistics.objects.exclude(year__in=list(years)).delete()
-        GroupPositions.objects.exclude(year__in=list(years)).delete()
     return report
 
 
@@ -154,8 +147,10 @@ def _rows(year: int, practice_ids=None):
 
 def _winners(year: int, practice_ids=None):
     """The ids of the rows that count, as a subquery: per practice and window the row of the
-    import marked current when it covers the window, else of the latest upload that does;
-    imports not (or no longer) imported never count."""
+    imported export that comes last by ``uploads.models.oldest_first`` (the newest export
+    moment, then import number) among those covering the window; imports not (or no longer)
+    imported never count."""
+    newest_first = [order.copy().reverse_ordering() for order in oldest_first("imp__")]
     ranked = (
         _rows(year, practice_ids)
         .filter(imp__status=Import.Status.IMPORTED)
@@ -163,12 +158,7 @@ def _winners(year: int, practice_ids=None):
             rank=Window(
                 RowNumber(),
                 partition_by=[F("practice_id"), F("window")],
-                order_by=[
-                    F("imp__is_current").desc(),
-                    F("imp__uploaded_at").desc(),
-                    F("imp_id").desc(),
-                    F("pk").desc(),
-                ],
+                order_by=[*newest_first, F("pk").desc()],
             )
         )
         .filter(rank=1)
@@ -211,24 +201,38 @@ def _select(columns, where: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+# What a recompute reads of a row: the vectors with the layouts that name their numbers.
+ROW_COLUMNS = (
+    "id",
+    "practice_id",
+    "counted",
+    "values",
+    "layout_id",
+    "growth",
+    "growth_layout_id",
+)
+
+
 def _read_window(year: int, window: str, counted_only: bool):
-    """Rows of one window of ``year`` in id order: (ids, practices, counted, stored, growth,
-    whether growth was never computed)."""
+    """Rows of one window of ``year`` in id order, their vectors read by name (``layout.py``):
+    (ids, practices, counted, stored, growth, whether the growth figures must be written — never
+    computed, or stored in another layout than today's)."""
     q = connection.ops.quote_name
     where = f"{q('year')} = %s AND {q('window')} = %s"
     if counted_only:
         where += f" AND {q('counted')}"
-    fetched = _select(("id", "practice_id", "counted", "values", "growth"), where, [year, window])
+    fetched = _select(ROW_COLUMNS, where, [year, window])
     if not fetched:
         return None
-    ids, practices, counted, blobs, growths = zip(*fetched, strict=True)
+    ids, practices, counted, blobs, layouts, growths, growth_layouts = zip(*fetched, strict=True)
+    today = layout.layout_id(layout.growth_names())
     return (
         np.array(ids, dtype=np.int64),
         np.array(practices, dtype=np.int64),
         np.array(counted, dtype=bool),
-        unpack_many(list(blobs)),
-        unpack_many(list(growths), _GROWTH_WIDTH),
-        np.array([g is None for g in growths], dtype=bool),
+        layout.matrix(blobs, layouts, layout.values_names()),
+        layout.matrix(growths, growth_layouts, layout.growth_names()),
+        np.array([g is None or pk != today for g, pk in zip(growths, growth_layouts, strict=True)]),
     )
 
 
@@ -247,8 +251,11 @@ def _counted_vectors(year: int, practice_ids) -> dict[str, dict[int, object]]:
     """Counted stored vectors of these practices in one year: window → practice → vector."""
     rows = WindowValues.objects.filter(year=year, counted=True, practice_id__in=practice_ids)
     found: dict[str, dict[int, object]] = defaultdict(dict)
-    for practice, window, blob in rows.values_list("practice_id", "window", "values"):
-        found[window][practice] = unpack(blob)
+    names = layout.values_names()
+    for practice, window, blob, pk in rows.values_list(
+        "practice_id", "window", "values", "layout_id"
+    ):
+        found[window][practice] = layout.vector(blob, pk, names)
     return found
 
 
@@ -256,25 +263,32 @@ def refresh_growth(year: int, practice_ids) -> None:
     """Recompute the stored growth figures of these practices' rows of ``year``."""
     practice_ids = list(practice_ids)
     before = _counted_vectors(year - 1, practice_ids)
-    for pk, practice, window, blob, stored in WindowValues.objects.filter(
-        year=year, practice_id__in=practice_ids
-    ).values_list("pk", "practice_id", "window", "values", "growth"):
+    names = layout.values_names()
+    growth_layout = layout.ensure(layout.growth_names())
+    rows = WindowValues.objects.filter(year=year, practice_id__in=practice_ids)
+    for pk, practice, window, blob, values_layout, stored, stored_layout in rows.values_list(
+        "pk", "practice_id", "window", "values", "layout_id", "growth", "growth_layout_id"
+    ):
         previous = before.get(window, {}).get(practice)
-        blob = pack(growth_matrix(unpack(blob), previous)[0])
-        if stored is None or bytes(stored) != blob:
-            WindowValues.objects.filter(pk=pk).update(growth=blob)
+        blob = pack(growth_matrix(layout.vector(blob, values_layout, names), previous)[0])
+        if stored is None or bytes(stored) != blob or stored_layout != growth_layout:
+            WindowValues.objects.filter(pk=pk).update(growth=blob, growth_layout_id=growth_layout)
 
 
 def _store_growth(ids, old, new, never) -> None:
     """Write back growth figures that differ from the stored ones (normally none), and those
-    of rows no recompute has handled yet (``never``: stored NULL)."""
+    of rows no recompute has handled yet or stored in an older layout (``never``)."""
     changed = ~((old == new) | (np.isnan(old) & np.isnan(new))).all(axis=1) | never
     if not changed.any():
         return
     table = connection.ops.quote_name(WindowValues._meta.db_table)
     q = connection.ops.quote_name
-    sql = f"UPDATE {table} SET {q('growth')} = %s WHERE {q('id')} = %s"  # noqa: S608
-    rows = [(pack(new[i]), int(ids[i])) for i in np.flatnonzero(changed)]
+    growth_layout = layout.ensure(layout.growth_names())
+    sql = (
+        f"UPDATE {table} SET {q('growth')} = %s, {q('growth_layout_id')} = %s "  # noqa: S608
+        f"WHERE {q('id')} = %s"
+    )
+    rows = [(pack(new[i]), growth_layout, int(ids[i])) for i in np.flatnonzero(changed)]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
@@ -403,25 +417,38 @@ def _dither_key(year, window, group, row_ids) -> bytes:
 
 
 def _stat_row(year, window, group, n, described, now):
-    blob = None if described is None else np.asarray(described, dtype="<f8").tobytes()
-    return (year, window, group.kind, group.key, n, blob, now)
+    if described is None:
+        return (year, window, group.kind, group.key, n, None, None, None, now)
+    blob = np.asarray(described, dtype="<f8").tobytes()
+    statistics = layout.layout_id(layout.statistic_names())
+    columns = layout.layout_id(layout.column_names())
+    return (year, window, group.kind, group.key, n, blob, statistics, columns, now)
 
 
 def _replace(year, only, stat_rows) -> None:
     """Delete the old rows of exactly these groups and write the new ones in bulk.
 
-    Percentile positions are no longer computed (a practice's position is read from the
-    published figures, ``disclosure.band``); old position rows are deleted with the rest."""
+    No percentile positions are stored (a practice's position is read from the published
+    figures, ``disclosure.band``)."""
     stats = GroupStatistics.objects.filter(year=year)
-    old_positions = GroupPositions.objects.filter(year=year)
     if only is not None:
         stats = stats.filter(_group_filter(only))
-        old_positions = old_positions.filter(_group_filter(only))
-    old_positions._raw_delete(old_positions.db)
     stats._raw_delete(stats.db)
+    for names in (layout.statistic_names(), layout.column_names()):
+        layout.ensure(names)
     bulk_insert(
         GroupStatistics,
-        ("year", "window", "kind", "key", "n", "stats", "computed_at"),
+        (
+            "year",
+            "window",
+            "kind",
+            "key",
+            "n",
+            "stats",
+            "statistics_id",
+            "columns_id",
+            "computed_at",
+        ),
         stat_rows,
     )
 

@@ -1,16 +1,41 @@
-"""Keep the statistics in step with group membership.
+"""Keep the benchmark in step with what happens elsewhere.
 
-Membership is read at computation time, so when an operator moves a practice to another network
-or province, the years that practice has figures in are recomputed in the background after the
-change is committed. ``manage.py recompute_statistics`` does the same by hand.
+- Imports: the uploads app announces a batch of them (``uploads.signals.exports_imported``)
+  inside its transaction; the KPI values of every window are stored with them and one
+  statistics refresh per year is queued (``tasks.py``).
+- A practice changes groups: membership is read at computation time, so when an operator moves a
+  practice to another network or province, the years that practice has figures in are
+  recomputed in the background after the change is committed. ``manage.py
+  recompute_statistics`` does the same by hand.
+- A worker starts: statistics tasks a dead worker left RUNNING are queued again.
 """
 
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from parabench.benchmark.ingest import store_exports
 from parabench.benchmark.models import WindowValues
+from parabench.benchmark.tasks import (
+    enqueue_recompute,
+    requeue_stale_refreshes,
+    schedule_statistics,
+)
 from parabench.practices.models import Practice
+from parabench.tasks import worker_starting
+from parabench.uploads.signals import exports_imported
+
+
+@receiver(exports_imported, dispatch_uid="benchmark_store_exports")
+def store_imported_exports(sender, batch, **kwargs) -> None:
+    store_exports(batch)
+    for year in sorted({imp.year for imp, _ in batch}):
+        schedule_statistics(year)
+
+
+@receiver(worker_starting, dispatch_uid="benchmark_requeue_stale_refreshes")
+def requeue_refreshes_of_dead_workers(sender, **kwargs) -> None:
+    requeue_stale_refreshes()
 
 
 @receiver(pre_save, sender=Practice, dispatch_uid="benchmark_membership_before")
@@ -33,6 +58,4 @@ def recompute_on_membership_change(sender, instance: Practice, created: bool, **
     )
     if not years:
         return
-    from parabench.benchmark.tasks import enqueue_recompute
-
     transaction.on_commit(lambda: enqueue_recompute(years))

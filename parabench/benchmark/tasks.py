@@ -1,13 +1,63 @@
-"""Background recompute when a practice changes groups (another network or province).
+"""The statistics tasks and their scheduling: the benchmark owns them, other apps only announce.
 
-Why a task: a full recompute of the affected years takes seconds to a minute at national scale,
-too long for the operator's save in the back office; the worker (``manage.py db_worker``) runs it.
+- ``refresh_statistics(year)``: after imports. The uploads app announces imports (in batches)
+  (``uploads.signals.exports_imported``, see ``signals.py``); one refresh per year waits
+  UPLOAD_STATISTICS_DELAY_SECONDS so that a whole burst of imports shares it.
+- ``recompute_years(years)``: after a practice changed groups (another network or province).
+- ``requeue_stale_refreshes()``: a refresh whose worker died (SIGKILL, power cut) stays RUNNING
+  for ever in django-tasks' table; the worker finds such refreshes at start and queues them again.
+  Every recompute is one transaction per year, so a killed one left nothing half-written and
+  running it again converges on what a full recompute gives.
+
+Why tasks at all: a recompute at national scale takes seconds to a minute, too long for an upload
+or an operator's save; the worker (``manage.py import_worker``) runs them.
 """
 
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+import logging
+from datetime import timedelta
 
-from parabench.benchmark.recompute import recompute_all
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+
+from parabench.benchmark.recompute import recompute_all, recompute_changed
+from parabench.tasks import enqueue_once, uses_database_backend, worker_alive
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+@task()
+def refresh_statistics(year: int, attempt: int = 1) -> str:
+    """Refresh the peer statistics of ``year`` (and of the next year, whose growth depends on
+    it) once for a whole burst of imports. Incremental for the practices that sent something
+    since the last refresh, full when that is most of the year."""
+    try:
+        years = recompute_changed(year)["years"]
+    except TRANSIENT_ERRORS as exc:
+        if attempt >= settings.UPLOAD_IMPORT_MAX_ATTEMPTS:
+            raise
+        delay = settings.UPLOAD_IMPORT_RETRY_SECONDS * 2 ** (attempt - 1)
+        logger.warning("statistics %s: transient error (%s); retry in %ss", year, exc, delay)
+        later = refresh_statistics.using(run_after=timezone.now() + timedelta(seconds=delay))
+        later.enqueue(year, attempt + 1)
+        return "retry"
+    return "recomputed " + (", ".join(map(str, years)) or "nothing")
+
+
+def schedule_statistics(year: int) -> None:
+    """Queue one statistics refresh for ``year`` unless one is already waiting.
+
+    Why not recompute after every import: the national group of a year holds every practice, so
+    one recompute at 10,000 practices takes seconds, and imports arrive in bursts (the whole
+    country uploads after a quarter ends). A refresh that waits UPLOAD_STATISTICS_DELAY_SECONDS
+    takes every import of the burst along. Called inside the import's transaction, so an import
+    is never committed without its refresh being queued.
+    """
+    run_after = timezone.now() + timedelta(seconds=settings.UPLOAD_STATISTICS_DELAY_SECONDS)
+    enqueue_once(refresh_statistics.using(run_after=run_after), year)
 
 
 @task()
@@ -18,14 +68,47 @@ def recompute_years(years: list[int]) -> str:
 
 
 def enqueue_recompute(years: list[int]) -> None:
-    """Queue a recompute of ``years`` unless the same one is already waiting.
+    """Queue a recompute of ``years``; moving a whole network shares one waiting recompute."""
+    enqueue_once(recompute_years, list(years))
 
-    Moving a whole network is one save per practice; they share one waiting recompute.
+
+# --- Refreshes whose worker died ----------------------------------------------------------------
+
+STATISTICS_TASKS = (refresh_statistics, recompute_years)
+
+
+def requeue_stale_refreshes() -> list[str]:
+    """Queue again every statistics task left RUNNING by a dead worker; returns their ids.
+
+    The stale row is marked FAILED (so it is never found again) and the same call is queued
+    anew, unless an equal one already waits.
     """
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY,
-        task_path=recompute_years.module_path,
-        args_kwargs__args__0=list(years),
-    ).exists()
-    if not waiting:
-        recompute_years.enqueue(list(years))
+    if not uses_database_backend():
+        return []
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    by_path = {t.module_path: t for t in STATISTICS_TASKS}
+    requeued = []
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path__in=list(by_path)
+    )
+    for result in running:
+        worker = (result.worker_ids or [""])[-1]
+        if worker_alive(worker, result.started_at, now):
+            continue
+        with transaction.atomic():
+            stale = DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING)
+            if not stale.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path="parabench.benchmark.tasks.WorkerDied",
+                traceback=f"worker {worker} died; queued again",
+            ):
+                continue
+            args = result.args_kwargs.get("args", [])
+            enqueue_once(by_path[result.task_path], *args[:1])
+        requeued.append(str(result.pk))
+    if requeued:
+        logger.warning("requeued %d statistics task(s) of dead workers", len(requeued))
+    return requeued

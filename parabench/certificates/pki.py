@@ -274,11 +274,6 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
-def agb_code_of(certificate: x509.Certificate) -> str | None:
-    values = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
-    return str(values[0].value) if values else None
-
-
 def common_name_of(certificate: x509.Certificate) -> str:
     values = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(values[0].value) if values else certificate.subject.rfc4514_string()

@@ -232,12 +232,6 @@ def block_certificate(certificate: ClientCertificate, *, actor: Actor) -> bool:
     return True
 
 
-def block_practice_certificate(certificate_id: int, *, practice: Practice, actor: Actor) -> bool:
-    """The practice-scoped door to block_certificate: another practice's id is DoesNotExist."""
-    certificate = ClientCertificate.objects.get(pk=certificate_id, practice=practice)
-    return block_certificate(certificate, actor=actor)
-
-
 def _schedule_crl_reissue() -> None:
     """A blocked certificate should reach the proxy's CRL soon, not only at the daily run."""
     from parabench.certificates.tasks import reissue_crl

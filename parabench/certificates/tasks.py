@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from parabench.certificates.lookup import current_crl
+from parabench.tasks import enqueue_once, uses_database_backend
 
 CRL_REISSUE_INTERVAL = dt.timedelta(days=1)
 
@@ -35,24 +36,12 @@ def write_crl(path: Path | None = None) -> Path:
     return path
 
 
-def _pending_scheduled_runs():
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=reissue_crl.module_path,
-        status="READY",
-        run_after__gt=timezone.now(),
-    )
-
-
 def ensure_crl_schedule() -> bool:
     """Enqueue the next daily run unless one is already waiting; True when it enqueued one."""
-    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+    if not uses_database_backend():
         return False
-    if _pending_scheduled_runs().exists():
-        return False
-    reissue_crl.using(run_after=timezone.now() + CRL_REISSUE_INTERVAL).enqueue(scheduled=True)
-    return True
+    next_run = reissue_crl.using(run_after=timezone.now() + CRL_REISSUE_INTERVAL)
+    return enqueue_once(next_run, scheduled=True)
 
 
 @task()
@@ -69,26 +58,12 @@ def reissue_crl(scheduled: bool = False) -> str:
 EXPIRY_NOTICE_INTERVAL = dt.timedelta(days=1)
 
 
-def _pending_expiry_runs():
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=send_expiry_notices.module_path,
-        status="READY",
-        run_after__gt=timezone.now(),
-    )
-
-
 def ensure_expiry_schedule() -> bool:
     """Enqueue tomorrow's expiry-notice run unless one is already waiting."""
-    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+    if not uses_database_backend():
         return False
-    if _pending_expiry_runs().exists():
-        return False
-    send_expiry_notices.using(run_after=timezone.now() + EXPIRY_NOTICE_INTERVAL).enqueue(
-        scheduled=True
-    )
-    return True
+    next_run = send_expiry_notices.using(run_after=timezone.now() + EXPIRY_NOTICE_INTERVAL)
+    return enqueue_once(next_run, scheduled=True)
 
 
 @task()

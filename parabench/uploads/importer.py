@@ -4,15 +4,20 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 
 - Everything it stores for an import happens in **one transaction** that also flips the status to
   "imported"; a worker killed inside it leaves nothing behind (the database rolls back).
-- The transaction first locks the import row and re-reads its status, so a second run of the same
-  import (a retry, or the sweeper re-enqueueing one that was merely slow) finds it done and stops.
+- The transaction first locks the import rows and re-reads their status, so a second run of the
+  same import (a retry, or the sweeper re-enqueueing one that was merely slow) finds it done.
+- One task imports its upload and up to UPLOAD_IMPORT_BATCH_SIZE − 1 others that wait (claimed
+  with ``SKIP LOCKED``), in one transaction: the statements of an import cost more than its own
+  computation, and a burst of uploads waits anyway. The others' own tasks then find them done.
 - django-tasks has no retries: transient database errors re-enqueue the task with an attempt number
   and exponential backoff; after UPLOAD_IMPORT_MAX_ATTEMPTS the import is rejected with a reason.
 - A worker killed outside any transaction leaves the import "received" or "importing" without a
   queued task; ``requeue_stale_imports`` (run by the import worker at start, and as a command)
   queues those again. So an accepted upload always ends imported or rejected.
-- The peer statistics are not recomputed per import but by one ``refresh_statistics`` task per
-  year and burst, queued in the import's own transaction (see ``schedule_statistics``).
+- The imports are announced inside their transaction (``signals.exports_imported``); the
+  benchmark stores the KPI values with them and schedules their statistics
+  (``benchmark/signals.py``). This module never calls the benchmark: the dependencies point one
+  way.
 """
 
 import logging
@@ -27,13 +32,12 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from parabench.benchmark.ingest import store_exports
-from parabench.benchmark.recompute import recompute_changed
 from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
-from parabench.uploads.models import Import
+from parabench.uploads.models import Import, oldest_first
 from parabench.uploads.plausibility import import_warnings
 from parabench.uploads.refusals import Refusal
+from parabench.uploads.signals import exports_imported
 from parabench.uploads.validation import validated_export
 from parabench_format import Export
 
@@ -170,12 +174,8 @@ def import_batch(import_ids) -> dict[int, str]:
         now = timezone.now()
         imported = [imp for imp, _ in batch]
         for imp in imported:
-            imp.status, imp.imported_at, imp.warnings, imp.errors = (
-                Import.Status.IMPORTED,
-                now,
-                warnings[imp.pk],
-                [],
-            )
+            imp.status, imp.imported_at, imp.errors = Import.Status.IMPORTED, now, []
+            imp.warnings = warnings[imp.pk]
         # One statement for the batch; the few with warnings get theirs one by one (a CASE per
         # row costs more to build than these statements).
         Import.objects.filter(pk__in=[imp.pk for imp in imported]).update(
@@ -184,10 +184,8 @@ def import_batch(import_ids) -> dict[int, str]:
         for imp in imported:
             if imp.warnings:
                 Import.objects.filter(pk=imp.pk).update(warnings=imp.warnings)
-        mark_current([imp for imp, _ in batch])
-        store_aggregates(batch)
-        for year in sorted({imp.year for imp, _ in batch}):
-            schedule_statistics(year)
+        mark_current(imported)
+        exports_imported.send(sender=Import, batch=batch)
     outcome.update({imp.pk: "imported" for imp, _ in batch})
     return outcome
 
@@ -223,67 +221,23 @@ def _refusal_reason(refusal: Refusal) -> dict:
     }
 
 
-def store_aggregates(batch) -> None:
-    """Hand the aggregates of ``(imp, export)`` pairs to the benchmark engine, inside the
-    import's transaction."""
-    store_exports(batch)
-
-
-@task()
-def refresh_statistics(year: int, attempt: int = 1) -> str:
-    """Refresh the peer statistics of ``year`` (and of the next year, whose growth depends on
-    it) once for a whole burst of imports; see ``schedule_statistics``. Incremental for the
-    practices that sent something since the last refresh, full when that is most of the year."""
-    try:
-        years = recompute_changed(year)["years"]
-    except TRANSIENT_ERRORS as exc:
-        if attempt >= settings.UPLOAD_IMPORT_MAX_ATTEMPTS:
-            raise
-        delay = settings.UPLOAD_IMPORT_RETRY_SECONDS * 2 ** (attempt - 1)
-        logger.warning("statistics %s: transient error (%s); retry in %ss", year, exc, delay)
-        refresh_statistics.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
-            year, attempt + 1
-        )
-        return "retry"
-    return "recomputed " + (", ".join(map(str, years)) or "nothing")
-
-
-def schedule_statistics(year: int) -> None:
-    """Queue one statistics refresh for ``year`` unless one is already waiting.
-
-    Why not recompute after every import: the national group of a year holds every practice, so
-    one recompute at 10,000 practices takes seconds, and imports arrive in bursts (the whole
-    country uploads after a quarter ends). A refresh that waits UPLOAD_STATISTICS_DELAY_SECONDS
-    takes every import of the burst along; the figures follow within seconds. Called inside the
-    import's transaction, so an import is never committed without its refresh being queued.
-    """
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY,
-        task_path=refresh_statistics.module_path,
-        args_kwargs__args__0=year,
-    ).exists()
-    if not waiting:
-        run_after = timezone.now() + timedelta(seconds=settings.UPLOAD_STATISTICS_DELAY_SECONDS)
-        refresh_statistics.using(run_after=run_after).enqueue(year)
-
-
 def mark_current(imports) -> None:
-    """The newest export (by export time, then import number) of a practice and year counts.
+    """Mark, for every practice and year of ``imports``, the export that counts
+    (``models.oldest_first``: the newest export moment, then import number) as current.
 
-    For every practice and year of ``imports`` at once: two set-based updates that touch only
-    the rows whose flag changes, then ``is_current`` of the given objects is read back.
+    Two set-based updates that touch only the rows whose flag changes; then ``is_current`` of the
+    given objects is read back.
     """
     siblings = Import.objects.filter(
         practice_id__in={imp.practice_id for imp in imports},
         year__in={imp.year for imp in imports},
         status=Import.Status.IMPORTED,
     )
+    newest_first = [order.copy().reverse_ordering() for order in oldest_first()]
     newest = (
         siblings.annotate(
             rank=Window(
-                RowNumber(),
-                partition_by=[F("practice_id"), F("year")],
-                order_by=[F("exported_at").desc(nulls_last=True), F("pk").desc()],
+                RowNumber(), partition_by=[F("practice_id"), F("year")], order_by=newest_first
             )
         )
         .filter(rank=1)

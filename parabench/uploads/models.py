@@ -1,5 +1,18 @@
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+
+
+def oldest_first(prefix: str = "") -> tuple:
+    """The order of a practice's exports by which one counts: the last one counts.
+
+    The one rule (docs/statistics.md, "Which export counts"): per practice, year and window, the
+    successfully imported export with the **newest export moment** that covers the window; equal
+    moments (or none recorded) by import number. Not the upload order: an old file sent again
+    later must not push aside what the practice exported since. ``prefix`` reaches the import
+    through a relation (``"imp__"``).
+    """
+    return (F(f"{prefix}exported_at").asc(nulls_first=True), F(f"{prefix}id").asc())
 
 
 class Import(models.Model):
@@ -38,7 +51,8 @@ class Import(models.Model):
     period_end = models.DateField(_("einddatum"))
     year_closed = models.BooleanField(_("jaar afgesloten"), default=False)
     exported_at = models.DateTimeField(_("exportmoment"), null=True, blank=True)
-    # Newest imported export of this practice and year; older rows stay visible but do not count.
+    # The imported export of this practice and year that counts for every window it covers (the
+    # last by ``oldest_first``); older ones stay visible and count only for windows it lacks.
     is_current = models.BooleanField(_("telt mee"), default=False)
     warnings = models.JSONField(_("waarschuwingen"), default=list, blank=True)
     errors = models.JSONField(_("redenen van afkeuring"), default=list, blank=True)

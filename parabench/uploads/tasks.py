@@ -10,9 +10,9 @@ import datetime as dt
 import logging
 
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
+from parabench.tasks import enqueue_once
 from parabench.uploads.intake import sweep_orphan_bodies
 
 logger = logging.getLogger(__name__)
@@ -21,13 +21,7 @@ SWEEP_INTERVAL = dt.timedelta(minutes=11)  # just over the ten minutes a body mu
 
 def ensure_sweep_schedule() -> bool:
     """Book the next sweep unless one is already waiting; True when it booked one."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=sweep_uploads.module_path, status=TaskResultStatus.READY
-    ).exists()
-    if waiting:
-        return False
-    sweep_uploads.using(run_after=timezone.now() + SWEEP_INTERVAL).enqueue()
-    return True
+    return enqueue_once(sweep_uploads.using(run_after=timezone.now() + SWEEP_INTERVAL))
 
 
 @task()

@@ -16,7 +16,8 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from parabench.benchmark.ingest import store_export
-from parabench.benchmark.recompute import recompute_after_import
+from parabench.benchmark.recompute import recompute_practices
+from parabench.uploads.importer import mark_current
 from parabench.uploads.models import Import
 from parabench_format import validate_export
 from parabench_format.codes import (
@@ -226,11 +227,19 @@ def _split3(total: int) -> list[int]:
 
 
 def export_dict(
-    agb: str, year: int, quarters: int = 4, size: int = 1, year_closed: bool = False
+    agb: str,
+    year: int,
+    quarters: int = 4,
+    size: int = 1,
+    year_closed: bool = False,
+    exported_at: datetime | None = None,
 ) -> dict:
-    """The JSON document of an export (before validation)."""
+    """The JSON document of an export (before validation); exported 15 days after its period
+    unless ``exported_at`` says otherwise."""
     end = quarter_end(year, quarters)
-    exported = datetime.combine(end + timedelta(days=15), datetime.min.time(), tzinfo=UTC)
+    exported = exported_at or datetime.combine(
+        end + timedelta(days=15), datetime.min.time(), tzinfo=UTC
+    )
     windows = [
         _window(QUARTER_IDS[q - 1], quarter_begin(year, q), quarter_end(year, q), 1, size)
         for q in range(1, quarters + 1)
@@ -272,9 +281,11 @@ def export_dict(
     }
 
 
-def make_export(agb: str, year: int, quarters: int = 4, size: int = 1, year_closed=False):
+def make_export(
+    agb: str, year: int, quarters: int = 4, size: int = 1, year_closed=False, exported_at=None
+):
     """A validated export (``parabench_format.Export``); fails loudly if the format refuses it."""
-    report = validate_export(export_dict(agb, year, quarters, size, year_closed))
+    report = validate_export(export_dict(agb, year, quarters, size, year_closed, exported_at))
     if not report.ok:
         raise AssertionError([p.to_dict() for p in report.problems])
     return report.export
@@ -292,18 +303,17 @@ def make_import(
     status=Import.Status.IMPORTED,
     recompute: bool = True,
     uploaded_at: datetime | None = None,
+    exported_at: datetime | None = None,
 ):
     """An Import of ``practice`` for ``year``, stored like the import task does, then recomputed.
 
-    An imported one becomes the practice's current import of that year (older ones stop being
-    current), as the uploader marks it.
+    The export moment is the end of its period + 15 days unless given; an imported one is
+    marked current when it counts (``importer.mark_current``), as the import task does.
     """
-    export = make_export(practice.agb_code, year, quarters, size)
+    export = make_export(practice.agb_code, year, quarters, size, exported_at=exported_at)
     number = next(_uploads)
     uploaded_at = uploaded_at or datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=number)
     imported = status == Import.Status.IMPORTED
-    if imported:
-        Import.objects.filter(practice=practice, year=year).update(is_current=False)
     imp = Import.objects.create(
         practice=practice,
         certificate_fingerprint="ab" * 32,
@@ -319,9 +329,10 @@ def make_import(
         period_end=export.period.end,
         year_closed=export.year_closed,
         exported_at=export.exported_at,
-        is_current=imported,
     )
+    if imported:
+        mark_current([imp])
     store_export(imp, export)
     if recompute and imported:
-        recompute_after_import(imp)
+        recompute_practices(imp.year, [imp.practice_id])
     return imp

@@ -16,9 +16,6 @@ import pytest
 from parabench.benchmark import catalogue
 from parabench.benchmark.kpis import (
     full_matrix,
-    growth,
-    pack,
-    unpack,
     window_values,
     window_vector,
 )
@@ -131,20 +128,12 @@ def test_growth_compares_with_the_same_window_of_last_year():
     assert row[index["growth_sessions"]] == pytest.approx(50.0)
     assert row[index["growth_revenue"]] == pytest.approx(50.0)
     assert row[index["growth_episodes"]] == pytest.approx(50.0)
-    assert growth(150, 100) == 50.0
-    assert math.isnan(growth(150, 0))
-    assert math.isnan(growth(150, None))
+    nothing_last_year = last.copy()
+    nothing_last_year[index["patients"]] = 0
+    assert np.isnan(full_matrix(this, nothing_last_year)[0][index["growth_patients"]])
 
 
 def test_growth_is_not_defined_without_last_year():
     this = window_vector(_window(make_export("04123451", 2025), "Q1"))
     row = full_matrix(this, None)[0]
     assert np.isnan(row[[catalogue.COLUMN_INDEX[k.code] for k in catalogue.GROWTH_KPIS]]).all()
-
-
-def test_stored_vectors_survive_packing_and_older_shorter_rows_read_as_not_defined():
-    vector = window_vector(_window(make_export("04123451", 2025), "Q1"))
-    assert np.array_equal(unpack(pack(vector)), vector, equal_nan=True)
-    shorter = unpack(pack(vector[:10]))
-    assert np.array_equal(shorter[:10], vector[:10])
-    assert np.isnan(shorter[10:]).all()

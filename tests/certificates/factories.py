@@ -97,6 +97,14 @@ def write_tls_client_files(pfx: bytes, directory: Path, name: str = "client") ->
     return cert_path, key_path
 
 
+def agb_code_of(certificate) -> str | None:
+    """The AGB code in a certificate's subject (serialNumber), as the tests read it back."""
+    from cryptography.x509.oid import NameOID
+
+    values = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    return str(values[0].value) if values else None
+
+
 def new_csr(bits: int = 2048) -> bytes:
     """A PEM CSR for a fresh RSA key, as the export client makes it (the key is thrown away)."""
     from cryptography.hazmat.primitives import serialization

@@ -20,7 +20,11 @@ from django.urls import reverse
 from parabench.certificates import pki
 from parabench.certificates.ca import get_ca
 from parabench.certificates.lookup import ca_certificate_pem, current_crl
-from tests.certificates.factories import issue_certificate_for, write_tls_client_files
+from tests.certificates.factories import (
+    agb_code_of,
+    issue_certificate_for,
+    write_tls_client_files,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +84,7 @@ def test_java_keytool_lists_one_private_key_entry(pfx_file):
 def test_cryptography_loads_the_pfx_without_a_password(pfx_file):
     key, certificate, extra = pkcs12.load_key_and_certificates(pfx_file.read_bytes(), None)
     assert key.key_size == 2048
-    assert pki.agb_code_of(certificate) == "04123451"
+    assert agb_code_of(certificate) == "04123451"
     assert extra == []
 
 
@@ -189,7 +193,7 @@ def test_curl_presents_the_downloaded_pfx_in_a_real_tls_handshake(pfx_file, tmp_
     assert result.returncode == 0, result.stderr
     assert result.stdout == "handshake"
     assert len(server.peers) == 1
-    assert pki.agb_code_of(server.peers[0]) == "04123451"
+    assert agb_code_of(server.peers[0]) == "04123451"
     assert "AGB 04123451" in pki.common_name_of(server.peers[0])
 
 

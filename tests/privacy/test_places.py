@@ -14,7 +14,8 @@ import pytest
 from django.urls import reverse
 
 from parabench.benchmark import catalogue as cat
-from parabench.benchmark.kpis import unpack, with_growth
+from parabench.benchmark import layout
+from parabench.benchmark.kpis import with_growth
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.queries import _window_of
 from parabench.benchmark.recompute import recompute_all
@@ -55,8 +56,9 @@ def _served_places(page: str):
 def _own_values(imp) -> np.ndarray:
     """The probe's own values to the last digit: the prober made the export, it knows them."""
     row = WindowValues.objects.get(imp=imp, window=_window_of(imp).code)
-    growth = None if row.growth is None else unpack(row.growth, len(cat.GROWTH_KPIS))
-    return with_growth(unpack(row.values), growth)[0]
+    stored = layout.vector(row.values, row.layout_id, layout.values_names())
+    growth = layout.vector(row.growth, row.growth_layout_id, layout.growth_names())
+    return with_growth(stored, growth)[0]
 
 
 def _old_share(members: np.ndarray, value: float) -> float:

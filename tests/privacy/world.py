@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.db import transaction
 
-from parabench.benchmark import catalogue as cat
+from parabench.benchmark import layout
 from parabench.benchmark.groups import Membership
 from parabench.benchmark.ingest import store_export
-from parabench.benchmark.kpis import unpack, with_growth
+from parabench.benchmark.kpis import with_growth
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.recompute import recompute_all
 from parabench.practices.models import Practice
@@ -170,10 +170,11 @@ def snapshot() -> Snapshot:
     }
     rows: dict = {}
     counted = WindowValues.objects.filter(counted=True).values_list(
-        "id", "practice_id", "year", "window", "values", "growth"
+        "id", "practice_id", "year", "window", "values", "layout_id", "growth", "growth_layout_id"
     )
-    for row_id, pid, year, window, values, growth in counted:
-        growth = None if growth is None else unpack(growth, len(cat.GROWTH_KPIS))
-        vector = with_growth(unpack(values), growth)[0]
+    for row_id, pid, year, window, values, values_layout, growth, growth_layout in counted:
+        stored = layout.vector(values, values_layout, layout.values_names())
+        growth = layout.vector(growth, growth_layout, layout.growth_names())
+        vector = with_growth(stored, growth)[0]
         rows.setdefault((year, window), {})[pid] = (row_id, vector)
     return Snapshot(members=members, rows=rows)

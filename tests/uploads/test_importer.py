@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.models import WindowValues
+from parabench.benchmark.tasks import refresh_statistics
 from parabench.uploads import importer
 from parabench.uploads.models import Import
 from tests.uploads.factories import upload_export
@@ -122,11 +123,11 @@ def test_a_burst_of_imports_queues_one_statistics_refresh_per_year(db, practice_
     year = date.today().year - 1
     for practice in (practice_a, practice_b):
         _run(upload_export(practice))
-    refreshes = DBTaskResult.objects.filter(task_path=importer.refresh_statistics.module_path)
+    refreshes = DBTaskResult.objects.filter(task_path=refresh_statistics.module_path)
     assert [t.args_kwargs["args"] for t in refreshes] == [[year]]
     assert refreshes.get().run_after > timezone.now()
 
-    assert importer.refresh_statistics.call(year) == f"recomputed {year}"
+    assert refresh_statistics.call(year) == f"recomputed {year}"
     assert GroupStatistics.objects.filter(year=year).exists()
 
 

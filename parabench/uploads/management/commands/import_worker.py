@@ -1,10 +1,13 @@
 """``manage.py import_worker``: django-tasks-db's ``db_worker``, after a sweep for lost work.
 
-A worker that was killed left its imports unfinished with no task waiting; an uploader that was
-killed (or lost power) between writing a body and committing its row left a body without a row,
-or half a body in a ``.part`` file. Sweeping at every start means a restarted worker picks all of
-that up again (``requeue_stale_imports``, ``intake.sweep_orphan_bodies``, and from then on every
-few minutes the ``sweep_uploads`` task). All ``db_worker`` options apply.
+A worker that was killed left its imports unfinished with no task waiting, and its statistics
+refresh RUNNING for ever; an uploader that was killed (or lost power) between writing a body and
+committing its row left a body without a row, or half a body in a ``.part`` file. Sweeping at
+every start means a restarted worker picks all of that up again (``requeue_stale_imports``,
+``intake.sweep_orphan_bodies``, whatever the other apps connect to
+``parabench.tasks.worker_starting``, and from then on every few minutes the ``sweep_uploads``
+task). The worker id carries host and process id (``parabench.tasks.worker_id``), so a sweep can
+tell a dead worker's task from a busy one. All ``db_worker`` options apply.
 
 The worker's commits may be forgotten by a crash of the database or the machine, which then
 simply looks like a killed worker — the import is "received" or "importing" again and the sweeper
@@ -25,6 +28,7 @@ from django.db import OperationalError, close_old_connections
 from django.db.backends.signals import connection_created
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from parabench.tasks import worker_id, worker_starting
 from parabench.uploads.importer import requeue_stale_imports
 from parabench.uploads.intake import sweep_orphan_bodies
 from parabench.uploads.tasks import ensure_sweep_schedule
@@ -53,6 +57,7 @@ class Command(DBWorkerCommand):
         from django.db import connection
 
         connection.close()  # the next query opens a connection with the setting
+        options["worker_id"] = worker_id(options["worker_id"])
         wait = 1.0
         while True:
             try:
@@ -77,3 +82,4 @@ class Command(DBWorkerCommand):
         if requeued:
             self.stdout.write(f"{len(requeued)} import(s) opnieuw in de wachtrij.")
         ensure_sweep_schedule()  # and again every few minutes, for bodies too young just now
+        worker_starting.send(sender=self.__class__)

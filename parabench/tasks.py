@@ -1,0 +1,80 @@
+"""Background tasks: the few rules every app's tasks share (django-tasks, database backend).
+
+A leaf module: it imports no app of ParaBench, so every app may use it without a cycle.
+"""
+
+import json
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.dispatch import Signal
+from django_tasks import TaskResultStatus
+
+DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+
+# Sent by the worker command (``manage.py import_worker``) before it takes its first task: each
+# app sweeps up what a worker that died left behind, without the worker knowing the apps.
+worker_starting = Signal()
+
+
+def uses_database_backend() -> bool:
+    return settings.TASKS["default"]["BACKEND"] == DATABASE_BACKEND
+
+
+def _waiting(task):
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path)
+
+
+def enqueue_once(task, *args, **kwargs) -> bool:
+    """Queue ``task(*args, **kwargs)`` unless the same call is already waiting to run.
+
+    Why: work that follows from many events (a burst of imports, a whole network moved, the
+    daily CRL) must run once after them, not once per event. "Waiting" means queued and not yet
+    claimed by a worker: a call that is already running may have started before the event, so
+    it does not count. ``task`` may carry options (``task.using(run_after=...)``). Returns True
+    when it queued one. Call it inside the transaction that causes the work, so that the cause
+    is never committed without its task.
+    """
+    if uses_database_backend():
+        wanted = json.loads(json.dumps({"args": list(args), "kwargs": kwargs}))
+        for found in _waiting(task).values_list("args_kwargs", flat=True):
+            if {"args": found.get("args", []), "kwargs": found.get("kwargs", {})} == wanted:
+                return False
+    task.enqueue(*args, **kwargs)
+    return True
+
+
+def worker_id(suffix: str) -> str:
+    """A worker id that says where the worker runs: ``host:pid:suffix`` (at most 64 characters).
+
+    Lets a sweep (``benchmark.tasks.requeue_stale_refreshes``) tell a task whose worker died
+    from one that is still busy.
+    """
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{suffix[:20]}"
+
+
+def worker_alive(worker: str, started_at, now) -> bool:
+    """Whether the worker that claimed a task may still be running it.
+
+    On this host the process id answers it; for a worker elsewhere (or one with an id of
+    another form) only time does: after TASKS_STALE_AFTER_SECONDS it is taken for dead.
+    A task that was merely slow then runs twice: sweep only idempotent tasks.
+    """
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname()[:30] and pid.isdigit():
+        if int(pid) == os.getpid():
+            return True
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    limit = timedelta(seconds=settings.TASKS_STALE_AFTER_SECONDS)
+    return started_at is None or now - started_at < limit

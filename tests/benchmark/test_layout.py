@@ -1,0 +1,164 @@
+"""Named, versioned KPI storage: a stored value is found by its code, never by its position."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from parabench.benchmark import layout, queries
+from parabench.benchmark.catalogue import COLUMN_INDEX
+from parabench.benchmark.kpis import pack
+from parabench.benchmark.models import GroupStatistics, WindowValues
+from parabench.benchmark.recompute import recompute_all
+from parabench.uploads import importer
+from tests.benchmark.factories import make_import
+from tests.factories import PracticeFactory
+from tests.uploads.factories import upload_export
+
+GOLDEN = Path(__file__).parent / "golden" / "layouts.json"
+# A KPI the catalogue has today, standing in for "the KPI that was added after these rows".
+ADDED = "waiting_within_5_share"
+
+
+def test_the_layouts_written_today_are_the_pinned_ones():
+    """Changing a layout is allowed — stored rows keep theirs and still read — but deliberate:
+    update tests/benchmark/golden/layouts.json with the catalogue change."""
+    golden = json.loads(GOLDEN.read_text())
+    today = {
+        "values": layout.values_names(),
+        "growth": layout.growth_names(),
+        "statistics": layout.statistic_names(),
+        "columns": layout.column_names(),
+    }
+    for kind, names in today.items():
+        assert list(names) == golden[kind]["names"], kind
+        assert layout.layout_id(names) == golden[kind]["id"], kind
+
+
+def test_a_layout_id_follows_from_its_names_and_their_order_alone():
+    assert layout.layout_id(("a", "b")) == layout.layout_id(["a", "b"])
+    assert layout.layout_id(("a", "b")) != layout.layout_id(("b", "a"))
+    assert layout.layout_id(("a", "b")) != layout.layout_id(("a", "b", "c"))
+    migration = __import__(
+        "parabench.benchmark.migrations.0006_layouts", fromlist=["layout_id", "VALUES"]
+    )
+    assert migration.layout_id(migration.VALUES) == layout.layout_id(migration.VALUES)
+
+
+@pytest.mark.django_db
+def test_reading_maps_by_name_whatever_the_order_and_a_missing_name_is_not_defined():
+    old = layout.ensure(("sessions", "patients"))
+    new_names = ("patients", "new_kpi", "sessions")  # a KPI added in the middle
+    assert layout.vector(pack([30.0, 10.0]), old, new_names).tolist()[::2] == [10.0, 30.0]
+    assert np.isnan(layout.vector(pack([30.0, 10.0]), old, new_names)[1])
+    many = layout.matrix([pack([30.0, 10.0]), None, pack([3.0, 1.0])], [old, None, old], new_names)
+    assert np.array_equal(many, [[10, np.nan, 30], [np.nan] * 3, [1, np.nan, 3]], equal_nan=True)
+    rows = layout.ensure(("median", "n"))
+    table = layout.table(
+        pack([5.0, 50.0, 7.0, 70.0]), rows, old, ("n", "mean", "median"), new_names
+    )
+    assert np.array_equal(
+        table,
+        [[70, np.nan, 7], [np.nan] * 3, [50, np.nan, 5]],
+        equal_nan=True,
+    )
+
+
+def _rewrite_in_an_older_layout(rows) -> tuple[str, ...]:
+    """Store ``rows`` as a catalogue without ``ADDED``, in reverse order, would have."""
+    old_values = tuple(n for n in reversed(layout.values_names()) if n != ADDED)
+    old_growth = tuple(reversed(layout.growth_names()))
+    values_id, growth_id = layout.ensure(old_values), layout.ensure(old_growth)
+    for row in rows:
+        WindowValues.objects.filter(pk=row.pk).update(
+            values=pack(layout.vector(row.values, row.layout_id, old_values)),
+            layout_id=values_id,
+            growth=pack(layout.vector(row.growth, row.growth_layout_id, old_growth)),
+            growth_layout_id=growth_id,
+        )
+    return old_values
+
+
+def _figures(imp):
+    dashboard = queries.dashboard_for(imp, "national")
+    trends = queries.trends_for(imp, "national")
+    return (
+        {k.code: (k.value, k.stats, k.band, k.verdict) for k in dashboard.kpis},
+        [(s.code, s.points) for s in trends.series],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_stored_before_a_kpi_was_added_still_read_correctly_everywhere():
+    practices = [PracticeFactory() for _ in range(6)]
+    for size, practice in enumerate(practices, start=1):
+        make_import(practice, 2024, size=size, recompute=False)
+        make_import(practice, 2025, size=size + 1, recompute=False)
+    recompute_all()
+    mine = practices[0].imports.get(year=2025)
+    before = _figures(mine)
+
+    old_rows = list(WindowValues.objects.filter(practice=practices[0]))
+    old_names = _rewrite_in_an_older_layout(old_rows)
+    stored = sorted(WindowValues.objects.filter(practice=practices[0]).values_list("values"))
+    row = WindowValues.objects.get(imp=mine, window="Q1-Q4")
+    # What reading by position (the old rule) would make of such a row: another KPI's number.
+    patients = before[0]["patients"][0]
+    assert np.frombuffer(bytes(row.values), dtype="<f8")[COLUMN_INDEX["patients"]] != patients
+    assert layout.vector(row.values, row.layout_id, ("patients",))[0] == patients
+
+    recompute_all()
+    after = _figures(mine)
+    # Nothing stored changed, and every figure reads as before but the one the rows lack.
+    assert sorted(WindowValues.objects.filter(practice=practices[0]).values_list("values")) == (
+        stored
+    )
+    assert ADDED not in old_names
+    assert after[0][ADDED][0] is None
+    assert {c: f for c, f in after[0].items() if c != ADDED} == {
+        c: f for c, f in before[0].items() if c != ADDED
+    }
+    assert after[1] == before[1]
+    group = GroupStatistics.objects.get(year=2025, window="Q1-Q4", kind="national")
+    counts = layout.table(
+        group.stats, group.statistics_id, group.columns_id, ("n",), ("patients", ADDED)
+    )
+    assert counts.tolist() == [[6, 5]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_kpis_computes_every_import_again_from_its_stored_export(settings, capsys):
+    imports = []
+    for practice in [PracticeFactory() for _ in range(5)]:
+        imp = upload_export(practice, patients=20)
+        importer.run_import(imp.pk)
+        imports.append(imp)
+    lost = upload_export(PracticeFactory(), patients=20)
+    importer.run_import(lost.pk)
+    recompute_all()
+    original = dict(WindowValues.objects.values_list("pk", "values"))
+    _rewrite_in_an_older_layout(WindowValues.objects.all())
+    (Path(settings.UPLOAD_STORAGE_DIR) / lost.body_path).unlink()
+    lost_rows = sorted(WindowValues.objects.filter(imp=lost).values_list("values", "layout_id"))
+
+    call_command("rebuild_kpis")
+
+    current = layout.layout_id(layout.values_names())
+    rebuilt = WindowValues.objects.filter(imp__in=imports)
+    assert set(rebuilt.values_list("layout_id", flat=True)) == {current}
+    assert {r.pk: bytes(r.values) for r in rebuilt} == {
+        pk: bytes(v) for pk, v in original.items() if pk in {r.pk for r in rebuilt}
+    }
+    assert not np.isnan(
+        layout.vector(rebuilt.get(imp=imports[0], window="Q1").values, current, (ADDED,))[0]
+    )
+    assert not rebuilt.filter(growth__isnull=True).exists()  # the recompute ran after it
+    # The import whose export is gone keeps its rows and is reported.
+    assert sorted(WindowValues.objects.filter(imp=lost).values_list("values", "layout_id")) == (
+        lost_rows
+    )
+    out = capsys.readouterr()
+    assert f"import {lost.pk}" in out.err
+    assert "5 imports opnieuw berekend, 1 niet leesbaar" in out.out

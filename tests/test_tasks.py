@@ -1,0 +1,52 @@
+"""``enqueue_once``: work that follows from many events is queued once, not once per event."""
+
+import pytest
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from parabench.benchmark.tasks import recompute_years, refresh_statistics
+from parabench.tasks import enqueue_once
+
+pytestmark = pytest.mark.django_db
+
+
+def _queued(task):
+    return list(
+        DBTaskResult.objects.filter(task_path=task.module_path)
+        .order_by("enqueued_at")
+        .values_list("args_kwargs", flat=True)
+    )
+
+
+def test_the_same_call_is_queued_once_while_it_waits():
+    assert enqueue_once(refresh_statistics, 2025) is True
+    assert enqueue_once(refresh_statistics, 2025) is False
+    assert enqueue_once(refresh_statistics, 2024) is True
+    assert [q["args"] for q in _queued(refresh_statistics)] == [[2025], [2024]]
+
+
+def test_arguments_are_compared_whole_also_lists_and_keywords():
+    assert enqueue_once(recompute_years, [2024, 2025])
+    assert not enqueue_once(recompute_years, [2024, 2025])
+    assert enqueue_once(recompute_years, [2024])
+    assert enqueue_once(refresh_statistics, 2025, attempt=2)
+    assert not enqueue_once(refresh_statistics, 2025, attempt=2)
+    assert enqueue_once(refresh_statistics, 2025)
+
+
+def test_a_call_already_running_does_not_stop_a_new_one_from_being_queued():
+    # It may have read the data before the event that asks for the work again.
+    enqueue_once(refresh_statistics, 2025)
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING)
+    assert enqueue_once(refresh_statistics, 2025) is True
+    assert enqueue_once(refresh_statistics, 2025) is False
+
+
+def test_options_such_as_a_later_start_keep_the_call_the_same():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = refresh_statistics.using(run_after=timezone.now() + timedelta(minutes=5))
+    assert enqueue_once(later, 2025)
+    assert not enqueue_once(refresh_statistics, 2025)
