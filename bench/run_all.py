@@ -20,6 +20,7 @@ BENCHES = [
     ("uploads", "Uploader: sustained mTLS uploads and imports per second"),
     ("intake", "Uploader under hostile bodies at its limits: memory, answers, availability"),
     ("statistics", "Benchmark engine: full and incremental recompute against numpy"),
+    ("import", "Import worker: one import against a bare parse and schema validation"),
     ("dashboard", "Dashboard: page server time against a minimal view"),
     ("pages", "Pages in the browser: Lighthouse scores and bytes, before and after issue 21"),
 ]
