@@ -108,7 +108,7 @@ def recompute_all(years=None) -> dict:
         years = sorted(set(WindowValues.objects.values_list("year", flat=True).distinct()))
     report = {"years": [], "groups": 0}
     members = grouping.memberships()
-    previous = None  # (year, window → practice ids and their counted vectors)
+    previous = None  # (year, window → its counted practices and their growth base columns)
     for year in sorted(years):
         with transaction.atomic():
             _lock(year)
