@@ -100,7 +100,8 @@ def test_it_rejects_after_the_last_attempt(db, practice_a, settings):
     assert imp.errors[0]["code"] == "import_failed"
 
 
-def test_the_sweeper_requeues_unfinished_imports_without_a_waiting_task(db, practice_a):
+def test_the_sweeper_requeues_unfinished_imports_without_a_waiting_task(db, practice_a, settings):
+    settings.UPLOAD_IMPORT_BATCH_SIZE = 1  # one import per task: the others stay queued
     lost = upload_export(practice_a, year=date.today().year - 2)
     queued = upload_export(practice_a, year=date.today().year - 3)
     done = _run(upload_export(practice_a))
@@ -139,6 +140,10 @@ def test_one_import_task_takes_the_waiting_uploads_along_and_their_own_tasks_fin
     second.refresh_from_db()
     assert second.status == Import.Status.IMPORTED and second.is_current
     assert WindowValues.objects.filter(imp=second).count() == 7
+    # Its own task is closed, so no worker claims it; run anyway, it changes nothing.
+    tasks = DBTaskResult.objects.filter(task_path=importer.import_upload.module_path)
+    assert not tasks.filter(status="READY").exists()
+    assert tasks.get(args_kwargs__args__0=second.pk).status == "SUCCESSFUL"
     assert importer.import_upload.call(second.pk) == "already done"
 
 
