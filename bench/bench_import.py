@@ -7,10 +7,10 @@ alternating which goes first:
 
 - **baseline**: ``Export.model_validate_json`` of every one of those files — parsing the JSON and
   checking it against the format's schema (pydantic, one pass: the fastest plain way there is);
-- **import**: the import worker's own work for the same uploads, in this process — the import
-  task of each upload, as ``manage.py import_worker`` runs it (claiming, reading the stored body,
-  everything the import stores, in its transactions). The statistics refresh the imports queue
-  is not part of it: it is timed by bench_statistics.
+- **import**: the import worker's own work for the same uploads, in this process — django-tasks-
+  db's worker loop (what ``manage.py import_worker`` runs) draining the queued import tasks:
+  claiming them, reading the stored bodies, everything the imports store, in their transactions.
+  The statistics refresh the imports queue is not part of it: it is timed by bench_statistics.
 
 Reported per round: both times per export and their ratio; min and median over the rounds; the
 load average before and after each round; the peak RSS of this process. Then the worker as it
@@ -108,13 +108,24 @@ def _baseline(bodies: list[bytes]) -> float:
 
 
 def _import(ids: list[int]) -> float:
-    """The import task of every upload, in queue order, as the worker runs it."""
-    from parabench.uploads.importer import import_upload
+    """The queued import tasks, run by django-tasks-db's own worker loop in this process (as
+    ``manage.py import_worker`` runs them, without starting a process) until none is left."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
     from parabench.uploads.models import Import
 
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="bench",
+        excluded_queue_names=[],
+    )
     started = time.perf_counter()
-    for import_id in ids:
-        import_upload.call(import_id)
+    worker.run()
     seconds = time.perf_counter() - started
     done = Import.objects.filter(pk__in=ids, status=Import.Status.IMPORTED).count()
     if done != len(ids):
@@ -138,20 +149,7 @@ def rounds_child(url: str, count: int, rounds: int) -> dict:
         one["ratio"] = one["import"] / one["baseline"]
         out["rounds"].append(one)
     out["peak_rss_mb"] = _peak_rss_mb()
-    _forget_queued_imports()
     return out
-
-
-def _forget_queued_imports() -> None:
-    """The intake queued a task per upload; these ran here, so the worker must not find them."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from parabench.uploads.importer import import_upload
-
-    DBTaskResult.objects.filter(
-        task_path=import_upload.module_path, status=TaskResultStatus.READY
-    ).delete()
 
 
 def upload_child(url: str, count: int, offset: int) -> dict:
@@ -217,7 +215,7 @@ def run(
     uploads = _child("--upload", url, "--count", count, "--offset", rounds * count)
     worker = _worker(url)
     result["worker"] = {**uploads, **worker, "per_second": uploads["uploads"] / worker["seconds"]}
-    _child("--queue-refresh", url, "--year", national.LAST_YEAR - 1)
+    _child("--queue-refresh", url, "--year", national.LAST_YEAR)
     result["worker_refresh"] = _worker(url)
     result["load_end"] = os.getloadavg()[0]
     _child("--drop", url)
@@ -255,7 +253,8 @@ def markdown(result: dict) -> str:
         "times, alternating which goes first: the *baseline* — `Export.model_validate_json` of "
         "each file (JSON parse and schema validation in one pass) — and the *import* — each "
         "upload's import task as the worker runs it, everything it stores included (not the "
-        "statistics refresh, which bench_statistics times).",
+        "statistics refresh, which bench_statistics times): django-tasks-db's worker loop run in "
+        "this process until the queue is empty.",
         "",
         "| round | order | load before | baseline per export | import per export | ratio |",
         "|---|---|---:|---:|---:|---:|",
