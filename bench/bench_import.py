@@ -177,7 +177,8 @@ def _worker(url: str) -> dict:
 
 
 def queue_refresh_child(url: str, year: int) -> dict:
-    """Make ``year`` need a national refresh (every counted flag off) and queue its refresh."""
+    """Make ``year`` need a national refresh and queue it: every row as if just imported (no
+    counted flag, no growth figures), so the refresh recomputes the whole year."""
     _setup(url)
     from django.db import transaction
 
@@ -185,7 +186,7 @@ def queue_refresh_child(url: str, year: int) -> dict:
     from parabench.benchmark.tasks import refresh_statistics
 
     with transaction.atomic():
-        WindowValues.objects.filter(year=year).update(counted=False)
+        WindowValues.objects.filter(year=year).update(counted=False, growth=None)
         refresh_statistics.enqueue(year)
     return {}
 
