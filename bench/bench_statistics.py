@@ -87,7 +87,7 @@ def numpy_statistics(province, network, data, k: int, secret: bytes) -> int:
     secret, the group and its members' row numbers), so hashing costs the same.
     """
     from parabench.benchmark import disclosure
-    from parabench.benchmark.kpis import full_matrix
+    from parabench.benchmark.kpis import growth_matrix, with_growth
     from parabench.benchmark.stats import STAT_FIELDS
     from parabench.benchmark.uncertainty import group_dispersion
 
@@ -96,7 +96,7 @@ def numpy_statistics(province, network, data, k: int, secret: bytes) -> int:
     groups = _groups(province, network)
     made = 0
     for (year, window), stored in sorted(data.items()):
-        values = full_matrix(stored, data.get((year - 1, window)))
+        values = with_growth(stored, growth_matrix(stored, data.get((year - 1, window))))
         for (kind, key), rows in groups.items():
             made += 1
             if rows.size < k:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from parabench_client.aggregate import build_export  # noqa: E402
 from parabench_client.records import load_records  # noqa: E402
 from parabench_format import export_json  # noqa: E402
+from parabench_format.models import FORMAT_1_0  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "client" / "golden" / "records"
 CET = timezone(timedelta(hours=1))
@@ -30,28 +31,27 @@ CEST = timezone(timedelta(hours=2))
 
 def valid_exports() -> dict[str, bytes]:
     records = load_records(GOLDEN)
-    whole_year = build_export(
-        records,
-        2025,
-        date(2026, 1, 15),
-        agb_code="04123451",
-        exported_at=datetime(2026, 1, 15, 10, 0, tzinfo=CET),
-        software_name="ParaBench-conformance",
-        software_version="1.0",
-    )
-    first_quarters = build_export(
-        records,
-        2025,
-        date(2025, 7, 10),
-        agb_code="04123451",
-        exported_at=datetime(2025, 7, 10, 9, 30, tzinfo=CEST),
-        year_closed=False,
-        software_name="ParaBench-conformance",
-        software_version="1.0",
-    )
+
+    def made(today: date, moment: datetime, **more) -> bytes:
+        export = build_export(
+            records,
+            2025,
+            today,
+            agb_code="04123451",
+            exported_at=moment,
+            software_name="ParaBench-conformance",
+            software_version="1.0",
+            **more,
+        )
+        return export_json(export, pretty=True)
+
+    january = (date(2026, 1, 15), datetime(2026, 1, 15, 10, 0, tzinfo=CET))
     return {
-        "2025-whole-year.json": export_json(whole_year, pretty=True),
-        "2025-first-two-quarters.json": export_json(first_quarters, pretty=True),
+        "2025-whole-year.json": made(*january),
+        "2025-first-two-quarters.json": made(
+            date(2025, 7, 10), datetime(2025, 7, 10, 9, 30, tzinfo=CEST), year_closed=False
+        ),
+        "2025-whole-year-1.0.json": made(*january, format_version=FORMAT_1_0),
     }
 
 
@@ -317,6 +317,59 @@ MUTATIONS = [
         "a year-to-date total that is not the sum of its quarters",
         _add("windows.6.revenue.total_cents", 100),
         {"sum_mismatch", "window_not_quarter_sum"},
+    ),
+    # Format 1.1: case-mix cells and outcome measures (Q1, window 0, holds one closed episode:
+    # non-chronic, spine, aged 18-44, 4 sessions; NPRS 7 → 3, PSK 6.3 → 4.7).
+    (
+        "38-case-mix-missing",
+        "a 1.1 export with a window without case-mix cells",
+        _delete("windows.2.case_mix"),
+        {"missing"},
+    ),
+    (
+        "39-case-mix-in-1-0",
+        "case-mix cells and outcomes in an export that says it is format 1.0",
+        _set("format", "parabench-mi/1"),
+        {"extra_forbidden"},
+    ),
+    (
+        "40-case-mix-sum",
+        "case-mix cells whose sessions do not add up to the closed episodes' sessions",
+        _add("windows.0.case_mix.non_chronic.spine.age_18_44.sessions_total", 1),
+        {"sum_mismatch", "cell_spread", "window_not_quarter_sum"},
+    ),
+    (
+        "41-case-mix-above-active",
+        "more closed episodes in a DCSPH group than active ones",
+        _set(
+            "windows.0.case_mix.non_chronic.head_neck.age_18_44",
+            {
+                "episodes": 1,
+                "sessions_total": 0,
+                "sessions_squares_total": 0,
+                "duration_days_total": 0,
+                "duration_days_squares_total": 0,
+            },
+        ),
+        {"sum_mismatch", "exceeds_limit", "window_not_quarter_sum"},
+    ),
+    (
+        "42-outcome-improved-above-measured",
+        "more episodes improved than measured",
+        _set("windows.0.outcomes.psk.improved", 2),
+        {"exceeds_limit", "window_not_quarter_sum"},
+    ),
+    (
+        "43-outcome-score-above-ten",
+        "a first NPRS score above 10 points",
+        _set("windows.0.outcomes.nprs.baseline_tenths_total", 110),
+        {"exceeds_limit", "outcome_spread", "window_not_quarter_sum"},  # a change of 8 needs 6400
+    ),
+    (
+        "44-outcome-spread",
+        "squared changes too small for the total change",
+        _set("windows.0.outcomes.nprs.change_squares_total", 1599),
+        {"outcome_spread", "window_not_quarter_sum"},
     ),
 ]
 

@@ -10,10 +10,16 @@ under a process manager in production.
 
 ``PARABENCH_DEMO_SIZE`` sets the number of demo practices (default 240); ``PARABENCH_DEMO=0``
 skips the demo dataset.
+
+A port that something else already listens on (typically the children of an earlier ``make run``
+that is still running) stops the start with "port N in use" instead of restarting a server that
+cannot bind for ever.
 """
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +40,8 @@ class Process:
     argv: list[str]
     # A one-shot process (the demo filler) may end; the others must keep running.
     oneshot: bool = False
+    # The loopback port it listens on: checked before every start (see ``port_in_use``).
+    port: int | None = None
 
 
 def processes() -> list[Process]:
@@ -56,11 +64,13 @@ def processes() -> list[Process]:
                 # (uvicorn would otherwise take it from 127.0.0.1, i.e. from every local user).
                 "--no-proxy-headers",
             ],
+            port=PORTAL_PORT,
         ),
         # The uploader speaks mutual TLS itself; the worker imports what it accepted.
         Process(
             "uploader",
             [python, "-m", "parabench.uploads.server", "--port", str(UPLOADER_PORT)],
+            port=UPLOADER_PORT,
         ),
         Process("worker", [python, str(MANAGE_PY), "import_worker", "--no-reload"]),
         *(
@@ -124,6 +134,34 @@ def prepare() -> None:
     print()
 
 
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on ``port`` already: bind the way the servers do (SO_REUSEADDR,
+    so connections of an earlier run still in TIME_WAIT do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def busy_port(specs: list[Process]) -> Process | None:
+    """The first process whose port is taken by someone else, or None."""
+    return next((p for p in specs if p.port is not None and port_in_use(p.port)), None)
+
+
+def port_message(spec: Process) -> str:
+    return (
+        f"{spec.name}: poort {spec.port} is al in gebruik / port {spec.port} in use. "
+        "Draait er nog een eerdere `make run`? Stop die (Ctrl-C), of kies een andere poort met "
+        "PORTAL_PORT / UPLOADER_PORT. / Is an earlier `make run` still running? Stop it, or "
+        "choose another port with PORTAL_PORT / UPLOADER_PORT. ParaBench stopt / stops."
+    )
+
+
 def exit_reason(returncode: int) -> str:
     """Why a child ended, in words: its exit code or the signal that killed it."""
     if returncode < 0:
@@ -152,8 +190,12 @@ def supervise(
     consecutive failure up to ``max_delay``; a process that ran ``stable`` seconds starts from
     ``first_delay`` again), and the reason is printed. A one-shot process (the demo fill) that
     ends well is done; one that fails is restarted too and continues where it was.
+
+    The one exception: a server whose port another process holds could never start, so instead
+    of restarting it for ever everything stops with "port N in use" (exit code 1).
     """
     stopping = False
+    busy = None
 
     def stop(*_):
         nonlocal stopping
@@ -168,14 +210,18 @@ def supervise(
         child.started = time.monotonic()
         child.restart_at = None
 
-    for child in children:
+    busy = busy_port(specs)
+    for child in children if busy is None else []:
         start(child)
     try:
-        while not stopping:
+        while not stopping and busy is None:
             now = time.monotonic()
             for child in list(children):
                 if child.restart_at is not None:
                     if now >= child.restart_at:
+                        if busy_port([child.spec]):
+                            busy = child.spec
+                            break
                         print(f"{child.spec.name}: opnieuw gestart / restarted.", flush=True)
                         start(child)
                     continue
@@ -194,6 +240,8 @@ def supervise(
                     flush=True,
                 )
             time.sleep(0.2)
+        if busy is not None:
+            print(port_message(busy), file=sys.stderr, flush=True)
     finally:
         running = [c.popen for c in children if c.popen is not None and c.popen.poll() is None]
         for popen in running:
@@ -205,12 +253,17 @@ def supervise(
             except subprocess.TimeoutExpired:
                 popen.kill()
                 popen.wait()
-    return 0
+    return 0 if busy is None else 1
 
 
 def main() -> int:
+    specs = processes()
+    busy = busy_port(specs)
+    if busy is not None:  # before preparing anything: an earlier run may be using var/ as well
+        print(port_message(busy), file=sys.stderr)
+        return 1
     prepare()
-    return supervise(processes())
+    return supervise(specs)
 
 
 if __name__ == "__main__":

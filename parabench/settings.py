@@ -267,10 +267,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Where accepted uploads are written (and fsynced) before they are acknowledged.
 UPLOAD_STORAGE_DIR = env_path("UPLOAD_STORAGE_DIR", VAR_DIR / "uploads")
 # The uploader: body limits (the decompressed one stops gzip bombs), import retries, the proxy.
-# A real export is ~25 KB (7 windows, 12 trend months, whatever the practice's size); 256 KiB is
-# ten times that, and keeps a worst-case validation to a few tens of MB (docs/uploader.md).
+# A real export is ~25 KB in format 1.0 and ~70 KB in 1.1 (the case-mix cells' names; gzipped
+# ~3 KB), whatever the practice's size. 256 KiB on the wire is ten times a gzipped or 1.0 body and
+# still holds an uncompressed 1.1 one; 1 MiB decompressed is ten times a 1.1 export. Worst-case
+# validation stays bounded by the JSON value count (documents.MAX_JSON_VALUES, docs/uploader.md).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 256 * 1024)
-UPLOAD_MAX_DECOMPRESSED_BYTES = env_int("UPLOAD_MAX_DECOMPRESSED_BYTES", 256 * 1024)
+UPLOAD_MAX_DECOMPRESSED_BYTES = env_int("UPLOAD_MAX_DECOMPRESSED_BYTES", 1024 * 1024)
 # At most this many exports are parsed and validated at once per uploader process; the others wait
 # (up to UPLOAD_VALIDATION_WAIT_SECONDS, then 503 with Retry-After), so memory stays bounded.
 UPLOAD_MAX_CONCURRENT_VALIDATIONS = env_int("UPLOAD_MAX_CONCURRENT_VALIDATIONS", 2)

@@ -1,10 +1,12 @@
-"""From checked practice records to one export of management information (parabench-mi/1).
+"""From checked practice records to one export of management information (parabench-mi/1.1).
 
 Why aggregate per quarter and build the year-to-date windows from per-record quarter masks: sums
 (sessions, revenue, closed episodes) of a year-to-date window are the sums of its quarters, but
 distinct counts (patients, active episodes, therapists) are not, so for those every record carries
 the set of quarters it appears in and each window counts the records that touch it. Nothing of a
 record (id, birth date, amount, code) is copied into the export: only counts and sums leave here.
+Format 1.1 adds the closed episodes in case-mix cells and the outcome measures; a 1.0 export
+(`format_version=FORMAT_1_0`, for a portal that does not read 1.1 yet) is the same without them.
 """
 
 from collections import defaultdict
@@ -14,7 +16,7 @@ from datetime import date, datetime, time
 from parabench_client import __version__
 from parabench_client.records import Records, Session
 from parabench_format import codes, periods
-from parabench_format.models import Export
+from parabench_format.models import FIELDS_1_1, FORMAT, FORMAT_1_1, FORMATS, Export
 from parabench_format.validate import consistency_problems
 
 # What the client writes as software.name and .version (docs/example-export.json shows the same).
@@ -69,9 +71,39 @@ def _closed_side() -> dict:
     }
 
 
+def _case_mix() -> dict:
+    cell = (
+        "episodes",
+        "sessions_total",
+        "sessions_squares_total",
+        "duration_days_total",
+        "duration_days_squares_total",
+    )
+    return {
+        side: {
+            group: {band: _zeros(cell) for band in codes.CASE_MIX_AGE_BAND_NAMES}
+            for group in codes.DCSPH_GROUPS
+        }
+        for side in codes.CASE_MIX_SIDES
+    }
+
+
+def _outcomes() -> dict:
+    measure = (
+        "measured",
+        "baseline_tenths_total",
+        "final_tenths_total",
+        "change_squares_total",
+        "improved",
+    )
+    return {instrument: _zeros(measure) for instrument in codes.OUTCOME_INSTRUMENTS}
+
+
 def _additive() -> dict:
     """The additive numbers of one quarter (summed for a year-to-date window)."""
     return {
+        "case_mix": _case_mix(),
+        "outcomes": _outcomes(),
         "started": 0,
         "ended": 0,
         "started_by_access_route": _zeros(codes.ACCESS_ROUTES),
@@ -130,6 +162,8 @@ class _Facts:
     first_start: dict[str, date]  # patient → start of the first episode
     patient_of: dict[str, str]  # episode → patient
     concern_of: dict[str, str]  # episode → the patient's insurer concern
+    # episode → (instrument, first score, last score) for each instrument scored on two days
+    scores: dict[str, list[tuple[str, int, int]]]
 
 
 def _facts(records: Records) -> _Facts:
@@ -141,7 +175,13 @@ def _facts(records: Records) -> _Facts:
     """
     key = tuple(
         (id(part), len(part))
-        for part in (records.patients, records.episodes, records.sessions, records.therapists)
+        for part in (
+            records.patients,
+            records.episodes,
+            records.sessions,
+            records.therapists,
+            records.measurements,
+        )
     )
     memo = records.memo.get("aggregate")
     if memo is not None and memo[0] == key:
@@ -163,9 +203,28 @@ def _facts(records: Records) -> _Facts:
         known = first_start.get(e.patient_id)
         if known is None or e.start_date < known:
             first_start[e.patient_id] = e.start_date
-    facts = _Facts(dict(sessions_by_year), held, first_start, patient_of, concern_of)
+    facts = _Facts(
+        dict(sessions_by_year), held, first_start, patient_of, concern_of, _scores(records)
+    )
     records.memo["aggregate"] = (key, facts)
     return facts
+
+
+def _scores(records: Records) -> dict[str, list[tuple[str, int, int]]]:
+    """The first and the last score of each instrument per episode, when they lie on two days.
+
+    Why two days: one score (or two on the intake day) measures no change; an episode with only
+    that counts as measured for `outcome_measured` but not for the outcome measures.
+    """
+    by_pair: dict[tuple[str, str], list[tuple[date, int]]] = defaultdict(list)
+    for m in records.measurements:
+        by_pair[(m.episode_id, m.instrument)].append((m.date, m.score_tenths))
+    scores: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for (episode_id, instrument), dated in sorted(by_pair.items()):
+        first, last = min(dated), max(dated)
+        if first[0] < last[0]:
+            scores[episode_id].append((instrument, first[1], last[1]))
+    return dict(scores)
 
 
 def _period_nl(begin: date, end: date) -> str:
@@ -193,6 +252,7 @@ def build_export(
     exported_at: datetime | None = None,
     software_name: str | None = None,
     software_version: str | None = None,
+    format_version: str = FORMAT,
 ) -> Export:
     """The export of `year` made on `today`: every quarter and year-to-date window of the allowed
     period (see parabench_format.periods.allowed_period) and a monthly trend up to `today`.
@@ -200,14 +260,17 @@ def build_export(
     `software_name` / `software_version`, when given, override the parts of `software`.
     `exported_at` defaults to now when `today` is today, else to midday of `today` (local time).
     Raises FutureYear or NothingToExport (Dutch `message`, English `message_en`, machine `code`)
-    when the year cannot be exported on `today`.
+    when the year cannot be exported on `today`. `format_version` is one of `FORMATS`.
     """
+    if format_version not in FORMATS:
+        raise ValueError(f"format_version must be one of {FORMATS}, not {format_version!r}")
     software = (software_name or software[0], software_version or software[1])
     begin, end = periods.allowed_period(year, today)
     n_quarters = periods.quarter_of(end)
     through = min(today, date(year, 12, 31))
     trend = periods.trend_months(year, through)
     year_begin = date(year, 1, 1)
+    patients = records.patients
 
     facts = _facts(records)
     quarters = {q: _additive() for q in range(1, n_quarters + 1)}
@@ -304,6 +367,22 @@ def build_export(
             side["outcome_measured"] += e.outcome_measured
             side["goals_achieved"] += bool(e.goals_achieved)
             side["end_reasons"][e.end_reason] += 1
+            age = age_on(patients[e.patient_id].birth_date, year_begin)
+            cell = numbers["case_mix"]["chronic" if e.chronic else "non_chronic"][e.dcsph_group][
+                codes.case_mix_age_band(age)
+            ]
+            cell["episodes"] += 1
+            cell["sessions_total"] += count
+            cell["sessions_squares_total"] += count * count
+            cell["duration_days_total"] += days
+            cell["duration_days_squares_total"] += days * days
+            for instrument, baseline, final in facts.scores.get(e.episode_id, ()):
+                measure = numbers["outcomes"][instrument]
+                measure["measured"] += 1
+                measure["baseline_tenths_total"] += baseline
+                measure["final_tenths_total"] += final
+                measure["change_squares_total"] += (baseline - final) ** 2
+                measure["improved"] += codes.clinically_improved(instrument, baseline, final)
 
     specs = periods.windows_for_period(begin, end)
     distinct = _distinct_counts(specs, records, patient_mask, episode_mask, facts.first_start)
@@ -312,10 +391,10 @@ def build_export(
         additive = _additive()
         for q in spec.quarters:
             _add_into(additive, quarters[q])
-        windows.append(
-            _window(spec, additive, records, counts)
-            | {"id": spec.id, "begin": spec.begin, "end": spec.end}
-        )
+        window = _window(spec, additive, records, counts)
+        if format_version == FORMAT_1_1:
+            window |= {name: additive[name] for name in FIELDS_1_1}
+        windows.append(window | {"id": spec.id, "begin": spec.begin, "end": spec.end})
 
     trend_rows = [
         {"month": m, "begin": b, "end": e, "patients": len(month_patients[m - 1])}
@@ -332,7 +411,7 @@ def build_export(
             "all rejected)?",
         )
     document = {
-        "format": "parabench-mi/1",
+        "format": format_version,
         "practice": {"agb_code": agb_code},
         "software": {"name": software[0], "version": software[1]},
         "exported_at": exported_at or _default_exported_at(today),

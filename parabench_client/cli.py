@@ -44,7 +44,11 @@ from parabench_format import (
     period_problems,
     validate_export,
 )
+from parabench_format.models import FORMAT_1_0, FORMAT_1_1
 from parabench_format.periods import FIRST_YEAR
+
+# --format-version: 1.1 by default; 1.0 for a portal that does not read 1.1 yet.
+FORMAT_VERSIONS = {"1.0": FORMAT_1_0, "1.1": FORMAT_1_1}
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -337,6 +341,7 @@ def _prepare(args, config, today: dt.date) -> tuple[list[Prepared], list[str]]:
                 agb_code=agb,
                 year_closed=args.year_closed,
                 software=DEFAULT_SOFTWARE,
+                format_version=FORMAT_VERSIONS[args.format_version],
             )
         except PeriodError as error:
             message = error.message_en if _english() else error.message
@@ -844,6 +849,9 @@ def _add_records(sub, required: bool) -> None:
     strictness.add_argument("--strict", dest="lenient", action="store_false", help=t("help.strict"))
     strictness.add_argument("--lenient", action="store_true", help=t("help.lenient"))
     sub.add_argument("--year-closed", action="store_true", help=t("help.year_closed"))
+    sub.add_argument(
+        "--format-version", choices=sorted(FORMAT_VERSIONS), default="1.1", help=t("help.format")
+    )
     sub.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     sub.set_defaults(lenient=False)
 

@@ -662,6 +662,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "exporteren zonder de foute regels (niet als meer dan de helft fout is)",
         "export without the bad lines (not when more than half are bad)",
     ),
+    "help.format": (
+        "formaatversie: 1.1 (standaard, met casemix en uitkomstmaten) of 1.0",
+        "format version: 1.1 (default, with case mix and outcome measures) or 1.0",
+    ),
     "help.year_closed": (
         "het boekjaar is afgesloten in de praktijksoftware",
         "the financial year is closed in the practice software",

@@ -1,4 +1,4 @@
-"""Read and check the practice records: the four CSV files of docs/practice-records.md.
+"""Read and check the practice records: the CSV files of docs/practice-records.md.
 
 Why a report and not the first exception: a practice (or its software supplier) must be able to fix
 every bad record in one go, so every problem is collected with file, line, a code and a Dutch
@@ -43,6 +43,11 @@ FILES = {
     ),
     "therapists": ("therapists.csv", ("therapist_id", "fte", "start_date", "end_date")),
 }
+# Files a folder may hold; without one the records are just as valid (and hold no such rows).
+# Why optional: outcome measures came with format 1.1, and folders written before must keep loading.
+OPTIONAL_FILES = {
+    "measurements": ("measurements.csv", ("episode_id", "instrument", "date", "score")),
+}
 # Columns a file may carry; a file without them is just as valid (the value is then empty).
 # Why optional: only practice software that knows its insurers' concerns can fill insurer_concern,
 # and files written before the column existed must keep loading.
@@ -52,6 +57,7 @@ _AMOUNT = re.compile(r"^(\d{1,6})(?:[.,](\d{1,2}))?$")
 _FTE = re.compile(r"^(\d)(?:[.,](\d{1,2}))?$")
 _DUTCH_DATE = re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$")
 _FOUR_DIGITS = re.compile(r"^\d{4}$")
+_SCORE = re.compile(r"^(\d{1,2})(?:[.,](\d))?$")
 # Characters that CSV quoting, the stripping of cells or the splitting of lines could affect:
 # in ASCII text without any of them, a line of a file is its cells joined by commas (_Rows._plain).
 _NOT_PLAIN = ('"', " ", "\t", "\x00", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
@@ -96,6 +102,13 @@ class Session(NamedTuple):
     payer: str
     amount_cents: int
     no_show: bool
+
+
+class Measurement(NamedTuple):
+    episode_id: str
+    instrument: str  # "nprs" or "psk"
+    date: date
+    score_tenths: int  # 0–100
 
 
 class Therapist(NamedTuple):
@@ -158,6 +171,7 @@ class Records:
     sessions: list[Session]
     therapists: list[Therapist]
     report: RecordsReport
+    measurements: list[Measurement] = field(default_factory=list)
     # Derived facts that users of the records keep between calls (see aggregate._facts).
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -196,7 +210,7 @@ class _Rows:
     """The rows of one CSV file as (line, {column: value}), after checking its header."""
 
     def __init__(self, folder: Path, kind: str, report: RecordsReport):
-        self.name, self.required = FILES[kind]
+        self.name, self.required = FILES[kind] if kind in FILES else OPTIONAL_FILES[kind]
         self.optional = OPTIONAL_COLUMNS.get(kind, ())
         self.columns = (*self.required, *self.optional)
         self.path = folder / self.name
@@ -642,24 +656,12 @@ def _read_sessions(
         add(session_id)
         known = bounds.get(episode_id)
         if known is None:
-            if episode_id in episode_ids:
-                check = _fail(
-                    check,
-                    rows,
-                    line,
-                    "episode_rejected",
-                    f"klacht '{episode_id}' is afgekeurd (zie episodes.csv); deze zitting vervalt.",
-                    f"episode '{episode_id}' was rejected (see episodes.csv); session left out.",
-                )
-            else:
-                check = _fail(
-                    check,
-                    rows,
-                    line,
-                    "episode_unknown",
-                    f"klacht '{episode_id}' staat niet in episodes.csv.",
-                    f"episode '{episode_id}' is not in episodes.csv.",
-                )
+            check = _fail(
+                check,
+                rows,
+                line,
+                *_episode_problem(episode_id, episode_ids, "deze zitting", "session"),
+            )
         if day in dates:
             session_date = dates[day]
         else:
@@ -791,6 +793,83 @@ def _read_therapists(folder: Path, report: RecordsReport) -> list[Therapist]:
     return therapists
 
 
+def _read_measurements(folder: Path, report: RecordsReport, episodes: dict, episode_ids: set):
+    """The accepted outcome measurements; none when the folder has no measurements.csv."""
+    if not (folder / OPTIONAL_FILES["measurements"][0]).exists():
+        return []
+    rows = _Rows(folder, "measurements", report)
+    seen: set[tuple[str, str, date]] = set()
+    measurements: list[Measurement] = []
+    read = other = 0
+    for line, row in rows:
+        read += 1
+        if row is None:
+            continue
+        episode_id, instrument_code, day, score = row
+        check = _Check(rows, line)
+        episode = episodes.get(episode_id)
+        if episode is None:
+            check.error(*_episode_problem(episode_id, episode_ids, "deze meting", "measurement"))
+        instrument = instrument_code.lower()
+        if instrument not in codes.OUTCOME_INSTRUMENTS:
+            # Another instrument the software records (e.g. a disability index): not exported.
+            check.warning(
+                "instrument_unknown",
+                f"meetinstrument '{instrument_code}' wordt niet geëxporteerd (alleen NPRS en PSK).",
+                f"instrument '{instrument_code}' is not exported (only NPRS and PSK).",
+            )
+            other += 1  # neither read nor left out: not a measurement this client knows
+            continue
+        measured = check.date(day, "date")
+        if episode is not None and measured is not None:
+            if measured < episode.start_date or (episode.end_date and measured > episode.end_date):
+                check.error(
+                    "dates_out_of_order",
+                    "de meting ligt buiten de klacht (voor de start of na het einde).",
+                    "the measurement lies outside its episode (before its start or after its end).",
+                )
+            elif (episode_id, instrument, measured) in seen:
+                check.error(
+                    "duplicate_measurement",
+                    f"klacht '{episode_id}' heeft al een {instrument.upper()}-meting op {day}.",
+                    f"episode '{episode_id}' already has a {instrument.upper()} score on {day}.",
+                )
+            seen.add((episode_id, instrument, measured))
+        match = _SCORE.match(score)
+        tenths = None if match is None else int(match[1]) * 10 + int(match[2] or 0)
+        if (
+            tenths is None
+            or tenths > codes.OUTCOME_SCORE_MAX_TENTHS
+            or (instrument == "nprs" and tenths % 10)
+        ):
+            whole = "een heel getal " if instrument == "nprs" else "een getal "
+            check.error(
+                "score_invalid",
+                f"score '{score}' is geen {whole}van 0 tot en met 10.",
+                f"score '{score}' is not a {'whole ' if instrument == 'nprs' else ''}number "
+                "from 0 to 10.",
+            )
+        if check.ok:
+            measurements.append(Measurement(episode_id, instrument, measured, tenths))
+    report.read["measurements"] = read - other
+    report.kept["measurements"] = len(measurements)
+    return measurements
+
+
+def _episode_problem(episode_id: str, episode_ids: set, what_nl: str, what_en: str):
+    if episode_id in episode_ids:
+        return (
+            "episode_rejected",
+            f"klacht '{episode_id}' is afgekeurd (zie episodes.csv); {what_nl} vervalt.",
+            f"episode '{episode_id}' was rejected (see episodes.csv); {what_en} left out.",
+        )
+    return (
+        "episode_unknown",
+        f"klacht '{episode_id}' staat niet in episodes.csv.",
+        f"episode '{episode_id}' is not in episodes.csv.",
+    )
+
+
 def load_records(folder: str | Path, strict: bool = True) -> Records:
     """Read and check the records folder.
 
@@ -804,7 +883,8 @@ def load_records(folder: str | Path, strict: bool = True) -> Records:
     episodes, episode_ids = _read_episodes(folder, report, patients, patient_ids)
     sessions = _read_sessions(folder, report, episodes, episode_ids, patients)
     therapists = _read_therapists(folder, report)
-    report.kept = {
+    measurements = _read_measurements(folder, report, episodes, episode_ids)
+    report.kept |= {
         "patients": len(patients),
         "episodes": len(episodes),
         "sessions": len(sessions),
@@ -812,4 +892,4 @@ def load_records(folder: str | Path, strict: bool = True) -> Records:
     }
     if strict and report.errors:
         raise RecordsError(report)
-    return Records(patients, episodes, sessions, therapists, report)
+    return Records(patients, episodes, sessions, therapists, report, measurements)

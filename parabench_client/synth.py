@@ -11,9 +11,19 @@ practices do; within a practice, episodes and sessions are drawn from that profi
 episode are skewed (lognormal): non-chronic median ≈ 5 (mean ≈ 8), chronic ≈ 36, ≈ 10 on average;
 about one session in 1½ weeks (closer together at the start), so a treatment lasts ≈ 6 weeks at
 the median. ≈ 9 % of new episodes are chronic, which makes ≈ 15 % of the episodes active in a year
-(chronic ones run longer). Checked against the brief on 32 generated practices (2025): chronic
-share 15.1 %, treatment duration median 6 weeks, 10.0 sessions per closed episode (chronic 37.0,
-non-chronic 8.1), median 5 sessions, goals achieved 78 %.
+(chronic ones run longer). Checked against the brief on 32 generated practices (2025, 400
+patients a year, with the case-mix effects below): chronic share 15.7 %, treatment duration median
+6 weeks, 10.8 sessions per closed episode (chronic 40.0, non-chronic 8.4), median 5 sessions, goals
+achieved 83 %; NPRS 75.9 % clinically improved (mean −2.6 points), PSK 62.0 % (−2.4).
+Case mix (format 1.1): how many sessions an episode gets also depends on its body region and the
+patient's age (CASE_MIX_SESSIONS below: older patients and generalised, leg and thorax complaints
+longer, children and head/neck shorter), practices lean towards their own age and region mix, and
+each practice has its own way of working (a factor on every treatment's length) — so a practice
+with many elderly chronic patients has a high crude average but an ordinary adjusted index, which
+is what the case-mix adjustment is for. Outcome measures: for episodes whose outcome_measured is 1,
+an NPRS and (mostly) a PSK at the first session, and again at the last one when the episode is
+closed; chronic and older patients improve less, and practices differ. These draws come from
+streams of their own (seeded "mix-…" and "outcome-…"), so every other draw stays as it was.
 One seed gives the same files, byte for byte. Everything runs on plain ``random.Random`` and date
 ordinals, which keeps a practice-year of ≈ 10,000 sessions well under a second.
 """
@@ -114,6 +124,18 @@ DCSPH_LOCATIONS = (
 DCSPH_PATHOLOGIES = ("00", "01", "02", "05", "06", "11", "13", "14", "15", "17", "19", "21",
                      "24", "29", "32", "38", "40", "41", "45", "48", "49", "70", "71")  # fmt: skip
 
+
+def _mix_mean() -> float:
+    """The national mean of the case-mix factors, over the national age and location weights."""
+    total = sum(weight for _, _, weight in AGE_BANDS)
+    ages = sum(weight * AGE_SESSIONS[codes.case_mix_age_band((low + high) // 2)]
+               for low, high, weight in AGE_BANDS) / total  # fmt: skip
+    weights = sum(weight for _, weight in DCSPH_LOCATIONS)
+    regions = sum(weight * REGION_SESSIONS[codes.dcsph_group(location[0] + "00")]
+                  for location, weight in DCSPH_LOCATIONS) / weights  # fmt: skip
+    return ages * regions
+
+
 DIRECT_TREND, DIRECT_YEAR = 0.01, 2024  # direct access grew ≈ 1 point a year: 71 % → 74 %
 REFERRAL_ROUTES = (("gp", 50), ("specialist", 42), ("other", 8))
 END_REASONS = (("regular", 84), ("patient_stopped", 8), ("referred", 4), ("other", 4))
@@ -134,6 +156,20 @@ EPISODE_HEADER = ("episode_id", "patient_id", "registration_date", "start_date",
 SESSION_HEADER = ("session_id", "episode_id", "date", "performance_code", "payer", "amount",
                   "no_show")  # fmt: skip
 THERAPIST_HEADER = ("therapist_id", "fte", "start_date", "end_date")
+MEASUREMENT_HEADER = ("episode_id", "instrument", "date", "score")
+
+# Case mix: sessions of an episode relative to the national average, by DCSPH location group and
+# by case-mix age band, scaled so the country as a whole keeps its average (≈ 1 over the weights).
+REGION_SESSIONS = {
+    "head_neck": 0.85,
+    "thorax_abdomen": 1.2,
+    "spine": 0.95,
+    "shoulder_arm_hand": 1.0,
+    "pelvis_leg_foot": 1.1,
+    "generalised": 1.3,
+}
+AGE_SESSIONS = {"age_0_17": 0.8, "age_18_44": 0.9, "age_45_64": 1.0, "age_65_plus": 1.2}
+_MIX_MEAN = _mix_mean()
 
 
 @dataclass(frozen=True)
@@ -166,6 +202,12 @@ class Profile:
     # How long this practice makes new patients wait, as a multiple of the national spread
     # (1 = typical): practices differ, so the waiting-time KPIs have something to compare.
     waiting: float = 1.0
+    # Case mix: the practice's age-band and DCSPH-location weights, its own factor on the length
+    # of every treatment, and how much its patients improve beyond what their mix predicts.
+    age_weights: tuple = tuple(weight for _, _, weight in AGE_BANDS)
+    locations: tuple = DCSPH_LOCATIONS
+    sessions_factor: float = 1.0
+    outcome_effect: float = 0.0
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -226,6 +268,7 @@ class _Writer:
         self.episodes: list[tuple] = []
         self.sessions: list[str] = []
         self.therapists: list[tuple] = []
+        self.measurements: list[tuple] = []
         self.amounts: dict[tuple[float, str, int], str] = {}  # (tariff, code, year) → "36.53"
 
 
@@ -282,6 +325,25 @@ def _waiting_workdays(rng: random.Random, level: float = 1.0) -> int:
     return round(days * level)
 
 
+def _case_mix(seed, profile: Profile) -> None:
+    """The practice's own mix and way of working, from a stream of its own: older or younger
+    patients (a tilt over the age bands), a third of practices with a speciality (one location
+    group twice as common), treatments 0.75–1.35 × the usual length, outcomes ± a point."""
+    rng = random.Random(f"mix-{seed}")
+    tilt = _clamp(rng.gauss(0.0, 0.35), -0.8, 0.8)
+    profile.age_weights = tuple(
+        weight * math.exp(tilt * (index - 3.5) / 3.5)
+        for index, (_, _, weight) in enumerate(AGE_BANDS)
+    )
+    speciality = rng.randrange(len(DCSPH_LOCATIONS)) if rng.random() < 0.35 else None
+    profile.locations = tuple(
+        (codes_, weight * (2.0 if index == speciality else 1.0))
+        for index, (codes_, weight) in enumerate(DCSPH_LOCATIONS)
+    )
+    profile.sessions_factor = _clamp(rng.lognormvariate(0.0, 0.12), 0.75, 1.35)
+    profile.outcome_effect = _clamp(rng.gauss(0.0, 0.5), -1.2, 1.2)
+
+
 def _waiting_level(seed) -> float:
     """The practice's waiting level, from its own random stream (the main stream, and with it
     every other synthetic figure, stays as it was): median 1, most practices 0.5–2."""
@@ -315,6 +377,8 @@ def generate_records(
     rng = random.Random(seed)
     profile = _profile(rng, province.upper() if province else None)
     profile.waiting = _waiting_level(seed)
+    _case_mix(seed, profile)
+    outcome_rng = random.Random(f"outcome-{seed}")
     rows = _Writer()
     first, last = years[0], years[-1]
     data_end = min(dt.date(last, 12, 31), today).toordinal()
@@ -329,7 +393,7 @@ def generate_records(
     def new_patient(start: int) -> tuple:
         counters["patient"] += 1
         patient_id = f"P{counters['patient']:06d}"
-        low, high, _ = AGE_BANDS[_band_index(rng)]
+        low, high, _ = AGE_BANDS[_band_index(rng, profile.age_weights)]
         age = rng.randint(low, high)
         birth = start - int(age * 365.25) - rng.randint(0, 364)
         roll = rng.random()
@@ -365,7 +429,7 @@ def generate_records(
                 if start > min(year_end, data_end):
                     break
                 expected_sessions += _episode(
-                    rng, profile, rows, counters, cover_used, patient, start, data_end
+                    rng, profile, rows, counters, cover_used, patient, start, data_end, outcome_rng
                 )
                 start = _workday(start + rng.randint(40, 200))
 
@@ -375,24 +439,26 @@ def generate_records(
     return Totals(len(rows.patients), len(rows.episodes), len(rows.sessions), len(rows.therapists))
 
 
-def _band_index(rng: random.Random) -> int:
-    point = rng.random() * 100
-    for index, (_, _, weight) in enumerate(AGE_BANDS):
+def _band_index(rng: random.Random, weights) -> int:
+    point = rng.random() * sum(weights)
+    for index, weight in enumerate(weights):
         point -= weight
         if point < 0:
             return index
-    return len(AGE_BANDS) - 1
+    return len(weights) - 1
 
 
-def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient, start, data_end):
-    """One episode and its sessions; returns how many sessions took place."""
+def _episode(
+    rng, profile: Profile, rows: _Writer, counters, cover_used, patient, start, data_end, outcomes
+):
+    """One episode, its sessions and its outcome measures; returns how many sessions took place."""
     patient_id, birth, _gender, _uzovi, concern, cover = patient
     age = (start - birth) // 365
     factor = next(f for limit, f in CHRONIC_AGE_FACTOR if age <= limit) / 1.056
     chronic = rng.random() < profile.chronic * factor
     direct = rng.random() < profile.direct + DIRECT_TREND * (_year(start) - DIRECT_YEAR)
     route = "direct" if direct else _pick(rng, REFERRAL_ROUTES)
-    locations = _pick(rng, DCSPH_LOCATIONS)
+    locations = _pick(rng, profile.locations)
     dcsph = rng.choice(locations) + rng.choice(DCSPH_PATHOLOGIES)
     registration = _minus_workdays(start, _waiting_workdays(rng, profile.waiting))
 
@@ -404,7 +470,10 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
     )
     intake_code = "1864" if direct else ("1871" if at_home else "1870")
 
-    planned = _sessions_count(rng, chronic)
+    group = codes.dcsph_group(dcsph)
+    band = codes.case_mix_age_band(age)
+    mix = REGION_SESSIONS[group] * AGE_SESSIONS[band] * profile.sessions_factor / _MIX_MEAN
+    planned = max(1, round(_sessions_count(rng, chronic) * mix))
     gap = _clamp(rng.lognormvariate(math.log(12), 0.6), 2, 35)
     counters["episode"] += 1
     episode_id = f"E{counters['episode']:07d}"
@@ -502,6 +571,9 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
     else:
         end, reason_text, goals_text = "", "", ""
     outcome = "1" if rng.random() < profile.outcome else "0"
+    if outcome == "1":
+        closed_on = last_day if end else None
+        _measurements(outcomes, profile, rows, episode_id, start, closed_on, chronic, age)
     rows.episodes.append(
         (
             episode_id,
@@ -518,6 +590,27 @@ def _episode(rng, profile: Profile, rows: _Writer, counters, cover_used, patient
         )  # fmt: skip
     )
     return held
+
+
+def _measurements(rng, profile: Profile, rows: _Writer, episode_id, start, end, chronic, age):
+    """NPRS (and in four of five episodes PSK) at the first session and, for a closed episode
+    that lasted beyond its first day, at the last. Chronic and older patients improve less."""
+    expected = (
+        3.0 - (1.4 if chronic else 0.0) - (0.5 if age >= 65 else 0.0) + profile.outcome_effect
+    )
+    instruments = ("NPRS", "PSK") if rng.random() < 0.8 else ("NPRS",)
+    for instrument in instruments:
+        if instrument == "NPRS":
+            first = round(_clamp(rng.gauss(6.0, 1.8), 1, 10))
+            last = round(_clamp(first - rng.gauss(expected, 1.8), 0, 10))
+            scores = (str(first), str(last))
+        else:
+            first = round(_clamp(rng.gauss(6.8, 1.4), 1, 10), 1)
+            last = round(_clamp(first - rng.gauss(expected * 0.9, 1.6), 0, 10), 1)
+            scores = (f"{first:.1f}", f"{last:.1f}")
+        rows.measurements.append((episode_id, instrument, _iso(start), scores[0]))
+        if end is not None and end > start:
+            rows.measurements.append((episode_id, instrument, _iso(end), scores[1]))
 
 
 def _therapists(rng, rows: _Writer, fte_needed: float, first_year: int, data_end: int) -> None:
@@ -541,7 +634,7 @@ def _therapists(rng, rows: _Writer, fte_needed: float, first_year: int, data_end
 
 
 def _write(folder: Path, rows: _Writer) -> None:
-    """The four files, as csv.writer would write them.
+    """The five files, as csv.writer would write them.
 
     Why plain joins: every field is an id, a code, a date or an amount — never a comma, quote or
     line break — so csv quoting never applies and joining gives the same bytes, faster.
@@ -552,6 +645,7 @@ def _write(folder: Path, rows: _Writer) -> None:
         ("episodes.csv", EPISODE_HEADER, map(",".join, rows.episodes)),
         ("sessions.csv", SESSION_HEADER, rows.sessions),
         ("therapists.csv", THERAPIST_HEADER, map(",".join, rows.therapists)),
+        ("measurements.csv", MEASUREMENT_HEADER, map(",".join, rows.measurements)),
     ):
         with open(folder / name, "w", encoding="utf-8", newline="") as stream:
             text = "\n".join(lines)

@@ -167,3 +167,57 @@ def insurer_concern(uzovi: str) -> str:
 SESSIONS_BINS: Final = 100  # 0 … 99 sessions, then 100+
 WEEKS_BINS: Final = 104  # 0 … 103 weeks, then 104+
 WAITING_DAYS_BINS: Final = 90  # 0 … 89 days, then 90+
+
+# --- Case mix (format 1.1) -----------------------------------------------------------------------
+
+# Closed episodes are counted per cell of chronic or not × DCSPH location group × age band, so the
+# portal can compute what a practice's figures would be with the national figures of its own mix
+# (indirect standardisation, docs/statistics.md). Four age bands, coarser than the patients' eight:
+# every cell of a typical practice's year then holds episodes, and these four are where sessions
+# per episode change (children, working age, the older working age, pensioners). Gender is left out:
+# it hardly changes sessions per episode once age and complaint are known, and it would double the
+# cells (docs/decisions.md).
+CASE_MIX_SIDES: Final = ("chronic", "non_chronic")
+CASE_MIX_AGE_BANDS: Final = (
+    ("age_0_17", 0, 17),
+    ("age_18_44", 18, 44),
+    ("age_45_64", 45, 64),
+    ("age_65_plus", 65, None),
+)
+CASE_MIX_AGE_BAND_NAMES: Final = tuple(name for name, _, _ in CASE_MIX_AGE_BANDS)
+
+
+def case_mix_age_band(age: int) -> str:
+    """The case-mix band of an age in whole years (a negative age counts as 0)."""
+    for name, _, high in CASE_MIX_AGE_BANDS:
+        if high is None or age <= high:
+            return name
+    raise AssertionError("the last band is open")  # pragma: no cover
+
+
+# --- Outcome measures (format 1.1) ---------------------------------------------------------------
+
+# Patient-reported outcome measures: both score 0–10, higher = worse (more pain, more difficulty).
+# NPRS: Numeric Pain Rating Scale, whole points. PSK: Patiënt Specifieke Klachten (the Dutch
+# Patient-Specific Functional Scale), the mean of the patient's (up to three) activity scores,
+# in tenths. In the export every score is in tenths of a point (NPRS 7 = 70).
+OUTCOME_INSTRUMENTS: Final = ("nprs", "psk")
+OUTCOME_SCORE_MAX_TENTHS: Final = 100
+
+
+def clinically_improved(instrument: str, baseline_tenths: int, final_tenths: int) -> bool:
+    """Whether the change from the first to the last score is a clinically relevant improvement.
+
+    NPRS: a drop of at least 2 points or at least 30 % of the first score (Farrar et al., Pain
+    2001;94:149–158; IMMPACT, Dworkin et al., J Pain 2008;9:105–121). PSK: a drop of at least
+    2 points on the mean activity score (Stratford et al., Physiother Can 1995;47:258–263; Abbott &
+    Schmitt, JOSPT 2014;44:560–564 found 1.3–2.7 for small to large change). docs/statistics.md §10.
+    """
+    drop = baseline_tenths - final_tenths
+    if drop >= 20:
+        return True
+    if instrument == "nprs":
+        return baseline_tenths > 0 and 10 * drop >= 3 * baseline_tenths
+    if instrument == "psk":
+        return False
+    raise ValueError(f"unknown instrument {instrument!r}")

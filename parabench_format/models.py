@@ -1,4 +1,4 @@
-"""The export format parabench-mi/1 as pydantic models: one definition for client and portal.
+"""The export format parabench-mi/1 and 1.1 as pydantic models: one definition for both sides.
 
 Why so strict: an export leaves the practice, so the format itself must make it impossible to
 carry patient data. Unknown fields are refused, there is no free text (the only strings are an
@@ -22,22 +22,34 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    model_serializer,
 )
 from pydantic_core import PydanticCustomError
 
 from parabench_format import codes
 from parabench_format.periods import FIRST_YEAR
 
-FORMAT: Final = "parabench-mi/1"
+# 1.1 adds case-mix cells and outcome measures to every window and changes nothing else: a 1.0
+# export ("parabench-mi/1", the name it has always had) stays valid and keeps its figures.
+FORMAT_1_0: Final = "parabench-mi/1"
+FORMAT_1_1: Final = "parabench-mi/1.1"
+FORMATS: Final = (FORMAT_1_0, FORMAT_1_1)
+FORMAT: Final = FORMAT_1_1  # what the reference client writes
+# The parts of a window that only 1.1 has (validate.py: required in 1.1, refused in 1.0).
+FIELDS_1_1: Final = ("case_mix", "outcomes")
 
 MAX_COUNT: Final = 10_000_000
 MAX_CENTS: Final = 100_000_000_000  # € 1 000 000 000,00
 MAX_DAYS_TOTAL: Final = 1_000_000_000
 MAX_FTE_HUNDREDTHS: Final = 100_000  # 1 000 FTE
+MAX_TENTHS_TOTAL: Final = MAX_COUNT * 100  # a sum of scores 0–10 in tenths over MAX_COUNT episodes
+MAX_SQUARES_TOTAL: Final = MAX_COUNT * 100 * 100
+MAX_CELL_SQUARES: Final = 10**15  # below 2⁵³: exact as a JSON number in every language
 
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Cents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
 DaysTotal = Annotated[int, Field(ge=0, le=MAX_DAYS_TOTAL)]
+CellSquares = Annotated[int, Field(ge=0, le=MAX_CELL_SQUARES)]
 
 WindowId = Literal["Q1", "Q2", "Q3", "Q4", "Q1-Q2", "Q1-Q3", "Q1-Q4"]
 
@@ -338,6 +350,79 @@ class Therapists(Strict):
     )
 
 
+# --- Case mix and outcomes (format 1.1) -----------------------------------------------------------
+
+
+class CaseMixCell(Strict):
+    """Closed episodes of the window in one cell: chronic or not × DCSPH group × age band."""
+
+    episodes: Count
+    sessions_total: Count = Field(description="All sessions of these episodes (also earlier).")
+    sessions_squares_total: CellSquares = Field(
+        description="Sum over these episodes of (sessions)², for the spread."
+    )
+    duration_days_total: DaysTotal = Field(description="Sum of last minus first session, in days.")
+    duration_days_squares_total: CellSquares = Field(
+        description="Sum over these episodes of (last minus first session in days)²."
+    )
+
+
+class CaseMixAges(Strict):
+    """Age in whole years on 1 January of the export year, as for the patients."""
+
+    age_0_17: CaseMixCell
+    age_18_44: CaseMixCell
+    age_45_64: CaseMixCell
+    age_65_plus: CaseMixCell
+
+
+class CaseMixGroups(Strict):
+    """By the DCSPH location group of the episode (the first digit of its code)."""
+
+    head_neck: CaseMixAges
+    thorax_abdomen: CaseMixAges
+    spine: CaseMixAges
+    shoulder_arm_hand: CaseMixAges
+    pelvis_leg_foot: CaseMixAges
+    generalised: CaseMixAges
+
+
+class CaseMix(Strict):
+    """The window's closed episodes in case-mix cells; each side adds up to closed_episodes."""
+
+    chronic: CaseMixGroups
+    non_chronic: CaseMixGroups
+
+
+class OutcomeMeasure(Strict):
+    """Closed episodes of the window with a first and a last score of one instrument.
+
+    Scores are in tenths of a point (0–100); change = first − last, so improvement is positive.
+    """
+
+    measured: Count = Field(
+        description="Closed episodes with at least two scores of this instrument on different days."
+    )
+    baseline_tenths_total: Annotated[int, Field(ge=0, le=MAX_TENTHS_TOTAL)] = Field(
+        description="Sum of the first scores, in tenths."
+    )
+    final_tenths_total: Annotated[int, Field(ge=0, le=MAX_TENTHS_TOTAL)] = Field(
+        description="Sum of the last scores, in tenths."
+    )
+    change_squares_total: Annotated[int, Field(ge=0, le=MAX_SQUARES_TOTAL)] = Field(
+        description="Sum of (first − last)² in tenths², for the spread of the change."
+    )
+    improved: Count = Field(
+        description="Of the measured, those improved by a clinically relevant amount (NPRS: "
+        "≥ 2 points or ≥ 30 %; PSK: ≥ 2 points)."
+    )
+
+
+class Outcomes(Strict):
+    nprs: OutcomeMeasure
+    psk: OutcomeMeasure
+
+
 class Window(Strict):
     id: WindowId
     begin: date
@@ -349,6 +434,18 @@ class Window(Strict):
     closed_episodes: ClosedSplit
     waiting: Waiting
     therapists: Therapists
+    # Format 1.1 only: None in a 1.0 export, and then left out when written (never null: a 1.0
+    # reader refuses any field it does not know).
+    case_mix: CaseMix | None = None
+    outcomes: Outcomes | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_parts(self, handler):
+        data = handler(self)
+        for name in FIELDS_1_1:
+            if data.get(name, 0) is None:
+                del data[name]
+        return data
 
 
 class TrendMonth(Strict):
@@ -386,10 +483,10 @@ class Export(Strict):
         extra="forbid",
         strict=True,
         frozen=True,
-        title="ParaBench management information export (parabench-mi/1)",
+        title="ParaBench management information export (parabench-mi/1 and parabench-mi/1.1)",
     )
 
-    format: Literal["parabench-mi/1"]
+    format: Literal["parabench-mi/1", "parabench-mi/1.1"]
     practice: Practice
     software: Software
     exported_at: ExportedAt
@@ -397,3 +494,8 @@ class Export(Strict):
     year_closed: bool
     windows: Annotated[list[Window], Field(min_length=1, max_length=7)]
     trend: Annotated[list[TrendMonth], Field(min_length=1, max_length=12)]
+
+    @property
+    def has_case_mix(self) -> bool:
+        """A 1.1 export: every window carries case-mix cells and outcome measures."""
+        return self.format == FORMAT_1_1 and all(w.case_mix is not None for w in self.windows)

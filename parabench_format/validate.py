@@ -1,4 +1,4 @@
-"""The validator of parabench-mi/1: every problem, with its JSON path, a code and two messages.
+"""The validator of parabench-mi/1 and 1.1: every problem, with its JSON path, a code, two messages.
 
 Why one function for both sides: the client checks what it is about to send and the uploader checks
 what it received with the very same rules, so a practice never sends something the portal refuses.
@@ -13,8 +13,8 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from parabench_format import periods
-from parabench_format.models import Export, Window
+from parabench_format import codes, periods
+from parabench_format.models import FIELDS_1_1, FORMAT_1_1, Export, Window
 
 # --- Problems ------------------------------------------------------------------------------------
 
@@ -228,9 +228,10 @@ def consistency_problems(export: Export) -> list[Problem]:
     _check_period(c, export)
     _check_sessions(c, export)
     specs = _check_windows(c, export)
+    same_parts = _check_version(c, export)
     for index, window in enumerate(export.windows):
         _check_window(c, f"$.windows[{index}]", window)
-    if specs is not None:
+    if specs is not None and same_parts:
         _check_across_windows(c, export)
         _check_trend(c, export)
     return c.problems
@@ -291,6 +292,36 @@ def _check_windows(c: _Collector, export: Export) -> list | None:
                 f"not from {window.begin.isoformat()} to {window.end.isoformat()}.",
             )
     return specs if ok else None
+
+
+def _check_version(c: _Collector, export: Export) -> bool:
+    """Format 1.1: every window carries case_mix and outcomes; 1.0: no window does.
+
+    Why here and not in the models: one model reads both versions, so the parts of 1.1 are
+    optional in it. The codes are the ones pydantic gives for any other missing or unknown field.
+    Returns whether every window has the same parts (the rules across windows need that).
+    """
+    ok = True
+    for index, window in enumerate(export.windows):
+        for name in FIELDS_1_1:
+            path = f"$.windows[{index}].{name}"
+            if export.format == FORMAT_1_1 and getattr(window, name) is None:
+                ok = False
+                c.add(
+                    path,
+                    "missing",
+                    "Dit veld ontbreekt: het is verplicht in parabench-mi/1.1.",
+                    "Field required in parabench-mi/1.1.",
+                )
+            elif export.format != FORMAT_1_1 and name in window.model_fields_set:
+                ok = False
+                c.add(
+                    path,
+                    "extra_forbidden",
+                    f"Onbekend veld in {export.format}: het bestaat pas in parabench-mi/1.1.",
+                    f"Extra field in {export.format}: it exists from parabench-mi/1.1 on.",
+                )
+    return ok
 
 
 def _check_window(c: _Collector, path: str, w: Window) -> None:
@@ -392,6 +423,16 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
     for side in ("chronic", "non_chronic"):
         _check_closed(c, f"{path}.closed_episodes.{side}", getattr(closed, side))
     _check_waiting(c, f"{path}.waiting", w)
+    if w.case_mix is not None:
+        _check_case_mix(c, f"{path}.case_mix", w)
+    if w.outcomes is not None:
+        for instrument in codes.OUTCOME_INSTRUMENTS:
+            _check_outcome(
+                c,
+                f"{path}.outcomes.{instrument}",
+                getattr(w.outcomes, instrument),
+                closed_total,
+            )
     t = w.therapists
     if t.fte_hundredths > 0 and t.count == 0:
         c.add(
@@ -449,6 +490,95 @@ def _check_closed(c: _Collector, path: str, closed) -> None:
         "redenen van beëindigen",
         "end reasons",
     )
+
+
+def _check_case_mix(c: _Collector, path: str, w: Window) -> None:
+    """The cells of each side add up to that side's closed episodes, sessions and days; a DCSPH
+    group holds no more closed episodes than active ones; an empty cell has no sessions or days;
+    the sums of squares are possible for the sums (Cauchy–Schwarz: (Σx)² ≤ n·Σx²)."""
+    by_group = dict.fromkeys(codes.DCSPH_GROUPS, 0)
+    for side in codes.CASE_MIX_SIDES:
+        marginal = getattr(w.closed_episodes, side)
+        sums = {"episodes": 0, "sessions_total": 0, "duration_days_total": 0}
+        for group in codes.DCSPH_GROUPS:
+            for band in codes.CASE_MIX_AGE_BAND_NAMES:
+                cell = getattr(getattr(getattr(w.case_mix, side), group), band)
+                for key in sums:
+                    sums[key] += getattr(cell, key)
+                by_group[group] += cell.episodes
+                _check_cell(c, f"{path}.{side}.{group}.{band}", cell)
+        for key, got in sums.items():
+            total = getattr(marginal, key)
+            if got != total:
+                c.add(
+                    f"{path}.{side}",
+                    "sum_mismatch",
+                    f"De cellen tellen op tot {got} ({key}), maar closed_episodes.{side}.{key} "
+                    f"is {total}.",
+                    f"The cells add up to {got} ({key}), but closed_episodes.{side}.{key} is "
+                    f"{total}.",
+                )
+    active = w.episodes.active_by_dcsph_group
+    for group, closed in by_group.items():
+        c.at_most(
+            f"{path}.{group}",
+            closed,
+            getattr(active, group),
+            f"episodes.active_by_dcsph_group.{group}",
+        )
+
+
+def _check_cell(c: _Collector, path: str, cell) -> None:
+    if cell.episodes == 0:
+        if cell.sessions_total or cell.duration_days_total or cell.sessions_squares_total:
+            c.add(
+                path,
+                "cell_without_episodes",
+                "Een cel zonder klachten kan geen zittingen of dagen hebben.",
+                "A cell without episodes cannot have sessions or days.",
+            )
+        return
+    for total, squares in (
+        ("sessions_total", "sessions_squares_total"),
+        ("duration_days_total", "duration_days_squares_total"),
+    ):
+        value, square = getattr(cell, total), getattr(cell, squares)
+        if value * value > cell.episodes * square or square > value * value:
+            c.add(
+                f"{path}.{squares}",
+                "cell_spread",
+                f"De som van de kwadraten ({square}) past niet bij {cell.episodes} klachten met "
+                f"samen {value} (tussen {-(-value * value // cell.episodes)} en {value * value}).",
+                f"The sum of squares ({square}) does not fit {cell.episodes} episodes with "
+                f"{value} in all (between {-(-value * value // cell.episodes)} and "
+                f"{value * value}).",
+            )
+
+
+def _check_outcome(c: _Collector, path: str, m, closed_total: int) -> None:
+    """Measured episodes are closed episodes; sums of scores of 0–10 points and of the squared
+    changes must be possible for that many episodes (Cauchy–Schwarz: (Σd)² ≤ n·Σd²)."""
+    c.at_most(f"{path}.measured", m.measured, closed_total, "closed episodes")
+    c.at_most(f"{path}.improved", m.improved, m.measured, "measured")
+    top = codes.OUTCOME_SCORE_MAX_TENTHS
+    for key in ("baseline_tenths_total", "final_tenths_total"):
+        c.at_most(f"{path}.{key}", getattr(m, key), top * m.measured, f"{top} × measured")
+    c.at_most(
+        f"{path}.change_squares_total",
+        m.change_squares_total,
+        top * top * m.measured,
+        f"{top * top} × measured",
+    )
+    change = m.baseline_tenths_total - m.final_tenths_total
+    if change * change > m.measured * m.change_squares_total:
+        c.add(
+            f"{path}.change_squares_total",
+            "outcome_spread",
+            f"De som van de gekwadrateerde veranderingen ({m.change_squares_total}) is te klein "
+            f"voor een totale verandering van {change} bij {m.measured} klachten.",
+            f"The sum of squared changes ({m.change_squares_total}) is too small for a total "
+            f"change of {change} over {m.measured} episodes.",
+        )
 
 
 def _check_waiting(c: _Collector, path: str, w: Window) -> None:

@@ -16,23 +16,23 @@ PACKAGES = ("parabench", "parabench_format", "parabench_client")
 LAYERS = ("dashboard", "benchmark", "uploads", "certificates")
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def _module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def _sources():
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
+def _sources(root: Path, packages):
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
             if "migrations" not in path.parts:
-                yield _module_name(path), path
+                yield _module_name(root, path), path
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module → the modules of ``PACKAGES`` it imports (anywhere in its body)."""
-    modules = dict(_sources())
+def import_graph(root: Path = ROOT, packages=PACKAGES) -> dict[str, set[str]]:
+    """Module → the modules of ``packages`` (under ``root``) it imports, anywhere in its body."""
+    modules = dict(_sources(root, packages))
     graph = {name: set() for name in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -113,6 +113,20 @@ def test_the_check_finds_a_cycle_when_there_is_one():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_check_finds_a_cycle_hidden_in_a_lazy_import(tmp_path):
+    """``uploads.intake`` and ``uploads.importer`` once imported each other this way."""
+    package = tmp_path / "parabench"
+    (package / "uploads").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "uploads" / "__init__.py").write_text("")
+    (package / "uploads" / "intake.py").write_text(
+        "def accept():\n    from parabench.uploads.importer import enqueue_import\n"
+    )
+    (package / "uploads" / "importer.py").write_text("from . import intake\n")
+    graph = import_graph(tmp_path, ("parabench",))
+    assert cycles(graph) == [["parabench.uploads.importer", "parabench.uploads.intake"]]
 
 
 def test_the_graph_sees_imports_inside_functions():

@@ -4,6 +4,7 @@ printed; only Ctrl-C stops the system. Real processes, real signals."""
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -119,3 +120,90 @@ def test_a_dead_child_is_restarted_with_its_reason_and_only_ctrl_c_stops_everyth
 def test_exit_reasons_name_the_signal():
     assert exit_reason(-signal.SIGKILL) == "killed by SIGKILL"
     assert exit_reason(1) == "exit code 1"
+
+
+def _supervise_a_server(tmp_path, port: int):
+    """``supervise`` over a "server" on ``port`` (it only logs its pid and sleeps) and a steady
+    neighbour."""
+    server, steady = tmp_path / "server", tmp_path / "steady"
+    child = (
+        "import os, sys, time; open(sys.argv[1], 'a').write(f'{os.getpid()}\\n'); time.sleep(600)"
+    )
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from parabench.embedded import Process, supervise
+        run = lambda log: [sys.executable, "-c", {child!r}, log]
+        sys.exit(supervise(
+            [
+                Process("server", run({str(server)!r}), port={port}),
+                Process("steady", run({str(steady)!r})),
+            ],
+            first_delay=0.2, max_delay=1, stable=5,
+        ))
+        """
+    )
+    output = tmp_path / "supervisor.out"
+    with open(output, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return process, server, steady, output
+
+
+def _stop(process, *logs):
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    for log in logs:
+        for pid in _lines(log):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+
+
+def test_a_port_held_by_an_earlier_run_stops_the_start_with_a_clear_message(tmp_path):
+    stale = _listening_socket_on(0)  # what a still-running earlier `make run` holds
+    port = stale.getsockname()[1]
+    process, server, steady, output = _supervise_a_server(tmp_path, port)
+    try:
+        assert process.wait(timeout=30) == 1, output.read_text()
+        assert f"port {port} in use" in output.read_text()
+        assert _lines(server) == [] and _lines(steady) == []  # nothing was started
+    finally:
+        stale.close()
+        _stop(process, server, steady)
+
+
+def test_a_port_taken_while_running_stops_everything_instead_of_endless_restarts(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process, server, steady, output = _supervise_a_server(tmp_path, port)
+    stale = None
+    try:
+        assert _wait_until(lambda: len(_lines(server)) == 1 and len(_lines(steady)) == 1)
+        stale = _listening_socket_on(port)  # someone else takes the port meanwhile
+        os.kill(int(_lines(server)[0]), signal.SIGKILL)
+        assert process.wait(timeout=30) == 1, output.read_text()
+        text = output.read_text()
+        assert "server stopte / stopped (killed by SIGKILL)" in text
+        assert f"port {port} in use" in text
+        assert len(_lines(server)) == 1  # never restarted into a port it cannot have
+        (steady_pid,) = map(int, _lines(steady))
+        assert _wait_until(lambda: not _alive(steady_pid), timeout=10)
+    finally:
+        if stale is not None:
+            stale.close()
+        _stop(process, server, steady)
+
+
+def _listening_socket_on(port: int):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(1)
+    return sock

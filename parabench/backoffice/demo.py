@@ -33,6 +33,7 @@ from parabench.practices.models import Network, Practice
 from parabench.practices.provinces import Province
 from parabench.uploads.models import Import
 from parabench_format import last_complete_quarter_end
+from parabench_format.models import FORMAT_1_0, FORMAT_1_1
 
 # Share of practices per province, roughly by population; every province gets enough practices
 # for a regional comparison group.
@@ -299,6 +300,12 @@ def wait_for_uploader(url: str, timeout: float = 90) -> None:
             time.sleep(0.5)
 
 
+def demo_format(index: int) -> str:
+    """One practice in six runs older practice software that writes format 1.0 (no case mix, no
+    outcome measures), so the demo shows both side by side; never the two demo logins."""
+    return FORMAT_1_0 if index >= 2 and index % 6 == 5 else FORMAT_1_1
+
+
 def fill(
     *,
     size: int,
@@ -346,6 +353,7 @@ def fill(
                 uploader_url=uploader_url,
                 server_ca_path=server_ca_path,
                 year_closed_until=today.year - 2,
+                format_version=demo_format(index),
             )
         )
         if len(jobs) % 50 == 0:

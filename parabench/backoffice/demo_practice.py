@@ -16,6 +16,7 @@ from parabench_client.records import load_records
 from parabench_client.synth import generate_records
 from parabench_client.transport import Uploader, load_pfx, tls_context
 from parabench_format import NothingToExport
+from parabench_format.models import FORMAT
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class PracticeJob:
     server_ca_path: str
     year_closed_until: int  # years up to and including this one are "afgesloten"
     done_years: tuple[int, ...] = ()  # uploaded by an earlier, interrupted fill
+    format_version: str = FORMAT  # some demo practices run older software that writes 1.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def run_practice(job: PracticeJob) -> PracticeResult:
                     job.today,
                     agb_code=job.agb_code,
                     year_closed=year <= job.year_closed_until,
+                    format_version=job.format_version,
                 )
             except NothingToExport:
                 skipped += 1

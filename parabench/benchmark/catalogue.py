@@ -49,7 +49,7 @@ class KpiDefinition:
     code: str
     name_nl: str
     name_en: str
-    unit: str  # "aantal", "%", "€", "zittingen", "weken", "dagen", "fte"
+    unit: str  # "aantal", "%", "€", "zittingen", "weken", "dagen", "fte", "punten"
     tab: str
     better: str | None  # "higher", "lower" or None (neither is better)
     number_format: str
@@ -505,6 +505,72 @@ KPIS: tuple[KpiDefinition, ...] = (
         "Episodes whose first session was within 5 working days of registration divided by "
         "all episodes with their first session in the period, × 100 %.",
     ),
+    # --- Kwaliteit: outcome measures (format 1.1) ------------------------------------------
+    _kpi(
+        "nprs_improved_share",
+        "% pijn klinisch verbeterd (NPRS)",
+        "% pain clinically improved (NPRS)",
+        "%",
+        "Kwaliteit",
+        "higher",
+        "pct",
+        "Afgesloten klachten met een pijnscore (NPRS, 0–10) bij het begin en aan het eind, op "
+        "twee verschillende dagen, waarvan de pijn klinisch relevant afnam — minstens 2 punten "
+        "of minstens 30 % van de eerste score (Farrar e.a. 2001) — gedeeld door al die gemeten "
+        "klachten, × 100 %. Alleen uit exports in formaat 1.1 (met measurements.csv).",
+        "Closed episodes with a pain score (NPRS, 0–10) at the start and at the end, on two "
+        "different days, whose pain fell by a clinically relevant amount — at least 2 points or "
+        "at least 30 % of the first score (Farrar et al. 2001) — divided by all those measured "
+        "episodes, × 100 %. Only from exports in format 1.1 (with measurements.csv).",
+    ),
+    _kpi(
+        "nprs_change",
+        "Gemiddelde pijnafname (NPRS)",
+        "Mean pain reduction (NPRS)",
+        "punten",
+        "Kwaliteit",
+        "higher",
+        "dec1",
+        "Het gemiddelde van eerste min laatste pijnscore (NPRS, 0–10) over de afgesloten "
+        "klachten die bij het begin en aan het eind gemeten zijn: hoeveel punten de pijn "
+        "gemiddeld afnam. Niet gecorrigeerd voor de casemix: chronische en oudere patiënten "
+        "verbeteren minder.",
+        "The mean of first minus last pain score (NPRS, 0–10) over the closed episodes measured "
+        "at the start and at the end: by how many points pain fell on average. Not adjusted for "
+        "case mix: chronic and older patients improve less.",
+    ),
+    _kpi(
+        "psk_improved_share",
+        "% klachten klinisch verbeterd (PSK)",
+        "% clinically improved (PSK)",
+        "%",
+        "Kwaliteit",
+        "higher",
+        "pct",
+        "Afgesloten klachten met een PSK-score (Patiënt Specifieke Klachten: het gemiddelde van "
+        "de moeite met de door de patiënt gekozen activiteiten, 0–10) bij het begin en aan het "
+        "eind, waarvan de score minstens 2 punten daalde (Stratford e.a. 1995), gedeeld door al "
+        "die gemeten klachten, × 100 %. Alleen uit exports in formaat 1.1.",
+        "Closed episodes with a PSK score (Patient-Specific Complaints: the mean difficulty with "
+        "the activities the patient chose, 0–10) at the start and at the end, whose score fell "
+        "by at least 2 points (Stratford et al. 1995), divided by all those measured episodes, "
+        "× 100 %. Only from exports in format 1.1.",
+    ),
+    _kpi(
+        "psk_change",
+        "Gemiddelde verbetering (PSK)",
+        "Mean improvement (PSK)",
+        "punten",
+        "Kwaliteit",
+        "higher",
+        "dec1",
+        "Het gemiddelde van eerste min laatste PSK-score (0–10) over de afgesloten klachten die "
+        "bij het begin en aan het eind gemeten zijn: hoeveel punten de moeite met de gekozen "
+        "activiteiten gemiddeld afnam. Niet gecorrigeerd voor de casemix.",
+        "The mean of first minus last PSK score (0–10) over the closed episodes measured at the "
+        "start and at the end: by how many points the difficulty with the chosen activities fell "
+        "on average. Not adjusted for case mix.",
+    ),
     # --- Growth (derived, not stored) --------------------------------------------------------
     _kpi(
         "growth_patients",
@@ -809,6 +875,11 @@ SUPPORT_COLUMNS: tuple[str, ...] = (
     "support.sessions_per_episode_sd",
     "support.sessions_per_episode_chronic_sd",
     "support.sessions_per_episode_non_chronic_sd",
+    # Outcome measures (format 1.1): measured episodes and the spread of the change, per instrument.
+    "support.nprs_measured",
+    "support.nprs_change_sd",
+    "support.psk_measured",
+    "support.psk_change_sd",
 )
 # What is stored per practice and window, in this order (named by its layout, see the docstring).
 STORED_COLUMNS: tuple[str, ...] = (

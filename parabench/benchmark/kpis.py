@@ -13,6 +13,7 @@ import operator
 
 import numpy as np
 
+from parabench.benchmark.casemix import Outcome, outcome
 from parabench.benchmark.catalogue import (
     COLUMN_INDEX,
     COLUMNS,
@@ -23,6 +24,7 @@ from parabench.benchmark.catalogue import (
     insurer_column,
 )
 from parabench.benchmark.uncertainty import histogram_sd
+from parabench_format.codes import OUTCOME_INSTRUMENTS
 from parabench_format.histograms import histogram_median
 
 NAN = math.nan
@@ -126,7 +128,25 @@ def base_kpis(window) -> dict[str, float]:
         "waiting_within_5_share": _ratio(
             window.waiting.within_5_working_days, window.waiting.episodes, 100.0
         ),
+    } | outcome_kpis(window)
+
+
+def _outcomes(window) -> dict[str, Outcome | None]:
+    """Per instrument its figures, None when not measured (or a 1.0 export: no outcomes)."""
+    found = window.outcomes
+    return {
+        name: None if found is None else outcome(getattr(found, name))
+        for name in OUTCOME_INSTRUMENTS
     }
+
+
+def outcome_kpis(window) -> dict[str, float]:
+    """% clinically improved and mean change per instrument (``casemix.outcome``)."""
+    values = {}
+    for name, figures in _outcomes(window).items():
+        values[f"{name}_improved_share"] = NAN if figures is None else figures.improved_share
+        values[f"{name}_change"] = NAN if figures is None else figures.mean_change
+    return values
 
 
 def mix_counts(window) -> dict[str, dict[str, int]]:
@@ -182,6 +202,16 @@ def support_values(window) -> dict[str, float]:
         "support.sessions_per_episode_non_chronic_sd": sd(
             other.sessions_histogram, other.sessions_total
         ),
+    } | {
+        column: value
+        for name, figures in _outcomes(window).items()
+        for column, value in (
+            (f"support.{name}_measured", NAN if figures is None else float(figures.n)),
+            (
+                f"support.{name}_change_sd",
+                NAN if figures is None or figures.sd_change is None else figures.sd_change,
+            ),
+        )
     }
 
 
@@ -261,11 +291,6 @@ def with_growth(stored: np.ndarray, growth: np.ndarray | None) -> np.ndarray:
     if growth is not None:
         out[:, len(STORED_COLUMNS) :] = np.atleast_2d(growth)
     return out
-
-
-def full_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
-    """Stored rows extended with the growth KPIs computed against ``previous`` (→ COLUMNS)."""
-    return with_growth(stored, growth_matrix(stored, previous))
 
 
 def pack(vector: np.ndarray) -> bytes:

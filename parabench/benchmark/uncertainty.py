@@ -229,6 +229,11 @@ MODELS: dict[str, Model] = {
         "support.closed_episodes_non_chronic",
         "support.sessions_per_episode_non_chronic_sd",
     ),
+    # Outcome measures (format 1.1): n = closed episodes measured at the start and at the end.
+    "nprs_improved_share": Model("proportion", "support.nprs_measured"),
+    "psk_improved_share": Model("proportion", "support.psk_measured"),
+    "nprs_change": Model("mean", "support.nprs_measured", "support.nprs_change_sd"),
+    "psk_change": Model("mean", "support.psk_measured", "support.psk_change_sd"),
     "growth_patients": Model("growth", base="patients"),
     "growth_episodes": Model("growth", base="episodes"),
     "growth_sessions": Model("growth", base="sessions"),
@@ -332,23 +337,6 @@ def chance_limits(
     return target, target
 
 
-def chance_variance(model: Model, target: float, n: float, sd=None) -> float | None:
-    """The variance of a practice's value at ``target`` by chance alone (normal approximation),
-    the weight of the over-dispersion estimate."""
-    if n is None or n <= 0:
-        return None
-    if model.kind == "proportion":
-        return target * (100 - target) / n
-    if model.kind == "rate":
-        return target / n
-    if model.kind == "mean":
-        return None if sd is None else sd * sd / n
-    if model.kind == "growth":
-        ratio = 1 + target / 100
-        return ratio * (1 + ratio) / n * 100 * 100
-    return None
-
-
 def limits(
     model: Model,
     target: float,
@@ -403,16 +391,17 @@ def dispersion(
         return math.nan
     values = np.asarray(values, dtype=np.float64)
     ns = np.asarray(ns, dtype=np.float64)
-    if model.kind == "proportion":
-        variance = target * (100 - target) / ns
-    elif model.kind == "rate":
-        variance = target / ns
-    elif model.kind == "mean":
-        variance = np.asarray(sds, dtype=np.float64) ** 2 / ns
-    else:  # growth
-        ratio = 1 + target / 100
-        variance = ratio * (1 + ratio) / ns * 1e4
+    # A member with n = 0 (no closed episode, no patient) divides by zero: it is left out below.
     with np.errstate(invalid="ignore", divide="ignore"):
+        if model.kind == "proportion":
+            variance = target * (100 - target) / ns
+        elif model.kind == "rate":
+            variance = target / ns
+        elif model.kind == "mean":
+            variance = np.asarray(sds, dtype=np.float64) ** 2 / ns
+        else:  # growth
+            ratio = 1 + target / 100
+            variance = ratio * (1 + ratio) / ns * 1e4
         keep = np.isfinite(values) & np.isfinite(variance) & (ns > 0) & (variance > 0)
     count = int(keep.sum())
     if count < 2:

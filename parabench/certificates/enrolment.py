@@ -264,8 +264,3 @@ def renew(
         )
         _mark_fetched(certificate, actor)
         return certificate
-
-
-def certificate_chain_pem(certificate: ClientCertificate) -> str:
-    """What the client stores: its certificate (the CA certificate is published separately)."""
-    return certificate.certificate_pem

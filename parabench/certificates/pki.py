@@ -255,15 +255,6 @@ def _client_certificate(ca, public, subject, not_before, not_after, validity_day
     )
 
 
-def make_csr(key) -> x509.CertificateSigningRequest:
-    """A CSR as the export client makes it: the subject is a placeholder the portal ignores."""
-    return (
-        x509.CertificateSigningRequestBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ParaBench client")]))
-        .sign(key, hashes.SHA256())
-    )
-
-
 def serial_hex(certificate: x509.Certificate) -> str:
     """Serials are up to 20 bytes: kept as 40 hex digits, never as a 64-bit integer."""
     return f"{certificate.serial_number:040x}"

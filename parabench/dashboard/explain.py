@@ -2,7 +2,7 @@
 records it comes from, and which direction is better — generated, so it cannot drift from the
 dashboard. Also the header figures shown on every portal page.
 
-The source fields name the columns of the four CSV files the practice software writes
+The source fields name the columns of the CSV files the practice software writes
 (docs/practice-records.md); ``tests/dashboard/test_explain.py`` fails when a catalogue entry has
 none here.
 """
@@ -21,6 +21,7 @@ _P = "patients.csv"
 _E = "episodes.csv"
 _S = "sessions.csv"
 _T = "therapists.csv"
+_M = "measurements.csv"
 # Per KPI or mix code: the practice-record columns it is computed from.
 SOURCES: dict[str, tuple[str, ...]] = {
     "patients": (f"{_S}: date, no_show", f"{_E}: patient_id"),
@@ -54,6 +55,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "ended_regular_share": (f"{_E}: end_reason, end_date",),
     "waiting_days": (f"{_E}: registration_date", f"{_S}: date"),
     "waiting_within_5_share": (f"{_E}: registration_date", f"{_S}: date"),
+    "nprs_improved_share": (f"{_M}: episode_id, instrument, date, score", f"{_E}: end_date"),
+    "nprs_change": (f"{_M}: episode_id, instrument, date, score", f"{_E}: end_date"),
+    "psk_improved_share": (f"{_M}: episode_id, instrument, date, score", f"{_E}: end_date"),
+    "psk_change": (f"{_M}: episode_id, instrument, date, score", f"{_E}: end_date"),
     "growth_patients": (f"{_S}: date, no_show", f"{_E}: patient_id"),
     "growth_episodes": (f"{_E}: start_date, end_date",),
     "growth_sessions": (f"{_S}: date, no_show",),

@@ -88,13 +88,3 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 def percent(value: float | None, decimals: int = 1) -> str:
     """59,3 % for a value already in percent (59.3)."""
     return percent_format(decimals)(value)
-
-
-def signed_percent(value: float | None, decimals: int = 1) -> str:
-    """+4,2 % / −3,0 % for growth; a real minus sign reads better than a hyphen."""
-    return percent_format(decimals, signed=True)(value)
-
-
-def euro(value: float | None, decimals: int = 2) -> str:
-    """€ 36,53; € 1.234.567 with decimals=0."""
-    return euro_format(decimals)(value)

@@ -71,6 +71,7 @@ UNIT_WORDS = {
     "weken": gettext_lazy("weken"),
     "dagen": gettext_lazy("dagen"),
     "fte": gettext_lazy("fte"),
+    "punten": gettext_lazy("punten"),
 }
 
 
@@ -97,11 +98,6 @@ def value_format(number_format: str | None, unit: str = ""):
         return write(value)
 
     return show
-
-
-def value_text(value, number_format: str | None, unit: str = "") -> str:
-    """One figure in the catalogue's number format: € 36,53, 59,3 %, 11,2 zittingen, 1.804."""
-    return value_format(number_format, unit)(value)
 
 
 def axis_format(number_format: str | None):
@@ -432,7 +428,20 @@ THEME_INTRO = gettext_lazy(
 )
 
 
+# Added to the theme text on Kwaliteit: what the outcome measures (format 1.1) are and are not.
+OUTCOME_INTRO = gettext_lazy(
+    "De uitkomstmaten komen uit de metingen bij het begin en aan het eind van afgesloten "
+    "klachten: de pijnscore NPRS en de PSK (de moeite met door de patiënt gekozen activiteiten), "
+    "beide 0–10. Klinisch relevant verbeterd is bij de NPRS een daling van minstens 2 punten of "
+    "30 %, bij de PSK van minstens 2 punten. Ze zijn niet gecorrigeerd voor de casemix: "
+    "chronische en oudere patiënten verbeteren minder. Alleen praktijken waarvan de software "
+    "formaat 1.1 met metingen aanlevert hebben deze cijfers; de andere zien een streepje."
+)
+
+
 def tab_intro(slug_: str) -> str:
+    if slug_ == "kwaliteit":
+        return f"{THEME_INTRO} {OUTCOME_INTRO}"
     return str(TAB_INTRO.get(slug_, THEME_INTRO))
 
 

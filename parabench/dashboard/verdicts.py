@@ -49,6 +49,8 @@ N_LABELS = {
     "support.routed_new_episodes": gettext_lazy("aantal nieuwe klachten"),
     "support.waiting_episodes": gettext_lazy("aantal klachten met een wachttijd"),
     "support.appointments": gettext_lazy("aantal afspraken (zittingen + niet nagekomen)"),
+    "support.nprs_measured": gettext_lazy("aantal klachten met een begin- en eindmeting NPRS"),
+    "support.psk_measured": gettext_lazy("aantal klachten met een begin- en eindmeting PSK"),
 }
 GROWTH_N_LABELS = {
     "patients": gettext_lazy("aantal patiënten vorig jaar"),

@@ -15,8 +15,9 @@ import zlib
 
 from parabench.uploads.refusals import Refusal
 
-# A parabench-mi/1 export has at most 7 windows of ~800 values and 12 trend months: ~6,000 JSON
-# values and 7 levels deep. Three times that leaves room for the format to grow.
+# A parabench-mi/1.1 export has at most 7 windows of ~950 values (1.0: ~800; the case-mix cells add
+# 144, the outcome measures 10) and 12 trend months: ~7,000 JSON values and 8 levels deep. Three
+# times that leaves room for the format to grow.
 MAX_JSON_VALUES = 20_000
 MAX_JSON_DEPTH = 12
 

@@ -7,7 +7,9 @@ codes from the refusals table, so the description lists exactly what the service
 from functools import cache
 
 from parabench.uploads.refusals import REFUSALS
-from parabench_format import FORMAT, Export
+from parabench_format import Export
+from parabench_format.models import FORMATS
+from parabench_format.schema import versioned
 
 
 def _error_schema() -> dict:
@@ -74,7 +76,7 @@ def openapi_document() -> dict:
         mode="validation", ref_template="#/components/schemas/{model}"
     )
     schemas = export_schema.pop("$defs", {})
-    schemas["Export"] = export_schema
+    schemas["Export"] = versioned(export_schema, schemas)
     schemas["Error"] = _error_schema()
     schemas["Accepted"] = {
         "type": "object",
@@ -117,8 +119,8 @@ def openapi_document() -> dict:
         "info": {
             "title": "ParaBench uploader",
             "version": "1",
-            "description": f"Upload of {FORMAT} exports with a ParaBench client certificate "
-            "(mutual TLS). See docs/upload-protocol.md.",
+            "description": f"Upload of {' or '.join(FORMATS)} exports with a ParaBench client "
+            "certificate (mutual TLS). See docs/upload-protocol.md.",
         },
         "servers": [{"url": "/ParabenchUploader/services"}],
         # Every operation but this description needs the practice's client certificate (mutual

@@ -104,8 +104,11 @@ REFUSALS = {
     ),
     "format_unsupported": (
         422,
-        _("Dit exportformaat wordt niet ondersteund; verwacht is parabench-mi/1."),
-        "This export format is not supported; expected parabench-mi/1.",
+        _(
+            "Dit exportformaat wordt niet ondersteund; verwacht is parabench-mi/1 of "
+            "parabench-mi/1.1."
+        ),
+        "This export format is not supported; expected parabench-mi/1 or parabench-mi/1.1.",
     ),
     "schema_invalid": (
         422,

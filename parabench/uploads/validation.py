@@ -8,7 +8,8 @@ itself: "today" is the day the upload arrived, not the day the export claims it 
 from datetime import date
 
 from parabench.uploads.refusals import Refusal
-from parabench_format import FORMAT, Export, period_problems, validate_export
+from parabench_format import Export, period_problems, validate_export
+from parabench_format.models import FORMATS
 
 # A refusal lists at most this many problems: a real export's mistakes fit easily, and an answer
 # listing every one of thousands of unknown keys would be larger than the export itself.
@@ -25,15 +26,16 @@ def validated_export(document, *, today: date, raw: bytes | None = None) -> Expo
     ``raw`` (the JSON bytes) is validated directly when given, which saves re-encoding a large
     document; ``document`` is still needed to answer "wrong format version" before anything else.
     """
-    if isinstance(document, dict) and document.get("format") != FORMAT:
+    if isinstance(document, dict) and document.get("format") not in FORMATS:
+        expected = " of ".join(FORMATS)
         raise Refusal(
             "format_unsupported",
             problems=[
                 _problem(
                     "$.format",
                     "format_unsupported",
-                    f"Verwacht formaat {FORMAT}.",
-                    f"Expected format {FORMAT}.",
+                    f"Verwacht formaat {expected}.",
+                    f"Expected format {' or '.join(FORMATS)}.",
                 )
             ],
         )

@@ -1,11 +1,13 @@
-"""Real parabench-mi/1 exports and imports for tests: built through the format's own models.
+"""Real parabench-mi/1 and 1.1 exports and imports for tests: built through the format's models.
 
 ``make_export(agb, year, quarters=4, size=1)`` returns a validated ``parabench_format.Export``.
 Every quarter is the same hand-made template times ``size``; the year-to-date windows follow the
 distinct-count rules of the format: additive numbers (sessions, revenue, started episodes …) are
 the sum of the quarters, distinct counts (patients, active episodes) grow by half a quarter per
 extra quarter (Q1-Q2 = 1.5 × a quarter), therapists stay the same people. The golden values in
-tests/benchmark/test_kpis.py are computed by hand from this template.
+tests/benchmark/test_kpis.py are computed by hand from this template. With
+``format_version="parabench-mi/1.1"`` every window also carries the template's case-mix cells and
+outcome measures (``_CASE_MIX``, ``_OUTCOMES``), additive like the closed episodes they describe.
 
 ``make_import(practice, year, ...)`` adds an imported ``Import`` row and stores its values through
 ``store_export`` (and recomputes, unless told not to) — the same path the import task takes.
@@ -22,11 +24,15 @@ from parabench.uploads.models import Import
 from parabench_format import validate_export
 from parabench_format.codes import (
     AGE_BAND_NAMES,
+    CASE_MIX_AGE_BAND_NAMES,
+    CASE_MIX_SIDES,
+    DCSPH_GROUPS,
     INSURER_BUCKETS,
     SESSIONS_BINS,
     WAITING_DAYS_BINS,
     WEEKS_BINS,
 )
+from parabench_format.models import FORMAT_1_0, FORMAT_1_1
 from parabench_format.periods import QUARTER_IDS, YTD_IDS, quarter_begin, quarter_end
 
 # The format's own code lists, in the order the factory's arrays are written.
@@ -69,6 +75,61 @@ _DISTINCT = {
         "chronic": 18,
     },
 }
+
+
+def _cell(episodes: int, sessions: int, weeks: int) -> list[int]:
+    """``episodes`` closed episodes of ``sessions`` sessions over 7·weeks + 3 days each."""
+    days = 7 * weeks + 3
+    return [
+        episodes,
+        episodes * sessions,
+        episodes * sessions**2,
+        episodes * days,
+        episodes * days**2,
+    ]
+
+
+# The closed episodes of one quarter (see _quarter_additive) in their case-mix cells, as
+# (side, DCSPH group, age band) → (episodes, sessions each, whole weeks each). Each group holds at
+# most 5/8 of its active episodes, so the year-to-date windows (closed × m, active × (1+(m−1)/2))
+# stay possible.
+_CASE_MIX = {
+    ("chronic", "thorax_abdomen", "age_65_plus"): (3, 30, 20),
+    ("chronic", "generalised", "age_65_plus"): (3, 30, 20),
+    ("non_chronic", "spine", "age_18_44"): (18, 3, 2),
+    ("non_chronic", "spine", "age_45_64"): (12, 6, 5),
+    ("non_chronic", "head_neck", "age_0_17"): (6, 6, 5),
+    ("non_chronic", "shoulder_arm_hand", "age_65_plus"): (16, 12, 10),
+    ("non_chronic", "pelvis_leg_foot", "age_45_64"): (2, 12, 10),
+}
+# Outcome measures of one quarter: NPRS 20 measured, each 6 → 3 (12 of them, improved) or 6 → 5
+# (8); PSK 10 measured, each 7 → 4.5 (5, improved) or 7 → 6.5 (5).
+_OUTCOMES = {
+    "nprs": {"measured": 20, "baseline_tenths_total": 1200, "final_tenths_total": 760,
+             "change_squares_total": 12 * 30**2 + 8 * 10**2, "improved": 12},
+    "psk": {"measured": 10, "baseline_tenths_total": 700, "final_tenths_total": 550,
+            "change_squares_total": 5 * 25**2 + 5 * 5**2, "improved": 5},
+}  # fmt: skip
+
+
+def _case_mix(size: int) -> dict:
+    fields = (
+        "episodes",
+        "sessions_total",
+        "sessions_squares_total",
+        "duration_days_total",
+        "duration_days_squares_total",
+    )
+    out = {}
+    for side in CASE_MIX_SIDES:
+        out[side] = {}
+        for group in DCSPH_GROUPS:
+            out[side][group] = {}
+            for band in CASE_MIX_AGE_BAND_NAMES:
+                found = _CASE_MIX.get((side, group, band))
+                numbers = _cell(*found) if found else [0] * 5
+                out[side][group][band] = {f: n * size for f, n in zip(fields, numbers, strict=True)}
+    return out
 
 
 def _quarter_additive(size: int) -> dict:
@@ -134,6 +195,8 @@ def _quarter_additive(size: int) -> dict:
         ],
         "waiting": {2: 20 * s, 4: 20 * s, 10: 20 * s},
         "within_5": 40 * s,
+        "case_mix": _case_mix(s),
+        "outcomes": {k: {f: n * s for f, n in v.items()} for k, v in _OUTCOMES.items()},
     }
 
 
@@ -153,7 +216,9 @@ def _times(value, m: int):
     return result
 
 
-def _window(window_id: str, begin: date, end: date, quarters: int, size: int) -> dict:
+def _window(
+    window_id: str, begin: date, end: date, quarters: int, size: int, format_version: str
+) -> dict:
     """A window of ``quarters`` quarters: additive parts summed, distinct parts 1 + (m-1)/2."""
 
     def distinct(count: int) -> int:
@@ -218,7 +283,11 @@ def _window(window_id: str, begin: date, end: date, quarters: int, size: int) ->
             "days_histogram": waiting,
         },
         "therapists": {"count": 5, "fte_hundredths": fte},
-    }
+    } | (
+        {"case_mix": a["case_mix"], "outcomes": a["outcomes"]}
+        if format_version == FORMAT_1_1
+        else {}
+    )
 
 
 def _split3(total: int) -> list[int]:
@@ -233,6 +302,7 @@ def export_dict(
     size: int = 1,
     year_closed: bool = False,
     exported_at: datetime | None = None,
+    format_version: str = FORMAT_1_0,
 ) -> dict:
     """The JSON document of an export (before validation); exported 15 days after its period
     unless ``exported_at`` says otherwise."""
@@ -241,11 +311,18 @@ def export_dict(
         end + timedelta(days=15), datetime.min.time(), tzinfo=UTC
     )
     windows = [
-        _window(QUARTER_IDS[q - 1], quarter_begin(year, q), quarter_end(year, q), 1, size)
+        _window(
+            QUARTER_IDS[q - 1],
+            quarter_begin(year, q),
+            quarter_end(year, q),
+            1,
+            size,
+            format_version,
+        )
         for q in range(1, quarters + 1)
     ]
     windows += [
-        _window(YTD_IDS[q - 1], date(year, 1, 1), quarter_end(year, q), q, size)
+        _window(YTD_IDS[q - 1], date(year, 1, 1), quarter_end(year, q), q, size, format_version)
         for q in range(2, quarters + 1)
     ]
     through = min(exported.date(), date(year, 12, 31))
@@ -270,7 +347,7 @@ def export_dict(
             }
         )
     return {
-        "format": "parabench-mi/1",
+        "format": format_version,
         "practice": {"agb_code": agb},
         "software": {"name": "parabench-client", "version": "1.0"},
         "exported_at": exported.isoformat(),
@@ -282,10 +359,18 @@ def export_dict(
 
 
 def make_export(
-    agb: str, year: int, quarters: int = 4, size: int = 1, year_closed=False, exported_at=None
+    agb: str,
+    year: int,
+    quarters: int = 4,
+    size: int = 1,
+    year_closed=False,
+    exported_at=None,
+    format_version: str = FORMAT_1_0,
 ):
     """A validated export (``parabench_format.Export``); fails loudly if the format refuses it."""
-    report = validate_export(export_dict(agb, year, quarters, size, year_closed, exported_at))
+    report = validate_export(
+        export_dict(agb, year, quarters, size, year_closed, exported_at, format_version)
+    )
     if not report.ok:
         raise AssertionError([p.to_dict() for p in report.problems])
     return report.export

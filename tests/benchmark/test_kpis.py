@@ -5,7 +5,8 @@ started (42 direct, 12 GP, 4 specialist, 2 other), 60 closed (6 chronic × 30 se
 weeks; 54 non-chronic: 18 × 3, 18 × 6, 18 × 12 sessions over 2, 5, 10 weeks); 600 sessions
 (300 basic, 240 supplementary, 60 self-pay; 24 no-shows); revenue € 10,959 + € 8,767.20 +
 € 2,748 = € 22,474.20; waiting 20 × 2, 20 × 4, 20 × 10 days, 40 within 5 working days;
-5 therapists, 4.00 FTE.
+5 therapists, 4.00 FTE. In format 1.1 (the outcome KPIs): NPRS 20 measured, 12 of them 6 → 3
+(improved), 8 of them 6 → 5; PSK 10 measured, 5 of them 7 → 4.5 (improved), 5 of them 7 → 6.5.
 """
 
 import math
@@ -15,11 +16,20 @@ import pytest
 
 from parabench.benchmark import catalogue
 from parabench.benchmark.kpis import (
-    full_matrix,
+    growth_matrix,
     window_values,
     window_vector,
+    with_growth,
 )
 from tests.benchmark.factories import make_export
+
+V11 = "parabench-mi/1.1"
+
+
+def full_matrix(stored, previous):
+    """Stored rows with their growth KPIs against ``previous`` beside them (a recompute's view)."""
+    return with_growth(stored, growth_matrix(stored, previous))
+
 
 Q1_GOLDEN = {
     "patients": 100,
@@ -53,7 +63,12 @@ Q1_GOLDEN = {
     "ended_regular_share": 50 / 60 * 100,
     "waiting_days": 4.0,
     "waiting_within_5_share": 40 / 60 * 100,
+    "nprs_improved_share": 12 / 20 * 100,
+    "nprs_change": (12 * 3 + 8 * 1) / 20,  # 2.2 points
+    "psk_improved_share": 5 / 10 * 100,
+    "psk_change": (5 * 2.5 + 5 * 0.5) / 10,  # 1.5 points
 }
+OUTCOME_KPIS = ("nprs_improved_share", "nprs_change", "psk_improved_share", "psk_change")
 
 
 def _window(export, window_id):
@@ -66,8 +81,27 @@ def test_every_stored_kpi_has_a_golden_value():
 
 @pytest.mark.parametrize("code", sorted(Q1_GOLDEN))
 def test_each_kpi_of_the_first_quarter_is_as_computed_by_hand(code):
-    values = window_values(_window(make_export("04123451", 2025), "Q1"))
+    export = make_export("04123451", 2025, format_version="parabench-mi/1.1")
+    values = window_values(_window(export, "Q1"))
     assert values[code] == pytest.approx(Q1_GOLDEN[code], rel=1e-12)
+
+
+def test_the_outcome_supports_carry_n_and_the_spread_of_the_change():
+    values = window_values(_window(make_export("04123451", 2025, format_version=V11), "Q1"))
+    # NPRS changes 3 (12×) and 1 (8×) around 2.2: Σ(d − d̄)² = 12·0.64 + 8·1.44 = 19.2
+    assert values["support.nprs_measured"] == 20
+    assert values["support.nprs_change_sd"] == pytest.approx(math.sqrt(19.2 / 19))
+    assert values["support.psk_change_sd"] == pytest.approx(math.sqrt(10 / 9))
+
+
+def test_a_1_0_export_has_the_same_figures_and_no_outcome_kpis():
+    new = window_values(_window(make_export("04123451", 2025, format_version=V11), "Q1-Q4"))
+    old = window_values(_window(make_export("04123451", 2025), "Q1-Q4"))
+    outcome = {c for c in new if c in OUTCOME_KPIS or c.startswith(("support.nprs", "support.psk"))}
+    assert all(math.isnan(old[c]) for c in outcome)
+    assert {c: v for c, v in old.items() if c not in outcome} == pytest.approx(
+        {c: v for c, v in new.items() if c not in outcome}, nan_ok=True
+    )
 
 
 def test_the_half_year_window_uses_its_own_distinct_counts_not_the_sum_of_quarters():

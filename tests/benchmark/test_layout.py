@@ -9,11 +9,11 @@ from django.core.management import call_command
 
 from parabench.benchmark import layout, queries
 from parabench.benchmark.catalogue import COLUMN_INDEX
-from parabench.benchmark.kpis import pack
+from parabench.benchmark.kpis import pack, window_values
 from parabench.benchmark.models import GroupStatistics, WindowValues
 from parabench.benchmark.recompute import recompute_all
 from parabench.uploads import importer
-from tests.benchmark.factories import make_import
+from tests.benchmark.factories import make_export, make_import
 from tests.factories import PracticeFactory
 from tests.uploads.factories import upload_export
 
@@ -162,3 +162,41 @@ def test_rebuild_kpis_computes_every_import_again_from_its_stored_export(setting
     out = capsys.readouterr()
     assert f"import {lost.pk}" in out.err
     assert "5 imports opnieuw berekend, 1 niet leesbaar" in out.out
+
+
+BEFORE_OUTCOMES = Path(__file__).parent / "golden" / "layout-values-before-outcomes.json"
+
+
+@pytest.mark.django_db
+def test_rows_stored_before_the_outcome_kpis_keep_every_figure_and_lack_only_the_new_ones():
+    """Issue 16 added the outcome KPIs (and their support columns) to the catalogue. A row in
+    the layout pinned just before still reads every figure by name; the new ones are not defined
+    until ``rebuild_kpis`` computes them from the stored export."""
+    pinned = json.loads(BEFORE_OUTCOMES.read_text())
+    old_names = tuple(pinned["names"])
+    assert layout.layout_id(old_names) == pinned["id"]
+    current = layout.values_names()
+    added = [name for name in current if name not in old_names]
+    assert added == [
+        "nprs_improved_share",
+        "nprs_change",
+        "psk_improved_share",
+        "psk_change",
+        "support.nprs_measured",
+        "support.nprs_change_sd",
+        "support.psk_measured",
+        "support.psk_change_sd",
+    ]
+    export = make_export("04123451", 2025, format_version="parabench-mi/1.1")
+    values = window_values(export.windows[-1])
+    old_id = layout.ensure(old_names)
+
+    read = layout.vector(pack([values[name] for name in old_names]), old_id, current)
+
+    by_name = dict(zip(current, read.tolist(), strict=True))
+    assert {n: by_name[n] for n in old_names} == pytest.approx(
+        {n: values[n] for n in old_names}, nan_ok=True
+    )
+    assert all(np.isnan(by_name[name]) for name in added)
+    # Read by position (the old rule), the first mix share would now be an outcome KPI.
+    assert current.index("nprs_improved_share") == old_names.index("gender_age_mix.female.age_0_17")

@@ -183,6 +183,19 @@ def test_dispersion_matches_an_independent_reference():
     assert got == pytest.approx(reference_tau2(y, n, target), rel=1e-12)
 
 
+def test_a_member_without_a_denominator_is_left_out_quietly():
+    """A practice with no closed episode has n = 0: no "divide by zero" warning in the worker's
+    output at every recompute, and the same τ² as without it."""
+    y = np.array([62.0, 81.0, 77.5, 90.0, 70.0, 85.0, 79.0, 55.0, 88.0, 83.0, 74.0, 80.0])
+    n = np.array([30, 120, 80, 400, 60, 150, 200, 45, 300, 90, 110, 75], dtype=float)
+    target = float(np.median(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for model in (PROPORTION, RATE):
+            got = u.dispersion(model, np.append(y, 70.0), np.append(n, 0.0), target)
+            assert got == u.dispersion(model, y, n, target)
+
+
 def test_dispersion_is_zero_when_the_group_varies_by_chance_alone():
     rng = np.random.default_rng(7)
     n = rng.integers(20, 400, size=200).astype(float)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from parabench.certificates import pki, services
 from parabench.certificates.models import ClientCertificate
+from parabench_client.certrequest import csr_pem
 
 
 def use_test_ca(settings, directory: Path) -> Path:
@@ -107,8 +108,7 @@ def agb_code_of(certificate) -> str | None:
 
 def new_csr(bits: int = 2048) -> bytes:
     """A PEM CSR for a fresh RSA key, as the export client makes it (the key is thrown away)."""
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    return pki.make_csr(key).public_bytes(serialization.Encoding.PEM)
+    return csr_pem(key).encode()

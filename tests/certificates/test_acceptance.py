@@ -1,7 +1,6 @@
 """The acceptance CA: vendors' certificates, issued in the back office, never reach statistics."""
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.urls import reverse
 
@@ -9,6 +8,7 @@ from parabench.certificates import pki
 from parabench.certificates.ca import get_acceptance_ca, get_ca
 from parabench.certificates.lookup import identify_for_validation, identify_practice
 from parabench.certificates.models import VendorCertificate
+from parabench_client.certrequest import csr_pem
 from tests.certificates.factories import issue_certificate_for
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def vendor_csr():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key, pki.make_csr(key).public_bytes(serialization.Encoding.PEM).decode()
+    return key, csr_pem(key)
 
 
 def issue_in_the_back_office(operator_client, vendor="Fysiosoft BV"):

@@ -21,11 +21,13 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from parabench_client.aggregate import build_export, summarize, summary_lines, working_days_between
-from parabench_client.records import FILES, load_records
+from parabench_client.records import FILES, OPTIONAL_FILES, load_records
 from parabench_format import NoSessions, NothingToExport, codes, export_json, validate_export
+from parabench_format.models import FIELDS_1_1, FORMAT_1_0
 
 GOLDEN = Path(__file__).parent / "golden" / "records"
 EXAMPLE = Path(__file__).parents[2] / "docs" / "example-export.json"
+EXAMPLE_1_0 = Path(__file__).parents[2] / "docs" / "example-export-1.0.json"
 CET = timezone(timedelta(hours=1))
 
 
@@ -84,7 +86,27 @@ def golden_export():
 
 
 def window(export, window_id):
-    return next(w for w in export.model_dump(mode="json")["windows"] if w["id"] == window_id)
+    """One window of the export without the parts of format 1.1 (tested on their own below)."""
+    found = next(w for w in export.model_dump(mode="json")["windows"] if w["id"] == window_id)
+    return {k: v for k, v in found.items() if k not in FIELDS_1_1}
+
+
+def case_mix_cells(export, window_id):
+    """Non-empty case-mix cells of a window: {(side, group, band): (episodes, sessions,
+    sessions², days, days²)}."""
+    found = next(w for w in export.windows if w.id == window_id)
+    return {
+        (side, group, band): tuple(cell.values())
+        for side, groups in found.case_mix.model_dump().items()
+        for group, bands in groups.items()
+        for band, cell in bands.items()
+        if cell["episodes"]
+    }
+
+
+def outcomes(export, window_id):
+    found = next(w for w in export.windows if w.id == window_id)
+    return found.outcomes.model_dump()
 
 
 def test_a_past_year_covers_the_whole_year_with_every_quarter_and_year_to_date_window(
@@ -308,7 +330,82 @@ def test_the_shipped_example_is_the_export_of_the_golden_records(golden_export):
     if os.environ.get("PARABENCH_REGENERATE_EXAMPLE"):
         EXAMPLE.write_bytes(generated)
     assert EXAMPLE.read_bytes() == generated
-    assert json.loads(generated)["format"] == "parabench-mi/1"
+    assert json.loads(generated)["format"] == "parabench-mi/1.1"
+
+
+def test_the_shipped_1_0_example_is_the_same_export_without_case_mix_and_outcomes():
+    """docs/example-export-1.0.json: what a 1.0 exporter writes from the same records."""
+    export = build_export(
+        load_records(GOLDEN),
+        2025,
+        date(2026, 1, 15),
+        agb_code="04123451",
+        exported_at=datetime(2026, 1, 15, 10, 0, tzinfo=CET),
+        format_version=FORMAT_1_0,
+    )
+    generated = export_json(export, pretty=True)
+    if os.environ.get("PARABENCH_REGENERATE_EXAMPLE"):
+        EXAMPLE_1_0.write_bytes(generated)
+    assert EXAMPLE_1_0.read_bytes() == generated
+    document = json.loads(generated)
+    assert document["format"] == "parabench-mi/1"
+    assert not any(name in w for w in document["windows"] for name in FIELDS_1_1)
+    assert validate_export(generated).ok
+
+
+# --- Format 1.1: case mix and outcome measures, by hand ------------------------------------------
+
+
+def test_closed_episodes_fall_in_their_case_mix_cell(golden_export):
+    # Ages on 1 January 2025. E-01 (spine 3400, P-0001 aged 44): 4 sessions over 81 days, Q1.
+    assert case_mix_cells(golden_export, "Q1") == {
+        ("non_chronic", "spine", "age_18_44"): (1, 4, 16, 81, 81**2)
+    }
+    # E-03 (chronic, generalised 9100, P-0003 aged 80): S-10 2024-11-04 … S-13 2025-05-15 =
+    # 192 days, 4 sessions; E-05 (head/neck 1200, P-0004 aged 30): one session, 0 days.
+    assert case_mix_cells(golden_export, "Q2") == {
+        ("chronic", "generalised", "age_65_plus"): (1, 4, 16, 192, 192**2),
+        ("non_chronic", "head_neck", "age_18_44"): (1, 1, 1, 0, 0),
+    }
+    # E-04 (shoulder 4200, P-0001): S-14 2025-09-03 … S-16 2025-12-17 = 105 days, 3 sessions.
+    assert case_mix_cells(golden_export, "Q4") == {
+        ("non_chronic", "shoulder_arm_hand", "age_18_44"): (1, 3, 9, 105, 105**2)
+    }
+    assert case_mix_cells(golden_export, "Q3") == {}
+    assert len(case_mix_cells(golden_export, "Q1-Q4")) == 4
+
+
+def test_outcomes_pair_the_first_and_last_score_of_closed_episodes(golden_export):
+    # E-01: NPRS 7 → 3 (the 5 between does not count): −4, improved; PSK 6.3 → 4.7: −1.6, not.
+    assert outcomes(golden_export, "Q1") == {
+        "nprs": measure(1, 70, 30, 40**2, 1),
+        "psk": measure(1, 63, 47, 16**2, 0),
+    }
+    # E-03: NPRS 5 → 4 (−1, 20 %): not improved. E-05 has one NPRS only: not measured.
+    assert outcomes(golden_export, "Q2") == {
+        "nprs": measure(1, 50, 40, 10**2, 0),
+        "psk": measure(0, 0, 0, 0, 0),
+    }
+    # E-04: NPRS 3 → 2 (−1 point, but 33 %): improved; PSK 8 → 5.5 (−2.5): improved.
+    # E-02 is scored twice but still open: not counted.
+    assert outcomes(golden_export, "Q4") == {
+        "nprs": measure(1, 30, 20, 10**2, 1),
+        "psk": measure(1, 80, 55, 25**2, 1),
+    }
+    assert outcomes(golden_export, "Q1-Q4") == {
+        "nprs": measure(3, 150, 90, 1800, 2),
+        "psk": measure(2, 143, 102, 881, 1),
+    }
+
+
+def measure(measured, baseline, final, squares, improved):
+    return {
+        "measured": measured,
+        "baseline_tenths_total": baseline,
+        "final_tenths_total": final,
+        "change_squares_total": squares,
+        "improved": improved,
+    }
 
 
 # --- Properties on generated records -------------------------------------------------------------
@@ -321,8 +418,8 @@ CODES = ["1000", "1001", "1002", "1100", "1864", "1870", "1920", "1234"]
 
 @st.composite
 def practice(draw):
-    """Rows for the four files; every id carries the marker 'GEHEIM' so a leak is easy to see."""
-    patients, episodes, sessions, therapists = [], [], [], []
+    """Rows for the files; every id carries the marker 'GEHEIM' so a leak is easy to see."""
+    patients, episodes, sessions, therapists, measurements = [], [], [], [], []
     for p in range(draw(st.integers(1, 7))):
         pid = f"GEHEIM-P{p}-{draw(st.integers(100, 999))}"
         birth = draw(st.dates(date(1920, 1, 1), date(2015, 12, 31)))
@@ -352,6 +449,13 @@ def practice(draw):
                 ]
             )
             last = end or start + timedelta(days=300)
+            for instrument in ("NPRS", "PSK"):
+                days = draw(st.sets(st.integers(0, (last - start).days), max_size=3))
+                for offset in sorted(days):
+                    tenths = draw(st.integers(0, 100))
+                    score = str(tenths // 10) if instrument == "NPRS" else f"{tenths / 10:.1f}"
+                    day = (start + timedelta(days=offset)).isoformat()
+                    measurements.append([eid, instrument, day, score])
             for s in range(draw(st.integers(0, 6))):
                 day = start + timedelta(days=draw(st.integers(0, (last - start).days)))
                 payer = (
@@ -389,11 +493,12 @@ def practice(draw):
         "episodes": episodes,
         "sessions": sessions,
         "therapists": therapists,
+        "measurements": measurements,
     }
 
 
 def write(folder: Path, rows: dict) -> None:
-    for kind, (name, columns) in FILES.items():
+    for kind, (name, columns) in (FILES | OPTIONAL_FILES).items():
         with (folder / name).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)

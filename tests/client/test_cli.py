@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -90,6 +91,28 @@ def test_several_years_give_separate_files_and_a_refused_year_is_reported(
         "parabench-04123451-2026.json",
     ]
     assert "2027 ligt in de toekomst" in capsys.readouterr().err
+
+
+def test_format_1_0_is_the_same_export_without_case_mix_and_outcomes(
+    configured, small_records, tmp_path
+):
+    assert export(small_records, tmp_path / "new", 2025) == 0
+    assert export(small_records, tmp_path / "old", 2025, extra=["--format-version", "1.0"]) == 0
+
+    new = json.loads((tmp_path / "new" / "parabench-04123451-2025.json").read_text())
+    old = json.loads((tmp_path / "old" / "parabench-04123451-2025.json").read_text())
+    assert (new["format"], old["format"]) == ("parabench-mi/1.1", "parabench-mi/1")
+    assert new["windows"][6]["outcomes"]["nprs"]["measured"] > 0  # the synthetic scores
+    for window in new["windows"]:
+        del window["case_mix"], window["outcomes"]
+    del new["format"], old["format"], new["exported_at"], old["exported_at"]
+    assert new == old
+
+
+@pytest.mark.parametrize("name", ["example-export.json", "example-export-1.0.json"])
+def test_validate_accepts_both_format_versions(name, capsys):
+    path = Path(__file__).parents[2] / "docs" / name
+    assert main(["validate", str(path), "--today", "2026-06-15"]) == 0
 
 
 def test_year_closed_is_carried_in_the_export(configured, small_records, tmp_path):
@@ -267,7 +290,7 @@ def test_version_and_help_follow_the_chosen_language():
         [sys.executable, "-m", "parabench_client", "--version"], capture_output=True, text=True
     )
     assert version.returncode == 0
-    assert version.stdout.strip() == f"parabench-client {__version__} (parabench-mi/1)"
+    assert version.stdout.strip() == f"parabench-client {__version__} (parabench-mi/1.1)"
 
     env = {**os.environ, "PARABENCH_LANG": "en"}
     english = subprocess.run(

@@ -1,4 +1,4 @@
-"""load_records: the four CSV files, checked record by record, with a report per file and line."""
+"""load_records: the CSV files, checked record by record, with a report per file and line."""
 
 import csv
 import shutil
@@ -42,7 +42,13 @@ def test_the_golden_records_load_with_only_a_warning_for_an_unknown_insurer():
     assert [(p.file, p.line, p.code, p.severity) for p in records.problems] == [
         ("patients.csv", 5, "uzovi_unknown", "warning")
     ]
-    assert records.report.read == {"patients": 5, "episodes": 6, "sessions": 18, "therapists": 3}
+    assert records.report.read == {
+        "patients": 5,
+        "episodes": 6,
+        "sessions": 18,
+        "therapists": 3,
+        "measurements": 14,
+    }
     assert records.report.kept == records.report.read
     assert records.patients["P-0004"].concern == "other"
     assert records.patients["P-0003"].concern == "self_pay"
@@ -213,9 +219,10 @@ def test_problems_read_as_dutch_sentences_with_file_and_line(folder):
         "episodes.csv, regel 2: fout: DCSPH-code '8400' is onbekend. [dcsph_unknown]"
     )
     assert raised.value.problems[0].message_en == "DCSPH code '8400' is unknown."
-    # the five sessions of the rejected episode are reported as consequences, not as unknown
-    assert [p.code for p in raised.value.problems[1:6]] == ["episode_rejected"] * 5
-    assert raised.value.message.startswith("De praktijkgegevens bevatten 6 fout(en)")
+    # the five sessions and five measurements of the rejected episode are reported as
+    # consequences, not as unknown
+    assert [p.code for p in raised.value.problems[1:11]] == ["episode_rejected"] * 10
+    assert raised.value.message.startswith("De praktijkgegevens bevatten 11 fout(en)")
 
 
 def test_lenient_mode_drops_a_bad_patient_with_its_episodes_and_sessions(folder):
@@ -229,6 +236,7 @@ def test_lenient_mode_drops_a_bad_patient_with_its_episodes_and_sessions(folder)
         "episodes": 2,
         "sessions": 8,
         "therapists": 0,
+        "measurements": 9,  # E-01's five and E-04's four
     }
     codes = [(p.file, p.code) for p in records.report.errors]
     assert codes.count(("episodes.csv", "patient_rejected")) == 2
@@ -356,3 +364,54 @@ def test_every_bad_session_is_reported_among_many_good_ones(folder):
     first = 2 + 18 + 250  # after the header, the 18 golden sessions and 250 good ones
     expected = [("sessions.csv", first + n, code) for n, code in enumerate(bad.values())]
     assert [p for p in found if p[0] == "sessions.csv"] == expected
+
+
+# --- measurements.csv (format 1.1) ----------------------------------------------------------------
+
+
+def test_the_golden_measurements_are_read_in_tenths_of_a_point():
+    measurements = load_records(GOLDEN).measurements
+    assert measurements[:2] == [
+        ("E-01", "nprs", date(2025, 1, 6), 70),
+        ("E-01", "psk", date(2025, 1, 6), 63),
+    ]
+    assert len(measurements) == 14
+
+
+def test_a_folder_without_measurements_loads_with_none(folder):
+    (folder / "measurements.csv").unlink()
+    records = load_records(folder)
+    assert records.measurements == []
+    assert "measurements" not in records.report.read
+
+
+def test_bad_measurements_are_reported_with_their_line(folder):
+    for line in (
+        "E-77,NPRS,2025-02-01,5",  # 16
+        "E-01,NPRS,2024-12-01,5",  # 17: before the episode
+        "E-01,NPRS,2025-02-10,6.5",  # 18: NPRS is whole points
+        "E-01,PSK,2025-02-10,10.5",  # 19: above 10
+        "E-01,PSK,2025-02-10,7,25",  # 20: a decimal comma without quotes splits the cell
+        "E-01,NPRS,2025-01-06,6",  # 21: a second NPRS on the same day
+        "E-01,PSK,2025-02-11,",  # 22
+    ):
+        append(folder, "measurements.csv", line)
+
+    assert [p for p in problems_of(folder) if p[0] == "measurements.csv"] == [
+        ("measurements.csv", 16, "episode_unknown"),
+        ("measurements.csv", 17, "dates_out_of_order"),
+        ("measurements.csv", 18, "score_invalid"),
+        ("measurements.csv", 19, "score_invalid"),
+        ("measurements.csv", 20, "row_width"),
+        ("measurements.csv", 21, "duplicate_measurement"),
+        ("measurements.csv", 22, "score_invalid"),
+    ]
+
+
+def test_another_instrument_is_a_warning_and_is_not_counted_as_read(folder):
+    append(folder, "measurements.csv", "E-01,ODI,2025-01-06,40")
+    records = load_records(folder)
+    assert records.report.read["measurements"] == 14
+    assert [(p.line, p.code, p.severity) for p in records.problems[1:]] == [
+        (16, "instrument_unknown", "warning")
+    ]

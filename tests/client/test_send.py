@@ -61,7 +61,7 @@ def test_it_sends_the_export_gzipped_with_the_client_certificate(
     assert post.path == "/ParabenchUploader/services/exports"
     assert post.headers["Content-Type"] == "application/json"
     assert post.headers["Content-Encoding"] == "gzip"
-    assert post.document["format"] == "parabench-mi/1"
+    assert post.document["format"] == "parabench-mi/1.1"
     assert post.document["practice"] == {"agb_code": "04123451"}
     assert post.document["period"] == {"begin": "2025-01-01", "end": "2025-12-31"}
     example = json.loads((Path(__file__).parents[2] / "docs" / "example-export.json").read_text())

@@ -19,7 +19,7 @@ from parabench_format import histogram_median
 from parabench_format.codes import AGE_BAND_NAMES, CONCERN_BY_UZOVI, INSURER_CONCERNS
 
 TODAY = dt.date(2026, 6, 15)
-FILES = ("patients.csv", "episodes.csv", "sessions.csv", "therapists.csv")
+FILES = ("patients.csv", "episodes.csv", "sessions.csv", "therapists.csv", "measurements.csv")
 
 
 def generate(folder, seed, province="ZH", patients=200, years=range(2024, 2027)):
@@ -264,3 +264,51 @@ def test_practices_differ_in_how_long_new_patients_wait(national):
     assert max(medians) - min(medians) >= 3
     within = [w.waiting.within_5_working_days / w.waiting.episodes for w in national]
     assert max(within) - min(within) >= 0.15
+
+
+def cell_mean(windows, side, band=None, group=None):
+    """Sessions per closed episode over the matching case-mix cells of all windows."""
+    episodes = sessions = 0
+    for window in windows:
+        for group_name, bands in getattr(window.case_mix, side).model_dump().items():
+            for band_name, cell in bands.items():
+                if band in (None, band_name) and group in (None, group_name):
+                    episodes += cell["episodes"]
+                    sessions += cell["sessions_total"]
+    return sessions / episodes
+
+
+def test_case_mix_changes_the_length_of_treatments(national):
+    """Chronic longer; older patients and generalised complaints longer: what adjustment is for."""
+    assert cell_mean(national, "chronic") > 3 * cell_mean(national, "non_chronic")
+    assert cell_mean(national, "non_chronic", band="age_65_plus") > 1.15 * cell_mean(
+        national, "non_chronic", band="age_18_44"
+    )
+    assert cell_mean(national, "non_chronic", group="generalised") > 1.15 * cell_mean(
+        national, "non_chronic", group="head_neck"
+    )
+
+
+def test_practices_lean_towards_their_own_age_mix(national):
+    elderly = []
+    for window in national:
+        cells = window.case_mix.model_dump()
+        closed = sum(c["episodes"] for s in cells.values() for g in s.values() for c in g.values())
+        old = sum(g["age_65_plus"]["episodes"] for s in cells.values() for g in s.values())
+        elderly.append(old / closed)
+    assert max(elderly) - min(elderly) > 0.12
+
+
+def test_outcomes_improve_like_physiotherapy_patients_do(national):
+    for instrument, first_mean in (("nprs", 6.0), ("psk", 6.8)):
+        measures = [getattr(w.outcomes, instrument) for w in national]
+        measured = sum(m.measured for m in measures)
+        closed = sum(w.episodes.ended for w in national)
+        change = sum(m.baseline_tenths_total - m.final_tenths_total for m in measures) / 10
+        improved = sum(m.improved for m in measures)
+
+        assert 0.25 <= measured / closed <= 0.55  # about half use a measure, some closed at once
+        first = sum(m.baseline_tenths_total for m in measures) / 10 / measured
+        assert abs(first - first_mean) < 0.4
+        assert 1.5 <= change / measured <= 3.5
+        assert 0.45 <= improved / measured <= 0.8

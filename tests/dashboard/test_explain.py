@@ -19,13 +19,14 @@ def test_every_catalogue_figure_names_its_source_fields():
 
 
 def test_the_source_fields_are_columns_of_the_practice_records():
-    from parabench_client.records import FILES, OPTIONAL_COLUMNS
+    from parabench_client.records import FILES, OPTIONAL_COLUMNS, OPTIONAL_FILES
 
+    files = FILES | OPTIONAL_FILES
     for sources in explain.SOURCES.values():
         for source in sources:
             file, _colon, fields = source.partition(": ")
             kind = file.removesuffix(".csv")
-            known = set(FILES[kind][1]) | set(OPTIONAL_COLUMNS.get(kind, ()))
+            known = set(files[kind][1]) | set(OPTIONAL_COLUMNS.get(kind, ()))
             assert {f.strip() for f in fields.split(",")} <= known, source
 
 

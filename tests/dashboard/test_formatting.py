@@ -30,11 +30,11 @@ def test_it_writes_a_percentage_with_a_decimal_comma():
 
 
 def test_it_writes_euros_with_cents():
-    assert formatting.euro(36.53) == "€ 36,53"
+    assert formatting.euro_format()(36.53) == "€ 36,53"
 
 
 def test_it_groups_thousands_with_points():
-    assert formatting.euro(1234567.4, 0) == "€ 1.234.567"
+    assert formatting.euro_format(0)(1234567.4) == "€ 1.234.567"
     assert formatting.number(1234.56, 1) == "1.234,6"
 
 
@@ -48,17 +48,17 @@ def test_it_never_writes_minus_zero():
 
 
 def test_it_signs_growth_with_a_real_minus():
-    assert formatting.signed_percent(4.24) == "+4,2 %"
-    assert formatting.signed_percent(-3) == "\u22123,0 %"
-    assert formatting.signed_percent(0.01) == "0,0 %"
-    assert formatting.signed_percent(0.5) == "+0,5 %"
-    assert formatting.signed_percent(-0.5) == "\u22120,5 %"
+    assert formatting.percent_format(1, signed=True)(4.24) == "+4,2 %"
+    assert formatting.percent_format(1, signed=True)(-3) == "\u22123,0 %"
+    assert formatting.percent_format(1, signed=True)(0.01) == "0,0 %"
+    assert formatting.percent_format(1, signed=True)(0.5) == "+0,5 %"
+    assert formatting.percent_format(1, signed=True)(-0.5) == "\u22120,5 %"
 
 
 def test_it_shows_a_dash_for_a_missing_value():
     assert formatting.number(None) == "–"
     assert formatting.percent(None) == "–"
-    assert formatting.euro(None) == "–"
+    assert formatting.euro_format()(None) == "–"
 
 
 def test_it_uses_english_month_names_in_english():
@@ -77,8 +77,8 @@ def test_it_swaps_the_separators_in_english():
     with translation.override("en"):
         assert formatting.number(1234567.34, 1) == "1,234,567.3"
         assert formatting.percent(59.34) == "59.3 %"
-        assert formatting.euro(1234.5) == "€ 1,234.50"
-        assert formatting.signed_percent(-3) == "\u22123.0 %"
+        assert formatting.euro_format()(1234.5) == "€ 1,234.50"
+        assert formatting.percent_format(1, signed=True)(-3) == "\u22123.0 %"
 
 
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(0, 3))

@@ -34,16 +34,16 @@ def kpi(code="sessions_per_episode", verdict="around", value=10.2, stats=STATS, 
 
 
 def test_values_follow_the_catalogue_number_format():
-    assert presentation.value_text(36.531, "eur") == "€ 36,53"
-    assert presentation.value_text(412345.4, "eur0") == "€ 412.345"
-    assert presentation.value_text(59.34, "pct") == "59,3 %"
-    assert presentation.value_text(1804, "int") == "1.804"
-    assert presentation.value_text(11.24, "dec1", "zittingen") == "11,2 zittingen"
+    assert presentation.value_format("eur")(36.531) == "€ 36,53"
+    assert presentation.value_format("eur0")(412345.4) == "€ 412.345"
+    assert presentation.value_format("pct")(59.34) == "59,3 %"
+    assert presentation.value_format("int")(1804) == "1.804"
+    assert presentation.value_format("dec1", "zittingen")(11.24) == "11,2 zittingen"
 
 
 def test_an_undefined_value_is_a_dash():
-    assert presentation.value_text(None, "dec1") == "–"
-    assert presentation.value_text(float("nan"), "pct") == "–"
+    assert presentation.value_format("dec1")(None) == "–"
+    assert presentation.value_format("pct")(float("nan")) == "–"
 
 
 def test_the_distribution_chart_carries_only_group_statistics_and_the_practice():

@@ -174,3 +174,18 @@ def test_an_indicator_without_a_spread_to_judge_by_is_named_beside_the_others():
     symbol = verdicts.theme_symbol(KWALITEIT, [within, waiting], False)
     assert symbol.state == "within"
     assert symbol.summary.endswith("Zonder oordeel (geen spreiding in de groep): Wachttijd.")
+
+
+def test_every_denominator_of_a_model_has_words_for_the_funnel():
+    """The funnel names the practice's own n ("Uw aantal …"); a model whose denominator has no
+    words would show a bare "Uw" (as the outcome KPIs did before their labels existed)."""
+    from parabench.benchmark.uncertainty import MODELS
+    from parabench.dashboard.verdicts import N_LABELS
+
+    shown = {k.code for k in catalogue.KPIS}  # the figures per insurer have no funnel
+    denominators = {
+        model.denominator
+        for code, model in MODELS.items()
+        if code in shown and model.kind not in ("growth", "spread")
+    }
+    assert denominators - set(N_LABELS) == set()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from parabench_format import validate_export
 from parabench_format.models import SOFTWARE_NAMES
-from tests.format.conftest import EXAMPLE
+from tests.format.conftest import EXAMPLE, EXAMPLE_1_0
 
 
 def problems(document):
@@ -415,3 +415,88 @@ def test_any_change_to_a_valid_export_gives_a_report_never_an_exception(changes)
 def test_any_json_document_gives_a_report_never_an_exception(value):
     report = validate_export(json.dumps(value).encode())
     assert not report.ok
+
+
+# --- Format 1.1: case mix and outcome measures ----------------------------------------------------
+# The example's Q1 (index 0) holds one closed episode: non-chronic, spine, aged 44, 4 sessions over
+# 81 days, NPRS 7 → 3 and PSK 6.3 → 4.7.
+
+
+def test_a_1_0_export_is_still_valid_and_a_1_1_part_in_it_is_refused():
+    document = json.loads(EXAMPLE_1_0.read_bytes())
+    assert validate_export(document).ok
+    document["windows"][2]["outcomes"] = None  # even as null: 1.0 does not know the field
+    assert problems(document) == [("$.windows[2].outcomes", "extra_forbidden")]
+
+
+def test_a_1_1_export_needs_case_mix_and_outcomes_in_every_window(document):
+    del document["windows"][1]["case_mix"]
+    document["windows"][5]["outcomes"] = None
+    assert problems(document) == [
+        ("$.windows[1].case_mix", "missing"),
+        ("$.windows[5].outcomes", "missing"),
+    ]
+
+
+def test_the_cells_of_a_side_add_up_to_its_closed_episodes(document):
+    cell = document["windows"][0]["case_mix"]["non_chronic"]["spine"]["age_18_44"]
+    cell["sessions_total"] += 1
+    document["windows"][0]["case_mix"]["non_chronic"]["spine"]["age_45_64"]["episodes"] = 1
+    found = problems(document)
+    assert found.count(("$.windows[0].case_mix.non_chronic", "sum_mismatch")) == 2
+    # … and the year-to-date windows no longer hold the sum of their quarters
+    assert ("$.windows[4].case_mix.non_chronic.spine.age_18_44.sessions_total",
+            "window_not_quarter_sum") in found  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("squares", "code"),
+    [(15, "cell_spread"), (16, None), (17, "cell_spread")],  # one episode of 4 sessions: 4² = 16
+)
+def test_the_squares_of_a_cell_fit_its_sums(document, squares, code):
+    for index in (0, 4, 5, 6):  # Q1 and every year-to-date window holding it
+        cells = document["windows"][index]["case_mix"]["non_chronic"]["spine"]["age_18_44"]
+        cells["sessions_squares_total"] += squares - 16
+    path = "$.windows[0].case_mix.non_chronic.spine.age_18_44.sessions_squares_total"
+    found = problems(document)
+    assert (path, "cell_spread") in found if code else found == []
+
+
+def test_a_cell_without_episodes_has_no_sessions(document):
+    document["windows"][2]["case_mix"]["chronic"]["head_neck"]["age_0_17"]["sessions_total"] = 3
+    document["windows"][2]["closed_episodes"]["chronic"]["sessions_total"] += 3
+    assert ("$.windows[2].case_mix.chronic.head_neck.age_0_17", "cell_without_episodes") in (
+        problems(document)
+    )
+
+
+def test_a_group_holds_no_more_closed_than_active_episodes(document):
+    q1 = document["windows"][0]
+    moved = q1["case_mix"]["non_chronic"]["spine"].pop("age_18_44")
+    q1["case_mix"]["non_chronic"]["spine"]["age_18_44"] = dict.fromkeys(moved, 0)
+    q1["case_mix"]["non_chronic"]["thorax_abdomen"]["age_18_44"] = moved
+    assert ("$.windows[0].case_mix.thorax_abdomen", "exceeds_limit") in problems(document)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("measured", 2, "exceeds_limit"),  # Q1 closed one episode
+        ("improved", 2, "exceeds_limit"),  # more than measured
+        ("baseline_tenths_total", 101, "exceeds_limit"),  # above 10 points for one episode
+        ("change_squares_total", 10_001, "exceeds_limit"),
+        ("change_squares_total", 1599, "outcome_spread"),  # a change of 40 needs at least 1600
+    ],
+)
+def test_outcome_numbers_must_be_possible(document, field, value, code):
+    document["windows"][0]["outcomes"]["nprs"][field] = value
+    assert (f"$.windows[0].outcomes.nprs.{field}", code) in problems(document)
+
+
+def test_outcome_sums_are_whole_non_negative_numbers(document):
+    document["windows"][0]["outcomes"]["psk"]["final_tenths_total"] = 4.7
+    document["windows"][0]["outcomes"]["psk"]["baseline_tenths_total"] = -1
+    assert set(problems(document)) == {
+        ("$.windows[0].outcomes.psk.final_tenths_total", "int_type"),
+        ("$.windows[0].outcomes.psk.baseline_tenths_total", "greater_than_equal"),
+    }

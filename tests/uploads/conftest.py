@@ -142,7 +142,8 @@ def uploader(transactional_db, child_env, tmp_path, settings):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a machine shared by several test runs the start alone took over 30 s.
+        deadline = time.monotonic() + 120
         while not port_file.exists():
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((tmp_path / "uploader.log").read_text())

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from parabench.certificates import pki
 from parabench.certificates.acceptance import issue_vendor_certificate
 from parabench.certificates.services import Actor
 from parabench.uploads.models import Import
+from parabench_client.certrequest import csr_pem
 from tests.certificates.factories import issue_certificate_for, write_tls_client_files
 from tests.uploads.exports import export_bytes, make_export
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def vendor_files(tmp_path):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    csr = pki.make_csr(key).public_bytes(serialization.Encoding.PEM)
+    csr = csr_pem(key).encode()
     row = issue_vendor_certificate("Fysiosoft BV", csr, actor=Actor())
     cert, key_file = tmp_path / "vendor.pem", tmp_path / "vendor.key"
     cert.write_text(row.certificate_pem)

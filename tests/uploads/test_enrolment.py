@@ -19,6 +19,7 @@ from django.utils import timezone
 from parabench.certificates.lookup import identify_practice
 from parabench.certificates.models import CertificateEvent, ClientCertificate
 from parabench.uploads.models import Import
+from parabench_client.certrequest import csr_pem
 from tests.certificates.factories import issue_certificate_for, write_tls_client_files
 from tests.uploads.exports import export_bytes, make_export
 
@@ -213,10 +214,8 @@ def test_renewal_needs_a_valid_certificate_of_the_practice(
 ):
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from parabench.certificates import pki
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    csr = pki.make_csr(key).public_bytes(serialization.Encoding.PEM).decode()
+    csr = csr_pem(key)
     import requests
 
     anonymous = requests.post(

@@ -2,12 +2,12 @@
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from parabench.certificates import pki
 from parabench.certificates.ca import write_ca_files
 from parabench.certificates.models import ClientCertificate
+from parabench_client.certrequest import csr_pem
 from tests.certificates.factories import issue_certificate_for, write_tls_client_files
 from tests.uploads.exports import export_bytes, make_export
 
@@ -37,7 +37,7 @@ def test_an_old_cas_certificate_uploads_and_renews_into_the_new_ca(
     assert uploader.post(body, cert=tuple(map(str, old_files))).status_code == 202
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    csr = pki.make_csr(key).public_bytes(serialization.Encoding.PEM).decode()
+    csr = csr_pem(key)
     renewed = requests.post(
         f"{uploader.base}/certificates/renewals",
         json={"csr": csr},

@@ -1,0 +1,200 @@
+"""Case-mix adjusted indices and outcome measures (format 1.1): plain functions, numpy, no Django.
+
+**Indirect standardisation.** A practice's closed episodes of a window lie in 48 case-mix cells
+(chronic or not × DCSPH location group × age band). Its *expected* sessions are what its own cells
+would take at the national rate of each cell, in the same window: E = Σ_c n_c · r_c with n_c its
+episodes in cell c and r_c the national sessions per closed episode there. The index is O / E,
+O its observed sessions: 1.00 = as many sessions as the national figures for its mix predict,
+1.10 = 10 % more. Treatment duration (days from first to last session) the same way.
+
+**Interval.** O / E is a ratio estimator; its variance by linearisation (the delta method, Cochran,
+*Sampling Techniques* 1977 §6.3) is n/(n−1) · Σ_i (x_i − θ·e_i)² / E² over the episodes i, with x_i
+an episode's sessions and e_i = r_c its expected. The sum needs no episode: per cell it is
+Q_c − 2θ·r_c·S_c + θ²·n_c·r_c² with S_c and Q_c the cell's sum and sum of squares, which the export
+carries. The 95 % interval is θ ± 1.96 · √variance. The reference rates count as known (a national
+rate rests on thousands of episodes); what varies is the practice's own episodes. The index is
+handed to the funnel and the verdict as a *mean* of n episodes with standard deviation
+sd = √(Σ(x − θe)² / (n−1)) · n / E, so that sd / √n is exactly the standard error above.
+
+**Reference rates and disclosure.** A cell's national rate is used only when at least k practices
+(MIN_GROUP_SIZE) have episodes in it and no single practice holds more than half of them (a
+(1, 50 %) dominance rule); otherwise the cell takes the rate of its side × location group (all
+ages), and failing that its side (chronic or not). Every rate is rounded to the precision of a
+published figure, after a keyed dither (``disclosure.round_published``), because a practice can
+work out E from its own index. See docs/statistics.md §9 and docs/privacy.md.
+
+**Outcome measures.** Per instrument (NPRS, PSK): the share of measured episodes that improved by
+a clinically relevant amount (``parabench_format.codes.clinically_improved``; a proportion with a
+Wilson interval) and the mean change first − last in points (a mean with its standard deviation
+from the export's sum of squared changes). docs/statistics.md §10.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from parabench.benchmark.disclosure import dither, round_published
+from parabench_format import codes
+
+CELLS = tuple(
+    (side, group, band)
+    for side in codes.CASE_MIX_SIDES
+    for group in codes.DCSPH_GROUPS
+    for band in codes.CASE_MIX_AGE_BAND_NAMES
+)
+FIELDS = (
+    "episodes",
+    "sessions_total",
+    "sessions_squares_total",
+    "duration_days_total",
+    "duration_days_squares_total",
+)
+EPISODES, SESSIONS, SESSIONS_SQUARES, DAYS, DAYS_SQUARES = range(len(FIELDS))
+# What an index is of: the column of the sums and of their squares.
+MEASURES = {"sessions": (SESSIONS, SESSIONS_SQUARES), "duration": (DAYS, DAYS_SQUARES)}
+DOMINANCE = 0.5  # no practice may hold more than this share of a reference cell's episodes
+RATE_FLOOR = 0.01  # reference rates are rounded to at least this (sessions or days per episode)
+
+_SIDES = len(codes.CASE_MIX_SIDES)
+_GROUPS = len(codes.DCSPH_GROUPS)
+_BANDS = len(codes.CASE_MIX_AGE_BAND_NAMES)
+
+
+def cell_matrix(case_mix) -> np.ndarray:
+    """The 48 × 5 numbers of a window's ``case_mix`` (a format CaseMix), in CELLS order."""
+    out = np.zeros((len(CELLS), len(FIELDS)))
+    for index, (side, group, band) in enumerate(CELLS):
+        cell = getattr(getattr(getattr(case_mix, side), group), band)
+        out[index] = [getattr(cell, name) for name in FIELDS]
+    return out
+
+
+# --- Reference rates -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceRates:
+    """Per cell (CELLS order) the national rate of each measure, the level it was taken at
+    (0 = the cell itself, 1 = its side × location group, 2 = its side, -1 = none: NaN rate) and
+    how many practices contributed to it."""
+
+    rates: dict[str, np.ndarray]
+    level: np.ndarray
+    contributors: np.ndarray
+
+
+def _strata(practices: np.ndarray) -> list[np.ndarray]:
+    """The practices' cells summed per stratum of each level, broadcast back to the 48 cells:
+    arrays (practices × 48 × fields) for cell, side × group and side."""
+    shaped = practices.reshape(len(practices), _SIDES, _GROUPS, _BANDS, len(FIELDS))
+    by_group = np.broadcast_to(shaped.sum(axis=3, keepdims=True), shaped.shape)
+    by_side = np.broadcast_to(shaped.sum(axis=(2, 3), keepdims=True), shaped.shape)
+    return [level.reshape(practices.shape) for level in (shaped, by_group, by_side)]
+
+
+def reference_rates(practices: np.ndarray, k: int) -> ReferenceRates:
+    """The national rate per cell from every 1.1 practice's cells (practices × 48 × 5) of one
+    window, before rounding: a cell's own rate where at least ``k`` practices have episodes in it
+    and none holds more than DOMINANCE of them, else the first coarser stratum that passes."""
+    practices = np.asarray(practices, dtype=np.float64).reshape(-1, len(CELLS), len(FIELDS))
+    rates = {name: np.full(len(CELLS), np.nan) for name in MEASURES}
+    level = np.full(len(CELLS), -1)
+    counted = np.zeros(len(CELLS), dtype=np.int64)
+    for depth, stratum in enumerate(_strata(practices)):
+        episodes = stratum[:, :, EPISODES]
+        total = episodes.sum(axis=0)
+        contributors = (episodes > 0).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            largest = np.where(total > 0, episodes.max(axis=0, initial=0) / total, 1.0)
+        usable = (level < 0) & (contributors >= k) & (largest <= DOMINANCE) & (total > 0)
+        for name, (column, _squares) in MEASURES.items():
+            rates[name][usable] = stratum[:, usable, column].sum(axis=0) / total[usable]
+        level[usable] = depth
+        counted[usable] = contributors[usable]
+    return ReferenceRates(rates, level, counted)
+
+
+def published_rates(reference: ReferenceRates, key: bytes | None = None) -> ReferenceRates:
+    """The rates rounded like every published figure (significant digits by the number of
+    contributing practices, at least RATE_FLOOR), after a dither fixed by ``key`` (the window's
+    rows and a secret, as for the group statistics: the same rows give the same rates)."""
+    noise = None if key is None else dither(key, len(MEASURES) * len(CELLS))[0]
+    out = {}
+    for index, (name, rate) in enumerate(reference.rates.items()):
+        part = None if noise is None else noise[index * len(CELLS) : (index + 1) * len(CELLS)]
+        out[name] = round_published(rate, reference.contributors, RATE_FLOOR, part)
+    return ReferenceRates(out, reference.level, reference.contributors)
+
+
+# --- The index -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Index:
+    """O / E of one practice, window and measure; ``sd`` per episode (see the module docstring),
+    None with fewer than two episodes."""
+
+    observed: float
+    expected: float
+    value: float
+    n: int
+    sd: float | None
+
+    def interval(self, z: float = 1.959963984540054) -> tuple[float, float] | None:
+        if self.sd is None:
+            return None
+        half = z * self.sd / math.sqrt(self.n)
+        return self.value - half, self.value + half
+
+
+def indirect_standardisation(cells: np.ndarray, rates: np.ndarray, measure: str) -> Index | None:
+    """The practice's index for ``measure`` ("sessions" or "duration") from its cells (48 × 5) and
+    the reference ``rates`` of that measure; None without closed episodes, when a cell holding
+    episodes has no reference rate, or when nothing is expected (E = 0)."""
+    cells = np.asarray(cells, dtype=np.float64)
+    column, squares = MEASURES[measure]
+    n_c = cells[:, EPISODES]
+    held = n_c > 0
+    n = int(n_c.sum())
+    if n == 0 or np.isnan(rates[held]).any():
+        return None
+    r = np.where(held, rates, 0.0)
+    observed = float(cells[:, column].sum())
+    expected = float((n_c * r).sum())
+    if expected <= 0:
+        return None
+    theta = observed / expected
+    residual = (cells[:, squares] - 2 * theta * r * cells[:, column] + theta**2 * n_c * r * r).sum()
+    sd = None
+    if n >= 2:
+        sd = math.sqrt(max(float(residual), 0.0) / (n - 1)) * n / expected
+    return Index(observed, expected, theta, n, sd)
+
+
+# --- Outcome measures ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One instrument's figures of a window: improved share (%), mean change first − last in
+    points and its standard deviation (None below two measured episodes), n measured."""
+
+    n: int
+    improved_share: float
+    mean_change: float
+    sd_change: float | None
+
+
+def outcome(measure) -> Outcome | None:
+    """The figures of a parabench_format OutcomeMeasure; None when no episode was measured."""
+    n = measure.measured
+    if n == 0:
+        return None
+    change = (measure.baseline_tenths_total - measure.final_tenths_total) / 10
+    mean = change / n
+    sd = None
+    if n >= 2:
+        squares = measure.change_squares_total / 100
+        sd = math.sqrt(max(squares - n * mean * mean, 0.0) / (n - 1))
+    return Outcome(n, 100 * measure.improved / n, mean, sd)
