@@ -1,254 +1,191 @@
-"""Benchmark: full and incremental recompute of the peer statistics, on SQLite and PostgreSQL.
+"""Benchmark: full and incremental recompute of the peer statistics against a fair numpy baseline.
 
-What it does, per database (each in its own child process, because Django's settings are read
-once per process from ``DATABASE_URL``):
+At national scale on PostgreSQL (``bench/national.py``: 10,000 practices × 10 years, 680,000
+stored window vectors), in alternated rounds, each side in a process of its own (so that its
+peak memory is its own and neither warms the other's caches):
 
-1. Creates a fresh database (SQLite file ``var/bm_bench.sqlite3``; PostgreSQL database
-   ``bm_bench`` on 127.0.0.1) and migrates it.
-2. Fills it directly — **not** through uploads: practices spread over the 12 provinces and over
-   networks (a share of them too small to show), one imported export per practice and year,
-   and per export the stored KPI vectors of every window (random but plausible values, 2 % not
-   defined). The last year runs to Q3 like a current year. Filling directly is fine for timing
-   the statistics; the import path has its own benchmark.
-3. Times, in the same process and on the same values:
-   - ``numpy (plain)``: the statistics computed the plain numpy way from in-memory arrays —
-     per group, window and KPI ``np.percentile`` and ``mean`` of the defined values, and
-     percentile positions with ``np.sort`` + ``np.searchsorted``; growth KPIs included;
-   - ``numpy (kernel)``: the same with the engine's vectorised kernel (``stats.py``), still in
-     memory — the floor for any database-backed version;
-   - ``full recompute``: ``recompute_all()`` — reading every stored vector, marking counted rows,
-     computing and writing every statistic;
-   - ``incremental``: a real export of one practice (built through parabench_format), stored with
-     ``store_export`` and followed by ``recompute_practices`` — repeated for a few practices;
-   - ``dashboard read``: ``queries.dashboard_for`` for one import (what a page costs).
+- **numpy baseline**: the same statistical work as production by the best plain numpy method,
+  from arrays already in memory — per year and window the growth KPIs against last year's same
+  window, the groups (national, 12 provinces, every network, without network), and per group
+  one sort of its (members × KPIs) matrix, the Harrell–Davis quantiles the disclosure rules
+  allow (``stats.hd_weights`` @ the sorted values), the keyed dither and the rounding of
+  ``disclosure.publish``, and the funnel's τ² (``uncertainty.group_dispersion``). No database.
+- **full recompute**: ``recompute_all()`` against the database — choosing the counted rows,
+  reading every stored vector, storing growth, computing and writing every group's statistics.
 
-Run: ``.venv/bin/python -m bench.bench_statistics [--practices 10000 --years 10]`` — prints the
-figures and writes docs/benchmarks-statistics.md. ``run()`` returns them for bench/run_all.py.
+Then, in one more process, the **incremental** recompute after one import (a real export built
+through parabench_format, stored with ``store_export``, then the statistics refresh
+``recompute_changed`` of its year), a few times.
+
+Reported: every round's times and ratio, min and median of each side, the 1-minute load
+average before and after every round, the peak RSS of every process, and a verdict for every
+target (full ≤ 1.5 × numpy, incremental ≤ 1 s, peak RSS of a recompute ≤ 300 MB).
+
+Run: ``.venv/bin/python -m bench.bench_statistics [--practices 10000 --years 10 --rounds 3]`` —
+prints the figures and writes docs/benchmarks-statistics.md. Database ``bm_statistics``, a copy of
+the filled world ``bm_national_tpl`` (kept between runs), on 127.0.0.1; ``--database URL`` and
+``--template NAME`` for others.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
 import time
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from bench.common import (
-    Verdict,
-    alternated,
-    create_country,
-    fresh_database,
-    min_median,
-    peak_rss_mb,
-    verdict_table,
-)
+from bench import national
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-statistics.md"
-SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bm_bench.sqlite3'}"
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/bm_bench"
-LAST_YEAR = 2026
-PROVINCE_WEIGHTS = {
-    "GR": 3.4,
-    "FR": 3.7,
-    "DR": 2.8,
-    "OV": 6.7,
-    "FL": 2.5,
-    "GE": 12.1,
-    "UT": 7.9,
-    "NH": 16.6,
-    "ZH": 21.3,
-    "ZE": 2.2,
-    "NB": 14.8,
-    "LI": 6.3,
-}
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/bm_statistics"
+FULL_RATIO_TARGET = 1.5
+INCREMENTAL_TARGET = 1.0  # seconds
+RSS_TARGET = 300  # MB
 
 
-# --- Child process: one database -----------------------------------------------------------------
+def _setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
 
 
-def _windows_of(quarters: int) -> list[str]:
-    ids = [f"Q{q}" for q in range(1, quarters + 1)]
-    return ids + [f"Q1-Q{q}" for q in range(2, quarters + 1)]
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _generate(practices: int, years: int, seed: int = 6):
-    """Memberships and per (year, window) the matrix of stored vectors, one row per practice."""
-    from parabench.benchmark.catalogue import STORED_COLUMNS
-
-    rng = np.random.default_rng(seed)
-    provinces = np.array(list(PROVINCE_WEIGHTS))
-    weights = np.array(list(PROVINCE_WEIGHTS.values()))
-    province = rng.choice(provinces, size=practices, p=weights / weights.sum())
-    networks = max(1, practices // 25)
-    in_network = rng.random(practices) < 0.6
-    network = np.where(in_network, rng.integers(0, networks, size=practices), -1)
-    size = rng.lognormal(0, 0.5, size=practices)
-    reference = rng.lognormal(3, 1, size=len(STORED_COLUMNS))
-    data = {}
-    first = LAST_YEAR - years + 1
-    for year in range(first, LAST_YEAR + 1):
-        quarters = 3 if year == LAST_YEAR else 4
-        growth = 1 + 0.03 * (year - first)
-        for window in _windows_of(quarters):
-            span = 1 if "-" not in window else int(window[-1])
-            matrix = reference * rng.lognormal(0, 0.3, size=(practices, len(STORED_COLUMNS)))
-            matrix[:, :4] *= (size * growth * span)[:, None]
-            matrix[rng.random(matrix.shape) < 0.02] = np.nan
-            data[(year, window)] = matrix
-    return province, network, networks, data
+# --- The baseline: numpy in memory --------------------------------------------------------------
 
 
-def _fill(province, network, networks, data) -> dict:
-    from django.db import transaction
-
-    from parabench.benchmark import layout
-    from parabench.benchmark.bulk import bulk_insert
-    from parabench.benchmark.kpis import growth_matrix, pack
-    from parabench.benchmark.models import WindowValues
-    from parabench.uploads.models import Import
-
-    started = time.perf_counter()
-    with transaction.atomic():
-        practice_ids = create_country(province, network, networks)
-        years = sorted({year for year, _ in data})
-        uploaded = datetime(2020, 1, 1, tzinfo=UTC)
-        imports = []
-        for year in years:
-            end = datetime(year, 9 if year == LAST_YEAR else 12, 30).date()
-            for n, pk in enumerate(practice_ids):
-                imports.append(
-                    Import(
-                        practice_id=pk,
-                        certificate_fingerprint="ab" * 32,
-                        status=Import.Status.IMPORTED,
-                        uploaded_at=uploaded + timedelta(seconds=n),
-                        imported_at=uploaded + timedelta(seconds=n + 1),
-                        content_sha256=f"{year}-{n}".ljust(64, "0"),
-                        body_path="bench",
-                        body_size=1,
-                        format_version="parabench-mi/1",
-                        year=year,
-                        period_begin=datetime(year, 1, 1).date(),
-                        period_end=end,
-                        is_current=True,
-                    )
-                )
-        Import.objects.bulk_create(imports, batch_size=5000)
-        import_ids = {
-            (practice, year): pk
-            for pk, practice, year in Import.objects.values_list("pk", "practice_id", "year")
-        }
-        # Growth figures as recompute_practices stores them: against last year's window.
-        growth = {key: growth_matrix(m, data.get((key[0] - 1, key[1]))) for key, m in data.items()}
-        values_layout = layout.ensure(layout.values_names())
-        growth_layout = layout.ensure(layout.growth_names())
-        rows = (
-            (
-                import_ids[(pk, year)],
-                pk,
-                year,
-                window,
-                pack(matrix[i]),
-                values_layout,
-                pack(growth[key][i]),
-                growth_layout,
-                True,
-            )
-            for key, matrix in data.items()
-            for year, window in (key,)
-            for i, pk in enumerate(practice_ids)
-        )
-        bulk_insert(
-            WindowValues,
-            (
-                "imp_id",
-                "practice_id",
-                "year",
-                "window",
-                "values",
-                "layout_id",
-                "growth",
-                "growth_layout_id",
-                "counted",
-            ),
-            rows,
-        )
-    return {
-        "fill_seconds": time.perf_counter() - started,
-        "window_rows": sum(len(m) for m in data.values()),
-        "imports": len(imports),
-    }
-
-
-def _numpy_statistics(province, network, data, kernel: bool) -> int:
-    """The same statistics as recompute_all, in memory; returns how many group rows it made."""
-    from parabench.benchmark.kpis import growth_matrix, with_growth
-    from parabench.benchmark.stats import describe_columns
-
-    k = 5
+def _groups(province, network) -> dict[tuple[str, str], np.ndarray]:
     groups = {("national", ""): np.arange(len(province))}
     for code in np.unique(province):
         groups[("region", str(code))] = np.flatnonzero(province == code)
     for number in np.unique(network):
         kind = "no_network" if number < 0 else "network"
-        groups[(kind, str(number))] = np.flatnonzero(network == number)
+        groups[(kind, "" if number < 0 else str(number))] = np.flatnonzero(network == number)
+    return groups
+
+
+def numpy_statistics(province, network, data, k: int, secret: bytes) -> int:
+    """Production's statistics of every group, year and window, from in-memory matrices.
+
+    Returns how many group rows it made. The dither key is made as production makes it (a
+    secret, the group and its members' row numbers), so hashing costs the same.
+    """
+    from parabench.benchmark import disclosure
+    from parabench.benchmark.kpis import growth_matrix, with_growth
+    from parabench.benchmark.stats import STAT_FIELDS
+    from parabench.benchmark.uncertainty import group_dispersion
+
+    tau2, median = STAT_FIELDS.index("tau2"), STAT_FIELDS.index("median")
+    floors = disclosure.column_floors()
+    groups = _groups(province, network)
     made = 0
-    for (year, window), stored in data.items():
-        before = data.get((year - 1, window))
-        values = with_growth(stored, growth_matrix(stored, before))
-        for indexes in groups.values():
-            if len(indexes) < k:
-                made += 1
-                continue
-            group = values[indexes]
-            if kernel:
-                describe_columns(group)
-            else:
-                for c in range(group.shape[1]):
-                    column = group[:, c]
-                    present = column[~np.isnan(column)]
-                    if present.size >= k:
-                        np.percentile(present, [10, 25, 50, 75, 90])
+    for (year, window), stored in sorted(data.items()):
+        values = with_growth(stored, growth_matrix(stored, data.get((year - 1, window))))
+        for (kind, key), rows in groups.items():
             made += 1
+            if rows.size < k:
+                continue
+            group = values[rows]
+            ordered = np.sort(group.T, axis=1).T
+            head = f"{year}|{window}|{kind}|{key}|".encode()
+            published = disclosure.publish(ordered, k, floors, secret + head + rows.tobytes())
+            published[tau2] = group_dispersion(group, published[median])
     return made
 
 
-def _incremental(repeat: int) -> dict:
+def baseline_child(practices: int, years: int) -> dict:
+    _setup("sqlite:///:memory:")  # settings only: the baseline never touches a database
+    from django.conf import settings
+
+    warnings.simplefilter("ignore", RuntimeWarning)
+    province, network, _, data = national.generate(practices, years)
+    secret = hashlib.sha256(f"parabench-dither:{settings.SECRET_KEY}".encode()).digest()
+    started = time.perf_counter()
+    groups = numpy_statistics(province, network, data, settings.MIN_GROUP_SIZE, secret)
+    return {
+        "seconds": time.perf_counter() - started,
+        "groups": groups,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+# --- The subject: the recompute against PostgreSQL ---------------------------------------------
+
+
+def prepare_child(url: str, practices: int, years: int, template: str) -> dict:
+    _setup(url)
+    return national.national_database(url, practices, years, template)
+
+
+def recompute_child(url: str) -> dict:
+    _setup(url)
+    from parabench.benchmark.models import GroupStatistics
+    from parabench.benchmark.recompute import recompute_all
+
+    warnings.simplefilter("ignore", RuntimeWarning)
+    before = _peak_rss_mb()
+    started = time.perf_counter()
+    report = recompute_all()
+    return {
+        "seconds": time.perf_counter() - started,
+        "groups": report["groups"],
+        "stored_groups": GroupStatistics.objects.count(),
+        "rss_before_mb": before,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def incremental_child(url: str, repeat: int) -> dict:
+    """Import one export of a practice (the import's own transaction), then the refresh."""
+    _setup(url)
     from django.db import transaction
 
     from parabench.benchmark.ingest import store_export
     from parabench.benchmark.queries import dashboard_for
-    from parabench.benchmark.recompute import recompute_practices
+    from parabench.benchmark.recompute import recompute_changed
     from parabench.practices.models import Practice
     from parabench.uploads.models import Import
     from tests.benchmark.factories import make_export
 
-    store, recompute, dashboard = [], [], []
-    practices = list(Practice.objects.order_by("pk")[:: max(1, Practice.objects.count() // 7)])
-    for n, practice in enumerate(practices[:repeat]):
-        export = make_export(practice.agb_code, LAST_YEAR, quarters=3, size=2 + n)
+    warnings.simplefilter("ignore", RuntimeWarning)
+    year = national.LAST_YEAR
+    store, refresh, dashboard = [], [], []
+    step = max(1, Practice.objects.count() // (repeat + 1))
+    practices = list(Practice.objects.order_by("pk")[::step][:repeat])
+    for n, practice in enumerate(practices):
+        export = make_export(practice.agb_code, year, quarters=3, size=2 + n)
         started = time.perf_counter()
         with transaction.atomic():
-            Import.objects.filter(practice=practice, year=LAST_YEAR).update(is_current=False)
+            Import.objects.filter(practice=practice, year=year).update(is_current=False)
+            now = datetime.now(UTC)
             imp = Import.objects.create(
                 practice=practice,
                 certificate_fingerprint="cd" * 32,
                 status=Import.Status.IMPORTED,
-                uploaded_at=datetime.now(UTC),
-                imported_at=datetime.now(UTC),
+                uploaded_at=now,
+                imported_at=now,
+                exported_at=now,
                 content_sha256=f"incremental-{n}".ljust(64, "0"),
                 body_path="bench",
                 body_size=1,
                 format_version="parabench-mi/1",
-                year=LAST_YEAR,
+                year=year,
                 period_begin=export.period.begin,
                 period_end=export.period.end,
                 is_current=True,
@@ -256,314 +193,200 @@ def _incremental(repeat: int) -> dict:
             store_export(imp, export)
         store.append(time.perf_counter() - started)
         started = time.perf_counter()
-        recompute_practices(imp.year, [imp.practice_id])
-        recompute.append(time.perf_counter() - started)
+        report = recompute_changed(year)
+        refresh.append(time.perf_counter() - started)
+        if report.get("full"):
+            raise RuntimeError("the refresh after one import recomputed the whole year")
         for group in ("national", "region", "network"):
             started = time.perf_counter()
             dashboard_for(imp, group)
             dashboard.append(time.perf_counter() - started)
     return {
-        "store_export_median": statistics.median(store),
-        "incremental_median": statistics.median(recompute),
-        "incremental_max": max(recompute),
-        "dashboard_read_median": statistics.median(dashboard),
-        "incremental_runs": len(recompute),
+        "store_runs": store,
+        "incremental_runs": refresh,
+        "dashboard_median": statistics.median(dashboard),
+        "peak_rss_mb": _peak_rss_mb(),
     }
 
 
-def child(
-    url: str, practices: int, years: int, repeat: int, plain_years: int = 2, repeat_full: int = 3
-) -> dict:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # nanpercentile warns about columns without values in small groups; that is expected here.
-    warnings.simplefilter("ignore", RuntimeWarning)
-    fresh_database(url)
-    import django
+# --- Parent: rounds, the report -----------------------------------------------------------------
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
 
-    from parabench.benchmark.models import GroupStatistics
-    from parabench.benchmark.recompute import recompute_all
-
-    call_command("migrate", verbosity=0)
-    province, network, networks, data = _generate(practices, years)
-    result = {
-        "database": connection.vendor,
-        "practices": practices,
-        "years": years,
-        "load_average_before": os.getloadavg()[0],
-    }
-    result.update(_fill(province, network, networks, data))
-
-    # The plain computation takes about a minute per year at national scale: it is timed on the
-    # first `plain_years` years (previous year kept for growth) and scaled by year-windows.
-    first = min(year for year, _ in data)
-    sample_years = {first + i for i in range(min(plain_years, years))}
-    sample = {key: m for key, m in data.items() if key[0] in sample_years}
-    started = time.perf_counter()
-    _numpy_statistics(province, network, sample, kernel=False)
-    measured = time.perf_counter() - started
-    result["numpy_plain_sampled_years"] = len(sample_years)
-    result["numpy_plain_seconds"] = measured * len(data) / len(sample)
-    # Fair: the sort-once kernel and the full recompute on the same values, rounds alternated
-    # (kernel, recompute, kernel, …), so that load drift on the shared machine hits both alike.
-    made = {}
-    timings = alternated(
-        repeat_full,
-        numpy_kernel=lambda data=data: made.update(
-            groups=_numpy_statistics(province, network, data, kernel=True)
-        ),
-        full_recompute=lambda: made.update(report=recompute_all()),
+def _child(*args) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.bench_statistics", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    result["numpy_groups"], report = made["groups"], made["report"]
-    result["numpy_kernel_runs"] = timings["numpy_kernel"]
-    result["full_recompute_runs"] = timings["full_recompute"]
-    result["ratio_per_round"] = [
-        full / kernel
-        for kernel, full in zip(timings["numpy_kernel"], timings["full_recompute"], strict=True)
-    ]
-    result["numpy_kernel_seconds"] = min(result["numpy_kernel_runs"])
-    result["full_recompute_seconds"] = min(result["full_recompute_runs"])
-    del data, sample
-    result["group_rows"] = report["groups"]
-    result["stored_group_rows"] = GroupStatistics.objects.count()
-    result.update(_incremental(repeat))
-    result["load_average_after"] = os.getloadavg()[0]
-    result["peak_rss_mb"] = peak_rss_mb(os.getpid())
-    result["ratio_plain"] = result["full_recompute_seconds"] / result["numpy_plain_seconds"]
-    result["ratio_kernel"] = statistics.median(result["ratio_per_round"])
-    connection.close()
-    if hasattr(connection, "close_pool"):
-        connection.close_pool()  # a pooled connection would keep the database in use
-    _drop_database(url)
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench child {args} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def run(
+    practices=10_000, years=10, rounds=3, repeat=5, url=POSTGRES_URL, template=national.TEMPLATE
+) -> dict:
+    result = {"practices": practices, "years": years}
+    result["prepare"] = _child(
+        "--prepare", url, "--practices", practices, "--years", years, "--template", template
+    )
+    result["rounds"] = []
+    for number in range(rounds):
+        # Alternated: the side that runs first in one round runs second in the next.
+        order = ("numpy", "recompute") if number % 2 == 0 else ("recompute", "numpy")
+        one = {"order": order, "load_before": os.getloadavg()[0]}
+        for side in order:
+            if side == "numpy":
+                one["numpy"] = _child("--baseline", "--practices", practices, "--years", years)
+            else:
+                one["recompute"] = _child("--recompute", url)
+        one["load_after"] = os.getloadavg()[0]
+        one["ratio"] = one["recompute"]["seconds"] / one["numpy"]["seconds"]
+        result["rounds"].append(one)
+        print(
+            f"round {number + 1}: numpy {one['numpy']['seconds']:.1f} s, recompute "
+            f"{one['recompute']['seconds']:.1f} s, ratio {one['ratio']:.2f}",
+            flush=True,
+        )
+    result["incremental"] = _child("--incremental", url, "--repeat", repeat)
+    result["load_end"] = os.getloadavg()[0]
+    _child("--drop", url)
+    DOC.write_text(markdown(result))
     return result
 
 
-def _drop_database(url: str) -> None:
-    """The bench database is hundreds of megabytes at full scale: do not leave it behind."""
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+def _verdict(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
 
 
-# --- Parent: both databases, the report ------------------------------------------------------
-
-
-def run(practices: int = 10_000, years: int = 10, repeat: int = 5, databases=None) -> dict:
-    """Both databases, each in a child process; writes docs/benchmarks-statistics.md."""
-    results = []
-    for url in databases or (SQLITE_URL, POSTGRES_URL):
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.bench_statistics",
-                "--child",
-                url,
-                "--practices",
-                str(practices),
-                "--years",
-                str(years),
-                "--repeat",
-                str(repeat),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise RuntimeError(f"bench child for {url} failed:\n{completed.stderr[-4000:]}")
-        results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
-    summary = {"practices": practices, "years": years, "runs": results}
-    DOC.write_text(_markdown(summary))
-    return summary
-
-
-# What the incremental recompute cost before the snapshot, for the comparison in the document.
-BEFORE_AND_AFTER = (
-    "Before (commit 1b916cf, this scale and command, load average 4.9–6.6): incremental "
-    "recompute 1.74 s (sqlite) and 1.40 s (postgresql) median, 2.05 / 1.55 s slowest; full "
-    "recompute 80.2 / 48.2 s. Those runs were under a much higher load than this one, so for a "
-    "fair comparison both versions were also run alternately on the same database and load "
-    "(10,000 practices × 2 years, i.e. the same last year of 50,000 window rows; load average "
-    "0.3–0.6; five imports each, two rounds): incremental recompute postgresql 0.84 / 0.90 s "
-    "before → 0.53 / 0.54 s after, sqlite 0.67 / 0.67 s → 0.53 / 0.54 s; full recompute of the "
-    "two years (postgresql) 4.7 / 4.8 s → 5.1 / 5.2 s, the snapshot being written now; the "
-    "statistics, positions, counted flags and growth figures a full recompute writes are "
-    "byte-for-byte the same before and after (SHA-256 over all of them). Before, about half "
-    "of the incremental time was reading the year's ~70,000 stored vectors one row each (on "
-    "PostgreSQL as hex text), the other half sorting the national group and placing every row "
-    "in it. Now an incremental recompute reads a packed snapshot of the year "
-    "(`benchmark_windowblock`: 64 blocks per window, binary transfer on PostgreSQL), checks it "
-    "per block against the table from an index (row count, sum of ids, sum of counted ids) and "
-    "re-reads only what differs; it recomputes only the importing practice's groups (national, "
-    "region, network or without network) and splits them without sorting all memberships; the "
-    "members' percentile positions come from one sort that keeps the permutation instead of a "
-    "binary search per value."
-)
-
-
-def verdicts(summary: dict) -> list[Verdict]:
-    checks = []
-    for r in summary["runs"]:
-        low, middle = min_median(r["ratio_per_round"])
-        checks.append(
-            Verdict(
-                f"full recompute ≤ 1.5× the sort-once numpy kernel ({r['database']})",
-                f"{middle:.2f}× median of {len(r['ratio_per_round'])} alternated rounds "
-                f"(min {low:.2f}×; "
-                + ", ".join(f"{x:.2f}×" for x in r["ratio_per_round"])
-                + f"); load {r['load_average_before']:.1f}",
-                middle <= 1.5,
-            )
-        )
-        checks.append(
-            Verdict(
-                f"incremental recompute after one import ≤ 1 s ({r['database']})",
-                f"{r['incremental_median']:.2f} s median, {r['incremental_max']:.2f} s slowest",
-                r["incremental_median"] <= 1.0,
-            )
-        )
-        checks.append(
-            Verdict(
-                f"benchmark process ≤ 300 MB RSS during a national recompute ({r['database']})",
-                f"{r['peak_rss_mb']:.0f} MB (it also holds the numpy baseline's data)",
-                r["peak_rss_mb"] <= 300,
-            )
-        )
-    return checks
-
-
-def _markdown(summary: dict) -> str:
-    runs = summary["runs"]
-    first = runs[0]
+def markdown(result: dict) -> str:
+    rounds = result["rounds"]
+    numpy_s = [r["numpy"]["seconds"] for r in rounds]
+    full_s = [r["recompute"]["seconds"] for r in rounds]
+    ratios = [r["ratio"] for r in rounds]
+    incremental = result["incremental"]["incremental_runs"]
+    min_ratio = min(full_s) / min(numpy_s)
+    median_ratio = statistics.median(full_s) / statistics.median(numpy_s)
+    peak = max(
+        [r["recompute"]["peak_rss_mb"] for r in rounds] + [result["incremental"]["peak_rss_mb"]]
+    )
     lines = [
         "# Benchmark: peer statistics (full and incremental recompute)",
         "",
-        *verdict_table(verdicts(summary)),
-        "",
-        "The baseline of the target is the sort-once numpy kernel (the engine's own `stats.py`, "
-        "in memory, same values); the plain `np.percentile` loop below is a strawman kept for "
-        "history only, timed on two years and scaled.",
-        "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, "
-        f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, numpy {np.__version__}; "
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{len(os.sched_getaffinity(0))} CPU cores (shared), Python "
+        f"{platform.python_version()}, numpy {np.__version__}, PostgreSQL; "
         "`.venv/bin/python -m bench.bench_statistics "
-        f"--practices {summary['practices']} --years {summary['years']}`.",
+        f"--practices {result['practices']} --years {result['years']} --rounds {len(rounds)}`.",
         "",
-        f"Scale: **{summary['practices']:,} practices × {summary['years']} years** "
-        f"({first['window_rows']:,} stored window vectors, {first['imports']:,} imports; the "
-        "last year runs to Q3), every KPI (stored ones, mix categories and growth), every group "
-        "(national, 12 provinces, "
-        f"{summary['practices'] // 25:,} networks of random size holding 60 % of the practices, "
-        "without network) and every window (Q1–Q4 and Q1-Q2 … Q1-Q4). The data is written "
-        "directly into the tables (not through uploads) with random but plausible values.",
+        f"Scale: **{result['practices']:,} practices × {result['years']} years** on PostgreSQL "
+        f"({rounds[0]['recompute']['groups']:,} group statistics rows per full recompute; the "
+        "world of `bench/national.py`: stored window vectors of every practice, year and window, "
+        "the last year to Q3, 400 networks).",
         "",
-        "| figure | " + " | ".join(r["database"] for r in runs) + " |",
-        "|---|" + "---:|" * len(runs),
+        "**Fair baseline.** *numpy* does the same statistical work as production by the best "
+        "plain method, from matrices already in memory: per year and window the growth KPIs, "
+        "every group's matrix sorted once, the Harrell–Davis quantiles the disclosure rules "
+        "allow, the keyed dither and rounding of `disclosure.publish` and the funnel's τ². "
+        "*Full recompute* is `recompute_all()` against the database: choosing the counted rows, "
+        "reading every vector, storing growth, computing and writing every group. Each side runs "
+        "in its own process, the two alternate (the first of a round runs second in the next).",
+        "",
+        "| round | order | load before | numpy | full recompute | ratio | peak RSS numpy | "
+        "peak RSS recompute |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-
-    def row(label, key, fmt="{:.2f} s"):
-        lines.append(f"| {label} | " + " | ".join(fmt.format(r[key]) for r in runs) + " |")
-
-    row("numpy, plain (`np.percentile` per group and KPI, in memory) ¹", "numpy_plain_seconds")
-    row("numpy, engine's vectorised kernel (in memory), best run", "numpy_kernel_seconds")
-    row("**full recompute** (`recompute_all`), best run", "full_recompute_seconds")
-    row("full recompute ÷ plain numpy (strawman, not the target)", "ratio_plain", "{:.2f}×")
-    row(
-        "**full recompute ÷ kernel numpy** (median of alternated rounds)", "ratio_kernel", "{:.2f}×"
-    )
-    row("peak RSS of the benchmark process", "peak_rss_mb", "{:.0f} MB")
-    row("group statistics rows written", "group_rows", "{:,}")
-    row("**incremental recompute after one import** (median)", "incremental_median")
-    row("incremental recompute, slowest run", "incremental_max")
-    row("`store_export` of one export (median)", "store_export_median", "{:.3f} s")
-    row("`dashboard_for` one import and group (median)", "dashboard_read_median", "{:.3f} s")
-    row("filling the tables (not part of any figure above)", "fill_seconds")
-    row("load average (1 min) before the run", "load_average_before", "{:.1f}")
-    row("load average (1 min) after the run", "load_average_after", "{:.1f}")
-    lines += [
-        "",
-        "**Before and after** (issue 6). " + BEFORE_AND_AFTER,
-        "",
-        f"¹ Timed on the first {first['numpy_plain_sampled_years']} year(s) of data and scaled "
-        "linearly by the number of year × window matrices (it costs about a minute per year at "
-        "national scale; each matrix is computed independently, so the scaling is linear). "
-        "Every other figure is measured in full. All runs: "
-        + "; ".join(
-            f"{r['database']}: full recompute "
-            + ", ".join(f"{t:.1f}" for t in r["full_recompute_runs"])
-            + " s, kernel "
-            + ", ".join(f"{t:.1f}" for t in r["numpy_kernel_runs"])
-            + " s"
-            for r in runs
+    for number, r in enumerate(rounds, start=1):
+        lines.append(
+            f"| {number} | {' → '.join(r['order'])} | {r['load_before']:.1f} | "
+            f"{r['numpy']['seconds']:.2f} s | {r['recompute']['seconds']:.2f} s | "
+            f"{r['ratio']:.2f}× | {r['numpy']['peak_rss_mb']:.0f} MB | "
+            f"{r['recompute']['peak_rss_mb']:.0f} MB |"
         )
-        + ".",
+    lines += [
+        f"| **min** | | | {min(numpy_s):.2f} s | {min(full_s):.2f} s | {min_ratio:.2f}× | | |",
+        f"| **median** | | | {statistics.median(numpy_s):.2f} s | "
+        f"{statistics.median(full_s):.2f} s | {median_ratio:.2f}× | | |",
         "",
-        "The machine is a shared 2-core virtual machine; other test suites were running at the "
-        "same time (see the load averages), which slows every figure by a varying factor. "
-        "Best-of-N is reported for the long figures, the median for the short ones.",
+        "| incremental (one import, then `recompute_changed` of its year) | seconds |",
+        "|---|---:|",
+        "| runs | " + ", ".join(f"{t:.2f}" for t in incremental) + " |",
+        f"| median | {statistics.median(incremental):.2f} |",
+        f"| slowest | {max(incremental):.2f} |",
+        "| storing the export's KPI rows (median) | "
+        f"{statistics.median(result['incremental']['store_runs']):.3f} |",
+        f"| `dashboard_for` one import and group (median) | "
+        f"{result['incremental']['dashboard_median']:.3f} |",
         "",
-        "How to read it: *plain numpy* is what a straightforward numpy program computes for the "
-        "same statistics (n, mean, P10–P90 with type 7, growth, positions) from arrays already "
-        "in memory; the target compares the full recompute with it. *Kernel numpy* is the "
-        "engine's own sort-once computation without any database, i.e. the lower bound; the "
-        "difference between it and the full recompute is reading ~1 KB per window vector from "
-        "the database and writing statistics and positions back. Incremental recompute after "
-        "one import recomputes the importing practice's groups for its year (the national group "
-        "of that year included: every window's statistics and positions of all its practices) "
-        "and the next year when present.",
+        "Load average (1 min) at the end: "
+        f"{result['load_end']:.1f}. Preparing the database: "
+        + (
+            f"copied from the filled template in {result['prepare']['copy_seconds']:.1f} s"
+            if result["prepare"].get("template_reused")
+            else f"filled in {result['prepare'].get('fill_seconds', 0):.1f} s"
+        )
+        + " (not part of any figure).",
+        "",
+        "**Where the time goes.** Both sides spend most of their time in the same numpy work: "
+        "the Harrell–Davis weights of every group size met (`stats.hd_weights`, a continued "
+        "fraction per size and quantile, cached) and the funnel's winsorised τ² per group and "
+        "KPI (`uncertainty.group_dispersion`). What the recompute adds: choosing the counted "
+        "rows (one window function and two updates per year, only changed flags written), "
+        "reading the rows one window at a time in binary, writing back growth figures that "
+        "changed (normally none) and writing the statistics rows by `COPY`. Until issue 18 it "
+        "also rewrote a snapshot cache of every row (17 % of a full recompute), flagged counted "
+        "rows one by one (14 %) and held every year's vectors at once (410 MB for ten years).",
+        "",
+        "**Verdicts.**",
+        "",
+        f"- Full recompute ≤ {FULL_RATIO_TARGET} × the numpy baseline: "
+        f"{_verdict(max(min_ratio, median_ratio) <= FULL_RATIO_TARGET)} — "
+        f"{min_ratio:.2f}× (min against min), {median_ratio:.2f}× (median against median); "
+        "per round " + ", ".join(f"{x:.2f}×" for x in ratios) + ".",
+        f"- Incremental recompute ≤ {INCREMENTAL_TARGET:.0f} s: "
+        f"{_verdict(max(incremental) <= INCREMENTAL_TARGET)} — median "
+        f"{statistics.median(incremental):.2f} s, slowest {max(incremental):.2f} s.",
+        f"- Peak RSS of a recompute process ≤ {RSS_TARGET} MB (a national refresh of every "
+        f"year): {_verdict(peak <= RSS_TARGET)} — {peak:.0f} MB.",
         "",
     ]
     return "\n".join(lines)
-
-
-def rewrite_doc(log: Path) -> None:
-    """Write the document again from the JSON a run printed (no new measurement)."""
-    decoder = json.JSONDecoder()
-    text, runs, at = log.read_text(), [], 0
-    while (start := text.find("{", at)) != -1:
-        result, at = decoder.raw_decode(text, start)
-        runs.append(result)
-    DOC.write_text(
-        _markdown({"practices": runs[0]["practices"], "years": runs[0]["years"], "runs": runs})
-    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--practices", type=int, default=10_000)
     parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--child", metavar="DATABASE_URL")
-    parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--rewrite-doc-from", metavar="LOG", type=Path)
+    parser.add_argument("--database", default=POSTGRES_URL)
+    parser.add_argument("--template", default=national.TEMPLATE, help="the filled world")
+    parser.add_argument("--prepare", metavar="URL")
+    parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--recompute", metavar="URL")
+    parser.add_argument("--incremental", metavar="URL")
+    parser.add_argument("--drop", metavar="URL")
     args = parser.parse_args()
-    if args.rewrite_doc_from:
-        rewrite_doc(args.rewrite_doc_from)
-        return 0
-    if args.child:
-        print(json.dumps(child(args.child, args.practices, args.years, args.repeat)))
-        return 0
-    databases = (SQLITE_URL,) if args.sqlite_only else None
-    summary = run(args.practices, args.years, args.repeat, databases)
-    for result in summary["runs"]:
+    if args.prepare:
+        print(json.dumps(prepare_child(args.prepare, args.practices, args.years, args.template)))
+    elif args.baseline:
+        print(json.dumps(baseline_child(args.practices, args.years)))
+    elif args.recompute:
+        print(json.dumps(recompute_child(args.recompute)))
+    elif args.incremental:
+        print(json.dumps(incremental_child(args.incremental, args.repeat)))
+    elif args.drop:
+        national.drop_database(args.drop)
+        print("{}")
+    else:
+        result = run(
+            args.practices, args.years, args.rounds, args.repeat, args.database, args.template
+        )
         print(json.dumps(result, indent=1))
-    print(f"written: {DOC.relative_to(ROOT)}")
-    checks = [check.print() for check in verdicts(summary)]
-    return 0 if all(check.met for check in checks) else 1
+        print(f"written: {DOC.relative_to(ROOT)}")
+    return 0
 
 
 if __name__ == "__main__":

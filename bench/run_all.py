@@ -22,6 +22,7 @@ BENCHES = [
     ("topology", "Production topology: a new mTLS connection per upload, workers importing"),
     ("intake", "Uploader under hostile bodies at its limits: memory, answers, availability"),
     ("statistics", "Benchmark engine: full and incremental recompute against numpy"),
+    ("import", "Import worker: one import against a bare parse and schema validation"),
     ("dashboard", "Dashboard: page server time against a minimal view"),
     ("report", "Practice report: CPU and wall time of the PDF, step by step"),
     ("pages", "Pages in the browser: Lighthouse scores and bytes, before and after issue 21"),

@@ -293,6 +293,8 @@ UPLOAD_VALIDATION_WAIT_SECONDS = env_int("UPLOAD_VALIDATION_WAIT_SECONDS", 30)
 UPLOAD_CLOCK_SKEW_MINUTES = env_int("UPLOAD_CLOCK_SKEW_MINUTES", 150)
 UPLOAD_IMPORT_MAX_ATTEMPTS = env_int("UPLOAD_IMPORT_MAX_ATTEMPTS", 6)
 UPLOAD_IMPORT_RETRY_SECONDS = env_int("UPLOAD_IMPORT_RETRY_SECONDS", 2)
+# An import task takes up to this many waiting uploads along in its transaction.
+UPLOAD_IMPORT_BATCH_SIZE = env_int("UPLOAD_IMPORT_BATCH_SIZE", 100)
 # Peer statistics are refreshed once per burst of imports, this long after the first of them.
 UPLOAD_STATISTICS_DELAY_SECONDS = env_int("UPLOAD_STATISTICS_DELAY_SECONDS", 30)
 # A task still RUNNING after this long, claimed by a worker on another host, is taken for one whose

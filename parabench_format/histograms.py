@@ -6,18 +6,22 @@ values the histogram stands for: with integer bins that is exact, except when a 
 the overflow bin, which then counts as its lower bound (the result is a "that many or more").
 """
 
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 from math import floor
 
 
 def _value_at(histogram: Sequence[int], rank: int) -> int:
     """The value of the `rank`-th (0-based) observation in sorted order."""
-    seen = 0
-    for value, count in enumerate(histogram):
-        seen += count
-        if rank < seen:
-            return value
-    raise IndexError(rank)
+    return _value_in(list(accumulate(histogram)), rank)
+
+
+def _value_in(cumulative: list[int], rank: int) -> int:
+    """``_value_at`` from the running totals of the histogram (a binary search)."""
+    if not 0 <= rank < (cumulative[-1] if cumulative else 0):
+        raise IndexError(rank)
+    return bisect_right(cumulative, rank)
 
 
 def histogram_quantile(histogram: Sequence[int], p: float) -> float | None:
@@ -26,14 +30,15 @@ def histogram_quantile(histogram: Sequence[int], p: float) -> float | None:
     Element i of the histogram counts observations equal to i; the last element counts the
     observations of its index or more (the overflow bin) and contributes its index as value.
     """
-    n = sum(histogram)
+    cumulative = list(accumulate(histogram))
+    n = cumulative[-1] if cumulative else 0
     if n == 0:
         return None
     h = (n - 1) * p
     lower = floor(h)
     fraction = h - lower
-    low = _value_at(histogram, lower)
-    high = _value_at(histogram, min(lower + 1, n - 1))
+    low = _value_in(cumulative, lower)
+    high = _value_in(cumulative, min(lower + 1, n - 1))
     return low + fraction * (high - low)
 
 

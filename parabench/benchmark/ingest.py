@@ -1,51 +1,61 @@
-"""Store the KPI values of one import: called inside the import's transaction (``signals.py``).
+"""Store the KPI values of imports: called inside the import's transaction (``signals.py``).
 
 Why KPI values and not the raw aggregates: every figure a dashboard or a recompute needs is a KPI
 of one window, and a window's KPIs depend only on that window's aggregates (the export carries
 distinct counts per window). Computing them once at import keeps recomputes to pure statistics.
 The stored export itself stays on disk, so ``manage.py rebuild_kpis`` can compute every row
 again after the catalogue changed.
+
+Why many at once: the import worker imports a batch of uploads per transaction, and one query and
+one bulk write for the whole batch cost less than the rows' own computation; per export they were
+the larger part of an import (``docs/benchmarks-import.md``).
 """
 
+from collections import defaultdict
+
 from parabench.benchmark import layout
+from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.kpis import pack, window_vector
 from parabench.benchmark.models import WindowValues
 
+_NEW_ROW = ("imp_id", "practice_id", "year", "window", "values", "layout_id", "counted")
+
 
 def store_export(imp, export) -> None:
-    """Store (or replace) the per-window KPI values of ``imp`` from its validated ``export``.
+    """``store_exports`` of one import."""
+    store_exports([(imp, export)])
 
-    Idempotent: running it again for the same import replaces that import's rows and leaves no
-    others. It does not commit and does not touch statistics: the caller's transaction decides,
-    and the statistics refresh it schedules runs after the commit. A replaced row's growth goes
-    back to NULL, so the refresh recomputes it.
+
+def store_exports(batch) -> None:
+    """Store (or replace) the per-window KPI values of every ``(imp, export)`` of ``batch``.
+
+    Idempotent: running it again for the same imports replaces their rows and leaves no others.
+    It does not commit and does not touch statistics: the caller's transaction decides, and the
+    statistics refresh it schedules runs after the commit. New and replaced rows have no growth
+    figures (NULL) until a recompute handled them: that is how the refresh finds them.
     """
-    year = export.period.begin.year
     layout_id = layout.ensure(layout.values_names())
-    existing = {row.window: row for row in WindowValues.objects.filter(imp=imp)}
-    wanted = {window.id: pack(window_vector(window)) for window in export.windows}
-    stale = [row.pk for window, row in existing.items() if window not in wanted]
+    existing = defaultdict(dict)
+    rows = WindowValues.objects.filter(imp__in=[imp.pk for imp, _ in batch])
+    for row in rows.only("pk", "imp_id", "window", "values", "layout_id", "year"):
+        existing[row.imp_id][row.window] = row
+    new, stale = [], []
+    for imp, export in batch:
+        year = export.period.begin.year
+        wanted = {window.id: pack(window_vector(window)) for window in export.windows}
+        stored = existing.get(imp.pk, {})
+        stale += [row.pk for window, row in stored.items() if window not in wanted]
+        for window, blob in wanted.items():
+            row = stored.get(window)
+            if row is None:
+                new.append((imp.pk, imp.practice_id, year, window, blob, layout_id, False))
+            elif bytes(row.values) != blob or row.year != year or row.layout_id != layout_id:
+                WindowValues.objects.filter(pk=row.pk).update(
+                    values=blob, layout_id=layout_id, year=year, growth=None, growth_layout=None
+                )
     if stale:
         WindowValues.objects.filter(pk__in=stale).delete()
-    new = []
-    for window, blob in wanted.items():
-        row = existing.get(window)
-        if row is None:
-            new.append(
-                WindowValues(
-                    imp=imp,
-                    practice_id=imp.practice_id,
-                    year=year,
-                    window=window,
-                    values=blob,
-                    layout_id=layout_id,
-                )
-            )
-        elif bytes(row.values) != blob or row.year != year or row.layout_id != layout_id:
-            WindowValues.objects.filter(pk=row.pk).update(
-                values=blob, layout_id=layout_id, year=year, growth=None, growth_layout=None
-            )
-    WindowValues.objects.bulk_create(new)
+    bulk_insert(WindowValues, _NEW_ROW, new)
 
 
 def rebuild_all(say=lambda line: None) -> dict:

@@ -9,6 +9,7 @@ statistics for that KPI.
 """
 
 import math
+import operator
 
 import numpy as np
 
@@ -42,7 +43,9 @@ def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float:
 
 
 def _sum_histograms(a, b) -> list[int]:
-    return [x + y for x, y in zip(a, b, strict=True)]
+    if len(a) != len(b):
+        raise ValueError("histograms of different lengths")
+    return list(map(operator.add, a, b))
 
 
 def _median(histogram) -> float:
@@ -50,9 +53,18 @@ def _median(histogram) -> float:
     return NAN if value is None else float(value)
 
 
+def _fields(model) -> dict:
+    """A format model's fields by name, read in place: ``model_dump`` copies and converts, and
+    every import reads about seventy of them. Callers only read the dict."""
+    return model.__dict__
+
+
 def _shares(counts: dict[str, int], keys) -> list[float]:
-    total = sum(counts[k] for k in keys)
-    return [_ratio(counts[k], total, 100.0) for k in keys]
+    parts = [counts[k] for k in keys]
+    total = sum(parts)
+    if not total:
+        return [NAN] * len(parts)
+    return [part * 100.0 / total for part in parts]
 
 
 def base_kpis(window) -> dict[str, float]:
@@ -68,7 +80,7 @@ def base_kpis(window) -> dict[str, float]:
     payer_sessions = sessions.by_payer
     payer_cents = revenue.by_payer
     routes = episodes.started_by_access_route
-    female = sum(patients.by_gender_age.female.model_dump().values())
+    female = sum(_fields(patients.by_gender_age.female).values())
     fte = window.therapists.fte_hundredths / 100
     contract_sessions = payer_sessions.basic + payer_sessions.supplementary
     contract_euros = (payer_cents.basic + payer_cents.supplementary) / 100
@@ -141,11 +153,11 @@ def mix_counts(window) -> dict[str, dict[str, int]]:
     """The counts behind every mix of the catalogue, by mix code and category key."""
     gender_age = {
         f"{gender}.{band}": count
-        for gender, bands in window.patients.by_gender_age.model_dump().items()
-        for band, count in bands.items()
+        for gender, bands in _fields(window.patients.by_gender_age).items()
+        for band, count in _fields(bands).items()
     }
     episodes = window.episodes
-    routes = episodes.started_by_access_route.model_dump()
+    routes = _fields(episodes.started_by_access_route)
     return {
         "gender_age_mix": gender_age,
         "chronic_mix": {
@@ -154,11 +166,11 @@ def mix_counts(window) -> dict[str, dict[str, int]]:
         },
         "access_route_mix": routes,
         "referral_mix": {k: routes[k] for k in ("gp", "specialist", "other")},
-        "dcsph_mix": episodes.active_by_dcsph_group.model_dump(),
-        "insurer_patient_mix": window.patients.by_insurer.model_dump(),
-        "insurer_revenue_mix": window.revenue.by_insurer.model_dump(),
-        "session_type_mix": window.sessions.by_type.model_dump(),
-        "payer_mix": window.revenue.by_payer.model_dump(),
+        "dcsph_mix": _fields(episodes.active_by_dcsph_group),
+        "insurer_patient_mix": _fields(window.patients.by_insurer),
+        "insurer_revenue_mix": _fields(window.revenue.by_insurer),
+        "session_type_mix": _fields(window.sessions.by_type),
+        "payer_mix": _fields(window.revenue.by_payer),
     }
 
 
@@ -203,19 +215,36 @@ def support_values(window) -> dict[str, float]:
     }
 
 
+# Per insurer concern its key and its three column names, worked out once.
+_INSURER_PLAN = tuple(
+    (
+        concern.key,
+        insurer_column(concern.key, "patients"),
+        insurer_column(concern.key, "episodes_per_patient"),
+        insurer_column(concern.key, "revenue_per_patient"),
+    )
+    for concern in INSURER_CONCERNS
+)
+
+
 def insurer_values(window) -> dict[str, float]:
     """Per insurer concern: patients, episodes per patient, revenue per patient
     (``catalogue.INSURER_COLUMNS``); NaN where the practice has no patient of that concern."""
-    patients = window.patients.by_insurer.model_dump()
-    episodes = window.episodes.active_by_insurer.model_dump()
-    cents = window.revenue.by_insurer.model_dump()
+    patients = _fields(window.patients.by_insurer)
+    episodes = _fields(window.episodes.active_by_insurer)
+    cents = _fields(window.revenue.by_insurer)
     values = {}
-    for concern in INSURER_CONCERNS:
-        key = concern.key
-        values[insurer_column(key, "patients")] = float(patients[key])
-        values[insurer_column(key, "episodes_per_patient")] = _ratio(episodes[key], patients[key])
-        values[insurer_column(key, "revenue_per_patient")] = _ratio(cents[key] / 100, patients[key])
+    for key, patients_column, episodes_column, revenue_column in _INSURER_PLAN:
+        values[patients_column] = float(patients[key])
+        values[episodes_column] = _ratio(episodes[key], patients[key])
+        values[revenue_column] = _ratio(cents[key] / 100, patients[key])
     return values
+
+
+# Per mix: its code, category keys and stored column names, worked out once (every import
+# computes the mixes of every window: at national scale that is millions of look-ups).
+_MIX_PLAN = tuple((mix.code, tuple(c.key for c in mix.categories), mix.columns) for mix in MIXES)
+_IN_STORED_ORDER = operator.itemgetter(*STORED_COLUMNS)
 
 
 def window_values(window) -> dict[str, float]:
@@ -223,18 +252,15 @@ def window_values(window) -> dict[str, float]:
     the support columns of the intervals and the figures per insurer."""
     values = base_kpis(window) | support_values(window) | insurer_values(window)
     counts = mix_counts(window)
-    for mix in MIXES:
-        keys = [c.key for c in mix.categories]
-        for key, share in zip(keys, _shares(counts[mix.code], keys), strict=True):
-            values[mix.column(key)] = share
+    for code, keys, columns in _MIX_PLAN:
+        values.update(zip(columns, _shares(counts[code], keys), strict=True))
     return values
 
 
 def window_vector(window) -> np.ndarray:
     """``window_values`` as a float64 vector in ``STORED_COLUMNS`` order: the order in which a
     recompute holds a window in memory and the layout ``store_export`` writes today."""
-    values = window_values(window)
-    return np.array([values[c] for c in STORED_COLUMNS], dtype=np.float64)
+    return np.array(_IN_STORED_ORDER(window_values(window)), dtype=np.float64)
 
 
 def growth_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:

@@ -70,8 +70,8 @@ class WindowValues(models.Model):
     layout = _layout(_("indeling KPI-waarden"))
     # The growth KPIs against the practice's counted row of the same window one year earlier:
     # kept here so that recomputing a year never has to read the year before (see recompute.py).
-    # NULL until a recompute handled the row: how the statistics refresh finds rows it has not
-    # seen, whatever a snapshot says.
+    # NULL until a recompute handled the row: how the statistics refresh finds the practices
+    # that sent something (``recompute.recompute_changed``).
     growth = models.BinaryField(_("groei"), null=True)
     growth_layout = _layout(_("indeling groei"), null=True)
     counted = models.BooleanField(_("telt mee"), default=False)
@@ -85,12 +85,6 @@ class WindowValues(models.Model):
         indexes = [
             models.Index(fields=["year", "window", "counted"], name="benchmark_wv_year_window"),
             models.Index(fields=["practice", "year"], name="benchmark_wv_practice_year"),
-            # Covers the snapshot check of recompute.py (count and id sums per block) without
-            # reading the rows themselves; SQLite keeps the id in every index anyway.
-            models.Index(
-                fields=["year", "window", "practice", "counted", "id"],
-                name="benchmark_wv_block_check",
-            ),
             # The rows no recompute has handled yet: a handful at any time.
             models.Index(
                 fields=["year"],
@@ -134,39 +128,3 @@ class GroupStatistics(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.window} {self.kind} {self.key}"
-
-
-class WindowBlock(models.Model):
-    """A snapshot of one block of a year's window rows, as the last recompute used them.
-
-    Why: at national scale an incremental recompute needs every row of the year (the national
-    group holds every practice), and reading ~70,000 vectors one row each costs more than all the
-    statistics. The rows of a (year, window) are kept packed in BLOCKS blocks (by practice id), so
-    a recompute reads a few hundred blobs, checks them against the table's row ids and counted
-    flags (``recompute.py``), re-reads only what differs and rewrites only the blocks it changed.
-    A cache: it can always be rebuilt from WindowValues and is never served.
-    """
-
-    year = models.PositiveSmallIntegerField(_("jaar"))
-    window = models.CharField(_("periode"), max_length=5)
-    block = models.PositiveSmallIntegerField(_("blok"))
-    # The layouts the blocks were written in; a snapshot in any other is rebuilt from the table.
-    layout = _layout(_("indeling KPI-waarden"))
-    growth_layout = _layout(_("indeling groei"))
-    ids = models.BinaryField(_("rijen"))
-    practices = models.BinaryField(_("praktijken"))
-    counted = models.BinaryField(_("telt mee"))
-    values = models.BinaryField(_("KPI-waarden"))
-    growth = models.BinaryField(_("groei"))
-
-    class Meta:
-        verbose_name = _("blok KPI-waarden")
-        verbose_name_plural = _("blokken KPI-waarden")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "window", "block"], name="benchmark_block_per_window"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.year} {self.window} {self.block}"

@@ -1,8 +1,8 @@
 """Keep the benchmark in step with what happens elsewhere.
 
-- An import: the uploads app announces it (``uploads.signals.export_imported``) inside the
-  import's transaction; the KPI values of every window are stored with it and one statistics
-  refresh of its year is queued (``tasks.py``).
+- Imports: the uploads app announces a batch of them (``uploads.signals.exports_imported``)
+  inside its transaction; the KPI values of every window are stored with them and one
+  statistics refresh per year is queued (``tasks.py``).
 - A practice changes groups: membership is read at computation time, so when an operator moves a
   practice to another network or province, or the practice declares another profile (a peer
   group by kind), the years that practice has figures in are recomputed in the background after
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from parabench.benchmark.ingest import store_export
+from parabench.benchmark.ingest import store_exports
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.tasks import (
     enqueue_recompute,
@@ -24,13 +24,14 @@ from parabench.benchmark.tasks import (
 )
 from parabench.practices.models import Practice
 from parabench.tasks import worker_starting
-from parabench.uploads.signals import export_imported
+from parabench.uploads.signals import exports_imported
 
 
-@receiver(export_imported, dispatch_uid="benchmark_store_export")
-def store_imported_export(sender, imp, export, **kwargs) -> None:
-    store_export(imp, export)
-    schedule_statistics(imp.year)
+@receiver(exports_imported, dispatch_uid="benchmark_store_exports")
+def store_imported_exports(sender, batch, **kwargs) -> None:
+    store_exports(batch)
+    for year in sorted({imp.year for imp, _ in batch}):
+        schedule_statistics(year)
 
 
 @receiver(worker_starting, dispatch_uid="benchmark_requeue_stale_refreshes")

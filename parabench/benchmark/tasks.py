@@ -1,7 +1,7 @@
 """The statistics tasks and their scheduling: the benchmark owns them, other apps only announce.
 
-- ``refresh_statistics(year)``: after imports. The uploads app announces each import
-  (``uploads.signals.export_imported``, see ``signals.py``); one refresh per year waits
+- ``refresh_statistics(year)``: after imports. The uploads app announces imports (in batches)
+  (``uploads.signals.exports_imported``, see ``signals.py``); one refresh per year waits
   UPLOAD_STATISTICS_DELAY_SECONDS so that a whole burst of imports shares it.
 - ``recompute_years(years)``: after a practice changed groups (another network or province).
 - ``requeue_stale_refreshes()``: a refresh whose worker died (SIGKILL, power cut) stays RUNNING

@@ -50,7 +50,7 @@ def send_imported(imp) -> int:
 def theme_states(imp) -> dict[str, str]:
     """Theme → state of the import's welcome symbols against the national group."""
     with translation.override("nl"):
-        context = pages.dashboard_page(imp, "landelijk", "welkom")
+        context = pages.dashboard_page(imp, "national", "welcome")
     return {str(item["symbol"].tab.label): item["symbol"].state for item in context["symbols"]}
 
 

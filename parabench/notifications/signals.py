@@ -4,9 +4,10 @@ commit with it, or not at all). Each task sends only to users who opted in."""
 from django.dispatch import receiver
 
 from parabench.notifications.tasks import enqueue_notifications
-from parabench.uploads.signals import export_imported
+from parabench.uploads.signals import exports_imported
 
 
-@receiver(export_imported, dispatch_uid="notifications_after_import")
-def notify_after_import(sender, imp, export, **kwargs) -> None:
-    enqueue_notifications(imp.pk)
+@receiver(exports_imported, dispatch_uid="notifications_after_import")
+def notify_after_import(sender, batch, **kwargs) -> None:
+    for imp, _export in batch:
+        enqueue_notifications(imp.pk)

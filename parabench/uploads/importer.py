@@ -4,36 +4,42 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 
 - Everything it stores for an import happens in **one transaction** that also flips the status to
   "imported"; a worker killed inside it leaves nothing behind (the database rolls back).
-- The transaction first locks the import row and re-reads its status, so a second run of the same
-  import (a retry, or the sweeper re-enqueueing one that was merely slow) finds it done and stops.
+- The transaction first locks the import rows and re-reads their status, so a second run of the
+  same import (a retry, or the sweeper re-enqueueing one that was merely slow) finds it done.
+- One task imports its upload and up to UPLOAD_IMPORT_BATCH_SIZE − 1 others that wait (claimed
+  with ``SKIP LOCKED``), in one transaction: the statements of an import cost more than its own
+  computation, and a burst of uploads waits anyway. The others' own tasks then find them done.
 - django-tasks has no retries: transient database errors re-enqueue the task with an attempt number
   and exponential backoff; after UPLOAD_IMPORT_MAX_ATTEMPTS the import is rejected with a reason.
 - A worker killed outside any transaction leaves the import "received" or "importing" without a
   queued task; ``requeue_stale_imports`` (run by the import worker at start, and as a command)
   queues those again. So an accepted upload always ends imported or rejected.
-- The import is announced inside its transaction (``signals.export_imported``); the benchmark
-  stores the KPI values with it and schedules its statistics (``benchmark/signals.py``). This
-  module never calls the benchmark: the dependencies point one way.
+- The imports are announced inside their transaction (``signals.exports_imported``); the
+  benchmark stores the KPI values with them and schedules their statistics
+  (``benchmark/signals.py``). This module never calls the benchmark: the dependencies point one
+  way.
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from parabench.uploads import storage
-from parabench.uploads.documents import parse_json
+from parabench.uploads.documents import content_hash, parse_json
 from parabench.uploads.models import Import, oldest_first
 from parabench.uploads.plausibility import import_warnings
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.signals import export_imported
+from parabench.uploads.signals import exports_imported
 from parabench.uploads.validation import validated_export
+from parabench_format import Export
 
 logger = logging.getLogger(__name__)
 
@@ -98,40 +104,133 @@ def reject(import_id: int, errors: list[dict]) -> None:
 
 
 def run_import(import_id: int) -> str:
+    """Import this upload, and with it up to IMPORT_BATCH_SIZE − 1 others that are waiting.
+
+    Why a batch: the statements of an import cost more than its own computation, and a burst of
+    uploads (a whole country after a quarter ends) waits anyway. The others' own tasks then
+    find them done. Returns what happened to ``import_id``.
+    """
     claimed = Import.objects.filter(pk=import_id, status__in=PENDING).update(
         status=Import.Status.IMPORTING, attempts=F("attempts") + 1
     )
     if not claimed:
         return "already done"
-    imp = Import.objects.select_related("practice").get(pk=import_id)
-    try:
-        raw = storage.stored_body(imp)
-    except OSError as exc:
-        reject(import_id, [_failure("body_missing", str(exc))])
-        return "rejected"
-    try:
-        export = validated_export(
-            parse_json(raw), today=timezone.localdate(imp.uploaded_at), raw=raw
+    others = _claim_waiting(import_id, settings.UPLOAD_IMPORT_BATCH_SIZE - 1)
+    return import_batch([import_id, *others]).get(import_id, "already done")
+
+
+def _claim_waiting(besides: int, limit: int) -> list[int]:
+    """Claim up to ``limit`` received uploads no worker has taken (``SKIP LOCKED``)."""
+    if limit <= 0:
+        return []
+    with transaction.atomic():
+        waiting = Import.objects.filter(status=Import.Status.RECEIVED).exclude(pk=besides)
+        if connection.features.has_select_for_update_skip_locked:
+            waiting = waiting.select_for_update(skip_locked=True)
+        ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:limit])
+        Import.objects.filter(pk__in=ids, status=Import.Status.RECEIVED).update(
+            status=Import.Status.IMPORTING, attempts=F("attempts") + 1
         )
-        if export.practice.agb_code != imp.practice.agb_code:
-            raise Refusal("practice_mismatch")
-    except Refusal as refusal:
-        reject(import_id, refusal.problems or [_refusal_reason(refusal)])
-        return "rejected"
-    warnings = import_warnings(imp, export)
+    return ids
+
+
+def import_batch(import_ids) -> dict[int, str]:
+    """Import these uploads in one transaction; what happened to each, by id.
+
+    Safe with any number of workers: the transaction locks the rows and re-reads their status,
+    so an upload another worker finished meanwhile is left alone ("already done").
+    """
+    outcome = {}
+    ready = []
+    imports = Import.objects.select_related("practice").filter(
+        pk__in=list(import_ids), status__in=PENDING
+    )
+    for imp in imports.order_by("pk"):
+        try:
+            raw = storage.stored_body(imp)
+        except OSError as exc:
+            reject(imp.pk, [_failure("body_missing", str(exc))])
+            outcome[imp.pk] = "rejected"
+            continue
+        try:
+            ready.append((imp, _export_of(imp, raw)))
+        except Refusal as refusal:
+            reject(imp.pk, refusal.problems or [_refusal_reason(refusal)])
+            outcome[imp.pk] = "rejected"
+    if not ready:
+        return outcome
+    warnings = import_warnings(ready)
 
     with transaction.atomic():
-        imp = Import.objects.select_for_update().select_related("practice").get(pk=import_id)
-        if imp.status not in PENDING:
-            return "already done"
-        imp.status = Import.Status.IMPORTED
-        imp.imported_at = timezone.now()
-        imp.warnings = warnings
-        imp.errors = []
-        imp.save(update_fields=["status", "imported_at", "warnings", "errors"])
-        mark_current(imp)
-        export_imported.send(sender=Import, imp=imp, export=export)
-    return "imported"
+        locked = set(
+            Import.objects.select_for_update()
+            .filter(pk__in=[imp.pk for imp, _ in ready], status__in=PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        batch = [(imp, export) for imp, export in ready if imp.pk in locked]
+        if not batch:
+            return outcome
+        now = timezone.now()
+        imported = [imp for imp, _ in batch]
+        for imp in imported:
+            imp.status, imp.imported_at, imp.errors = Import.Status.IMPORTED, now, []
+            imp.warnings = warnings[imp.pk]
+        # One statement for the batch; the few with warnings get theirs one by one (a CASE per
+        # row costs more to build than these statements).
+        Import.objects.filter(pk__in=[imp.pk for imp in imported]).update(
+            status=Import.Status.IMPORTED, imported_at=now, warnings=[], errors=[]
+        )
+        for imp in imported:
+            if imp.warnings:
+                Import.objects.filter(pk=imp.pk).update(warnings=imp.warnings)
+        mark_current(imported)
+        exports_imported.send(sender=Import, batch=batch)
+        _close_waiting_tasks(imported, now)
+    outcome.update({imp.pk: "imported" for imp, _ in batch})
+    return outcome
+
+
+def _close_waiting_tasks(imported, now) -> None:
+    """Mark the waiting import tasks of these uploads done: their work is in this transaction.
+
+    Why: otherwise a worker would still claim, run and close each of them only to find its
+    upload imported — three statements per upload, more than the import itself costs in a batch.
+    A task a worker has claimed already (running) is left to find that out itself.
+    """
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=import_upload.module_path,
+        args_kwargs__args__0__in=[imp.pk for imp in imported],
+    ).update(
+        status=TaskResultStatus.SUCCESSFUL,
+        started_at=now,
+        finished_at=now,
+        return_value="imported",
+        exception_class_path="",
+        traceback="",
+    )
+
+
+def _export_of(imp: Import, raw: bytes):
+    """The export model of a stored body, or a Refusal.
+
+    A body whose hash is the one the uploader accepted was validated then, in full and against
+    the same day (``intake.accept_document``): parsing it against the schema gives its model, and
+    a second validation of every consistency rule would find what the first one found. Any other
+    body (a changed file) is validated again in full.
+    """
+    if content_hash(raw) == imp.content_sha256:
+        try:
+            export = Export.model_validate_json(raw)
+        except ValueError:
+            export = None  # not what was accepted after all: the full validation says why
+        if export is not None and export.practice.agb_code == imp.practice.agb_code:
+            return export
+    export = validated_export(parse_json(raw), today=timezone.localdate(imp.uploaded_at), raw=raw)
+    if export.practice.agb_code != imp.practice.agb_code:
+        raise Refusal("practice_mismatch")
+    return export
 
 
 def _refusal_reason(refusal: Refusal) -> dict:
@@ -144,17 +243,37 @@ def _refusal_reason(refusal: Refusal) -> dict:
     }
 
 
-def mark_current(imp: Import) -> None:
-    """Mark the practice's export of this year that counts (``models.oldest_first``: the newest
-    export moment, then import number) as current."""
+def mark_current(imports) -> None:
+    """Mark, for every practice and year of ``imports``, the export that counts
+    (``models.oldest_first``: the newest export moment, then import number) as current.
+
+    Two set-based updates that touch only the rows whose flag changes; then ``is_current`` of the
+    given objects is read back.
+    """
     siblings = Import.objects.filter(
-        practice_id=imp.practice_id, year=imp.year, status=Import.Status.IMPORTED
+        practice_id__in={imp.practice_id for imp in imports},
+        year__in={imp.year for imp in imports},
+        status=Import.Status.IMPORTED,
     )
-    newest = siblings.order_by(*oldest_first()).last()
-    siblings.exclude(pk=newest.pk).filter(is_current=True).update(is_current=False)
-    if not newest.is_current:
-        Import.objects.filter(pk=newest.pk).update(is_current=True)
-    imp.is_current = newest.pk == imp.pk
+    newest_first = [order.copy().reverse_ordering() for order in oldest_first()]
+    newest = (
+        siblings.annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("practice_id"), F("year")], order_by=newest_first
+            )
+        )
+        .filter(rank=1)
+        .values("pk")
+    )
+    siblings.filter(is_current=True).exclude(pk__in=newest).update(is_current=False)
+    siblings.filter(is_current=False, pk__in=newest).update(is_current=True)
+    current = set(
+        Import.objects.filter(pk__in=[imp.pk for imp in imports], is_current=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for imp in imports:
+        imp.is_current = imp.pk in current
 
 
 def requeue(import_id: int) -> bool:

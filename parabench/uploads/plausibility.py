@@ -152,24 +152,31 @@ def plausibility_warnings(export: Export) -> list[dict]:
     return warnings
 
 
-def previous_export(imp: Import) -> tuple[Import, Export] | None:
-    """The export of the same practice and year that counted before ``imp`` arrived, if any."""
-    previous = (
-        Import.objects.filter(
-            practice_id=imp.practice_id,
-            year=imp.year,
-            status=Import.Status.IMPORTED,
-            is_current=True,
-        )
-        .exclude(pk=imp.pk)
-        .first()
-    )
-    if previous is None:
-        return None
-    try:
-        return previous, Export.model_validate_json(storage.stored_body(previous))
-    except (OSError, ValueError):
-        return None  # its body is gone or no longer reads: nothing to compare with
+def previous_exports(imports) -> dict[int, tuple[Import, Export]]:
+    """Per import (by id) the export of the same practice and year that counted before it
+    arrived, if any: one query for all of them. Imports of one batch compare with what counted
+    before the batch, not with each other."""
+    current = Import.objects.filter(
+        practice_id__in={imp.practice_id for imp in imports},
+        year__in={imp.year for imp in imports},
+        status=Import.Status.IMPORTED,
+        is_current=True,
+    ).exclude(pk__in=[imp.pk for imp in imports])
+    by_key = {(previous.practice_id, previous.year): previous for previous in current}
+    parsed: dict[int, Export | None] = {}
+    found = {}
+    for imp in imports:
+        previous = by_key.get((imp.practice_id, imp.year))
+        if previous is None:
+            continue
+        if previous.pk not in parsed:
+            try:
+                parsed[previous.pk] = Export.model_validate_json(storage.stored_body(previous))
+            except (OSError, ValueError):
+                parsed[previous.pk] = None  # its body is gone or no longer reads: no comparison
+        if parsed[previous.pk] is not None:
+            found[imp.pk] = (previous, parsed[previous.pk])
+    return found
 
 
 def sessions_drop_warnings(export: Export, previous: Import, previous_export: Export) -> list:
@@ -213,10 +220,14 @@ def sessions_drop_warnings(export: Export, previous: Import, previous_export: Ex
     ]
 
 
-def import_warnings(imp: Import, export: Export) -> list[dict]:
-    """Every warning of an import: about the export itself, and against the one it replaces."""
-    warnings = plausibility_warnings(export)
-    found = previous_export(imp)
-    if found is not None:
-        warnings += sessions_drop_warnings(export, *found)
-    return warnings
+def import_warnings(batch) -> dict[int, list[dict]]:
+    """Every warning of each ``(imp, export)``, by import id: about the export itself, and
+    against the one it replaces."""
+    previous = previous_exports([imp for imp, _ in batch])
+    found = {}
+    for imp, export in batch:
+        warnings = plausibility_warnings(export)
+        if imp.pk in previous:
+            warnings += sessions_drop_warnings(export, *previous[imp.pk])
+        found[imp.pk] = warnings
+    return found

@@ -6,7 +6,8 @@ happened and never calls the benchmark; the benchmark connects its receiver in i
 
 from django.dispatch import Signal
 
-# Sent inside the import's transaction, once the import is marked imported and the practice's
-# current import of that year is set: ``imp`` (the Import) and ``export`` (the validated
-# ``parabench_format`` Export). A receiver that raises rolls the whole import back.
-export_imported = Signal()
+# Sent inside the transaction of a batch of imports, once they are marked imported and the
+# practices' current imports are set: ``batch``, a list of ``(imp, export)`` — the Import and its
+# validated ``parabench_format`` Export. One signal per batch, so a receiver can write in bulk.
+# A receiver that raises rolls the whole batch back.
+exports_imported = Signal()

@@ -418,7 +418,7 @@ def make_import(
         exported_at=export.exported_at,
     )
     if imported:
-        mark_current(imp)
+        mark_current([imp])
     store_export(imp, export)
     if recompute and imported:
         recompute_practices(imp.year, [imp.practice_id])

@@ -4,7 +4,7 @@ The property test sends random sequences of exports through the real path — th
 certificate check (``service.identify``), the intake, the import task's body and the statistics
 refreshes the imports queue, run when the sequence says so and in the order it says — and then
 compares what the incremental refreshes left with what a full recompute writes, byte for byte:
-statistics, counted flags, growth figures and the snapshot blocks.
+statistics, counted flags and growth figures.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +25,7 @@ from parabench.uploads import importer, intake, service
 from parabench.uploads.identity import PresentedCertificate
 from parabench.uploads.models import Import
 from parabench.uploads.refusals import Refusal
-from tests.benchmark.test_recompute import _blocks, _snapshot
+from tests.benchmark.test_recompute import _snapshot
 from tests.certificates.factories import issue_certificate_for
 from tests.factories import NetworkFactory, PracticeFactory
 from tests.uploads.exports import export_bytes, make_export
@@ -100,7 +100,7 @@ class World:
 
 
 def _state():
-    return _snapshot(), _blocks()
+    return _snapshot()
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,7 @@ def test_an_older_half_year_export_uploaded_later_gets_its_growth_figures_at_onc
     # its growth against 2024 without waiting for a full recompute.
     late = world.upload(0, 2025, 1, patients=6)
     # Another practice's correction of 2024 is refreshed first; its recompute of 2025 (growth)
-    # takes the late rows into the snapshot before their own refresh runs.
+    # reads 2025 before the late rows' own refresh runs.
     world.upload(1, 2024, 4, patients=7)
     world.refresh(2024)
     world.refresh(2025)
@@ -203,7 +203,7 @@ def test_a_shorter_newer_export_counts_for_its_windows_the_older_one_for_the_res
     Import.objects.filter(pk=half.pk).update(
         exported_at=datetime(2026, 2, 1, tzinfo=UTC)  # newer than the full year's
     )
-    importer.mark_current(Import.objects.get(pk=half.pk))
+    importer.mark_current([Import.objects.get(pk=half.pk)])
     recompute_all()
     windows = dict(
         WindowValues.objects.filter(

@@ -107,7 +107,7 @@ def test_a_practice_declares_its_profile_and_compares_with_its_size_and_profile(
     recompute_all()  # the worker's job after a declared profile (benchmark/signals.py)
 
     imp = Import.objects.get(practice=practice_a, year=2025, is_current=True)
-    page.goto(reverse("dashboard:detail", args=[imp.pk]) + "?tab=patienten")
+    page.goto(reverse("dashboard:detail", args=[imp.pk]) + "?tab=patients")
     switch = page.locator("nav.group-switch")
     expect(switch).to_contain_text("Landelijk · zelfde grootte")
     expect(switch).to_contain_text("Landelijk · zelfde profiel (algemene fysiotherapie)")

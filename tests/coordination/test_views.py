@@ -113,7 +113,7 @@ def test_a_coordinator_sees_a_consenting_member_by_name_and_never_a_non_consenti
     # Where practice_b's figures are served: its own dashboard.
     own = _login(practice_b.users.get())
     imp = Import.objects.get(practice=practice_b, is_current=True)
-    own_page = own.get(reverse("dashboard:detail", args=[imp.pk]), {"tab": "financien"})
+    own_page = own.get(reverse("dashboard:detail", args=[imp.pk]), {"tab": "finance"})
     assert hidden <= _cells(own_page.content.decode())
 
     assert (
@@ -190,7 +190,7 @@ def test_the_distribution_serves_the_networks_published_figures_and_nothing_else
     member = _login(user_a)
     imp = Import.objects.get(practice__agb_code="04123451", is_current=True)
     dashboard = member.get(
-        reverse("dashboard:detail", args=[imp.pk]), {"groep": "netwerk", "tab": "patienten"}
+        reverse("dashboard:detail", args=[imp.pk]), {"groep": "network", "tab": "patients"}
     ).content.decode()
     published = [c for c in network_cells if c != "–"]
     assert published  # a network of 6: the median

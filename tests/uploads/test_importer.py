@@ -1,3 +1,4 @@
+import json
 from datetime import date, timedelta
 
 from django.db import OperationalError
@@ -99,7 +100,8 @@ def test_it_rejects_after_the_last_attempt(db, practice_a, settings):
     assert imp.errors[0]["code"] == "import_failed"
 
 
-def test_the_sweeper_requeues_unfinished_imports_without_a_waiting_task(db, practice_a):
+def test_the_sweeper_requeues_unfinished_imports_without_a_waiting_task(db, practice_a, settings):
+    settings.UPLOAD_IMPORT_BATCH_SIZE = 1  # one import per task: the others stay queued
     lost = upload_export(practice_a, year=date.today().year - 2)
     queued = upload_export(practice_a, year=date.today().year - 3)
     done = _run(upload_export(practice_a))
@@ -133,3 +135,51 @@ def test_a_burst_of_imports_queues_one_statistics_refresh_per_year(db, practice_
 
     assert refresh_statistics.call(year) == f"recomputed {year}"
     assert GroupStatistics.objects.filter(year=year).exists()
+
+
+def test_one_import_task_takes_the_waiting_uploads_along_and_their_own_tasks_find_them_done(
+    db, practice_a, practice_b
+):
+    first, second = upload_export(practice_a), upload_export(practice_b)
+    assert importer.import_upload.call(first.pk) == "imported"
+    second.refresh_from_db()
+    assert second.status == Import.Status.IMPORTED and second.is_current
+    assert WindowValues.objects.filter(imp=second).count() == 7
+    # Its own task is closed, so no worker claims it; run anyway, it changes nothing.
+    tasks = DBTaskResult.objects.filter(task_path=importer.import_upload.module_path)
+    assert not tasks.filter(status="READY").exists()
+    assert tasks.get(args_kwargs__args__0=second.pk).status == "SUCCESSFUL"
+    assert importer.import_upload.call(second.pk) == "already done"
+
+
+def test_two_exports_of_one_practice_in_one_batch_leave_the_newest_counting(db, practice_a):
+    today = date.today()
+    newer = upload_export(practice_a, today=today - timedelta(days=1))
+    older = upload_export(practice_a, today=today - timedelta(days=3))
+    importer.import_upload.call(newer.pk)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.status, newer.status) == (Import.Status.IMPORTED,) * 2
+    assert (older.is_current, newer.is_current) == (False, True)
+
+
+def test_a_batch_takes_no_more_uploads_than_its_size(db, practice_a, settings):
+    settings.UPLOAD_IMPORT_BATCH_SIZE = 2
+    year = date.today().year
+    imports = [upload_export(practice_a, year=year - n) for n in (1, 2, 3)]
+    importer.import_upload.call(imports[0].pk)
+    statuses = [Import.objects.get(pk=imp.pk).status for imp in imports]
+    assert statuses == [Import.Status.IMPORTED, Import.Status.IMPORTED, Import.Status.RECEIVED]
+
+
+def test_a_stored_body_that_differs_from_the_accepted_one_is_validated_again_in_full(
+    db, practice_a, settings
+):
+    imp = upload_export(practice_a)
+    path = settings.UPLOAD_STORAGE_DIR / imp.body_path
+    document = json.loads(path.read_bytes())
+    document["windows"][0]["sessions"]["total"] += 1  # still the schema, no longer consistent
+    path.write_bytes(json.dumps(document).encode())
+    imp = _run(imp)
+    assert imp.status == Import.Status.REJECTED
+    assert "sum_mismatch" in {e["code"] for e in imp.errors}

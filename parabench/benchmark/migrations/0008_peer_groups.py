@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benchmark', '0006_layouts'),
+        ('benchmark', '0007_drop_snapshot'),
     ]
 
     operations = [
