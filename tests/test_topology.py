@@ -3,7 +3,7 @@ TLS, two plain uploaders, two import workers and a statistics worker, on Postgre
 
 Uploads go through nginx concurrently, each on a new TLS connection, while one import worker is
 killed with SIGKILL in the middle of the imports (its process manager starts it again). Every
-upload that got 202 must end imported exactly once: one successful "imported" task result per
+upload that got 202 must end imported exactly once: at most one "imported" task result per
 upload, no upload rejected or left pending, and one counted export per practice and year.
 
 PostgreSQL only: the topology refuses SQLite (one writer; ``make run`` is SQLite's home), so the
@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -163,10 +164,15 @@ def test_concurrent_workers_import_every_upload_exactly_once_when_one_is_killed(
     imported_results = DBTaskResult.objects.filter(
         task_path=import_upload.module_path, status="SUCCESSFUL", return_value="imported"
     )
-    per_import = [r.args_kwargs["args"][0] for r in imported_results]
-    assert sorted(per_import) == sorted(numbers), "an upload imported twice or never"
-    windows = set(WindowValues.objects.filter(imp__in=numbers).values_list("imp_id", flat=True))
-    assert windows == set(numbers)
+    # A batch imports the uploads it takes along under its own task (issue 18), so an upload's
+    # own task may answer "already done": never twice means no second "imported" for an upload
+    # and no window stored twice; never lost means every upload has its windows.
+    per_import = Counter(r.args_kwargs["args"][0] for r in imported_results)
+    assert set(per_import) <= set(numbers)
+    assert max(per_import.values()) == 1, "an upload imported twice"
+    rows = WindowValues.objects.filter(imp__in=numbers).values_list("imp_id", "window")
+    assert len(rows) == len(set(rows)), "a window stored twice"
+    assert {imp_id for imp_id, _window in rows} == set(numbers), "an upload never imported"
     for practice_id in {i.practice_id for i in imports}:
         counted = imports.filter(practice_id=practice_id, is_current=True)
         newest = imports.filter(practice_id=practice_id).order_by("-exported_at").first()

@@ -446,6 +446,6 @@ def store_imported(practice, export, *, moment: datetime, key: str):
         year_closed=export.year_closed,
         exported_at=moment,
     )
-    mark_current(imp)
+    mark_current([imp])
     store_export(imp, export)
     return imp
