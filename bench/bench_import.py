@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import national
+from bench.common import child_json
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-import.md"
@@ -192,16 +193,7 @@ def queue_refresh_child(url: str, year: int) -> dict:
 
 
 def _child(*args) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.bench_import", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"bench child {args} failed:\n{completed.stderr[-4000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return child_json("bench.bench_import", *args)
 
 
 def run(

@@ -34,7 +34,6 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import time
 import warnings
@@ -44,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import national
+from bench.common import child_json
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-statistics.md"
@@ -213,16 +213,7 @@ def incremental_child(url: str, repeat: int) -> dict:
 
 
 def _child(*args) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.bench_statistics", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"bench child {args} failed:\n{completed.stderr[-4000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return child_json("bench.bench_statistics", *args)
 
 
 def run(

@@ -322,3 +322,18 @@ def concurrent_gets_in_process(port: int, requests: list[list[tuple[str, str]]])
 if __name__ == "__main__":
     spec = json.loads(Path(sys.argv[1]).read_text())
     print(json.dumps(concurrent_gets(spec["port"], spec["requests"])))
+
+
+def child_json(module: str, *args) -> dict:
+    """Run ``python -m module args`` from the repository and read the JSON of its last output
+    line: each measurement in a fresh process, so one side's caches never help the other."""
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench child {module} {args} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])

@@ -60,15 +60,7 @@ def supervisor(tmp_path):
         ))
         """
     )
-    output = tmp_path / "supervisor.out"
-    with open(output, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process, output = _supervise(script, tmp_path)
     yield process, flaky, steady, oneshot, output
     if process.poll() is None:
         process.kill()
@@ -143,15 +135,7 @@ def _supervise_a_server(tmp_path, port: int):
         ))
         """
     )
-    output = tmp_path / "supervisor.out"
-    with open(output, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process, output = _supervise(script, tmp_path)
     return process, server, steady, output
 
 
@@ -207,3 +191,17 @@ def _listening_socket_on(port: int):
     sock.bind(("127.0.0.1", port))
     sock.listen(1)
     return sock
+
+
+def _supervise(script: str, tmp_path):
+    """The supervisor of ``script`` in a process of its own, its output in a file."""
+    output = tmp_path / "supervisor.out"
+    with open(output, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return process, output
