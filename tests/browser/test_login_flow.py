@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 def test_practice_user_logs_in_sees_the_profile_with_agb_code_and_logs_out(page, user_a, password):
     log_in(page, "anna", password)
     assert page.locator("[data-field=agb_code]").inner_text() == "04123451"
-    assert page.get_by_role("heading", name="Praktijk").is_visible()
+    assert page.get_by_role("heading", name="Praktijk", exact=True).is_visible()
     screenshot(page, "foundation", "profiel")
 
     page.get_by_role("button", name="Uitloggen").click()

@@ -83,10 +83,15 @@ def test_an_export_of_another_practice_is_refused_and_not_stored(db, practice_a,
     assert not Import.objects.exists()
 
 
-def test_a_body_beyond_ten_real_exports_is_refused_as_too_large(db, practice_a):
-    """The default limit fits real exports (~25 KB) and nothing like the 5 MB that cost 2 GB."""
-    padding = " " * (11 * len(export_bytes(make_export(practice_a.agb_code))))
-    body = export_bytes(make_export(practice_a.agb_code)) + padding.encode()
+def test_a_body_one_byte_beyond_the_limit_is_refused_and_the_limit_is_a_few_real_exports(
+    db, practice_a, settings
+):
+    """The default limit fits real exports (~70 KB in 1.1) and nothing like the 5 MB that
+    cost 2 GB: at most twenty real exports, and one byte more is refused, plain or gzipped."""
+    export = export_bytes(make_export(practice_a.agb_code))
+    limit = settings.UPLOAD_MAX_DECOMPRESSED_BYTES
+    assert 10 * len(export) <= limit <= 20 * len(export)
+    body = export + b" " * (limit - len(export) + 1)
     for encoding, sent in (("identity", body), ("gzip", gzip.compress(body))):
         with pytest.raises(Refusal) as refused:
             intake.accept_export(
