@@ -38,6 +38,9 @@ def test_a_killed_worker_leaves_every_accepted_upload_imported_or_rejected(
     for practice in practices:
         upload_export(practice, patients=60)
     log = tmp_path / "worker.log"
+    # Batches of three (issue 18), so that a kill falls between and inside batches while
+    # others wait; a default batch would take all thirty in one transaction.
+    child_env = {**child_env, "UPLOAD_IMPORT_BATCH_SIZE": "3"}
 
     kills = 0
     deadline = time.monotonic() + 240
