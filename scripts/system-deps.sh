@@ -11,6 +11,8 @@ command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 # The practice report: WeasyPrint lays out with Pango; the tests read the PDF with poppler.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# The export client's Tk window (tests/client/test_window.py) runs on a virtual screen.
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 # npm: axe-core for the accessibility test and Lighthouse for bench/bench_pages.py, installed
 # into .tools/node (gitignored) on first use.
 command -v npm >/dev/null 2>&1 || need+=(npm)
