@@ -29,6 +29,26 @@ def _waiting(task):
     return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path)
 
 
+def waiting_first_args(task) -> set:
+    """The first argument of every call of ``task`` waiting to run, now or later."""
+    found = _waiting(task).values_list("args_kwargs", flat=True)
+    return {args[0] for args_kwargs in found if (args := (args_kwargs or {}).get("args"))}
+
+
+def close_waiting(task, first_args, return_value: str, now) -> None:
+    """Mark the waiting calls of ``task`` whose first argument is in ``first_args`` done, with
+    ``return_value``: for work another task did already (a batch), so that no worker claims,
+    runs and closes each of them only to find it done. A running call is left alone."""
+    _waiting(task).filter(args_kwargs__args__0__in=list(first_args)).update(
+        status=TaskResultStatus.SUCCESSFUL,
+        started_at=now,
+        finished_at=now,
+        return_value=return_value,
+        exception_class_path="",
+        traceback="",
+    )
+
+
 def enqueue_once(task, *args, **kwargs) -> bool:
     """Queue ``task(*args, **kwargs)`` unless the same call is already waiting to run.
 

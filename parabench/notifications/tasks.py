@@ -14,7 +14,6 @@ from django_tasks import task
 from parabench.benchmark.kpis import dashboard_window
 from parabench.benchmark.models import GroupKind, GroupStatistics
 from parabench.notifications import notices
-from parabench.tasks import enqueue_once
 from parabench.uploads.models import Import
 
 VERDICT_WAIT_SECONDS = 30
@@ -68,6 +67,9 @@ def notify_verdicts(import_id: int, attempt: int = 1) -> str:
 
 
 def enqueue_notifications(import_id: int) -> None:
-    """Queue both (inside the import's transaction); each sends only to users who opted in."""
-    enqueue_once(notify_imported, import_id)
-    enqueue_once(notify_verdicts, import_id)
+    """Queue both (inside the import's transaction); each sends only to users who opted in.
+
+    A plain enqueue: an upload is imported once, so there is never a waiting twin to look for
+    (``enqueue_once`` would scan every waiting notification per import of a batch)."""
+    notify_imported.enqueue(import_id)
+    notify_verdicts.enqueue(import_id)

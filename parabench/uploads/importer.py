@@ -29,9 +29,9 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
+from parabench import tasks
 from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
 from parabench.uploads.models import Import, oldest_first
@@ -196,20 +196,8 @@ def _close_waiting_tasks(imported, now) -> None:
 
     Why: otherwise a worker would still claim, run and close each of them only to find its
     upload imported — three statements per upload, more than the import itself costs in a batch.
-    A task a worker has claimed already (running) is left to find that out itself.
     """
-    DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY,
-        task_path=import_upload.module_path,
-        args_kwargs__args__0__in=[imp.pk for imp in imported],
-    ).update(
-        status=TaskResultStatus.SUCCESSFUL,
-        started_at=now,
-        finished_at=now,
-        return_value="imported",
-        exception_class_path="",
-        traceback="",
-    )
+    tasks.close_waiting(import_upload, [imp.pk for imp in imported], "imported", now)
 
 
 def _export_of(imp: Import, raw: bytes):
@@ -295,15 +283,7 @@ def requeue(import_id: int) -> bool:
 
 def _waiting_import_ids() -> set[int]:
     """Imports that have a task waiting to run, now or later (a delayed retry)."""
-    rows = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=import_upload.module_path
-    )
-    ids = set()
-    for args_kwargs in rows.values_list("args_kwargs", flat=True):
-        args = (args_kwargs or {}).get("args") or []
-        if args:
-            ids.add(int(args[0]))
-    return ids
+    return {int(pk) for pk in tasks.waiting_first_args(import_upload)}
 
 
 def requeue_stale_imports() -> list[int]:
