@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import national
-from bench.common import child_json
+from bench.common import Verdict, child_json, verdict_table
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-import.md"
@@ -216,10 +216,6 @@ def run(
     return result
 
 
-def _verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
-
-
 def markdown(result: dict) -> str:
     rounds = result["rounds"]
     base = [r["baseline"] for r in rounds]
@@ -293,13 +289,22 @@ def markdown(result: dict) -> str:
         "",
         "**Verdicts.**",
         "",
-        f"- One import ≤ {RATIO_TARGET:.0f} × a bare parse and schema validation of the same file: "
-        f"{_verdict(max(min_ratio, median_ratio) <= RATIO_TARGET)} — {min_ratio:.2f}× (min), "
-        f"{median_ratio:.2f}× (median); per round "
-        + ", ".join(f"{r['ratio']:.2f}×" for r in rounds)
-        + ".",
-        f"- Every worker ≤ {RSS_TARGET} MB RSS, a national refresh included: "
-        f"{_verdict(peak <= RSS_TARGET)} — at most {peak:.0f} MB.",
+        *verdict_table(
+            [
+                Verdict(
+                    f"One import ≤ {RATIO_TARGET:.0f} × a bare parse and schema validation of "
+                    "the same file",
+                    f"{min_ratio:.2f}× (min), {median_ratio:.2f}× (median); per round "
+                    + ", ".join(f"{r['ratio']:.2f}×" for r in rounds),
+                    max(min_ratio, median_ratio) <= RATIO_TARGET,
+                ),
+                Verdict(
+                    f"Every worker ≤ {RSS_TARGET} MB RSS, a national refresh included",
+                    f"at most {peak:.0f} MB",
+                    peak <= RSS_TARGET,
+                ),
+            ]
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import national
-from bench.common import child_json
+from bench.common import Verdict, child_json, verdict_table
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-statistics.md"
@@ -248,10 +248,6 @@ def run(
     return result
 
 
-def _verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
-
-
 def markdown(result: dict) -> str:
     rounds = result["rounds"]
     numpy_s = [r["numpy"]["seconds"] for r in rounds]
@@ -332,15 +328,28 @@ def markdown(result: dict) -> str:
         "",
         "**Verdicts.**",
         "",
-        f"- Full recompute ≤ {FULL_RATIO_TARGET} × the numpy baseline: "
-        f"{_verdict(max(min_ratio, median_ratio) <= FULL_RATIO_TARGET)} — "
-        f"{min_ratio:.2f}× (min against min), {median_ratio:.2f}× (median against median); "
-        "per round " + ", ".join(f"{x:.2f}×" for x in ratios) + ".",
-        f"- Incremental recompute ≤ {INCREMENTAL_TARGET:.0f} s: "
-        f"{_verdict(max(incremental) <= INCREMENTAL_TARGET)} — median "
-        f"{statistics.median(incremental):.2f} s, slowest {max(incremental):.2f} s.",
-        f"- Peak RSS of a recompute process ≤ {RSS_TARGET} MB (a national refresh of every "
-        f"year): {_verdict(peak <= RSS_TARGET)} — {peak:.0f} MB.",
+        *verdict_table(
+            [
+                Verdict(
+                    f"Full recompute ≤ {FULL_RATIO_TARGET} × the numpy baseline",
+                    f"{min_ratio:.2f}× (min against min), {median_ratio:.2f}× (median against "
+                    "median); per round " + ", ".join(f"{x:.2f}×" for x in ratios),
+                    max(min_ratio, median_ratio) <= FULL_RATIO_TARGET,
+                ),
+                Verdict(
+                    f"Incremental recompute ≤ {INCREMENTAL_TARGET:.0f} s",
+                    f"median {statistics.median(incremental):.2f} s, slowest "
+                    f"{max(incremental):.2f} s",
+                    max(incremental) <= INCREMENTAL_TARGET,
+                ),
+                Verdict(
+                    f"Peak RSS of a recompute process ≤ {RSS_TARGET} MB (a national refresh of "
+                    "every year)",
+                    f"{peak:.0f} MB",
+                    peak <= RSS_TARGET,
+                ),
+            ]
+        ),
         "",
     ]
     return "\n".join(lines)
