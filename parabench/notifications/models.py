@@ -29,7 +29,9 @@ class Preference(models.Model):
 
 class ThemeVerdicts(models.Model):
     """The welcome symbols (national group) of a practice's newest dashboard, as last seen by
-    the notifier: what a new import's symbols are compared with."""
+    the notifier: what a new import's symbols are compared with. Kept current only while a user
+    of the practice gets verdict e-mails (the task is queued only then); set afresh when the
+    first of them opts in (``notices.verdicts_opted_in``, docs/decisions.md)."""
 
     practice = models.OneToOneField(
         "practices.Practice",

@@ -15,13 +15,33 @@ from parabench.dashboard.verdicts import SYMBOLS
 from parabench.notifications.models import ThemeVerdicts
 from parabench.uploads.models import Import
 
+FLAGS = ("on_import", "on_verdict")
+
+
+def _opted_in(flag: str):
+    """The active users with an e-mail address who opted in to ``flag``: who is mailed."""
+    return User.objects.filter(
+        is_active=True, **{f"notification_preference__{flag}": True}
+    ).exclude(email="")
+
 
 def recipients(practice, flag: str) -> list[str]:
     """E-mail addresses of the practice's active users who opted in to ``flag``."""
-    users = User.objects.filter(
-        practice=practice, is_active=True, **{f"notification_preference__{flag}": True}
-    ).exclude(email="")
-    return sorted(users.values_list("email", flat=True))
+    return sorted(_opted_in(flag).filter(practice=practice).values_list("email", flat=True))
+
+
+def practices_opted_in(practice_ids) -> dict[str, set[int]]:
+    """Flag → the ids among ``practice_ids`` with at least one recipient for it (one query per
+    flag): a notification is queued only for those, so an import of a practice where nobody
+    asked costs no task at all."""
+    return {
+        flag: set(
+            _opted_in(flag)
+            .filter(practice_id__in=practice_ids)
+            .values_list("practice_id", flat=True)
+        )
+        for flag in FLAGS
+    }
 
 
 def dashboard_link(imp) -> str:
@@ -65,6 +85,25 @@ def newest_dashboard(practice):
         Import.objects.filter(practice=practice, status=Import.Status.IMPORTED)
         .order_by("-is_current", "-period_end", "-imported_at", "-id")
         .first()
+    )
+
+
+def verdicts_opted_in(user, practice) -> None:
+    """``user`` just turned the verdict e-mails on. When no colleague gets them already, the
+    verdicts the practice sees now (its newest dashboard) become what later imports are compared
+    with: verdict tasks are queued only while someone opted in, so a baseline kept from earlier
+    may be months old, and the first e-mail must report a change since the user asked, not since
+    then. While a colleague is told already the baseline is theirs and stays (a change they are
+    about to be told of is not swallowed). No dashboard yet: no baseline, the first import sets
+    it."""
+    if _opted_in("on_verdict").filter(practice=practice).exclude(pk=user.pk).exists():
+        return
+    newest = newest_dashboard(practice)
+    if newest is None:
+        ThemeVerdicts.objects.filter(practice=practice).delete()
+        return
+    ThemeVerdicts.objects.update_or_create(
+        practice=practice, defaults={"imp": newest, "states": theme_states(newest)}
     )
 
 

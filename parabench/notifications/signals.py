@@ -1,5 +1,5 @@
 """React to imports: queue the notifications inside the import's transaction (the task rows
-commit with it, or not at all). Each task sends only to users who opted in."""
+commit with it, or not at all), only for practices where a user opted in."""
 
 from django.dispatch import receiver
 
@@ -9,5 +9,4 @@ from parabench.uploads.signals import exports_imported
 
 @receiver(exports_imported, dispatch_uid="notifications_after_import")
 def notify_after_import(sender, batch, **kwargs) -> None:
-    for imp, _export in batch:
-        enqueue_notifications(imp.pk)
+    enqueue_notifications([imp for imp, _export in batch])

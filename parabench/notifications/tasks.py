@@ -66,10 +66,18 @@ def notify_verdicts(import_id: int, attempt: int = 1) -> str:
     return "moved: " + (", ".join(moved) or "nothing")
 
 
-def enqueue_notifications(import_id: int) -> None:
-    """Queue both (inside the import's transaction); each sends only to users who opted in.
+def enqueue_notifications(imports) -> None:
+    """Queue each notification (inside the imports' transaction) only for the imports of a
+    practice where a user opted in to it at this moment; the task sends to whoever opted in
+    when it runs. Most practices ask for nothing, and then an import queues nothing: no task row,
+    no worker claim, no verdict task polling for the statistics. A user who opts in later is
+    compared with the verdicts of that moment (``notices.verdicts_opted_in``).
 
     A plain enqueue: an upload is imported once, so there is never a waiting twin to look for
     (``enqueue_once`` would scan every waiting notification per import of a batch)."""
-    notify_imported.enqueue(import_id)
-    notify_verdicts.enqueue(import_id)
+    wanted = notices.practices_opted_in({imp.practice_id for imp in imports})
+    for imp in imports:
+        if imp.practice_id in wanted["on_import"]:
+            notify_imported.enqueue(imp.pk)
+        if imp.practice_id in wanted["on_verdict"]:
+            notify_verdicts.enqueue(imp.pk)

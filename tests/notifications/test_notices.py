@@ -1,16 +1,22 @@
 """Opt-in e-mails: an upload imported, and a theme's verdict moved — only to users who asked,
 only of their own practice, never a group figure."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 
+from parabench.benchmark.recompute import recompute_practices
 from parabench.notifications import notices
 from parabench.notifications.models import Preference, ThemeVerdicts
 from parabench.notifications.tasks import notify_verdicts, statistics_caught_up
-from tests.benchmark.factories import make_import
+from parabench.practices.models import Practice
+from parabench.uploads import importer
+from parabench_format import validate_export
+from tests.accounts.tasks import run_queued_tasks
+from tests.benchmark.factories import export_dict, make_import, store_imported
 from tests.factories import PracticeFactory, UserFactory
+from tests.uploads.factories import upload_export
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +99,61 @@ def test_profiel_lets_each_user_opt_in_for_itself(client_a, user_a, user_b):
     assert Preference.objects.get(user=user_a).on_import
     assert not Preference.objects.get(user=user_a).on_verdict
     assert not Preference.objects.filter(user=user_b).exists()
+
+
+def test_opting_in_makes_the_verdicts_seen_now_the_baseline(peers, practice_a, client_a):
+    older, newest = make_import(practice_a, 2024), make_import(practice_a, 2025)
+    # Left from long ago, when someone else of the practice was told (no task has kept it since).
+    ThemeVerdicts.objects.create(practice=practice_a, imp=older, states={"Kwaliteit": "better"})
+    client_a.post(reverse("notifications:preferences"), {"on_verdict": "on"})
+    seen = ThemeVerdicts.objects.get(practice=practice_a)
+    assert seen.imp == newest
+    assert seen.states == notices.theme_states(newest) and "Kwaliteit" in seen.states
+
+
+def test_opting_in_keeps_the_baseline_of_a_colleague_who_is_told_already(
+    peers, practice_a, client_a
+):
+    imp = make_import(practice_a, 2025)
+    _opt_in(UserFactory(practice=practice_a), on_verdict=True)
+    ThemeVerdicts.objects.create(practice=practice_a, imp=imp, states={"Kwaliteit": "better"})
+    client_a.post(reverse("notifications:preferences"), {"on_verdict": "on"})
+    assert ThemeVerdicts.objects.get(practice=practice_a).states == {"Kwaliteit": "better"}
+
+
+def _no_shows_export(agb: str, tenths: int) -> dict:
+    """A year of the factory's export with ``tenths``/10 times its no-shows."""
+    document = export_dict(agb, 2025)
+    for part in document["windows"]:
+        part["sessions"]["no_shows"] = part["sessions"]["no_shows"] * tenths // 10
+    for month in document["trend"]:
+        month["no_shows"] = month["no_shows"] * tenths // 10
+    return document
+
+
+def test_a_verdict_that_moves_after_opting_in_is_mailed_once(
+    practice_a, user_a, client_a, mailoutbox
+):
+    # Peers that differ (no-shows 0.8-1.6 times the template's), so verdicts are possible.
+    for i in range(9):
+        peer = PracticeFactory()
+        export = validate_export(_no_shows_export(peer.agb_code, 8 + i)).export
+        moment = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=i)
+        store_imported(peer, export, moment=moment, key=f"peer-{i}")
+    make_import(practice_a, 2025)
+    recompute_practices(2025, list(Practice.objects.values_list("pk", flat=True)))
+    client_a.post(reverse("notifications:preferences"), {"on_verdict": "on"})
+    baseline = ThemeVerdicts.objects.get(practice=practice_a).states
+    assert baseline["Productiviteit"] == "within"
+
+    # Five times the no-shows of the template, through the real importer and its queued tasks.
+    imp = upload_export(practice_a, _no_shows_export(practice_a.agb_code, 50))
+    importer.import_upload.call(imp.pk)
+    while run_queued_tasks():  # the statistics refresh; the verdict task waits for it
+        pass
+    (mail,) = mailoutbox
+    assert "Productiviteit" in mail.subject and mail.to == [user_a.email]
+    assert ThemeVerdicts.objects.get(practice=practice_a).states["Productiviteit"] == "worse"
+
+    assert notify_verdicts.call(imp.pk) == "moved: nothing"  # told once: the baseline moved on
+    assert len(mailoutbox) == 1
