@@ -49,6 +49,13 @@ def close_waiting(task, first_args, return_value: str, now) -> None:
     )
 
 
+def _canonical(value):
+    """``value`` as the database backend stores it (tuples become lists), every object's keys
+    sorted: one text for one value, so that SQLite, which compares JSON as text, finds a twin
+    whatever the order its keyword arguments or dicts were written in."""
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
 def enqueue_once(task, *args, **kwargs) -> bool:
     """Queue ``task(*args, **kwargs)`` unless the same call is already waiting to run.
 
@@ -58,12 +65,19 @@ def enqueue_once(task, *args, **kwargs) -> bool:
     it does not count. ``task`` may carry options (``task.using(run_after=...)``). Returns True
     when it queued one. Call it inside the transaction that causes the work, so that the cause
     is never committed without its task.
+
+    The twin is looked for in SQL, on the stored ``args_kwargs`` (one EXISTS query, however many
+    calls wait). PostgreSQL stores it as jsonb and compares structurally; SQLite stores the JSON
+    text and compares ``JSON_EXTRACT`` of each side, minified but in written order. So the call
+    is queued in canonical form (``_canonical``: keys sorted), and a twin queued by
+    ``enqueue_once`` is always found on both; one queued with a plain ``enqueue`` and a dict in
+    another key order is found on PostgreSQL only (on SQLite it runs twice, which is harmless).
+    JSON types count: ``1`` and ``True`` are different calls.
     """
     if uses_database_backend():
-        wanted = json.loads(json.dumps({"args": list(args), "kwargs": kwargs}))
-        for found in _waiting(task).values_list("args_kwargs", flat=True):
-            if {"args": found.get("args", []), "kwargs": found.get("kwargs", {})} == wanted:
-                return False
+        args, kwargs = _canonical(list(args)), _canonical(kwargs)
+        if _waiting(task).filter(args_kwargs__args=args, args_kwargs__kwargs=kwargs).exists():
+            return False
     task.enqueue(*args, **kwargs)
     return True
 

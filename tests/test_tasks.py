@@ -1,6 +1,8 @@
 """``enqueue_once``: work that follows from many events is queued once, not once per event."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -50,3 +52,32 @@ def test_options_such_as_a_later_start_keep_the_call_the_same():
     later = refresh_statistics.using(run_after=timezone.now() + timedelta(minutes=5))
     assert enqueue_once(later, 2025)
     assert not enqueue_once(refresh_statistics, 2025)
+
+
+def test_the_twin_is_looked_for_in_sql_not_by_reading_every_waiting_call():
+    for year in range(1990, 2030):
+        enqueue_once(refresh_statistics, year)
+    with CaptureQueriesContext(connection) as queries:
+        assert enqueue_once(refresh_statistics, 2025) is False
+    (query,) = [q["sql"] for q in queries.captured_queries]
+    select, _, where = query.partition(" WHERE ")
+    assert "args_kwargs" in where  # the arguments are compared by the database ...
+    assert "args_kwargs" not in select  # ... and no waiting call's arguments are read
+    assert "LIMIT 1" in query
+
+
+def test_keywords_and_dict_keys_in_another_order_are_the_same_call():
+    assert enqueue_once(refresh_statistics, {"b": [1, {"y": 2, "x": 1}], "a": 0}, attempt=2)
+    assert not enqueue_once(refresh_statistics, {"a": 0, "b": [1, {"x": 1, "y": 2}]}, attempt=2)
+    assert enqueue_once(refresh_statistics, attempt=2, year=2025)
+    assert not enqueue_once(refresh_statistics, year=2025, attempt=2)
+    assert enqueue_once(refresh_statistics, {"a": 0, "b": [{"x": 1, "y": 2}, 1]}, attempt=2)
+
+
+def test_json_types_count_so_true_is_not_the_number_one():
+    # Python says True == 1, the stored JSON does not: the call with 1 is another call.
+    assert enqueue_once(recompute_years, [True])
+    assert enqueue_once(recompute_years, [1])
+    assert not enqueue_once(recompute_years, [1])
+    assert enqueue_once(recompute_years, [1.5])
+    assert not enqueue_once(recompute_years, [1.5])
