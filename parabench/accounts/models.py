@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,35 @@ class User(AbstractUser):
         verbose_name_plural = _("gebruikers")
 
 
-class LoginEvent(models.Model):
+def acting_user(verbose_name) -> models.ForeignKey:
+    """The user who did something to a row (issued it, blocked it, invited, decided …).
+
+    ``SET_NULL``: the row outlives the account (what was done stays on record); no reverse
+    accessor (``related_name="+"``): nothing asks a user for everything it ever touched. One
+    definition, so the rule is the same on every such field."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+class Record(models.Model):
+    """A row written once as the record of something that happened, stamped when it is written
+    and listed newest first: the login audit, a coordinator's page views, a practice's consent
+    decisions."""
+
+    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-id"]
+
+
+class LoginEvent(Record):
     """The audit of logging in: password, second factor, recovery codes, 2FA set up or removed.
 
     The security page shows a practice its users' recent rows; operators see them all.
@@ -46,14 +75,12 @@ class LoginEvent(models.Model):
     )
     username = models.CharField(_("gebruikersnaam"), max_length=150)
     action = models.CharField(_("actie"), max_length=16, choices=Action.choices)
-    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=255, blank=True)
 
-    class Meta:
+    class Meta(Record.Meta):
         verbose_name = _("inloggebeurtenis")
         verbose_name_plural = _("inloggebeurtenissen (auditlog)")
-        ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"{self.username} {self.get_action_display()}"

@@ -124,14 +124,7 @@ def identify_practice(
     )
     if row is None:
         return _result("certificate_unknown")
-    at = at or timezone.now()
-    if row.is_blocked:
-        return _result("certificate_blocked", row)
-    if row.is_expired(at):
-        return _result("certificate_expired", row)
-    if row.is_not_yet_valid(at):
-        return _result("certificate_not_yet_valid", row)
-    return _result("ok", row)
+    return _result(row.refusal(at or timezone.now()) or "ok", row)
 
 
 @dataclass(frozen=True)
@@ -169,17 +162,7 @@ def identify_for_validation(
         )
     parsed = pki.load_certificate(cert)
     row = VendorCertificate.objects.filter(fingerprint_sha256=pki.fingerprint(parsed)).first()
-    at = at or timezone.now()
-    if row is None:
-        code = "certificate_unknown"
-    elif row.is_blocked:
-        code = "certificate_blocked"
-    elif at >= row.not_after:
-        code = "certificate_expired"
-    elif at < row.not_before:
-        code = "certificate_not_yet_valid"
-    else:
-        code = "ok"
+    code = "certificate_unknown" if row is None else row.refusal(at or timezone.now()) or "ok"
     return ValidationCaller(
         code == "ok",
         "acceptance" if code == "ok" else "",

@@ -2,13 +2,55 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parabench.accounts.models import acting_user
 
-class ClientCertificate(models.Model):
+
+class IssuedCertificate(models.Model):
+    """What ParaBench keeps of every certificate one of its CAs signed, whoever it is for: the
+    certificate, who issued it, and whether it is blocked. The row, not the CRL, is the
+    authority: blocked, expired and not yet valid are read from here (``lookup``) and the CRL
+    is made from ``blocked_at``."""
+
+    serial_hex = models.CharField(_("serienummer (hex)"), max_length=40)
+    issuer = models.CharField(_("uitgever"), max_length=255)
+    fingerprint_sha256 = models.CharField(_("SHA-256-vingerafdruk"), max_length=64, unique=True)
+    not_before = models.DateTimeField(_("datum start"))
+    not_after = models.DateTimeField(_("datum eind"))
+    certificate_pem = models.TextField(_("certificaat (PEM)"))
+    issued_at = models.DateTimeField(_("uitgegeven"), default=timezone.now)
+    issued_by = acting_user(_("uitgegeven door"))
+    blocked_at = models.DateTimeField(_("geblokkeerd"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
+
+    def is_expired(self, at: dt.datetime | None = None) -> bool:
+        return (at or timezone.now()) >= self.not_after
+
+    def is_not_yet_valid(self, at: dt.datetime | None = None) -> bool:
+        return (at or timezone.now()) < self.not_before
+
+    def refusal(self, at: dt.datetime) -> str | None:
+        """Why the certificate may not be used at ``at`` (an uploader code), None when it may:
+        blocked first, then expired, then not yet valid."""
+        if self.is_blocked:
+            return "certificate_blocked"
+        if self.is_expired(at):
+            return "certificate_expired"
+        if self.is_not_yet_valid(at):
+            return "certificate_not_yet_valid"
+        return None
+
+
+class ClientCertificate(IssuedCertificate):
     """One certificate a practice issued for its software.
 
     The private key lives here only between issue and the first download, sealed with AES-GCM
@@ -30,22 +72,7 @@ class ClientCertificate(models.Model):
     # Per practice 1, 2, 3 …: what the practice sees as Certificaat# and in the file name.
     number = models.PositiveIntegerField(_("certificaatnummer"))
     name = models.CharField(_("naam"), max_length=64)
-    serial_hex = models.CharField(_("serienummer (hex)"), max_length=40)
-    issuer = models.CharField(_("uitgever"), max_length=255)
-    fingerprint_sha256 = models.CharField(_("SHA-256-vingerafdruk"), max_length=64, unique=True)
-    not_before = models.DateTimeField(_("datum start"))
-    not_after = models.DateTimeField(_("datum eind"))
-    certificate_pem = models.TextField(_("certificaat (PEM)"))
     sealed_key = models.BinaryField(_("versleutelde sleutel"), null=True, editable=False)
-    issued_at = models.DateTimeField(_("uitgegeven"), default=timezone.now)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uitgegeven door"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     # The one-time token of the form that asked for this certificate: a second submit of the same
     # form finds this row instead of creating another certificate.
     issue_token = models.CharField(_("formuliertoken"), max_length=64, blank=True)
@@ -66,15 +93,7 @@ class ClientCertificate(models.Model):
         blank=True,
         related_name="renewals",
     )
-    blocked_at = models.DateTimeField(_("geblokkeerd"), null=True, blank=True)
-    blocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("geblokkeerd door"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    blocked_by = acting_user(_("geblokkeerd door"))
 
     class Meta:
         verbose_name = _("certificaat")
@@ -101,18 +120,8 @@ class ClientCertificate(models.Model):
         return f"{self.practice.agb_code}-{self.number}"
 
     @property
-    def is_blocked(self) -> bool:
-        return self.blocked_at is not None
-
-    @property
     def is_downloaded(self) -> bool:
         return self.downloaded_at is not None
-
-    def is_expired(self, at: dt.datetime | None = None) -> bool:
-        return (at or timezone.now()) >= self.not_after
-
-    def is_not_yet_valid(self, at: dt.datetime | None = None) -> bool:
-        return (at or timezone.now()) < self.not_before
 
     def expires_within(self, days: int, at: dt.datetime | None = None) -> bool:
         at = at or timezone.now()
@@ -141,14 +150,7 @@ class CertificateEvent(models.Model):
     )
     action = models.CharField(_("actie"), max_length=12, choices=Action.choices)
     at = models.DateTimeField(_("tijdstip"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("gebruiker"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = acting_user(_("gebruiker"))
     # Kept as text as well: the log must still say who it was after the account is removed.
     username = models.CharField(_("gebruikersnaam"), max_length=150, blank=True)
     is_operator = models.BooleanField(_("door beheerder"), default=False)
@@ -178,14 +180,7 @@ class RequestCode(models.Model):
     code_sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
     expires_at = models.DateTimeField(_("geldig tot"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("aangemaakt door"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = acting_user(_("aangemaakt door"))
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     used_at = models.DateTimeField(_("gebruikt"), null=True, blank=True)
     certificate = models.OneToOneField(
@@ -232,7 +227,7 @@ class ExpiryNotice(models.Model):
         return f"{self.certificate} −{self.days_before}"
 
 
-class VendorCertificate(models.Model):
+class VendorCertificate(IssuedCertificate):
     """A certificate of the acceptance CA for a software vendor: validation only, never statistics.
 
     Issued from the back office on the vendor's CSR; the key never reaches ParaBench.
@@ -240,22 +235,6 @@ class VendorCertificate(models.Model):
 
     vendor = models.CharField(_("leverancier"), max_length=64)
     email = models.EmailField(_("e-mailadres"), blank=True)
-    serial_hex = models.CharField(_("serienummer (hex)"), max_length=40)
-    issuer = models.CharField(_("uitgever"), max_length=255)
-    fingerprint_sha256 = models.CharField(_("SHA-256-vingerafdruk"), max_length=64, unique=True)
-    not_before = models.DateTimeField(_("datum start"))
-    not_after = models.DateTimeField(_("datum eind"))
-    certificate_pem = models.TextField(_("certificaat (PEM)"))
-    issued_at = models.DateTimeField(_("uitgegeven"), default=timezone.now)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uitgegeven door"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    blocked_at = models.DateTimeField(_("geblokkeerd"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("acceptatiecertificaat (leverancier)")
@@ -264,10 +243,6 @@ class VendorCertificate(models.Model):
 
     def __str__(self):
         return f"{self.vendor} ({self.serial_hex[:8]})"
-
-    @property
-    def is_blocked(self) -> bool:
-        return self.blocked_at is not None
 
     @property
     def file_name(self) -> str:

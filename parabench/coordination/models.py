@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parabench.accounts.models import Record, acting_user
+
 
 class Coordinator(models.Model):
     """A user who coordinates a network, invited by an operator. A user may coordinate several."""
@@ -21,14 +23,7 @@ class Coordinator(models.Model):
         on_delete=models.CASCADE,
         related_name="coordinators",
     )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uitgenodigd door"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    invited_by = acting_user(_("uitgenodigd door"))
     invited_at = models.DateTimeField(_("uitgenodigd op"), auto_now_add=True)
 
     class Meta:
@@ -43,7 +38,7 @@ class Coordinator(models.Model):
         return f"{self.user} – {self.network}"
 
 
-class Consent(models.Model):
+class Consent(Record):
     """One decision of a member practice: it gives or withdraws consent to show its identified
     figures to its network's coordinators. Never edited: the newest row is what holds, the
     others are the record the practice and the operator see."""
@@ -61,26 +56,17 @@ class Consent(models.Model):
         related_name="consents",
     )
     given = models.BooleanField(_("toestemming gegeven"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("door"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    by = acting_user(_("door"))
 
-    class Meta:
+    class Meta(Record.Meta):
         verbose_name = _("toestemming van een praktijk")
         verbose_name_plural = _("toestemmingen van praktijken")
-        ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"{self.practice} – {self.network}: {self.given}"
 
 
-class CoordinatorView(models.Model):
+class CoordinatorView(Record):
     """The audit trail: every coordinator page served, with the practice if it named one."""
 
     class Page(models.TextChoices):
@@ -109,12 +95,10 @@ class CoordinatorView(models.Model):
         related_name="+",
     )
     detail = models.CharField(_("details"), max_length=60, blank=True)
-    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(Record.Meta):
         verbose_name = _("bekeken door een coördinator")
         verbose_name_plural = _("bekeken door coördinatoren (auditlog)")
-        ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"{self.user} {self.get_page_display()} {self.at:%Y-%m-%d %H:%M}"
