@@ -27,6 +27,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from parabench_client import config as config_module
+from parabench_client.exits import (
+    EXIT_CERTIFICATE,
+    EXIT_NOT_CONFIGURED,
+    EXIT_REFUSED,
+    EXIT_UNAVAILABLE,
+)
 from parabench_client.messages import language
 from parabench_client.transport import (
     CertificateProblem,
@@ -41,10 +47,6 @@ from parabench_client.transport import (
 
 RENEW_DAYS = 30
 PENDING_KEY = ".parabench-aanvraag.key"
-EXIT_NOT_CONFIGURED = 3
-EXIT_CERTIFICATE = 6
-EXIT_REFUSED = 7
-EXIT_UNAVAILABLE = 8
 
 TEXTS = {
     "no_folder": (
@@ -273,8 +275,10 @@ def check_expiry(
 # --- Command line (hooked into parabench_client.cli) -------------------------------------------
 
 
-def add_commands(commands) -> None:
-    """``certificaat aanvragen|vernieuwen`` (English aliases ``certificate request|renew``)."""
+def add_commands(commands, *, on_request, on_renew) -> None:
+    """``certificaat aanvragen|vernieuwen`` (English aliases ``certificate request|renew``),
+    handled by ``on_request`` and ``on_renew`` (``cli``'s, which read the configuration: this module
+    never imports ``cli``)."""
     group = commands.add_parser(
         "certificaat", aliases=["certificate"], help="certificaat aanvragen of vernieuwen"
     )
@@ -286,16 +290,17 @@ def add_commands(commands) -> None:
     )
     request.add_argument("--code", required=True, help="aanvraagcode uit het portaal")
     request.add_argument("--password", help="wachtwoord voor het .pfx-bestand (standaard geen)")
-    request.set_defaults(handler=cmd_request)
+    request.set_defaults(handler=on_request)
     renewal = actions.add_parser(
         "vernieuwen", aliases=["renew"], help="nieuw certificaat met het huidige (nog geldige)"
     )
     renewal.add_argument("--cert", help="huidig certificaat (.pfx); anders uit de map")
     renewal.add_argument("--password", help="wachtwoord van het certificaat (standaard leeg)")
-    renewal.set_defaults(handler=cmd_renew)
+    renewal.set_defaults(handler=on_renew)
 
 
-def _run(action) -> int:
+def run(action) -> int:
+    """Carry out ``action``; a ``Stop`` prints its text and gives its exit code."""
     import sys
 
     try:
@@ -304,18 +309,3 @@ def _run(action) -> int:
         print(stop.text, file=sys.stderr)
         return stop.exit_code
     return 0
-
-
-def cmd_request(args) -> int:
-    from parabench_client import cli
-
-    config = cli._configured()
-    return _run(lambda: request_certificate(config, args.code, password=args.password))
-
-
-def cmd_renew(args) -> int:
-    from parabench_client import cli
-
-    config = cli._configured()
-    current = cli._certificate(args, config, renew=False)
-    return _run(lambda: renew(config, current, password=args.password))

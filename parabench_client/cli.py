@@ -22,6 +22,18 @@ from pathlib import Path
 from parabench_client import __version__, certrequest, certstore, synth
 from parabench_client import config as config_module
 from parabench_client.aggregate import DEFAULT_SOFTWARE, build_export
+from parabench_client.exits import (
+    EXIT_BAD_RECORDS,
+    EXIT_CERTIFICATE,
+    EXIT_INTERNAL,
+    EXIT_NOT_CONFIGURED,
+    EXIT_NOTHING_TO_EXPORT,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    Failure,
+)
 from parabench_client.messages import MESSAGES, language, localise_argparse, t
 from parabench_client.progress import Bar
 from parabench_client.records import RecordProblem, RecordsError, load_records
@@ -50,15 +62,6 @@ from parabench_format.periods import FIRST_YEAR
 # --format-version: 1.1 by default; 1.0 for a portal that does not read 1.1 yet.
 FORMAT_VERSIONS = {"1.0": FORMAT_1_0, "1.1": FORMAT_1_1}
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-EXIT_NOT_CONFIGURED = 3
-EXIT_BAD_RECORDS = 4
-EXIT_NOTHING_TO_EXPORT = 5
-EXIT_CERTIFICATE = 6
-EXIT_REFUSED = 7
-EXIT_UNAVAILABLE = 8
 
 MAX_PROBLEMS_SHOWN = 50
 # ParaBench's answers (or TLS alerts) that mean "this certificate will never be accepted again":
@@ -74,17 +77,6 @@ CERTIFICATE_GONE = {
 # Record problems about a whole file: --lenient (which leaves out bad lines) cannot help there.
 FILE_LEVEL_CODES = {"file_missing", "columns_missing", "not_utf8", "csv_invalid"}
 LENIENT_MAX_REJECTED_SHARE = 0.5
-
-
-class Failure(Exception):
-    """Stop the command: ``text`` goes to stderr, ``exit_code`` to the shell; ``code`` is the
-    uploader's refusal code when there was one."""
-
-    def __init__(self, exit_code: int, text: str, code: str = ""):
-        super().__init__(text)
-        self.exit_code = exit_code
-        self.text = text
-        self.code = code
 
 
 @dataclass
@@ -774,7 +766,29 @@ def cmd_window(args) -> int:
     """The small window for the practice (tkinter is imported only here)."""
     from parabench_client import window
 
-    return window.run(args)
+    return window.run(args, command=main)
+
+
+def cmd_certificate_request(args) -> int:
+    config = _configured()
+    return certrequest.run(
+        lambda: certrequest.request_certificate(config, args.code, password=args.password)
+    )
+
+
+def cmd_certificate_renew(args) -> int:
+    config = _configured()
+    current = _certificate(args, config, renew=False)
+    return certrequest.run(lambda: certrequest.renew(config, current, password=args.password))
+
+
+def add_certificate(commands) -> None:
+    """``certificaat aanvragen | vernieuwen`` (issue 20): the parsers are certrequest's, the
+    handlers these (they read the configuration and the current certificate as every command
+    does)."""
+    certrequest.add_commands(
+        commands, on_request=cmd_certificate_request, on_renew=cmd_certificate_renew
+    )
 
 
 def cmd_synth(args) -> int:
@@ -937,7 +951,7 @@ COMMANDS: list[Callable] = [
     add_validate,
     add_synth,
     add_window,
-    certrequest.add_commands,  # certificaat aanvragen | vernieuwen (issue 20)
+    add_certificate,  # certificaat aanvragen | vernieuwen (issue 20)
 ]
 
 

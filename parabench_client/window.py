@@ -15,21 +15,33 @@ import datetime as dt
 import queue
 import threading
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import filedialog, ttk
 
 from parabench_client import config as config_module
+from parabench_client.exits import (
+    EXIT_BAD_RECORDS,
+    EXIT_CERTIFICATE,
+    EXIT_NOT_CONFIGURED,
+    EXIT_NOTHING_TO_EXPORT,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    Failure,
+)
 from parabench_client.messages import t
 from parabench_format.periods import PeriodError, allowed_period
 
 PREVIOUS_YEARS = 3
 RESULT_KEYS = {
-    0: "window.result.ok",
-    3: "window.result.not_configured",
-    4: "window.result.bad_records",
-    5: "window.result.nothing",
-    6: "window.result.certificate",
-    7: "window.result.refused",
-    8: "window.result.unavailable",
+    EXIT_OK: "window.result.ok",
+    EXIT_NOT_CONFIGURED: "window.result.not_configured",
+    EXIT_BAD_RECORDS: "window.result.bad_records",
+    EXIT_NOTHING_TO_EXPORT: "window.result.nothing",
+    EXIT_CERTIFICATE: "window.result.certificate",
+    EXIT_REFUSED: "window.result.refused",
+    EXIT_UNAVAILABLE: "window.result.unavailable",
 }
 
 
@@ -67,8 +79,18 @@ def year_choices(today: dt.date) -> list[tuple[int, str]]:
 
 
 class Window:
-    def __init__(self, root: tk.Tk, today: dt.date | None = None, records: str | None = None):
+    """``command`` runs a command line and returns its exit code: ``cli.main``, handed in by
+    ``cli`` (this module never imports ``cli``, which imports it)."""
+
+    def __init__(
+        self,
+        root: tk.Tk,
+        command: Callable[[list[str]], int],
+        today: dt.date | None = None,
+        records: str | None = None,
+    ):
         self.root = root
+        self.command = command
         self.today = today or dt.date.today()
         self.events: queue.Queue = queue.Queue()
         self.exit_code: int | None = None
@@ -160,11 +182,9 @@ class Window:
         self.root.after(100, self._poll)
 
     def _run(self, arguments: list[str]) -> None:
-        from parabench_client.cli import main
-
         stream = _Lines(self.events)
         with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
-            code = main(arguments)
+            code = self.command(arguments)
         self.events.put(("done", code))
 
     def _poll(self) -> None:
@@ -199,13 +219,17 @@ class Window:
         self.log.configure(state="disabled")
 
 
-def run(args) -> int:
+def run(args, command: Callable[[list[str]], int]) -> int:
+    """Open the window; its Versturen runs ``command`` (the command line's ``main``)."""
     try:
         root = tk.Tk()
     except tk.TclError as error:
-        from parabench_client.cli import EXIT_USAGE, Failure
-
         raise Failure(EXIT_USAGE, t("window.no_display", detail=error)) from error
-    Window(root, today=getattr(args, "today", None), records=getattr(args, "records", None))
+    Window(
+        root,
+        command,
+        today=getattr(args, "today", None),
+        records=getattr(args, "records", None),
+    )
     root.mainloop()
     return 0

@@ -13,13 +13,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from parabench_client.cli import main as command  # noqa: E402
 from parabench_client.window import Window  # noqa: E402
 from tests.client.screens import png_of  # noqa: E402
 
 
 def main(mode: str, records: str, png: str, framebuffer: str, today: str) -> None:
     root = tk.Tk()
-    window = Window(root, today=dt.date.fromisoformat(today), records=records or None)
+    window = Window(root, command, today=dt.date.fromisoformat(today), records=records or None)
     root.update()
     out = {
         "labels": [
