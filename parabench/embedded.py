@@ -72,7 +72,11 @@ def processes() -> list[Process]:
             [python, "-m", "parabench.uploads.server", "--port", str(UPLOADER_PORT)],
             port=UPLOADER_PORT,
         ),
-        Process("worker", [python, str(MANAGE_PY), "import_worker", "--no-reload"]),
+        # Verbosity 0: failed tasks (with their traceback) and warnings, not a line per routine
+        # task (every notification, refresh and sweep), which buried the rest of the log.
+        Process(
+            "worker", [python, str(MANAGE_PY), "import_worker", "--no-reload", "--verbosity", "0"]
+        ),
         *(
             [
                 Process(

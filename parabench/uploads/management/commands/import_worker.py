@@ -23,6 +23,11 @@ worker of its own (``import_worker --queue-name statistics``, docs/deployment.md
 
 A locked SQLite database (another process held the write lock longer than the busy timeout, e.g.
 on a loaded machine) is waited out and the worker carries on; it never ends the worker.
+
+``--verbosity 0`` leaves out the routine lines only (a task started, a task succeeded: one line
+each per notification, statistics refresh or sweep) and still prints every failed task with its
+traceback, and the worker's warnings. ``db_worker``'s own 0 silences everything, failures too.
+``make run`` starts the worker so (``parabench/embedded.py``); the default, 1, logs every state.
 """
 
 import logging
@@ -30,7 +35,9 @@ import time
 
 from django.db import OperationalError, close_old_connections
 from django.db.backends.signals import connection_created
+from django_tasks_db.management.commands.db_worker import TASKS_LOGGER
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
+from django_tasks_db.management.commands.db_worker import logger as db_worker_logger
 
 from parabench.tasks import worker_id, worker_starting
 from parabench.uploads.importer import requeue_stale_imports
@@ -59,6 +66,12 @@ class Command(DBWorkerCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*")
+
+    def configure_logging(self, verbosity: int) -> None:
+        super().configure_logging(verbosity)
+        if verbosity == 0:  # failures and warnings only, never silent about a failed task
+            logging.getLogger(TASKS_LOGGER).setLevel(logging.WARNING)
+            db_worker_logger.setLevel(logging.WARNING)
 
     def handle(self, *args, **options):
         connection_created.connect(_relaxed_commits, dispatch_uid="import_worker_relaxed")
