@@ -19,29 +19,19 @@ from collections.abc import Callable
 from tkinter import filedialog, ttk
 
 from parabench_client import config as config_module
-from parabench_client.exits import (
-    EXIT_BAD_RECORDS,
-    EXIT_CERTIFICATE,
-    EXIT_NOT_CONFIGURED,
-    EXIT_NOTHING_TO_EXPORT,
-    EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_UNAVAILABLE,
-    EXIT_USAGE,
-    Failure,
-)
+from parabench_client import exits
 from parabench_client.messages import t
 from parabench_format.periods import PeriodError, allowed_period
 
 PREVIOUS_YEARS = 3
 RESULT_KEYS = {
-    EXIT_OK: "window.result.ok",
-    EXIT_NOT_CONFIGURED: "window.result.not_configured",
-    EXIT_BAD_RECORDS: "window.result.bad_records",
-    EXIT_NOTHING_TO_EXPORT: "window.result.nothing",
-    EXIT_CERTIFICATE: "window.result.certificate",
-    EXIT_REFUSED: "window.result.refused",
-    EXIT_UNAVAILABLE: "window.result.unavailable",
+    exits.EXIT_OK: "window.result.ok",
+    exits.EXIT_NOT_CONFIGURED: "window.result.not_configured",
+    exits.EXIT_BAD_RECORDS: "window.result.bad_records",
+    exits.EXIT_NOTHING_TO_EXPORT: "window.result.nothing",
+    exits.EXIT_CERTIFICATE: "window.result.certificate",
+    exits.EXIT_REFUSED: "window.result.refused",
+    exits.EXIT_UNAVAILABLE: "window.result.unavailable",
 }
 
 
@@ -224,7 +214,7 @@ def run(args, command: Callable[[list[str]], int]) -> int:
     try:
         root = tk.Tk()
     except tk.TclError as error:
-        raise Failure(EXIT_USAGE, t("window.no_display", detail=error)) from error
+        raise exits.Failure(exits.EXIT_USAGE, t("window.no_display", detail=error)) from error
     Window(
         root,
         command,
