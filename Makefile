@@ -41,18 +41,29 @@ lint: venv
 bytecode: venv
 	$(VENV)/bin/python -m compileall -q parabench parabench_client parabench_format tests bench conformance
 
+# The two halves side by side, each on its own core (scripts/test-halves.sh: a log per half under
+# var/test-logs/, a summary, the log of a failed half). TEST_PARALLEL=0: one after the other.
+TEST_PARALLEL ?= 1
 test: venv system-deps lint bytecode
+ifeq ($(TEST_PARALLEL),0)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+else
+	@MAKE="$(MAKE)" bash scripts/test-halves.sh
+endif
 
+# Each half has its own var/ (uploads, CA, mail of tests that use the settings' defaults) and its
+# own pytest cache, so that both can run at once.
 test-sqlite: venv
 	@echo "=== tests on SQLite ==="
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test-main.sqlite3 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-main.sqlite3 PARABENCH_VAR_DIR=$(CURDIR)/var/test-sqlite \
+		$(VENV)/bin/pytest -o cache_dir=.pytest_cache/sqlite $(PYTEST_ARGS)
 
 test-postgres: venv
 	@echo "=== tests on PostgreSQL ($(PG_TEST_URL)) ==="
 	@$(VENV)/bin/python scripts/require_postgres.py "$(PG_TEST_URL)"
-	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_TEST_URL) PARABENCH_VAR_DIR=$(CURDIR)/var/test-postgres \
+		$(VENV)/bin/pytest -o cache_dir=.pytest_cache/postgres $(PYTEST_ARGS)
 
 format: venv
 	$(VENV)/bin/ruff format .

@@ -7,6 +7,7 @@ Xvfb writes it) and writes a PNG with the standard library, cropped to a window'
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import struct
 import subprocess
@@ -16,12 +17,12 @@ from pathlib import Path
 
 
 class VirtualScreen:
-    started = 0  # a new display number for each screen: an old one's socket may linger
+    """Xvfb on a display number it chooses itself (``-displayfd``): the first free one, so two
+    test runs at once (``make test`` runs SQLite and PostgreSQL side by side) never share one."""
 
     def __init__(self, folder: Path):
-        VirtualScreen.started += 1
         self.folder = folder
-        self.number = 100 + (os.getpid() % 200) * 20 + VirtualScreen.started % 20
+        self.number = None
         self.process = None
 
     @property
@@ -32,25 +33,48 @@ class VirtualScreen:
         binary = shutil.which("Xvfb")
         if binary is None:
             raise RuntimeError("Xvfb is missing: apt-get install -y xvfb")
-        self.process = subprocess.Popen(
-            [
-                binary,
-                self.display,
-                "-screen",
-                "0",
-                "900x700x24",
-                "-fbdir",
-                str(self.folder),
-                "-nolisten",
-                "tcp",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        socket = Path(f"/tmp/.X11-unix/X{self.number}")
-        deadline = time.monotonic() + 10
-        while not socket.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        readable, writable = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [
+                    binary,
+                    "-displayfd",
+                    str(writable),
+                    "-screen",
+                    "0",
+                    "900x700x24",
+                    "-fbdir",
+                    str(self.folder),
+                    "-nolisten",
+                    "tcp",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(writable,),
+            )
+            os.close(writable)
+            writable = None
+            # Xvfb writes the number once it listens on that display ("12\n").
+            answer = b""
+            deadline = time.monotonic() + 10
+            while not answer.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([readable], [], [], left)[0]:
+                    raise RuntimeError("Xvfb did not name its display within 10 s")
+                chunk = os.read(readable, 16)
+                if not chunk:
+                    raise RuntimeError("Xvfb stopped before naming its display")
+                answer += chunk
+            self.number = int(answer)
+        except BaseException:
+            if self.process is not None:
+                self.process.kill()
+                self.process.wait()
+            raise
+        finally:
+            os.close(readable)
+            if writable is not None:
+                os.close(writable)
         return self
 
     def __exit__(self, *exc) -> None:

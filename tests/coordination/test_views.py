@@ -9,12 +9,15 @@ served, so that "not in the page" is known to be able to fail.
 import re
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from parabench.accounts.models import User
 from parabench.benchmark.recompute import recompute_all
 from parabench.coordination.models import CoordinatorView
 from parabench.dashboard.presentation import value_format
+from parabench.practices.models import Network, Practice
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.coordination.factories import ConsentFactory, CoordinatorFactory
@@ -34,27 +37,91 @@ def _login(user) -> Client:
     return client
 
 
-@pytest.fixture
-def world(network, practice_a, practice_b, user_a, user_b):
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
     """Network A (7, Groene Hart): practice_a consents, practice_b does not, four more members.
-    Network B: six practices, one consenting; its own coordinator."""
-    other = NetworkFactory(number=8, name="Netwerk Oost")
-    a_members = [practice_a, practice_b] + [PracticeFactory(network=network) for _ in range(4)]
-    b_members = [PracticeFactory(network=other, province="GE") for _ in range(6)]
-    for size, practice in enumerate(a_members + b_members, start=1):
-        make_import(practice, 2025, size=size, recompute=False)
-    recompute_all()
-    ConsentFactory(practice=practice_a, by=user_a)
-    ConsentFactory(practice=b_members[0])
-    coordinator = CoordinatorFactory(network=network, user__username="coco")
-    CoordinatorFactory(network=other, user__username="olaf")
+    Network B: six practices, one consenting; its own coordinator.
+
+    Built once for the module (imports and statistics take seconds), inside a transaction rolled
+    back at the module's end; each test runs in a savepoint within it, so what a test changes
+    (consent withdrawn, a practice moved) is undone before the next one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        network = NetworkFactory(number=7, name="Fysio Netwerk Groene Hart")
+        practice_a = PracticeFactory(
+            agb_code="04123451",
+            name="Fysiotherapie Parabench",
+            debtor_number="100234",
+            street="Dorpsstraat 12",
+            postcode="2741 GA",
+            city="Waddinxveen",
+            network=network,
+        )
+        practice_b = PracticeFactory(
+            agb_code="04999001", name="Fysio Gouda", city="Gouda", network=network
+        )
+        user_a = UserFactory(username="anna", practice=practice_a)
+        UserFactory(username="bram", practice=practice_b)
+        other = NetworkFactory(number=8, name="Netwerk Oost")
+        a_members = [practice_a, practice_b] + [PracticeFactory(network=network) for _ in range(4)]
+        b_members = [PracticeFactory(network=other, province="GE") for _ in range(6)]
+        for size, practice in enumerate(a_members + b_members, start=1):
+            make_import(practice, 2025, size=size, recompute=False)
+        recompute_all()
+        ConsentFactory(practice=practice_a, by=user_a)
+        ConsentFactory(practice=b_members[0])
+        coordinator = CoordinatorFactory(network=network, user__username="coco")
+        CoordinatorFactory(network=other, user__username="olaf")
+        yield {
+            "a": network.pk,
+            "b": other.pk,
+            "a_members": [p.pk for p in a_members],
+            "b_members": [p.pk for p in b_members],
+            "coordinator": coordinator.user.pk,
+        }
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(built, db):
+    """The module's world, fetched afresh for each test (a test may change its objects)."""
+
+    def practices(pks):
+        by_pk = Practice.objects.in_bulk(pks)
+        return [by_pk[pk] for pk in pks]
+
     return {
-        "a": network,
-        "b": other,
-        "a_members": a_members,
-        "b_members": b_members,
-        "coordinator": coordinator.user,
+        "a": Network.objects.get(pk=built["a"]),
+        "b": Network.objects.get(pk=built["b"]),
+        "a_members": practices(built["a_members"]),
+        "b_members": practices(built["b_members"]),
+        "coordinator": User.objects.get(pk=built["coordinator"]),
     }
+
+
+# The personas of tests/conftest.py, here those of the module's world.
+@pytest.fixture
+def network(world):
+    return world["a"]
+
+
+@pytest.fixture
+def practice_a(world):
+    return world["a_members"][0]
+
+
+@pytest.fixture
+def practice_b(world):
+    return world["a_members"][1]
+
+
+@pytest.fixture
+def user_a(practice_a):
+    return practice_a.users.get()
+
+
+@pytest.fixture
+def user_b(practice_b):
+    return practice_b.users.get()
 
 
 def _own_texts(practice) -> set[str]:

@@ -5,6 +5,7 @@ axe-core comes from npm into .tools/node (gitignored), installed on first use; i
 with Playwright's ``add_script_tag``.
 """
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,11 +30,16 @@ def axe_script() -> Path:
     if not AXE.exists():
         assert shutil.which("npm"), "npm is missing: it installs axe-core into .tools/node"
         NODE_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "axe-core@4.14"],
-            cwd=NODE_DIR,
-            check=True,
-        )
+        # make test runs SQLite and PostgreSQL side by side: one npm install at a time.
+        with open(NODE_DIR / ".install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE.exists():
+                subprocess.run(
+                    ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"]
+                    + ["axe-core@4.14"],
+                    cwd=NODE_DIR,
+                    check=True,
+                )
     return AXE
 
 

@@ -30,6 +30,7 @@ class PracticeUserCreationForm(forms.ModelForm):
 @admin.register(User)
 class ParaBenchUserAdmin(UserAdmin):
     add_form = PracticeUserCreationForm
+    add_form_template = "admin/accounts/user/add_form.html"  # Django's sentence in Dutch
     add_fieldsets = [
         (None, {"fields": ["username", "email", "first_name", "last_name", "practice"]}),
     ]
