@@ -151,12 +151,22 @@ def hd_window(n: int, q: float) -> tuple[int, np.ndarray]:
         return 0, weights
     log_density = _log_beta_density(a, b)
     width = 1.0 / n
-    # A cell that does not hold the mode has at most its width × its larger edge density.
-    at_edges = log_density(edges)
-    bound = np.maximum(at_edges[:-1], at_edges[1:]) + math.log(width)
-    keep = bound > math.log(_NEGLIGIBLE)
-    keep[min(int((a - 1) / (a + b - 2) * n), n - 1)] = True
-    kept = np.flatnonzero(keep)
+    mode = min(int((a - 1) / (a + b - 2) * n), n - 1)
+    # Where to look: ±16 standard deviations around the mode, or everything when that does
+    # not end in negligible cells on both sides (small n, skewed q). Looking at every edge
+    # cost 0.4 s of a 7 s incremental refresh at n ≈ 10,000 (300 new sizes per refresh).
+    reach = int(16 * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1))) * n) + 2
+    start, stop = max(mode - reach, 0), min(mode + reach + 1, n)
+    for _attempt in range(2):
+        # A cell that does not hold the mode has at most its width × its larger edge density.
+        at_edges = log_density(edges[start : stop + 1])
+        bound = np.maximum(at_edges[:-1], at_edges[1:]) + math.log(width)
+        keep = bound > math.log(_NEGLIGIBLE)
+        keep[mode - start] = True
+        if (start == 0 or not keep[0]) and (stop == n or not keep[-1]):
+            break
+        start, stop = 0, n
+    kept = np.flatnonzero(keep) + start
     start, stop = int(kept[0]), int(kept[-1]) + 1
     weights = np.zeros(stop - start)
     inner = slice(max(start, 1), min(stop, n - 1))
