@@ -414,13 +414,14 @@ def _by_kind_groups(year: int, members) -> set:
 
 
 def _parent_counts(rows_of, values) -> dict:
-    """(practices, values per column) of every wider group a group by kind lies in."""
-    counts = {}
-    for group in {p for g in rows_of for p in groups.parents(g)}:
-        rows = rows_of.get(group)
-        if rows is not None:
-            counts[group] = (rows.size, np.sum(~np.isnan(values[rows]), axis=0))
-    return counts
+    """(practices, values per column) of each of the wider groups ``rows_of`` (group → rows).
+
+    Counts the groups it is given: it counted their parents instead (the national group only),
+    so a size group within a province never found its province and was never published."""
+    return {
+        group: (rows.size, np.sum(~np.isnan(values[rows]), axis=0))
+        for group, rows in rows_of.items()
+    }
 
 
 def _differs_enough(group, n, column_n, parent_counts, k):
