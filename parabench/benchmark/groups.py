@@ -149,7 +149,7 @@ def label(group: Group, practice: Practice) -> str:
     return _("Praktijken zonder netwerk")
 
 
-def _keys(members: list[Membership]) -> dict[str, np.ndarray]:
+def row_keys(members: list[Membership]) -> dict[str, np.ndarray]:
     """Per kind of group, each row's key ("" = in no group of that kind).
 
     Built per distinct membership (a few hundred among 10,000 practices) and spread over the
@@ -197,17 +197,17 @@ def size_choice_label(choice: str, practice: Practice) -> str:
     }
 
 
-def split(members: list[Membership], only=None) -> dict[Group, np.ndarray]:
-    """Row indexes of every group present among ``members`` (one entry per row).
+def split(keys: dict[str, np.ndarray], only=None) -> dict[Group, np.ndarray]:
+    """Row indexes of every group present among the rows whose keys are ``keys``
+    (``row_keys``: per kind of group, one key per row).
 
     Vectorised (one stable sort per kind of group), because a full recompute splits 10,000
     practices into hundreds of groups for every year and window. ``only``: just these groups.
     """
-    rows = len(members)
+    rows = len(keys[GroupKind.REGION])
     found: dict[Group, np.ndarray] = {}
     if rows == 0:
         return found
-    keys = _keys(members)
     if only is not None:
         # An incremental recompute wants a few dozen groups: one comparison each.
         for group in only:
