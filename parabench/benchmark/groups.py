@@ -149,20 +149,27 @@ def label(group: Group, practice: Practice) -> str:
     return _("Praktijken zonder netwerk")
 
 
-def _keys(members: list[Membership]) -> dict[str, np.ndarray]:
-    """Per kind of group, each row's key ("" = in no group of that kind)."""
-    provinces = np.array([m.province for m in members])
-    sizes = np.array([m.size for m in members])
-    both = np.array([f"{m.province}:{m.size}" if m.province and m.size else "" for m in members])
-    return {
-        GroupKind.REGION: provinces,
-        GroupKind.NETWORK: np.array(
-            ["" if m.network_id is None else str(m.network_id) for m in members]
-        ),
-        GroupKind.SIZE: sizes,
-        GroupKind.REGION_SIZE: both,
-        GroupKind.PROFILE: np.array([m.profile for m in members]),
+def row_keys(members: list[Membership]) -> dict[str, np.ndarray]:
+    """Per kind of group, each row's key ("" = in no group of that kind).
+
+    Built per distinct membership (a few hundred among 10,000 practices) and spread over the
+    rows by index: building five lists of 10,000 strings per window cost 0.4 s of a national
+    incremental refresh (measured, 5 windows)."""
+    distinct: dict[Membership, int] = {}
+    rows = np.fromiter(
+        (distinct.setdefault(m, len(distinct)) for m in members), dtype=np.intp, count=len(members)
+    )
+    kinds = list(distinct)
+    keys = {
+        GroupKind.REGION: [m.province for m in kinds],
+        GroupKind.NETWORK: ["" if m.network_id is None else str(m.network_id) for m in kinds],
+        GroupKind.SIZE: [m.size for m in kinds],
+        GroupKind.REGION_SIZE: [
+            f"{m.province}:{m.size}" if m.province and m.size else "" for m in kinds
+        ],
+        GroupKind.PROFILE: [m.profile for m in kinds],
     }
+    return {kind: np.array(column, dtype=str)[rows] for kind, column in keys.items()}
 
 
 def choice_label(group: Group | None, choice: str, practice: Practice) -> str:
@@ -190,17 +197,17 @@ def size_choice_label(choice: str, practice: Practice) -> str:
     }
 
 
-def split(members: list[Membership], only=None) -> dict[Group, np.ndarray]:
-    """Row indexes of every group present among ``members`` (one entry per row).
+def split(keys: dict[str, np.ndarray], only=None) -> dict[Group, np.ndarray]:
+    """Row indexes of every group present among the rows whose keys are ``keys``
+    (``row_keys``: per kind of group, one key per row).
 
     Vectorised (one stable sort per kind of group), because a full recompute splits 10,000
     practices into hundreds of groups for every year and window. ``only``: just these groups.
     """
-    rows = len(members)
+    rows = len(keys[GroupKind.REGION])
     found: dict[Group, np.ndarray] = {}
     if rows == 0:
         return found
-    keys = _keys(members)
     if only is not None:
         # An incremental recompute wants a few dozen groups: one comparison each.
         for group in only:

@@ -27,6 +27,7 @@ robust standard deviation IQR / 1.349 from the published P25 and P75 (a normal d
 IQR is 1.349 σ). Size indicators (patients, sessions, revenue, …) have no verdict at all.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -422,25 +423,97 @@ def group_dispersion(matrix: np.ndarray, medians: np.ndarray) -> np.ndarray:
     significant digits: one row of the group's stored statistics.
 
     ``matrix``: the members' values (members × ``catalogue.COLUMNS``), ``medians`` the group's
-    median per column (the target θ₀).
+    median per column (the target θ₀). The same arithmetic as ``dispersion`` per KPI, done for
+    every KPI of the group at once (one KPI per row of KPIs × members arrays); the winsorising
+    percentiles are numpy's default (type 7) interpolation, written out.
+
+    Why at once: ``dispersion`` per KPI and group cost 75 % of a national full recompute
+    (185,000 calls of a dozen small numpy operations each, np.quantile alone 0.4 ms a call);
+    the same work on whole arrays costs a few numpy calls per group.
     """
     matrix = np.asarray(matrix, dtype=np.float64)
     out = np.full(matrix.shape[1], np.nan)
-    index = catalogue.COLUMN_INDEX
-    for code, model in MODELS.items():
-        if model.kind == "spread":
-            continue
-        column = index[code]
-        values = matrix[:, column]
-        if model.kind == "growth":
-            base = matrix[:, index[model.base]]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ns = np.where(values > -100, base / (1 + values / 100), np.nan)
-        else:
-            ns = matrix[:, index[model.denominator]]
-        sds = matrix[:, index[model.sd]] if model.sd else None
-        out[column] = round_significant(dispersion(model, values, ns, medians[column], sds))
+    plan = _dispersion_plan()
+    columns, targets = plan["columns"], np.asarray(medians, dtype=np.float64)[plan["columns"]]
+    values = matrix[:, columns].T  # KPIs × members: every row contiguous
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ns = matrix[:, plan["denominators"]].T
+        growth = plan["growth"]
+        ns[growth] = np.where(
+            values[growth] > -100, matrix[:, plan["bases"]].T / (1 + values[growth] / 100), np.nan
+        )
+        target = targets[:, None]
+        variance = np.empty_like(values)
+        kind = plan["kind"]
+        share = kind == "proportion"
+        variance[share] = (target[share] * (100 - target[share])) / ns[share]
+        rate = kind == "rate"
+        variance[rate] = target[rate] / ns[rate]
+        mean = kind == "mean"
+        variance[mean] = matrix[:, plan["sds"]].T ** 2 / ns[mean]
+        ratio = 1 + target[growth] / 100
+        variance[growth] = ratio * (1 + ratio) / ns[growth] * 1e4
+        keep = np.isfinite(values) & np.isfinite(variance) & (ns > 0) & (variance > 0)
+        z = np.where(keep, (values - target) / np.sqrt(variance), np.nan)
+    count = keep.sum(axis=1)
+    low, high = _type7(np.sort(z, axis=1), count, WINSOR)
+    clipped = np.clip(z, low[:, None], high[:, None])
+    squares = np.where(keep, clipped * clipped, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = squares.sum(axis=1) / count
+        w = np.where(keep, 1 / variance, 0.0)
+        w_sum = w.sum(axis=1)
+        tau2 = (count * phi - (count - 1)) / (w_sum - (w * w).sum(axis=1) / w_sum)
+    tau2 = np.where(count * phi <= count - 1, 0.0, tau2)
+    tau2 = np.where(count < 2, np.where(count == 1, 0.0, np.nan), tau2)
+    tau2 = np.where(np.isnan(targets), np.nan, tau2)
+    out[columns] = [round_significant(float(x)) for x in tau2]
     return out
+
+
+def _type7(ordered: np.ndarray, count: np.ndarray, quantiles) -> list[np.ndarray]:
+    """np.quantile's default (linear, type 7) of each row's first ``count`` values (each row
+    sorted, NaN last), with numpy's own index and interpolation arithmetic: the same figures.
+    Rows of fewer than two values give NaN (``group_dispersion`` does not use them)."""
+    rows = np.arange(ordered.shape[0])
+    usable = count >= 2
+    if ordered.shape[1] < 2:
+        return [np.full(ordered.shape[0], np.nan) for _ in quantiles]
+    last = np.maximum(count - 1, 1)
+    found = []
+    for q in quantiles:
+        virtual = (count - 1) * q
+        previous = np.floor(virtual)
+        gamma = virtual - previous
+        at = np.minimum(previous.astype(np.intp), last - 1)
+        a, b = ordered[rows, at], ordered[rows, at + 1]
+        diff = b - a
+        value = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+        found.append(np.where(usable, value, np.nan))
+    return found
+
+
+@functools.cache
+def _dispersion_plan() -> dict:
+    """The modelled KPIs' columns in ``catalogue.COLUMNS`` and where each finds its n."""
+    index = catalogue.COLUMN_INDEX
+    modelled = [(code, m) for code, m in MODELS.items() if m.kind != "spread"]
+    kind = np.array([m.kind for _, m in modelled])
+    # A growth KPI's n comes from its base (filled in by group_dispersion); its own column
+    # stands in for the denominator until then.
+    return {
+        "columns": np.array([index[code] for code, _ in modelled], dtype=np.intp),
+        "kind": kind,
+        "growth": kind == "growth",
+        "denominators": np.array(
+            [index[m.denominator] if m.denominator else index[code] for code, m in modelled],
+            dtype=np.intp,
+        ),
+        "bases": np.array(
+            [index[m.base] for _, m in modelled if m.kind == "growth"], dtype=np.intp
+        ),
+        "sds": np.array([index[m.sd] for _, m in modelled if m.kind == "mean"], dtype=np.intp),
+    }
 
 
 def round_significant(value: float, digits: int = 2) -> float:

@@ -249,3 +249,28 @@ def test_a_next_year_sent_in_the_same_burst_is_counted_by_its_own_refresh():
     )
     assert not uncounted.exists()
     assert_a_full_recompute_changes_nothing()
+
+
+@pytest.mark.parametrize("small_elsewhere, published", [(5, True), (4, False)])
+def test_a_size_group_within_a_province_is_published_when_both_wider_groups_differ_enough(
+    small_elsewhere, published
+):
+    """ZH:klein (5 practices) lies in Zuid-Holland (10: 5 outside it) and in the small class
+    (5 + ``small_elsewhere``): published when each wider group has k = 5 practices outside it."""
+    from parabench.practices.provinces import Province
+
+    for size in (1, 1, 1, 1, 1, 5, 5, 5, 5, 5):  # about 100 × size patients in Q1
+        practice = PracticeFactory(province=Province.ZUID_HOLLAND)
+        make_import(practice, 2026, quarters=1, size=size, recompute=False)
+    for _ in range(small_elsewhere):
+        practice = PracticeFactory(province=Province.NOORD_HOLLAND)
+        make_import(practice, 2026, quarters=1, size=1, recompute=False)
+    recompute_all()
+    # The refresh after one more import (incremental) leaves what a full recompute writes.
+    make_import(practice, 2026, quarters=1, size=1)
+    assert_a_full_recompute_changes_nothing()
+    n, stats = _stats(2026, "Q1", "region_size", "ZH:klein")
+    assert n == 5
+    assert (stats is not None) is published
+    if published:
+        assert stats[MEDIAN, PATIENTS] in _published_median([100] * 5)

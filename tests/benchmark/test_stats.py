@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy.special import betainc
 
 from parabench.benchmark.stats import (
     QUANTILES,
@@ -14,6 +15,7 @@ from parabench.benchmark.stats import (
     describe,
     describe_columns,
     hd_weights,
+    hd_window,
 )
 
 tied = st.sampled_from([0.0, 1.0, 1.0, 2.5, 3.0, 3.0, 3.0, 100.0, math.nan])
@@ -73,6 +75,46 @@ def test_the_weights_match_the_integrated_beta_density_and_sum_to_one():
             assert (weights >= 0).all()
             if _integrable(n, q):
                 assert np.allclose(weights, _reference_weights(n, q), atol=1e-6), (n, q)
+
+
+def _exact_weights(n: int, q: float) -> np.ndarray:
+    """The weights from scipy's regularised incomplete beta function (Boost's, not ours)."""
+    return np.diff(betainc((n + 1) * q, (n + 1) * (1 - q), np.arange(n + 1) / n))
+
+
+# Every small size, the sizes where the quadrature takes over from the continued fraction
+# (a or b = 2), regions, size classes and the national group (≈ 9,800 values per column).
+SIZES = [*range(1, 64), 99, 100, 199, 200, 250, 999, 1_000, 2_047, 3_333, 9_799, 9_800, 10_000]
+
+
+def test_the_weights_equal_the_exact_incomplete_beta_for_small_and_national_groups():
+    for n in SIZES:
+        for q in (*QUANTILES.values(), 0.05, 0.3, 0.95):
+            weights = hd_weights(n, q)
+            assert weights.size == n
+            assert np.abs(weights - _exact_weights(n, q)).max() <= 1e-12, (n, q)
+
+
+def test_only_the_cells_that_carry_mass_are_kept_and_the_rest_is_negligible():
+    for n, q in ((10_000, 0.5), (10_000, 0.1), (2_000, 0.25)):
+        start, inner = hd_window(n, q)
+        exact = _exact_weights(n, q)
+        left_out = exact.sum() - exact[start : start + inner.size].sum()
+        assert abs(left_out) < 1e-15
+        # Of the order of √n cells, not n: ±10 standard deviations of the Beta distribution.
+        sd = math.sqrt(q * (1 - q) / (n + 2))
+        assert inner.size < 25 * sd * n < n / 4
+
+
+def test_the_weights_of_a_large_group_give_the_exact_estimate():
+    values = np.random.default_rng(18).lognormal(3, 1, size=(9_800, 4))
+    values[::97, 1] = np.nan  # another n in one column
+    described = describe_columns(values)
+    for c in range(values.shape[1]):
+        present = np.sort(values[~np.isnan(values[:, c]), c])
+        for row, q in enumerate(QUANTILES.values(), start=1):
+            exact = float(_exact_weights(present.size, q) @ present)
+            assert math.isclose(described[row, c], exact, rel_tol=1e-12), (c, q)
 
 
 def test_the_beta_cdf_is_symmetric_and_hits_known_values():

@@ -268,6 +268,48 @@ def test_group_dispersion_fills_only_the_modelled_kpis_of_a_member_matrix():
     assert np.isnan(row[COLUMN_INDEX["patients"]])  # a size indicator: none
 
 
+def _dispersion_by_kpi(matrix, medians):
+    """τ² one KPI at a time with ``dispersion``, the definition ``group_dispersion`` follows."""
+    from parabench.benchmark.catalogue import COLUMN_INDEX as index
+
+    out = np.full(matrix.shape[1], np.nan)
+    for code, model in u.MODELS.items():
+        if model.kind == "spread":
+            continue
+        values = matrix[:, index[code]]
+        if model.kind == "growth":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                base = matrix[:, index[model.base]]
+                ns = np.where(values > -100, base / (1 + values / 100), np.nan)
+        else:
+            ns = matrix[:, index[model.denominator]]
+        sds = matrix[:, index[model.sd]] if model.sd else None
+        target = medians[index[code]]
+        out[index[code]] = u.round_significant(u.dispersion(model, values, ns, target, sds))
+    return out
+
+
+@pytest.mark.parametrize("members", [1, 2, 3, 5, 9, 20, 57, 400])
+def test_group_dispersion_gives_every_kpi_the_figure_of_dispersion_alone(members):
+    """Every modelled KPI at once gives what ``dispersion`` gives per KPI, to the last digit:
+    with values missing, denominators of 0, members out of range and a KPI without a median."""
+    from parabench.benchmark.catalogue import COLUMNS
+
+    rng = np.random.default_rng(members)
+    matrix = rng.lognormal(3, 1, size=(members, len(COLUMNS)))
+    matrix[rng.random(matrix.shape) < 0.1] = np.nan
+    matrix[rng.random(matrix.shape) < 0.05] = 0.0
+    matrix[rng.random(matrix.shape) < 0.02] = -150.0  # a growth below −100 % has no n
+    with warnings.catch_warnings():  # a column without any value has no median: NaN, fine
+        warnings.simplefilter("ignore", RuntimeWarning)
+        medians = np.nanmedian(matrix, axis=0)
+    medians[::7] = np.nan
+    want = _dispersion_by_kpi(matrix, medians)
+    got = u.group_dispersion(matrix, medians)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.isfinite(got).any() or members < 3
+
+
 def test_a_spread_kpi_without_published_quartiles_is_not_judged():
     """A group of 5–9 publishes only its median: no spread, so no 'beyond the spread' either."""
     judgement = u.judge("revenue_per_session", 39.0, {}, 36.5, None, None, None)
