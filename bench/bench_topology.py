@@ -52,14 +52,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-topology.md"
 WORK = ROOT / "var" / "topo_bench"
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pb_topo_bench"
+# The filled national baseline, kept as a template and copied for every run (bench/national.py).
+TEMPLATE = "pb_topo_tpl"
 PORT, UPLOADER_PORTS = 18243, (18201, 18202)
 TARGET_PER_SECOND = 100
 RSS_TARGET_MB = 300
+MOMENT = b"@exported-at@"
 
 
-def _environment() -> dict:
+def _environment(database_url: str) -> dict:
     return bench_environment(
-        DATABASE_URL,
+        database_url,
         WORK,
         DEBUG="0",
         SECRET_KEY="bench-topology-" + "x" * 40,
@@ -68,6 +71,72 @@ def _environment() -> dict:
         UPLOADER_ACCESS_LOG=str(WORK / "uploader-access.log"),
         UPLOADER_ACCESS_LOG_ONLY="1",
     )
+
+
+def _admin_url(url: str) -> str:
+    return url.rsplit("/", 1)[0] + "/postgres"
+
+
+def _template_marker(practices: int, year: int) -> str:
+    return f"national baseline: {practices} practices, year {year}"
+
+
+def fill_template(url: str, practices: int, year: int) -> dict:
+    """In a child process: the template database at ``url`` filled with the national baseline,
+    marked with what it holds (a database comment)."""
+    import psycopg
+
+    fresh_django(_environment(url), WORK / "template")
+    from django.db import connection
+
+    filled = national_baseline(practices, year)
+    connection.close()
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+        name = url.rsplit("/", 1)[1]
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_template_marker(practices, year)}'")
+    return filled
+
+
+def _baseline_from_template(env: dict, template: str, practices: int, year: int) -> dict:
+    """This process on a fresh copy of ``template``, the national baseline (filled once in a child
+    process and kept for later runs: the fill takes minutes under load and is not measured)."""
+    import shutil
+
+    import psycopg
+
+    url = env["DATABASE_URL"]
+    template_url = url.rsplit("/", 1)[0] + "/" + template
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            (template,),
+        ).fetchone()
+    filled = {"baseline_template": template}
+    if row is None or row[0] != _template_marker(practices, year):
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.bench_topology", "--fill-template", template_url]
+            + ["--practices", str(practices), "--year", str(year)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        filled.update(json.loads(child.stdout.strip().splitlines()[-1]))
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    os.environ.update(env)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return filled
 
 
 def _practices_with_certificates(count: int, year: int) -> list[dict]:
@@ -98,6 +167,11 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
         context = ssl.create_default_context(cafile=spec["ca"])
         context.load_cert_chain(practice["cert"], practice["key"])
         contexts.append(context)
+    # Each body serialised once per practice; an upload only puts its own exported_at in (a
+    # distinct document each time, so no upload is a duplicate of another).
+    templates = [
+        json.dumps({**p["document"], "exported_at": MOMENT.decode()}).encode() for p in practices
+    ]
     started = spec["start_at"]
     deadline = started + seconds
     per_second = [0] * (int(seconds) + 1)
@@ -112,7 +186,7 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
             practice = n % len(practices)
             document = practices[practice]["document"]
             moment = datetime.fromisoformat(document["exported_at"]) - timedelta(seconds=slot)
-            body = json.dumps({**document, "exported_at": moment.isoformat()}).encode()
+            body = templates[practice].replace(MOMENT, moment.isoformat().encode())
             n += threads
             try:
                 connection = http.client.HTTPSConnection(
@@ -158,20 +232,20 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
 # --- The run ---------------------------------------------------------------------------------
 
 
-def _start_topology(env: dict) -> subprocess.Popen:
+def _start_topology(env: dict, port: int, uploader_ports: tuple[int, ...]) -> subprocess.Popen:
     from parabench import topology
     from tests.uploads.conftest import wait_for_port
 
     log = open(WORK / "topology.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
-        topology.command(port=PORT, app_ports=list(UPLOADER_PORTS), run_dir=WORK / "topology"),
+        topology.command(port=port, app_ports=list(uploader_ports), run_dir=WORK / "topology"),
         env=env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    for port in (PORT, *UPLOADER_PORTS):
-        wait_for_port("127.0.0.1", port, timeout=120)
+    for listening in (port, *uploader_ports):
+        wait_for_port("127.0.0.1", listening, timeout=120)
     return process
 
 
@@ -189,24 +263,39 @@ def _role(cmd: str) -> str:
     return cmd[:40]
 
 
-def measure(*, practices: int, clients: int, processes: int, threads: int, seconds: float) -> dict:
-    env = _environment()
-    fresh_django(env, WORK)
-    from django.db import connection
-
-    from parabench.uploads.models import Import
+def measure(
+    *,
+    practices: int,
+    clients: int,
+    processes: int,
+    threads: int,
+    seconds: float,
+    database_url: str = DATABASE_URL,
+    template: str = TEMPLATE,
+    port: int = PORT,
+    uploader_ports: tuple[int, ...] = UPLOADER_PORTS,
+) -> dict:
+    env = _environment(database_url)
+    from django.db import connection  # noqa: I001 (Django is set up by the template step)
 
     year = date.today().year - 1
-    result = {"practices": practices, "seconds": seconds, "processes": processes}
-    result.update(national_baseline(practices, year - 1))
+    result = {
+        "practices": practices,
+        "seconds": seconds,
+        "processes": processes,
+        "threads": threads,
+    }
+    result.update(_baseline_from_template(env, template, practices, year - 1))
+    from parabench.uploads.models import Import
+
     spec = {
         "practices": _practices_with_certificates(clients, year),
         "ca": env["CA_CERT_PATH"],
-        "port": PORT,
+        "port": port,
         "service": "/ParabenchUploader/services",
     }
     connection.close()
-    running = _start_topology(env)
+    running = _start_topology(env, port, uploader_ports)
     try:
         time.sleep(2)
         spec["start_at"] = time.time() + 3
@@ -350,7 +439,8 @@ def markdown(result: dict, checks: list[Verdict]) -> str:
         f"| backlog imported after the load | {result['drain_seconds']:.0f} s |",
         f"| rejected / left pending | {result['rejected']} / {result['left_pending']} |",
         f"| export size | {result['upload_bytes']:,} bytes |",
-        f"| clients | {result['processes']} processes × 8 threads on the same machine |",
+        f"| clients | {result['processes']} processes × {result['threads']} threads on the "
+        "same machine |",
         "",
         "Uploads per second, second by second: " + " ".join(str(n) for n in result["per_second"]),
         "",
@@ -382,11 +472,22 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--practices", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--database", default=DATABASE_URL, help="a PostgreSQL URL (dropped!)")
+    parser.add_argument("--template", default=TEMPLATE, help="the national baseline, kept")
+    parser.add_argument("--port", type=int, default=PORT, help="nginx (mTLS)")
+    parser.add_argument(
+        "--uploader-ports", default=",".join(map(str, UPLOADER_PORTS)), help="comma-separated"
+    )
+    parser.add_argument("--fill-template", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--year", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         print(
             json.dumps(client(args.client, args.index, args.processes, args.threads, args.seconds))
         )
+        return 0
+    if args.fill_template:
+        print(json.dumps(fill_template(args.fill_template, args.practices, args.year)))
         return 0
     result = measure(
         practices=args.practices,
@@ -394,6 +495,10 @@ def main() -> int:
         processes=args.processes,
         threads=args.threads,
         seconds=args.seconds,
+        database_url=args.database,
+        template=args.template,
+        port=args.port,
+        uploader_ports=tuple(int(p) for p in args.uploader_ports.split(",")),
     )
     checks = [check.print() for check in verdicts(result)]
     DOC.write_text(markdown(result, checks))
