@@ -41,9 +41,7 @@ from bench.common import (
     Verdict,
     bench_environment,
     cpu_of_tree,
-    fresh_django,
     load_average,
-    national_baseline,
     peak_rss_of_tree,
     verdict_table,
 )
@@ -52,8 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-topology.md"
 WORK = ROOT / "var" / "topo_bench"
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pb_topo_bench"
-# The filled national baseline, kept as a template and copied for every run (bench/national.py).
-TEMPLATE = "pb_topo_tpl"
+# The national world (bench/national.py), kept as a template and copied for every run.
+TEMPLATE = "pb_topo_national_tpl"
 PORT, UPLOADER_PORTS = 18243, (18201, 18202)
 TARGET_PER_SECOND = 100
 RSS_TARGET_MB = 300
@@ -73,60 +71,32 @@ def _environment(database_url: str) -> dict:
     )
 
 
-def _admin_url(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/postgres"
+def prepare_child(url: str, practices: int, years: int, template: str) -> dict:
+    """In a child process: the database at ``url`` a fresh copy of the national world
+    (``bench/national.py``, kept as ``template`` and filled by binary COPY when missing)."""
+    from bench import national
+
+    os.environ.update(_environment(url))
+    import django
+
+    django.setup()
+    return national.national_database(url, practices, years, template)
 
 
-def _template_marker(practices: int, year: int) -> str:
-    return f"national baseline: {practices} practices, year {year}"
-
-
-def fill_template(url: str, practices: int, year: int) -> dict:
-    """In a child process: the template database at ``url`` filled with the national baseline,
-    marked with what it holds (a database comment)."""
-    import psycopg
-
-    fresh_django(_environment(url), WORK / "template")
-    from django.db import connection
-
-    filled = national_baseline(practices, year)
-    connection.close()
-    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
-        name = url.rsplit("/", 1)[1]
-        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_template_marker(practices, year)}'")
-    return filled
-
-
-def _baseline_from_template(env: dict, template: str, practices: int, year: int) -> dict:
-    """This process on a fresh copy of ``template``, the national baseline (filled once in a child
-    process and kept for later runs: the fill takes minutes under load and is not measured)."""
+def _national_world(env: dict, template: str, practices: int, years: int) -> dict:
+    """This process on a fresh copy of the national world (prepared in a child process, so the
+    copy is made while no connection of ours holds the database)."""
     import shutil
 
-    import psycopg
-
-    url = env["DATABASE_URL"]
-    template_url = url.rsplit("/", 1)[0] + "/" + template
-    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            (template,),
-        ).fetchone()
-    filled = {"baseline_template": template}
-    if row is None or row[0] != _template_marker(practices, year):
-        child = subprocess.run(
-            [sys.executable, "-m", "bench.bench_topology", "--fill-template", template_url]
-            + ["--practices", str(practices), "--year", str(year)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-        filled.update(json.loads(child.stdout.strip().splitlines()[-1]))
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.bench_topology", "--prepare", env["DATABASE_URL"]]
+        + ["--practices", str(practices), "--years", str(years), "--template", template],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
     os.environ.update(env)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
@@ -136,7 +106,7 @@ def _baseline_from_template(env: dict, template: str, practices: int, year: int)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    return filled
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def _practices_with_certificates(count: int, year: int) -> list[dict]:
@@ -270,6 +240,7 @@ def measure(
     processes: int,
     threads: int,
     seconds: float,
+    years: int = 2,
     database_url: str = DATABASE_URL,
     template: str = TEMPLATE,
     port: int = PORT,
@@ -284,8 +255,9 @@ def measure(
         "seconds": seconds,
         "processes": processes,
         "threads": threads,
+        "years": years,
     }
-    result.update(_baseline_from_template(env, template, practices, year - 1))
+    result.update(_national_world(env, template, practices, years))
     from parabench.uploads.models import Import
 
     spec = {
@@ -325,7 +297,7 @@ def measure(
             role: cpu_after[role] - cpu_before.get(role, 0.0) for role in cpu_after
         }
         imported_during = Import.objects.filter(status="imported").count() - imported_before
-        uploaded = Import.objects.count() - practices
+        uploaded = Import.objects.count() - practices * years
         drain_started = time.perf_counter()
         while Import.objects.filter(status__in=["received", "importing"]).exists():
             if time.perf_counter() - drain_started > 600:
@@ -478,16 +450,16 @@ def main() -> int:
     parser.add_argument(
         "--uploader-ports", default=",".join(map(str, UPLOADER_PORTS)), help="comma-separated"
     )
-    parser.add_argument("--fill-template", metavar="URL", help=argparse.SUPPRESS)
-    parser.add_argument("--year", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--years", type=int, default=2, help="of the national world")
+    parser.add_argument("--prepare", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         print(
             json.dumps(client(args.client, args.index, args.processes, args.threads, args.seconds))
         )
         return 0
-    if args.fill_template:
-        print(json.dumps(fill_template(args.fill_template, args.practices, args.year)))
+    if args.prepare:
+        print(json.dumps(prepare_child(args.prepare, args.practices, args.years, args.template)))
         return 0
     result = measure(
         practices=args.practices,
@@ -495,6 +467,7 @@ def main() -> int:
         processes=args.processes,
         threads=args.threads,
         seconds=args.seconds,
+        years=args.years,
         database_url=args.database,
         template=args.template,
         port=args.port,
