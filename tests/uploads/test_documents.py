@@ -65,4 +65,3 @@ def test_a_document_exactly_at_the_bounds_is_not_refused_by_the_shape_check():
     assert _code(lambda: documents.check_shape({"a": deepest})) == "export_too_complex"
     full["one_more"] = 0
     assert _code(lambda: documents.check_shape(full)) == "export_too_complex"
-
