@@ -1,26 +1,34 @@
 """Benchmark: sustained uploads per second through the production topology, each on a new
 mutual-TLS connection, while the import workers import them (issue 18, items 2 and 3).
 
-1. A fresh PostgreSQL database (``pb_topo_bench``), a fresh CA and upload storage under
-   ``var/topo_bench/``. National scale: 10,000 practices with one imported export of last year
-   each (``bench.common.national_baseline``) and their statistics; 100 more practices get a
-   certificate issued and downloaded through the portal's code and upload this year.
+1. A fresh PostgreSQL database (``--database``, default ``pb_topo_bench``): a copy of the
+   national world of ``bench/national.py`` (10,000 practices × 2 years, imported, filled once by
+   binary COPY and kept as the template ``--template``), a fresh CA and upload storage under
+   ``var/topo_bench/``. 100 more practices get a certificate issued and downloaded through the
+   portal's code and upload last year (format 1.1, ~80 KB each).
 2. The production topology (``python -m parabench.topology``, ``DEBUG=0``): nginx terminating
    mutual TLS with ``deploy/nginx/parabench-uploader.conf`` in front of 2 plain uploaders,
-   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics``.
-3. Load: 2 client processes × 8 threads POST distinct valid exports for 60 s. **Every upload opens
-   a new TCP and TLS connection** (full handshake with the practice's RSA-2048 certificate; no
-   keep-alive, no session resumption). Every 202 means the body was fsynced and its row committed.
-   The import workers import at the same time; the imports finished during the load are counted
-   each second, and the backlog left when the load stops is timed until it is empty.
-4. Peak RSS (``VmHWM``) of every process: nginx, uploaders, workers, the supervisor, the clients.
+   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics`` (whose national
+   refresh of last year runs during the load).
+3. Load: ``--processes`` client processes × ``--threads`` threads POST distinct valid exports for
+   60 s. **Every upload opens a new TCP and TLS connection** (full handshake with the practice's
+   RSA-2048 certificate; no keep-alive, no session resumption: nginx keeps no session cache and
+   no tickets, the clients no session). Every 202 means the body was fsynced and its row
+   committed. The import workers import at the same time; the imports finished during the load
+   are counted, and the backlog left when the load stops is timed until it is empty.
+4. CPU: every process of the topology, the PostgreSQL backends of this database and the clients,
+   before and after the load; the machine's own CPU counters say how busy it was and which share
+   of it this run had. Peak RSS (``VmHWM``) of every process.
 
 Target: ≥ 100 uploads/s with a new TLS connection per upload, sustained ≥ 60 s, 0 errors, with the
 import workers running. Everything runs on the same machine (the clients too), so the clients'
-handshakes take CPU from the service; the load average is recorded.
+handshakes take CPU from the service; the report gives the CPU per upload of each role and what
+idle cores could carry, with and without the clients and the imports.
 
-Run: ``.venv/bin/python -m bench.bench_topology`` — prints the figures and verdicts and writes
-docs/benchmarks-topology.md.
+Run: ``flock /work/wt/bench.lock .venv/bin/python -m bench.bench_topology`` (``--port``,
+``--uploader-ports``, ``--database`` for a machine shared with others; ``--label`` names the code
+in the rounds table, ``--profile DIR`` samples the uploaders and import workers with py-spy and
+writes no report) — prints the figures and verdicts and writes docs/benchmarks-topology.md.
 """
 
 import argparse
@@ -262,6 +270,20 @@ def _machine_cpu() -> tuple[float, float]:
     return (sum(fields) - idle) / tick, sum(fields) / tick
 
 
+def _tls_handshakes(access_log: Path) -> dict:
+    """From nginx's access log (``parabench.topology``'s format): uploads by TLS version and
+    how many of them resumed a session instead of a full handshake."""
+    counted = {"uploads": 0, "resumed": 0, "versions": {}}
+    for line in access_log.read_text().splitlines():
+        if '"POST /ParabenchUploader/services/exports' not in line:
+            continue
+        fields = line.rsplit(" ", 3)  # …, $ssl_protocol, $ssl_session_reused, $request_time
+        counted["uploads"] += 1
+        counted["resumed"] += fields[2] == "r"
+        counted["versions"][fields[1]] = counted["versions"].get(fields[1], 0) + 1
+    return counted
+
+
 def _profilers(root: int, directory: Path, seconds: float) -> list[subprocess.Popen]:
     """py-spy sampling every uploader and import worker during the load (``--profile``: a run
     for finding where the time goes, not for the figures; py-spy takes CPU of its own)."""
@@ -369,6 +391,7 @@ def measure(
         result["left_pending"] = Import.objects.filter(status__in=["received", "importing"]).count()
         time.sleep(2)
         result["peak_rss_mb"] = peak_rss_of_tree(running.pid, _role)
+        result["tls"] = _tls_handshakes(WORK / "topology" / "nginx" / "access.log")
     finally:
         running.send_signal(signal.SIGTERM)
         running.wait(timeout=60)
@@ -508,6 +531,7 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         for i, mb in enumerate(result["client_peak_rss_mb"])
     ]
     budget = cpu_budget(result)
+    tls = result["tls"]
     cpu = [f"| {name} | {ms:.1f} |" for name, ms in budget["service_ms"].items()]
     cpu += [
         f"| **the service per upload** | **{budget['service_total_ms']:.1f}** |",
@@ -559,7 +583,10 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         f"| rejected / left pending | {result['rejected']} / {result['left_pending']} |",
         f"| export size | {result['upload_bytes']:,} bytes (format 1.1) |",
         f"| clients | {result['processes']} processes × {result['threads']} threads on the "
-        "same machine, each upload a new TCP and TLS connection (full handshake) |",
+        "same machine, each upload a new TCP and TLS connection |",
+        f"| TLS, from nginx's log | {tls['uploads']:,} uploads: "
+        + ", ".join(f"{v} {n:,}" for v, n in sorted(tls["versions"].items()))
+        + f"; sessions resumed: **{tls['resumed']}** (every other one a full handshake) |",
         "",
         "Uploads per second, second by second: " + " ".join(str(n) for n in result["per_second"]),
         "",
