@@ -1,26 +1,34 @@
 """Benchmark: sustained uploads per second through the production topology, each on a new
 mutual-TLS connection, while the import workers import them (issue 18, items 2 and 3).
 
-1. A fresh PostgreSQL database (``pb_topo_bench``), a fresh CA and upload storage under
-   ``var/topo_bench/``. National scale: 10,000 practices with one imported export of last year
-   each (``bench.common.national_baseline``) and their statistics; 100 more practices get a
-   certificate issued and downloaded through the portal's code and upload this year.
+1. A fresh PostgreSQL database (``--database``, default ``pb_topo_bench``): a copy of the
+   national world of ``bench/national.py`` (10,000 practices × 2 years, imported, filled once by
+   binary COPY and kept as the template ``--template``), a fresh CA and upload storage under
+   ``var/topo_bench/``. 100 more practices get a certificate issued and downloaded through the
+   portal's code and upload last year (format 1.1, ~80 KB each).
 2. The production topology (``python -m parabench.topology``, ``DEBUG=0``): nginx terminating
    mutual TLS with ``deploy/nginx/parabench-uploader.conf`` in front of 2 plain uploaders,
-   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics``.
-3. Load: 2 client processes × 8 threads POST distinct valid exports for 60 s. **Every upload opens
-   a new TCP and TLS connection** (full handshake with the practice's RSA-2048 certificate; no
-   keep-alive, no session resumption). Every 202 means the body was fsynced and its row committed.
-   The import workers import at the same time; the imports finished during the load are counted
-   each second, and the backlog left when the load stops is timed until it is empty.
-4. Peak RSS (``VmHWM``) of every process: nginx, uploaders, workers, the supervisor, the clients.
+   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics`` (whose national
+   refresh of last year runs during the load).
+3. Load: ``--processes`` client processes × ``--threads`` threads POST distinct valid exports for
+   60 s. **Every upload opens a new TCP and TLS connection** (full handshake with the practice's
+   RSA-2048 certificate; no keep-alive, no session resumption: nginx keeps no session cache and
+   no tickets, the clients no session). Every 202 means the body was fsynced and its row
+   committed. The import workers import at the same time; the imports finished during the load
+   are counted, and the backlog left when the load stops is timed until it is empty.
+4. CPU: every process of the topology, the PostgreSQL backends of this database and the clients,
+   before and after the load; the machine's own CPU counters say how busy it was and which share
+   of it this run had. Peak RSS (``VmHWM``) of every process.
 
 Target: ≥ 100 uploads/s with a new TLS connection per upload, sustained ≥ 60 s, 0 errors, with the
 import workers running. Everything runs on the same machine (the clients too), so the clients'
-handshakes take CPU from the service; the load average is recorded.
+handshakes take CPU from the service; the report gives the CPU per upload of each role and what
+idle cores could carry, with and without the clients and the imports.
 
-Run: ``.venv/bin/python -m bench.bench_topology`` — prints the figures and verdicts and writes
-docs/benchmarks-topology.md.
+Run: ``flock /work/wt/bench.lock .venv/bin/python -m bench.bench_topology`` (``--port``,
+``--uploader-ports``, ``--database`` for a machine shared with others; ``--label`` names the code
+in the rounds table, ``--profile DIR`` samples the uploaders and import workers with py-spy and
+writes no report) — prints the figures and verdicts and writes docs/benchmarks-topology.md.
 """
 
 import argparse
@@ -41,9 +49,7 @@ from bench.common import (
     Verdict,
     bench_environment,
     cpu_of_tree,
-    fresh_django,
     load_average,
-    national_baseline,
     peak_rss_of_tree,
     verdict_table,
 )
@@ -52,14 +58,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-topology.md"
 WORK = ROOT / "var" / "topo_bench"
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pb_topo_bench"
+# The national world (bench/national.py), kept as a template and copied for every run.
+TEMPLATE = "pb_topo_national_tpl"
 PORT, UPLOADER_PORTS = 18243, (18201, 18202)
 TARGET_PER_SECOND = 100
 RSS_TARGET_MB = 300
+MOMENT = b"@exported-at@"
 
 
-def _environment() -> dict:
+def _environment(database_url: str) -> dict:
     return bench_environment(
-        DATABASE_URL,
+        database_url,
         WORK,
         DEBUG="0",
         SECRET_KEY="bench-topology-" + "x" * 40,
@@ -68,6 +77,44 @@ def _environment() -> dict:
         UPLOADER_ACCESS_LOG=str(WORK / "uploader-access.log"),
         UPLOADER_ACCESS_LOG_ONLY="1",
     )
+
+
+def prepare_child(url: str, practices: int, years: int, template: str) -> dict:
+    """In a child process: the database at ``url`` a fresh copy of the national world
+    (``bench/national.py``, kept as ``template`` and filled by binary COPY when missing)."""
+    from bench import national
+
+    os.environ.update(_environment(url))
+    import django
+
+    django.setup()
+    return national.national_database(url, practices, years, template)
+
+
+def _national_world(env: dict, template: str, practices: int, years: int) -> dict:
+    """This process on a fresh copy of the national world (prepared in a child process, so the
+    copy is made while no connection of ours holds the database)."""
+    import shutil
+
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.bench_topology", "--prepare", env["DATABASE_URL"]]
+        + ["--practices", str(practices), "--years", str(years), "--template", template],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    os.environ.update(env)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def _practices_with_certificates(count: int, year: int) -> list[dict]:
@@ -98,6 +145,11 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
         context = ssl.create_default_context(cafile=spec["ca"])
         context.load_cert_chain(practice["cert"], practice["key"])
         contexts.append(context)
+    # Each body serialised once per practice; an upload only puts its own exported_at in (a
+    # distinct document each time, so no upload is a duplicate of another).
+    templates = [
+        json.dumps({**p["document"], "exported_at": MOMENT.decode()}).encode() for p in practices
+    ]
     started = spec["start_at"]
     deadline = started + seconds
     per_second = [0] * (int(seconds) + 1)
@@ -112,7 +164,7 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
             practice = n % len(practices)
             document = practices[practice]["document"]
             moment = datetime.fromisoformat(document["exported_at"]) - timedelta(seconds=slot)
-            body = json.dumps({**document, "exported_at": moment.isoformat()}).encode()
+            body = templates[practice].replace(MOMENT, moment.isoformat().encode())
             n += threads
             try:
                 connection = http.client.HTTPSConnection(
@@ -158,20 +210,20 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
 # --- The run ---------------------------------------------------------------------------------
 
 
-def _start_topology(env: dict) -> subprocess.Popen:
+def _start_topology(env: dict, port: int, uploader_ports: tuple[int, ...]) -> subprocess.Popen:
     from parabench import topology
     from tests.uploads.conftest import wait_for_port
 
     log = open(WORK / "topology.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
-        topology.command(port=PORT, app_ports=list(UPLOADER_PORTS), run_dir=WORK / "topology"),
+        topology.command(port=port, app_ports=list(uploader_ports), run_dir=WORK / "topology"),
         env=env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    for port in (PORT, *UPLOADER_PORTS):
-        wait_for_port("127.0.0.1", port, timeout=120)
+    for listening in (port, *uploader_ports):
+        wait_for_port("127.0.0.1", listening, timeout=120)
     return process
 
 
@@ -189,24 +241,114 @@ def _role(cmd: str) -> str:
     return cmd[:40]
 
 
-def measure(*, practices: int, clients: int, processes: int, threads: int, seconds: float) -> dict:
-    env = _environment()
-    fresh_django(env, WORK)
-    from django.db import connection
+def _postgres_backends(database: str) -> dict[int, float]:
+    """CPU seconds so far of every PostgreSQL backend serving ``database`` (pid → seconds).
 
-    from parabench.uploads.models import Import
+    The pools keep their connections for the whole run, so the difference of two readings is
+    the database's own CPU for this topology; a backend that ended in between is missed.
+    """
+    from bench.common import cpu_seconds
+
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if cmd.startswith("postgres: ") and f" {database} " in cmd:
+                used[int(entry.name)] = cpu_seconds(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return used
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (/proc/stat), every core."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
+def _statistics_waiting() -> int:
+    """Statistics refreshes queued or running (the statistics worker's queue)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path__endswith="refresh_statistics", status__in=["READY", "RUNNING"]
+    ).count()
+
+
+def _tls_handshakes(access_log: Path) -> dict:
+    """From nginx's access log (``parabench.topology``'s format): uploads by TLS version and
+    how many of them resumed a session instead of a full handshake."""
+    counted = {"uploads": 0, "resumed": 0, "versions": {}}
+    for line in access_log.read_text().splitlines():
+        if '"POST /ParabenchUploader/services/exports' not in line:
+            continue
+        fields = line.rsplit(" ", 3)  # …, $ssl_protocol, $ssl_session_reused, $request_time
+        counted["uploads"] += 1
+        counted["resumed"] += fields[2] == "r"
+        counted["versions"][fields[1]] = counted["versions"].get(fields[1], 0) + 1
+    return counted
+
+
+def _profilers(root: int, directory: Path, seconds: float) -> list[subprocess.Popen]:
+    """py-spy sampling every uploader and import worker during the load (``--profile``: a run
+    for finding where the time goes, not for the figures; py-spy takes CPU of its own)."""
+    from bench.common import process_tree
+
+    directory.mkdir(parents=True, exist_ok=True)
+    py_spy = os.environ.get("PY_SPY", "py-spy")
+    return [
+        subprocess.Popen(
+            [py_spy, "record", "--nonblocking", "--format", "raw", "--rate", "50"]
+            + ["--duration", str(int(seconds) - 5), "--pid", str(pid)]
+            + ["--output", str(directory / f"{_role(cmd).replace(' ', '-')}-{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid, cmd in process_tree(root).items()
+        if _role(cmd) in ("uploader", "import worker")
+    ]
+
+
+def measure(
+    *,
+    practices: int,
+    clients: int,
+    processes: int,
+    threads: int,
+    seconds: float,
+    years: int = 2,
+    database_url: str = DATABASE_URL,
+    template: str = TEMPLATE,
+    port: int = PORT,
+    uploader_ports: tuple[int, ...] = UPLOADER_PORTS,
+    profile_dir: Path | None = None,
+) -> dict:
+    env = _environment(database_url)
+    from django.db import connection  # noqa: I001 (Django is set up by the template step)
 
     year = date.today().year - 1
-    result = {"practices": practices, "seconds": seconds, "processes": processes}
-    result.update(national_baseline(practices, year - 1))
+    result = {
+        "practices": practices,
+        "seconds": seconds,
+        "processes": processes,
+        "threads": threads,
+        "years": years,
+    }
+    result.update(_national_world(env, template, practices, years))
+    from parabench.uploads.models import Import
+
     spec = {
         "practices": _practices_with_certificates(clients, year),
         "ca": env["CA_CERT_PATH"],
-        "port": PORT,
+        "port": port,
         "service": "/ParabenchUploader/services",
     }
     connection.close()
-    running = _start_topology(env)
+    running = _start_topology(env, port, uploader_ports)
     try:
         time.sleep(2)
         spec["start_at"] = time.time() + 3
@@ -214,7 +356,10 @@ def measure(*, practices: int, clients: int, processes: int, threads: int, secon
         spec_path.write_text(json.dumps(spec))
         result["load_average_before"] = load_average()
         cpu_before = cpu_of_tree(running.pid, _role)
+        database = database_url.rsplit("/", 1)[1]
+        postgres_before, machine_before = _postgres_backends(database), _machine_cpu()
         imported_before = Import.objects.filter(status="imported").count()
+        profilers = _profilers(running.pid, profile_dir, seconds) if profile_dir else []
         loaders = [
             subprocess.Popen(
                 [sys.executable, "-m", "bench.bench_topology", "--client", str(spec_path)]
@@ -230,13 +375,21 @@ def measure(*, practices: int, clients: int, processes: int, threads: int, secon
         outputs = [
             json.loads(loader.communicate()[0].strip().splitlines()[-1]) for loader in loaders
         ]
+        for profiler in profilers:
+            profiler.wait(timeout=120)
         result["load_average_during"] = load_average()
         cpu_after = cpu_of_tree(running.pid, _role)
+        postgres_after, machine_after = _postgres_backends(database), _machine_cpu()
+        result["postgres_cpu_seconds"] = sum(
+            seconds - postgres_before.get(pid, 0.0) for pid, seconds in postgres_after.items()
+        )
+        result["machine_busy_seconds"] = machine_after[0] - machine_before[0]
+        result["machine_cpu_seconds"] = machine_after[1] - machine_before[1]
         result["cpu_seconds_during"] = {
             role: cpu_after[role] - cpu_before.get(role, 0.0) for role in cpu_after
         }
         imported_during = Import.objects.filter(status="imported").count() - imported_before
-        uploaded = Import.objects.count() - practices
+        uploaded = Import.objects.count() - practices * years
         drain_started = time.perf_counter()
         while Import.objects.filter(status__in=["received", "importing"]).exists():
             if time.perf_counter() - drain_started > 600:
@@ -245,8 +398,18 @@ def measure(*, practices: int, clients: int, processes: int, threads: int, secon
         result["drain_seconds"] = time.perf_counter() - drain_started
         result["rejected"] = Import.objects.filter(status="rejected").count()
         result["left_pending"] = Import.objects.filter(status__in=["received", "importing"]).count()
+        # The statistics refresh the uploads asked for (a national one: last year has 10,000
+        # practices) runs on: its peak memory is the one the target is about.
+        refresh_started = time.perf_counter()
+        while _statistics_waiting():
+            if time.perf_counter() - refresh_started > 600:
+                break
+            time.sleep(1)
+        result["statistics_after_seconds"] = time.perf_counter() - refresh_started
+        result["statistics_left"] = _statistics_waiting()
         time.sleep(2)
         result["peak_rss_mb"] = peak_rss_of_tree(running.pid, _role)
+        result["tls"] = _tls_handshakes(WORK / "topology" / "nginx" / "access.log")
     finally:
         running.send_signal(signal.SIGTERM)
         running.wait(timeout=60)
@@ -298,72 +461,190 @@ def verdicts(result: dict) -> list[Verdict]:
     ]
 
 
-def markdown(result: dict, checks: list[Verdict]) -> str:
+def cpu_budget(result: dict) -> dict:
+    """CPU milliseconds per upload by role (PostgreSQL's backends of this database included),
+    the import workers also per import, and what that lets idle cores carry."""
+    uploads = max(result["uploads"], 1)
+    imported = max(result["imported_during"], 1)
+    by_role = dict(result["cpu_seconds_during"])
+    importing = by_role.pop("import worker", 0.0)
+    statistics = by_role.pop("statistics worker", 0.0)
+    nginx = by_role.pop("nginx worker", 0.0) + by_role.pop("nginx master", 0.0)
+    service = {
+        "nginx (TLS handshake, proxy)": nginx,
+        "uploaders": by_role.pop("uploader", 0.0),
+        "PostgreSQL (backends of this database)": result.get("postgres_cpu_seconds", 0.0),
+    }
+    ms = {name: 1000 * seconds / uploads for name, seconds in service.items()}
+    per_import = 1000 * importing / imported
+    statistics_ms = 1000 * statistics / uploads
+    clients_ms = 1000 * result["client_cpu_seconds"] / uploads
+    service_ms = sum(ms.values())
+    # Imports keeping pace: one import per upload (PostgreSQL's share of the imports is already
+    # in its figure, spread over the uploads of this run).
+    steady_ms = service_ms + per_import + statistics_ms
+    cores = len(os.sched_getaffinity(0))
+    return {
+        "service_ms": ms,
+        "import_ms_per_import": per_import,
+        "statistics_ms": statistics_ms,
+        "clients_ms": clients_ms,
+        "service_total_ms": service_ms,
+        "steady_ms": steady_ms,
+        "cores": cores,
+        "ceiling_uploads_only": 1000 * cores / service_ms if service_ms else 0.0,
+        "ceiling_steady": 1000 * cores / steady_ms if steady_ms else 0.0,
+        "ceiling_with_clients": 1000 * cores / (steady_ms + clients_ms) if steady_ms else 0.0,
+        "cores_for_target": TARGET_PER_SECOND * (steady_ms + clients_ms) / 1000,
+        "cores_for_target_service": TARGET_PER_SECOND * steady_ms / 1000,
+    }
+
+
+def _rounds(result: dict, label: str) -> list[dict]:
+    """Every run recorded so far (``var/topo_bench_rounds.json``, outside the run's own folder),
+    this one added: the per-round figures of the report."""
+    path = ROOT / "var" / "topo_bench_rounds.json"
+    rounds = json.loads(path.read_text()) if path.exists() else []
+    budget = cpu_budget(result)
+    rounds.append(
+        {
+            "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+            "label": label,
+            "uploads_per_second": result["uploads_per_second"],
+            "slowest_10s_window": result["slowest_10s_window"],
+            "errors": sum(result["errors"].values()),
+            "imports_per_second": result["imports_per_second_during"],
+            "load": [result["load_average_before"], result["load_average_during"]],
+            "machine_busy": result["machine_busy_seconds"] / result["machine_cpu_seconds"],
+            "ours": _our_share(result),
+            "uploader_ms": budget["service_ms"]["uploaders"],
+            "service_ms": budget["service_total_ms"],
+            "import_ms": budget["import_ms_per_import"],
+            "clients": f"{result['processes']}×{result['threads']}",
+        }
+    )
+    path.write_text(json.dumps(rounds, indent=1))
+    return rounds
+
+
+def _our_share(result: dict) -> float:
+    """The share of the machine's CPU time during the load that this topology and its clients
+    (and its PostgreSQL backends) used; the rest went to other work on the shared machine."""
+    ours = (
+        sum(result["cpu_seconds_during"].values())
+        + result["client_cpu_seconds"]
+        + result.get("postgres_cpu_seconds", 0.0)
+    )
+    return ours / result["machine_cpu_seconds"]
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{100 * share:.0f} %"
+
+
+def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
     rss = [f"| {name} | {mb:.0f} MB |" for name, mb in sorted(result["peak_rss_mb"].items())]
     rss += [
         f"| load client {i + 1} | {mb:.0f} MB |"
         for i, mb in enumerate(result["client_peak_rss_mb"])
     ]
-    uploads = max(result["uploads"], 1)
-    cpu = [
-        f"| {role} | {1000 * seconds / uploads:.1f} |"
-        for role, seconds in sorted(result["cpu_seconds_during"].items())
+    budget = cpu_budget(result)
+    tls = result["tls"]
+    cpu = [f"| {name} | {ms:.1f} |" for name, ms in budget["service_ms"].items()]
+    cpu += [
+        f"| **the service per upload** | **{budget['service_total_ms']:.1f}** |",
+        f"| import workers, **per import** ({result['imported_during']:,} imported meanwhile) "
+        f"| {budget['import_ms_per_import']:.1f} |",
+        f"| statistics worker (national refresh during the load), per upload "
+        f"| {budget['statistics_ms']:.1f} |",
+        f"| load clients (RSA-2048 client handshake, HTTP) | {budget['clients_ms']:.1f} |",
     ]
-    cpu.append(f"| load clients | {1000 * result['client_cpu_seconds'] / uploads:.1f} |")
-    per_upload = (
-        sum(result["cpu_seconds_during"].values()) + result["client_cpu_seconds"]
-    ) / uploads
-    cores = len(os.sched_getaffinity(0))
-    ceiling = (
-        f"Together {1000 * per_upload:.1f} CPU ms per upload (clients, nginx, uploaders and the "
-        f"imports made meanwhile; PostgreSQL on top): {cores} idle cores could carry at most "
-        f"≈ {cores / per_upload:.0f} uploads/s with everything on this machine, whatever the "
-        "load. The uploaders are the largest share (parse, shape walk, full validation, the "
-        "durable commit); they share nothing but the database and the storage, so more cores or "
-        "machines behind nginx scale them (docs/deployment.md, Scaling)."
-    )
+    cores = budget["cores"]
     errors = ", ".join(f"{k}: {v}" for k, v in result["errors"].items()) or "none"
+    busy = result["machine_busy_seconds"] / result["machine_cpu_seconds"]
+    round_rows = [
+        f"| {r['at']} | {r['label']} | {r['uploads_per_second']:.1f} | "
+        f"{r['slowest_10s_window']:.0f} | {r['errors']} | {r['imports_per_second']:.1f} | "
+        f"{r['load'][0]:.0f} / {r['load'][1]:.0f} | {_percent(r['machine_busy'])} | "
+        f"{_percent(r['ours'])} | {r['uploader_ms']:.1f} | {r['service_ms']:.1f} | "
+        f"{r['import_ms']:.1f} | {r['clients']} |"
+        for r in rounds
+    ]
     lines = [
         "# Benchmark: uploads through the production topology",
         "",
         "Generated by `.venv/bin/python -m bench.bench_topology` on "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-        f" (2 cores, shared with other work: load average {result['load_average_before']:.1f} "
-        f"before, {result['load_average_during']:.1f} at the end of the load). How: the "
-        "docstring of `bench/bench_topology.py`.",
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({cores} cores, shared with other work: load "
+        f"average {result['load_average_before']:.1f} before, "
+        f"{result['load_average_during']:.1f} at the end of the load; the machine's CPU was "
+        f"{100 * busy:.0f} % busy during the load, {100 * _our_share(result):.0f} % of it this "
+        "topology, its PostgreSQL backends and its load clients). How: the docstring of "
+        "`bench/bench_topology.py`.",
         "",
         *verdict_table(checks),
         "",
         "| | |",
         "|---|---|",
-        f"| practices in the database (national baseline) | {result['practices']:,} |",
+        f"| national world | {result['practices']:,} practices × {result['years']} years "
+        "(bench/national.py) |",
         f"| uploads accepted (202) in {result['seconds']:.0f} s | {result['uploads']:,} |",
         f"| rows committed (the uploaders' own count) | {result['uploaded_rows']:,} |",
         "| **uploads per second** (new TLS connection each) | "
-        f"**{result['uploads_per_second']:.0f}** |",
+        f"**{result['uploads_per_second']:.1f}** |",
         f"| slowest 10-second window | {result['slowest_10s_window']:.0f}/s |",
         f"| errors | {errors} |",
         f"| upload latency p50 / p95 | {result['upload_p50_ms']:.0f} / "
         f"{result['upload_p95_ms']:.0f} ms |",
         f"| imports finished during the load | {result['imported_during']:,} "
-        f"({result['imports_per_second_during']:.0f}/s) |",
+        f"({result['imports_per_second_during']:.1f}/s) |",
         f"| backlog imported after the load | {result['drain_seconds']:.0f} s |",
         f"| rejected / left pending | {result['rejected']} / {result['left_pending']} |",
-        f"| export size | {result['upload_bytes']:,} bytes |",
-        f"| clients | {result['processes']} processes × 8 threads on the same machine |",
+        f"| statistics refresh finished after the backlog | "
+        f"{result['statistics_after_seconds']:.0f} s later"
+        + (f" (**{result['statistics_left']} still waiting**)" if result["statistics_left"] else "")
+        + " |",
+        f"| export size | {result['upload_bytes']:,} bytes (format 1.1) |",
+        f"| clients | {result['processes']} processes × {result['threads']} threads on the "
+        "same machine, each upload a new TCP and TLS connection |",
+        f"| TLS, from nginx's log | {tls['uploads']:,} uploads: "
+        + ", ".join(f"{v} {n:,}" for v, n in sorted(tls["versions"].items()))
+        + f"; sessions resumed: **{tls['resumed']}** (every other one a full handshake) |",
         "",
         "Uploads per second, second by second: " + " ".join(str(n) for n in result["per_second"]),
         "",
-        "Where the CPU went during the load (CPU time of each role ÷ uploads accepted; "
-        "PostgreSQL's own processes are not counted):",
+        "## Where the CPU goes",
         "",
-        "| role | CPU ms per upload |",
+        "CPU time of each role during the load ÷ uploads accepted (the import workers ÷ imports "
+        "finished). PostgreSQL: the backends serving this database (its WAL writer and "
+        "checkpointer are shared with the other databases and not counted).",
+        "",
+        "| role | CPU ms |",
         "|---|---|",
         *cpu,
         "",
-        ceiling,
+        f"What that carries on {cores} idle cores: the upload path alone (nginx, uploaders, "
+        f"PostgreSQL) ≈ **{budget['ceiling_uploads_only']:.0f} uploads/s**; with the imports "
+        f"keeping pace (one import per upload) and the statistics worker ≈ "
+        f"**{budget['ceiling_steady']:.0f}/s**; with the load clients on the same cores too ≈ "
+        f"**{budget['ceiling_with_clients']:.0f}/s**. 100 uploads/s with the imports keeping "
+        f"pace needs ≈ {budget['cores_for_target_service']:.1f} cores for the service "
+        f"(≈ {budget['cores_for_target']:.1f} with the clients' handshakes on the same machine).",
         "",
-        "Peak RSS (VmHWM) of every process, read after the backlog was imported:",
+        "## Rounds",
+        "",
+        "Every run of this benchmark on this machine so far (the per-round figures; the label "
+        "says which code). *busy*: the machine's CPU during the load; *ours*: the share of it "
+        "this topology, its PostgreSQL backends and its clients had.",
+        "",
+        "| at (UTC) | code | uploads/s | slowest 10 s | errors | imports/s | load before / "
+        "end | busy | ours | uploader ms/upload | service ms/upload | ms/import | clients |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *round_rows,
+        "",
+        "## Memory",
+        "",
+        "Peak RSS (VmHWM) of every process, read after the backlog was imported and the "
+        "statistics refresh had finished:",
         "",
         "| process | peak RSS |",
         "|---|---|",
@@ -382,11 +663,24 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--practices", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--database", default=DATABASE_URL, help="a PostgreSQL URL (dropped!)")
+    parser.add_argument("--template", default=TEMPLATE, help="the national baseline, kept")
+    parser.add_argument("--port", type=int, default=PORT, help="nginx (mTLS)")
+    parser.add_argument(
+        "--uploader-ports", default=",".join(map(str, UPLOADER_PORTS)), help="comma-separated"
+    )
+    parser.add_argument("--years", type=int, default=2, help="of the national world")
+    parser.add_argument("--profile", type=Path, help="py-spy the uploaders and import workers")
+    parser.add_argument("--label", default="this branch", help="which code, in the rounds table")
+    parser.add_argument("--prepare", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         print(
             json.dumps(client(args.client, args.index, args.processes, args.threads, args.seconds))
         )
+        return 0
+    if args.prepare:
+        print(json.dumps(prepare_child(args.prepare, args.practices, args.years, args.template)))
         return 0
     result = measure(
         practices=args.practices,
@@ -394,9 +688,18 @@ def main() -> int:
         processes=args.processes,
         threads=args.threads,
         seconds=args.seconds,
+        years=args.years,
+        database_url=args.database,
+        template=args.template,
+        port=args.port,
+        uploader_ports=tuple(int(p) for p in args.uploader_ports.split(",")),
+        profile_dir=args.profile,
     )
+    if args.profile:
+        print(json.dumps({k: v for k, v in result.items() if k != "per_second"}, indent=2))
+        return 0  # a profiling run writes no report
     checks = [check.print() for check in verdicts(result)]
-    DOC.write_text(markdown(result, checks))
+    DOC.write_text(markdown(result, checks, _rounds(result, args.label)))
     print(json.dumps({k: v for k, v in result.items() if k != "per_second"}, indent=2))
     return 0
 

@@ -76,8 +76,10 @@ def start_uploader(env: dict, work: Path) -> tuple[subprocess.Popen, int]:
     """The embedded mTLS uploader (``python -m parabench.uploads.server``) on a free port."""
     port_file = work / "uploader.port"
     port_file.unlink(missing_ok=True)
+    # BENCH_UPLOADER_PORT: a fixed port (a shared machine gives each engineer a range).
+    port = os.environ.get("BENCH_UPLOADER_PORT", "0")
     process = subprocess.Popen(
-        [sys.executable, "-m", "parabench.uploads.server", "--port", "0"]
+        [sys.executable, "-m", "parabench.uploads.server", "--port", port]
         + ["--port-file", str(port_file)],
         env=env,
         cwd=ROOT,

@@ -65,7 +65,11 @@ pid {directory}/nginx.pid;
 error_log {directory}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {directory}/access.log;
+    # The TLS version and whether the session was resumed ("r") or a full handshake ("."):
+    # the topology benchmark counts them to show every upload had a handshake of its own.
+    log_format topology '$remote_addr [$time_local] "$request" $status $request_length '
+                        '$ssl_protocol $ssl_session_reused $request_time';
+    access_log {directory}/access.log topology;
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;

@@ -209,16 +209,17 @@ def _dump(window: Window) -> dict:
     return window.model_dump(mode="python", exclude={"id", "begin", "end"})
 
 
-def _values(value, out: list[int]) -> list[int]:
+def _values(value: dict, out: list[int]) -> list[int]:
     """The integer leaves of a dumped window in the order of `_flat` (every window has the same
-    shape, so the paths are computed once and only the values per window)."""
-    if isinstance(value, dict):
-        for inner in value.values():
+    shape, so the paths are computed once and only the values per window). One call per object,
+    not per number: ~870 numbers in ~100 objects per window, seven windows per upload."""
+    for inner in value.values():
+        if isinstance(inner, dict):
             _values(inner, out)
-    elif isinstance(value, list):
-        out.extend(value)
-    else:
-        out.append(value)
+        elif isinstance(inner, list):
+            out.extend(inner)
+        else:
+            out.append(inner)
     return out
 
 

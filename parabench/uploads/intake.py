@@ -71,8 +71,22 @@ def accept_export(
     reading). The hash that makes retries idempotent is over the decompressed document, so the same
     export sent once plain and once gzipped is one upload.
     """
+    checked = check_export(
+        practice=practice,
+        certificate_fingerprint=certificate_fingerprint,
+        body=body,
+        encoding=encoding,
+        now=now,
+    )
+    return checked if isinstance(checked, Accepted) else store(checked)
+
+
+def check_export(
+    *, practice, certificate_fingerprint: str, body: bytes, encoding: str, now=None
+) -> "Accepted | Checked":
+    """The checking half of ``accept_export``: decompress, parse, validate; store nothing."""
     document = decompress(body, encoding, settings.UPLOAD_MAX_DECOMPRESSED_BYTES)
-    return accept_document(
+    return check_document(
         practice=practice,
         certificate_fingerprint=certificate_fingerprint,
         document=document,
@@ -80,9 +94,44 @@ def accept_export(
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """An export that passed every check on receipt and is not stored yet (``store`` does that).
+
+    What the upload row needs, and nothing of the parsed document: the uploader bounds how many
+    documents are parsed at once (UPLOAD_MAX_CONCURRENT_VALIDATIONS), and a checked export waiting
+    for its fsync and commit holds only its bytes.
+    """
+
+    practice: Practice
+    certificate_fingerprint: str
+    document: bytes
+    sha256: str
+    received_at: dt.datetime
+    format_version: str
+    period_begin: dt.date
+    period_end: dt.date
+    year_closed: bool
+    exported_at: dt.datetime
+
+
 def accept_document(
     *, practice, certificate_fingerprint: str, document: bytes, now: dt.datetime
 ) -> Accepted:
+    checked = check_document(
+        practice=practice,
+        certificate_fingerprint=certificate_fingerprint,
+        document=document,
+        now=now,
+    )
+    return checked if isinstance(checked, Accepted) else store(checked)
+
+
+def check_document(
+    *, practice, certificate_fingerprint: str, document: bytes, now: dt.datetime
+) -> "Accepted | Checked":
+    """Every check of an upload on receipt; an earlier upload of the same bytes is found first
+    (``Accepted`` with ``duplicate``), so a retry is answered without validating again."""
     sha256 = content_hash(document)
     earlier = existing_upload(practice, sha256)
     if earlier is not None:
@@ -97,24 +146,41 @@ def accept_document(
             detail=f"export {export.practice.agb_code}, certificate {practice.agb_code}",
         )
     check_exported_at(export.exported_at, now)
+    return Checked(
+        practice=practice,
+        certificate_fingerprint=certificate_fingerprint,
+        document=document,
+        sha256=sha256,
+        received_at=now,
+        format_version=export.format,
+        period_begin=export.period.begin,
+        period_end=export.period.end,
+        year_closed=export.year_closed,
+        exported_at=export.exported_at,
+    )
 
+
+def store(checked: Checked) -> Accepted:
+    """Write a checked export durably, then commit its row and import task (the promise of
+    this module's docstring: fsynced body, then the commit, then 202)."""
+    practice, sha256 = checked.practice, checked.sha256
     relative = f"{practice.pk}/{sha256}.json"
-    storage.store_durably(document, relative)
+    storage.store_durably(checked.document, relative)
     try:
         with transaction.atomic():
             imp = Import.objects.create(
                 practice=practice,
-                certificate_fingerprint=certificate_fingerprint,
-                uploaded_at=now,
+                certificate_fingerprint=checked.certificate_fingerprint,
+                uploaded_at=checked.received_at,
                 content_sha256=sha256,
                 body_path=relative,
-                body_size=len(document),
-                format_version=export.format,
-                year=export.period.begin.year,
-                period_begin=export.period.begin,
-                period_end=export.period.end,
-                year_closed=export.year_closed,
-                exported_at=export.exported_at,
+                body_size=len(checked.document),
+                format_version=checked.format_version,
+                year=checked.period_begin.year,
+                period_begin=checked.period_begin,
+                period_end=checked.period_end,
+                year_closed=checked.year_closed,
+                exported_at=checked.exported_at,
             )
             # Same transaction: an upload row never exists without its import task.
             enqueue_import(imp.pk)

@@ -81,11 +81,17 @@ def status_url(imp: Import) -> str:
     return f"{BASE_PATH}/imports/{imp.pk}"
 
 
-def post_export(caller: tuple, body: bytes, encoding: str):
+def check_upload(caller: tuple, body: bytes, encoding: str):
+    """The checks of ``POST /exports`` (run while holding a validation slot)."""
     practice, fingerprint = caller
-    accepted = intake.accept_export(
+    return intake.check_export(
         practice=practice, certificate_fingerprint=fingerprint, body=body, encoding=encoding
     )
+
+
+def answer_upload(checked):
+    """Store a checked upload (fsync, commit) and answer 202; a duplicate is answered at once."""
+    accepted = checked if isinstance(checked, intake.Accepted) else intake.store(checked)
     imp = accepted.imp
     payload = {
         "import_number": imp.pk,
@@ -94,6 +100,11 @@ def post_export(caller: tuple, body: bytes, encoding: str):
         "status_url": status_url(imp),
     }
     return 202, payload, [(b"location", status_url(imp).encode())]
+
+
+def post_export(caller: tuple, body: bytes, encoding: str):
+    """``POST /exports`` in one call: check, store, answer."""
+    return answer_upload(check_upload(caller, body, encoding))
 
 
 def get_import(presented: PresentedCertificate, number: int):
@@ -153,7 +164,7 @@ def _validation_slot() -> asyncio.Semaphore:
 
 
 async def _validated_in_turn(handler, caller, body: bytes, encoding: str):
-    """Run the intake of one body when a validation slot is free: memory is bounded by the number
+    """Run the checks of one body when a validation slot is free: memory is bounded by the number
     of slots, not by the number of requests. A request that waits too long gets 503."""
     slot = _validation_slot()
     if slot.locked():
@@ -199,8 +210,12 @@ async def _dispatch(scope, receive, record: dict):
             raise Refusal("body_too_large", detail=f"Content-Length > {limit} bytes")
         body = await read_body(receive, limit)
         record["bytes"] = len(body)
-        handler = post_export if path == "/exports" else validation_only.check_export
-        return await _validated_in_turn(handler, caller, body, encoding)
+        if path == "/validate":
+            return await _validated_in_turn(validation_only.check_export, caller, body, encoding)
+        # The slot bounds the parsing and validating (the memory); the fsync and the commit
+        # that follow wait on the disk and the database, and hold only the body.
+        checked = await _validated_in_turn(check_upload, caller, body, encoding)
+        return await in_thread(answer_upload)(checked)
     if path.startswith(enrolment.PREFIX):  # certificate request and renewal (issue 20)
         return await enrolment.dispatch(path, method, presented, scope, receive)
     match = _IMPORT_PATH.match(path)

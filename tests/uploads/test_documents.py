@@ -52,3 +52,16 @@ def test_nesting_too_deep_for_the_parser_is_not_json():
 
 def test_a_plain_body_over_the_decompressed_limit_is_too_large():
     assert _code(lambda: documents.decompress(b"x" * 11, "identity", limit=10)) == "body_too_large"
+
+
+def test_a_document_exactly_at_the_bounds_is_not_refused_by_the_shape_check():
+    # The document itself counts as one value, as does each value in it.
+    full = {f"k{n}": 0 for n in range(documents.MAX_JSON_VALUES - 1)}
+    documents.check_shape(full)
+    deepest = 0
+    for _ in range(documents.MAX_JSON_DEPTH):
+        deepest = {"a": deepest}
+    documents.check_shape(deepest)
+    assert _code(lambda: documents.check_shape({"a": deepest})) == "export_too_complex"
+    full["one_more"] = 0
+    assert _code(lambda: documents.check_shape(full)) == "export_too_complex"

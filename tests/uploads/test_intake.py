@@ -60,6 +60,25 @@ def test_an_accepted_export_is_on_disk_and_queued_before_the_answer(db, practice
     assert task.args_kwargs["args"][0] == imp.pk
 
 
+def test_checking_an_export_stores_nothing_until_it_is_stored(db, practice_a, settings):
+    # The uploader checks while holding a validation slot and stores after releasing it: the
+    # check alone must leave no file and no row behind, and its result must be all store needs.
+    body = export_bytes(make_export(practice_a.agb_code))
+    checked = intake.check_export(
+        practice=practice_a, certificate_fingerprint="f" * 64, body=body, encoding="identity"
+    )
+    assert isinstance(checked, intake.Checked)
+    assert not Import.objects.exists()
+    assert not list(Path(settings.UPLOAD_STORAGE_DIR).glob("*/*.json"))
+    accepted = intake.store(checked)
+    assert (accepted.duplicate, storage.stored_body(accepted.imp)) == (False, body)
+    again = intake.check_export(
+        practice=practice_a, certificate_fingerprint="f" * 64, body=body, encoding="identity"
+    )
+    assert isinstance(again, intake.Accepted)
+    assert (again.duplicate, again.imp.pk) == (True, accepted.imp.pk)
+
+
 def test_the_same_export_gzipped_is_the_same_upload(db, practice_a):
     body = export_bytes(make_export(practice_a.agb_code))
     first = intake.accept_export(
