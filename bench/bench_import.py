@@ -153,6 +153,28 @@ def rounds_child(url: str, count: int, rounds: int) -> dict:
     return out
 
 
+def profile_child(url: str, count: int, offset: int, top: int = 40) -> dict:
+    """cProfile of the import side of one round (``count`` uploads from ``offset``): where the
+    time goes. Run on a fresh copy (``--prepare``); prints the profile to stderr."""
+    import cProfile
+    import io
+    import pstats
+
+    _setup(url)
+    ids, bodies, _ = _upload(count, offset)
+    _baseline(bodies)  # warm: the first parse of a process builds pydantic's validators
+    profiler = cProfile.Profile()
+    profiler.enable()
+    seconds = _import(ids)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(out.getvalue(), file=sys.stderr)
+    return {"uploads": count, "import_per_export_ms": seconds / count * 1000}
+
+
 def upload_child(url: str, count: int, offset: int) -> dict:
     _setup(url)
     ids, _, seconds = _upload(count, offset)
@@ -323,6 +345,7 @@ def main() -> int:
     parser.add_argument("--prepare", metavar="URL")
     parser.add_argument("--rounds-of", metavar="URL")
     parser.add_argument("--upload", metavar="URL")
+    parser.add_argument("--profile", metavar="URL", help="cProfile one round's imports")
     parser.add_argument("--queue-refresh", metavar="URL")
     parser.add_argument("--drop", metavar="URL")
     args = parser.parse_args()
@@ -330,6 +353,8 @@ def main() -> int:
         out = prepare_child(args.prepare, args.practices, args.years, args.template)
     elif args.rounds_of:
         out = rounds_child(args.rounds_of, args.count, args.rounds)
+    elif args.profile:
+        out = profile_child(args.profile, args.count, args.offset)
     elif args.upload:
         out = upload_child(args.upload, args.count, args.offset)
     elif args.queue_refresh:

@@ -1,5 +1,6 @@
 """React to imports: queue the notifications inside the import's transaction (the task rows
-commit with it, or not at all). Each task sends only to users who opted in."""
+commit with it, or not at all), one task of each kind per imported batch. Each task sends only to
+users who opted in."""
 
 from django.dispatch import receiver
 
@@ -9,5 +10,4 @@ from parabench.uploads.signals import exports_imported
 
 @receiver(exports_imported, dispatch_uid="notifications_after_import")
 def notify_after_import(sender, batch, **kwargs) -> None:
-    for imp, _export in batch:
-        enqueue_notifications(imp.pk)
+    enqueue_notifications([imp.pk for imp, _export in batch])

@@ -1,5 +1,5 @@
-"""An import through the real importer queues both notifications, inside its transaction; the
-worker then mails the users who opted in."""
+"""An import through the real importer queues both notifications, inside its transaction, one of
+each per imported batch; the worker then mails the users who opted in."""
 
 import pytest
 from django.urls import reverse
@@ -24,8 +24,8 @@ def test_an_import_queues_its_notifications_and_the_worker_mails_who_opted_in(
     queued = DBTaskResult.objects.filter(
         task_path__in=[notify_imported.module_path, notify_verdicts.module_path]
     )
-    assert sorted(r.args_kwargs["args"][0] for r in queued) == [imp.pk, imp.pk]
-    assert notify_imported.call(imp.pk) == "sent to 1"
+    assert [r.args_kwargs["args"][0] for r in queued] == [[imp.pk], [imp.pk]]
+    assert notify_imported.call([imp.pk]) == "sent to 1"
     (mail,) = mailoutbox
     assert mail.to == [user_a.email]
     assert reverse("dashboard:detail", args=[imp.pk]) in mail.body
@@ -36,3 +36,27 @@ def test_a_rejected_upload_queues_nothing(practice_a, settings):
     (settings.UPLOAD_STORAGE_DIR / imp.body_path).unlink()  # the stored body is gone: rejected
     importer.import_upload.call(imp.pk)
     assert not DBTaskResult.objects.filter(task_path=notify_imported.module_path).exists()
+
+
+def test_a_batch_of_imports_queues_one_notification_of_each_kind_for_all_of_them(
+    practice_a, practice_b, user_a, user_b, mailoutbox
+):
+    Preference.objects.create(user=user_a, on_import=True)
+    Preference.objects.create(user=user_b, on_import=True)
+    imports = [upload_export(practice_a), upload_export(practice_b)]
+    importer.import_upload.call(imports[0].pk)  # takes the waiting other one along
+
+    for task in (notify_imported, notify_verdicts):
+        (queued,) = DBTaskResult.objects.filter(task_path=task.module_path)
+        assert queued.args_kwargs["args"][0] == [imp.pk for imp in imports]
+    assert notify_imported.call([imp.pk for imp in imports]) == "sent to 2"
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted([user_a.email, user_b.email])
+
+
+def test_a_notification_queued_for_one_import_before_batching_still_runs(
+    practice_a, user_a, mailoutbox
+):
+    Preference.objects.create(user=user_a, on_import=True)
+    imp = upload_export(practice_a)
+    importer.import_upload.call(imp.pk)
+    assert notify_imported.call(imp.pk) == "sent to 1"
