@@ -171,6 +171,7 @@ def profile_child(url: str, count: int, offset: int, top: int = 40) -> dict:
     stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
     stats.print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
+    stats.dump_stats(ROOT / "var" / "bench_import.prof")  # for pstats / snakeviz
     print(out.getvalue(), file=sys.stderr)
     return {"uploads": count, "import_per_export_ms": seconds / count * 1000}
 

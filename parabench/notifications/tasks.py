@@ -8,6 +8,7 @@ again a little later until the national statistics of the import's window are ne
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
@@ -98,4 +99,8 @@ def enqueue_notifications(import_ids: list[int]) -> None:
     the rest)."""
     ids = list(import_ids)
     notify_imported.enqueue(ids)
-    notify_verdicts.enqueue(ids)
+    # The verdicts first look when the statistics refresh the batch queued can have run
+    # (UPLOAD_STATISTICS_DELAY_SECONDS): looking at once always found them not caught up, a
+    # task claimed, run and queued again per batch for nothing.
+    first_look = timezone.now() + timedelta(seconds=settings.UPLOAD_STATISTICS_DELAY_SECONDS)
+    notify_verdicts.using(run_after=first_look).enqueue(ids)

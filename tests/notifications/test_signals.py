@@ -1,6 +1,8 @@
 """An import through the real importer queues both notifications, inside its transaction, one of
 each per imported batch; the worker then mails the users who opted in."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -60,3 +62,14 @@ def test_a_notification_queued_for_one_import_before_batching_still_runs(
     imp = upload_export(practice_a)
     importer.import_upload.call(imp.pk)
     assert notify_imported.call(imp.pk) == "sent to 1"
+
+
+def test_the_verdicts_first_look_when_the_statistics_refresh_can_have_run(practice_a, settings):
+    settings.UPLOAD_STATISTICS_DELAY_SECONDS = 600
+    imp = upload_export(practice_a)
+    importer.import_upload.call(imp.pk)
+    imp.refresh_from_db()
+
+    (verdicts,) = DBTaskResult.objects.filter(task_path=notify_verdicts.module_path)
+    first_look = imp.imported_at + timedelta(seconds=600)
+    assert first_look <= verdicts.run_after < first_look + timedelta(seconds=60)
