@@ -85,6 +85,7 @@ def _upload(count: int, offset: int) -> tuple[list[int], list[bytes], float]:
     from tests.uploads.exports import export_bytes, make_export
 
     practices = list(Practice.objects.order_by("pk")[offset : offset + count])
+    _previous_bodies(practices, offset)
     bodies = [
         export_bytes(make_export(p.agb_code, year=YEAR, patients=30 + n % 20, seed=offset + n))
         for n, p in enumerate(practices)
@@ -97,6 +98,29 @@ def _upload(count: int, offset: int) -> tuple[list[int], list[bytes], float]:
         for practice, body in zip(practices, bodies, strict=True)
     ]
     return ids, bodies, time.perf_counter() - started
+
+
+def _previous_bodies(practices, offset: int) -> None:
+    """Give each practice's current export of YEAR its body on disk, as in production (the
+    national world is filled without bodies): an import that replaces an export of its year —
+    three uploads in four, one per quarter — reads the replaced one to compare their sessions
+    (``plausibility.previous_exports``). Set-up, not timed."""
+    from django.db import transaction
+
+    from parabench.uploads import storage
+    from parabench.uploads.models import Import
+    from tests.uploads.exports import export_bytes, make_export
+
+    root = storage.storage_root()
+    with transaction.atomic():
+        for n, practice in enumerate(practices):
+            body = export_bytes(make_export(practice.agb_code, year=YEAR, seed=10**6 + offset + n))
+            relative = f"{practice.pk}/previous-{YEAR}.json"
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_bytes(body)
+            Import.objects.filter(
+                practice=practice, year=YEAR, status=Import.Status.IMPORTED, is_current=True
+            ).update(body_path=relative)
 
 
 def _baseline(bodies: list[bytes]) -> float:
