@@ -256,7 +256,7 @@ def queue_refresh_child(url: str, year: int) -> dict:
     """Make ``year`` need a national refresh and queue it: every row as if just imported (no
     counted flag, no growth figures), so the refresh recomputes the whole year."""
     _setup(url)
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from parabench.benchmark.models import WindowValues
     from parabench.benchmark.tasks import refresh_statistics
@@ -264,6 +264,14 @@ def queue_refresh_child(url: str, year: int) -> dict:
     with transaction.atomic():
         WindowValues.objects.filter(year=year).update(counted=False, growth=None)
         refresh_statistics.enqueue(year)
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics after flipping a whole year at once: without them PostgreSQL
+        # takes "year = … AND NOT counted" for one row and runs the recompute's counted-flag
+        # update as a nested loop over its window subquery — quadratic, still running after
+        # 16 minutes on 2026-11-29 (cancelled). In production the rows arrive gradually and
+        # autovacuum analyses them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE benchmark_windowvalues")
     return {}
 
 
