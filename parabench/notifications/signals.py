@@ -1,5 +1,6 @@
 """React to imports: queue the notifications inside the import's transaction (the task rows
-commit with it, or not at all), only for practices where a user opted in."""
+commit with it, or not at all): one task of each kind per imported batch, and only for the
+practices where a user opted in."""
 
 from django.dispatch import receiver
 

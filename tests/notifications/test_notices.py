@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.recompute import recompute_practices
 from parabench.notifications import notices
@@ -88,8 +89,23 @@ def test_the_verdict_notice_waits_until_the_statistics_include_the_import(peers,
     imp.imported_at += timedelta(days=365 * 10)  # as if the refresh had not run yet
     imp.save(update_fields=["imported_at"])
     assert not statistics_caught_up(imp)
-    assert notify_verdicts.call(imp.pk) == "waiting for the statistics"
+    assert notify_verdicts.call([imp.pk]) == "waiting for the statistics"
     assert not ThemeVerdicts.objects.exists()
+
+
+def test_of_a_batch_only_the_imports_the_statistics_do_not_include_yet_wait_for_them(
+    peers, practice_a
+):
+    counted = make_import(practice_a, 2025)
+    late = make_import(PracticeFactory(), 2025, recompute=False)
+    late.imported_at += timedelta(days=365 * 10)  # as if the refresh had not run yet
+    late.save(update_fields=["imported_at"])
+
+    assert notify_verdicts.call([counted.pk, late.pk]) == "moved: nothing"
+    assert ThemeVerdicts.objects.filter(imp=counted).exists()
+    assert not ThemeVerdicts.objects.filter(imp=late).exists()
+    (later,) = DBTaskResult.objects.filter(task_path=notify_verdicts.module_path)
+    assert later.args_kwargs["args"] == [[late.pk], 2]
 
 
 def test_profiel_lets_each_user_opt_in_for_itself(client_a, user_a, user_b):

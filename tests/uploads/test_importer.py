@@ -1,6 +1,8 @@
+import gc
 import json
 from datetime import date, timedelta
 
+import pytest
 from django.db import OperationalError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -9,6 +11,7 @@ from parabench.benchmark.models import WindowValues
 from parabench.benchmark.tasks import refresh_statistics
 from parabench.uploads import importer
 from parabench.uploads.models import Import
+from parabench.uploads.signals import exports_imported
 from tests.uploads.factories import upload_export
 
 
@@ -183,3 +186,22 @@ def test_a_stored_body_that_differs_from_the_accepted_one_is_validated_again_in_
     imp = _run(imp)
     assert imp.status == Import.Status.REJECTED
     assert "sum_mismatch" in {e["code"] for e in imp.errors}
+
+
+def test_the_cycle_collector_runs_again_after_a_batch_even_one_that_failed(db, practice_a):
+    assert gc.isenabled()
+    _run(upload_export(practice_a, year=2024))
+    assert gc.isenabled()
+
+    def fail(**kwargs):
+        assert not gc.isenabled()  # paused while the batch is built
+        raise RuntimeError("receiver failed")
+
+    exports_imported.connect(fail, dispatch_uid="test_fail")
+    try:
+        imp = upload_export(practice_a, year=2025)
+        with pytest.raises(RuntimeError, match="receiver failed"):
+            importer.import_batch([imp.pk])
+    finally:
+        exports_imported.disconnect(dispatch_uid="test_fail")
+    assert gc.isenabled()
