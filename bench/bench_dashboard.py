@@ -290,7 +290,10 @@ def child(
         result["concurrent"] = _concurrent(
             timed, port, _client_sessions(CLIENTS), rounds, per_client=concurrent_requests
         )
+        # The one-client figures below are of the one-client rounds only (the CPU times of the
+        # concurrent rounds overlap: each counts the other requests' threads too).
         del timed.times[sequential:]
+        del timed.cpu[sequential:]
         connection.close()
     finally:
         server.should_exit = True
