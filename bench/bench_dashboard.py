@@ -2,13 +2,17 @@
 
 What it does (in a child process, because Django reads ``DATABASE_URL`` once per process):
 
-1. Creates a fresh database (PostgreSQL ``dash_bench`` on 127.0.0.1 by default) and migrates it.
-2. Fills it at the requested scale — ``practices`` × ``years``, spread over the 12 provinces and
-   over networks — directly with stored KPI vectors per import and window (plausible random
-   values), **not** through uploads: the upload and import paths have their own benchmarks, and
-   what a dashboard page costs depends on the stored rows, not on how they got there. Then the
-   engine's own ``recompute_all()`` writes every group statistic and percentile position, exactly
-   as after real imports, and ``ANALYZE`` gives the planner its statistics (as autovacuum would).
+1. Makes the database (PostgreSQL ``dash_bench`` on 127.0.0.1 by default, or
+   ``BENCH_DASHBOARD_URL``) a copy of the national world of ``bench/national.py`` — the one the
+   statistics and import benchmarks use: 10,000 practices over the 12 provinces and networks,
+   stored KPI vectors per import and window (plausible random values), filled directly, **not**
+   through uploads (what a page costs depends on the stored rows, not on how they got there).
+   The filled world is kept as a template database (``--template``, or
+   ``BENCH_DASHBOARD_TEMPLATE``; ``bm_national_tpl`` by default) and copied per run.
+2. The engine's own ``recompute_all()`` writes every group statistic, exactly as after real
+   imports, and ``ANALYZE`` gives the planner its statistics (as autovacuum would).
+   ``--prepare`` stops here (no timing: run it outside the bench lock); ``--reuse`` then times
+   the pages on that database.
 3. Starts the portal on uvicorn (the server ``make run`` uses) on 127.0.0.1, a free port, with one
    extra URL: a minimal login-required view that returns "ok" through the same middleware.
 4. Logs in one practice user and requests, interleaved, the minimal view and the dashboard of that
@@ -17,13 +21,17 @@ What it does (in a child process, because Django reads ``DATABASE_URL`` once per
    first byte of the request to the last byte of the response); the round trip seen by the client
    is reported too.
 
-Target (issue 7): dashboard p95 ≤ 3 × the minimal view's p95.
+5. Then 20 clients at once (issue 18), each logged in for its own randomly chosen practice, in
+   rounds that alternate the minimal view, the bare view and the dashboards.
+
+Targets: dashboard p95 ≤ 2.5 × the minimal view's p95 with 20 concurrent clients (issue 18);
+dashboard p95 ≤ 3 × the minimal view's p95, one client (issue 7).
 
 Run: ``.venv/bin/python -m bench.bench_dashboard [--practices 10000 --years 10 --requests 540
 --rounds 3]`` — the rounds repeat the same requests, so that the report shows how far the ratio
 moves between rounds on a shared machine. Prints the figures and writes
 docs/benchmarks-dashboard.md; ``run()`` returns them.
-``--reuse`` times the pages again on the previous run's database (filling takes minutes).
+``--reuse`` times the pages again on the previous run's database (the recompute takes minutes).
 """
 
 import argparse
@@ -36,16 +44,15 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from bench import national
 from bench.common import (
     Verdict,
     concurrent_gets_in_process,
-    create_country,
-    fresh_database,
     load_average,
     min_median,
     peak_rss_mb,
@@ -55,100 +62,19 @@ from parabench.benchmark.catalogue import THEMES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks-dashboard.md"
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/dash_bench"
-LAST_YEAR = 2026
-PROVINCES = ("GR", "FR", "DR", "OV", "FL", "GE", "UT", "NH", "ZH", "ZE", "NB", "LI")
-PROVINCE_WEIGHTS = np.array([3.4, 3.7, 2.8, 6.7, 2.5, 12.1, 7.9, 16.6, 21.3, 2.2, 14.8, 6.3])
+POSTGRES_URL = os.environ.get(
+    "BENCH_DASHBOARD_URL", "postgres://postgres@127.0.0.1:5432/dash_bench"
+)
+# The filled national world (bench/national.py) this benchmark copies; ``--template`` (or this
+# variable) names another, e.g. when someone with other migrations may rebuild the shared one.
+TEMPLATE = os.environ.get("BENCH_DASHBOARD_TEMPLATE", national.TEMPLATE)
+LAST_YEAR = national.LAST_YEAR
 # The dashboard's tabs by key (parabench.dashboard.presentation.TABS, which needs Django set up).
 TABS = ("welcome", *(theme.key for theme in THEMES), "trends")
 GROUPS = ("national", "region", "network")
 
 
 # --- Child process --------------------------------------------------------------------------
-
-
-def _windows(quarters: int) -> list[str]:
-    return [f"Q{q}" for q in range(1, quarters + 1)] + [f"Q1-Q{q}" for q in range(2, quarters + 1)]
-
-
-def _fill(practices: int, years: int, seed: int = 7) -> dict:
-    """Practices, networks, one current import per practice and year, its stored KPI vectors."""
-    from django.db import transaction
-
-    from parabench.benchmark import layout
-    from parabench.benchmark.catalogue import STORED_COLUMNS
-    from parabench.benchmark.kpis import pack
-    from parabench.benchmark.models import WindowValues
-    from parabench.uploads.models import Import
-
-    rng = np.random.default_rng(seed)
-    started = time.perf_counter()
-    province = rng.choice(PROVINCES, size=practices, p=PROVINCE_WEIGHTS / PROVINCE_WEIGHTS.sum())
-    networks = max(1, practices // 25)
-    network = np.where(rng.random(practices) < 0.6, rng.integers(0, networks, size=practices), -1)
-    network[0] = 0  # the measured practice is in a network
-    size = rng.lognormal(0, 0.5, size=practices)
-    reference = rng.lognormal(3, 1, size=len(STORED_COLUMNS))
-    with transaction.atomic():
-        values_layout = layout.ensure(layout.values_names())
-        practice_ids = create_country(province, network, networks)
-        first = LAST_YEAR - years + 1
-        moment = datetime(2020, 1, 1, tzinfo=UTC)
-        Import.objects.bulk_create(
-            [
-                Import(
-                    practice_id=pk,
-                    certificate_fingerprint="ab" * 32,
-                    status=Import.Status.IMPORTED,
-                    uploaded_at=moment + timedelta(seconds=n),
-                    imported_at=moment + timedelta(seconds=n + 1),
-                    content_sha256=f"{year}-{n}".ljust(64, "0"),
-                    body_path="bench",
-                    body_size=1,
-                    format_version="parabench-mi/1",
-                    year=year,
-                    period_begin=date(year, 1, 1),
-                    period_end=date(year, 9, 30) if year == LAST_YEAR else date(year, 12, 31),
-                    is_current=True,
-                )
-                for year in range(first, LAST_YEAR + 1)
-                for n, pk in enumerate(practice_ids)
-            ],
-            batch_size=5000,
-        )
-        import_ids = {
-            (practice, year): pk
-            for pk, practice, year in Import.objects.values_list("pk", "practice_id", "year")
-        }
-        rows = 0
-        for year in range(first, LAST_YEAR + 1):
-            growth = 1 + 0.03 * (year - first)
-            for window in _windows(3 if year == LAST_YEAR else 4):
-                span = 1 if "-" not in window else int(window[-1])
-                matrix = reference * rng.lognormal(0, 0.3, size=(practices, len(STORED_COLUMNS)))
-                matrix[:, :4] *= (size * growth * span)[:, None]
-                matrix[rng.random(matrix.shape) < 0.02] = np.nan
-                WindowValues.objects.bulk_create(
-                    [
-                        WindowValues(
-                            imp_id=import_ids[(pk, year)],
-                            practice_id=pk,
-                            year=year,
-                            window=window,
-                            values=pack(matrix[i]),
-                            layout_id=values_layout,
-                            counted=True,
-                        )
-                        for i, pk in enumerate(practice_ids)
-                    ],
-                    batch_size=5000,
-                )
-                rows += practices
-    return {
-        "fill_seconds": time.perf_counter() - started,
-        "window_rows": rows,
-        "practice_id": practice_ids[0],
-    }
 
 
 class _Timed:
@@ -218,6 +144,18 @@ def _summary(values) -> dict:
     }
 
 
+def _measured_practice() -> int:
+    """The practice of the one-client rounds: the first (by AGB code) in a network, so that every
+    comparison group has figures."""
+    from parabench.practices.models import Practice
+
+    return (
+        Practice.objects.filter(network__isnull=False)
+        .order_by("agb_code")
+        .values_list("pk", flat=True)[0]
+    )
+
+
 def child(
     url: str,
     practices: int,
@@ -226,6 +164,8 @@ def child(
     reuse: bool = False,
     rounds: int = 3,
     concurrent_requests: int = 10,
+    template: str = TEMPLATE,
+    prepare_only: bool = False,
 ) -> dict:
     os.environ["DATABASE_URL"] = url
     # Production settings: DEBUG off (no query log, no debug templates).
@@ -236,8 +176,6 @@ def child(
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if not reuse:
-        fresh_database(url)
     import warnings
 
     warnings.simplefilter("ignore", RuntimeWarning)  # nanpercentile on empty small groups
@@ -258,6 +196,10 @@ def child(
     from parabench.practices.models import Practice
     from parabench.uploads.models import Import
 
+    prepared = {}
+    if not reuse:
+        # A fresh copy of the national world (stored vectors only: no statistics yet).
+        prepared = national.national_database(url, practices, years, template)
     call_command("migrate", verbosity=0)
     # DEBUG off: the pages link the hashed names of the collected static files.
     call_command("collectstatic", "--noinput", verbosity=0)
@@ -269,12 +211,17 @@ def child(
             practices=Practice.objects.count(),
             years=Import.objects.values("year").distinct().count(),
             window_rows=WindowValues.objects.count(),
-            practice_id=Practice.objects.get(agb_code="04000000").pk,
+            practice_id=_measured_practice(),
             reused=True,
         )
         User.objects.filter(username="bench").delete()
     else:
-        result.update(_fill(practices, years))
+        result.update(
+            window_rows=WindowValues.objects.count(),
+            practice_id=_measured_practice(),
+            fill_seconds=prepared.get("fill_seconds"),
+            copy_seconds=prepared.get("copy_seconds"),
+        )
         started = time.perf_counter()
         report = recompute_all()
         result["recompute_seconds"] = time.perf_counter() - started
@@ -283,6 +230,9 @@ def child(
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         result["group_rows"] = report["groups"]
+    if prepare_only:
+        result.pop("practice_id")
+        return result
 
     result["connect_ms"] = _connect_ms(url)
     result["pool"] = bool(settings.DATABASES["default"].get("OPTIONS", {}).get("pool"))
@@ -340,7 +290,10 @@ def child(
         result["concurrent"] = _concurrent(
             timed, port, _client_sessions(CLIENTS), rounds, per_client=concurrent_requests
         )
+        # The one-client figures below are of the one-client rounds only (the CPU times of the
+        # concurrent rounds overlap: each counts the other requests' threads too).
         del timed.times[sequential:]
+        del timed.cpu[sequential:]
         connection.close()
     finally:
         server.should_exit = True
@@ -490,6 +443,7 @@ def run(
     url: str = POSTGRES_URL,
     reuse: bool = False,
     rounds: int = 3,
+    template: str = TEMPLATE,
 ):
     """One child process on ``url``; writes docs/benchmarks-dashboard.md and returns the figures."""
     command = [
@@ -507,6 +461,8 @@ def run(
         str(requests),
         "--rounds",
         str(rounds),
+        "--template",
+        template,
     ] + (["--reuse"] if reuse else [])
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -656,13 +612,37 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="time the pages on the data of the previous run"
     )
+    parser.add_argument("--template", default=TEMPLATE, help="the filled national world to copy")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only copy the world and recompute its statistics (no timing: run it outside the "
+        "bench lock, then time with --reuse)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        result = child(args.url, args.practices, args.years, args.requests, args.reuse, args.rounds)
+    if args.child or args.prepare:
+        result = child(
+            args.url,
+            args.practices,
+            args.years,
+            args.requests,
+            args.reuse,
+            args.rounds,
+            template=args.template,
+            prepare_only=args.prepare,
+        )
         print(json.dumps(result))
         return 0
-    result = run(args.practices, args.years, args.requests, args.url, args.reuse, args.rounds)
+    result = run(
+        args.practices,
+        args.years,
+        args.requests,
+        args.url,
+        args.reuse,
+        args.rounds,
+        args.template,
+    )
     print(markdown(result))
     for check in (concurrent_verdict(result["concurrent"]), sequential_verdict(result)):
         check.print()

@@ -407,11 +407,17 @@ def _verdict(judgement: Judgement, better: str | None) -> str | None:
 
 
 def dashboard_for(
-    imp, group: str, theme: str | None = None, window: Window | None = None
+    imp,
+    group: str,
+    theme: str | None = None,
+    window: Window | None = None,
+    per_insurer: bool = True,
 ) -> Dashboard:
     """The figures of import ``imp`` against ``group`` ("national", "region" or "network");
     with ``theme`` (a catalogue.THEMES key) only that theme's KPIs and mixes; with ``window``
-    (one of ``windows_of(imp)``) that window instead of the dashboard's year-to-date one."""
+    (one of ``windows_of(imp)``) that window instead of the dashboard's year-to-date one.
+    ``per_insurer=False`` leaves out the figures per insurer concern (``insurers``), which the
+    Welkom tab does not show: judging them was a fifth of its time."""
     if group not in groups.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
@@ -453,7 +459,7 @@ def dashboard_for(
 
     figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if theme in (None, kpi.theme)]
     insurers = []
-    if theme in (None, "insurers"):
+    if per_insurer and theme in (None, "insurers"):
         insurers = [
             InsurerFigures(
                 concern.key,

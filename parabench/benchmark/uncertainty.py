@@ -131,10 +131,15 @@ def gamma_ppf(q: float, shape: float) -> float:
         density = math.exp((shape - 1) * math.log(x) - x - math.lgamma(shape)) if x > 0 else 0
         step = f / density if density > 0 else math.inf
         new = x - step
+        # Converged before the bracket test: on the root itself (f = 0, a step of nothing) the
+        # step lands on the bracket's end, and bisecting from there took 40 more evaluations
+        # to come back to the same root (a funnel draws 192 quantiles). Newton's error after a
+        # step is of the order of the step squared: a step of 1e-7 leaves about 1e-14, and
+        # saves the evaluation that waiting for a step of 1e-13 costs (one in four).
+        if abs(new - x) <= 1e-7 * max(x, 1e-300):
+            return new
         if not low < new < high:  # Newton left the bracket: bisect (or double without a top)
             new = (low + high) / 2 if high < math.inf else 2 * x + 1
-        if abs(new - x) <= 1e-13 * max(x, 1e-300):
-            return new
         x = new
     return x
 

@@ -74,8 +74,11 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         # The same window the engine compares: 1 January up to the export's period end.
         begin, end = date(imp.year, 1, 1), imp.period_end
     else:
-        # A theme tab needs only its own figures; Welkom sums up every theme.
-        board = queries.dashboard_for(imp, group, tab if tab in THEME_KEYS else None)
+        # A theme tab needs only its own figures; Welkom sums up every theme (by its KPIs and
+        # mixes: the figures per insurer concern are only in the Verzekeraars tab's table).
+        board = queries.dashboard_for(
+            imp, group, tab if tab in THEME_KEYS else None, per_insurer=tab != WELCOME
+        )
         info = board.group
         begin, end = board.window.begin, board.window.end
     too_small = info.too_small

@@ -256,6 +256,16 @@ def test_a_theme_tab_reads_exactly_its_own_share_of_the_whole_dashboard(country)
         assert part.group == whole.group and part.window == whole.window
 
 
+def test_without_the_figures_per_insurer_the_dashboard_is_the_same_but_for_them(country):
+    _, imports = country
+    imp = imports["plain"][0]
+    whole = dashboard_for(imp, "national")
+    summary = dashboard_for(imp, "national", per_insurer=False)
+    assert whole.insurers and not summary.insurers
+    assert summary.kpis == whole.kpis and summary.mixes == whole.mixes
+    assert summary.group == whole.group and summary.window == whole.window
+
+
 def test_the_place_follows_each_recompute_rather_than_an_earlier_reading():
     practices = [PracticeFactory(province="UT") for _ in range(5)]
     imports = [make_import(p, 2025, size=size) for size, p in enumerate(practices, start=1)]

@@ -85,16 +85,19 @@ def draw(chart: Funnel) -> base.Drawing:
     def x(value: float) -> float:
         return x_scale(math.log10(value))
 
-    def path(values) -> str:
-        points = [
-            f"{n(x(k))} {n(y(v))}" for k, v in zip(ns, values, strict=True) if math.isfinite(v)
-        ]
-        return "M" + "L".join(points)
+    # Four curves and the band share the 48 denominators: their x once, not once per curve
+    # (drawing the funnels was half of rendering a theme tab).
+    xs = [n(x(k)) for k in ns]
 
-    band = "M" + "L".join(
-        [f"{n(x(k))} {n(y(v))}" for k, v in zip(ns, chart.outer[1], strict=True)]
-        + [f"{n(x(k))} {n(y(v))}" for k, v in reversed(list(zip(ns, chart.outer[0], strict=True)))]
-    )
+    def points(values) -> list[str]:
+        return [f"{px} {n(y(v))}" for px, v in zip(xs, values, strict=True)]
+
+    def path(values) -> str:
+        return "M" + "L".join(
+            point for point, v in zip(points(values), values, strict=True) if math.isfinite(v)
+        )
+
+    band = "M" + "L".join(points(chart.outer[1]) + points(chart.outer[0])[::-1])
     y_values, decimals = base.ticks(low, high, 4)
     write = chart.axis(decimals)
     grid = format_html_join(
