@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from parabench.benchmark.disclosure import dither, round_published
+from parabench.benchmark.uncertainty import Model, dispersion, round_significant
 from parabench_format import codes
 
 CELLS = tuple(
@@ -55,6 +56,16 @@ EPISODES, SESSIONS, SESSIONS_SQUARES, DAYS, DAYS_SQUARES = range(len(FIELDS))
 MEASURES = {"sessions": (SESSIONS, SESSIONS_SQUARES), "duration": (DAYS, DAYS_SQUARES)}
 DOMINANCE = 0.5  # no practice may hold more than this share of a reference cell's episodes
 RATE_FLOOR = 0.01  # reference rates are rounded to at least this (sessions or days per episode)
+
+# Storage names (``layout.py``): a window's cells, and a window's national reference.
+CELL_NAMES = tuple(
+    f"{side}.{group}.{band}.{field}" for side, group, band in CELLS for field in FIELDS
+)
+RATE_NAMES = tuple(
+    f"{measure}.{side}.{group}.{band}" for measure in MEASURES for side, group, band in CELLS
+) + tuple(f"tau2.{measure}" for measure in MEASURES)
+# The indices a practice sees, by measure: the crude KPI each stands beside.
+CRUDE_KPIS = {"sessions": "sessions_per_episode", "duration": "episode_weeks"}
 
 _SIDES = len(codes.CASE_MIX_SIDES)
 _GROUPS = len(codes.DCSPH_GROUPS)
@@ -125,6 +136,21 @@ def published_rates(reference: ReferenceRates, key: bytes | None = None) -> Refe
         part = None if noise is None else noise[index * len(CELLS) : (index + 1) * len(CELLS)]
         out[name] = round_published(rate, reference.contributors, RATE_FLOOR, part)
     return ReferenceRates(out, reference.level, reference.contributors)
+
+
+def rate_vector(rates: ReferenceRates, tau2: dict[str, float]) -> np.ndarray:
+    """The stored vector of a window's reference (``RATE_NAMES`` order)."""
+    parts = [rates.rates[name] for name in MEASURES]
+    parts.append(np.array([tau2.get(name, math.nan) for name in MEASURES]))
+    return np.concatenate(parts).astype(np.float64)
+
+
+def unpack_rates(vector: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """(rates by measure, τ² by measure) of a vector in ``RATE_NAMES`` order."""
+    size = len(CELLS)
+    rates = {name: vector[i * size : (i + 1) * size] for i, name in enumerate(MEASURES)}
+    tau2 = {name: float(vector[len(MEASURES) * size + i]) for i, name in enumerate(MEASURES)}
+    return rates, tau2
 
 
 # --- The index -----------------------------------------------------------------------------------
@@ -198,3 +224,20 @@ def outcome(measure) -> Outcome | None:
         squares = measure.change_squares_total / 100
         sd = math.sqrt(max(squares - n * mean * mean, 0.0) / (n - 1))
     return Outcome(n, 100 * measure.improved / n, mean, sd)
+
+
+# --- The national spread of the indices (the funnel's τ²) --------------------------------------
+
+
+def index_dispersion(practices: np.ndarray, rates: np.ndarray, measure: str, k: int) -> float:
+    """τ² of the practices' indices around 1 (the national expectation), as for every mean
+    (``uncertainty.dispersion``: winsorised z-scores, DerSimonian–Laird), rounded to two
+    significant digits; NaN when fewer than ``k`` practices have an index with a spread."""
+    found = [indirect_standardisation(cells, rates, measure) for cells in practices]
+    found = [index for index in found if index is not None and index.sd]
+    if len(found) < k:
+        return math.nan
+    values = np.array([index.value for index in found])
+    ns = np.array([index.n for index in found], dtype=np.float64)
+    sds = np.array([index.sd for index in found])
+    return round_significant(dispersion(Model("mean"), values, ns, 1.0, sds))

@@ -10,6 +10,7 @@ from parabench.benchmark.catalogue import COLUMN_INDEX
 from parabench.benchmark.disclosure import round_published
 from parabench.benchmark.models import (
     GroupStatistics,
+    ReferenceRates,
     WindowValues,
 )
 from parabench.benchmark.recompute import (
@@ -56,7 +57,14 @@ def _snapshot():
         pk: (counted, None if growth is None else bytes(growth))
         for pk, counted, growth in WindowValues.objects.values_list("pk", "counted", "growth")
     }
-    return stats, rows
+    # The national case-mix reference rates (and their τ²) of every window, byte for byte.
+    rates = {
+        (year, window): (n, bytes(blob), pk)
+        for year, window, n, blob, pk in ReferenceRates.objects.values_list(
+            "year", "window", "n", "rates", "layout_id"
+        )
+    }
+    return stats, rows, rates
 
 
 def assert_a_full_recompute_changes_nothing():
