@@ -35,7 +35,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from parabench.benchmark.disclosure import dither, round_published
-from parabench.benchmark.uncertainty import Model, dispersion, round_significant
+from parabench.benchmark.uncertainty import (
+    LEVEL,
+    LEVELS,
+    Judgement,
+    Model,
+    dispersion,
+    limits,
+    round_significant,
+    verdict,
+)
 from parabench_format import codes
 
 CELLS = tuple(
@@ -241,3 +250,17 @@ def index_dispersion(practices: np.ndarray, rates: np.ndarray, measure: str, k: 
     ns = np.array([index.n for index in found], dtype=np.float64)
     sds = np.array([index.sd for index in found])
     return round_significant(dispersion(Model("mean"), values, ns, 1.0, sds))
+
+
+def judge_index(index: Index, tau2: float | None):
+    """The interval, funnel limits and side of an index (``uncertainty.Judgement``): a mean of
+    n episodes with the index's sd, around the national expectation 1 (the target in every
+    group: the rates are national), widened by the national τ² of the indices."""
+    model = Model("mean")
+    interval = index.interval()
+    tau2 = 0.0 if tau2 is None or tau2 != tau2 else tau2
+    if index.sd is None:
+        return Judgement("mean", None, index.n, None, 1.0, tau2)
+    bounds = {level: limits(model, 1.0, index.n, tau2, level, index.sd) for level in LEVELS}
+    side = verdict(index.value, bounds[LEVEL])
+    return Judgement("mean", interval, index.n, index.sd, 1.0, tau2, bounds, side)

@@ -18,8 +18,8 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from parabench.benchmark import casemix, disclosure, groups, layout
 from parabench.benchmark import catalogue as cat
-from parabench.benchmark import disclosure, groups, layout
 from parabench.benchmark.kpis import (
     QUARTER_WINDOWS,
     WINDOWS,
@@ -27,7 +27,7 @@ from parabench.benchmark.kpis import (
     dashboard_window,
     with_growth,
 )
-from parabench.benchmark.models import GroupStatistics, WindowValues
+from parabench.benchmark.models import GroupStatistics, ReferenceRates, WindowValues
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
 from parabench.benchmark.uncertainty import Judgement, judge
 
@@ -104,6 +104,14 @@ class KpiFigure:
     # None when there is nothing to compare with.
     verdict: str | None
     judgement: Judgement | None = None  # interval, limits and side (uncertainty.py)
+    # Beside a crude KPI that has one (``catalogue.INDEX_OF_MEASURE``): its case-mix adjusted
+    # index as a figure of its own (value, interval, verdict against the national expectation
+    # 1,00), or None with the reason in ``adjusted_missing``: "format" (a 1.0 export has no
+    # cells), "reference" (no national reference for a cell it has episodes in, or none yet for
+    # the window), "episodes" (no closed episodes). The welcome symbol and the funnel use the
+    # index when there is one (docs/statistics.md §9).
+    adjusted: "KpiFigure | None" = None
+    adjusted_missing: str | None = None
 
 
 class MixShare(NamedTuple):
@@ -295,15 +303,21 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
         "layout_id", "growth_layout_id", "statistics_id", "columns_id"
     )
     # One row always (either half may be missing): both hang off a one-row source.
+    cells, cells_layout, rates, rates_layout = _columns(
+        "cells", "cells_layout_id", "rates", "layout_id"
+    )
     select = (
         f"SELECT w.{pk} AS own_id, w.{values} AS own_values, w.{values_layout} AS own_layout, "
-        f"w.{growth} AS own_growth, w.{growth_layout} AS own_growth_layout"
+        f"w.{growth} AS own_growth, w.{growth_layout} AS own_growth_layout, "
+        f"w.{cells} AS own_cells, w.{cells_layout} AS own_cells_layout, "
+        f"r.{n} AS rates_n, r.{rates} AS rates, r.{rates_layout} AS rates_layout"
     )
     joins = (
         f"FROM (SELECT 1 AS one) k LEFT JOIN {_table(WindowValues)} w "
-        f"ON w.{imp_id} = %s AND w.{window_col} = %s"
+        f"ON w.{imp_id} = %s AND w.{window_col} = %s "
+        f"LEFT JOIN {_table(ReferenceRates)} r ON r.{year} = %s AND r.{window_col} = %s"
     )
-    params = [imp.pk, window]
+    params = [imp.pk, window, imp.year, window]
     if group is not None:
         select += (
             f", s.{n} AS group_n, s.{stats} AS group_stats, "
@@ -316,6 +330,8 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
         params += [imp.year, window, group.kind, group.key]
     (row,) = _select(f"{select} {joins}", params)
     own = None if row.own_id is None else _own_values(row)
+    if own is not None:
+        own[_ADJUSTED] = _adjusted(row)
     stat_row = None
     if group is not None and row.group_n is not None:
         stat_row = _StatRow(
@@ -326,6 +342,84 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
 
 def _min_size() -> int:
     return settings.MIN_GROUP_SIZE
+
+
+# --- The case-mix adjusted indices (read time: own cells × stored national rates) ---------------
+
+_ADJUSTED = "_adjusted"  # the key of the indices among a row's own values (never a column name)
+
+
+class _Adjusted(NamedTuple):
+    """Per measure the practice's index (``casemix.Index``) or why it has none."""
+
+    indexes: dict[str, casemix.Index]
+    missing: dict[str, str]
+    tau2: dict[str, float]
+    practices: int  # the practices the national reference was computed from
+
+
+def _adjusted(row) -> _Adjusted:
+    """The indices of one stored row: its own cells against the stored reference of its
+    window. A 1.0 row has no cells; a window without a stored reference (or below k practices
+    with cells) or a cell without a rate gives no index for that measure."""
+    if row.own_cells is None:
+        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, "format"), {}, 0)
+    cells = layout.vector(row.own_cells, row.own_cells_layout, casemix.CELL_NAMES)
+    cells = np.nan_to_num(cells).reshape(len(casemix.CELLS), len(casemix.FIELDS))
+    if not cells[:, casemix.EPISODES].sum():
+        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, "episodes"), {}, 0)
+    if row.rates is None or row.rates_n < _min_size():
+        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, "reference"), {}, 0)
+    vector = layout.vector(row.rates, row.rates_layout, casemix.RATE_NAMES)
+    rates, tau2 = casemix.unpack_rates(vector)
+    indexes, missing = {}, {}
+    for measure in casemix.MEASURES:
+        index = casemix.indirect_standardisation(cells, rates[measure], measure)
+        if index is None:
+            missing[measure] = "reference"
+        else:
+            indexes[measure] = index
+    return _Adjusted(indexes, missing, tau2, int(row.rates_n))
+
+
+def _index_figure(measure: str, adjusted: _Adjusted) -> KpiFigure:
+    """An index as a figure of its own: the national expectation 1,00 stands where a KPI has
+    the group's median (``stats.median``), the national τ² of the indices widens its funnel."""
+    definition = cat.INDEX_BY_CODE[cat.INDEX_OF_MEASURE[measure]]
+    index = adjusted.indexes[measure]
+    tau2 = adjusted.tau2.get(measure)
+    judgement = casemix.judge_index(index, tau2)
+    expected = GroupStats(
+        size=disclosure.size_band(adjusted.practices),
+        median=1.0,
+        tau2=None if tau2 is None or tau2 != tau2 else tau2,
+    )
+    return KpiFigure(
+        code=definition.code,
+        name=definition.name,
+        unit=definition.unit,
+        theme=definition.theme,
+        better=definition.better,
+        number_format=definition.number_format,
+        explanation=definition.explanation,
+        value=index.value,
+        stats=expected,
+        band=None,
+        position=None,
+        verdict=_verdict(judgement, definition.better),
+        judgement=judgement,
+    )
+
+
+def _with_index(crude: str, own_values) -> dict:
+    """The ``adjusted`` and ``adjusted_missing`` fields of the crude KPI ``crude``."""
+    measure = next((m for m, code in casemix.CRUDE_KPIS.items() if code == crude), None)
+    adjusted = own_values.get(_ADJUSTED)
+    if measure is None or adjusted is None:
+        return {}
+    if measure in adjusted.indexes:
+        return {"adjusted": _index_figure(measure, adjusted)}
+    return {"adjusted_missing": adjusted.missing.get(measure, "reference")}
 
 
 # Where each statistic is in a stored matrix read in today's layout (one row per STAT_FIELDS
@@ -449,6 +543,7 @@ def dashboard_for(
             position=disclosure.side(value, published),
             verdict=None if stats is None else _verdict(judgement, kpi.better),
             judgement=judgement,
+            **_with_index(column, own_values),
         )
 
     figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if theme in (None, kpi.theme)]

@@ -156,6 +156,13 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         for kpi_figure in kpis_by_theme[tab]:
             row = presentation.kpi_row(kpi_figure, too_small)
             row.judged = verdicts.kpi_verdict(kpi_figure, too_small)
+            row.funnel = row.judged
+            row.adjusted = verdicts.adjusted_view(kpi_figure, too_small)
+            if row.adjusted is not None and row.adjusted.judged is not None:
+                # The card's colour and its funnel follow what the symbol uses: the index.
+                row.verdict = row.adjusted.judged.verdict
+                row.funnel = row.adjusted.judged
+                row.adjusted_explanation = str(kpi_figure.adjusted.explanation)
             rows.append(row)
         mixes = [presentation.mix_block(m, too_small) for m in mixes_by_theme[tab]]
         context["rows"] = rows
@@ -166,7 +173,13 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
                 (row.label, *row.cells) for row in insurers.rows(board.insurers, too_small)
             ]
         context["mix_head"] = presentation.MIX_HEAD
-        context["explained"] = [(r.name, r.explanation) for r in rows if r.explanation] + [
-            (m.name, m.explanation) for m in mixes if m.explanation
-        ]
+        context["explained"] = (
+            [(r.name, r.explanation) for r in rows if r.explanation]
+            + [
+                (r.adjusted.name, r.adjusted_explanation)
+                for r in rows
+                if r.adjusted is not None and r.adjusted.judged is not None
+            ]
+            + [(m.name, m.explanation) for m in mixes if m.explanation]
+        )
     return context
