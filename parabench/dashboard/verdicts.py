@@ -272,6 +272,7 @@ def funnel_chart(kpi, judgement) -> charts.Funnel | None:
         inner=tuple(tuple(v) for v in curves[uncertainty.LEVEL]),
         outer=tuple(tuple(v) for v in curves[uncertainty.LEVELS[-1]]),
         target=judgement.target,
+        target_label=str(_("verwachting (landelijk)")) if is_index(kpi) else "",
         n=judgement.n,
         value=kpi.value,
         interval=judgement.interval if _finite(judgement.interval) else None,
