@@ -75,7 +75,9 @@ def dashboard_figures(client, imp, group: str) -> dict[str, dict[str, str]]:
             interval = re.search(r'<span class="interval"[^>]*>(.*?)</span>', article)
             verdict = re.search(r'<span class="badge verdict"[^>]*>(.*?)</span>', article)
             # The facts of the KPI itself: a case-mix index beside it has its own (below).
-            main, _index, index_block = article.partition('class="kpi-adjusted"')
+            index_block = re.search(r'<div class="kpi-adjusted".*?</div>', article, re.S)
+            index_block = "" if index_block is None else index_block.group(0)
+            main = article.replace(index_block, "")
             facts = re.findall(r"<dd>(.*?)</dd>", main)
             adjusted = re.search(r'<span class="value adjusted-value">(.*?)</span>', index_block)
             found[code] = {
