@@ -293,9 +293,10 @@ def membership_of(imp, choice: str = "size") -> groups.Membership:
     return groups.membership(imp.practice, groups.size_class(patients))
 
 
-def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | None]:
-    """The import's own values by column name (None without a row) and the group's statistics,
-    in one round trip: the two halves of every page."""
+def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | None, "_Adjusted"]:
+    """The import's own values by column name (None without a row), the group's statistics and
+    the import's case-mix indices (its own cells against the window's national rates), in one
+    round trip: the halves of every page."""
     pk, values, growth, imp_id, year, window_col, kind, key, n, stats = _columns(
         "id", "values", "growth", "imp_id", "year", "window", "kind", "key", "n", "stats"
     )
@@ -330,14 +331,13 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
         params += [imp.year, window, group.kind, group.key]
     (row,) = _select(f"{select} {joins}", params)
     own = None if row.own_id is None else _own_values(row)
-    if own is not None:
-        own[_ADJUSTED] = _adjusted(row)
+    adjusted = _adjusted(row) if own is not None else _NO_INDEX
     stat_row = None
     if group is not None and row.group_n is not None:
         stat_row = _StatRow(
             row.group_n, row.group_stats, row.group_statistics_layout, row.group_columns_layout
         )
-    return own, stat_row
+    return own, stat_row, adjusted
 
 
 def _min_size() -> int:
@@ -345,8 +345,6 @@ def _min_size() -> int:
 
 
 # --- The case-mix adjusted indices (read time: own cells × stored national rates) ---------------
-
-_ADJUSTED = "_adjusted"  # the key of the indices among a row's own values (never a column name)
 
 
 class _Adjusted(NamedTuple):
@@ -411,11 +409,13 @@ def _index_figure(measure: str, adjusted: _Adjusted) -> KpiFigure:
     )
 
 
-def _with_index(crude: str, own_values) -> dict:
+_NO_INDEX = _Adjusted({}, {}, {}, 0)  # no row of the import for the window: nothing to say
+
+
+def _with_index(crude: str, adjusted: _Adjusted) -> dict:
     """The ``adjusted`` and ``adjusted_missing`` fields of the crude KPI ``crude``."""
     measure = next((m for m, code in casemix.CRUDE_KPIS.items() if code == crude), None)
-    adjusted = own_values.get(_ADJUSTED)
-    if measure is None or adjusted is None:
+    if measure is None or (measure not in adjusted.indexes and measure not in adjusted.missing):
         return {}
     if measure in adjusted.indexes:
         return {"adjusted": _index_figure(measure, adjusted)}
@@ -512,7 +512,7 @@ def dashboard_for(
     member = membership_of(imp, group)
     chosen = member.group(group)
     window = window or _window_of(imp)
-    own_values, stat_row = _own_and_group(imp, window.code, chosen)
+    own_values, stat_row, adjusted = _own_and_group(imp, window.code, chosen)
     own_values = own_values or {}
     info = _group_info(
         practice, member, chosen, _served_size(stat_row), imp.year, window.code, group
@@ -543,7 +543,7 @@ def dashboard_for(
             position=disclosure.side(value, published),
             verdict=None if stats is None else _verdict(judgement, kpi.better),
             judgement=judgement,
-            **_with_index(column, own_values),
+            **_with_index(column, adjusted),
         )
 
     figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if theme in (None, kpi.theme)]
@@ -582,7 +582,7 @@ def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | Non
     member = membership_of(imp, group)
     chosen = member.group(group)
     window = _window_of(imp)
-    own_values, stat_row = _own_and_group(imp, window.code, chosen)
+    own_values, stat_row, _indices = _own_and_group(imp, window.code, chosen)
     matrix = _group_matrix(stat_row)
     found = {}
     for code in codes:
