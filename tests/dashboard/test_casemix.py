@@ -124,6 +124,8 @@ def test_the_verdict_and_the_funnel_use_the_index_at_the_practice_s_own_n(group)
     assert 'class="kpi verdict-high"' not in sessions  # the card itself is the inner html
     assert "Trechter: Behandelgemiddelde, gecorrigeerd voor casemix (index)" in plain
     assert "Verwachting bij uw casemix (landelijk)" in plain.split("Cijfers van de trechter")[1]
+    assert "verwachting (landelijk): 1,00" in plain  # the funnel's line is the expectation
+    assert "mediaan groep: 1,00" not in plain
 
 
 def test_the_card_is_coloured_by_the_verdict_the_symbol_uses(group):
