@@ -174,3 +174,30 @@ def test_the_uitleg_page_explains_the_index(group):
     html = text(client.get(reverse("uitleg")).content.decode())
     assert "Behandelgemiddelde, gecorrigeerd voor casemix (index)" in html
     assert "indirecte standaardisatie" in html
+
+
+def test_the_csv_carries_the_index_after_its_crude_kpi_and_the_1_0_practice_the_reason(group):
+    import csv
+    import io
+
+    def rows(who):
+        client = Client()
+        client.force_login(group["users"][who])
+        response = client.get(reverse("dashboard:csv", kwargs={"import_id": group[who].pk}))
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+    name = "Behandelgemiddelde, gecorrigeerd voor casemix (index)"
+    golden = rows("golden")
+    head = golden[0]
+    found = [
+        dict(zip(head, r, strict=True)) for r in golden[1:] if r[head.index("Kengetal")] == name
+    ]
+    half_year = next(r for r in found if r["Periode"] == "K1–K2")
+    assert (half_year["Uw praktijk"], half_year["Interval laag (95%)"]) == ("1,27", "1,03")
+    assert half_year["Interval hoog (95%)"] == "1,50"
+    assert "verwachting bij uw casemix 1,00" in half_year["Oordeel"]
+    old = rows("old")
+    reason = next(r for r in old[1:] if r[head.index("Kengetal")] == name)
+    assert reason[head.index("Uw praktijk")] == ""
+    assert "formaat 1.0" in reason[head.index("Oordeel")]
