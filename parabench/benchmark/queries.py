@@ -30,6 +30,7 @@ from parabench.benchmark.kpis import (
 from parabench.benchmark.models import GroupStatistics, ReferenceRates, WindowValues
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
 from parabench.benchmark.uncertainty import Judgement, judge
+from parabench_format.models import FORMAT_1_1
 
 TREND_KPIS = (
     "patients",
@@ -107,9 +108,10 @@ class KpiFigure:
     # Beside a crude KPI that has one (``catalogue.INDEX_OF_MEASURE``): its case-mix adjusted
     # index as a figure of its own (value, interval, verdict against the national expectation
     # 1,00), or None with the reason in ``adjusted_missing``: "format" (a 1.0 export has no
-    # cells), "reference" (no national reference for a cell it has episodes in, or none yet for
-    # the window), "episodes" (no closed episodes). The welcome symbol and the funnel use the
-    # index when there is one (docs/statistics.md §9).
+    # cells), "stored" (a 1.1 export imported before cells were stored), "reference" (no
+    # national reference for a cell it has episodes in, or none yet for the window), "episodes"
+    # (no closed episodes). The welcome symbol and the funnel use the index when there is one
+    # (docs/statistics.md §9).
     adjusted: "KpiFigure | None" = None
     adjusted_missing: str | None = None
 
@@ -331,7 +333,7 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
         params += [imp.year, window, group.kind, group.key]
     (row,) = _select(f"{select} {joins}", params)
     own = None if row.own_id is None else _own_values(row)
-    adjusted = _adjusted(row) if own is not None else _NO_INDEX
+    adjusted = _adjusted(row, imp.format_version) if own is not None else _NO_INDEX
     stat_row = None
     if group is not None and row.group_n is not None:
         stat_row = _StatRow(
@@ -356,12 +358,15 @@ class _Adjusted(NamedTuple):
     practices: int  # the practices the national reference was computed from
 
 
-def _adjusted(row) -> _Adjusted:
+def _adjusted(row, format_version: str) -> _Adjusted:
     """The indices of one stored row: its own cells against the stored reference of its
-    window. A 1.0 row has no cells; a window without a stored reference (or below k practices
-    with cells) or a cell without a rate gives no index for that measure."""
+    window. A 1.0 row has no cells ("format"); nor has a 1.1 row stored before the cells were
+    kept ("stored": ``manage.py rebuild_kpis`` stores them from the kept export); a window
+    without a stored reference (or below k practices with cells) or a cell without a rate gives
+    no index for that measure."""
     if row.own_cells is None:
-        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, "format"), {}, 0)
+        reason = "stored" if format_version == FORMAT_1_1 else "format"
+        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, reason), {}, 0)
     cells = layout.vector(row.own_cells, row.own_cells_layout, casemix.CELL_NAMES)
     cells = np.nan_to_num(cells).reshape(len(casemix.CELLS), len(casemix.FIELDS))
     if not cells[:, casemix.EPISODES].sum():

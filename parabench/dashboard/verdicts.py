@@ -39,6 +39,11 @@ VERDICT_TEXT = {
 # What a KPI's n counts, by the model's denominator column (uncertainty.MODELS).
 N_LABELS = {
     "patients": gettext_lazy("aantal patiënten"),
+    "stored": gettext_lazy(
+        "Geen casemix-index: deze export is ingelezen voordat ParaBench casemixcellen bewaarde; "
+        "na het opnieuw inlezen door de beheerder verschijnt de index. Het oordeel en het "
+        "symbool op Welkom gebruiken hier het ruwe getal."
+    ),
     "episodes": gettext_lazy("aantal lopende klachten"),
     "therapists": gettext_lazy("aantal therapeuten"),
     "fte": gettext_lazy("formatie in fte"),
@@ -55,6 +60,11 @@ N_LABELS = {
 }
 GROWTH_N_LABELS = {
     "patients": gettext_lazy("aantal patiënten vorig jaar"),
+    "stored": gettext_lazy(
+        "Geen casemix-index: deze export is ingelezen voordat ParaBench casemixcellen bewaarde; "
+        "na het opnieuw inlezen door de beheerder verschijnt de index. Het oordeel en het "
+        "symbool op Welkom gebruiken hier het ruwe getal."
+    ),
     "episodes": gettext_lazy("aantal klachten vorig jaar"),
     "sessions": gettext_lazy("aantal zittingen vorig jaar"),
 }
@@ -140,6 +150,11 @@ MISSING_INDEX = {
         "Geen casemix-index voor deze periode: voor een cel met uw klachten is er landelijk "
         "(nog) geen referentie van genoeg praktijken. Het oordeel en het symbool op Welkom "
         "gebruiken hier het ruwe getal."
+    ),
+    "stored": gettext_lazy(
+        "Geen casemix-index: deze export is ingelezen voordat ParaBench casemixcellen bewaarde; "
+        "na het opnieuw inlezen door de beheerder verschijnt de index. Het oordeel en het "
+        "symbool op Welkom gebruiken hier het ruwe getal."
     ),
     "episodes": gettext_lazy("Geen casemix-index: geen afgesloten klachten in deze periode."),
 }

@@ -201,3 +201,14 @@ def test_the_csv_carries_the_index_after_its_crude_kpi_and_the_1_0_practice_the_
     reason = next(r for r in old[1:] if r[head.index("Kengetal")] == name)
     assert reason[head.index("Uw praktijk")] == ""
     assert "formaat 1.0" in reason[head.index("Oordeel")]
+
+
+def test_a_1_1_export_imported_before_cells_were_stored_says_so_not_format_1_0(group):
+    from parabench.uploads.models import Import
+
+    imp = group["golden"]
+    Import.objects.filter(pk=imp.pk).update(format_version="parabench-mi/1.1")
+    WindowValues.objects.filter(imp=imp, window=WINDOW).update(cells=None, cells_layout=None)
+    sessions = text(card(page(group, "golden", tab="treatments"), "sessions_per_episode"))
+    assert "ingelezen voordat ParaBench casemixcellen bewaarde" in sessions
+    assert "formaat 1.0" not in sessions
