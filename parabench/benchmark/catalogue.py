@@ -850,6 +850,56 @@ INSURER_COLUMNS: tuple[str, ...] = tuple(
     for measure in INSURER_MEASURES
 )
 
+# The case-mix adjusted indices (format 1.1, docs/statistics.md §9): not stored, computed when a
+# page is read from the practice's own cells and the stored national reference rates, and shown
+# beside the crude KPI they adjust (``casemix.CRUDE_KPIS``).
+_INDEX_NOTE_NL = (
+    " 1,00 is precies wat de landelijke cijfers van dezelfde periode bij uw mix van klachten "
+    "verwachten (chronisch of niet × lichaamsregio × leeftijdsklasse); 1,10 is 10 % meer. "
+    "Berekend als waargenomen ÷ verwacht (indirecte standaardisatie), met een 95 %-interval; "
+    "alleen bij een export in formaat 1.1."
+)
+_INDEX_NOTE_EN = (
+    " 1.00 is exactly what the national figures of the same period expect for your mix of "
+    "episodes (chronic or not × body region × age band); 1.10 is 10 % more. Computed as "
+    "observed ÷ expected (indirect standardisation), with a 95 % interval; only for an export in "
+    "format 1.1."
+)
+CASEMIX_INDEXES: tuple[KpiDefinition, ...] = (
+    _kpi(
+        "sessions_per_episode_index",
+        "Behandelgemiddelde, gecorrigeerd voor casemix (index)",
+        "Sessions per episode, adjusted for case mix (index)",
+        "",
+        "treatments",
+        None,
+        "dec2",
+        "Uw zittingen van de in de periode afgesloten klachten gedeeld door het aantal dat "
+        "landelijk bij dezelfde klachten hoort: per casemixcel uw afgesloten klachten × het "
+        "landelijke behandelgemiddelde van die cel." + _INDEX_NOTE_NL,
+        "Your sessions of the episodes closed in the period divided by the number the national "
+        "figures expect for the same episodes: per case-mix cell your closed episodes × the "
+        "national sessions per episode of that cell." + _INDEX_NOTE_EN,
+    ),
+    _kpi(
+        "duration_index",
+        "Behandelduur, gecorrigeerd voor casemix (index)",
+        "Treatment duration, adjusted for case mix (index)",
+        "",
+        "treatments",
+        None,
+        "dec2",
+        "De dagen van eerste tot laatste zitting van uw in de periode afgesloten klachten, "
+        "opgeteld, gedeeld door wat landelijk bij dezelfde klachten hoort: per casemixcel uw "
+        "afgesloten klachten × de landelijke gemiddelde duur van die cel." + _INDEX_NOTE_NL,
+        "The days from first to last session of your episodes closed in the period, added up, "
+        "divided by what the national figures expect for the same episodes: per case-mix cell "
+        "your closed episodes × the national mean duration of that cell." + _INDEX_NOTE_EN,
+    ),
+)
+# Which index stands beside which crude KPI, by measure (``casemix.MEASURES``).
+INDEX_OF_MEASURE = {"sessions": "sessions_per_episode_index", "duration": "duration_index"}
+INDEX_BY_CODE = {k.code: k for k in CASEMIX_INDEXES}
 KPI_BY_CODE = {k.code: k for k in KPIS}
 MIX_BY_CODE = {m.code: m for m in MIXES}
 BASE_KPIS = tuple(k for k in KPIS if k.growth_of is None)

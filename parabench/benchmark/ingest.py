@@ -13,12 +13,32 @@ the larger part of an import (``docs/benchmarks-import.md``).
 
 from collections import defaultdict
 
+import numpy as np
+
 from parabench.benchmark import layout
 from parabench.benchmark.bulk import bulk_insert
+from parabench.benchmark.casemix import CELL_NAMES, cell_matrix
 from parabench.benchmark.kpis import pack, window_vector
 from parabench.benchmark.models import WindowValues
 
-_NEW_ROW = ("imp_id", "practice_id", "year", "window", "values", "layout_id", "counted")
+_NEW_ROW = (
+    "imp_id",
+    "practice_id",
+    "year",
+    "window",
+    "values",
+    "layout_id",
+    "counted",
+    "cells",
+    "cells_layout_id",
+)
+
+
+def _cells(window) -> bytes | None:
+    """A 1.1 window's case-mix cells as one packed vector (``casemix.CELL_NAMES``); None for 1.0."""
+    if window.case_mix is None:
+        return None
+    return np.ascontiguousarray(cell_matrix(window.case_mix), dtype="<f8").tobytes()
 
 
 def store_export(imp, export) -> None:
@@ -35,23 +55,43 @@ def store_exports(batch) -> None:
     figures (NULL) until a recompute handled them: that is how the refresh finds them.
     """
     layout_id = layout.ensure(layout.values_names())
+    cells_layout = layout.ensure(CELL_NAMES)
     existing = defaultdict(dict)
     rows = WindowValues.objects.filter(imp__in=[imp.pk for imp, _ in batch])
-    for row in rows.only("pk", "imp_id", "window", "values", "layout_id", "year"):
+    for row in rows.only(
+        "pk", "imp_id", "window", "values", "layout_id", "year", "cells", "cells_layout_id"
+    ):
         existing[row.imp_id][row.window] = row
     new, stale = [], []
     for imp, export in batch:
         year = export.period.begin.year
-        wanted = {window.id: pack(window_vector(window)) for window in export.windows}
+        wanted = {
+            window.id: (pack(window_vector(window)), _cells(window)) for window in export.windows
+        }
         stored = existing.get(imp.pk, {})
         stale += [row.pk for window, row in stored.items() if window not in wanted]
-        for window, blob in wanted.items():
+        for window, (blob, cells) in wanted.items():
             row = stored.get(window)
+            cells_pk = None if cells is None else cells_layout
             if row is None:
-                new.append((imp.pk, imp.practice_id, year, window, blob, layout_id, False))
-            elif bytes(row.values) != blob or row.year != year or row.layout_id != layout_id:
+                new.append(
+                    (imp.pk, imp.practice_id, year, window, blob, layout_id, False, cells, cells_pk)
+                )
+            elif (
+                bytes(row.values) != blob
+                or row.year != year
+                or row.layout_id != layout_id
+                or (None if row.cells is None else bytes(row.cells)) != cells
+                or row.cells_layout_id != cells_pk
+            ):
                 WindowValues.objects.filter(pk=row.pk).update(
-                    values=blob, layout_id=layout_id, year=year, growth=None, growth_layout=None
+                    values=blob,
+                    layout_id=layout_id,
+                    year=year,
+                    growth=None,
+                    growth_layout=None,
+                    cells=cells,
+                    cells_layout_id=cells_pk,
                 )
     if stale:
         WindowValues.objects.filter(pk__in=stale).delete()

@@ -75,6 +75,11 @@ class WindowValues(models.Model):
     growth = models.BinaryField(_("groei"), null=True)
     growth_layout = _layout(_("indeling groei"), null=True)
     counted = models.BooleanField(_("telt mee"), default=False)
+    # Format 1.1: the window's closed episodes in the 48 case-mix cells (``casemix.cell_names``,
+    # named by ``cells_layout``); NULL for a 1.0 export. Never shown: they serve only the
+    # national reference rates and the practice's own case-mix index (docs/statistics.md §9).
+    cells = models.BinaryField(_("casemixcellen"), null=True)
+    cells_layout = _layout(_("indeling casemixcellen"), null=True)
 
     class Meta:
         verbose_name = _("KPI-waarden van een periode")
@@ -128,3 +133,31 @@ class GroupStatistics(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.window} {self.kind} {self.key}"
+
+
+class ReferenceRates(models.Model):
+    """The national case-mix reference rates of one year and window (docs/statistics.md §9).
+
+    ``rates`` is a packed float64 vector named by ``layout`` (``casemix.rate_names``): per measure
+    (sessions, duration) and cell the published rate — rounded after a keyed dither, NaN where no
+    stratum passes the disclosure rules — and per measure the τ² of the indices around 1
+    (the funnel's over-dispersion). ``n``: the practices whose counted row carries cells. Written
+    by every statistics refresh of the year (the rates are national: every 1.1 import moves them).
+    """
+
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    window = models.CharField(_("periode"), max_length=5)
+    n = models.PositiveIntegerField(_("aantal praktijken met casemix"))
+    rates = models.BinaryField(_("referentiewaarden"))
+    layout = _layout(_("indeling referentiewaarden"))
+    computed_at = models.DateTimeField(_("berekend"))
+
+    class Meta:
+        verbose_name = _("landelijke casemix-referentie")
+        verbose_name_plural = _("landelijke casemix-referenties")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "window"], name="benchmark_rates_per_window"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.window}"

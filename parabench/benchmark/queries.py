@@ -18,8 +18,8 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from parabench.benchmark import casemix, disclosure, groups, layout
 from parabench.benchmark import catalogue as cat
-from parabench.benchmark import disclosure, groups, layout
 from parabench.benchmark.kpis import (
     QUARTER_WINDOWS,
     WINDOWS,
@@ -27,9 +27,10 @@ from parabench.benchmark.kpis import (
     dashboard_window,
     with_growth,
 )
-from parabench.benchmark.models import GroupStatistics, WindowValues
+from parabench.benchmark.models import GroupStatistics, ReferenceRates, WindowValues
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
 from parabench.benchmark.uncertainty import Judgement, judge
+from parabench_format.models import FORMAT_1_1
 
 TREND_KPIS = (
     "patients",
@@ -104,6 +105,15 @@ class KpiFigure:
     # None when there is nothing to compare with.
     verdict: str | None
     judgement: Judgement | None = None  # interval, limits and side (uncertainty.py)
+    # Beside a crude KPI that has one (``catalogue.INDEX_OF_MEASURE``): its case-mix adjusted
+    # index as a figure of its own (value, interval, verdict against the national expectation
+    # 1,00), or None with the reason in ``adjusted_missing``: "format" (a 1.0 export has no
+    # cells), "stored" (a 1.1 export imported before cells were stored), "reference" (no
+    # national reference for a cell it has episodes in, or none yet for the window), "episodes"
+    # (no closed episodes). The welcome symbol and the funnel use the index when there is one
+    # (docs/statistics.md §9).
+    adjusted: "KpiFigure | None" = None
+    adjusted_missing: str | None = None
 
 
 class MixShare(NamedTuple):
@@ -285,9 +295,10 @@ def membership_of(imp, choice: str = "size") -> groups.Membership:
     return groups.membership(imp.practice, groups.size_class(patients))
 
 
-def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | None]:
-    """The import's own values by column name (None without a row) and the group's statistics,
-    in one round trip: the two halves of every page."""
+def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | None, "_Adjusted"]:
+    """The import's own values by column name (None without a row), the group's statistics and
+    the import's case-mix indices (its own cells against the window's national rates), in one
+    round trip: the halves of every page."""
     pk, values, growth, imp_id, year, window_col, kind, key, n, stats = _columns(
         "id", "values", "growth", "imp_id", "year", "window", "kind", "key", "n", "stats"
     )
@@ -295,15 +306,21 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
         "layout_id", "growth_layout_id", "statistics_id", "columns_id"
     )
     # One row always (either half may be missing): both hang off a one-row source.
+    cells, cells_layout, rates, rates_layout = _columns(
+        "cells", "cells_layout_id", "rates", "layout_id"
+    )
     select = (
         f"SELECT w.{pk} AS own_id, w.{values} AS own_values, w.{values_layout} AS own_layout, "
-        f"w.{growth} AS own_growth, w.{growth_layout} AS own_growth_layout"
+        f"w.{growth} AS own_growth, w.{growth_layout} AS own_growth_layout, "
+        f"w.{cells} AS own_cells, w.{cells_layout} AS own_cells_layout, "
+        f"r.{n} AS rates_n, r.{rates} AS rates, r.{rates_layout} AS rates_layout"
     )
     joins = (
         f"FROM (SELECT 1 AS one) k LEFT JOIN {_table(WindowValues)} w "
-        f"ON w.{imp_id} = %s AND w.{window_col} = %s"
+        f"ON w.{imp_id} = %s AND w.{window_col} = %s "
+        f"LEFT JOIN {_table(ReferenceRates)} r ON r.{year} = %s AND r.{window_col} = %s"
     )
-    params = [imp.pk, window]
+    params = [imp.pk, window, imp.year, window]
     if group is not None:
         select += (
             f", s.{n} AS group_n, s.{stats} AS group_stats, "
@@ -316,16 +333,98 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
         params += [imp.year, window, group.kind, group.key]
     (row,) = _select(f"{select} {joins}", params)
     own = None if row.own_id is None else _own_values(row)
+    adjusted = _adjusted(row, imp.format_version) if own is not None else _NO_INDEX
     stat_row = None
     if group is not None and row.group_n is not None:
         stat_row = _StatRow(
             row.group_n, row.group_stats, row.group_statistics_layout, row.group_columns_layout
         )
-    return own, stat_row
+    return own, stat_row, adjusted
 
 
 def _min_size() -> int:
     return settings.MIN_GROUP_SIZE
+
+
+# --- The case-mix adjusted indices (read time: own cells × stored national rates) ---------------
+
+
+class _Adjusted(NamedTuple):
+    """Per measure the practice's index (``casemix.Index``) or why it has none."""
+
+    indexes: dict[str, casemix.Index]
+    missing: dict[str, str]
+    tau2: dict[str, float]
+    practices: int  # the practices the national reference was computed from
+
+
+def _adjusted(row, format_version: str) -> _Adjusted:
+    """The indices of one stored row: its own cells against the stored reference of its
+    window. A 1.0 row has no cells ("format"); nor has a 1.1 row stored before the cells were
+    kept ("stored": ``manage.py rebuild_kpis`` stores them from the kept export); a window
+    without a stored reference (or below k practices with cells) or a cell without a rate gives
+    no index for that measure."""
+    if row.own_cells is None:
+        reason = "stored" if format_version == FORMAT_1_1 else "format"
+        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, reason), {}, 0)
+    cells = layout.vector(row.own_cells, row.own_cells_layout, casemix.CELL_NAMES)
+    cells = np.nan_to_num(cells).reshape(len(casemix.CELLS), len(casemix.FIELDS))
+    if not cells[:, casemix.EPISODES].sum():
+        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, "episodes"), {}, 0)
+    if row.rates is None or row.rates_n < _min_size():
+        return _Adjusted({}, dict.fromkeys(casemix.MEASURES, "reference"), {}, 0)
+    vector = layout.vector(row.rates, row.rates_layout, casemix.RATE_NAMES)
+    rates, tau2 = casemix.unpack_rates(vector)
+    indexes, missing = {}, {}
+    for measure in casemix.MEASURES:
+        index = casemix.indirect_standardisation(cells, rates[measure], measure)
+        if index is None:
+            missing[measure] = "reference"
+        else:
+            indexes[measure] = index
+    return _Adjusted(indexes, missing, tau2, int(row.rates_n))
+
+
+def _index_figure(measure: str, adjusted: _Adjusted) -> KpiFigure:
+    """An index as a figure of its own: the national expectation 1,00 stands where a KPI has
+    the group's median (``stats.median``), the national τ² of the indices widens its funnel."""
+    definition = cat.INDEX_BY_CODE[cat.INDEX_OF_MEASURE[measure]]
+    index = adjusted.indexes[measure]
+    tau2 = adjusted.tau2.get(measure)
+    judgement = casemix.judge_index(index, tau2)
+    expected = GroupStats(
+        size=disclosure.size_band(adjusted.practices),
+        median=1.0,
+        tau2=None if tau2 is None or tau2 != tau2 else tau2,
+    )
+    return KpiFigure(
+        code=definition.code,
+        name=definition.name,
+        unit=definition.unit,
+        theme=definition.theme,
+        better=definition.better,
+        number_format=definition.number_format,
+        explanation=definition.explanation,
+        value=index.value,
+        stats=expected,
+        band=None,
+        position=None,
+        verdict=_verdict(judgement, definition.better),
+        judgement=judgement,
+    )
+
+
+_NO_INDEX = _Adjusted({}, {}, {}, 0)  # no row of the import for the window: nothing to say
+
+
+def _with_index(crude: str, adjusted: _Adjusted) -> dict:
+    """The ``adjusted`` and ``adjusted_missing`` fields of the crude KPI ``crude``."""
+    measure = next((m for m, code in casemix.CRUDE_KPIS.items() if code == crude), None)
+    if measure is None or (measure not in adjusted.indexes and measure not in adjusted.missing):
+        return {}
+    if measure in adjusted.indexes:
+        return {"adjusted": _index_figure(measure, adjusted)}
+    return {"adjusted_missing": adjusted.missing.get(measure, "reference")}
 
 
 # Where each statistic is in a stored matrix read in today's layout (one row per STAT_FIELDS
@@ -424,7 +523,7 @@ def dashboard_for(
     member = membership_of(imp, group)
     chosen = member.group(group)
     window = window or _window_of(imp)
-    own_values, stat_row = _own_and_group(imp, window.code, chosen)
+    own_values, stat_row, adjusted = _own_and_group(imp, window.code, chosen)
     own_values = own_values or {}
     info = _group_info(
         practice, member, chosen, _served_size(stat_row), imp.year, window.code, group
@@ -455,6 +554,7 @@ def dashboard_for(
             position=disclosure.side(value, published),
             verdict=None if stats is None else _verdict(judgement, kpi.better),
             judgement=judgement,
+            **_with_index(column, adjusted),
         )
 
     figures = [figure(kpi, kpi.code) for kpi in cat.KPIS if theme in (None, kpi.theme)]
@@ -493,7 +593,7 @@ def headline(imp, codes, group: str = "national") -> dict[str, tuple[float | Non
     member = membership_of(imp, group)
     chosen = member.group(group)
     window = _window_of(imp)
-    own_values, stat_row = _own_and_group(imp, window.code, chosen)
+    own_values, stat_row, _indices = _own_and_group(imp, window.code, chosen)
     matrix = _group_matrix(stat_row)
     found = {}
     for code in codes:

@@ -35,11 +35,11 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from parabench.benchmark import disclosure, groups, layout
+from parabench.benchmark import casemix, disclosure, groups, layout
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import COLUMN_INDEX, GROWTH_KPIS
 from parabench.benchmark.kpis import WINDOWS, growth_matrix, pack, with_growth
-from parabench.benchmark.models import GroupKind, GroupStatistics, WindowValues
+from parabench.benchmark.models import GroupKind, GroupStatistics, ReferenceRates, WindowValues
 from parabench.benchmark.stats import STAT_FIELDS
 from parabench.benchmark.uncertainty import group_dispersion
 from parabench.uploads.models import Import, oldest_first
@@ -121,6 +121,7 @@ def recompute_all(years=None) -> dict:
     if full:
         # Statistics of years that no longer have any data go too.
         GroupStatistics.objects.exclude(year__in=list(years)).delete()
+        ReferenceRates.objects.exclude(year__in=list(years)).delete()
     return report
 
 
@@ -376,6 +377,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict
             year, window, ids[use], practices[use], values, member_keys, only, k, now
         )
     _replace(year, only, stat_rows)
+    refresh_reference_rates(year, members, k, now)
     return {"groups": len(stat_rows), "counted": counted_vectors}
 
 
@@ -386,6 +388,56 @@ def _member_keys(members) -> tuple[np.ndarray, dict]:
     load 25)."""
     ids = np.array(sorted(members), dtype=np.int64)
     return ids, groups.row_keys([members[int(p)] for p in ids])
+
+
+# --- The national case-mix reference rates (docs/statistics.md §9) ------------------------------
+
+
+def refresh_reference_rates(year: int, members, k: int, now) -> int:
+    """Compute and store the national reference rates of every window of ``year``.
+
+    Why in every refresh, incremental or full: the rates are national, so any import of the year
+    (a 1.1 export, or a 1.0 export that replaces one) may move every window's rates, and with
+    them every 1.1 practice's index. The cost is bounded by one window at a time: the counted
+    rows' cells (48 × 5 float64 = 1.9 KB per practice; ~19 MB for 10,000 practices) read in one
+    query, summed per stratum and stored as one row per window — seven rows per year. Only the
+    counted rows of known practices with cells take part (each practice once per window, by the
+    one counting rule of ``uploads.models.oldest_first``). Returns the windows written.
+    """
+    q = connection.ops.quote_name
+    where = (
+        f"{q('year')} = %s AND {q('window')} = %s AND {q('counted')} AND {q('cells')} IS NOT NULL"
+    )
+    rate_layout = layout.ensure(casemix.RATE_NAMES)
+    rows = []
+    for window in WINDOWS:
+        fetched = _select(("id", "practice_id", "cells", "cells_layout_id"), where, [year, window])
+        fetched = [row for row in fetched if row[1] in members]
+        if not fetched:
+            continue
+        ids, _practices, blobs, layouts = zip(*fetched, strict=True)
+        cells = layout.matrix(blobs, layouts, casemix.CELL_NAMES)
+        cells = np.nan_to_num(cells).reshape(len(ids), len(casemix.CELLS), len(casemix.FIELDS))
+        published = casemix.published_rates(
+            casemix.reference_rates(cells, k), _rates_key(year, window, ids)
+        )
+        tau2 = {
+            measure: casemix.index_dispersion(cells, published.rates[measure], measure, k)
+            for measure in casemix.MEASURES
+        }
+        blob = np.asarray(casemix.rate_vector(published, tau2), dtype="<f8").tobytes()
+        rows.append((year, window, len(ids), blob, rate_layout, now))
+    stale = ReferenceRates.objects.filter(year=year)
+    stale._raw_delete(stale.db)
+    bulk_insert(ReferenceRates, ("year", "window", "n", "rates", "layout_id", "computed_at"), rows)
+    return len(rows)
+
+
+def _rates_key(year, window, row_ids) -> bytes:
+    """The dither key of a window's rates: a secret and its rows, as for the group statistics."""
+    secret = hashlib.sha256(f"parabench-dither:{settings.SECRET_KEY}".encode()).digest()
+    head = f"{year}|{window}|casemix|".encode()
+    return secret + head + np.sort(np.asarray(row_ids, dtype="<i8")).tobytes()
 
 
 def _sized(members, first_quarter) -> dict:

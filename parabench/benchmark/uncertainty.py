@@ -280,6 +280,16 @@ for _concern in catalogue.INSURER_CONCERNS:
     MODELS[_column(_concern.key, "episodes_per_patient")] = Model("rate", _patients)
     MODELS[_column(_concern.key, "revenue_per_patient")] = Model("spread")
 
+# The case-mix indices (casemix.py): a mean of the closed episodes, its sd per episode computed
+# with the index; not stored columns, so not in MODELS (nor in the groups' τ² rows).
+INDEX_MODEL = Model("mean", "support.closed_episodes")
+
+
+def model_of(code: str) -> Model | None:
+    """The model of a KPI or of a case-mix index."""
+    return INDEX_MODEL if code in catalogue.INDEX_BY_CODE else MODELS.get(code)
+
+
 # The size indicators: how big a practice is, never better or worse, never a verdict.
 SIZE_KPIS = frozenset(
     {"patients", "new_patients", "episodes", "new_episodes", "sessions", "revenue", "therapists"}

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parabench.benchmark import catalogue, groups, queries
+from parabench.benchmark import casemix, catalogue, groups, queries
 from parabench.dashboard import presentation
 from parabench.dashboard.presentation import THEME_TABS
 
@@ -59,6 +59,18 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "nprs_change": (f"{_M}: episode_id, instrument, date, score", f"{_E}: end_date"),
     "psk_improved_share": (f"{_M}: episode_id, instrument, date, score", f"{_E}: end_date"),
     "psk_change": (f"{_M}: episode_id, instrument, date, score", f"{_E}: end_date"),
+    # The case-mix indices: the episode's chronic flag, DCSPH code and the patient's age give
+    # its cell; the national rates of the same window give what it is expected to take.
+    "sessions_per_episode_index": (
+        f"{_E}: end_date, chronic, dcsph_code",
+        f"{_P}: birth_date",
+        f"{_S}: episode_id, no_show",
+    ),
+    "duration_index": (
+        f"{_E}: end_date, chronic, dcsph_code",
+        f"{_P}: birth_date",
+        f"{_S}: episode_id, date",
+    ),
     "growth_patients": (f"{_S}: date, no_show", f"{_E}: patient_id"),
     "growth_episodes": (f"{_E}: start_date, end_date",),
     "growth_sessions": (f"{_S}: date, no_show",),
@@ -96,7 +108,16 @@ def sections() -> list[tuple[str, str, list[Entry]]]:
     order. A mix has no direction; its unit is the share."""
     found = []
     for tab in THEME_TABS:
-        figures = [(kpi, kpi.better, kpi.unit) for kpi in catalogue.KPIS if kpi.theme == tab.key]
+        figures = []
+        for kpi in catalogue.KPIS:
+            if kpi.theme != tab.key:
+                continue
+            figures.append((kpi, kpi.better, kpi.unit))
+            # A case-mix index right after the crude KPI it adjusts (docs/statistics.md §9).
+            for measure, crude in casemix.CRUDE_KPIS.items():
+                if crude == kpi.code:
+                    index = catalogue.INDEX_BY_CODE[catalogue.INDEX_OF_MEASURE[measure]]
+                    figures.append((index, index.better, index.unit))
         figures += [(mix, None, "%") for mix in catalogue.MIXES if mix.theme == tab.key]
         entries = [
             Entry(

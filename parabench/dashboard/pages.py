@@ -60,6 +60,24 @@ def period_notes(imp, window_end: date) -> list[str]:
     return notes
 
 
+def kpi_rows(kpis, too_small: bool) -> list[presentation.KpiRow]:
+    """The cards of a theme's KPIs: value, verdict and funnel, and beside a crude KPI with a
+    case-mix index that index — whose verdict then colours the card and whose funnel is drawn,
+    as the welcome symbol uses it (docs/statistics.md §9). The report uses the same rows."""
+    rows = []
+    for kpi_figure in kpis:
+        row = presentation.kpi_row(kpi_figure, too_small)
+        row.judged = verdicts.kpi_verdict(kpi_figure, too_small)
+        row.funnel = row.judged
+        row.adjusted = verdicts.adjusted_view(kpi_figure, too_small)
+        if row.adjusted is not None and row.adjusted.judged is not None:
+            row.verdict = row.adjusted.judged.verdict
+            row.funnel = row.adjusted.judged
+            row.adjusted_explanation = str(kpi_figure.adjusted.explanation)
+        rows.append(row)
+    return rows
+
+
 def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = None) -> dict:
     """The context of one page. Trends reads only the trend series (they carry the group too)
     and shows one KPI's series at a time (``kpi``) beside a yearly overview of all; every other
@@ -155,11 +173,7 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         ]
         context["explained"] = []
     else:
-        rows = []
-        for kpi_figure in kpis_by_theme[tab]:
-            row = presentation.kpi_row(kpi_figure, too_small)
-            row.judged = verdicts.kpi_verdict(kpi_figure, too_small)
-            rows.append(row)
+        rows = kpi_rows(kpis_by_theme[tab], too_small)
         mixes = [presentation.mix_block(m, too_small) for m in mixes_by_theme[tab]]
         context["rows"] = rows
         context["mixes"] = mixes
@@ -169,7 +183,13 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
                 (row.label, *row.cells) for row in insurers.rows(board.insurers, too_small)
             ]
         context["mix_head"] = presentation.MIX_HEAD
-        context["explained"] = [(r.name, r.explanation) for r in rows if r.explanation] + [
-            (m.name, m.explanation) for m in mixes if m.explanation
-        ]
+        context["explained"] = (
+            [(r.name, r.explanation) for r in rows if r.explanation]
+            + [
+                (r.adjusted.name, r.adjusted_explanation)
+                for r in rows
+                if r.adjusted is not None and r.adjusted.judged is not None
+            ]
+            + [(m.name, m.explanation) for m in mixes if m.explanation]
+        )
     return context

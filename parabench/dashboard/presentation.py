@@ -192,6 +192,11 @@ class KpiRow:
     chart: charts.Chart | None
     table: list[tuple[str, str]] = field(default_factory=list)
     judged: object = None  # verdicts.KpiVerdict: interval, verdict, funnel (set by pages.py)
+    # The case-mix index beside the crude value (verdicts.AdjustedView), when the KPI has one;
+    # ``funnel``: whose funnel the card draws (the index's when there is one, else ``judged``).
+    adjusted: object = None
+    funnel: object = None
+    adjusted_explanation: str = ""
 
 
 def kpi_row(kpi, too_small: bool) -> KpiRow:

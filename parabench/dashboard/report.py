@@ -59,11 +59,7 @@ def report_context(imp, group: str | None) -> dict:
     for tab in THEME_TABS:
         kpis = [k for k in board.kpis if k.theme == tab.key]
         mix_figures = [m for m in board.mixes if m.theme == tab.key]
-        rows = []
-        for kpi in kpis:
-            row = presentation.kpi_row(kpi, too_small)
-            row.judged = verdicts.kpi_verdict(kpi, too_small)  # as pages.dashboard_page
-            rows.append(row)
+        rows = pages.kpi_rows(kpis, too_small)  # as pages.dashboard_page
         mixes = [presentation.mix_block(m, too_small) for m in mix_figures]
         insurer_rows = []
         if tab.key == "insurers":

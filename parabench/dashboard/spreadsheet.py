@@ -15,7 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parabench.benchmark import catalogue, queries
+from parabench.benchmark import casemix, catalogue, queries
 from parabench.dashboard import presentation, verdicts
 
 # The columns of the KPI table, in order: (key, header).
@@ -88,6 +88,38 @@ def interval_cells(figure) -> dict:
     return {"low": interval[0], "high": interval[1]}
 
 
+def index_row(kpi, too_small: bool) -> dict | None:
+    """The row of a crude KPI's case-mix index, right after it (docs/statistics.md §9): the
+    index and its interval; no group quantiles (its expectation is the national 1,00, said in the
+    verdict column); for a KPI without an index the reason in the verdict column."""
+    view = verdicts.adjusted_view(kpi, too_small)
+    if view is None:
+        return None
+    index = kpi.adjusted
+    definition = catalogue.INDEX_BY_CODE[catalogue.INDEX_OF_MEASURE[MEASURE_OF[kpi.code]]]
+    row = {
+        "theme": catalogue.THEME_BY_KEY[kpi.theme].label,
+        "kpi": str(definition.name),
+        "unit": _("index"),
+        "value": None if index is None else index.value,
+        **({"low": None, "high": None} if index is None else interval_cells(index)),
+        **dict.fromkeys(QUANTILE_KEYS),
+        "size": "",
+        "place": "",
+    }
+    if index is None:
+        row["verdict"] = view.missing
+    else:
+        row["verdict"] = _("%(verdict)s (verwachting bij uw casemix %(expected)s)") % {
+            "verdict": view.judged.text or _("geen oordeel"),
+            "expected": view.expected,
+        }
+    return row
+
+
+MEASURE_OF = {crude: measure for measure, crude in casemix.CRUDE_KPIS.items()}
+
+
 def figure_rows(imp, group: str | None) -> Sheet:
     group = presentation.group_param(group)
     kpis, formats, mixes = [], [], []
@@ -117,6 +149,10 @@ def figure_rows(imp, group: str | None) -> Sheet:
                 }
             )
             formats.append(kpi.number_format)
+            index = index_row(kpi, too_small)
+            if index is not None:
+                kpis.append({"window": label, "begin": window.begin, "end": window.end, **index})
+                formats.append("dec2")
         for insurer in board.insurers:
             for figure in insurer.figures:
                 stats = None if too_small else figure.stats

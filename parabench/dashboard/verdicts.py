@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from parabench.benchmark import catalogue as cat
 from parabench.benchmark import uncertainty
 from parabench.dashboard import charts, formatting
 from parabench.dashboard.presentation import axis_format, largest_mix_difference, value_format
@@ -38,6 +39,11 @@ VERDICT_TEXT = {
 # What a KPI's n counts, by the model's denominator column (uncertainty.MODELS).
 N_LABELS = {
     "patients": gettext_lazy("aantal patiënten"),
+    "stored": gettext_lazy(
+        "Geen casemix-index: deze export is ingelezen voordat ParaBench casemixcellen bewaarde; "
+        "na het opnieuw inlezen door de beheerder verschijnt de index. Het oordeel en het "
+        "symbool op Welkom gebruiken hier het ruwe getal."
+    ),
     "episodes": gettext_lazy("aantal lopende klachten"),
     "therapists": gettext_lazy("aantal therapeuten"),
     "fte": gettext_lazy("formatie in fte"),
@@ -54,6 +60,11 @@ N_LABELS = {
 }
 GROWTH_N_LABELS = {
     "patients": gettext_lazy("aantal patiënten vorig jaar"),
+    "stored": gettext_lazy(
+        "Geen casemix-index: deze export is ingelezen voordat ParaBench casemixcellen bewaarde; "
+        "na het opnieuw inlezen door de beheerder verschijnt de index. Het oordeel en het "
+        "symbool op Welkom gebruiken hier het ruwe getal."
+    ),
     "episodes": gettext_lazy("aantal klachten vorig jaar"),
     "sessions": gettext_lazy("aantal zittingen vorig jaar"),
 }
@@ -117,9 +128,96 @@ def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
     return KpiVerdict(verdict, text, interval, normal, note, funnel, table)
 
 
+def is_index(kpi) -> bool:
+    """Whether a figure is a case-mix index (its target is the national expectation 1,00)."""
+    return kpi.code in cat.INDEX_BY_CODE
+
+
+def target_label(kpi) -> str:
+    if is_index(kpi):
+        return _("Verwachting bij uw casemix (landelijk)")
+    return _("Mediaan groep")
+
+
+# --- The case-mix index beside its crude KPI (docs/statistics.md §9) ---------------------------
+
+MISSING_INDEX = {
+    "format": gettext_lazy(
+        "Geen casemix-index: uw export is in formaat 1.0, zonder casemixcellen. Het oordeel en "
+        "het symbool op Welkom gebruiken hier het ruwe getal."
+    ),
+    "reference": gettext_lazy(
+        "Geen casemix-index voor deze periode: voor een cel met uw klachten is er landelijk "
+        "(nog) geen referentie van genoeg praktijken. Het oordeel en het symbool op Welkom "
+        "gebruiken hier het ruwe getal."
+    ),
+    "stored": gettext_lazy(
+        "Geen casemix-index: deze export is ingelezen voordat ParaBench casemixcellen bewaarde; "
+        "na het opnieuw inlezen door de beheerder verschijnt de index. Het oordeel en het "
+        "symbool op Welkom gebruiken hier het ruwe getal."
+    ),
+    "episodes": gettext_lazy("Geen casemix-index: geen afgesloten klachten in deze periode."),
+}
+
+
+@dataclass
+class AdjustedView:
+    """The index beside a crude KPI on its card: value, interval, verdict and which verdict
+    the symbol uses; or only the reason there is none (``missing``)."""
+
+    name: str = ""
+    value: str = ""
+    expected: str = ""
+    judged: KpiVerdict | None = None
+    note: str = ""
+    missing: str = ""
+
+
+def adjusted_view(kpi, too_small: bool = False) -> AdjustedView | None:
+    """What the card of a crude KPI says about its case-mix index; None for other KPIs."""
+    index = getattr(kpi, "adjusted", None)
+    if index is None:
+        missing = getattr(kpi, "adjusted_missing", None)
+        return None if missing is None else AdjustedView(missing=str(MISSING_INDEX[missing]))
+    show = value_format(index.number_format, index.unit)
+    judged = kpi_verdict(index, too_small)
+    crude_verdict, crude_text = verdict_text(kpi, too_small)
+    note = ""
+    if judged.verdict != "none":
+        note = _(
+            "Het oordeel en het symbool op Welkom gebruiken de index: die vergelijkt met wat "
+            "landelijk bij uw mix van klachten hoort, het ruwe getal met de groep zonder "
+            "rekening te houden met de mix."
+        )
+        if crude_verdict != "none" and crude_verdict != judged.verdict:
+            note = (
+                _(
+                    "Het ruwe getal is %(crude)s, de index %(adjusted)s: ze verschillen doordat "
+                    "uw mix van klachten (chronisch, lichaamsregio, leeftijd) anders is dan die "
+                    "van de groep."
+                )
+                % {"crude": crude_text, "adjusted": judged.text}
+                + " "
+                + note
+            )
+    return AdjustedView(
+        name=str(index.name),
+        value=show(index.value),
+        expected=show(index.stats.median),
+        judged=judged,
+        note=note,
+    )
+
+
+def voting(kpis) -> list:
+    """The figures that vote on the welcome screen: a crude KPI with a case-mix index votes
+    with its index (statistics.md §9), every other KPI with itself."""
+    return [getattr(k, "adjusted", None) or k for k in kpis]
+
+
 def funnel_table(kpi, judgement) -> list[tuple[str, str]]:
     """What the funnel shows at the practice's own n, as numbers (every chart has its table)."""
-    model = uncertainty.MODELS[kpi.code]
+    model = uncertainty.model_of(kpi.code)
     n_label = (
         GROWTH_N_LABELS.get(model.base, "")
         if model.kind == "growth"
@@ -137,7 +235,7 @@ def funnel_table(kpi, judgement) -> list[tuple[str, str]]:
         rows.append(
             (_("Interval (95 %)"), range_text(*judgement.interval, kpi.number_format, kpi.unit))
         )
-    rows.append((_("Mediaan groep"), show(judgement.target)))
+    rows.append((target_label(kpi), show(judgement.target)))
     for level, label in ((0.95, _("Grenzen (95 %)")), (0.998, _("Grenzen (99,8 %)"))):
         bounds = judgement.limits.get(level)
         if _finite(bounds):
@@ -151,16 +249,25 @@ def funnel_chart(kpi, judgement) -> charts.Funnel | None:
     if curves is None:
         return None
     show = value_format(kpi.number_format, kpi.unit)
-    model = uncertainty.MODELS[kpi.code]
+    model = uncertainty.model_of(kpi.code)
     if model.kind == "growth":
         n_label = GROWTH_N_LABELS.get(model.base, "")
     else:
         n_label = N_LABELS.get(model.denominator, "")
     low95, high95 = judgement.limits[uncertainty.LEVEL]
-    description = _(
-        "Trechter van %(name)s: de mediaan van de groep is %(median)s; bij uw %(n_label)s "
-        "(%(n)s) loopt de normale spreiding van %(low)s tot %(high)s. Uw waarde: %(value)s %(ci)s."
-    ) % {
+    if is_index(kpi):
+        text = _(
+            "Trechter van %(name)s: de landelijke verwachting bij uw casemix is %(median)s; bij "
+            "uw %(n_label)s (%(n)s) loopt de normale spreiding van %(low)s tot %(high)s. Uw "
+            "waarde: %(value)s %(ci)s."
+        )
+    else:
+        text = _(
+            "Trechter van %(name)s: de mediaan van de groep is %(median)s; bij uw %(n_label)s "
+            "(%(n)s) loopt de normale spreiding van %(low)s tot %(high)s. Uw waarde: %(value)s "
+            "%(ci)s."
+        )
+    description = text % {
         "name": str(kpi.name),
         "median": show(judgement.target),
         "n_label": str(n_label),
@@ -180,6 +287,7 @@ def funnel_chart(kpi, judgement) -> charts.Funnel | None:
         inner=tuple(tuple(v) for v in curves[uncertainty.LEVEL]),
         outer=tuple(tuple(v) for v in curves[uncertainty.LEVELS[-1]]),
         target=judgement.target,
+        target_label=str(_("verwachting (landelijk)")) if is_index(kpi) else "",
         n=judgement.n,
         value=kpi.value,
         interval=judgement.interval if _finite(judgement.interval) else None,
@@ -234,7 +342,12 @@ def named(kpi) -> str:
             "range": range_text(*bounds, kpi.number_format, kpi.unit)
         }
         extra += ")"
-    return _("%(name)s %(value)s%(extra)s, mediaan %(median)s") % {
+    template = (
+        _("%(name)s %(value)s%(extra)s, verwachting %(median)s")
+        if is_index(kpi)
+        else _("%(name)s %(value)s%(extra)s, mediaan %(median)s")
+    )
+    return template % {
         "name": str(kpi.name),
         "value": show(kpi.value),
         "extra": extra,
@@ -251,7 +364,9 @@ def _names(kpis, limit: int = 3) -> str:
 
 
 def theme_symbol(tab, kpis: list, too_small: bool, mixes: list = ()) -> ThemeSymbol:
-    """One symbol per theme by the rule in the module docstring, with the sentence behind it."""
+    """One symbol per theme by the rule in the module docstring, with the sentence behind it.
+    A crude KPI with a case-mix index is judged by its index (``voting``)."""
+    kpis = voting(kpis)
 
     def result(state: str, summary: str) -> ThemeSymbol:
         symbol, label = SYMBOLS[state]

@@ -44,7 +44,16 @@ def old_url_values_redirect(view):
 
 
 # What a dashboard page reads of its import (not the stored warnings, errors, paths).
-DASHBOARD_FIELDS = ("practice_id", "status", "year", "period_begin", "period_end", "year_closed")
+# format_version: whether an import without stored case-mix cells is a 1.0 export (queries.py).
+DASHBOARD_FIELDS = (
+    "practice_id",
+    "status",
+    "year",
+    "period_begin",
+    "period_end",
+    "year_closed",
+    "format_version",
+)
 
 
 @old_url_values_redirect

@@ -391,13 +391,21 @@ def make_import(
     recompute: bool = True,
     uploaded_at: datetime | None = None,
     exported_at: datetime | None = None,
+    format_version: str = FORMAT_1_0,
 ):
     """An Import of ``practice`` for ``year``, stored like the import task does, then recomputed.
 
     The export moment is the end of its period + 15 days unless given; an imported one is
     marked current when it counts (``importer.mark_current``), as the import task does.
     """
-    export = make_export(practice.agb_code, year, quarters, size, exported_at=exported_at)
+    export = make_export(
+        practice.agb_code,
+        year,
+        quarters,
+        size,
+        exported_at=exported_at,
+        format_version=format_version,
+    )
     number = next(_uploads)
     uploaded_at = uploaded_at or datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=number)
     imported = status == Import.Status.IMPORTED

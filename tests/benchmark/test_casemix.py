@@ -287,3 +287,24 @@ def test_outcome_figures_agree_with_numpy_on_the_measurements(sample, instrument
         assert found.mean_change == pytest.approx(drop.mean(), rel=1e-12)
         assert found.sd_change == pytest.approx(drop.std(ddof=1), rel=1e-9)
         assert found.improved_share == pytest.approx(100 * improved.mean(), rel=1e-12)
+
+
+def test_the_vectorised_indices_equal_the_index_of_each_practice():
+    rng = np.random.default_rng(7)
+    practices = np.zeros((60, len(cm.CELLS), len(cm.FIELDS)))
+    for p in range(60):
+        for c in rng.choice(len(cm.CELLS), size=5, replace=False):
+            for _ in range(int(rng.integers(0, 4))):  # some practices hold one episode or none
+                sessions, days = int(rng.integers(1, 40)), int(rng.integers(0, 200))
+                practices[p, c] += [1, sessions, sessions**2, days, days**2]
+    rates = rng.uniform(3, 30, len(cm.CELLS))
+    rates[rng.choice(len(cm.CELLS), size=4, replace=False)] = np.nan  # cells without a rate
+    for measure in cm.MEASURES:
+        values, ns, sds = cm.indices(practices, rates, measure)
+        for p in range(60):
+            one = cm.indirect_standardisation(practices[p], rates, measure)
+            if one is None:
+                assert np.isnan(values[p]) and np.isnan(sds[p])
+                continue
+            assert values[p] == pytest.approx(one.value) and ns[p] == one.n
+            assert (np.isnan(sds[p]) and one.sd is None) or sds[p] == pytest.approx(one.sd)

@@ -1,6 +1,6 @@
 """Counted rows, same-window comparison, superseding imports, groups, incremental == full."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -10,6 +10,7 @@ from parabench.benchmark.catalogue import COLUMN_INDEX
 from parabench.benchmark.disclosure import round_published
 from parabench.benchmark.models import (
     GroupStatistics,
+    ReferenceRates,
     WindowValues,
 )
 from parabench.benchmark.recompute import (
@@ -56,7 +57,14 @@ def _snapshot():
         pk: (counted, None if growth is None else bytes(growth))
         for pk, counted, growth in WindowValues.objects.values_list("pk", "counted", "growth")
     }
-    return stats, rows
+    # The national case-mix reference rates (and their τ²) of every window, byte for byte.
+    rates = {
+        (year, window): (n, bytes(blob), pk)
+        for year, window, n, blob, pk in ReferenceRates.objects.values_list(
+            "year", "window", "n", "rates", "layout_id"
+        )
+    }
+    return stats, rows, rates
 
 
 def assert_a_full_recompute_changes_nothing():
@@ -274,3 +282,37 @@ def test_a_size_group_within_a_province_is_published_when_both_wider_groups_diff
     assert (stats is not None) is published
     if published:
         assert stats[MEDIAN, PATIENTS] in _published_median([100] * 5)
+
+
+# --- The national case-mix reference rates (docs/statistics.md §9) -------------------------------
+
+
+def _rates(year, window):
+    from parabench.benchmark import casemix, layout
+
+    row = ReferenceRates.objects.get(year=year, window=window)
+    return row.n, casemix.unpack_rates(layout.vector(row.rates, row.layout_id, casemix.RATE_NAMES))[
+        0
+    ]
+
+
+def test_the_reference_rates_take_each_practice_once_by_its_counted_row_and_only_from_1_1():
+    from parabench.benchmark import casemix
+    from parabench_format.models import FORMAT_1_1
+
+    practices = [PracticeFactory() for _ in range(6)]
+    for size, practice in enumerate(practices[:5], start=1):
+        make_import(practice, 2026, size=size, format_version=FORMAT_1_1)
+    n, rates = _rates(2026, "Q1-Q4")
+    assert n == 5
+    # The test template's cell (not chronic, spine, 18–44): 3 sessions in every practice.
+    spine = casemix.CELLS.index(("non_chronic", "spine", "age_18_44"))
+    assert rates["sessions"][spine] == 3.0
+    # A sixth practice on 1.0 takes part in the KPI groups, not in the rates.
+    make_import(practices[5], 2026, size=1)
+    assert _rates(2026, "Q1-Q4")[0] == 5
+    # A newer 1.0 export of a 1.1 practice is its counted row: its older cells no longer count.
+    make_import(practices[0], 2026, size=1, exported_at=datetime(2027, 3, 1, tzinfo=UTC))
+    assert _rates(2026, "Q1-Q4")[0] == 4
+    assert GroupStatistics.objects.get(year=2026, window="Q1-Q4", kind="national").n == 6
+    assert_a_full_recompute_changes_nothing()

@@ -9,13 +9,17 @@ import tempfile
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.db import transaction
 
+from parabench.benchmark import casemix, layout
+from parabench.benchmark.models import WindowValues
 from parabench.benchmark.recompute import recompute_all
 from parabench.uploads.models import Import
 from parabench_client.aggregate import build_export
 from parabench_client.records import load_records
 from parabench_client.synth import generate_records
+from parabench_format.models import FORMAT_1_0
 from tests.benchmark.factories import store_imported
 
 TODAY = date(2026, 7, 15)  # Q1–Q2 2026 is the current year's dashboard window
@@ -30,8 +34,10 @@ def make_imports(
     patients: int = 60,
     today=TODAY,
     year_closed: bool = False,
+    format_1_0: bool = False,
 ) -> list[Import]:
-    """One imported, counted export per year for ``practice``, KPI values stored (no statistics)."""
+    """One imported, counted export per year for ``practice``, KPI values stored (no statistics).
+    ``format_1_0``: the exports as an older client writes them, without case mix or outcomes."""
     with tempfile.TemporaryDirectory() as folder:
         generate_records(
             folder,
@@ -52,11 +58,40 @@ def make_imports(
             agb_code=practice.agb_code,
             year_closed=year_closed or year < today.year,
         )
+        if format_1_0:
+            export = as_format_1_0(export)
         with transaction.atomic():
             key = f"{practice.agb_code}-{year}-{seed}"
             imp = store_imported(practice, export, moment=moment, key=key)
         made.append(imp)
     return made
+
+
+def as_format_1_0(export):
+    """The same export in format 1.0: no case-mix cells, no outcome measures."""
+    windows = [w.model_copy(update={"case_mix": None, "outcomes": None}) for w in export.windows]
+    return export.model_copy(update={"format": FORMAT_1_0, "windows": windows})
+
+
+def episodes_in_cells(**by_cell) -> np.ndarray:
+    """A window's 48 × 5 case-mix cells from single episodes: cell (side, group, band) →
+    [(sessions, days), ...] as keyword ``side__group__band``."""
+    out = np.zeros((len(casemix.CELLS), len(casemix.FIELDS)))
+    for name, episodes in by_cell.items():
+        row = out[casemix.CELLS.index(tuple(name.split("__")))]
+        for sessions, days in episodes:
+            row += [1, sessions, sessions**2, days, days**2]
+    return out
+
+
+def set_cells(imp, window: str, cells) -> None:
+    """Give one stored window of an import other case-mix cells (then recompute). The export's
+    own cells must add up to its marginal counts; to place episodes exactly where a worked
+    example needs them, the stored cells are replaced instead (its KPIs keep the export's)."""
+    blob = np.ascontiguousarray(cells, dtype="<f8").tobytes()
+    WindowValues.objects.filter(imp=imp, window=window).update(
+        cells=blob, cells_layout_id=layout.ensure(casemix.CELL_NAMES)
+    )
 
 
 def recompute() -> None:

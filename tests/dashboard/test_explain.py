@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_catalogue_figure_names_its_source_fields():
     codes = {k.code for k in catalogue.KPIS} | {m.code for m in catalogue.MIXES}
+    codes |= {k.code for k in catalogue.CASEMIX_INDEXES}
     assert codes - set(explain.SOURCES) == set()
     assert set(explain.SOURCES) - codes == set()
 
@@ -32,7 +33,7 @@ def test_the_source_fields_are_columns_of_the_practice_records():
 
 def test_the_uitleg_page_explains_every_figure_with_sources_and_direction(anonymous_client):
     page = anonymous_client.get(reverse("uitleg")).content.decode()
-    for kpi in catalogue.KPIS:
+    for kpi in (*catalogue.KPIS, *catalogue.CASEMIX_INDEXES):
         block = re.search(rf'id="uitleg-{kpi.code}">(.*?)</article>', page, re.S).group(1)
         assert kpi.name_nl in block
         assert kpi.explanation_nl.split(".")[0] in block.replace("&#x27;", "'")

@@ -74,13 +74,19 @@ def dashboard_figures(client, imp, group: str) -> dict[str, dict[str, str]]:
             value = re.search(r'<span class="value">(.*?)</span>', article).group(1)
             interval = re.search(r'<span class="interval"[^>]*>(.*?)</span>', article)
             verdict = re.search(r'<span class="badge verdict"[^>]*>(.*?)</span>', article)
-            facts = re.findall(r"<dd>(.*?)</dd>", article)
+            # The facts of the KPI itself: a case-mix index beside it has its own (below).
+            index_block = re.search(r'<div class="kpi-adjusted".*?</div>', article, re.S)
+            index_block = "" if index_block is None else index_block.group(0)
+            main = article.replace(index_block, "")
+            facts = re.findall(r"<dd>(.*?)</dd>", main)
+            adjusted = re.search(r'<span class="value adjusted-value">(.*?)</span>', index_block)
             found[code] = {
                 "name": html.unescape(name),
                 "value": html.unescape(value),
                 "interval": html.unescape(interval.group(1)) if interval else None,
                 "verdict": html.unescape(verdict.group(1)) if verdict else None,
                 "facts": [html.unescape(f) for f in facts],
+                "adjusted": html.unescape(adjusted.group(1)) if adjusted else None,
             }
     return found
 
@@ -99,8 +105,11 @@ def test_the_report_carries_the_same_numbers_as_every_dashboard_tab(owner, imp):
         median, band, _position, place = shown["facts"]
         expected = [shown["name"], shown["value"], median, band, place]
         expected += [extra for extra in (shown["interval"], shown["verdict"]) if extra]
+        if shown["adjusted"]:  # the case-mix index beside it, as on the page
+            expected.append(f"Gecorrigeerd voor casemix: index {shown['adjusted']}")
         assert any(all(e in page for e in expected) for page in pages[1:]), (code, expected)
     assert any(shown["interval"] for shown in figures.values())
+    assert figures["sessions_per_episode"]["adjusted"]  # the country sends format 1.1
 
 
 def test_the_cover_names_practice_agb_period_group_and_its_published_size(owner, imp):

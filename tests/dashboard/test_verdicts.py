@@ -191,3 +191,63 @@ def test_every_denominator_of_a_model_has_words_for_the_funnel():
         if code in shown and model.kind not in ("growth", "spread")
     }
     assert denominators - set(N_LABELS) == set()
+
+
+# --- The case-mix index decides for its crude KPI (docs/statistics.md §9) ------------------------
+
+TREATMENTS = next(t for t in TABS if t.key == "treatments")
+
+
+def with_index(crude, index_value: float, n: int, sd: float, tau2: float = 0.0):
+    """The crude KPI with its case-mix index beside it, as ``queries.dashboard_for`` builds it."""
+    import dataclasses
+
+    from parabench.benchmark import casemix
+    from parabench.benchmark.queries import _Adjusted, _index_figure
+
+    index = casemix.Index(index_value * 100, 100.0, index_value, n, sd)
+    adjusted = _Adjusted({"sessions": index}, {}, {"sessions": tau2}, 40)
+    return dataclasses.replace(crude, adjusted=_index_figure("sessions", adjusted))
+
+
+def sessions(value, closed=400, sd=4.0, median=9.0):
+    own = {"support.closed_episodes": closed, "support.sessions_per_episode_sd": sd}
+    return figure("sessions_per_episode", value, own, median)
+
+
+def test_a_crude_figure_above_the_spread_is_within_it_once_its_case_mix_is_taken_into_account():
+    crude = sessions(12.0)  # 12 against a median of 9 with 400 episodes: far above
+    assert crude.verdict == "high"
+    kpi = with_index(crude, 1.02, 400, 0.5)  # ±0.049: its mix explains the difference
+    symbol = verdicts.theme_symbol(TREATMENTS, [kpi], False)
+    assert symbol.state == "within"
+    assert "Behandelgemiddelde, gecorrigeerd voor casemix (index)" in symbol.summary
+    view = verdicts.adjusted_view(kpi)
+    assert view.judged.verdict == "within"
+    assert view.note.startswith(
+        "Het ruwe getal is hoger dan de normale spreiding (geen beter of slechter), de index "
+        "binnen de normale spreiding"
+    )
+    assert "Het oordeel en het symbool op Welkom gebruiken de index" in view.note
+
+
+def test_an_index_outside_its_spread_decides_the_symbol_and_is_named_with_the_expectation():
+    kpi = with_index(sessions(9.1), 1.30, 400, 0.5)
+    symbol = verdicts.theme_symbol(TREATMENTS, [kpi], False)
+    assert (symbol.symbol, symbol.state) == ("◆", "different")
+    assert (
+        "Behandelgemiddelde, gecorrigeerd voor casemix (index) 1,30 (1,25–1,35), verwachting 1,00"
+        in (symbol.summary)
+    )
+    assert "Behandelgemiddelde 9,1" not in symbol.summary
+
+
+def test_without_an_index_the_crude_figure_votes_and_the_card_says_why():
+    import dataclasses
+
+    kpi = dataclasses.replace(sessions(12.0), adjusted_missing="format")
+    symbol = verdicts.theme_symbol(TREATMENTS, [kpi], False)
+    assert symbol.state == "different" and "Behandelgemiddelde 12,0" in symbol.summary
+    assert verdicts.adjusted_view(kpi).missing.startswith(
+        "Geen casemix-index: uw export is in formaat 1.0"
+    )

@@ -42,6 +42,10 @@ OWN_LABEL, SIZE_LABEL = "Uw praktijk", "Aantal praktijken"
 FUNNEL_OWN_LABELS = {"Interval (95 %)"}
 FUNNEL_STAT_LABELS = {"Mediaan groep": "Mediaan"}
 FUNNEL_LIMIT_LABELS = {"Grenzen (95 %)", "Grenzen (99,8 %)"}
+# The funnel of a case-mix index (docs/statistics.md §9) is drawn around the national
+# expectation, the constant 1,00 — no group figure. What the index itself tells about the
+# national reference rates is the attack of tests/privacy/test_casemix.py.
+FUNNEL_CONSTANT_LABELS = {"Verwachting bij uw casemix (landelijk)"}
 MIX_GROUP_HEADS = {"Mediaan groep": "median", "Gemiddelde groep": "mean"}
 CHART_FIELDS = {"q1": "p25", "median": "median", "q3": "p75", "mean": "mean"}
 
@@ -102,6 +106,9 @@ def _kpi_figures(code: str, article: str) -> dict[str, float]:
         for label, *values in _cells(table):
             label = re.sub(r"<[^>]+>", "", label).strip()
             if label in (OWN_LABEL, SIZE_LABEL) or label in FUNNEL_OWN_LABELS:
+                continue
+            if label in FUNNEL_CONSTANT_LABELS:
+                assert values and number(values[0]) == 1.0, (code, values)
                 continue
             if label.startswith("Uw "):  # the funnel's own n ("Uw aantal afgesloten klachten")
                 continue

@@ -105,6 +105,16 @@ def make_export(
     return export.model_dump(mode="json")
 
 
+def as_format_1_0(document: dict) -> dict:
+    """The same export as a format 1.0 document: no case-mix cells, no outcome measures."""
+    document = {**document, "format": "parabench-mi/1"}
+    document["windows"] = [
+        {k: v for k, v in window.items() if k not in ("case_mix", "outcomes")}
+        for window in document["windows"]
+    ]
+    return document
+
+
 def export_bytes(document: dict) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()
 

@@ -28,7 +28,8 @@ class Funnel(base.Chart):
     ns: tuple[float, ...] = ()  # the denominators the limits are given for (increasing)
     inner: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())  # 95 %: lows, highs
     outer: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())  # 99.8 %: lows, highs
-    target: float = 0.0  # the group's median
+    target: float = 0.0  # the group's median (for a case-mix index: the expectation 1)
+    target_label: str = ""  # what the target is called; "mediaan groep" when empty
     n: float = 1.0  # the practice's own denominator
     value: float | None = None  # the practice's own value
     interval: tuple[float, float] | None = None  # its own 95 % interval
@@ -60,7 +61,7 @@ def draw(chart: Funnel) -> base.Drawing:
     keys, top = base.legend(
         [
             ("practice-diamond", str(gettext_lazy("uw praktijk (met interval van 95 %)"))),
-            ("median", str(gettext_lazy("mediaan groep"))),
+            ("median", chart.target_label or str(gettext_lazy("mediaan groep"))),
             ("limit-95", str(gettext_lazy("grenzen van 95 %"))),
             ("limit-998", str(gettext_lazy("grenzen van 99,8 %"))),
         ],
@@ -138,7 +139,9 @@ def draw(chart: Funnel) -> base.Drawing:
     )
     inner_text = str(gettext_lazy("grenzen van 95 %: binnen deze lijnen is een verschil toeval"))
     outer_text = str(gettext_lazy("grenzen van 99,8 %"))
-    median_text = f"{gettext_lazy('mediaan groep')}: {chart.show(chart.target)}"
+    median_text = (
+        f"{chart.target_label or gettext_lazy('mediaan groep')}: {chart.show(chart.target)}"
+    )
     parts = [
         format_html(
             '<path d="{}" fill="{}" fill-opacity="0.55" stroke="none"/>', band, GROUP_LIGHT
