@@ -8,7 +8,14 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from tests.factories import PASSWORD, NetworkFactory, PracticeFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    PracticeFactory,
+    UserFactory,
+    persona_network,
+    persona_practice_a,
+    persona_practice_b,
+)
 
 # Playwright fixtures (browser, page) once for the whole run: two sync Playwright instances in
 # one process clash.
@@ -26,25 +33,17 @@ def dutch_between_tests():
 
 @pytest.fixture
 def network(db):
-    return NetworkFactory(number=7, name="Fysio Netwerk Groene Hart")
+    return persona_network()
 
 
 @pytest.fixture
 def practice_a(network):
-    return PracticeFactory(
-        agb_code="04123451",
-        name="Fysiotherapie Parabench",
-        debtor_number="100234",
-        street="Dorpsstraat 12",
-        postcode="2741 GA",
-        city="Waddinxveen",
-        network=network,
-    )
+    return persona_practice_a(network)
 
 
 @pytest.fixture
 def practice_b(network):
-    return PracticeFactory(agb_code="04999001", name="Fysio Gouda", city="Gouda", network=network)
+    return persona_practice_b(network)
 
 
 @pytest.fixture

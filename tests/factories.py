@@ -43,6 +43,29 @@ class PracticeFactory(DjangoModelFactory):
     network = None
 
 
+def persona_network() -> Network:
+    """The personas' network (conftest's ``network``; module worlds build the same)."""
+    return NetworkFactory(number=7, name="Fysio Netwerk Groene Hart")
+
+
+def persona_practice_a(network) -> Practice:
+    """Practice A of the personas, the one most tests log in as."""
+    return PracticeFactory(
+        agb_code="04123451",
+        name="Fysiotherapie Parabench",
+        debtor_number="100234",
+        street="Dorpsstraat 12",
+        postcode="2741 GA",
+        city="Waddinxveen",
+        network=network,
+    )
+
+
+def persona_practice_b(network) -> Practice:
+    """Practice B, in A's network."""
+    return PracticeFactory(agb_code="04999001", name="Fysio Gouda", city="Gouda", network=network)
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User

@@ -21,7 +21,15 @@ from parabench.practices.models import Network, Practice
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.coordination.factories import ConsentFactory, CoordinatorFactory
-from tests.factories import PASSWORD, NetworkFactory, PracticeFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    NetworkFactory,
+    PracticeFactory,
+    UserFactory,
+    persona_network,
+    persona_practice_a,
+    persona_practice_b,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,19 +54,9 @@ def built(django_db_setup, django_db_blocker):
     back at the module's end; each test runs in a savepoint within it, so what a test changes
     (consent withdrawn, a practice moved) is undone before the next one."""
     with django_db_blocker.unblock(), transaction.atomic():
-        network = NetworkFactory(number=7, name="Fysio Netwerk Groene Hart")
-        practice_a = PracticeFactory(
-            agb_code="04123451",
-            name="Fysiotherapie Parabench",
-            debtor_number="100234",
-            street="Dorpsstraat 12",
-            postcode="2741 GA",
-            city="Waddinxveen",
-            network=network,
-        )
-        practice_b = PracticeFactory(
-            agb_code="04999001", name="Fysio Gouda", city="Gouda", network=network
-        )
+        network = persona_network()
+        practice_a = persona_practice_a(network)
+        practice_b = persona_practice_b(network)
         user_a = UserFactory(username="anna", practice=practice_a)
         UserFactory(username="bram", practice=practice_b)
         other = NetworkFactory(number=8, name="Netwerk Oost")
