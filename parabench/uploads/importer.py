@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from parabench import tasks
+from parabench.practices.models import Practice
 from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
 from parabench.uploads.models import Import, oldest_first
@@ -262,32 +263,45 @@ def mark_current(imports) -> None:
     (``models.oldest_first``: the newest export moment, then import number) as current.
 
     Two set-based updates that touch only the rows whose flag changes; then ``is_current`` of the
-    given objects is read back.
+    given objects is read back. Call it inside the import's transaction.
     """
-    siblings = Import.objects.filter(
-        practice_id__in={imp.practice_id for imp in imports},
-        year__in={imp.year for imp in imports},
-        status=Import.Status.IMPORTED,
-    )
-    newest_first = [order.copy().reverse_ordering() for order in oldest_first()]
-    newest = (
-        siblings.annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("practice_id"), F("year")], order_by=newest_first
+    practice_ids = {imp.practice_id for imp in imports}
+    with transaction.atomic():  # a savepoint inside the import's transaction
+        # Two workers importing exports of one practice at once would each rank only what it can see
+        # (READ COMMITTED: not the other's uncommitted import) and both mark theirs current (the
+        # topology test caught it). The practices' rows locked, in one order, make the second wait
+        # for the first to commit; its updates then see the first's import (each statement of
+        # READ COMMITTED takes a new snapshot). SQLite serialises writers anyway.
+        list(
+            Practice.objects.select_for_update()
+            .filter(pk__in=practice_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        siblings = Import.objects.filter(
+            practice_id__in=practice_ids,
+            year__in={imp.year for imp in imports},
+            status=Import.Status.IMPORTED,
+        )
+        newest_first = [order.copy().reverse_ordering() for order in oldest_first()]
+        newest = (
+            siblings.annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("practice_id"), F("year")], order_by=newest_first
+                )
+            )
+            .filter(rank=1)
+            .values("pk")
+        )
+        siblings.filter(is_current=True).exclude(pk__in=newest).update(is_current=False)
+        siblings.filter(is_current=False, pk__in=newest).update(is_current=True)
+        current = set(
+            Import.objects.filter(pk__in=[imp.pk for imp in imports], is_current=True).values_list(
+                "pk", flat=True
             )
         )
-        .filter(rank=1)
-        .values("pk")
-    )
-    siblings.filter(is_current=True).exclude(pk__in=newest).update(is_current=False)
-    siblings.filter(is_current=False, pk__in=newest).update(is_current=True)
-    current = set(
-        Import.objects.filter(pk__in=[imp.pk for imp in imports], is_current=True).values_list(
-            "pk", flat=True
-        )
-    )
-    for imp in imports:
-        imp.is_current = imp.pk in current
+        for imp in imports:
+            imp.is_current = imp.pk in current
 
 
 def requeue(import_id: int) -> bool:

@@ -1,9 +1,11 @@
 import gc
 import json
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -205,3 +207,44 @@ def test_the_cycle_collector_runs_again_after_a_batch_even_one_that_failed(db, p
     finally:
         exports_imported.disconnect(dispatch_uid="test_fail")
     assert gc.isenabled()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs MVCC"
+)
+def test_two_workers_importing_one_practice_at_once_leave_exactly_one_export_current(
+    transactional_db, practice_a
+):
+    """The first worker holds its transaction open after marking its export current; the second
+    imports a newer export of the same practice meanwhile. Unlocked, each ranked only what it
+    could see and both exports stayed current (seen in the topology test)."""
+    older = upload_export(practice_a, year=2025, today=date(2026, 3, 1))
+    newer = upload_export(practice_a, year=2025, today=date(2026, 4, 1))
+    second_marked = threading.Event()
+
+    def hold_the_first(sender, batch, **kwargs):
+        if batch[0][0].pk == older.pk:
+            second_marked.wait(timeout=3)  # times out when the second waits for our lock
+        else:
+            second_marked.set()
+
+    def import_in_a_thread(imp):
+        try:
+            importer.import_batch([imp.pk])
+        finally:
+            connection.close()
+
+    exports_imported.connect(hold_the_first, dispatch_uid="hold_the_first")
+    try:
+        first = threading.Thread(target=import_in_a_thread, args=(older,))
+        first.start()
+        time.sleep(0.5)  # the first is inside its transaction, waiting in the receiver
+        second = threading.Thread(target=import_in_a_thread, args=(newer,))
+        second.start()
+        first.join(30)
+        second.join(30)
+    finally:
+        exports_imported.disconnect(dispatch_uid="hold_the_first")
+
+    current = Import.objects.filter(practice=practice_a, year=2025, is_current=True)
+    assert list(current.values_list("pk", flat=True)) == [newer.pk]
