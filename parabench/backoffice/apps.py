@@ -1,6 +1,8 @@
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.apps import DefaultConfig as OTPStaticAppConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as OTPTOTPAppConfig
 from django_tasks_db.apps import TasksAppConfig
 
 
@@ -15,20 +17,31 @@ class BackofficeConfig(AppConfig):
 class AxesConfig(AxesAppConfig):
     verbose_name = _("Inlogbeveiliging")
 
+    def ready(self):
+        from parabench.backoffice.axes import name_records_in_the_operators_language
+
+        super().ready()
+        name_records_in_the_operators_language()
+
 
 class TasksConfig(TasksAppConfig):
     verbose_name = _("Achtergrondtaken")
 
-    def ready(self):
-        super().ready()
-        # Listed after django-otp, so its admin is registered by now (admin autodiscovers in its
-        # own ready()). django-otp writes its device lists' search help in English only.
-        from django.contrib import admin
-        from django_otp.plugins.otp_static.models import StaticDevice
-        from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        for model in (TOTPDevice, StaticDevice):
-            if admin.site.is_registered(model):
-                admin.site.get_model_admin(model).search_help_text = _(
-                    "Zoek op gebruikersnaam of e-mailadres"
-                )
+# django-otp's two kinds of second factor, under Dutch names. Their models' and fields' names and
+# help texts are plain English strings: parabench.backoffice.otp puts them through the catalogue.
+class OTPTextsTranslated:
+    def ready(self):
+        from parabench.backoffice.otp import make_translatable
+
+        super().ready()
+        for model in self.get_models():
+            make_translatable(model)
+
+
+class OTPTOTPConfig(OTPTextsTranslated, OTPTOTPAppConfig):
+    verbose_name = _("Tweestapsverificatie: authenticator-apps")
+
+
+class OTPStaticConfig(OTPTextsTranslated, OTPStaticAppConfig):
+    verbose_name = _("Tweestapsverificatie: herstelcodes")

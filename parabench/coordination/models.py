@@ -63,7 +63,8 @@ class Consent(Record):
         verbose_name_plural = _("toestemmingen van praktijken")
 
     def __str__(self):
-        return f"{self.practice} – {self.network}: {self.given}"
+        decision = _("toestemming gegeven") if self.given else _("geen toestemming")
+        return f"{self.practice} – {self.network}: {decision}"
 
 
 class CoordinatorView(Record):

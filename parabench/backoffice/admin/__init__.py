@@ -8,6 +8,8 @@ from parabench.backoffice.admin import (  # noqa: F401
     certificates,
     coordination,
     practices,
+    tasks,
+    twofactor,
     uploads,
 )
 

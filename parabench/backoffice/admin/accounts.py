@@ -1,11 +1,24 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from parabench.accounts.models import LoginEvent, User
 from parabench.accounts.onboarding import send_onboarding_emails
 from parabench.backoffice.admin.readonly import AuditAdmin
+from parabench.backoffice.permissions import permission_label
+
+
+class PermissionsInTheOperatorsLanguage:
+    """Lists of permissions name each one in the operator's language (Django stores the names
+    of its own permissions in English: parabench.backoffice.permissions)."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            formfield.label_from_instance = permission_label
+        return formfield
 
 
 class PracticeUserCreationForm(forms.ModelForm):
@@ -28,7 +41,7 @@ class PracticeUserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class ParaBenchUserAdmin(UserAdmin):
+class ParaBenchUserAdmin(PermissionsInTheOperatorsLanguage, UserAdmin):
     add_form = PracticeUserCreationForm
     add_form_template = "admin/accounts/user/add_form.html"  # Django's sentence in Dutch
     add_fieldsets = [
@@ -53,6 +66,15 @@ class ParaBenchUserAdmin(UserAdmin):
                 _("Welkomstmail en inloggegevens zijn verstuurd naar %(email)s.")
                 % {"email": obj.email},
             )
+
+
+# Importing django.contrib.auth.admin above registered Django's GroupAdmin; ours takes its place.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class ParaBenchGroupAdmin(PermissionsInTheOperatorsLanguage, GroupAdmin):
+    pass
 
 
 @admin.register(LoginEvent)
