@@ -174,9 +174,11 @@ def mark_counted(year: int, practice_ids=None) -> int:
     One ``UPDATE … FROM`` joined on the primary key to the rows whose flag is wrong, not two
     updates with ``pk [NOT] IN (ranked subquery)``: after a burst had flipped a whole national
     year (70,000 rows) and before autovacuum analysed the table, PostgreSQL took "NOT counted"
-    for one row and planned those as a subquery re-run or re-scanned for every row — quadratic
-    (cancelled after 16 minutes in the import benchmark; ``bench/bench_counted.py`` shows the
-    plans). Here the table joins without a condition of its own, so its estimate is its size,
+    for one row and ran ``IN`` as a nested-loop semi join ranking the year again for each row:
+    quadratic (cancelled after 16 minutes in the import benchmark, at the 90 s timeout in
+    ``bench/bench_counted.py``, where this statement took 7.6 s on the same stale statistics and
+    4.8 s on fresh ones: docs/benchmarks-counted.md, load 3–5; docs/statistics.md §7). Here the
+    table joins without a condition of its own, so its estimate is its size,
     whatever the statistics say: a plan that reads the ranked rows once per table row never
     costs less than one that looks each ranked row up by its primary key, hashes or merges them.
     The SQL of the ranked rows is the ORM's (``_counting``): the rule stays in one place.
