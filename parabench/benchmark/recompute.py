@@ -26,12 +26,13 @@ differs.
 """
 
 import hashlib
+import sqlite3
 from collections import defaultdict
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, F, Q, Window
+from django.db import NotSupportedError, connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -145,34 +146,71 @@ def _rows(year: int, practice_ids=None):
     return rows
 
 
-def _winners(year: int, practice_ids=None):
-    """The ids of the rows that count, as a subquery: per practice and window the row of the
-    imported export that comes last by ``uploads.models.oldest_first`` (the newest export
-    moment, then import number) among those covering the window; imports not (or no longer)
-    imported never count."""
+def _counting(year: int, practice_ids=None):
+    """Every row of ``year`` (or of these practices) with whether it counts (``counts``): per
+    practice and window the row of the imported export that comes last by
+    ``uploads.models.oldest_first`` (the newest export moment, then import number) among those
+    covering the window; rows of imports not (or no longer) imported never count."""
     newest_first = [order.copy().reverse_ordering() for order in oldest_first("imp__")]
-    ranked = (
+    imported = ExpressionWrapper(Q(imp__status=Import.Status.IMPORTED), output_field=BooleanField())
+    return (
         _rows(year, practice_ids)
-        .filter(imp__status=Import.Status.IMPORTED)
         .annotate(
+            imported=imported,
             rank=Window(
                 RowNumber(),
-                partition_by=[F("practice_id"), F("window")],
+                partition_by=[F("practice_id"), F("window"), F("imported")],
                 order_by=[*newest_first, F("pk").desc()],
-            )
+            ),
         )
-        .filter(rank=1)
+        .annotate(counts=ExpressionWrapper(Q(rank=1, imported=True), output_field=BooleanField()))
     )
-    return ranked.values("pk")
 
 
-def mark_counted(year: int, practice_ids=None) -> None:
-    """Flag, per practice and window, the row that counts (``_winners``): two set-based
-    updates that touch only the rows whose flag changes."""
-    winners = _winners(year, practice_ids)
-    rows = _rows(year, practice_ids)
-    rows.filter(counted=True).exclude(pk__in=winners).update(counted=False)
-    rows.filter(counted=False, pk__in=winners).update(counted=True)
+def mark_counted(year: int, practice_ids=None) -> int:
+    """Flag, per practice and window, the row that counts (``_counting``), in one statement that
+    writes only the rows whose flag changes. Returns how many it wrote.
+
+    One ``UPDATE … FROM`` joined on the primary key to the rows whose flag is wrong, not two
+    updates with ``pk [NOT] IN (ranked subquery)``: after a burst had flipped a whole national
+    year (70,000 rows) and before autovacuum analysed the table, PostgreSQL took "NOT counted"
+    for one row and ran ``IN`` as a nested-loop semi join ranking the year again for each row:
+    quadratic (cancelled after 16 minutes in the import benchmark, at the 90 s timeout in
+    ``bench/bench_counted.py``, where this statement took 7.6 s on the same stale statistics and
+    4.8 s on fresh ones: docs/benchmarks-counted.md, load 3–5; docs/statistics.md §7). Here the
+    table joins without a condition of its own, so its estimate is its size,
+    whatever the statistics say: a plan that reads the ranked rows once per table row never
+    costs less than one that looks each ranked row up by its primary key, hashes or merges them.
+    The SQL of the ranked rows is the ORM's (``_counting``): the rule stays in one place.
+    SQLite has ``UPDATE … FROM`` since 3.33 (Debian 12 and Python 3.11 here: 3.40).
+    """
+    sql, params = mark_counted_sql(year, practice_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def mark_counted_sql(year: int, practice_ids=None) -> tuple[str, list]:
+    """The statement of ``mark_counted`` and its parameters (``bench/bench_counted.py`` explains
+    it)."""
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33):
+        raise NotSupportedError("ParaBench needs SQLite 3.33 or newer (UPDATE … FROM).")
+    changed = (
+        _counting(year, practice_ids)
+        .exclude(counted=F("counts"))
+        .values(row_id=F("pk"), counts=F("counts"))
+    )
+    ranked, params = changed.query.get_compiler(changed.db).as_sql()
+    q = connection.ops.quote_name
+    table, counted, counts = q(WindowValues._meta.db_table), q("counted"), q("counts")
+    # The flag compared again outside: a row another transaction changed meanwhile is checked
+    # anew (PostgreSQL re-evaluates the join condition on its newest version).
+    sql = (
+        f"UPDATE {table} AS target SET {counted} = r.{counts} "  # noqa: S608
+        f"FROM ({ranked}) AS r "
+        f"WHERE target.{q('id')} = r.{q('row_id')} AND target.{counted} <> r.{counts}"
+    )
+    return sql, list(params)
 
 
 # --- Reading --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from parabench.benchmark.catalogue import COLUMN_INDEX
 from parabench.benchmark.disclosure import round_published
@@ -14,6 +15,7 @@ from parabench.benchmark.models import (
     WindowValues,
 )
 from parabench.benchmark.recompute import (
+    mark_counted,
     recompute_all,
     recompute_changed,
     recompute_practices,
@@ -121,6 +123,43 @@ def test_a_newer_import_covering_fewer_quarters_leaves_the_older_one_counting_fo
         "Q1-Q2",
         "Q1-Q3",
     }
+
+
+def _flags_and_versions():
+    """Every row's counted flag and, on PostgreSQL, its version (``xmin``: the transaction that
+    last wrote the row, whatever it wrote — no trigger needed)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, counted, xmin::text FROM benchmark_windowvalues")
+            return {pk: (counted, xmin) for pk, counted, xmin in cursor.fetchall()}
+    flags = WindowValues.objects.values_list("pk", "counted")
+    return {pk: (counted, None) for pk, counted in flags}
+
+
+def test_marking_the_counted_rows_writes_only_the_rows_whose_flag_is_wrong():
+    practices = [PracticeFactory() for _ in range(3)]
+    for practice in practices:
+        make_import(practice, 2025, size=1)
+    old = Import.objects.get(practice=practices[0])
+    new = make_import(practices[0], 2025, size=2)
+    rejected = make_import(practices[1], 2025, size=3, status=Import.Status.REJECTED)
+    # Three flags put wrong behind the recompute's back (each statement its own transaction).
+    wrong = [
+        WindowValues.objects.get(imp=new, window="Q1"),  # the newest export, not counted
+        WindowValues.objects.get(imp=old, window="Q2"),  # the export it replaced, counted
+        WindowValues.objects.get(imp=rejected, window="Q3"),  # a rejected upload, counted
+    ]
+    assert [row.counted for row in wrong] == [True, False, False]
+    for row in wrong:
+        WindowValues.objects.filter(pk=row.pk).update(counted=not row.counted)
+    before = _flags_and_versions()
+    assert mark_counted(2025) == 3
+    after = _flags_and_versions()
+    assert {pk for pk in before if after[pk] != before[pk]} == {row.pk for row in wrong}
+    assert [after[row.pk][0] for row in wrong] == [True, False, False]
+    # Nothing wrong: nothing written.
+    assert mark_counted(2025) == 0
+    assert _flags_and_versions() == after
 
 
 def test_a_rejected_import_never_counts():
