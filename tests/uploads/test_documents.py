@@ -1,6 +1,5 @@
 """Bounded intake: every step from bytes to a parsed document has a limit."""
 
-import gzip
 import json
 import tracemalloc
 from pathlib import Path
@@ -85,9 +84,10 @@ def _hostile_megabytes() -> dict[str, bytes]:
     while size + 12 < room:
         keys[f"x{len(keys)}"] = 0
         size += len(f"x{len(keys) - 1}") + 5  # "xN":0,
+    without_windows = len(export_bytes({**valid, "windows": []}))
     return {
         "keys": export_bytes({**valid, "software": {**valid["software"], **keys}}),
-        "numbers": export_bytes({**valid, "windows": [0] * (room // 2)}),
+        "numbers": export_bytes({**valid, "windows": [0] * ((MEGABYTE - without_windows) // 2)}),
         "deep": b"[" * (MEGABYTE // 2) + b"]" * (MEGABYTE // 2),
     }
 
@@ -122,7 +122,7 @@ def test_a_megabyte_of_values_is_refused_before_it_is_parsed_for_a_fraction_of_t
             continue
         # Parsed first (the path before), the same refusal came after megabytes of objects.
         assert unsafe_code == "export_too_complex"
-        assert unsafe_peak > 4 * len(document) and unsafe_peak > 50 * peak, (name, unsafe_peak)
+        assert unsafe_peak > 3 * len(document) and unsafe_peak > 50 * peak, (name, unsafe_peak)
 
 
 def test_the_count_before_parsing_refuses_one_value_beyond_the_bound():
@@ -134,8 +134,6 @@ def test_the_count_before_parsing_refuses_one_value_beyond_the_bound():
     beyond = at_bound.replace(b"[0,", b"[0,0,", 1)
     assert documents.count_values(beyond) == limit + 1
     assert _code(lambda: documents.parsed_document(beyond)) == "export_too_complex"
-    # Gzipped it is the same document once decompressed, and the same refusal.
-    assert documents.decompress(gzip.compress(beyond), "gzip", MEGABYTE) == beyond
 
 
 def test_commas_and_brackets_inside_strings_count_too_and_only_invalid_exports_have_them():
@@ -146,12 +144,13 @@ def test_commas_and_brackets_inside_strings_count_too_and_only_invalid_exports_h
     documents.check_shape(json.loads(stuffed))  # parsed, it would have passed the shape check
 
 
-def _real_exports() -> dict[str, bytes]:
+def _valid_exports() -> dict[str, bytes]:
+    """The valid conformance vectors, the examples of both formats, and exports the export
+    client generates for small and large practices, compact and indented."""
     exports = {
         path.relative_to(ROOT).as_posix(): path.read_bytes()
         for path in [
             *sorted((ROOT / "conformance" / "valid").glob("*.json")),
-            *sorted((ROOT / "conformance" / "invalid").glob("*.json")),
             ROOT / "docs" / "example-export.json",
             ROOT / "docs" / "example-export-1.0.json",
         ]
@@ -166,17 +165,23 @@ def _real_exports() -> dict[str, bytes]:
     return exports
 
 
-def test_every_real_export_passes_the_count_before_parsing_with_room_to_spare():
-    # The valid and invalid conformance vectors (the invalid ones must still get their own
-    # answers from the full validation), the examples of both formats, and exports generated
-    # by the export client for small and large practices, compact and indented.
-    for name, body in _real_exports().items():
+def test_every_valid_export_passes_the_count_before_parsing_with_room_to_spare():
+    for name, body in _valid_exports().items():
         parsed = documents.parsed_document(body)
         assert parsed == json.loads(body), name
+        # No string of a real export holds a comma or bracket, so the count on the bytes is
+        # the parsed count plus the empty arrays and objects: within half the bound.
+        assert [s for s in _strings(parsed) if any(c in s for c in ",[{")] == [], name
         counted = documents.count_values(body)
-        strings = [s for s in _strings(parsed) if any(c in s for c in ",[{")]
-        assert strings == [], name
         assert _values(parsed) <= counted <= documents.MAX_JSON_VALUES / 2, (name, counted)
+
+
+def test_the_invalid_conformance_vectors_keep_the_answers_of_the_full_validation():
+    # Each is refused for its own problem (the conformance kit checks which); none of them
+    # comes near the count, so none is answered export_too_complex instead.
+    for path in sorted((ROOT / "conformance" / "invalid").glob("*.json")):
+        counted = documents.count_values(path.read_bytes())
+        assert counted <= documents.MAX_JSON_VALUES / 2, (path.name, counted)
 
 
 def _strings(value):
