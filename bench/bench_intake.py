@@ -299,12 +299,14 @@ def _markdown(summary: dict) -> str:
             f"{'yes' if summary['only_413_422'] else 'NO'}; any 5xx: "
             f"{'none' if summary['no_5xx'] else 'YES'}.",
             "",
-            "Before the values were counted on the bytes (main f03bd9b, same benchmark, load "
-            "11.7): peak **447 MB**. `gzip-keys` and `gzip-array` expand to 1 MiB documents that "
-            "were parsed (5–22 MB of Python objects each) before the shape check refused them, "
-            "and each refusal kept its parsed document alive in a reference cycle through its "
-            "traceback until the garbage collector ran: 20 at once held 20 documents, not the 2 "
-            "the validation slots allow. Now such a document is refused on its bytes "
+            "Before the values were counted on the bytes: peak **447 MB** (main f03bd9b, load "
+            "11.7), and **463 MB** (load 4.1) with main's intake and this benchmark's attacks "
+            "(`gzip-keys-bound` included), run right after the measurement above: `gzip-keys` "
+            "394 MB, `gzip-array` 463 MB. `gzip-keys` and `gzip-array` expand to 1 MiB documents "
+            "that were parsed (5–22 MB of Python objects each) before the shape check refused "
+            "them, and each refusal kept its parsed document alive in a reference cycle through "
+            "its traceback until the garbage collector ran: 20 at once held 20 documents, not the "
+            "2 the validation slots allow. Now such a document is refused on its bytes "
             "(`documents.check_value_count`) and a refusal leaves its worker thread without its "
             "frames (`receiving.without_frames`); `gzip-keys-bound` is what still gets parsed.",
             "",
