@@ -96,6 +96,8 @@ def _national_world(env: dict, template: str, practices: int, years: int) -> dic
     copy is made while no connection of ours holds the database)."""
     import shutil
 
+    # The child's settings log to a file in WORK: on a fresh clone it does not exist yet.
+    WORK.mkdir(parents=True, exist_ok=True)
     child = subprocess.run(
         [sys.executable, "-m", "bench.bench_topology", "--prepare", env["DATABASE_URL"]]
         + ["--practices", str(practices), "--years", str(years), "--template", template],

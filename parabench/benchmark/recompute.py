@@ -408,12 +408,17 @@ def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict
             renewed = growth_matrix(stored, _previous(growth_from.get(window), practices, stored))
             _store_growth(ids, growth, renewed, never)
             growth = renewed
+            del renewed
             counted_vectors[window] = (practices[counted], stored[counted][:, _GROWTH_BASES])
         use = counted & np.isin(practices, known)
         values = with_growth(stored[use], growth[use])
+        # This window's matrices go before the next is read (and before the case-mix cells
+        # are): otherwise two windows' worth (~40 MB at national scale) lived at once.
+        del rows, stored, growth
         stat_rows += _window_statistics(
             year, window, ids[use], practices[use], values, member_keys, only, k, now
         )
+        del values
     _replace(year, only, stat_rows)
     refresh_reference_rates(year, members, k, now)
     return {"groups": len(stat_rows), "counted": counted_vectors}
@@ -455,7 +460,9 @@ def refresh_reference_rates(year: int, members, k: int, now) -> int:
             continue
         ids, _practices, blobs, layouts = zip(*fetched, strict=True)
         cells = layout.matrix(blobs, layouts, casemix.CELL_NAMES)
-        cells = np.nan_to_num(cells).reshape(len(ids), len(casemix.CELLS), len(casemix.FIELDS))
+        del fetched, blobs  # the rows' bytes, once they are the matrix (~19 MB nationally)
+        cells = np.nan_to_num(cells, copy=False)
+        cells = cells.reshape(len(ids), len(casemix.CELLS), len(casemix.FIELDS))
         published = casemix.published_rates(
             casemix.reference_rates(cells, k), _rates_key(year, window, ids)
         )

@@ -25,7 +25,12 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
 from parabench.benchmark.recompute import recompute_all, recompute_changed
-from parabench.tasks import enqueue_once, uses_database_backend, worker_alive
+from parabench.tasks import (
+    enqueue_once,
+    return_freed_memory,
+    uses_database_backend,
+    worker_alive,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +52,8 @@ def refresh_statistics(year: int, attempt: int = 1) -> str:
         later = refresh_statistics.using(run_after=timezone.now() + timedelta(seconds=delay))
         later.enqueue(year, attempt + 1)
         return "retry"
+    finally:
+        return_freed_memory()  # the worker waits for its next task at its own size
     return "recomputed " + (", ".join(map(str, years)) or "nothing")
 
 
@@ -66,7 +73,10 @@ def schedule_statistics(year: int) -> None:
 @task(queue_name=settings.STATISTICS_QUEUE)
 def recompute_years(years: list[int]) -> str:
     """Recompute every group of ``years``: the practice leaves its old groups, joins the new."""
-    report = recompute_all(years=sorted(set(years)))
+    try:
+        report = recompute_all(years=sorted(set(years)))
+    finally:
+        return_freed_memory()
     return f"recomputed {report['years']}"
 
 

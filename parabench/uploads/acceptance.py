@@ -69,8 +69,7 @@ def check_export(vendor, body: bytes, encoding: str):
     from parabench.uploads.validation import validated_export
 
     document = documents.decompress(body, encoding, settings.UPLOAD_MAX_DECOMPRESSED_BYTES)
-    parsed = documents.parse_json(document)
-    documents.check_shape(parsed)
+    parsed = documents.parsed_document(document)
     export = validated_export(parsed, today=timezone.localdate(), raw=document)
     return (
         200,

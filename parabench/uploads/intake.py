@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from parabench.practices.models import Practice
 from parabench.uploads import storage
-from parabench.uploads.documents import check_shape, content_hash, decompress, parse_json
+from parabench.uploads.documents import content_hash, decompress, parsed_document
 from parabench.uploads.importer import enqueue_import
 from parabench.uploads.models import Import
 from parabench.uploads.refusals import Refusal
@@ -137,8 +137,7 @@ def check_document(
     if earlier is not None:
         return Accepted(earlier, duplicate=True)
 
-    parsed = parse_json(document)
-    check_shape(parsed)
+    parsed = parsed_document(document)
     export = validated_export(parsed, today=timezone.localdate(now), raw=document)
     if export.practice.agb_code != practice.agb_code:
         raise Refusal(

@@ -11,7 +11,7 @@ import number, no file, no database row.
 from django.conf import settings
 from django.utils import timezone
 
-from parabench.uploads.documents import check_shape, decompress, parse_json
+from parabench.uploads.documents import decompress, parsed_document
 from parabench.uploads.intake import check_exported_at
 from parabench.uploads.plausibility import plausibility_warnings
 from parabench.uploads.refusals import Refusal
@@ -23,8 +23,7 @@ def check_export(caller: tuple, body: bytes, encoding: str):
     practice, _fingerprint = caller
     now = timezone.now()
     document = decompress(body, encoding, settings.UPLOAD_MAX_DECOMPRESSED_BYTES)
-    parsed = parse_json(document)
-    check_shape(parsed)
+    parsed = parsed_document(document)
     export = validated_export(parsed, today=timezone.localdate(now), raw=document)
     if export.practice.agb_code != practice.agb_code:
         raise Refusal(
