@@ -38,6 +38,7 @@ from bench.common import (
     Verdict,
     alternated,
     bench_environment,
+    child_json,
     fresh_django,
     min_median,
     national_baseline,
@@ -287,18 +288,15 @@ def run(practices=10_000, uploads=600, intakes=1_000, workers=2, databases=None)
     """Both databases, each in a child process; writes docs/benchmarks-uploads.md."""
     results = []
     for url in databases or (SQLITE_URL, POSTGRES_URL):
-        completed = subprocess.run(
-            [sys.executable, "-m", "bench.bench_uploads", "--child", url]
-            + ["--practices", str(practices), "--uploads", str(uploads)]
-            + ["--intakes", str(intakes), "--workers", str(workers)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
+        results.append(
+            child_json(
+                "bench.bench_uploads",
+                "--child",
+                url,
+                *("--practices", practices, "--uploads", uploads),
+                *("--intakes", intakes, "--workers", workers),
+            )
         )
-        if completed.returncode != 0:
-            raise RuntimeError(f"bench child for {url} failed:\n{completed.stderr[-4000:]}")
-        results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
     summary = {"runs": results, "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
     DOC.write_text(_markdown(summary))
     return summary
