@@ -335,6 +335,9 @@ ACCEPTANCE_CA_NAME = env_str("ACCEPTANCE_CA_NAME", "ParaBench Acceptatie CA")
 CA_TRUST_BUNDLE_PATH = env_path("CA_TRUST_BUNDLE_PATH", VAR_DIR / "ca" / "trusted-clients.pem")
 # Issuer name of the two-factor accounts in authenticator apps.
 OTP_TOTP_ISSUER = "ParaBench"
+# An operator with access to the back office must not read another operator's TOTP secret or
+# recovery codes (its key, QR code and static tokens would let them pass that second factor).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Comparison groups smaller than this show no statistics at all.
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
 

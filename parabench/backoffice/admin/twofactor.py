@@ -1,13 +1,11 @@
 """The operators' second factors (django-otp's devices) in Dutch.
 
-django-otp's admins write their fieldset titles, their search help and the QR-code column in
+django-otp's admins write their fieldset titles and their search help in
 English, in code rather than in a catalogue; these subclasses say them in Dutch. The models' and
 fields' own texts come through the catalogue (parabench.backoffice.otp).
 """
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -35,10 +33,7 @@ class DutchDeviceAdmin:
 
 
 class ParaBenchTOTPDeviceAdmin(DutchDeviceAdmin, TOTPDeviceAdmin):
-    @admin.display(description=_("QR-code"))
-    def qrcode_link(self, device):
-        url = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
-        return format_html('<a href="{}">{}</a>', url, _("QR-code tonen"))
+    pass
 
 
 class ParaBenchStaticDeviceAdmin(DutchDeviceAdmin, StaticDeviceAdmin):
