@@ -11,7 +11,7 @@ a transaction that is rolled back (so every form starts from the same rows):
 
 - ``before``: the two updates as they were (rebuilt here from the same ORM expressions), planned
   on the stale statistics; run with a statement timeout;
-- ``after``: today's ``mark_counted`` (one ``UPDATE … FROM``, ``recompute.mark_counted_sql``);
+- ``after``: today's ``mark_counted`` (one ``UPDATE … FROM``, ``flags.flag_update_sql``);
 - both again after ``ANALYZE`` (the fairest baseline: the old form with fresh statistics).
 
 It prints every plan (``EXPLAIN``; ``EXPLAIN ANALYZE`` for the runs that finish) and writes
@@ -73,9 +73,10 @@ def _old_statements(year: int) -> list[tuple[str, list]]:
 
 
 def _new_statements(year: int) -> list[tuple[str, list]]:
-    from parabench.benchmark.recompute import mark_counted_sql
+    from parabench.benchmark.recompute import _counting
+    from parabench.flags import flag_update_sql
 
-    return [mark_counted_sql(year)]
+    return [flag_update_sql(_counting(year), "counted", "counts")]
 
 
 def _explain(cursor, sql, params, analyze: bool) -> str:

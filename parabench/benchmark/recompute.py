@@ -26,12 +26,11 @@ differs.
 """
 
 import hashlib
-import sqlite3
 from collections import defaultdict
 
 import numpy as np
 from django.conf import settings
-from django.db import NotSupportedError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -43,6 +42,7 @@ from parabench.benchmark.kpis import WINDOWS, growth_matrix, pack, with_growth
 from parabench.benchmark.models import GroupKind, GroupStatistics, ReferenceRates, WindowValues
 from parabench.benchmark.stats import STAT_FIELDS
 from parabench.benchmark.uncertainty import group_dispersion
+from parabench.flags import update_flag
 from parabench.uploads.models import Import, oldest_first
 
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
@@ -169,48 +169,8 @@ def _counting(year: int, practice_ids=None):
 
 def mark_counted(year: int, practice_ids=None) -> int:
     """Flag, per practice and window, the row that counts (``_counting``), in one statement that
-    writes only the rows whose flag changes. Returns how many it wrote.
-
-    One ``UPDATE … FROM`` joined on the primary key to the rows whose flag is wrong, not two
-    updates with ``pk [NOT] IN (ranked subquery)``: after a burst had flipped a whole national
-    year (70,000 rows) and before autovacuum analysed the table, PostgreSQL took "NOT counted"
-    for one row and ran ``IN`` as a nested-loop semi join ranking the year again for each row:
-    quadratic (cancelled after 16 minutes in the import benchmark, at the 90 s timeout in
-    ``bench/bench_counted.py``, where this statement took 7.6 s on the same stale statistics and
-    4.8 s on fresh ones: docs/benchmarks-counted.md, load 3–5; docs/statistics.md §7). Here the
-    table joins without a condition of its own, so its estimate is its size,
-    whatever the statistics say: a plan that reads the ranked rows once per table row never
-    costs less than one that looks each ranked row up by its primary key, hashes or merges them.
-    The SQL of the ranked rows is the ORM's (``_counting``): the rule stays in one place.
-    SQLite has ``UPDATE … FROM`` since 3.33 (Debian 12 and Python 3.11 here: 3.40).
-    """
-    sql, params = mark_counted_sql(year, practice_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def mark_counted_sql(year: int, practice_ids=None) -> tuple[str, list]:
-    """The statement of ``mark_counted`` and its parameters (``bench/bench_counted.py`` explains
-    it)."""
-    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33):
-        raise NotSupportedError("ParaBench needs SQLite 3.33 or newer (UPDATE … FROM).")
-    changed = (
-        _counting(year, practice_ids)
-        .exclude(counted=F("counts"))
-        .values(row_id=F("pk"), counts=F("counts"))
-    )
-    ranked, params = changed.query.get_compiler(changed.db).as_sql()
-    q = connection.ops.quote_name
-    table, counted, counts = q(WindowValues._meta.db_table), q("counted"), q("counts")
-    # The flag compared again outside: a row another transaction changed meanwhile is checked
-    # anew (PostgreSQL re-evaluates the join condition on its newest version).
-    sql = (
-        f"UPDATE {table} AS target SET {counted} = r.{counts} "  # noqa: S608
-        f"FROM ({ranked}) AS r "
-        f"WHERE target.{q('id')} = r.{q('row_id')} AND target.{counted} <> r.{counts}"
-    )
-    return sql, list(params)
+    writes only the rows whose flag changes (``parabench.flags``). Returns how many it wrote."""
+    return update_flag(_counting(year, practice_ids), "counted", "counts")
 
 
 # --- Reading --------------------------------------------------------------------------------------

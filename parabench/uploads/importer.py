@@ -27,13 +27,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Window
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from parabench import tasks
+from parabench.flags import update_flag
 from parabench.practices.models import Practice
 from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
@@ -262,8 +263,8 @@ def mark_current(imports) -> None:
     """Mark, for every practice and year of ``imports``, the export that counts
     (``models.oldest_first``: the newest export moment, then import number) as current.
 
-    Two set-based updates that touch only the rows whose flag changes; then ``is_current`` of the
-    given objects is read back. Call it inside the import's transaction.
+    One set-based update that writes only the rows whose flag changes (``parabench.flags``); then
+    ``is_current`` of the given objects is read back. Call it inside the import's transaction.
     """
     practice_ids = {imp.practice_id for imp in imports}
     with transaction.atomic():  # a savepoint inside the import's transaction
@@ -284,17 +285,12 @@ def mark_current(imports) -> None:
             status=Import.Status.IMPORTED,
         )
         newest_first = [order.copy().reverse_ordering() for order in oldest_first()]
-        newest = (
-            siblings.annotate(
-                rank=Window(
-                    RowNumber(), partition_by=[F("practice_id"), F("year")], order_by=newest_first
-                )
+        ranked = siblings.annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("practice_id"), F("year")], order_by=newest_first
             )
-            .filter(rank=1)
-            .values("pk")
-        )
-        siblings.filter(is_current=True).exclude(pk__in=newest).update(is_current=False)
-        siblings.filter(is_current=False, pk__in=newest).update(is_current=True)
+        ).annotate(newest=ExpressionWrapper(Q(rank=1), output_field=BooleanField()))
+        update_flag(ranked, "is_current", "newest")
         current = set(
             Import.objects.filter(pk__in=[imp.pk for imp in imports], is_current=True).values_list(
                 "pk", flat=True
