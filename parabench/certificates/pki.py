@@ -159,12 +159,15 @@ def load_csr(data: bytes | str) -> x509.CertificateSigningRequest:
     """A PEM or DER CSR whose self-signature checks out, else CsrProblem("csr_invalid")."""
     if isinstance(data, str):
         data = data.encode("ascii", errors="replace")
-    raw = bytes(data).strip()
-    if not raw or len(raw) > MAX_CSR_BYTES:
+    raw = bytes(data)
+    # Only PEM is text with whitespace around it: DER is binary and may end in a byte that
+    # looks like a space or a newline (1 CSR in ~40), which stripping would cut off.
+    pem = raw.strip()
+    if not pem or len(raw) > MAX_CSR_BYTES:
         raise CsrProblem("csr_invalid", "empty or too large")
     try:
-        if raw.startswith(b"-----BEGIN"):
-            csr = x509.load_pem_x509_csr(raw)
+        if pem.startswith(b"-----BEGIN"):
+            csr = x509.load_pem_x509_csr(pem)
         else:
             csr = x509.load_der_x509_csr(raw)
     except ValueError as exc:
