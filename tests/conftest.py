@@ -4,6 +4,9 @@ A test that proves nothing leaks first creates the data that could leak, so most
 several personas at once.
 """
 
+import inspect
+import re
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -20,6 +23,73 @@ from tests.factories import (
 # Playwright fixtures (browser, page) once for the whole run: two sync Playwright instances in
 # one process clash.
 pytest_plugins = ["tests.browser_support"]
+
+# --- Tests that cannot reach a database run in one half of `make test` only ---------------------
+
+# pytest-django lets a test touch the database only through these (or its django_db marker).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+# A module that starts Django in a child process hands it this process's database (by
+# DATABASE_URL, the test database's URL, or the settings it boots with): its tests always run.
+CHILD_DJANGO = re.compile(
+    r"DATABASE_URL|database_url\(|child_env|manage\.py|parabench\.embedded|"
+    r"django\.setup|DJANGO_SETTINGS_MODULE"
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that can reach a database (the PostgreSQL half of make test; "
+        "the SQLite half runs every test)",
+    )
+
+
+def _starts_django(source_of, thing) -> bool:
+    if thing not in source_of:
+        try:
+            source_of[thing] = bool(CHILD_DJANGO.search(inspect.getsource(thing)))
+        except (OSError, TypeError):
+            source_of[thing] = False
+    return source_of[thing]
+
+
+def reaches_database(item, source_of: dict) -> bool:
+    """Whether a test can see which database it runs on: in this process (pytest-django blocks
+    every other test's access, so a test wrongly left out fails in the SQLite half), through a
+    fixture that unblocks it for a module's world, or in a child process that its module or one
+    of its fixtures starts."""
+    if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames):
+        return True
+    if _starts_django(source_of, item.module):
+        return True
+    for definitions in item._fixtureinfo.name2fixturedefs.values():
+        for definition in definitions:
+            if getattr(definition.func, "__module__", "").startswith(("pytest_django", "_pytest")):
+                continue
+            if "django_db_blocker" in definition.argnames or _starts_django(
+                source_of, definition.func
+            ):
+                return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("database_tests_only"):
+        return
+    source_of: dict = {}
+    kept, once = [], []
+    for item in items:
+        (kept if reaches_database(item, source_of) else once).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
