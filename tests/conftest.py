@@ -92,6 +92,32 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True, scope="session")
+def flush_postgresql_by_delete():
+    """After a transactional test (``transactional_db``, ``live_server``) Django empties every
+    table with one ``TRUNCATE``: on PostgreSQL that costs about a second however little a test
+    wrote (each table gets new files; 1.0–1.7 s for our 35 tables, against 2–17 ms for
+    ``DELETE FROM`` each), and 99 such tests paid 120 s per PostgreSQL half. ``DELETE`` in any
+    order is safe here: Django's foreign keys are ``DEFERRABLE INITIALLY DEFERRED`` and ``flush``
+    runs in one transaction. Resetting sequences or cascading to tables outside the list still
+    goes through Django's own statement."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        delete = style.SQL_KEYWORD("DELETE FROM")
+        return [f"{delete} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = truncate
+
+
 @pytest.fixture(autouse=True)
 def dutch_between_tests():
     """Each test starts in Dutch: a request in English leaves its language active in the thread,
