@@ -77,7 +77,7 @@ def _stored(kind, key, year=2025, window="Q1-Q4"):
     return GroupStatistics.objects.get(year=year, window=window, kind=kind, key=key)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_profile_group_that_leaves_out_fewer_than_five_practices_is_not_published():
     """Nine of twelve practices declare "algemeen": the three outside it would be the difference
     between the national figures and the profile's, so the profile group shows nothing; once
@@ -98,7 +98,7 @@ def test_a_profile_group_that_leaves_out_fewer_than_five_practices_is_not_publis
     assert _stored(GroupKind.PROFILE, "kinderen").stats is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_resent_first_quarter_moves_the_practice_to_another_size_class_incrementally():
     """Incremental equals full also when an import moves a practice between size classes."""
     practices = [PracticeFactory() for _ in range(16)]

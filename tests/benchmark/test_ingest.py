@@ -9,7 +9,7 @@ from parabench.benchmark.models import WindowValues
 from tests.benchmark.factories import make_export, make_import
 from tests.factories import PracticeFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _patients(row) -> float:

@@ -90,7 +90,7 @@ def _figures(imp):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_rows_stored_before_a_kpi_was_added_still_read_correctly_everywhere():
     practices = [PracticeFactory() for _ in range(6)]
     for size, practice in enumerate(practices, start=1):
@@ -128,7 +128,7 @@ def test_rows_stored_before_a_kpi_was_added_still_read_correctly_everywhere():
     assert counts.tolist() == [[6, 5]]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_rebuild_kpis_computes_every_import_again_from_its_stored_export(settings, capsys):
     imports = []
     for practice in [PracticeFactory() for _ in range(5)]:

@@ -18,7 +18,7 @@ from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 COUNT_KPIS = ("patients", "episodes", "sessions", "revenue", "new_patients", "new_episodes")
 

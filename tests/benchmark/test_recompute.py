@@ -25,7 +25,7 @@ from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 PATIENTS = COLUMN_INDEX["patients"]
 MEDIAN = STAT_FIELDS.index("median")
