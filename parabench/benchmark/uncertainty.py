@@ -43,9 +43,17 @@ IQR_PER_SD = 2 * NormalDist().inv_cdf(0.75)  # 1.3490: the IQR of a normal distr
 WINSOR = (0.10, 0.90)  # Spiegelhalter 2005: winsorise z-scores at the 10th and 90th percentile
 
 
+# Cached: a funnel asks for the same few quantiles at each of its 96 points, and every call
+# made a NormalDist and inverted it again (a funnel's curves 0.53 → 0.50 ms, 293 funnels of
+# the national data, 2026-11-29).
+@functools.lru_cache(maxsize=64)
+def normal_quantile(q: float) -> float:
+    return NormalDist().inv_cdf(q)
+
+
 def z_value(level: float) -> float:
     """The two-sided normal quantile: 1.96 for 95 %, 3.09 for 99.8 %."""
-    return NormalDist().inv_cdf(0.5 + level / 2)
+    return normal_quantile(0.5 + level / 2)
 
 
 # --- Intervals -------------------------------------------------------------------------------
@@ -118,7 +126,7 @@ def gamma_ppf(q: float, shape: float) -> float:
     """
     if not 0 < q < 1 or shape <= 0:
         raise ValueError("gamma_ppf wants 0 < q < 1 and shape > 0")
-    z = NormalDist().inv_cdf(q)
+    z = normal_quantile(q)
     c = 1 / (9 * shape)
     x = shape * max(1 - c + z * math.sqrt(c), 1e-3) ** 3
     low, high = 0.0, math.inf
@@ -147,7 +155,7 @@ def gamma_ppf(q: float, shape: float) -> float:
 def wilson_hilferty(q: float, shape: float) -> float:
     """The Wilson–Hilferty approximation of a gamma quantile: relative error below 10⁻⁴ from
     shape 200 on (below 10⁻⁵ from 1,000). Only for drawing curves, never for a verdict."""
-    z = NormalDist().inv_cdf(q)
+    z = normal_quantile(q)
     c = 1 / (9 * shape)
     return shape * (1 - c + z * math.sqrt(c)) ** 3
 
