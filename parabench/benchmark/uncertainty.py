@@ -648,9 +648,57 @@ def funnel(judgement: Judgement) -> dict | None:
     ns = funnel_ns(judgement.n)
     out: dict = {"n": ns.tolist()}
     for level in LEVELS:
-        pairs = [
-            limits(model, judgement.target, n, judgement.tau2, level, judgement.sd, exact=False)
-            for n in ns
-        ]
-        out[level] = ([p[0] for p in pairs], [p[1] for p in pairs])
+        low, high = _limit_curves(model, judgement.target, ns, judgement.tau2, level, judgement.sd)
+        out[level] = (low.tolist(), high.tolist())
     return out
+
+
+def _limit_curves(model: Model, target: float, ns: np.ndarray, tau2: float, level: float, sd):
+    """``limits(..., exact=False)`` at every denominator of ``ns``: the same arithmetic on
+    arrays (Wilson, mean ± z·sd/√n, growth's Wilson), the rates' quantiles still one by one.
+
+    Why not ``limits`` per point: its 96 calls were a funnel's whole cost, and a theme tab
+    draws up to 7 funnels. On arrays 0.50 → 0.22 ms per funnel (293 funnels of the national
+    data, 2026-11-29; what remains is mostly the rates' exact quantiles); the curves are the
+    same to the last bit but hypot's (a relative 7e-15), every page byte-identical.
+    ``test_uncertainty`` holds each point to ``limits`` at its n.
+    """
+    z = z_value(level)
+    tau = math.sqrt(tau2) if tau2 and tau2 > 0 else 0.0
+    if model.kind == "proportion":
+        low, high = _wilson_curves(target / 100 * ns, ns, z)
+        low, high = low * 100, high * 100
+    elif model.kind == "rate":
+        pairs = [poisson_exact(target * n, level, exact=False) for n in ns.tolist()]
+        low, high = np.array(pairs).T / ns
+    elif model.kind == "mean":
+        half = z * sd / np.sqrt(ns)
+        low, high = target - half, target + half
+    else:  # growth
+        ratio = 1 + target / 100
+        low, high = (_shares_to_growth(s) for s in _wilson_curves(ratio * ns, ns * (1 + ratio), z))
+    low = target - np.hypot(target - low, z * tau)
+    high = target + np.hypot(high - target, z * tau)
+    if model.kind == "proportion":
+        low, high = np.maximum(low, 0.0), np.minimum(high, 100.0)
+    elif model.kind == "rate":
+        low = np.maximum(low, 0.0)
+    elif model.kind == "growth":
+        low = np.maximum(low, -100.0)
+    return low, high
+
+
+def _wilson_curves(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """``wilson`` for arrays of counts and denominators (all n > 0)."""
+    p = np.clip(x / n, 0.0, 1.0)
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * np.sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n)
+    low = np.where(p == 0, 0.0, np.maximum(0.0, centre - half))
+    return low, np.where(p == 1, 1.0, np.minimum(1.0, centre + half))
+
+
+def _shares_to_growth(share: np.ndarray) -> np.ndarray:
+    """``_share_to_growth`` for an array of shares."""
+    with np.errstate(divide="ignore"):
+        return np.where(share >= 1, math.inf, (share / (1 - share) - 1) * 100)
