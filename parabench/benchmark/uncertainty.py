@@ -43,9 +43,17 @@ IQR_PER_SD = 2 * NormalDist().inv_cdf(0.75)  # 1.3490: the IQR of a normal distr
 WINSOR = (0.10, 0.90)  # Spiegelhalter 2005: winsorise z-scores at the 10th and 90th percentile
 
 
+# Cached: the same few quantiles are asked for again and again (every judged KPI, every point
+# of a rate's funnel), and every call made a NormalDist and inverted it (a funnel's curves
+# 0.217 → 0.199 ms, 293 funnels of the national data, 2026-11-29).
+@functools.lru_cache(maxsize=64)
+def normal_quantile(q: float) -> float:
+    return NormalDist().inv_cdf(q)
+
+
 def z_value(level: float) -> float:
     """The two-sided normal quantile: 1.96 for 95 %, 3.09 for 99.8 %."""
-    return NormalDist().inv_cdf(0.5 + level / 2)
+    return normal_quantile(0.5 + level / 2)
 
 
 # --- Intervals -------------------------------------------------------------------------------
@@ -118,7 +126,7 @@ def gamma_ppf(q: float, shape: float) -> float:
     """
     if not 0 < q < 1 or shape <= 0:
         raise ValueError("gamma_ppf wants 0 < q < 1 and shape > 0")
-    z = NormalDist().inv_cdf(q)
+    z = normal_quantile(q)
     c = 1 / (9 * shape)
     x = shape * max(1 - c + z * math.sqrt(c), 1e-3) ** 3
     low, high = 0.0, math.inf
@@ -147,7 +155,7 @@ def gamma_ppf(q: float, shape: float) -> float:
 def wilson_hilferty(q: float, shape: float) -> float:
     """The Wilson–Hilferty approximation of a gamma quantile: relative error below 10⁻⁴ from
     shape 200 on (below 10⁻⁵ from 1,000). Only for drawing curves, never for a verdict."""
-    z = NormalDist().inv_cdf(q)
+    z = normal_quantile(q)
     c = 1 / (9 * shape)
     return shape * (1 - c + z * math.sqrt(c)) ** 3
 
@@ -640,9 +648,57 @@ def funnel(judgement: Judgement) -> dict | None:
     ns = funnel_ns(judgement.n)
     out: dict = {"n": ns.tolist()}
     for level in LEVELS:
-        pairs = [
-            limits(model, judgement.target, n, judgement.tau2, level, judgement.sd, exact=False)
-            for n in ns
-        ]
-        out[level] = ([p[0] for p in pairs], [p[1] for p in pairs])
+        low, high = _limit_curves(model, judgement.target, ns, judgement.tau2, level, judgement.sd)
+        out[level] = (low.tolist(), high.tolist())
     return out
+
+
+def _limit_curves(model: Model, target: float, ns: np.ndarray, tau2: float, level: float, sd):
+    """``limits(..., exact=False)`` at every denominator of ``ns``: the same arithmetic on
+    arrays (Wilson, mean ± z·sd/√n, growth's Wilson), the rates' quantiles still one by one.
+
+    Why not ``limits`` per point: its 96 calls were a funnel's whole cost, and a theme tab
+    draws up to 7 funnels. On arrays 0.50 → 0.22 ms per funnel (293 funnels of the national
+    data, 2026-11-29; what remains is mostly the rates' exact quantiles); the curves are the
+    same to the last bit but hypot's (a relative 7e-15), every page byte-identical.
+    ``test_uncertainty`` holds each point to ``limits`` at its n.
+    """
+    z = z_value(level)
+    tau = math.sqrt(tau2) if tau2 and tau2 > 0 else 0.0
+    if model.kind == "proportion":
+        low, high = _wilson_curves(target / 100 * ns, ns, z)
+        low, high = low * 100, high * 100
+    elif model.kind == "rate":
+        pairs = [poisson_exact(target * n, level, exact=False) for n in ns.tolist()]
+        low, high = np.array(pairs).T / ns
+    elif model.kind == "mean":
+        half = z * sd / np.sqrt(ns)
+        low, high = target - half, target + half
+    else:  # growth
+        ratio = 1 + target / 100
+        low, high = (_shares_to_growth(s) for s in _wilson_curves(ratio * ns, ns * (1 + ratio), z))
+    low = target - np.hypot(target - low, z * tau)
+    high = target + np.hypot(high - target, z * tau)
+    if model.kind == "proportion":
+        low, high = np.maximum(low, 0.0), np.minimum(high, 100.0)
+    elif model.kind == "rate":
+        low = np.maximum(low, 0.0)
+    elif model.kind == "growth":
+        low = np.maximum(low, -100.0)
+    return low, high
+
+
+def _wilson_curves(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """``wilson`` for arrays of counts and denominators (all n > 0)."""
+    p = np.clip(x / n, 0.0, 1.0)
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * np.sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n)
+    low = np.where(p == 0, 0.0, np.maximum(0.0, centre - half))
+    return low, np.where(p == 1, 1.0, np.minimum(1.0, centre + half))
+
+
+def _shares_to_growth(share: np.ndarray) -> np.ndarray:
+    """``_share_to_growth`` for an array of shares."""
+    with np.errstate(divide="ignore"):
+        return np.where(share >= 1, math.inf, (share / (1 - share) - 1) * 100)

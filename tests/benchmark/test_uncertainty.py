@@ -344,6 +344,41 @@ def test_a_drawn_funnel_of_a_large_count_is_within_a_ten_thousandth_of_the_exact
     assert judgement.limits[0.95] == u.limits(model, 2350.0, 4.5, 0.0, 0.95)
 
 
+@pytest.mark.parametrize(
+    "code,value,values,median,tau2",
+    [
+        ("goals_achieved_share", 62.0, {"support.closed_episodes": 30}, 55.0, 16.0),
+        ("goals_achieved_share", 100.0, {"support.closed_episodes": 12}, 100.0, 0.0),
+        ("goals_achieved_share", 0.0, {"support.closed_episodes": 12}, 0.0, 4.0),
+        ("episodes_per_patient", 1.4, {"patients": 40}, 1.3, 0.01),
+        ("episodes_per_patient", 1.4, {"patients": 900}, 1.3, 0.0),
+        (
+            "sessions_per_episode",
+            9.5,
+            {"support.closed_episodes": 80, "support.sessions_per_episode_sd": 4.0},
+            8.0,
+            0.5,
+        ),
+        ("growth_patients", 4.0, {"patients": 520}, 2.0, 9.0),
+        ("growth_patients", -60.0, {"patients": 3}, 1.0, 0.0),
+    ],
+)
+def test_a_drawn_funnel_is_the_limits_at_each_of_its_denominators(
+    code, value, values, median, tau2
+):
+    """The curves are computed on arrays at once (``_limit_curves``); each point is what
+    ``limits`` gives at that n (a last-bit difference of hypot at most)."""
+    judgement = u.judge(code, value, values, median, median - 1, median + 1, tau2)
+    curves = u.funnel(judgement)
+    for level in u.LEVELS:
+        for i, n in enumerate(curves["n"]):
+            want = u.limits(
+                u.MODELS[code], median, n, judgement.tau2, level, judgement.sd, exact=False
+            )
+            drawn = (curves[level][0][i], curves[level][1][i])
+            assert drawn == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
 def test_no_production_module_imports_scipy():
     """scipy is the tests' independent reference; the portal computes without it."""
     from pathlib import Path

@@ -109,10 +109,15 @@ def words(table: dict) -> dict[str, str]:
 # --- Geometry ------------------------------------------------------------------------------------
 
 
-def n(value: float) -> SafeString:
-    """A coordinate, short: 12.5 not 12.500000001 (digits only: safe as it is)."""
+def short(value: float) -> str:
+    """A coordinate as text, short: 12.5 not 12.500000001, 12 not 12.0."""
     text = f"{value:.1f}"
-    return SafeString(text[:-2] if text.endswith(".0") else text)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def n(value: float) -> SafeString:
+    """A coordinate for ``format_html`` (digits only: safe as it is)."""
+    return SafeString(short(value))
 
 
 def text_width(text: str, size: float = 12) -> float:

@@ -87,18 +87,22 @@ def draw(chart: Funnel) -> base.Drawing:
         return x_scale(math.log10(value))
 
     # Four curves and the band share the 48 denominators: their x once, not once per curve
-    # (drawing the funnels was half of rendering a theme tab).
-    xs = [n(x(k)) for k in ns]
+    # (drawing the funnels was half of rendering a theme tab); and each curve's points once,
+    # for its path and for the band, as plain text (0.74 → 0.54 ms per funnel, 293 funnels of
+    # the national data, 2026-11-29; the SVG is byte-identical).
+    xs = [base.short(x(k)) for k in ns]
 
     def points(values) -> list[str]:
-        return [f"{px} {n(y(v))}" for px, v in zip(xs, values, strict=True)]
+        return [f"{px} {base.short(y(v))}" for px, v in zip(xs, values, strict=True)]
 
-    def path(values) -> str:
+    def path(values, drawn) -> str:
+        """The curve through ``drawn`` (the points of ``values``), past undefined values."""
         return "M" + "L".join(
-            point for point, v in zip(points(values), values, strict=True) if math.isfinite(v)
+            point for point, v in zip(drawn, values, strict=True) if math.isfinite(v)
         )
 
-    band = "M" + "L".join(points(chart.outer[1]) + points(chart.outer[0])[::-1])
+    outer_low, outer_high = points(chart.outer[0]), points(chart.outer[1])
+    band = "M" + "L".join(outer_high + outer_low[::-1])
     y_values, decimals = base.ticks(low, high, 4)
     write = chart.axis(decimals)
     grid = format_html_join(
@@ -151,16 +155,16 @@ def draw(chart: Funnel) -> base.Drawing:
             '</title><path d="{}"/><path d="{}"/></g>',
             GROUP,
             outer_text,
-            path(chart.outer[0]),
-            path(chart.outer[1]),
+            path(chart.outer[0], outer_low),
+            path(chart.outer[1], outer_high),
         ),
         format_html(
             '<g fill="none" stroke="{}" stroke-width="2"><title>{}</title><path d="{}"/>'
             '<path d="{}"/></g>',
             GROUP,
             inner_text,
-            path(chart.inner[0]),
-            path(chart.inner[1]),
+            path(chart.inner[0], points(chart.inner[0])),
+            path(chart.inner[1], points(chart.inner[1])),
         ),
         format_html(
             '<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="2.5">'
