@@ -575,11 +575,8 @@ def _sized(members, first_quarter) -> dict:
     classes = {}
     if first_quarter is not None:
         _ids, practices, counted, stored, _growth, _never = first_quarter
-        column = stored[counted, _SIZE]
-        # One size_class per distinct figure, not per practice (patient counts repeat).
-        distinct, at = np.unique(column, return_inverse=True)
-        named = [groups.size_class(float(x)) for x in distinct]
-        classes = dict(zip(practices[counted].tolist(), (named[i] for i in at), strict=True))
+        named = groups.size_classes(stored[counted, _SIZE]).tolist()
+        classes = dict(zip(practices[counted].tolist(), named, strict=True))
     # One new Membership per distinct (membership, class), not per practice: dataclasses.replace
     # for every one of 10,000 practices cost 0.2 s of an incremental refresh (measured).
     sized: dict[tuple, groups.Membership] = {}
