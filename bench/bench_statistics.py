@@ -414,7 +414,18 @@ def markdown(result: dict) -> str:
         "changed flags written), reading the rows one window at a time in binary, writing "
         "back growth figures that changed (normally none) and writing the statistics rows by "
         "`COPY`. The baseline publishes the same groups as production, the peer groups by size "
-        "class (national and per province) included, under the same publication rule.",
+        "class (national and per province) included, under the same publication rule. The "
+        "world of the rounds has no case-mix cells (format 1.0): the full recompute's rate "
+        "queries find none through a partial index, and the baseline computes no rates.",
+        "",
+        "**The incremental refresh** reads the year's counted rows window by window (the "
+        "national group holds every practice) and recomputes the changed practice's groups: "
+        "national, province, network, its size class of the last recompute and of today, "
+        "nationally and in the province, and its profile; any other group by kind only when a "
+        "margin of the publication rule now lies within one practice per changed practice of "
+        "k (`recompute._may_flip`). The reference rates are recomputed only for the windows "
+        "whose counted rows with cells changed: none after a 1.0 import that replaced a 1.0 "
+        "export, every window the export covers after a 1.1 import.",
         "",
         "**Verdicts.**",
         "",
