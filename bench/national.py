@@ -20,8 +20,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 LAST_YEAR = 2026
-# The filled world every benchmark copies (on the same server as the benchmark's database).
-TEMPLATE = "bm_national_tpl"
+# The filled world every benchmark copies (on the same server as the benchmark's database). The
+# name carries the world's version: a template of an older ``generate`` is never reused.
+TEMPLATE = "bm_national_v2_tpl"
+# First-quarter patients of a practice of average size: with the practice sizes of ``generate``, a
+# quarter of the practices fall below 200 and a quarter above 400 — the size bands were cut at
+# roughly the national tertiles (``groups.SIZE_BANDS``). Version 1 drew this column like every
+# other one (a median of about 20): 98 % of the practices were "klein", so that size group was
+# as large as the national one and every refresh recomputed it.
+PATIENTS_Q1 = 280.0
 SEED = 6
 PROVINCE_WEIGHTS = {
     "GR": 3.4,
@@ -58,6 +65,7 @@ def generate(practices: int, years: int, seed: int = SEED):
     network = np.where(in_network, rng.integers(0, networks, size=practices), -1)
     size = rng.lognormal(0, 0.5, size=practices)
     reference = rng.lognormal(3, 1, size=len(STORED_COLUMNS))
+    reference[STORED_COLUMNS.index("patients")] = PATIENTS_Q1
     data = {}
     first = LAST_YEAR - years + 1
     for year in range(first, LAST_YEAR + 1):
