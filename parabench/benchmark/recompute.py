@@ -99,7 +99,7 @@ class Changed:
 
 def _changed_state(year: int, practice_ids) -> tuple[dict[int, str], set[tuple[str, int]]]:
     """Before ``mark_counted``: the practices' size classes (from their counted first quarter,
-    as ``_sized`` fixes them) and their counted rows with cells, as (window, row id)."""
+    as ``_size_classes`` fixes them) and their counted rows with cells, as (window, row id)."""
     counted = _rows(year, practice_ids).filter(counted=True)
     sizes = {
         practice: groups.size_class(layout.vector(blob, pk, layout.values_names())[_SIZE])
@@ -463,11 +463,10 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
     for window in WINDOWS:
         rows = _read_window(year, window, counted_only=growth_from is None)
         if window == groups.SIZE_WINDOW:  # the first window read: the year's size classes
-            members = _sized(members, rows)
+            classes = _size_classes(rows)
+            member_keys = _member_keys(members, classes)
             if only is not None:
-                by_kind = _by_kind_groups(year, members, changed)
-        if member_keys is None or window == groups.SIZE_WINDOW:
-            member_keys = _member_keys(members)
+                by_kind = _by_kind_groups(year, members, classes, member_keys, changed)
         if rows is None:
             if only is not None:  # nothing counts here (any more): the groups' rows go
                 replaced[window] = set(only) | by_kind[0]
@@ -503,13 +502,22 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
     return {"groups": len(stat_rows), "counted": counted_vectors}
 
 
-def _member_keys(members) -> tuple[np.ndarray, dict]:
-    """Every practice's group keys per kind (``groups.row_keys``), built once per year and
-    picked per window by position: (sorted practice ids, keys aligned with them). Building
-    them from the memberships twice per window cost 1.5 s of a 48 s national year (cProfile,
-    load 25)."""
+def _member_keys(members, classes: dict[int, str]) -> tuple[np.ndarray, dict]:
+    """Every practice's group keys per kind (``groups.row_keys``) with its size class of the
+    year (``classes``, ``_size_classes``), built once per year and picked per window by
+    position: (sorted practice ids, keys aligned with them). Building them from the
+    memberships twice per window cost 1.5 s of a 48 s national year (cProfile, load 25).
+
+    The size keys are set here, not through a sized Membership per practice: hashing 10,000
+    memberships and copying 4,600 distinct ones cost 0.1 s of a national refresh (cProfile)."""
     ids = np.array(sorted(members), dtype=np.int64)
-    return ids, groups.row_keys([members[int(p)] for p in ids])
+    keys = groups.row_keys([members[int(p)] for p in ids])
+    size = np.array([classes.get(p, "") for p in ids.tolist()], dtype=str)
+    province = keys[GroupKind.REGION]
+    both = (province != "") & (size != "")
+    keys[GroupKind.SIZE] = size
+    keys[GroupKind.REGION_SIZE] = np.where(both, np.char.add(np.char.add(province, ":"), size), "")
+    return ids, keys
 
 
 # --- The national case-mix reference rates (docs/statistics.md §9) ------------------------------
@@ -579,28 +587,17 @@ def _rates_key(year, window, row_ids) -> bytes:
     return secret + head + np.sort(np.asarray(row_ids, dtype="<i8")).tobytes()
 
 
-def _sized(members, first_quarter) -> dict:
-    """The memberships with each practice's size class of this year, from its counted
-    first-quarter row (``groups.size_class``); practices without one have no class."""
-    classes = {}
-    if first_quarter is not None:
-        _ids, practices, counted, stored, _growth, _never = first_quarter
-        named = groups.size_classes(stored[counted, _SIZE]).tolist()
-        classes = dict(zip(practices[counted].tolist(), named, strict=True))
-    # One new Membership per distinct (membership, class), not per practice: dataclasses.replace
-    # for every one of 10,000 practices cost 0.2 s of an incremental refresh (measured).
-    sized: dict[tuple, groups.Membership] = {}
-
-    def one(member, size):
-        found = sized.get((member, size))
-        if found is None:
-            found = sized[(member, size)] = member.sized(size)
-        return found
-
-    return {pid: one(member, classes.get(pid, "")) for pid, member in members.items()}
+def _size_classes(first_quarter) -> dict[int, str]:
+    """Each practice's size class of this year, from its counted first-quarter row
+    (``groups.size_class``); practices without one are absent (no class)."""
+    if first_quarter is None:
+        return {}
+    _ids, practices, counted, stored, _growth, _never = first_quarter
+    named = groups.size_classes(stored[counted, _SIZE]).tolist()
+    return dict(zip(practices[counted].tolist(), named, strict=True))
 
 
-def _by_kind_groups(year: int, members, changed) -> tuple[set, set]:
+def _by_kind_groups(year: int, members, classes, member_keys, changed) -> tuple[set, set]:
     """The peer groups by kind an incremental recompute of ``year`` must recompute, and those
     it must check (``_may_flip``): (groups, groups).
 
@@ -614,9 +611,15 @@ def _by_kind_groups(year: int, members, changed) -> tuple[set, set]:
     province and size), so recomputing them sorted twice the national group's values per
     window — half of an incremental refresh at national scale (cProfile, 10,000 practices).
     """
-    # Per distinct membership: every practice's groups() cost 0.4 s at national scale.
-    distinct = set(members.values())
-    present = {g for m in distinct for g in m.groups() if g.kind in groups.BY_KIND}
+    # From every practice's keys (``_member_keys``): the distinct memberships' groups() cost
+    # 0.1 s of a national refresh once size classes multiplied them (4,600; cProfile).
+    _ids, keys = member_keys
+    present = {
+        groups.Group(kind, str(key))
+        for kind in groups.BY_KIND
+        for key in np.unique(keys[kind])
+        if key
+    }
     stored = GroupStatistics.objects.filter(year=year, kind__in=groups.BY_KIND)
     every = present | {groups.Group(kind, key) for kind, key in stored.values_list("kind", "key")}
     if changed is None:
@@ -626,8 +629,9 @@ def _by_kind_groups(year: int, members, changed) -> tuple[set, set]:
         member = members.get(practice)
         if member is None:
             continue
+        now = member.sized(classes.get(practice, ""))
         old = member.sized(changed.sizes_before.get(practice, ""))
-        forced |= {g for m in (member, old) for g in m.groups() if g.kind in groups.BY_KIND}
+        forced |= {g for m in (now, old) for g in m.groups() if g.kind in groups.BY_KIND}
     return forced, every - forced
 
 
