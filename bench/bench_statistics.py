@@ -24,7 +24,7 @@ target (full ≤ 1.5 × numpy, incremental ≤ 1 s, peak RSS of a recompute ≤ 
 
 Run: ``.venv/bin/python -m bench.bench_statistics [--practices 10000 --years 10 --rounds 3]`` —
 prints the figures and writes docs/benchmarks-statistics.md. Database ``bm_statistics``, a copy of
-the filled world ``bm_national_tpl`` (kept between runs), on 127.0.0.1; ``--database URL`` and
+the filled world ``national.TEMPLATE`` (kept between runs), on 127.0.0.1; ``--database URL`` and
 ``--template NAME`` for others.
 """
 
