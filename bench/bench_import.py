@@ -19,7 +19,7 @@ over one more set of uploads, and its peak RSS while it also runs the statistics
 whole year at national scale (measured by the kernel: ``wait4``'s ``ru_maxrss``).
 
 Run: ``.venv/bin/python -m bench.bench_import [--count 300 --rounds 3]`` — prints the figures and
-writes docs/benchmarks-import.md. Database ``bm_import`` (a copy of ``bm_national_tpl``).
+writes docs/benchmarks-import.md. Database ``bm_import`` (a copy of ``national.TEMPLATE``).
 """
 
 import argparse

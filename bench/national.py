@@ -20,8 +20,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 LAST_YEAR = 2026
-# The filled world every benchmark copies (on the same server as the benchmark's database).
-TEMPLATE = "bm_national_tpl"
+# The filled world every benchmark copies (on the same server as the benchmark's database). The
+# name carries the world's version: a template of an older ``generate`` is never reused.
+TEMPLATE = "bm_national_v2_tpl"
+# First-quarter patients of a practice of average size: with the practice sizes of ``generate``, a
+# quarter of the practices fall below 200 and a quarter above 400 — the size bands were cut at
+# roughly the national tertiles (``groups.SIZE_BANDS``). Version 1 drew this column like every
+# other one (a median of about 20): 98 % of the practices were "klein", so that size group was
+# as large as the national one and every refresh recomputed it.
+PATIENTS_Q1 = 280.0
 SEED = 6
 PROVINCE_WEIGHTS = {
     "GR": 3.4,
@@ -58,6 +65,7 @@ def generate(practices: int, years: int, seed: int = SEED):
     network = np.where(in_network, rng.integers(0, networks, size=practices), -1)
     size = rng.lognormal(0, 0.5, size=practices)
     reference = rng.lognormal(3, 1, size=len(STORED_COLUMNS))
+    reference[STORED_COLUMNS.index("patients")] = PATIENTS_Q1
     data = {}
     first = LAST_YEAR - years + 1
     for year in range(first, LAST_YEAR + 1):
@@ -142,6 +150,72 @@ def fill(province, network, networks, data) -> dict:
         "window_rows": sum(len(m) for m in data.values()),
         "imports": len(imports),
     }
+
+
+# --- Case-mix cells (format 1.1), for the measurement of the reference rates ---------------------
+
+
+def cells(rows: int, seed: int = SEED) -> np.ndarray:
+    """Plausible case-mix cells of ``rows`` window rows (rows × 48 × 5, ``casemix.FIELDS``):
+    per cell a share of the practice's episodes (most in a few common cells, a third of the
+    cells empty), about 12 sessions per chronic episode and 5.5 per other one, about a week per
+    session, with the sums of squares of a spread of about 40 %."""
+    from parabench.benchmark import casemix
+
+    rng = np.random.default_rng(SEED + 1)  # the country's case mix: the same in every call
+    per_side = len(casemix.CELLS) // 2  # CELLS: the chronic side first
+    weight = rng.lognormal(0, 1.2, size=len(casemix.CELLS))
+    weight[rng.random(len(casemix.CELLS)) < 0.33] = 0
+    rate = np.repeat([12.0, 5.5], per_side)[: len(casemix.CELLS)] * rng.lognormal(
+        0, 0.2, len(casemix.CELLS)
+    )
+    days = rate * 7 * rng.lognormal(0, 0.2, size=len(casemix.CELLS))
+    rng = np.random.default_rng(seed + 2)  # the rows
+    episodes = rng.poisson(weight[None, :] * rng.lognormal(0, 0.5, size=(rows, 1)) * 4)
+    out = np.zeros((rows, len(casemix.CELLS), len(casemix.FIELDS)))
+    out[:, :, casemix.EPISODES] = episodes
+    for column, squares, mean in (
+        (casemix.SESSIONS, casemix.SESSIONS_SQUARES, rate),
+        (casemix.DAYS, casemix.DAYS_SQUARES, days),
+    ):
+        per_episode = mean[None, :] * rng.lognormal(0, 0.15, size=(rows, len(casemix.CELLS)))
+        out[:, :, column] = np.round(episodes * per_episode)
+        out[:, :, squares] = np.round(episodes * per_episode**2 * 1.16)
+    return out
+
+
+def fill_cells(year: int) -> int:
+    """Give every counted row of ``year`` case-mix cells (as if every practice sent format 1.1),
+    in the database of this process. Returns the rows given cells."""
+    from django.db import connection, transaction
+
+    from parabench.benchmark import casemix, layout
+    from parabench.benchmark.models import WindowValues
+
+    ids = list(
+        WindowValues.objects.filter(year=year, counted=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    cells_layout = layout.ensure(casemix.CELL_NAMES)
+    table = connection.ops.quote_name(WindowValues._meta.db_table)
+    chunk = 5000  # made in parts: 50,000 rows of cells at once were 100 MB of this process's peak
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bench_cells (id bigint, cells bytea) ON COMMIT DROP")
+        with cursor.cursor.copy("COPY bench_cells (id, cells) FROM STDIN") as copy:
+            for start in range(0, len(ids), chunk):
+                part = ids[start : start + chunk]
+                made = cells(len(part), seed=SEED + start).reshape(len(part), -1)
+                for pk, row in zip(part, made, strict=True):
+                    copy.write_row((pk, np.asarray(row, dtype="<f8").tobytes()))
+        cursor.execute(
+            f"UPDATE {table} AS target SET cells = c.cells, cells_layout_id = %s "  # noqa: S608
+            "FROM bench_cells AS c WHERE target.id = c.id",
+            [cells_layout],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+    return len(ids)
 
 
 # --- PostgreSQL: a filled template, copied per run ---------------------------------------------

@@ -112,7 +112,17 @@ def matrix(blobs, pks, wanted: tuple[str, ...]) -> np.ndarray:
     """Many stored vectors (each with its layout id) as one (rows × wanted) matrix, by name.
 
     Rows are grouped by layout: one ``frombuffer`` and one mapping per layout, not per row.
+    When every row has one layout (the rule: a layout changes only with a new catalogue), the
+    blobs are joined as they come: grouping 10,000 rows one by one in Python cost 0.15 s of a
+    national incremental refresh's ten matrices (cProfile, load 7).
     """
+    layouts = set(pks)
+    if len(layouts) == 1 and None not in layouts and not any(b is None for b in blobs):
+        (pk,) = layouts
+        joined = b"".join(blobs)
+        stored = np.frombuffer(joined, dtype="<f8").reshape(len(blobs), width(pk))
+        mapped = take(stored, pk, wanted)
+        return mapped.copy() if mapped is stored else mapped  # writable, as below
     out = np.full((len(blobs), len(wanted)), np.nan)
     groups: dict[int, list[int]] = {}
     for i, (blob, pk) in enumerate(zip(blobs, pks, strict=True)):

@@ -27,6 +27,8 @@ differs.
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 from django.conf import settings
@@ -47,6 +49,7 @@ from parabench.uploads.models import Import, oldest_first
 
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
 _TAU2, _MEDIAN = STAT_FIELDS.index("tau2"), STAT_FIELDS.index("median")
+_SIZE = COLUMN_INDEX[groups.SIZE_COLUMN]  # the stored column that fixes a practice's size class
 # The stored columns growth figures are computed from (``kpis.growth_matrix``).
 _GROWTH_BASES = np.array([COLUMN_INDEX[kpi.growth_of] for kpi in GROWTH_KPIS], dtype=np.intp)
 # Beyond this share of a year's practices changed, an incremental refresh is no cheaper than a
@@ -69,12 +72,58 @@ def recompute_practices(year: int, practice_ids) -> dict:
     with transaction.atomic():
         for each in years:
             _lock(each)
+        # What the last recompute saw of these practices: their size classes and their counted
+        # rows with case-mix cells (flags change only in a recompute).
+        before = {each: _changed_state(each, practice_ids) for each in years}
         for each in years:
             mark_counted(each, practice_ids=practice_ids)
             refresh_growth(each, practice_ids)
         for each in years:
-            recompute_year(each, only=only, members=members)
+            sizes, cells = before[each]
+            changed = Changed(practice_ids, sizes, _cells_windows(each, practice_ids, cells))
+            recompute_year(each, only=only, members=members, changed=changed)
     return {"years": years, "practices": len(practice_ids)}
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What an incremental recompute of a year knows of its changed practices: who they are,
+    their size classes as the last recompute saw them (practice → class, "" for none) and the
+    windows whose counted rows with case-mix cells changed (their reference rates must be
+    computed again; no other window's can have moved)."""
+
+    practices: list[int]
+    sizes_before: dict[int, str]
+    rates_windows: set[str]
+
+
+def _changed_state(year: int, practice_ids) -> tuple[dict[int, str], set[tuple[str, int]]]:
+    """Before ``mark_counted``: the practices' size classes (from their counted first quarter,
+    as ``_size_classes`` fixes them) and their counted rows with cells, as (window, row id)."""
+    counted = _rows(year, practice_ids).filter(counted=True)
+    sizes = {
+        practice: groups.size_class(layout.vector(blob, pk, layout.values_names())[_SIZE])
+        for practice, blob, pk in counted.filter(window=groups.SIZE_WINDOW).values_list(
+            "practice_id", "values", "layout_id"
+        )
+    }
+    cells = set(counted.filter(cells__isnull=False).values_list("window", "pk"))
+    return sizes, cells
+
+
+def _cells_windows(year: int, practice_ids, before: set[tuple[str, int]]) -> set[str]:
+    """The windows whose counted rows with cells differ for these practices from ``before``.
+
+    Why this is all that can move a window's reference rates: they are computed from every
+    counted row with cells of the window (``refresh_reference_rates``), rows never change their
+    cells, and an incremental recompute changes the counted flags of its practices only (rows
+    removed since the last recompute make it a full one, ``_changed_practices``)."""
+    after = set(
+        _rows(year, practice_ids)
+        .filter(counted=True, cells__isnull=False)
+        .values_list("window", "pk")
+    )
+    return {window for window, _pk in before ^ after}
 
 
 def recompute_changed(year: int) -> dict:
@@ -178,15 +227,21 @@ def mark_counted(year: int, practice_ids=None) -> int:
 
 def _select(columns, where: str, params) -> list[tuple]:
     """Plain SQL: at national scale the ORM's per-value converters cost more than the reading.
+    ``columns`` start with "id": the rows come back in id order.
 
     On PostgreSQL the rows come in binary format: blobs arrive as bytes instead of hex text
     twice their size that would have to be parsed. Names come from the model's metadata;
     values are parameters.
+
+    Sorted here, not by ``ORDER BY``: PostgreSQL sorted a window's 10,000 rows with their blobs
+    (13 MB) by an external merge on disk past its 4 MB ``work_mem`` — 60 of the 68 ms the query
+    took, five to seven times per refresh (EXPLAIN ANALYZE, national world, load 5); sorting
+    the fetched tuples by their id costs a few milliseconds.
     """
     q = connection.ops.quote_name
     table = q(WindowValues._meta.db_table)
     names = ", ".join(q(c) for c in columns)
-    sql = f"SELECT {names} FROM {table} WHERE {where} ORDER BY {q('id')}"  # noqa: S608
+    sql = f"SELECT {names} FROM {table} WHERE {where}"  # noqa: S608
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Django's cursors bind client-side, which allows text results only.
@@ -194,9 +249,12 @@ def _select(columns, where: str, params) -> list[tuple]:
 
             with psycopg.Cursor(connection.connection) as binary:
                 binary.execute(sql, params, binary=True)
-                return binary.fetchall()
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+                fetched = binary.fetchall()
+        else:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+    fetched.sort(key=itemgetter(0))
+    return fetched
 
 
 # What a recompute reads of a row: the vectors with the layouts that name their numbers.
@@ -298,7 +356,12 @@ def _store_growth(ids, old, new, never) -> None:
 def _changed_practices(year: int) -> list[int] | None:
     """Practices whose rows of ``year`` changed since the last recompute; None when a full
     recompute is due (rows removed, or most of the year changed)."""
-    if _rows_removed(year):
+    published = dict(
+        GroupStatistics.objects.filter(year=year, kind=GroupKind.NATIONAL).values_list(
+            "window", "n"
+        )
+    )
+    if _rows_removed(year, published):
         return None
     # Every import leaves rows without growth figures, and which row counts changes only with
     # an import (an imported export stays imported): so these are all the practices whose
@@ -307,27 +370,27 @@ def _changed_practices(year: int) -> list[int] | None:
     changed = set(unhandled)
     if not changed:
         return []
-    practices = _rows(year).values("practice_id").distinct().count()
+    # The year's practices: those the last recompute counted (the national group of its widest
+    # window; every export carries the first quarter) and the changed ones it did not count.
+    # Not COUNT(DISTINCT practice_id) of the year's rows: 0.1 s of a national refresh (load 2).
+    counted_before = _rows(year, changed).filter(counted=True).values("practice_id").distinct()
+    practices = max(published.values(), default=0) + len(changed) - counted_before.count()
     if len(changed) > CHANGED_SHARE_FOR_FULL * practices:
         return None
     return sorted(changed)
 
 
-def _rows_removed(year: int) -> bool:
+def _rows_removed(year: int, published: dict[str, int]) -> bool:
     """Whether counted rows disappeared since the last recompute: a window's counted rows no
-    longer number what its national group was computed with. (A removed import leaves no row
-    to find it by; rows only ever become counted inside a recompute.)"""
+    longer number what its national group was computed with (``published``: window → n).
+    (A removed import leaves no row to find it by; rows only ever become counted inside a
+    recompute.)"""
     counted = dict(
         _rows(year)
         .filter(counted=True)
         .values_list("window")
         .annotate(n=Count("id"))
         .values_list("window", "n")
-    )
-    published = dict(
-        GroupStatistics.objects.filter(year=year, kind=GroupKind.NATIONAL).values_list(
-            "window", "n"
-        )
     )
     return any(published.get(window, 0) > n for window, n in counted.items()) or any(
         window not in counted and n for window, n in published.items()
@@ -337,13 +400,15 @@ def _rows_removed(year: int) -> bool:
 # --- The statistics -----------------------------------------------------------------------------
 
 
-def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict:
+def recompute_year(year: int, only=None, members=None, growth_from=None, changed=None) -> dict:
     """Statistics of one year, window by window, for every group or only the groups in ``only``.
 
     ``growth_from`` (window → last year's counted practices and vectors) recomputes and stores
     the growth figures of every row first; without it the stored ones are used and only the
-    counted rows are read. Returns the number of group rows and this year's counted vectors
-    (for the next year's growth, when ``growth_from`` was given).
+    counted rows are read. ``changed`` (``Changed``, with ``only``): an incremental recompute —
+    the groups by kind and the reference rates it may leave alone are left alone. Returns the
+    number of group rows and this year's counted vectors (for the next year's growth, when
+    ``growth_from`` was given).
     """
     k = settings.MIN_GROUP_SIZE
     now = timezone.now()
@@ -353,15 +418,18 @@ def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict
     stat_rows = []
     counted_vectors = {}
     member_keys = None
+    by_kind = None  # (groups by kind to recompute, groups by kind to check) when incremental
+    replaced = {}  # window → the groups recomputed in it (incremental)
     for window in WINDOWS:
         rows = _read_window(year, window, counted_only=growth_from is None)
         if window == groups.SIZE_WINDOW:  # the first window read: the year's size classes
-            members = _sized(members, rows)
+            classes = _size_classes(rows)
+            member_keys = _member_keys(members, classes)
             if only is not None:
-                only = set(only) | _by_kind_groups(year, members)
-        if member_keys is None or window == groups.SIZE_WINDOW:
-            member_keys = _member_keys(members)
+                by_kind = _by_kind_groups(year, members, classes, member_keys, changed)
         if rows is None:
+            if only is not None:  # nothing counts here (any more): the groups' rows go
+                replaced[window] = set(only) | by_kind[0]
             continue
         ids, practices, counted, stored, growth, never = rows
         if growth_from is not None:
@@ -371,56 +439,88 @@ def recompute_year(year: int, only=None, members=None, growth_from=None) -> dict
             del renewed
             counted_vectors[window] = (practices[counted], stored[counted][:, _GROWTH_BASES])
         use = counted & np.isin(practices, known)
-        values = with_growth(stored[use], growth[use])
+        if use.all():  # an incremental recompute reads only counted rows: no copies to take
+            values = with_growth(stored, growth)
+        else:
+            values, ids, practices = with_growth(stored[use], growth[use]), ids[use], practices[use]
         # This window's matrices go before the next is read (and before the case-mix cells
         # are): otherwise two windows' worth (~40 MB at national scale) lived at once.
         del rows, stored, growth
-        stat_rows += _window_statistics(
-            year, window, ids[use], practices[use], values, member_keys, only, k, now
-        )
-        del values
-    _replace(year, only, stat_rows)
-    refresh_reference_rates(year, members, k, now)
+        keys = _row_keys(member_keys, practices)
+        present = ~np.isnan(values)
+        wanted = only
+        if only is not None:
+            forced, checked = by_kind
+            moved = _may_flip(checked, keys, present, k, len(changed.practices)) if checked else ()
+            wanted = replaced[window] = set(only) | forced | set(moved)
+        stat_rows += _window_statistics(year, window, ids, values, present, keys, wanted, k, now)
+        del values, present
+    _replace(year, None if only is None else replaced, stat_rows)
+    refresh_reference_rates(
+        year, members, k, now, None if changed is None else changed.rates_windows
+    )
     return {"groups": len(stat_rows), "counted": counted_vectors}
 
 
-def _member_keys(members) -> tuple[np.ndarray, dict]:
-    """Every practice's group keys per kind (``groups.row_keys``), built once per year and
-    picked per window by position: (sorted practice ids, keys aligned with them). Building
-    them from the memberships twice per window cost 1.5 s of a 48 s national year (cProfile,
-    load 25)."""
+def _member_keys(members, classes: dict[int, str]) -> tuple[np.ndarray, dict]:
+    """Every practice's group keys per kind (``groups.row_keys``) with its size class of the
+    year (``classes``, ``_size_classes``), built once per year and picked per window by
+    position: (sorted practice ids, keys aligned with them). Building them from the
+    memberships twice per window cost 1.5 s of a 48 s national year (cProfile, load 25).
+
+    The size keys are set here, not through a sized Membership per practice: hashing 10,000
+    memberships and copying 4,600 distinct ones cost 0.1 s of a national refresh (cProfile)."""
     ids = np.array(sorted(members), dtype=np.int64)
-    return ids, groups.row_keys([members[int(p)] for p in ids])
+    keys = groups.row_keys([members[int(p)] for p in ids])
+    size = np.array([classes.get(p, "") for p in ids.tolist()], dtype=str)
+    province = keys[GroupKind.REGION]
+    both = (province != "") & (size != "")
+    keys[GroupKind.SIZE] = size
+    keys[GroupKind.REGION_SIZE] = np.where(both, np.char.add(np.char.add(province, ":"), size), "")
+    return ids, keys
 
 
 # --- The national case-mix reference rates (docs/statistics.md §9) ------------------------------
 
 
-def refresh_reference_rates(year: int, members, k: int, now) -> int:
-    """Compute and store the national reference rates of every window of ``year``.
+def refresh_reference_rates(year: int, members, k: int, now, windows=None) -> int:
+    """Compute and store the national reference rates of every window of ``year`` (or only of
+    ``windows``: those whose counted rows with cells changed, ``_cells_windows``).
 
     Why in every refresh, incremental or full: the rates are national, so any import of the year
     (a 1.1 export, or a 1.0 export that replaces one) may move every window's rates, and with
-    them every 1.1 practice's index. The cost is bounded by one window at a time: the counted
+    them every 1.1 practice's index. Why only ``windows`` in an incremental one: a window whose
+    counted rows with cells are the same rows has the same rates, and reading its cells cost
+    0.07 s a window at national scale even when no practice has any (load 5); an import of a
+    1.0 export that replaced a 1.0 export leaves every window alone. The cost is bounded by one
+    window at a time: the counted
     rows' cells (48 × 5 float64 = 1.9 KB per practice; ~19 MB for 10,000 practices) read in one
     query, summed per stratum and stored as one row per window — seven rows per year. Only the
     counted rows of known practices with cells take part (each practice once per window, by the
     one counting rule of ``uploads.models.oldest_first``). Returns the windows written.
     """
+    if windows is not None and not windows:
+        return 0
     q = connection.ops.quote_name
     where = (
         f"{q('year')} = %s AND {q('window')} = %s AND {q('counted')} AND {q('cells')} IS NOT NULL"
     )
     rate_layout = layout.ensure(casemix.RATE_NAMES)
+    known = np.fromiter(members, dtype=np.int64, count=len(members))
     rows = []
-    for window in WINDOWS:
+    refreshed = [w for w in WINDOWS if windows is None or w in windows]
+    for window in refreshed:
         fetched = _select(("id", "practice_id", "cells", "cells_layout_id"), where, [year, window])
-        fetched = [row for row in fetched if row[1] in members]
         if not fetched:
             continue
-        ids, _practices, blobs, layouts = zip(*fetched, strict=True)
+        ids, practices, blobs, layouts = zip(*fetched, strict=True)
         cells = layout.matrix(blobs, layouts, casemix.CELL_NAMES)
         del fetched, blobs  # the rows' bytes, once they are the matrix (~19 MB nationally)
+        use = np.isin(np.array(practices, dtype=np.int64), known)
+        if not use.all():
+            cells, ids = cells[use], [pk for pk, keep in zip(ids, use, strict=True) if keep]
+        if not ids:
+            continue
         cells = np.nan_to_num(cells, copy=False)
         cells = cells.reshape(len(ids), len(casemix.CELLS), len(casemix.FIELDS))
         published = casemix.published_rates(
@@ -433,6 +533,8 @@ def refresh_reference_rates(year: int, members, k: int, now) -> int:
         blob = np.asarray(casemix.rate_vector(published, tau2), dtype="<f8").tobytes()
         rows.append((year, window, len(ids), blob, rate_layout, now))
     stale = ReferenceRates.objects.filter(year=year)
+    if windows is not None:
+        stale = stale.filter(window__in=refreshed)
     stale._raw_delete(stale.db)
     bulk_insert(ReferenceRates, ("year", "window", "n", "rates", "layout_id", "computed_at"), rows)
     return len(rows)
@@ -445,52 +547,102 @@ def _rates_key(year, window, row_ids) -> bytes:
     return secret + head + np.sort(np.asarray(row_ids, dtype="<i8")).tobytes()
 
 
-def _sized(members, first_quarter) -> dict:
-    """The memberships with each practice's size class of this year, from its counted
-    first-quarter row (``groups.size_class``); practices without one have no class."""
-    classes = {}
-    if first_quarter is not None:
-        _ids, practices, counted, stored, _growth, _never = first_quarter
-        column = stored[:, COLUMN_INDEX[groups.SIZE_COLUMN]]
-        for i in np.flatnonzero(counted):
-            classes[int(practices[i])] = groups.size_class(float(column[i]))
-    # One new Membership per distinct (membership, class), not per practice: dataclasses.replace
-    # for every one of 10,000 practices cost 0.2 s of an incremental refresh (measured).
-    sized: dict[tuple, groups.Membership] = {}
-
-    def one(member, size):
-        found = sized.get((member, size))
-        if found is None:
-            found = sized[(member, size)] = member.sized(size)
-        return found
-
-    return {pid: one(member, classes.get(pid, "")) for pid, member in members.items()}
+def _size_classes(first_quarter) -> dict[int, str]:
+    """Each practice's size class of this year, from its counted first-quarter row
+    (``groups.size_class``); practices without one are absent (no class)."""
+    if first_quarter is None:
+        return {}
+    _ids, practices, counted, stored, _growth, _never = first_quarter
+    named = groups.size_classes(stored[counted, _SIZE]).tolist()
+    return dict(zip(practices[counted].tolist(), named, strict=True))
 
 
-def _by_kind_groups(year: int, members) -> set:
-    """Every peer group by kind of the year, present now or stored before.
+def _by_kind_groups(year: int, members, classes, member_keys, changed) -> tuple[set, set]:
+    """The peer groups by kind an incremental recompute of ``year`` must recompute, and those
+    it must check (``_may_flip``): (groups, groups).
 
-    Why all of them in an incremental recompute: a re-sent first quarter can move a practice
-    to another size class, and whether a group by kind may be published depends on the size of
-    the wider groups it lies in (``_differs_enough``), which every import changes. There are a
-    few dozen; each is a comparison and a sort of its own rows.
+    Must: every group by kind a changed practice lies in now or lay in at the last recompute
+    (a re-sent first quarter can move it to another size class): their rows changed. Check:
+    every other one present now or stored before — its rows are the same, but whether it may
+    be published depends on the counts of the wider groups it lies in (``_differs_enough``),
+    which the changed practices' rows move. Without ``changed``: all of them, none to check.
+
+    Why not all of them, as before: together they hold every practice twice (by size, and by
+    province and size), so recomputing them sorted twice the national group's values per
+    window — half of an incremental refresh at national scale (cProfile, 10,000 practices).
     """
-    # Per distinct membership: every practice's groups() cost 0.4 s at national scale.
-    distinct = set(members.values())
-    present = {g for m in distinct for g in m.groups() if g.kind in groups.BY_KIND}
+    # From every practice's keys (``_member_keys``): the distinct memberships' groups() cost
+    # 0.1 s of a national refresh once size classes multiplied them (4,600; cProfile).
+    _ids, keys = member_keys
+    present = {
+        groups.Group(kind, str(key))
+        for kind in groups.BY_KIND
+        for key in np.unique(keys[kind])
+        if key
+    }
     stored = GroupStatistics.objects.filter(year=year, kind__in=groups.BY_KIND)
-    return present | {groups.Group(kind, key) for kind, key in stored.values_list("kind", "key")}
+    every = present | {groups.Group(kind, key) for kind, key in stored.values_list("kind", "key")}
+    if changed is None:
+        return every, set()
+    forced = set()
+    for practice in changed.practices:
+        member = members.get(practice)
+        if member is None:
+            continue
+        now = member.sized(classes.get(practice, ""))
+        old = member.sized(changed.sizes_before.get(practice, ""))
+        forced |= {g for m in (now, old) for g in m.groups() if g.kind in groups.BY_KIND}
+    return forced, every - forced
 
 
-def _parent_counts(rows_of, values) -> dict:
-    """(practices, values per column) of each of the wider groups ``rows_of`` (group → rows).
+def _may_flip(checked, keys, present, k: int, changed: int) -> list:
+    """The groups of ``checked`` (groups by kind whose rows did not change) whose publication
+    may have changed: for some wider group, the practices (or a column's values) outside the
+    group number within ``changed`` of k (``_differs_enough`` compares them with k).
+
+    Why that bound is exact: each changed practice adds or takes at most one row of a window
+    to a wider group, so each count moved by at most ``changed`` since the last recompute; a
+    margin of at least k + ``changed`` was at least k before, one below k − ``changed`` was
+    below k before — the same decision. Everything else about such a group (its rows, their
+    values and ids, hence its dither) is what the last recompute published."""
+    split = groups.split(keys, checked)
+    wider = {p for g in split for p in groups.parents(g)}
+    parent_counts = _parent_counts(groups.split(keys, wider), present)
+    found = []
+    for group, rows in split.items():
+        n = rows.size
+        if n < k:  # published as n alone whatever its wider groups hold
+            continue
+        column_n = _column_counts(present, rows)
+        for parent in groups.parents(group):
+            total, per_column = parent_counts.get(parent, (n, column_n))
+            margins = np.append(per_column - column_n, total - n)
+            if np.any((margins >= k - changed) & (margins < k + changed)):
+                found.append(group)
+                break
+    return found
+
+
+def _parent_counts(rows_of, present) -> dict:
+    """(practices, values per column) of each of the wider groups ``rows_of`` (group → rows);
+    ``present``: which values of the window's matrix are defined (not NaN).
 
     Counts the groups it is given: it counted their parents instead (the national group only),
     so a size group within a province never found its province and was never published."""
-    return {
-        group: (rows.size, np.sum(~np.isnan(values[rows]), axis=0))
-        for group, rows in rows_of.items()
-    }
+    return {group: (rows.size, _column_counts(present, rows)) for group, rows in rows_of.items()}
+
+
+def _column_counts(present, rows) -> np.ndarray:
+    """Values per column of a group's rows. Counted on the window's defined-value mask, made
+    once per window, not on a copy of the group's values per group: the national group's copy
+    and its NaN test cost 0.23 s of a national incremental refresh (cProfile, load 8)."""
+    return np.count_nonzero(_of_rows(present, rows), axis=0)
+
+
+def _of_rows(matrix, rows):
+    """The group's rows of a window's matrix; the matrix itself for a group of every row (the
+    national one, whose rows are all rows in order): no copy of 10,000 × 160 numbers."""
+    return matrix if rows.size == matrix.shape[0] else matrix[rows]
 
 
 def _differs_enough(group, n, column_n, parent_counts, k):
@@ -520,23 +672,28 @@ def _previous(before, practices, stored):
     return previous
 
 
-def _window_statistics(year, window, ids, practices, values, member_keys, only, k, now):
-    """The published statistics of every group (``disclosure.publish``): nothing else is
-    computed or stored — no mean, no exact positions, no quantile a group is too small for,
-    no group by kind too close to its wider group. ``member_keys``: ``_member_keys``."""
+def _row_keys(member_keys, practices) -> dict[str, np.ndarray]:
+    """Each row's group keys per kind (``groups.row_keys``), from ``_member_keys``."""
     known, all_keys = member_keys
     at = np.searchsorted(known, practices)
-    keys = {kind: column[at] for kind, column in all_keys.items()}
+    return {kind: column[at] for kind, column in all_keys.items()}
+
+
+def _window_statistics(year, window, ids, values, present, keys, only, k, now):
+    """The published statistics of every group (``disclosure.publish``): nothing else is
+    computed or stored — no mean, no exact positions, no quantile a group is too small for,
+    no group by kind too close to its wider group. ``keys``: ``_row_keys``; ``present``:
+    ``~np.isnan(values)``."""
     split = groups.split(keys, only)
     wider = {p for g in split for p in groups.parents(g)}
-    parent_counts = _parent_counts(groups.split(keys, wider), values)
+    parent_counts = _parent_counts(groups.split(keys, wider), present)
     floors = disclosure.column_floors()
     out = []
     for group, rows in split.items():
         n = len(rows)
         columns = None
         if n >= k and group.kind in groups.BY_KIND:
-            column_n = np.sum(~np.isnan(values[rows]), axis=0)
+            column_n = _column_counts(present, rows)
             publishable, columns = _differs_enough(group, n, column_n, parent_counts, k)
             if not publishable:
                 out.append(_stat_row(year, window, group, n, None, now))
@@ -544,12 +701,14 @@ def _window_statistics(year, window, ids, practices, values, member_keys, only, 
         if n < k:
             out.append(_stat_row(year, window, group, n, None, now))
             continue
+        group_values = _of_rows(values, rows)
         # Sorting the transposed copy keeps each column contiguous: faster, same values.
-        ordered = np.sort(values[rows].T, axis=1).T
+        ordered = np.sort(group_values.T, axis=1).T
         key = _dither_key(year, window, group, ids[rows])
         published = disclosure.publish(ordered, k, floors, key)
+        del ordered
         # The funnel's over-dispersion around the published median (uncertainty.py).
-        published[_TAU2] = group_dispersion(values[rows], published[_MEDIAN])
+        published[_TAU2] = group_dispersion(group_values, published[_MEDIAN])
         if columns is not None:
             published[1:, ~columns] = np.nan
         out.append(_stat_row(year, window, group, n, published, now))
@@ -574,13 +733,18 @@ def _stat_row(year, window, group, n, described, now):
 
 
 def _replace(year, only, stat_rows) -> None:
-    """Delete the old rows of exactly these groups and write the new ones in bulk.
+    """Delete the old rows of exactly these groups (``only``: window → groups; None: every
+    group of the year) and write the new ones in bulk.
 
     No percentile positions are stored (a practice's position is read from the published
     figures, ``disclosure.band``)."""
     stats = GroupStatistics.objects.filter(year=year)
     if only is not None:
-        stats = stats.filter(_group_filter(only))
+        condition = Q(pk__in=[])
+        for window, wanted in only.items():
+            if wanted:
+                condition |= Q(window=window) & _group_filter(wanted)
+        stats = stats.filter(condition)
     stats._raw_delete(stats.db)
     for names in (layout.statistic_names(), layout.column_names()):
         layout.ensure(names)

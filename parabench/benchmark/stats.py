@@ -108,8 +108,14 @@ def _log_beta_density(a: float, b: float):
 
     def log_ratio(d: np.ndarray, ratio: np.ndarray) -> np.ndarray:
         # log1p(d) is exact to rounding where d is small (x near μ: x − μ is then exact);
-        # far from μ the plain ratio is.
-        return np.where(np.abs(d) < 0.5, np.log1p(d), np.log(ratio))
+        # far from μ the plain ratio is. Each logarithm only where it is taken (the same
+        # figures as np.where over both): nearly every cell with mass lies near μ, and the
+        # second logarithm of every point was a third of this function's time.
+        out = np.log1p(d)
+        far = ~(np.abs(d) < 0.5)
+        if far.any():
+            out[far] = np.log(ratio[far])
+        return out
 
     def log_density(x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):

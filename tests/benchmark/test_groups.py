@@ -9,6 +9,7 @@ from parabench.benchmark.groups import (
     parents,
     row_keys,
     size_class,
+    size_classes,
     split,
 )
 from parabench.benchmark.models import GroupKind, GroupStatistics
@@ -30,6 +31,11 @@ def test_size_classes_are_fixed_bands_of_first_quarter_patients():
         "groot",
     ]
     assert size_class(None) == size_class(float("nan")) == ""
+
+
+def test_the_size_classes_of_many_figures_at_once_are_each_figure_s_class():
+    figures = [-1, 0, 0.5, 199, 199.99, 200, 399, 400, 400.01, 5000, float("inf"), float("nan")]
+    assert size_classes(np.array(figures)).tolist() == [size_class(v) for v in figures]
 
 
 def test_a_practice_is_in_its_size_class_nationally_and_in_its_province_and_in_its_profile():

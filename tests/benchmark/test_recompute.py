@@ -323,6 +323,82 @@ def test_a_size_group_within_a_province_is_published_when_both_wider_groups_diff
         assert stats[MEDIAN, PATIENTS] in _published_median([100] * 5)
 
 
+def test_an_import_elsewhere_in_the_province_publishes_a_size_group_whose_rows_did_not_change():
+    """ZH:klein (5 practices) has 4 ZH practices outside it: withheld (k = 5). A tenth ZH
+    practice's first import lies in another class, yet gives ZH:klein its fifth practice
+    outside: the incremental refresh must publish ZH:klein though none of its rows changed
+    (``recompute._may_flip``), and may leave a group whose publication cannot move alone."""
+    from parabench.practices.provinces import Province
+
+    for size in (1, 1, 1, 1, 1, 5, 5, 5, 5):  # about 100 × size patients in Q1
+        make_import(PracticeFactory(province=Province.ZUID_HOLLAND), 2026, 1, size, recompute=False)
+    for _ in range(5):  # five small practices outside the province: the small class passes
+        make_import(PracticeFactory(province=Province.NOORD_HOLLAND), 2026, 1, 1, recompute=False)
+    for _ in range(6):  # UT:middel: nothing outside it in Utrecht, never published
+        make_import(PracticeFactory(province=Province.UTRECHT), 2026, 1, 3, recompute=False)
+    recompute_all()
+    assert _stats(2026, "Q1", "region_size", "ZH:klein") == (5, None)
+    untouched = GroupStatistics.objects.get(year=2026, window="Q1", key="UT:middel").computed_at
+
+    make_import(PracticeFactory(province=Province.ZUID_HOLLAND), 2026, 1, 5)
+
+    n, stats = _stats(2026, "Q1", "region_size", "ZH:klein")
+    assert n == 5
+    assert stats[MEDIAN, PATIENTS] in _published_median([100] * 5)
+    after = GroupStatistics.objects.get(year=2026, window="Q1", key="UT:middel")
+    assert (after.n, after.stats, after.computed_at) == (6, None, untouched)
+    assert_a_full_recompute_changes_nothing()
+
+
+def test_an_incremental_refresh_recomputes_the_old_size_group_of_a_practice_that_changed_class():
+    """A practice re-sends its first quarter with five times the patients: it leaves the small
+    class for the large one, and both groups (nationally and in its province) are refreshed."""
+    from parabench.practices.provinces import Province
+
+    practices = [PracticeFactory(province=Province.ZUID_HOLLAND) for _ in range(12)]
+    for i, practice in enumerate(practices):
+        make_import(practice, 2026, 1, 1 if i < 6 else 5, recompute=False)
+    for _ in range(12):
+        make_import(PracticeFactory(province=Province.UTRECHT), 2026, 1, 3, recompute=False)
+    recompute_all()
+    assert _stats(2026, "Q1", "size", "klein")[0] == 6
+
+    make_import(practices[0], 2026, 1, 5)
+
+    assert _stats(2026, "Q1", "size", "klein")[0] == 5
+    assert _stats(2026, "Q1", "region_size", "ZH:klein")[0] == 5
+    assert _stats(2026, "Q1", "size", "groot")[0] == 7
+    assert_a_full_recompute_changes_nothing()
+
+
+def test_the_refresh_after_a_1_0_import_leaves_the_reference_rates_alone_and_a_1_1_one_not():
+    """The rates of a window move only with its counted rows with cells: an import without cells
+    that replaces one without cells leaves every window's rates row as it was."""
+    from parabench_format.models import FORMAT_1_1
+
+    practices = [PracticeFactory() for _ in range(6)]
+    for practice in practices:
+        make_import(practice, 2026, 2, 2, recompute=False, format_version=FORMAT_1_1)
+    plain = PracticeFactory()
+    make_import(plain, 2026, 2, 2, recompute=False)
+    recompute_all()
+    before = dict(ReferenceRates.objects.values_list("window", "computed_at"))
+    assert set(before) == {"Q1", "Q2", "Q1-Q2"}
+
+    newer = make_import(plain, 2026, 2, 3)  # 1.0 again, counting now: no cells before or after
+    counted = WindowValues.objects.filter(practice=plain, counted=True)
+    assert set(counted.values_list("imp", flat=True)) == {newer.pk}
+    assert dict(ReferenceRates.objects.values_list("window", "computed_at")) == before
+
+    # A newer export of the first quarter only: it counts for Q1, the older one for the rest.
+    later = datetime(2026, 8, 1, tzinfo=UTC)
+    make_import(practices[0], 2026, 1, 3, exported_at=later, format_version=FORMAT_1_1)
+    after = dict(ReferenceRates.objects.values_list("window", "computed_at"))
+    assert after["Q1"] > before["Q1"]
+    assert (after["Q2"], after["Q1-Q2"]) == (before["Q2"], before["Q1-Q2"])
+    assert_a_full_recompute_changes_nothing()
+
+
 # --- The national case-mix reference rates (docs/statistics.md §9) -------------------------------
 
 
