@@ -13,6 +13,7 @@ Aᵀc = e_j, known to within Σ|c_i|·error_i. That is exact linear algebra, not
 is counted only when the attacker itself can tell it is within 1 %.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,12 @@ class Equation:
     coefficients: dict[Key, float]
     value: float
     error: float  # half-width of what was served (0 for a full-precision float)
+
+    @functools.cached_property
+    def identity(self) -> tuple:
+        """The same figure seen twice gives equal identities. Once per equation: an equation
+        is shared by every attack whose coalition saw it."""
+        return tuple(sorted(self.coefficients.items())), self.value
 
 
 @dataclass(frozen=True)

@@ -162,17 +162,24 @@ def _published_error(value: float, n: int, column: str) -> float:
     return step
 
 
-def served_views(client: Client, pid: int, imports, snapshot) -> list[View]:
+def served_views(
+    client: Client, pid: int, imports, snapshot, *, trends_on_last=False, read=None
+) -> list[View]:
     """Every group figure the practice's dashboards serve to ``client`` (logged in as the
     practice), for each of its ``imports`` ([(year, window)]), in every group and theme, plus
-    the Trends medians."""
+    the Trends medians. ``read`` (a set) collects the kinds of page read: (tab, year)."""
     views: list[View] = []
     # The Trends tab shows the group's medians of every year the practice has sent, the same
     # on each of its imports (queries.trends_for: only the own figures of the import's year
-    # come from the import): each group's Trends are read on the first import showing that
-    # group — both imports where the group differs (a size class that changed). It halves
-    # the pages read per attacker (8 of every 15 were Trends pages).
-    trends_read = set()
+    # come from the import): each group's Trends are read on one import showing that group —
+    # the first, or with ``trends_on_last`` the last — and on both where the group differs (a
+    # size class that changed). It halves the pages read per attacker (8 of every 15 were
+    # Trends pages); the attacks alternate, so that every import's Trends are read.
+    trends_on = {}
+    for imp_id, year, _window in reversed(imports) if trends_on_last else imports:
+        for choice in CHOICES:
+            trends_on.setdefault(snapshot.member(pid, year).group(choice), imp_id)
+    read = set() if read is None else read
     for imp_id, year, window in imports:
         url = reverse("dashboard:detail", kwargs={"import_id": imp_id})
         member = snapshot.member(pid, year)
@@ -183,6 +190,7 @@ def served_views(client: Client, pid: int, imports, snapshot) -> list[View]:
             n_of = _sizes(snapshot, group, year, window)
             for tab in THEME_TABS:
                 page = _page(client, url, {"groep": choice, "tab": tab})
+                read.add((tab, year))
                 for code, article in _articles(page, "kpi"):
                     served = _kpi_figures(code, article)
                     if served:
@@ -196,12 +204,12 @@ def served_views(client: Client, pid: int, imports, snapshot) -> list[View]:
                             s: _published_error(v, n_of(column), column) for s, v in served.items()
                         }
                         views.append(View(group, year, window, column, served, errors))
-            if group in trends_read:
+            if trends_on[group] != imp_id:
                 continue
-            trends_read.add(group)
             for code in TREND_KPIS:
                 page = _page(client, url, {"groep": choice, "tab": "trends", "kengetal": code})
                 views += _trend_views(page, code, group, snapshot)
+            read.add(("trends", year))
     return views
 
 

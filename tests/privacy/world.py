@@ -133,12 +133,12 @@ def build(logins=()) -> World:
 
 
 def declare_profiles(world: World, profiles: dict[str, str]) -> None:
-    """Practices declare another profile in Profiel, and statistics follow."""
+    """Practices declare another profile in Profiel; statistics follow at the next recompute
+    (``move`` in the same moment: a recompute depends only on the rows and the groups)."""
     for name, profile in profiles.items():
         practice = world.practices[name]
         practice.profile = profile
         practice.save()
-    recompute_all()
 
 
 def move(world: World, name: str, network: str | None) -> None:
