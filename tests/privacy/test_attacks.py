@@ -1,8 +1,8 @@
 """The attacker suite: practices try to learn other practices' figures from what the portal serves.
 
 A demo-like country is built once for this module and then lives through a year's events — a
-re-upload, a practice moving network, a network growing from 4 to 5. At every moment the
-attackers log in over HTTP and read their dashboards; the same pages under the old rules are
+re-upload, a practice moving network, a network growing from 4 to 5. The attackers log in over
+HTTP and at every moment read their dashboards; the same pages under the old rules are
 computed by a copy of those rules (views.old_views). Each attack turns what it saw into linear
 equations (attacks.py) and counts the other practices' (KPI, window) values it determined
 exactly or within 1 % — ignoring KPIs whose national P25–P75 range is narrower than 1 %.
