@@ -54,6 +54,12 @@ endif
 
 # Each half has its own var/ (uploads, CA, mail of tests that use the settings' defaults) and its
 # own pytest cache, so that both can run at once.
+# OPENBLAS_NUM_THREADS=1: each half has one core. With OpenBLAS's own threads (one per core) the
+# two halves fight over both cores, and numpy's small linear algebra spins: a pinv of 70 × 51 took
+# 11.5 ms instead of 0.96 ms at load 7, and the attacker suite's 18,000 of them 33 s instead of
+# a few (tests/privacy, issue 17).
+export OPENBLAS_NUM_THREADS ?= 1
+
 test-sqlite: venv
 	@echo "=== tests on SQLite ==="
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test-main.sqlite3 PARABENCH_VAR_DIR=$(CURDIR)/var/test-sqlite \

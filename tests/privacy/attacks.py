@@ -13,6 +13,7 @@ Aᵀc = e_j, known to within Σ|c_i|·error_i. That is exact linear algebra, not
 is counted only when the attacker itself can tell it is within 1 %.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,12 @@ class Equation:
     coefficients: dict[Key, float]
     value: float
     error: float  # half-width of what was served (0 for a full-precision float)
+
+    @functools.cached_property
+    def identity(self) -> tuple:
+        """The same figure seen twice gives equal identities. Once per equation: an equation
+        is shared by every attack whose coalition saw it."""
+        return tuple(sorted(self.coefficients.items())), self.value
 
 
 @dataclass(frozen=True)
@@ -87,15 +94,13 @@ def solve(system: list[Equation], known: dict[Key, float]) -> list[Finding]:
             if key not in known:
                 a[row, index[key]] = w
     pinv = np.linalg.pinv(a, rcond=1e-10)
-    projector = pinv @ a
-    found = []
-    for key, j in index.items():
-        target = np.zeros(len(unknown))
-        target[j] = 1.0
-        if np.abs(projector[j] - target).max() > 1e-7:
-            continue  # not in the row space: the equations leave it free
-        c = pinv[j]
-        found.append(
-            Finding(key, float(c @ b), float(np.abs(c) @ err + 1e-9 * np.abs(c) @ np.abs(b)))
-        )
-    return found
+    # All unknowns at once: x_j lies in the row space when row j of pinv·A is e_j; then
+    # x_j = c·b with c = pinv[j], within |c|·err (+ the float error of |c|·|b|).
+    determined = np.abs(pinv @ a - np.eye(len(unknown))).max(axis=1) <= 1e-7
+    estimates = pinv @ b
+    bounds = np.abs(pinv) @ (err + 1e-9 * np.abs(b))
+    return [
+        Finding(key, float(estimates[j]), float(bounds[j]))
+        for key, j in index.items()
+        if determined[j]
+    ]

@@ -1,9 +1,10 @@
 """What an attacker sees: the group figures of its dashboards, as served or as the old rules served.
 
-``served_views`` logs in over HTTP as the practice (Django's test Client posting the login form)
-and reads only the HTML the portal serves: the numbers table beside every chart, the chart data
-(``json_script``) where it is more precise, the mixes and the Trends tables. Any figure it does
-not recognise fails the test, so a new kind of served figure cannot slip past the suite.
+``served_views`` reads over HTTP, logged in as the practice (``login``: Django's test Client
+posting the login form), only the HTML the portal serves: the numbers table beside every chart,
+the chart data (``json_script``) where it is more precise, the mixes and the Trends tables. Any
+figure it does not recognise fails the test, so a new kind of served figure cannot slip past the
+suite.
 
 ``old_views`` is a copy of the rules before disclosure control (issue 12), computed from the
 ground truth: size, mean, type-7 P25/median/P75 from 5 practices and P10/P90 from 11, at full
@@ -161,11 +162,24 @@ def _published_error(value: float, n: int, column: str) -> float:
     return step
 
 
-def served_views(username: str, pid: int, imports, snapshot) -> list[View]:
-    """Every group figure the practice's dashboards serve, for each of its ``imports``
-    ([(year, window)]), in every group and theme, plus the Trends medians."""
-    client = login(username)
+def served_views(
+    client: Client, pid: int, imports, snapshot, *, trends_on_last=False, read=None
+) -> list[View]:
+    """Every group figure the practice's dashboards serve to ``client`` (logged in as the
+    practice), for each of its ``imports`` ([(year, window)]), in every group and theme, plus
+    the Trends medians. ``read`` (a set) collects the kinds of page read: (tab, year)."""
     views: list[View] = []
+    # The Trends tab shows the group's medians of every year the practice has sent, the same
+    # on each of its imports (queries.trends_for: only the own figures of the import's year
+    # come from the import): each group's Trends are read on one import showing that group —
+    # the first, or with ``trends_on_last`` the last — and on both where the group differs (a
+    # size class that changed). It halves the pages read per attacker (8 of every 15 were
+    # Trends pages); the attacks alternate, so that every import's Trends are read.
+    trends_on = {}
+    for imp_id, year, _window in reversed(imports) if trends_on_last else imports:
+        for choice in CHOICES:
+            trends_on.setdefault(snapshot.member(pid, year).group(choice), imp_id)
+    read = set() if read is None else read
     for imp_id, year, window in imports:
         url = reverse("dashboard:detail", kwargs={"import_id": imp_id})
         member = snapshot.member(pid, year)
@@ -175,7 +189,8 @@ def served_views(username: str, pid: int, imports, snapshot) -> list[View]:
                 continue
             n_of = _sizes(snapshot, group, year, window)
             for tab in THEME_TABS:
-                page = client.get(url, {"groep": choice, "tab": tab}).content.decode()
+                page = _page(client, url, {"groep": choice, "tab": tab})
+                read.add((tab, year))
                 for code, article in _articles(page, "kpi"):
                     served = _kpi_figures(code, article)
                     if served:
@@ -189,10 +204,21 @@ def served_views(username: str, pid: int, imports, snapshot) -> list[View]:
                             s: _published_error(v, n_of(column), column) for s, v in served.items()
                         }
                         views.append(View(group, year, window, column, served, errors))
+            if trends_on[group] != imp_id:
+                continue
             for code in TREND_KPIS:
-                page = client.get(url, {"groep": choice, "tab": "trends", "kengetal": code})
-                views += _trend_views(page.content.decode(), code, group, snapshot)
+                page = _page(client, url, {"groep": choice, "tab": "trends", "kengetal": code})
+                views += _trend_views(page, code, group, snapshot)
+            read.add(("trends", year))
     return views
+
+
+def _page(client: Client, url: str, params=None) -> str:
+    """A page as served; anything but the page itself (a redirect to the login form, an
+    error) fails, so that an attacker never reads nothing unnoticed."""
+    response = client.get(url, params or {})
+    assert response.status_code == 200, (url, params, response.status_code)
+    return response.content.decode()
 
 
 def _trend_views(page: str, code: str, group, snapshot) -> list[View]:
@@ -251,7 +277,14 @@ def old_views(pid: int, imports, snapshot) -> list[View]:
 
 
 def old_group_views(group, year: int, window: str, snapshot) -> list[View]:
-    """The old rules' figures of one group: the dashboard's window and the Trends medians."""
+    """The old rules' figures of one group: the dashboard's window and the Trends medians.
+    Computed once per snapshot: every attacker in the group sees the same."""
+    return snapshot.cached(
+        ("old", group, year, window), lambda: _old_group_views(group, year, window, snapshot)
+    )
+
+
+def _old_group_views(group, year: int, window: str, snapshot) -> list[View]:
     views = []
     members = snapshot.group_members(group, year, window)
     if len(members) < 5:
@@ -280,18 +313,18 @@ def old_group_views(group, year: int, window: str, snapshot) -> list[View]:
 COORDINATOR_QUANTILES = ("p10", "p25", "median", "p75", "p90")
 
 
-def coordinator_views(username: str, networks, snapshot) -> list[View]:
-    """Every group figure the coordinator pages serve for ``networks`` ({number: Group}): the
-    distribution (network and national) of every year, and the trend medians."""
-    client = login(username)
+def coordinator_views(client: Client, networks, snapshot) -> list[View]:
+    """Every group figure the coordinator pages serve ``client`` (logged in as the coordinator)
+    for ``networks`` ({number: Group}): the distribution (network and national) of every year,
+    and the trend medians."""
     national = Group("national", "")
     views: list[View] = []
     for network_number, group in networks.items():
         base = reverse("coordination:distribution", args=[network_number])
-        first = client.get(base).content.decode()
+        first = _page(client, base)
         years = sorted(set(re.findall(r'href="\?jaar=(\d+)"', first))) or [None]
         for year in years:
-            page = client.get(base, {"jaar": year} if year else {}).content.decode()
+            page = _page(client, base, {"jaar": year} if year else {})
             period = re.search(r'<h2 id="verdeling-kop">[^<]*· ([^<]+)</h2>', page)
             if period is None:
                 continue
@@ -308,7 +341,7 @@ def coordinator_views(username: str, networks, snapshot) -> list[View]:
                         n = _sizes(snapshot, target, year_, window)(code)
                         errors = {s: _published_error(v, n, code) for s, v in served.items()}
                         views.append(View(target, year_, window, code, served, errors))
-        page = client.get(reverse("coordination:trend", args=[network_number])).content.decode()
+        page = _page(client, reverse("coordination:trend", args=[network_number]))
         for code, table in re.findall(r'data-testid="trend-([\w.]+)">(.*?)</table>', page, re.S):
             for label, mine, theirs in _cells(table)[1:]:
                 year_, window = _period(re.sub(r"<[^>]+>", "", label))

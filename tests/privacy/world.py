@@ -133,12 +133,12 @@ def build(logins=()) -> World:
 
 
 def declare_profiles(world: World, profiles: dict[str, str]) -> None:
-    """Practices declare another profile in Profiel, and statistics follow."""
+    """Practices declare another profile in Profiel; statistics follow at the next recompute
+    (``move`` in the same moment: a recompute depends only on the rows and the groups)."""
     for name, profile in profiles.items():
         practice = world.practices[name]
         practice.profile = profile
         practice.save()
-    recompute_all()
 
 
 def move(world: World, name: str, network: str | None) -> None:
@@ -164,16 +164,32 @@ class Snapshot:
 
     members: dict[int, Membership]
     rows: dict[tuple[int, str], dict[int, tuple[int, np.ndarray]]]
+    # The answers below, once per snapshot: the suite asks each of them thousands of times
+    # (every view of every attacker), and a snapshot never changes.
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def cached(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def member(self, pid: int, year: int) -> Membership:
         """The practice's groups in ``year``: with its size class from its counted first quarter."""
-        row = self.rows.get((year, SIZE_WINDOW), {}).get(pid)
-        patients = None if row is None else row[1][cat.COLUMN_INDEX[SIZE_COLUMN]]
-        return self.members[pid].sized(size_class(patients))
+        key = ("member", pid, year)
+        if key not in self._cache:
+            row = self.rows.get((year, SIZE_WINDOW), {}).get(pid)
+            patients = None if row is None else row[1][cat.COLUMN_INDEX[SIZE_COLUMN]]
+            self._cache[key] = self.members[pid].sized(size_class(patients))
+        return self._cache[key]
 
     def group_members(self, group, year: int, window: str) -> dict[int, tuple[int, np.ndarray]]:
-        rows = self.rows.get((year, window), {})
-        return {pid: row for pid, row in rows.items() if group in self.member(pid, year).groups()}
+        key = ("group", group, year, window)
+        if key not in self._cache:
+            rows = self.rows.get((year, window), {})
+            self._cache[key] = {
+                pid: row for pid, row in rows.items() if group in self.member(pid, year).groups()
+            }
+        return self._cache[key]
 
 
 def snapshot() -> Snapshot:
