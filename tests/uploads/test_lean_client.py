@@ -47,6 +47,12 @@ def lean_client(tmp_path_factory) -> Path:
     return folder / "bin"
 
 
+@pytest.fixture
+def uploader(shared_uploader):
+    """Both upload tests use one uploader (conftest's module_uploader)."""
+    return shared_uploader
+
+
 def run(bin_dir: Path, *args, env=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(bin_dir / "parabench-client"), *args],
