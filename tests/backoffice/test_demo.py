@@ -10,17 +10,30 @@ from parabench.benchmark.queries import dashboard_for
 from parabench.certificates.models import ClientCertificate
 from parabench.practices.models import Network, Practice
 from parabench.uploads.models import Import
-from tests.uploads.conftest import (  # noqa: F401  (the real uploader and worker processes)
+from tests.uploads.conftest import (  # noqa: F401  (the real uploader process)
     ca_dir,
     child_env,
+    start_worker,
+    stop,
     test_ca,
     upload_storage,
     uploader,
-    worker,
 )
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 7, 15)
+
+
+@pytest.fixture
+def worker(transactional_db, child_env, tmp_path):  # noqa: F811
+    """The real import worker, whose statistics refresh waits 1 s after an import instead of the
+    default 30 s (UPLOAD_STATISTICS_DELAY_SECONDS, meant to gather a country's burst): the fill
+    waited 20 of its 38 s for it (29 November 2026). A refresh that runs in the middle of the
+    burst is followed by another; the fill still waits until none is pending."""
+    env = {**child_env, "UPLOAD_STATISTICS_DELAY_SECONDS": "1"}
+    process = start_worker(env, tmp_path / "worker.log")
+    yield process
+    stop(process)
 
 
 @pytest.fixture

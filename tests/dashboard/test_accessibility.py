@@ -57,9 +57,17 @@ def inject_axe(page, axe_script) -> None:
 
 
 def serious_violations(page, axe_script) -> list[str]:
+    """The serious and critical violations of the page as loaded (axe injected once).
+
+    ``resultTypes: ['violations']``: axe then gives every node only for the violations and one
+    node for passes, incomplete and inapplicable, which nothing here reads. On the 22 back office
+    pages axe took 9.3 s instead of 26.3 s (load 9–10, 29 November 2026), with the same violations
+    (rule and node count, compared page by page in both orders)."""
     inject_axe(page, axe_script)
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        TAGS,
     )
     return [
         f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}"

@@ -10,10 +10,13 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
+from django.conf import settings as django_settings
 from django.db import connection
 
 from tests.certificates.factories import (
@@ -57,6 +60,11 @@ def database_url() -> str:
 
 @pytest.fixture
 def child_env(settings, tmp_path):
+    return environment(settings, tmp_path)
+
+
+def environment(settings, tmp_path: Path) -> dict:
+    """The child processes' environment: the test database and the test's settings."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url(),
@@ -126,11 +134,11 @@ class Uploader:
         return requests.get(f"{self.base}{path}", cert=cert, verify=str(self.ca_path), timeout=30)
 
 
-@pytest.fixture
-def uploader(transactional_db, child_env, tmp_path, settings):
+@contextmanager
+def running_uploader(env: dict, folder: Path, ca_path: Path):
     """The embedded uploader (``python -m parabench.uploads.server``) on a free loopback port."""
-    port_file = tmp_path / "uploader.port"
-    log = open(tmp_path / "uploader.log", "wb")  # noqa: SIM115
+    port_file = folder / "uploader.port"
+    log = open(folder / "uploader.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -141,7 +149,7 @@ def uploader(transactional_db, child_env, tmp_path, settings):
             "--port-file",
             str(port_file),
         ],
-        env=child_env,
+        env=env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -151,14 +159,49 @@ def uploader(transactional_db, child_env, tmp_path, settings):
         deadline = time.monotonic() + 120
         while not port_file.exists():
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "uploader.log").read_text())
+                raise RuntimeError((folder / "uploader.log").read_text())
             time.sleep(0.05)
         port = int(port_file.read_text())
         wait_for_port("127.0.0.1", port)
-        yield Uploader(process, port, settings.CA_CERT_PATH)
+        yield Uploader(process, port, ca_path)
     finally:
         stop(process)
         log.close()
+
+
+@pytest.fixture
+def uploader(transactional_db, child_env, tmp_path, settings):
+    """An uploader of the test's own, started with the test's settings (``child_env``)."""
+    with running_uploader(child_env, tmp_path, settings.CA_CERT_PATH) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def module_uploader(django_db_setup, ca_dir, tmp_path_factory):
+    """One uploader for the tests of a module that need no settings of their own.
+
+    Starting one costs 1.5–2.5 s (a Python process importing Django); a module of a dozen tests
+    paid it for each. The server keeps nothing of a test between requests: certificates, blocks
+    and imports are read from the database (flushed after each test), the CA from ca_dir (one per
+    session). Its storage folder is the module's: take it with ``shared_uploader``."""
+    folder = tmp_path_factory.mktemp("uploader")
+    values = SimpleNamespace(
+        UPLOAD_STORAGE_DIR=folder / "uploads",
+        UPLOADER_TRUSTED_PROXIES=django_settings.UPLOADER_TRUSTED_PROXIES,
+        UPLOAD_MAX_BYTES=django_settings.UPLOAD_MAX_BYTES,
+        UPLOAD_MAX_DECOMPRESSED_BYTES=django_settings.UPLOAD_MAX_DECOMPRESSED_BYTES,
+    )
+    use_test_ca(values, ca_dir)
+    with running_uploader(environment(values, folder), folder, values.CA_CERT_PATH) as running:
+        running.storage = values.UPLOAD_STORAGE_DIR
+        yield running
+
+
+@pytest.fixture
+def shared_uploader(module_uploader, transactional_db, settings):
+    """The module's uploader for one test; the test's storage folder is the server's."""
+    settings.UPLOAD_STORAGE_DIR = module_uploader.storage
+    return module_uploader
 
 
 def start_worker(child_env, log_path: Path) -> subprocess.Popen:

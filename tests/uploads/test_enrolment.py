@@ -152,14 +152,18 @@ def test_a_certificate_requested_with_a_code_uploads_and_its_key_never_reaches_t
     assert _found(material, _database_bytes())
 
 
+# The tests below share the module's uploader (shared_uploader); the one above starts its own:
+# it searches that uploader's log and folders for the key.
+
+
 def test_a_code_works_once_and_not_for_another_practice(
-    uploader, client_a, practice_a, child_env, tmp_path, settings
+    shared_uploader, client_a, practice_a, child_env, tmp_path, settings
 ):
     env = {**child_env, "PARABENCH_CLIENT_CONFIG": str(tmp_path / "client.json")}
     code = _code_from_the_portal(client_a)
-    _configure(env, uploader, practice_a, tmp_path / "pc1", settings)
+    _configure(env, shared_uploader, practice_a, tmp_path / "pc1", settings)
     assert _client(["certificate", "request", "--code", code], env).returncode == 0
-    _configure(env, uploader, practice_a, tmp_path / "pc2", settings)
+    _configure(env, shared_uploader, practice_a, tmp_path / "pc2", settings)
     again = _client(["certificate", "request", "--code", code], env)
     assert again.returncode == 7
     assert "request_code_invalid" in again.stderr
@@ -167,7 +171,7 @@ def test_a_code_works_once_and_not_for_another_practice(
 
 
 def test_the_client_renews_an_expiring_certificate_itself_and_both_overlap(
-    uploader, client_a, practice_a, child_env, tmp_path, settings
+    shared_uploader, client_a, practice_a, child_env, tmp_path, settings
 ):
     now = timezone.now()
     old, old_pfx = issue_certificate_for(
@@ -179,7 +183,7 @@ def test_the_client_renews_an_expiring_certificate_itself_and_both_overlap(
     cert_dir.mkdir()
     (cert_dir / "ParaBench-old.pfx").write_bytes(old_pfx)
     env = {**child_env, "PARABENCH_CLIENT_CONFIG": str(tmp_path / "client.json")}
-    _configure(env, uploader, practice_a, cert_dir, settings)
+    _configure(env, shared_uploader, practice_a, cert_dir, settings)
     export = tmp_path / "export.json"
     export.write_bytes(export_bytes(make_export(practice_a.agb_code)))
 
@@ -200,7 +204,7 @@ def test_the_client_renews_an_expiring_certificate_itself_and_both_overlap(
     assert identify_practice(old.certificate_pem).ok
     cert, key = write_tls_client_files(old_pfx, tmp_path / "old")
     body = export_bytes(make_export(practice_a.agb_code, seed=2))
-    assert uploader.post(body, cert=(str(cert), str(key))).status_code == 202
+    assert shared_uploader.post(body, cert=(str(cert), str(key))).status_code == 202
     # The next run uses the new certificate without asking and without renewing again.
     config = json.loads((tmp_path / "client.json").read_text())
     assert config["certificates"]["chosen_sha256"] == new.fingerprint_sha256
@@ -210,7 +214,7 @@ def test_the_client_renews_an_expiring_certificate_itself_and_both_overlap(
 
 
 def test_renewal_needs_a_valid_certificate_of_the_practice(
-    uploader, practice_a, tmp_path, settings
+    shared_uploader, practice_a, tmp_path, settings
 ):
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -219,7 +223,7 @@ def test_renewal_needs_a_valid_certificate_of_the_practice(
     import requests
 
     anonymous = requests.post(
-        f"{uploader.base}/certificates/renewals",
+        f"{shared_uploader.base}/certificates/renewals",
         json={"csr": csr},
         verify=str(settings.CA_CERT_PATH),
         timeout=30,
@@ -228,7 +232,7 @@ def test_renewal_needs_a_valid_certificate_of_the_practice(
     _blocked, pfx = issue_certificate_for(practice_a, blocked=True)
     cert, key_file = write_tls_client_files(pfx, tmp_path / "blocked")
     refused = requests.post(
-        f"{uploader.base}/certificates/renewals",
+        f"{shared_uploader.base}/certificates/renewals",
         json={"csr": csr},
         cert=(str(cert), str(key_file)),
         verify=str(settings.CA_CERT_PATH),

@@ -9,10 +9,18 @@ import requests
 from django.utils import timezone
 
 from parabench.uploads.models import Import
+from tests.uploads.conftest import running_uploader
 from tests.uploads.exports import export_bytes, gzipped, make_export
 from tests.uploads.factories import foreign_client_files
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def uploader(shared_uploader):
+    """One uploader for this module (conftest's module_uploader): none of these tests needs
+    settings of its own but the last, which starts its own."""
+    return shared_uploader
 
 
 def _error(response) -> dict:
@@ -181,14 +189,17 @@ def test_it_serves_its_openapi_description(uploader):
 
 
 @pytest.fixture
-def one_validation_at_a_time(child_env):
+def capped_uploader(transactional_db, child_env, tmp_path, settings):
     """An uploader that validates one export at a time and lets no request wait for it."""
     child_env.update(UPLOAD_MAX_CONCURRENT_VALIDATIONS="1", UPLOAD_VALIDATION_WAIT_SECONDS="0")
+    with running_uploader(child_env, tmp_path, settings.CA_CERT_PATH) as running:
+        yield running
 
 
 def test_validations_beyond_the_cap_are_refused_with_503_and_retry_after(
-    one_validation_at_a_time, uploader, practice_a, client_files
+    capped_uploader, practice_a, client_files
 ):
+    uploader = capped_uploader
     from concurrent.futures import ThreadPoolExecutor
 
     cert = client_files(practice_a)
