@@ -270,9 +270,13 @@ def test_the_place_follows_each_recompute_rather_than_an_earlier_reading():
     practices = [PracticeFactory(province="UT") for _ in range(5)]
     imports = [make_import(p, 2025, size=size) for size, p in enumerate(practices, start=1)]
     middle = imports[2]
-    assert _figure(dashboard_for(middle, "region"), "patients").band == "at-median"
-    # Five larger practices join the region: the middle one drops to its lower quartile.
+    before = _figure(dashboard_for(middle, "region"), "patients")
+    assert before.band == "at-median" and before.stats.p25 is None
+    # Five larger practices join the region: the middle one drops to its lower quartile, which
+    # the group of ten now publishes. Which side of it depends on the keyed dither of the
+    # published P25 (≈ 750, the practice's own value), so either is right; at the median is not.
     for size in range(6, 11):
         make_import(PracticeFactory(province="UT"), 2025, size=size)
     figure = _figure(dashboard_for(middle, "region"), "patients")
-    assert figure.band == "at-p25" and figure.position == "around"
+    assert figure.stats.p25 is not None
+    assert figure.band in ("below-p25", "at-p25", "p25-median")
