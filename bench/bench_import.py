@@ -321,10 +321,8 @@ def markdown(result: dict) -> str:
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"{len(os.sched_getaffinity(0))} CPU cores (shared), Python "
         f"{platform.python_version()}, PostgreSQL; `.venv/bin/python -m bench.bench_import "
-        f"--count {result['count']} --rounds {len(rounds)}`, under `flock "
-        "/work/wt/bench.lock` (no other benchmark at the same time; other engineers' tests "
-        f"ran niced): load average (1 min) {min(loads):.1f}–{max(loads):.1f} during the "
-        "rounds.",
+        f"--count {result['count']} --rounds {len(rounds)}`: load average (1 min) "
+        f"{min(loads):.1f}–{max(loads):.1f} during the rounds.",
         "",
         f"Scale: **{result['practices']:,} practices × {result['years']} years** already stored "
         "(`bench/national.py`). Each round uploads "
