@@ -36,11 +36,9 @@ from pathlib import Path
 
 from bench.common import (
     Verdict,
-    alternated,
     bench_environment,
     child_json,
     fresh_django,
-    min_median,
     national_baseline,
     start_uploader,
     verdict_table,
@@ -150,56 +148,15 @@ def _intake_in_process(count: int, year: int) -> dict:
     return {"intake_uploads": count, "intake_per_second": count / seconds}
 
 
-def _import_against_parse(rounds: int = 5, per_round: int = 20) -> dict:
-    """One import against the best plain method for the same file: a bare JSON parse + schema
-    validation (``Export.model_validate_json``), on the same stored bodies, rounds alternated
-    (parse a batch, import it, parse the next, …) so that load drift hits both alike."""
-    from parabench.uploads import storage
-    from parabench.uploads.importer import run_import
-    from parabench.uploads.models import Import
-    from parabench_format import Export
-
-    pending = list(Import.objects.filter(status="received").order_by("pk")[: rounds * per_round])
-    bodies = [(imp.pk, storage.stored_body(imp)) for imp in pending]
-    batches = [bodies[n * per_round : (n + 1) * per_round] for n in range(rounds)]
-    turn = {"parse": 0, "import": 0}
-
-    def parse():
-        for _pk, body in batches[turn["parse"]]:
-            Export.model_validate_json(body)
-        turn["parse"] += 1
-
-    def import_():
-        for pk, _body in batches[turn["import"]]:
-            run_import(pk)
-        turn["import"] += 1
-
-    timings = alternated(rounds, parse=parse, import_=import_)
-    ratios = [i / p for p, i in zip(timings["parse"], timings["import_"], strict=True)]
-    return {
-        "import_ms": [1000 * t / per_round for t in timings["import_"]],
-        "parse_ms": [1000 * t / per_round for t in timings["parse"]],
-        "import_ratio_rounds": ratios,
-    }
-
-
 def verdicts(summary: dict) -> list[Verdict]:
     checks = []
     for r in summary["runs"]:
         db = r["database"]
-        low, middle = min_median(r["import_ratio_rounds"])
         checks += [
             Verdict(
                 f"imports ≥ 50 exports/s, {r['import_workers']} workers ({db})",
                 f"{r['imports_per_second']:.0f}/s (load {r['load_average']:.1f})",
                 r["imports_per_second"] >= 50,
-            ),
-            Verdict(
-                f"one import ≤ 3× a bare JSON parse + schema validation of the same file ({db})",
-                f"{middle:.1f}× median of {len(r['import_ratio_rounds'])} alternated rounds "
-                f"(min {low:.1f}×; import {statistics.median(r['import_ms']):.1f} ms, parse "
-                f"{statistics.median(r['parse_ms']):.2f} ms)",
-                middle <= 3,
             ),
             Verdict(
                 f"worker ≤ 300 MB RSS while importing ({db})",
@@ -259,7 +216,6 @@ def child(url: str, practices: int, uploads: int, intakes: int, workers: int) ->
     result["load_average"] = os.getloadavg()[0]
     result.update(_uploads_over_tls(env, uploads, year))
     result.update(_intake_in_process(intakes, year))
-    result.update(_import_against_parse())
     connection.close()
     result.update(_imports(env, workers))
     result.update(_statistics_refresh(year))
@@ -339,12 +295,12 @@ def _markdown(summary: dict) -> str:
         "",
         *verdict_table(verdicts(summary)),
         "",
-        "Per round, import ÷ parse: "
-        + "; ".join(
-            f"{r['database']} " + ", ".join(f"{x:.1f}×" for x in r["import_ratio_rounds"])
-            for r in runs
-        )
-        + ". The uploads per second above reuse one connection per client thread for many "
+        "One import against a bare parse and schema validation is `bench_import`'s target, "
+        "measured there per export of a batch at national scale (benchmarks-import.md). This "
+        "benchmark measured it until session 6 by calling the import task on uploads one by one: "
+        "the first call imported a whole batch of 100, the others found theirs done, and 0.3× "
+        "read as met. "
+        "The uploads per second above reuse one connection per client thread for many "
         "uploads (keep-alive, the uploader speaking TLS itself): not the fair method for the "
         "100/s target — that is measured through the production topology with a new TLS "
         "connection per upload (benchmarks-topology.md).",
