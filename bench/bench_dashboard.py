@@ -538,8 +538,12 @@ def markdown(r: dict) -> str:
             "data of an earlier run reused (`--reuse`)"
             if r.get("reused")
             else f"recompute_all wrote {r['group_rows']:,} group statistics "
-            f"(fill {r['fill_seconds']:.0f} s, "
-            f"recompute {r['recompute_seconds']:.0f} s)"
+            + (
+                f"(fill {r['fill_seconds']:.0f} s, "
+                if r.get("fill_seconds") is not None
+                else f"(copied from the filled template in {r['copy_seconds']:.0f} s, "
+            )
+            + f"recompute {r['recompute_seconds']:.0f} s)"
         ),
         f"- Requests: {s['dashboard']['n']} dashboard pages (every tab × every group in turn; "
         "Trends with each of its KPIs in turn) "

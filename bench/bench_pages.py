@@ -94,6 +94,10 @@ def production_env(url: str) -> dict:
     env.update(
         DATABASE_URL=url,
         DEBUG="0",
+        # Plain HTTP on loopback, as behind the TLS-terminating proxy: production's redirect to
+        # https (and HSTS) would send Chromium to TLS on this port (since issue 20).
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
         SECRET_KEY="bench-pages-" + "k" * 60,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SETTINGS_MODULE="parabench.settings",

@@ -87,7 +87,8 @@ def child(url: str, practices: int, years: int, runs: int) -> dict:
     from django.core.management import call_command
     from django.utils import translation
 
-    from bench.bench_dashboard import _fill
+    from bench import national
+    from bench.bench_dashboard import _measured_practice
     from parabench import language
     from parabench.benchmark.recompute import recompute_all
     from parabench.dashboard import report
@@ -95,9 +96,9 @@ def child(url: str, practices: int, years: int, runs: int) -> dict:
     from parabench.uploads.models import Import
 
     call_command("migrate", verbosity=0)
-    fill = _fill(practices, years)
+    national.fill(*national.generate(practices, years))
     recompute_all()
-    practice = Practice.objects.select_related("network").get(pk=fill["practice_id"])
+    practice = Practice.objects.select_related("network").get(pk=_measured_practice())
     imp = Import.objects.filter(practice=practice).order_by("-year").first()
     imp.practice = practice
 
