@@ -5,6 +5,7 @@ A leaf module: it imports no app of ParaBench, so every app may use it without a
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import json
 import os
@@ -127,9 +128,13 @@ def return_freed_memory() -> None:
     collects.
     """
     gc.collect()
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
+    trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, looked up once (``find_library`` reads ``ldconfig -p``)."""
+    name = ctypes.util.find_library("c")
+    return None if name is None else getattr(ctypes.CDLL(name), "malloc_trim", None)

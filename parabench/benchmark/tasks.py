@@ -27,7 +27,6 @@ from django_tasks import TaskResultStatus, task
 from parabench.benchmark.recompute import recompute_all, recompute_changed
 from parabench.tasks import (
     enqueue_once,
-    return_freed_memory,
     uses_database_backend,
     worker_alive,
 )
@@ -52,8 +51,6 @@ def refresh_statistics(year: int, attempt: int = 1) -> str:
         later = refresh_statistics.using(run_after=timezone.now() + timedelta(seconds=delay))
         later.enqueue(year, attempt + 1)
         return "retry"
-    finally:
-        return_freed_memory()  # the worker waits for its next task at its own size
     return "recomputed " + (", ".join(map(str, years)) or "nothing")
 
 
@@ -73,10 +70,7 @@ def schedule_statistics(year: int) -> None:
 @task(queue_name=settings.STATISTICS_QUEUE)
 def recompute_years(years: list[int]) -> str:
     """Recompute every group of ``years``: the practice leaves its old groups, joins the new."""
-    try:
-        report = recompute_all(years=sorted(set(years)))
-    finally:
-        return_freed_memory()
+    report = recompute_all(years=sorted(set(years)))
     return f"recomputed {report['years']}"
 
 
