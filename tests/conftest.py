@@ -9,7 +9,8 @@ import re
 from collections import defaultdict
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 from django.utils import translation
 
 from tests.factories import (
@@ -162,6 +163,16 @@ def quick_flush():
     operations.sql_flush = sql_flush
     yield
     operations.sql_flush = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_argon2():
+    """Passwords hashed and checked by Argon2 at its lowest cost (tests/hashers.py); production's
+    own hasher and cost are checked in tests/accounts/test_login.py."""
+    with override_settings(
+        PASSWORD_HASHERS=["tests.hashers.QuickArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

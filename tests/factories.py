@@ -15,9 +15,9 @@ PASSWORD = "correct-horse-battery"
 
 @cache
 def password_hash() -> str:
-    """PASSWORD hashed once per test process, by the configured hasher (Argon2, 100 MB: a tenth
-    of a second on a quiet machine, seconds on a busy one). Users made by the factory share this
-    real hash; logging in still verifies it with Argon2, and set_password still hashes anew."""
+    """PASSWORD hashed once per test process, by the configured hasher (in tests Argon2 at its
+    lowest cost, tests/hashers.py). Users made by the factory share this real hash; logging in
+    still verifies it with Argon2, and set_password still hashes anew."""
     return make_password(PASSWORD)
 
 

@@ -1,9 +1,11 @@
 import pytest
-from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher, make_password
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from parabench.accounts.models import User
 from tests.accounts.tasks import run_queued_tasks
+from tests.hashers import QuickArgon2PasswordHasher
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +49,17 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(anonymous_client,
 
 def test_passwords_are_hashed_with_argon2(user_a):
     assert identify_hasher(User.objects.get(pk=user_a.pk).password).algorithm == "argon2"
+
+
+def test_production_hashes_with_django_s_argon2_at_its_full_cost():
+    """The tests' own hasher is Argon2 at its lowest cost (tests/hashers.py); the portal's is
+    Django's, at 100 MB, 2 passes and 8 lanes, and a login upgrades a cheaper hash to it."""
+    from parabench import settings as production
+
+    hasher = import_string(production.PASSWORD_HASHERS[0])()
+    assert hasher.algorithm == "argon2" and type(hasher) is Argon2PasswordHasher
+    assert (hasher.memory_cost, hasher.time_cost, hasher.parallelism) == (102400, 2, 8)
+    assert hasher.must_update(make_password("x", hasher=QuickArgon2PasswordHasher()))
 
 
 def test_forgotten_password_sends_a_reset_link(anonymous_client, user_a, mailoutbox):
