@@ -148,6 +148,18 @@ def test_a_sealed_key_opens_only_with_the_same_wrapping_key_and_fingerprint(issu
         pki.open_private_key(sealed, wrapping, bound_to="another row")
 
 
+def test_a_sealed_key_changed_in_any_byte_never_opens(issued):
+    """What lets open_private_key skip RSA's consistency check: the AES-GCM tag refuses any
+    change to the stored row, so the key that opens is the one that was made here."""
+    wrapping = pki.derive_wrapping_key("secret one")
+    sealed = pki.seal_private_key(issued.key, wrapping, bound_to="abc")
+    for position in range(0, len(sealed), 97):
+        changed = bytearray(sealed)
+        changed[position] ^= 0x01
+        with pytest.raises(InvalidTag):
+            pki.open_private_key(bytes(changed), wrapping, bound_to="abc")
+
+
 def test_the_crl_lists_revoked_serials_and_is_signed_by_the_ca(ca, issued):
     now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
     serial = pki.serial_hex(issued.certificate)
