@@ -186,18 +186,33 @@ def _narrow_now(snapshot, year, window, column) -> bool:
 def _seen_equations(snapshot, views, rules) -> list[tuple[tuple, Group, list[Equation]]]:
     """The equations of one practice's views at one moment: ((year, window, column), group,
     equations) per view. Every attack and coalition that practice is in uses the same."""
+    estimator = "hd" if rules == "new" else "t7"
     found = []
     for view in views:
-        members = snapshot.group_members(view.group, view.year, view.window)
-        index = cat.COLUMN_INDEX[view.column]
-        values = [
-            ((pid, row_id), vector[index])
-            for pid, (row_id, vector) in members.items()
-            if vector[index] == vector[index]
-        ]
-        equations_ = equations(values, view.served, view.errors, "hd" if rules == "new" else "t7")
+        # Once per snapshot: the attackers of one group see the same figures (and the old rules
+        # are the same for all), so most views repeat one already turned into equations. Made
+        # once, each equation's identity is sorted once too: solving 7.8 → 5.3 s CPU.
+        key = (view.group, view.year, view.window, view.column, estimator)
+        figures = (tuple(view.served.items()), tuple(view.errors.items()))
+        equations_ = snapshot.cached(
+            ("equations", *key, *figures),
+            lambda view=view: equations(
+                _values(snapshot, view), view.served, view.errors, estimator
+            ),
+        )
         found.append(((view.year, view.window, view.column), view.group, equations_))
     return found
+
+
+def _values(snapshot, view) -> list:
+    """[((practice id, row id), value)] of the members of the view's group with a value."""
+    members = snapshot.group_members(view.group, view.year, view.window)
+    index = cat.COLUMN_INDEX[view.column]
+    return [
+        ((pid, row_id), vector[index])
+        for pid, (row_id, vector) in members.items()
+        if vector[index] == vector[index]
+    ]
 
 
 def _systems(attack, coalition, seen, rules):
