@@ -18,6 +18,12 @@ from django.urls import reverse
 
 from parabench.dashboard import presentation
 from tests.browser_support import ARTIFACTS, LAPTOP, log_in, screenshot
+from tests.dashboard.browser_world import (  # noqa: F401  (the world's personas)
+    network,
+    practice_a,
+    practice_b,
+    practice_elsewhere,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -22,6 +22,12 @@ from playwright.sync_api import expect
 
 from tests.accounts.factories import current_code
 from tests.browser_support import log_in, screenshot
+from tests.dashboard.browser_world import (  # noqa: F401  (the world's personas)
+    network,
+    practice_a,
+    practice_b,
+    practice_elsewhere,
+)
 from tests.dashboard.test_accessibility import (  # noqa: F401  (the axe-core fixture)
     PHONE,
     axe_script,
@@ -99,7 +105,7 @@ def test_every_back_office_page_passes_axe_and_fits_a_phone(
     world,
     operator,
     password,
-    practice_a,
+    practice_a,  # noqa: F811
     axe_script,  # noqa: F811
 ):
     log_in(page, "beheerder", password)
