@@ -6,15 +6,25 @@ have figures; A's network and "without network" (3) do not.
 
 Built once per module (``country``, inside a transaction rolled back at the module's end; each
 test runs in a savepoint within it): building it takes seconds, asserting on it milliseconds.
-Browser tests need the world committed for the live server and build it per test (``world``).
+Browser tests need the world committed for the live server: ``committed_world`` builds it once per
+module and keeps its tables through each test's flush (tests/dashboard/browser_world.py).
 """
 
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
 
+from tests import conftest as root
 from tests.dashboard.factories import make_imports, recompute
-from tests.factories import NetworkFactory, PracticeFactory, UserFactory
+from tests.factories import (
+    NetworkFactory,
+    PracticeFactory,
+    UserFactory,
+    persona_network,
+    persona_practice_a,
+    persona_practice_b,
+)
 
 
 def build_country(a, b, elsewhere, network) -> dict:
@@ -34,10 +44,61 @@ def build_country(a, b, elsewhere, network) -> dict:
     return imports
 
 
+def _rows(tables) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+@pytest.fixture(scope="module")
+def committed_world(django_db_setup, django_db_blocker):
+    """The country committed once per module, for browser tests (the live server reads it).
+
+    Built per test it cost 0.4 s of CPU each time (10 builds per database half, 4 now); the
+    browser tests only read it. Its tables (practices, imports, figures, statistics) are kept
+    through each test's flush (tests/conftest.py, ``quick_flush``); users, sessions, two-factor
+    devices and whatever else a test writes are flushed as before. After each test the kept tables
+    must hold the same rows (``world``), and the module's end empties them."""
+    with django_db_blocker.unblock():
+        before = _rows(connection.introspection.table_names())
+        network = persona_network()
+        a = persona_practice_a(network)
+        b = persona_practice_b(network)
+        elsewhere = PracticeFactory(
+            agb_code="04555001",
+            name="Fysio Groningen",
+            postcode="9711 AA",
+            city="Groningen",
+            province="GR",
+        )
+        imports = build_country(a, b, elsewhere, network)
+        after = _rows(before)
+        kept = {table for table, count in after.items() if count != before[table]}
+        root.KEPT_BY_FLUSH |= kept
+        try:
+            yield {
+                "imports": imports,
+                "network": network,
+                "a": a,
+                "b": b,
+                "elsewhere": elsewhere,
+                "rows": {table: after[table] for table in kept},
+            }
+        finally:
+            root.KEPT_BY_FLUSH -= kept
+            call_command("flush", interactive=False, verbosity=0)
+            connection.close()  # as after each transactional test (TransactionTestCase)
+
+
 @pytest.fixture
-def world(practice_a, practice_b, practice_elsewhere, network):
-    """The country per test, committed: for browser tests (the live server reads it)."""
-    return build_country(practice_a, practice_b, practice_elsewhere, network)
+def world(committed_world, transactional_db):
+    """The module's committed country; the test must leave its tables as it found them."""
+    yield committed_world["imports"]
+    rows = committed_world["rows"]
+    assert _rows(rows) == rows, "a browser test changed the shared world's tables"
 
 
 @pytest.fixture

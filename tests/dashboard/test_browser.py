@@ -11,6 +11,12 @@ from playwright.sync_api import expect
 
 from parabench.dashboard import presentation
 from tests.browser_support import TABLET, log_in, screenshot
+from tests.dashboard.browser_world import (  # noqa: F401  (the world's personas)
+    network,
+    practice_a,
+    practice_b,
+    practice_elsewhere,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -14,6 +14,12 @@ from playwright.sync_api import expect
 
 from parabench.benchmark import catalogue, uncertainty
 from tests.browser_support import log_in, screenshot
+from tests.dashboard.browser_world import (  # noqa: F401  (the world's personas)
+    network,
+    practice_a,
+    practice_b,
+    practice_elsewhere,
+)
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

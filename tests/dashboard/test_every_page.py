@@ -1,15 +1,14 @@
 """Every page a practice user or an operator sees, in a real Chromium: axe-core finds no serious
 or critical violation, and at 390 px (a phone) nothing makes the page scroll sideways.
 
-The dashboard tabs' axe check is tests/dashboard/test_accessibility.py (whose axe fixture this
-module shares); here: the login and password pages, Uitleg, Profiel, an import, the
-certificates page, the error page, the back office, the security and two-factor screens, the
-set-password page of the e-mail link — and every dashboard tab at 390 px.
+The dashboard tabs, Profiel and the certificates page are checked (both ways) in
+tests/dashboard/test_accessibility.py, whose axe fixture and ``check`` this module shares; here:
+the login and password pages, Uitleg, an import, the error page, the back office, the security
+and two-factor screens, the set-password page of the e-mail link.
 Screenshots (desktop and 390 px) go to test-artifacts/pages/.
 """
 
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -22,56 +21,22 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.accounts.factories import current_code
-from tests.browser_support import ARTIFACTS, log_in, screenshot
+from tests.browser_support import log_in, screenshot
+from tests.dashboard.browser_world import (  # noqa: F401  (the world's personas)
+    network,
+    practice_a,
+    practice_b,
+    practice_elsewhere,
+)
 from tests.dashboard.test_accessibility import (  # noqa: F401  (the axe-core fixture)
-    TABS,
+    PHONE,
     axe_script,
+    check,
     serious_violations,
+    sideways,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def sideways(page) -> list[str]:
-    """What sticks out beyond the viewport's right edge (empty when the page fits)."""
-    return page.evaluate(
-        """() => {
-            const width = document.documentElement.clientWidth;
-            if (document.documentElement.scrollWidth <= width) return [];
-            return [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > width + 1)
-                .filter(e => !e.closest('.table-scroll, .chart-scroll, .sr-only, .skip-link'))
-                .slice(0, 5)
-                .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`);
-        }"""
-    )
-
-
-def check(page, paths, axe_script, name):  # noqa: F811
-    """Each page loaded once: axe at 1366 px, then the same page narrowed to 390 px.
-
-    Narrowing instead of loading again: the layout at 390 px is CSS's (media queries, which the
-    browser applies again on resize); no script of the portal or of Django's admin reads the
-    width (theme.js' matchMedia asks for the colour scheme). The second load cost 8 of 57 s of
-    the back office test (load ~9, 29 November 2026)."""
-    problems = {}
-    for path in paths:
-        page.set_viewport_size({"width": 1366, "height": 900})
-        page.goto(path)
-        if not page.url.endswith(path):  # checking another page than the one meant
-            problems[path] = [f"redirected to {page.url}"]
-            continue
-        found = serious_violations(page, axe_script)
-        page.set_viewport_size(PHONE)
-        wide = sideways(page)
-        if found or wide:
-            problems[path] = found + wide
-    screenshot(page, "pages", f"{name}-390")
-    report = ARTIFACTS / "pages" / f"{name}-problems.json"
-    report.write_text(json.dumps(problems, indent=1, ensure_ascii=False))
-    return problems
 
 
 def test_a_practice_user_s_pages_pass_axe_and_fit_a_phone(
@@ -92,25 +57,15 @@ def test_a_practice_user_s_pages_pass_axe_and_fit_a_phone(
     problems = check(page, anonymous, axe_script, "login")
     log_in(page, "anna", password)
     dashboard = reverse("dashboard:detail", kwargs={"import_id": import_a.pk})
+    # Profiel, the certificates page and the dashboard tabs: test_accessibility.py (same checks).
     pages = [
-        reverse("practices:profile"),
         reverse("uitleg"),
         reverse("uploads:detail", kwargs={"import_id": import_a.pk}),
-        reverse("certificates:details"),
         reverse("password_change"),
         reverse("password_change_done"),
         "/bestaat-niet/",
     ]
     problems |= check(page, pages, axe_script, "uitleg")
-    # The dashboard tabs at 390 px (their axe check is the charts' test).
-    page.set_viewport_size(PHONE)
-    for tab in TABS:
-        page.goto(f"{dashboard}?tab={tab}")
-        wide = sideways(page)
-        if wide:
-            problems[f"{dashboard}?tab={tab}"] = wide
-        if tab in ("welcome", "finance", "trends"):
-            screenshot(page, "pages", f"dashboard-{tab}-390")
     # For people: the desktop pages with the downloads, the insurer table, the header figures.
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{dashboard}?tab=insurers")
@@ -150,7 +105,7 @@ def test_every_back_office_page_passes_axe_and_fits_a_phone(
     world,
     operator,
     password,
-    practice_a,
+    practice_a,  # noqa: F811
     axe_script,  # noqa: F811
 ):
     log_in(page, "beheerder", password)
