@@ -138,7 +138,7 @@ def test_it_refuses_a_period_past_the_last_complete_quarter(uploader, practice_a
     today = date.today()
     # Made "next year": the whole current year, which is not complete yet.
     document = make_export(practice_a.agb_code, year=today.year, today=date(today.year + 1, 1, 15))
-    document["exported_at"] = f"{today.isoformat()}T09:00:00+01:00"
+    document["exported_at"] = timezone.localtime().replace(microsecond=0).isoformat()
     response = uploader.post(export_bytes(document), cert=cert)
     error = _error(response)
     assert (response.status_code, error["code"]) == (422, "period_invalid")
