@@ -63,12 +63,18 @@ def _starts_django(source_of, thing) -> bool:
     return source_of[thing]
 
 
+def _uses_test_database(item) -> bool:
+    """Uses this process's test database: a django_db marker or a database fixture (pytest-django's
+    rule, also for its order)."""
+    return bool(item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames))
+
+
 def reaches_database(item, source_of: dict) -> bool:
     """Whether a test can see which database it runs on: in this process (pytest-django blocks
     every other test's access, so a test wrongly left out fails in the SQLite half), through a
     fixture that unblocks it for a module's world, or in a child process that its module or one
     of its fixtures starts."""
-    if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames):
+    if _uses_test_database(item):
         return True
     if _starts_django(source_of, item.module):
         return True
@@ -106,11 +112,6 @@ def _database_tests_only(config, items) -> None:
         items[:] = kept
 
 
-def _uses_test_database(item) -> bool:
-    """pytest-django's own rule for ordering: a django_db marker or a database fixture."""
-    return bool(item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames))
-
-
 @pytest.hookimpl(trylast=True)  # after pytest-django's sort
 def pytest_collection_modifyitems(config, items):
     if config.getoption("database_tests_only"):
@@ -127,16 +128,17 @@ def _modules_together(items) -> None:
     half (test_static_files' two set-ups took 5.3 of its 6.6 s). Tests without a database
     cannot be affected by the order, so they move; the database order stays Django's.
     """
-    last = {item.module: i for i, item in enumerate(items) if _uses_test_database(item)}
+    database = [_uses_test_database(item) for item in items]
+    last = {item.module: i for i, item in enumerate(items) if database[i]}
     moved = defaultdict(list)
-    for item in items:
-        if item.module in last and not _uses_test_database(item):
+    for i, item in enumerate(items):
+        if item.module in last and not database[i]:
             moved[item.module].append(item)
     if not moved:
         return
     ordered = []
     for i, item in enumerate(items):
-        if _uses_test_database(item):
+        if database[i]:
             ordered.append(item)
             if last[item.module] == i:
                 ordered += moved.pop(item.module, [])
