@@ -38,14 +38,11 @@ SIZE_COLUMN = "patients"
 
 
 def size_class(patients_q1: float | None) -> str:
-    """The size class for a practice's first-quarter patients; "" when it has none."""
-    if patients_q1 is None or patients_q1 != patients_q1:
+    """The size class for a practice's first-quarter patients; "" when it has none. One rule for
+    one practice and for many (``size_classes``)."""
+    if patients_q1 is None:
         return ""
-    found = ""
-    for name, low in SIZE_BANDS:
-        if patients_q1 >= low:
-            found = name
-    return found
+    return str(size_classes(np.array([patients_q1]))[0])
 
 
 def size_classes(patients_q1: np.ndarray) -> np.ndarray:
