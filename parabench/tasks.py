@@ -10,6 +10,7 @@ import gc
 import json
 import os
 import socket
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -116,6 +117,27 @@ def worker_alive(worker: str, started_at, now) -> bool:
         return True
     limit = timedelta(seconds=settings.TASKS_STALE_AFTER_SECONDS)
     return started_at is None or now - started_at < limit
+
+
+@contextmanager
+def paused_cycle_collector():
+    """Python's cycle collector paused for one piece of bulk work (reference counting still
+    frees everything that is not a cycle); it runs again afterwards.
+
+    Why: bulk work allocates hundreds of thousands of tracked objects (fetched rows are tuples)
+    and each allocation threshold set off a collection that scanned every live object of the
+    process again — work that makes no cycles worth collecting. A national incremental
+    statistics refresh spent 0.1–0.35 s of its 0.8–1.7 s there (155–285 collections per
+    refresh, ``gc.callbacks``). In a worker the task's end collects anyway
+    (``return_freed_memory``).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def return_freed_memory() -> None:

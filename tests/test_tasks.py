@@ -1,4 +1,7 @@
-"""``enqueue_once``: work that follows from many events is queued once, not once per event."""
+"""``enqueue_once``: work that follows from many events is queued once, not once per event;
+and the other rules tasks share."""
+
+import gc
 
 import pytest
 from django.db import connection
@@ -7,7 +10,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.tasks import recompute_years, refresh_statistics
-from parabench.tasks import enqueue_once
+from parabench.tasks import enqueue_once, paused_cycle_collector
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +84,18 @@ def test_json_types_count_so_true_is_not_the_number_one():
     assert not enqueue_once(recompute_years, [1])
     assert enqueue_once(recompute_years, [1.5])
     assert not enqueue_once(recompute_years, [1.5])
+
+
+def test_the_paused_cycle_collector_comes_back_as_it_was_also_after_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), paused_cycle_collector():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_cycle_collector():
+            pass
+        assert not gc.isenabled()  # whoever paused it before decides when it runs again
+    finally:
+        gc.enable()
