@@ -523,7 +523,9 @@ def refresh_reference_rates(year: int, members, k: int, now, windows=None) -> in
             cells, ids = cells[use], [pk for pk, keep in zip(ids, use, strict=True) if keep]
         if not ids:
             continue
-        cells = np.nan_to_num(cells, copy=False)
+        # A name an older layout lacks reads as NaN: no episodes there. (Not ``nan_to_num``,
+        # which also looks for infinities no count can be: 18 ms a window nationally.)
+        np.copyto(cells, 0.0, where=np.isnan(cells))
         cells = cells.reshape(len(ids), len(casemix.CELLS), len(casemix.FIELDS))
         published = casemix.published_rates(
             casemix.reference_rates(cells, k), _rates_key(year, window, ids)
