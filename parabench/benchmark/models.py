@@ -96,14 +96,6 @@ class WindowValues(models.Model):
                 condition=models.Q(growth__isnull=True),
                 name="benchmark_wv_not_recomputed",
             ),
-            # The counted rows with case-mix cells (``recompute.refresh_reference_rates``): the
-            # year-window-counted index found them by reading every counted row's heap tuple
-            # (0.18 s of a 10 s national recompute with no cells at all, 7 queries per year).
-            models.Index(
-                fields=["year", "window"],
-                condition=models.Q(counted=True, cells__isnull=False),
-                name="benchmark_wv_counted_cells",
-            ),
         ]
 
     def __str__(self):
