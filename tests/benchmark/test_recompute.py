@@ -294,6 +294,21 @@ def test_the_uploader_s_refresh_notices_imports_removed_since_the_last_recompute
     assert_a_full_recompute_changes_nothing()
 
 
+def test_a_refresh_with_new_rows_also_notices_an_import_removed_elsewhere():
+    # The refresh reads every counted row anyway and compares their number with what the
+    # national group held; a removed row elsewhere makes it a full recompute, or the removed
+    # practice's region (untouched by the practice that sent something) would keep it.
+    practices = _practices_in_blocks(7)  # ZH: 1, 3, 5; UT: 0, 2, 4, 6
+    imports = [make_import(p, 2025, size=1 + i) for i, p in enumerate(practices)]
+    assert _stats(2025, "Q1", "region", "ZH")[0] == 3
+    Import.objects.filter(pk=imports[3].pk).delete()
+    make_import(practices[0], 2025, size=5, recompute=False)
+    assert recompute_changed(2025) == {"years": [2025], "full": True}
+    assert _stats(2025, "Q1", "region", "ZH")[0] == 2
+    assert _stats(2025, "Q1")[0] == 6
+    assert_a_full_recompute_changes_nothing()
+
+
 def test_the_uploader_s_refresh_recomputes_only_the_practices_that_sent_something():
     practices = _practices_in_blocks(10)
     for i, practice in enumerate(practices):
