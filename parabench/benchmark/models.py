@@ -55,31 +55,40 @@ class WindowValues(models.Model):
     their dashboards stay readable.
     """
 
+    # No index of their own on the foreign keys of this table (migration benchmark 0013): the
+    # unique (imp, window) and the (practice, year) index serve every lookup by import or
+    # practice, and nothing looks rows up by layout (layouts are never deleted). Each of those
+    # five indexes cost a write per row stored and per flag or growth figure changed.
     imp = models.ForeignKey(
         "uploads.Import",
         verbose_name=_("import"),
         on_delete=models.CASCADE,
         related_name="benchmark_windows",
+        db_index=False,
     )
     practice = models.ForeignKey(
-        "practices.Practice", verbose_name=_("praktijk"), on_delete=models.CASCADE, related_name="+"
+        "practices.Practice",
+        verbose_name=_("praktijk"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("jaar"))
     window = models.CharField(_("periode"), max_length=5)
     values = models.BinaryField(_("KPI-waarden"))
-    layout = _layout(_("indeling KPI-waarden"))
+    layout = _layout(_("indeling KPI-waarden"), db_index=False)
     # The growth KPIs against the practice's counted row of the same window one year earlier:
     # kept here so that recomputing a year never has to read the year before (see recompute.py).
     # NULL until a recompute handled the row: how the statistics refresh finds the practices
     # that sent something (``recompute.recompute_changed``).
     growth = models.BinaryField(_("groei"), null=True)
-    growth_layout = _layout(_("indeling groei"), null=True)
+    growth_layout = _layout(_("indeling groei"), null=True, db_index=False)
     counted = models.BooleanField(_("telt mee"), default=False)
     # Format 1.1: the window's closed episodes in the 48 case-mix cells (``casemix.cell_names``,
     # named by ``cells_layout``); NULL for a 1.0 export. Never shown: they serve only the
     # national reference rates and the practice's own case-mix index (docs/statistics.md §9).
     cells = models.BinaryField(_("casemixcellen"), null=True)
-    cells_layout = _layout(_("indeling casemixcellen"), null=True)
+    cells_layout = _layout(_("indeling casemixcellen"), null=True, db_index=False)
 
     class Meta:
         verbose_name = _("KPI-waarden van een periode")
