@@ -39,7 +39,7 @@ from parabench.practices.models import Practice
 from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
 from parabench.uploads.models import Import, oldest_first
-from parabench.uploads.plausibility import import_warnings
+from parabench.uploads.plausibility import import_warnings, window_sessions
 from parabench.uploads.refusals import Refusal
 from parabench.uploads.signals import exports_imported
 from parabench.uploads.validation import validated_export
@@ -201,22 +201,54 @@ def _import_batch(import_ids) -> dict[int, str]:
             return outcome
         now = timezone.now()
         imported = [imp for imp, _ in batch]
-        for imp in imported:
+        for imp, export in batch:
             imp.status, imp.imported_at, imp.errors = Import.Status.IMPORTED, now, []
             imp.warnings = warnings[imp.pk]
-        # One statement for the batch; the few with warnings get theirs one by one (a CASE per
-        # row costs more to build than these statements).
-        Import.objects.filter(pk__in=[imp.pk for imp in imported]).update(
-            status=Import.Status.IMPORTED, imported_at=now, warnings=[], errors=[]
-        )
-        for imp in imported:
-            if imp.warnings:
-                Import.objects.filter(pk=imp.pk).update(warnings=imp.warnings)
+            imp.window_sessions = window_sessions(export)
+        _record_imported(imported, now)
         mark_current(imported)
         exports_imported.send(sender=Import, batch=batch)
         _close_waiting_tasks(imported, now)
     outcome.update({imp.pk: "imported" for imp, _ in batch})
     return outcome
+
+
+def _record_imported(imported, now) -> None:
+    """Mark these imports imported, each with its own warnings and window sessions: one
+    statement (``UPDATE … FROM`` a list of values, on PostgreSQL and SQLite alike).
+
+    Why not ``bulk_update``: its ``CASE`` of a hundred branches per field cost 30 ms of CPU to
+    build for a batch of 100 (0.3 ms an export, a third of parsing one; 2026-11-30); this
+    statement costs about what one plain ``update`` does.
+    """
+    field = Import._meta.get_field
+    q = connection.ops.quote_name
+    json_value = field("warnings").get_db_prep_value
+    rows, params = [], []
+    for imp in imported:
+        rows.append("(%s, %s, %s)")
+        params += [
+            imp.pk,
+            json_value(imp.warnings, connection),
+            json_value(imp.window_sessions, connection),
+        ]
+    table = q(Import._meta.db_table)
+    # Table and column names come from the model's metadata, never from input.
+    sql = (
+        f"WITH v (id, warnings, window_sessions) AS (VALUES {', '.join(rows)}) "  # noqa: S608
+        f"UPDATE {table} SET {q(field('status').column)} = %s, "
+        f"{q(field('imported_at').column)} = %s, {q(field('errors').column)} = %s, "
+        f"{q(field('warnings').column)} = v.warnings, "
+        f"{q(field('window_sessions').column)} = v.window_sessions "
+        f"FROM v WHERE {table}.{q(field('id').column)} = v.id"
+    )
+    params += [
+        Import.Status.IMPORTED.value,
+        field("imported_at").get_db_prep_value(now, connection),
+        json_value([], connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _close_waiting_tasks(imported, now) -> None:
