@@ -14,10 +14,11 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 - A worker killed outside any transaction leaves the import "received" or "importing" without a
   queued task; ``requeue_stale_imports`` (run by the import worker at start, and as a command)
   queues those again. So an accepted upload always ends imported or rejected.
-- The imports are announced inside their transaction (``signals.exports_imported``); the
-  benchmark stores the KPI values with them and schedules their statistics
-  (``benchmark/signals.py``). This module never calls the benchmark: the dependencies point one
-  way.
+- Each export is shown to the other apps as soon as it is parsed (``signals.export_read``: the
+  benchmark works out its KPI rows) and then let go; the imports are announced inside their
+  transaction (``signals.exports_imported``): the benchmark stores those rows with them and
+  schedules their statistics (``benchmark/signals.py``). This module never calls the
+  benchmark: the dependencies point one way.
 """
 
 import gc
@@ -39,9 +40,13 @@ from parabench.practices.models import Practice
 from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
 from parabench.uploads.models import Import, oldest_first
-from parabench.uploads.plausibility import import_warnings, window_sessions
+from parabench.uploads.plausibility import (
+    import_warnings,
+    plausibility_warnings,
+    window_sessions,
+)
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.signals import exports_imported
+from parabench.uploads.signals import export_read, exports_imported
 from parabench.uploads.validation import validated_export
 from parabench_format import Export
 
@@ -142,11 +147,12 @@ def _claim_waiting(besides: int, limit: int) -> list[int]:
 def _without_cyclic_gc():
     """Python's cycle collector paused for one batch (reference counting still frees).
 
-    Why: a batch keeps every export it parsed (the signal hands them all to the receivers),
-    about 1,500 tracked objects per export, and the collector scanned them again and again
-    while the batch grew: the parse inside a batch of 100 took 1.9× the same parse on its own,
-    1.2× with the collector paused (bench_import's phases, PostgreSQL, 2026-11-29). A batch
-    makes no reference cycles worth collecting; the collector runs again after it.
+    Why: while a batch kept every export it parsed, about 1,500 tracked objects each, the
+    collector scanned them again and again as the batch grew: the parse inside a batch of 100
+    took 1.9× the same parse on its own, 1.2× with the collector paused (bench_import's phases,
+    PostgreSQL, 2026-11-29). Each export is now let go once read (``signals.export_read``), but
+    each one's parse still allocates those objects at once. A batch makes no reference cycles
+    worth collecting; the collector runs again after it.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -181,30 +187,39 @@ def _import_batch(import_ids) -> dict[int, str]:
             outcome[imp.pk] = "rejected"
             continue
         try:
-            ready.append((imp, _export_of(imp, raw)))
+            export = _export_of(imp, raw)
         except Refusal as refusal:
             reject(imp.pk, refusal.problems or [_refusal_reason(refusal)])
             outcome[imp.pk] = "rejected"
+            continue
+        # What the batch needs of the export, worked out now; the export is let go before the
+        # next one is parsed (``signals.export_read``).
+        imp.window_sessions = window_sessions(export)
+        read = {
+            receiver: result
+            for receiver, result in export_read.send(Import, imp=imp, export=export)
+        }
+        ready.append((imp, plausibility_warnings(export), read))
+        del export
     if not ready:
         return outcome
-    warnings = import_warnings(ready)
+    warnings = import_warnings([(imp, own, imp.window_sessions) for imp, own, _ in ready])
 
     with transaction.atomic():
         locked = set(
             Import.objects.select_for_update()
-            .filter(pk__in=[imp.pk for imp, _ in ready], status__in=PENDING)
+            .filter(pk__in=[imp.pk for imp, _, _ in ready], status__in=PENDING)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        batch = [(imp, export) for imp, export in ready if imp.pk in locked]
+        batch = [(imp, read) for imp, _, read in ready if imp.pk in locked]
         if not batch:
             return outcome
         now = timezone.now()
         imported = [imp for imp, _ in batch]
-        for imp, export in batch:
+        for imp in imported:
             imp.status, imp.imported_at, imp.errors = Import.Status.IMPORTED, now, []
             imp.warnings = warnings[imp.pk]
-            imp.window_sessions = window_sessions(export)
         _record_imported(imported, now)
         mark_current(imported)
         exports_imported.send(sender=Import, batch=batch)

@@ -222,25 +222,29 @@ def previous_exports(imports) -> dict[int, tuple[Import, dict[tuple[date, date],
 
 
 def sessions_drop_warnings(
-    export: Export, previous: Import, earlier: dict[tuple[date, date], int]
+    sessions: list[list], previous: Import, earlier: dict[tuple[date, date], int]
 ) -> list:
     """A warning when the sessions of the longest window both exports share fell by more than
     half: the export is imported (it may be right) but marked in the Dashboards list.
-    ``earlier``: the previous export's sessions by window period (``previous_exports``)."""
+    ``sessions``: the new export's ``window_sessions``; ``earlier``: the previous export's
+    sessions by window period (``previous_exports``)."""
+    windows = [
+        (index, date.fromisoformat(begin), date.fromisoformat(end), total)
+        for index, (begin, end, total) in enumerate(sessions)
+    ]
     shared = [
-        (index, window, earlier[(window.begin, window.end)])
-        for index, window in enumerate(export.windows)
-        if (window.begin, window.end) in earlier
+        (index, begin, end, now, earlier[(begin, end)])
+        for index, begin, end, now in windows
+        if (begin, end) in earlier
     ]
     if not shared:
         return []
-    index, window, then = max(shared, key=lambda item: item[1].end - item[1].begin)
-    now = window.sessions.total
+    index, begin, end, now, then = max(shared, key=lambda item: item[2] - item[1])
     if not then or now >= MIN_SESSIONS_KEPT_SHARE * then:
         return []
     values = {
-        "begin": date_format(window.begin, "d-m-Y"),
-        "end": date_format(window.end, "d-m-Y"),
+        "begin": date_format(begin, "d-m-Y"),
+        "end": date_format(end, "d-m-Y"),
         "now": now,
         "then": then,
         "number": previous.pk,
@@ -265,13 +269,14 @@ def sessions_drop_warnings(
 
 
 def import_warnings(batch) -> dict[int, list[dict]]:
-    """Every warning of each ``(imp, export)``, by import id: about the export itself, and
-    against the one it replaces."""
-    previous = previous_exports([imp for imp, _ in batch])
+    """Every warning of each ``(imp, warnings, sessions)`` — its ``plausibility_warnings`` and
+    ``window_sessions`` — by import id: about the export itself, and against the one it
+    replaces."""
+    previous = previous_exports([imp for imp, _, _ in batch])
     found = {}
-    for imp, export in batch:
-        warnings = plausibility_warnings(export)
+    for imp, own, sessions in batch:
+        warnings = list(own)
         if imp.pk in previous:
-            warnings += sessions_drop_warnings(export, *previous[imp.pk])
+            warnings += sessions_drop_warnings(sessions, *previous[imp.pk])
         found[imp.pk] = warnings
     return found
