@@ -238,14 +238,14 @@ def _record_imported(imported, now) -> None:
     """
     field = Import._meta.get_field
     q = connection.ops.quote_name
-    json_value = field("warnings").get_db_prep_value
+    warnings, sessions = field("warnings"), field("window_sessions")
     rows, params = [], []
     for imp in imported:
         rows.append("(%s, %s, %s)")
         params += [
             imp.pk,
-            json_value(imp.warnings, connection),
-            json_value(imp.window_sessions, connection),
+            warnings.get_db_prep_value(imp.warnings, connection),
+            sessions.get_db_prep_value(imp.window_sessions, connection),
         ]
     table = q(Import._meta.db_table)
     # Table and column names come from the model's metadata, never from input.
@@ -260,7 +260,7 @@ def _record_imported(imported, now) -> None:
     params += [
         Import.Status.IMPORTED.value,
         field("imported_at").get_db_prep_value(now, connection),
-        json_value([], connection),
+        field("errors").get_db_prep_value([], connection),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
