@@ -4,7 +4,9 @@ comparison no longer reads the replaced export's body (``plausibility.previous_e
 The imported rows get theirs from their stored body, as the import writes it for new ones
 (``plausibility.window_sessions``): per window its first day, last day and sessions. A body that
 is gone or does not read leaves NULL, and the comparison then tries the body as before — which
-finds nothing either, so no row compares differently than it did.
+finds nothing either, so no row compares differently than it did. It reads every imported body
+once (about a millisecond each: some minutes for a national history of several hundred
+thousand); a database without bodies, such as the benchmarks' filled world, takes seconds.
 """
 
 import json
