@@ -103,12 +103,14 @@ def _upload(count: int, offset: int) -> tuple[list[int], list[bytes], float]:
 def _previous_bodies(practices, offset: int) -> None:
     """Give each practice's current export of YEAR its body on disk, as in production (the
     national world is filled without bodies): an import that replaces an export of its year —
-    three uploads in four, one per quarter — reads the replaced one to compare their sessions
+    three uploads in four, one per quarter — compares their sessions
     (``plausibility.previous_exports``). Set-up, not timed."""
     from django.db import transaction
 
     from parabench.uploads import storage
     from parabench.uploads.models import Import
+    from parabench.uploads.plausibility import window_sessions
+    from parabench_format import Export
     from tests.uploads.exports import export_bytes, make_export
 
     root = storage.storage_root()
@@ -118,9 +120,14 @@ def _previous_bodies(practices, offset: int) -> None:
             relative = f"{practice.pk}/previous-{YEAR}.json"
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_bytes(body)
+            # Its window sessions as its import (or, for an export imported before they were
+            # kept, migration uploads 0002) stored them: what the comparison reads.
             Import.objects.filter(
                 practice=practice, year=YEAR, status=Import.Status.IMPORTED, is_current=True
-            ).update(body_path=relative)
+            ).update(
+                body_path=relative,
+                window_sessions=window_sessions(Export.model_validate_json(body)),
+            )
 
 
 def _baseline(bodies: list[bytes]) -> float:

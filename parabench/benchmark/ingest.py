@@ -46,8 +46,22 @@ def store_export(imp, export) -> None:
     store_exports([(imp, export)])
 
 
+def export_rows(export) -> tuple[int, dict[str, tuple[bytes, bytes | None]]]:
+    """What ``store_rows`` writes of an export: its year, and per window its packed KPI vector
+    and case-mix cells. Worked out as soon as the importer has parsed the export
+    (``signals.py``), so that the export need not be kept until its batch is stored."""
+    return export.period.begin.year, {
+        window.id: (pack(window_vector(window)), _cells(window)) for window in export.windows
+    }
+
+
 def store_exports(batch) -> None:
-    """Store (or replace) the per-window KPI values of every ``(imp, export)`` of ``batch``.
+    """``store_rows`` of every ``(imp, export)`` of ``batch``."""
+    store_rows([(imp, export_rows(export)) for imp, export in batch])
+
+
+def store_rows(batch) -> None:
+    """Store (or replace) the per-window KPI values of every ``(imp, export_rows)`` of ``batch``.
 
     Idempotent: running it again for the same imports replaces their rows and leaves no others.
     It does not commit and does not touch statistics: the caller's transaction decides, and the
@@ -63,11 +77,7 @@ def store_exports(batch) -> None:
     ):
         existing[row.imp_id][row.window] = row
     new, stale = [], []
-    for imp, export in batch:
-        year = export.period.begin.year
-        wanted = {
-            window.id: (pack(window_vector(window)), _cells(window)) for window in export.windows
-        }
+    for imp, (year, wanted) in batch:
         stored = existing.get(imp.pk, {})
         stale += [row.pk for window, row in stored.items() if window not in wanted]
         for window, (blob, cells) in wanted.items():

@@ -15,12 +15,15 @@ import numpy as np
 
 from parabench.benchmark.casemix import Outcome, outcome
 from parabench.benchmark.catalogue import (
+    BASE_KPIS,
     COLUMN_INDEX,
     COLUMNS,
     GROWTH_KPIS,
+    INSURER_COLUMNS,
     INSURER_CONCERNS,
     MIXES,
     STORED_COLUMNS,
+    SUPPORT_COLUMNS,
     insurer_column,
 )
 from parabench.benchmark.uncertainty import histogram_sd
@@ -257,10 +260,27 @@ def window_values(window) -> dict[str, float]:
     return values
 
 
+# STORED_COLUMNS is the base KPIs, the mixes' columns, the support columns and the insurer
+# columns, in that order (``catalogue``): ``window_vector`` lays the parts end to end.
+_BASE_IN_ORDER = operator.itemgetter(*(kpi.code for kpi in BASE_KPIS))
+_SUPPORT_IN_ORDER = operator.itemgetter(*SUPPORT_COLUMNS)
+_INSURER_IN_ORDER = operator.itemgetter(*INSURER_COLUMNS)
+
+
 def window_vector(window) -> np.ndarray:
     """``window_values`` as a float64 vector in ``STORED_COLUMNS`` order: the order in which a
-    recompute holds a window in memory and the layout ``store_export`` writes today."""
-    return np.array(_IN_STORED_ORDER(window_values(window)), dtype=np.float64)
+    recompute holds a window in memory and the layout ``store_export`` writes today.
+
+    The same numbers as ``window_values``, laid end to end part by part instead of merged into
+    one dict first: seven windows an import, and the merging cost 12–15 % of computing them
+    (85 → 75 µs a window, 140 windows, min of 3, alternated; the bytes identical)."""
+    counts = mix_counts(window)
+    parts = [*_BASE_IN_ORDER(base_kpis(window))]
+    for code, keys, _ in _MIX_PLAN:
+        parts += _shares(counts[code], keys)
+    parts += _SUPPORT_IN_ORDER(support_values(window))
+    parts += _INSURER_IN_ORDER(insurer_values(window))
+    return np.array(parts, dtype=np.float64)
 
 
 def growth_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Keep the benchmark in step with what happens elsewhere.
 
-- Imports: the uploads app announces a batch of them (``uploads.signals.exports_imported``)
-  inside its transaction; the KPI values of every window are stored with them and one
+- Imports: the uploads app shows each export as soon as it is parsed
+  (``uploads.signals.export_read``): its KPI rows are worked out then; it announces the batch
+  (``exports_imported``) inside its transaction: those rows are stored with it and one
   statistics refresh per year is queued (``tasks.py``).
 - A practice changes groups: membership is read at computation time, so when an operator moves a
   practice to another network or province, or the practice declares another profile (a peer
@@ -17,7 +18,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django_tasks.signals import task_finished
 
-from parabench.benchmark.ingest import store_exports
+from parabench.benchmark.ingest import export_rows, store_rows
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.tasks import (
     STATISTICS_TASKS,
@@ -27,12 +28,17 @@ from parabench.benchmark.tasks import (
 )
 from parabench.practices.models import Practice
 from parabench.tasks import return_freed_memory, worker_starting
-from parabench.uploads.signals import exports_imported
+from parabench.uploads.signals import export_read, exports_imported
+
+
+@receiver(export_read, dispatch_uid="benchmark_export_rows")
+def rows_of_read_export(sender, imp, export, **kwargs):
+    return export_rows(export)
 
 
 @receiver(exports_imported, dispatch_uid="benchmark_store_exports")
 def store_imported_exports(sender, batch, **kwargs) -> None:
-    store_exports(batch)
+    store_rows([(imp, read[rows_of_read_export]) for imp, read in batch])
     for year in sorted({imp.year for imp, _ in batch}):
         schedule_statistics(year)
 

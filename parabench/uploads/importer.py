@@ -14,10 +14,11 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 - A worker killed outside any transaction leaves the import "received" or "importing" without a
   queued task; ``requeue_stale_imports`` (run by the import worker at start, and as a command)
   queues those again. So an accepted upload always ends imported or rejected.
-- The imports are announced inside their transaction (``signals.exports_imported``); the
-  benchmark stores the KPI values with them and schedules their statistics
-  (``benchmark/signals.py``). This module never calls the benchmark: the dependencies point one
-  way.
+- Each export is shown to the other apps as soon as it is parsed (``signals.export_read``: the
+  benchmark works out its KPI rows) and then let go; the imports are announced inside their
+  transaction (``signals.exports_imported``): the benchmark stores those rows with them and
+  schedules their statistics (``benchmark/signals.py``). This module never calls the
+  benchmark: the dependencies point one way.
 """
 
 import gc
@@ -39,9 +40,13 @@ from parabench.practices.models import Practice
 from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
 from parabench.uploads.models import Import, oldest_first
-from parabench.uploads.plausibility import import_warnings
+from parabench.uploads.plausibility import (
+    import_warnings,
+    plausibility_warnings,
+    window_sessions,
+)
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.signals import exports_imported
+from parabench.uploads.signals import export_read, exports_imported
 from parabench.uploads.validation import validated_export
 from parabench_format import Export
 
@@ -142,11 +147,12 @@ def _claim_waiting(besides: int, limit: int) -> list[int]:
 def _without_cyclic_gc():
     """Python's cycle collector paused for one batch (reference counting still frees).
 
-    Why: a batch keeps every export it parsed (the signal hands them all to the receivers),
-    about 1,500 tracked objects per export, and the collector scanned them again and again
-    while the batch grew: the parse inside a batch of 100 took 1.9× the same parse on its own,
-    1.2× with the collector paused (bench_import's phases, PostgreSQL, 2026-11-29). A batch
-    makes no reference cycles worth collecting; the collector runs again after it.
+    Why: while a batch kept every export it parsed, about 1,500 tracked objects each, the
+    collector scanned them again and again as the batch grew: the parse inside a batch of 100
+    took 1.9× the same parse on its own, 1.2× with the collector paused (bench_import's phases,
+    PostgreSQL, 2026-11-29). Each export is now let go once read (``signals.export_read``), but
+    each one's parse still allocates those objects at once. A batch makes no reference cycles
+    worth collecting; the collector runs again after it.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -181,22 +187,32 @@ def _import_batch(import_ids) -> dict[int, str]:
             outcome[imp.pk] = "rejected"
             continue
         try:
-            ready.append((imp, _export_of(imp, raw)))
+            export = _export_of(imp, raw)
         except Refusal as refusal:
             reject(imp.pk, refusal.problems or [_refusal_reason(refusal)])
             outcome[imp.pk] = "rejected"
+            continue
+        # What the batch needs of the export, worked out now; the export is let go before the
+        # next one is parsed (``signals.export_read``).
+        imp.window_sessions = window_sessions(export)
+        read = {
+            receiver: result
+            for receiver, result in export_read.send(Import, imp=imp, export=export)
+        }
+        ready.append((imp, plausibility_warnings(export), read))
+        del export
     if not ready:
         return outcome
-    warnings = import_warnings(ready)
+    warnings = import_warnings([(imp, own, imp.window_sessions) for imp, own, _ in ready])
 
     with transaction.atomic():
         locked = set(
             Import.objects.select_for_update()
-            .filter(pk__in=[imp.pk for imp, _ in ready], status__in=PENDING)
+            .filter(pk__in=[imp.pk for imp, _, _ in ready], status__in=PENDING)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        batch = [(imp, export) for imp, export in ready if imp.pk in locked]
+        batch = [(imp, read) for imp, _, read in ready if imp.pk in locked]
         if not batch:
             return outcome
         now = timezone.now()
@@ -204,19 +220,50 @@ def _import_batch(import_ids) -> dict[int, str]:
         for imp in imported:
             imp.status, imp.imported_at, imp.errors = Import.Status.IMPORTED, now, []
             imp.warnings = warnings[imp.pk]
-        # One statement for the batch; the few with warnings get theirs one by one (a CASE per
-        # row costs more to build than these statements).
-        Import.objects.filter(pk__in=[imp.pk for imp in imported]).update(
-            status=Import.Status.IMPORTED, imported_at=now, warnings=[], errors=[]
-        )
-        for imp in imported:
-            if imp.warnings:
-                Import.objects.filter(pk=imp.pk).update(warnings=imp.warnings)
+        _record_imported(imported, now)
         mark_current(imported)
         exports_imported.send(sender=Import, batch=batch)
         _close_waiting_tasks(imported, now)
     outcome.update({imp.pk: "imported" for imp, _ in batch})
     return outcome
+
+
+def _record_imported(imported, now) -> None:
+    """Mark these imports imported, each with its own warnings and window sessions: one
+    statement (``UPDATE … FROM`` a list of values, on PostgreSQL and SQLite alike).
+
+    Why not ``bulk_update``: its ``CASE`` of a hundred branches per field cost 30 ms of CPU to
+    build for a batch of 100 (0.3 ms an export, a third of parsing one; 2026-11-30); this
+    statement costs about what one plain ``update`` does.
+    """
+    field = Import._meta.get_field
+    q = connection.ops.quote_name
+    warnings, sessions = field("warnings"), field("window_sessions")
+    rows, params = [], []
+    for imp in imported:
+        rows.append("(%s, %s, %s)")
+        params += [
+            imp.pk,
+            warnings.get_db_prep_value(imp.warnings, connection),
+            sessions.get_db_prep_value(imp.window_sessions, connection),
+        ]
+    table = q(Import._meta.db_table)
+    # Table and column names come from the model's metadata, never from input.
+    sql = (
+        f"WITH v (id, warnings, window_sessions) AS (VALUES {', '.join(rows)}) "  # noqa: S608
+        f"UPDATE {table} SET {q(field('status').column)} = %s, "
+        f"{q(field('imported_at').column)} = %s, {q(field('errors').column)} = %s, "
+        f"{q(field('warnings').column)} = v.warnings, "
+        f"{q(field('window_sessions').column)} = v.window_sessions "
+        f"FROM v WHERE {table}.{q(field('id').column)} = v.id"
+    )
+    params += [
+        Import.Status.IMPORTED.value,
+        field("imported_at").get_db_prep_value(now, connection),
+        field("errors").get_db_prep_value([], connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _close_waiting_tasks(imported, now) -> None:

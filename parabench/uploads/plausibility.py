@@ -166,19 +166,40 @@ class _WindowSessions(BaseModel):
 
 
 class PreviousExport(BaseModel):
-    """What the comparison reads of the export a new one replaces: each window's period and
-    sessions. That export was validated in full when it was accepted and imported; parsing only
-    these fields (pydantic skips the rest) costs a fraction of a full ``Export`` parse
-    (0.2–0.4×, 70 KB exports, 2026-11-29), which every import that replaces an earlier export
-    of its year — three uploads in four — paid on top of its own parse."""
+    """What the comparison reads of the body of an export a new one replaces, when its
+    ``Import.window_sessions`` is not known: each window's period and sessions. That export was
+    validated in full when it was accepted and imported; parsing only these fields (pydantic skips
+    the rest) costs a fraction of a full ``Export`` parse (0.2–0.4×, 70 KB exports, 2026-11-29)."""
 
     windows: list[_WindowSessions]
 
 
-def previous_exports(imports) -> dict[int, tuple[Import, PreviousExport]]:
+def window_sessions(export: Export | PreviousExport) -> list[list]:
+    """What a later export of the same year is compared with (``Import.window_sessions``): per
+    window its first day, last day (ISO) and sessions."""
+    return [[w.begin.isoformat(), w.end.isoformat(), w.sessions.total] for w in export.windows]
+
+
+def _sessions_by_period(stored: list[list]) -> dict[tuple[date, date], int]:
+    return {
+        (date.fromisoformat(begin), date.fromisoformat(end)): total for begin, end, total in stored
+    }
+
+
+def _stored_window_sessions(previous: Import) -> list[list] | None:
+    """``previous.window_sessions``, or read from its body when not known; None when neither."""
+    if previous.window_sessions is not None:
+        return previous.window_sessions
+    try:
+        return window_sessions(PreviousExport.model_validate_json(storage.stored_body(previous)))
+    except (OSError, ValueError):
+        return None  # its body is gone or no longer reads: no comparison
+
+
+def previous_exports(imports) -> dict[int, tuple[Import, dict[tuple[date, date], int]]]:
     """Per import (by id) the export of the same practice and year that counted before it
-    arrived, if any: one query for all of them. Imports of one batch compare with what counted
-    before the batch, not with each other."""
+    arrived, if any, with its sessions per window period: one query for all of them. Imports of
+    one batch compare with what counted before the batch, not with each other."""
     current = Import.objects.filter(
         practice_id__in={imp.practice_id for imp in imports},
         year__in={imp.year for imp in imports},
@@ -186,43 +207,44 @@ def previous_exports(imports) -> dict[int, tuple[Import, PreviousExport]]:
         is_current=True,
     ).exclude(pk__in=[imp.pk for imp in imports])
     by_key = {(previous.practice_id, previous.year): previous for previous in current}
-    parsed: dict[int, PreviousExport | None] = {}
+    sessions: dict[int, dict | None] = {}
     found = {}
     for imp in imports:
         previous = by_key.get((imp.practice_id, imp.year))
         if previous is None:
             continue
-        if previous.pk not in parsed:
-            try:
-                body = storage.stored_body(previous)
-                parsed[previous.pk] = PreviousExport.model_validate_json(body)
-            except (OSError, ValueError):
-                parsed[previous.pk] = None  # its body is gone or no longer reads: no comparison
-        if parsed[previous.pk] is not None:
-            found[imp.pk] = (previous, parsed[previous.pk])
+        if previous.pk not in sessions:
+            stored = _stored_window_sessions(previous)
+            sessions[previous.pk] = None if stored is None else _sessions_by_period(stored)
+        if sessions[previous.pk] is not None:
+            found[imp.pk] = (previous, sessions[previous.pk])
     return found
 
 
 def sessions_drop_warnings(
-    export: Export, previous: Import, previous_export: Export | PreviousExport
+    sessions: list[list], previous: Import, earlier: dict[tuple[date, date], int]
 ) -> list:
     """A warning when the sessions of the longest window both exports share fell by more than
-    half: the export is imported (it may be right) but marked in the Dashboards list."""
-    earlier = {(w.begin, w.end): w for w in previous_export.windows}
+    half: the export is imported (it may be right) but marked in the Dashboards list.
+    ``sessions``: the new export's ``window_sessions``; ``earlier``: the previous export's
+    sessions by window period (``previous_exports``)."""
+    windows = [
+        (index, date.fromisoformat(begin), date.fromisoformat(end), total)
+        for index, (begin, end, total) in enumerate(sessions)
+    ]
     shared = [
-        (index, window, earlier[(window.begin, window.end)])
-        for index, window in enumerate(export.windows)
-        if (window.begin, window.end) in earlier
+        (index, begin, end, now, earlier[(begin, end)])
+        for index, begin, end, now in windows
+        if (begin, end) in earlier
     ]
     if not shared:
         return []
-    index, window, before = max(shared, key=lambda item: item[1].end - item[1].begin)
-    now, then = window.sessions.total, before.sessions.total
+    index, begin, end, now, then = max(shared, key=lambda item: item[2] - item[1])
     if not then or now >= MIN_SESSIONS_KEPT_SHARE * then:
         return []
     values = {
-        "begin": date_format(window.begin, "d-m-Y"),
-        "end": date_format(window.end, "d-m-Y"),
+        "begin": date_format(begin, "d-m-Y"),
+        "end": date_format(end, "d-m-Y"),
         "now": now,
         "then": then,
         "number": previous.pk,
@@ -247,13 +269,14 @@ def sessions_drop_warnings(
 
 
 def import_warnings(batch) -> dict[int, list[dict]]:
-    """Every warning of each ``(imp, export)``, by import id: about the export itself, and
-    against the one it replaces."""
-    previous = previous_exports([imp for imp, _ in batch])
+    """Every warning of each ``(imp, warnings, sessions)`` — its ``plausibility_warnings`` and
+    ``window_sessions`` — by import id: about the export itself, and against the one it
+    replaces."""
+    previous = previous_exports([imp for imp, _, _ in batch])
     found = {}
-    for imp, export in batch:
-        warnings = plausibility_warnings(export)
+    for imp, own, sessions in batch:
+        warnings = list(own)
         if imp.pk in previous:
-            warnings += sessions_drop_warnings(export, *previous[imp.pk])
+            warnings += sessions_drop_warnings(sessions, *previous[imp.pk])
         found[imp.pk] = warnings
     return found

@@ -171,3 +171,12 @@ def test_growth_is_not_defined_without_last_year():
     this = window_vector(_window(make_export("04123451", 2025), "Q1"))
     row = full_matrix(this, None)[0]
     assert np.isnan(row[[catalogue.COLUMN_INDEX[k.code] for k in catalogue.GROWTH_KPIS]]).all()
+
+
+def test_the_stored_vector_is_every_stored_column_of_the_window_in_order():
+    for format_version in (None, V11):
+        kwargs = {} if format_version is None else {"format_version": format_version}
+        for window in make_export("04123451", 2025, **kwargs).windows:
+            values = window_values(window)
+            expected = np.array([values[c] for c in catalogue.STORED_COLUMNS], dtype=np.float64)
+            assert window_vector(window).tobytes() == expected.tobytes()

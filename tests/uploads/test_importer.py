@@ -13,7 +13,7 @@ from parabench.benchmark.models import WindowValues
 from parabench.benchmark.tasks import refresh_statistics
 from parabench.uploads import importer
 from parabench.uploads.models import Import
-from parabench.uploads.signals import exports_imported
+from parabench.uploads.signals import export_read, exports_imported
 from tests.uploads.factories import upload_export
 
 
@@ -248,3 +248,25 @@ def test_two_workers_importing_one_practice_at_once_leave_exactly_one_export_cur
 
     current = Import.objects.filter(practice=practice_a, year=2025, is_current=True)
     assert list(current.values_list("pk", flat=True)) == [newer.pk]
+
+
+def test_what_a_receiver_makes_of_a_read_export_comes_back_with_the_imported_batch(db, practice_a):
+    first = upload_export(practice_a, year=2024)
+    second = upload_export(practice_a, year=2025)
+    handed_back = {}
+
+    def periods(sender, imp, export, **kwargs):
+        return (imp.pk, export.period.begin.year)
+
+    def collect(sender, batch, **kwargs):
+        handed_back.update({imp.pk: read[periods] for imp, read in batch})
+
+    export_read.connect(periods, dispatch_uid="test_periods")
+    exports_imported.connect(collect, dispatch_uid="test_collect")
+    try:
+        importer.import_batch([first.pk, second.pk])
+    finally:
+        export_read.disconnect(dispatch_uid="test_periods")
+        exports_imported.disconnect(dispatch_uid="test_collect")
+
+    assert handed_back == {first.pk: (first.pk, 2024), second.pk: (second.pk, 2025)}

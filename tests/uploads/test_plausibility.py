@@ -1,9 +1,11 @@
 import json
 from datetime import date, timedelta
+from importlib import import_module
 
+from django.apps import apps
 from django.urls import reverse
 
-from parabench.uploads import importer
+from parabench.uploads import importer, storage
 from parabench.uploads.models import Import
 from parabench.uploads.plausibility import plausibility_warnings
 from parabench_format import Export
@@ -92,3 +94,47 @@ def test_a_smaller_fall_in_sessions_or_a_first_export_is_not_marked(db, practice
     today = date.today()
     assert _imported(practice_a, patients=12, today=today - timedelta(days=2)).warnings == []
     assert _imported(practice_a, patients=7, today=today - timedelta(days=1)).warnings == []
+
+
+def test_an_import_keeps_each_windows_sessions_for_the_next_comparison(db, practice_a):
+    imp = _imported(practice_a, patients=12, today=date.today() - timedelta(days=1))
+
+    export = Export.model_validate_json(storage.stored_body(imp))
+    assert imp.window_sessions == [
+        [w.begin.isoformat(), w.end.isoformat(), w.sessions.total] for w in export.windows
+    ]
+
+
+def test_the_comparison_reads_the_kept_sessions_not_the_replaced_body(db, practice_a):
+    today = date.today()
+    first = _imported(practice_a, patients=12, today=today - timedelta(days=2))
+    (storage.storage_root() / first.body_path).unlink()
+
+    halved = _imported(practice_a, patients=5, today=today - timedelta(days=1))
+
+    assert [w["code"] for w in halved.warnings] == ["sessions_dropped"]
+
+
+def test_an_export_imported_before_its_sessions_were_kept_is_compared_from_its_body(db, practice_a):
+    today = date.today()
+    first = _imported(practice_a, patients=12, today=today - timedelta(days=2))
+    Import.objects.filter(pk=first.pk).update(window_sessions=None)
+
+    halved = _imported(practice_a, patients=5, today=today - timedelta(days=1))
+
+    assert [w["code"] for w in halved.warnings] == ["sessions_dropped"]
+
+
+def test_the_migration_gives_imported_exports_their_sessions_from_their_bodies(db, practice_a):
+    today = date.today()
+    kept = _imported(practice_a, patients=12, today=today - timedelta(days=2))
+    gone = _imported(practice_a, patients=9, year=today.year - 2, today=today - timedelta(days=1))
+    Import.objects.filter(pk__in=[kept.pk, gone.pk]).update(window_sessions=None)
+    (storage.storage_root() / gone.body_path).unlink()
+
+    migration = import_module("parabench.uploads.migrations.0002_import_window_sessions")
+    migration.fill_window_sessions(apps, None)
+
+    kept_after, gone_after = (Import.objects.get(pk=imp.pk) for imp in (kept, gone))
+    assert kept_after.window_sessions == kept.window_sessions
+    assert gone_after.window_sessions is None
