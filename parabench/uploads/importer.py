@@ -21,9 +21,7 @@ Why it is safe to run any number of times, in any number of workers, and to kill
   benchmark: the dependencies point one way.
 """
 
-import gc
 import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -143,33 +141,18 @@ def _claim_waiting(besides: int, limit: int) -> list[int]:
     return ids
 
 
-@contextmanager
-def _without_cyclic_gc():
-    """Python's cycle collector paused for one batch (reference counting still frees).
-
-    Why: while a batch kept every export it parsed, about 1,500 tracked objects each, the
-    collector scanned them again and again as the batch grew: the parse inside a batch of 100
-    took 1.9× the same parse on its own, 1.2× with the collector paused (bench_import's phases,
-    PostgreSQL, 2026-11-29). Each export is now let go once read (``signals.export_read``), but
-    each one's parse still allocates those objects at once. A batch makes no reference cycles
-    worth collecting; the collector runs again after it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def import_batch(import_ids) -> dict[int, str]:
     """Import these uploads in one transaction; what happened to each, by id.
 
     Safe with any number of workers: the transaction locks the rows and re-reads their status,
     so an upload another worker finished meanwhile is left alone ("already done").
+
+    The cycle collector is paused for the batch (``tasks.paused_cycle_collector``): each parse
+    allocates about 1,500 tracked objects at once, and the collector scanned the batch's objects
+    again and again as it grew — the parse inside a batch of 100 took 1.9× the same parse on its
+    own, 1.2× with the collector paused (bench_import's phases, PostgreSQL, 2026-11-29).
     """
-    with _without_cyclic_gc():
+    with tasks.paused_cycle_collector():
         return _import_batch(import_ids)
 
 
