@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         "the issues.",
         "",
         "The machine is shared (2 cores, other work running): every report records its load "
-        "average, and figures move with it.",
+        "average, and figures move with it. Earlier runs, and the notes written beside them: "
+        "[benchmarks-history.md](benchmarks-history.md).",
         "",
         "| benchmark | what | exit | wall time | load average at start |",
         "|---|---|---|---|---|",
