@@ -7,6 +7,7 @@ the consistency rules between the numbers run (see docs/export-format.md, "Consi
 """
 
 import json
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -230,10 +231,13 @@ def consistency_problems(export: Export) -> list[Problem]:
     _check_sessions(c, export)
     specs = _check_windows(c, export)
     same_parts = _check_version(c, export)
-    for index, window in enumerate(export.windows):
-        _check_window(c, f"$.windows[{index}]", window)
+    # Each window dumped once (in Rust) for the sums within it and the rules across windows:
+    # its parts dumped one by one cost 0.3 ms more per export than the 0.55 ms of all windows.
+    dumps = [_dump(w) for w in export.windows]
+    for index, (window, dumped) in enumerate(zip(export.windows, dumps, strict=True)):
+        _check_window(c, f"$.windows[{index}]", window, dumped)
     if specs is not None and same_parts:
-        _check_across_windows(c, export)
+        _check_across_windows(c, export, dumps)
         _check_trend(c, export)
     return c.problems
 
@@ -325,10 +329,11 @@ def _check_version(c: _Collector, export: Export) -> bool:
     return ok
 
 
-def _check_window(c: _Collector, path: str, w: Window) -> None:
+def _check_window(c: _Collector, path: str, w: Window, d: dict) -> None:
+    """The rules within one window; ``d`` is its dump (``_dump``), whose parts the sums read."""
     p, e, s, r = w.patients, w.episodes, w.sessions, w.revenue
     gender_age = {
-        f"{g}.{b}": n for g, bands in p.by_gender_age.model_dump().items() for b, n in bands.items()
+        f"{g}.{b}": n for g, bands in d["patients"]["by_gender_age"].items() for b, n in bands.items()
     }
     c.sum_equals(
         f"{path}.patients.by_gender_age",
@@ -340,7 +345,7 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
     c.sum_equals(
         f"{path}.patients.by_insurer",
         p.total,
-        p.by_insurer.model_dump(),
+        d["patients"]["by_insurer"],
         "patiënten per verzekeraar",
         "patients by insurer",
     )
@@ -353,21 +358,21 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
     c.sum_equals(
         f"{path}.episodes.started_by_access_route",
         e.started,
-        e.started_by_access_route.model_dump(),
+        d["episodes"]["started_by_access_route"],
         "gestarte klachten per toegangsroute",
         "started episodes by access route",
     )
     c.sum_equals(
         f"{path}.episodes.active_by_dcsph_group",
         e.active,
-        e.active_by_dcsph_group.model_dump(),
+        d["episodes"]["active_by_dcsph_group"],
         "klachten per DCSPH-groep",
         "episodes by DCSPH group",
     )
     c.sum_equals(
         f"{path}.episodes.active_by_insurer",
         e.active,
-        e.active_by_insurer.model_dump(),
+        d["episodes"]["active_by_insurer"],
         "klachten per verzekeraar",
         "episodes by insurer",
     )
@@ -375,28 +380,28 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
     c.sum_equals(
         f"{path}.sessions.by_type",
         s.total,
-        s.by_type.model_dump(),
+        d["sessions"]["by_type"],
         "zittingen per prestatiesoort",
         "sessions by type",
     )
     c.sum_equals(
         f"{path}.sessions.by_payer",
         s.total,
-        s.by_payer.model_dump(),
+        d["sessions"]["by_payer"],
         "zittingen per betaler",
         "sessions by payer",
     )
     c.sum_equals(
         f"{path}.revenue.by_payer",
         r.total_cents,
-        r.by_payer.model_dump(),
+        d["revenue"]["by_payer"],
         "omzet per betaler",
         "revenue by payer",
     )
     c.sum_equals(
         f"{path}.revenue.by_insurer",
         r.total_cents,
-        r.by_insurer.model_dump(),
+        d["revenue"]["by_insurer"],
         "omzet per verzekeraar",
         "revenue by insurer",
     )
@@ -422,7 +427,9 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
             f"({e.ended}).",
         )
     for side in ("chronic", "non_chronic"):
-        _check_closed(c, f"{path}.closed_episodes.{side}", getattr(closed, side))
+        _check_closed(
+            c, f"{path}.closed_episodes.{side}", getattr(closed, side), d["closed_episodes"][side]
+        )
     _check_waiting(c, f"{path}.waiting", w)
     if w.case_mix is not None:
         _check_case_mix(c, f"{path}.case_mix", w)
@@ -475,7 +482,7 @@ def _histogram_sum(c: _Collector, path: str, histogram: list[int], total: int, w
         )
 
 
-def _check_closed(c: _Collector, path: str, closed) -> None:
+def _check_closed(c: _Collector, path: str, closed, dumped: dict) -> None:
     _histogram_total(c, f"{path}.sessions_histogram", closed.sessions_histogram, closed.episodes)
     _histogram_total(c, f"{path}.weeks_histogram", closed.weeks_histogram, closed.episodes)
     _histogram_sum(c, f"{path}.sessions_total", closed.sessions_histogram, closed.sessions_total, 1)
@@ -487,7 +494,7 @@ def _check_closed(c: _Collector, path: str, closed) -> None:
     c.sum_equals(
         f"{path}.end_reasons",
         closed.episodes,
-        closed.end_reasons.model_dump(),
+        dumped["end_reasons"],
         "redenen van beëindigen",
         "end reasons",
     )
@@ -617,31 +624,45 @@ def _layout(size: int, dumped: dict) -> tuple:
             if not k.startswith(_DISTINCT_PREFIXES) and not k.startswith(_NOT_COMPARED)
         ]
         _LAYOUTS[size] = (keys, distinct, union_bound, additive)
+        _PICKERS[size] = tuple(_picker(indices) for indices in (distinct, union_bound, additive))
     return _LAYOUTS[size]
 
 
-def _check_across_windows(c: _Collector, export: Export) -> None:
+_PICKERS: dict[int, tuple] = {}
+
+
+def _picker(indices: list[int]):
+    """A function taking the numbers at ``indices`` out of a window's numbers, as a tuple (in C)."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    return operator.itemgetter(*indices) if indices else lambda values: ()
+
+
+def _check_across_windows(c: _Collector, export: Export, dumps: list[dict]) -> None:
     """Year-to-date windows against the quarters and shorter year-to-date windows inside them.
 
     Plain lists, no numpy: the validator also runs in the lean export client. The ~700 numbers
     of a window compared with at most three quarters take well under a millisecond.
     """
-    dumps = [_dump(w) for w in export.windows]
-    keys, distinct, union_bound, additive = _layout(len(_values(dumps[0], [])), dumps[0])
-    by_id = {
-        w.id: (i, _values(d, []))
-        for i, (w, d) in enumerate(zip(export.windows, dumps, strict=True))
-    }
+    numbers = [_values(d, []) for d in dumps]
+    keys, distinct, union_bound, additive = _layout(len(numbers[0]), dumps[0])
+    pick_distinct, pick_union_bound, pick_additive = _PICKERS[len(numbers[0])]
+    by_id = {w.id: (i, numbers[i]) for i, w in enumerate(export.windows)}
     for spec in periods.windows_for_period(export.period.begin, export.period.end):
         if len(spec.quarters) < 2:
             continue
         index, values = by_id[spec.id]
         parts = [by_id[periods.QUARTER_IDS[q - 1]][1] for q in spec.quarters]
-        quarter_sum = [sum(column) for column in zip(*parts, strict=True)]
+        quarter_sum = list(map(sum, zip(*parts, strict=True)))
         inner_ids = [periods.QUARTER_IDS[q - 1] for q in spec.quarters]
         inner_ids += [periods.YTD_IDS[q - 1] for q in spec.quarters[1:-1]]
+        # Each rule first compared whole in C (tuples of the numbers it covers); only a window
+        # that breaks it is gone through number by number to name each one: 0.41 → 0.1 ms.
         for inner_id in inner_ids:
             inner = by_id[inner_id][1]
+            if all(map(operator.ge, pick_distinct(values), pick_distinct(inner))):
+                continue
             for k in distinct:
                 if values[k] < inner[k]:
                     c.add(
@@ -652,7 +673,10 @@ def _check_across_windows(c: _Collector, export: Export) -> None:
                         f"In {spec.id} ({values[k]}) this count cannot be smaller than in "
                         f"{inner_id} ({inner[k]}).",
                     )
-        for k in union_bound:
+        union_bounded = all(
+            map(operator.le, pick_union_bound(values), pick_union_bound(quarter_sum))
+        )
+        for k in () if union_bounded else union_bound:
             if values[k] > quarter_sum[k]:
                 c.add(
                     f"$.windows[{index}].{keys[k]}",
@@ -662,7 +686,7 @@ def _check_across_windows(c: _Collector, export: Export) -> None:
                     f"In {spec.id} ({values[k]}) this count cannot exceed the sum of the quarters "
                     f"({quarter_sum[k]}).",
                 )
-        for k in additive:
+        for k in () if pick_additive(values) == pick_additive(quarter_sum) else additive:
             if values[k] != quarter_sum[k]:
                 c.add(
                     f"$.windows[{index}].{keys[k]}",
