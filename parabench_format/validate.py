@@ -220,18 +220,27 @@ def _numbers(window: Window) -> list[int]:
     leaves it out; every window has the same shape, so the paths are computed once
     (``_layout``) and only the numbers per window."""
     out: list[int] = []
-    _model_numbers((v for k, v in vars(window).items() if k not in _NOT_NUMBERS), out)
+    parts = [v for k, v in vars(window).items() if k not in _NOT_NUMBERS and v is not None]
+    _model_numbers(parts, out)
     return out
 
 
 def _model_numbers(values, out: list[int]) -> None:
+    # A part holding only numbers (most of them: breakdowns, case-mix cells) is taken whole, its
+    # kinds asked in C; the others are gone through member by member.
+    if set(map(type, values)) == _ONLY_INT:
+        out.extend(values)
+        return
     for inner in values:
         if isinstance(inner, BaseModel):
             _model_numbers(vars(inner).values(), out)
         elif isinstance(inner, list):
             out.extend(inner)
-        elif inner is not None:
+        else:
             out.append(inner)
+
+
+_ONLY_INT = {int}
 
 
 def consistency_problems(export: Export) -> list[Problem]:
