@@ -25,11 +25,16 @@ from django.utils import timezone
 
 from parabench.practices.models import Practice
 from parabench.uploads import storage
-from parabench.uploads.documents import content_hash, decompress, parsed_document
+from parabench.uploads.documents import (
+    check_value_count,
+    content_hash,
+    decompress,
+    parsed_document,
+)
 from parabench.uploads.importer import enqueue_import
 from parabench.uploads.models import Import
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.validation import validated_export
+from parabench.uploads.validation import quickly_validated_export, validated_export
 
 logger = logging.getLogger(__name__)
 
@@ -184,8 +189,11 @@ def check_document(
     if earlier is not None:
         return Accepted(earlier, duplicate=True)
 
-    parsed = parsed_document(document)
-    export = validated_export(parsed, today=timezone.localdate(now), raw=document)
+    today = timezone.localdate(now)
+    check_value_count(document)  # on the bytes, before anything is parsed
+    export = quickly_validated_export(document, today=today)
+    if export is None:  # something to refuse, or a key that may occur twice: every step in turn
+        export = validated_export(parsed_document(document), today=today, raw=document)
     if export.practice.agb_code != practice.agb_code:
         raise Refusal(
             "practice_mismatch",

@@ -7,6 +7,8 @@ itself: "today" is the day the upload arrived, not the day the export claims it 
 
 from datetime import date
 
+from pydantic import BaseModel
+
 from parabench.uploads.refusals import Refusal
 from parabench_format import Export, period_problems, validate_export
 from parabench_format.models import FORMATS
@@ -60,3 +62,57 @@ def validated_export(document, *, today: date, raw: bytes | None = None) -> Expo
     if problems:
         raise Refusal("schema_invalid", problems=shown, detail=detail)
     return report.export
+
+
+def quickly_validated_export(raw: bytes, *, today: date) -> Export | None:
+    """The export of ``raw`` when it has nothing to refuse, validated straight from its bytes;
+    None when the full sequence of ``documents.parsed_document`` and ``validated_export`` must
+    decide (and name the refusal, in its order).
+
+    Why: the full sequence parses every upload twice, once into Python objects (0.85 ms for an
+    80 KB export, with the duplicate-key check) for the shape check (0.42 ms) and once more in
+    pydantic's validation (1.1 ms); a valid export needs only the last. What the first parse
+    adds for a valid one is the certainty that no key occurs twice in an object (pydantic keeps
+    one of them silently). That is counted here instead: in JSON text without a backslash, every
+    ``"`` opens or closes a string, so the quotes are twice the keys and the string values of
+    the text. The model knows the keys it was given (``model_fields_set``, a repeated key once)
+    and its string values (texts, dates, moments: strict mode takes them only from strings); a
+    repeated key, and anything in the value it hid, only add quotes. Equal counts: no key
+    twice. Depth and the number of values need no walk then: the text is the model's own tree
+    (at most 7 deep), and its values are counted on the bytes first, as always.
+    """
+    if b"\\" in raw:
+        return None  # an escape (\u0022 …) could hide a quote or make one: the full sequence
+    report = validate_export(raw)
+    export = report.export
+    if export is None or report.problems:
+        return None
+    if period_problems(export.period.begin, export.period.end, today):
+        return None
+    if raw.count(b'"') != 2 * _keys_and_strings(export):
+        return None
+    return export
+
+
+def _keys_and_strings(model: BaseModel) -> int:
+    """The keys and the string values of the JSON object ``model`` was validated from."""
+    given, values = model.__pydantic_fields_set__, vars(model)  # model_fields_set's own set
+    if len(given) == len(values) and set(map(type, values.values())) <= _NUMBERS:
+        return len(given)  # a part holding only numbers (most of them), its kinds asked in C
+    count = len(given)
+    for name in given:
+        count += _strings(values[name])
+    return count
+
+
+def _strings(value) -> int:
+    if isinstance(value, BaseModel):
+        return _keys_and_strings(value)
+    if isinstance(value, list):
+        if set(map(type, value)) <= _NUMBERS:
+            return 0
+        return sum(_strings(item) for item in value)
+    return 1 if isinstance(value, str | date) else 0  # a datetime is a date too
+
+
+_NUMBERS = {int, bool, type(None)}
