@@ -6,8 +6,10 @@ First pydantic checks the shape (types, bounds, unknown fields, patterns); when 
 the consistency rules between the numbers run (see docs/export-format.md, "Consistency rules").
 """
 
+import functools
 import json
 import operator
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -226,21 +228,29 @@ def _numbers(window: Window) -> list[int]:
 
 
 def _model_numbers(values, out: list[int]) -> None:
-    # A part holding only numbers (most of them: breakdowns, case-mix cells) is taken whole, its
-    # kinds asked in C; the others are gone through member by member.
-    if set(map(type, values)) == _ONLY_INT:
-        out.extend(values)
-        return
     for inner in values:
         if isinstance(inner, BaseModel):
-            _model_numbers(vars(inner).values(), out)
+            if _only_numbers(type(inner)):
+                out.extend(vars(inner).values())  # most parts: breakdowns, case-mix cells
+            else:
+                _model_numbers(vars(inner).values(), out)
         elif isinstance(inner, list):
             out.extend(inner)
         else:
             out.append(inner)
 
 
-_ONLY_INT = {int}
+@functools.cache
+def _only_numbers(model: type[BaseModel]) -> bool:
+    """Whether every field of ``model`` is a number: its values are then taken whole, once the
+    type has said so (asking each part's values their kinds cost 0.2 ms per upload)."""
+    return all(_is_number(info.annotation) for info in model.model_fields.values())
+
+
+def _is_number(annotation) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_number(typing.get_args(annotation)[0])
+    return annotation in (int, bool)
 
 
 def consistency_problems(export: Export) -> list[Problem]:
