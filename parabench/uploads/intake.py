@@ -35,6 +35,7 @@ from parabench.uploads.importer import enqueue_import
 from parabench.uploads.models import Import
 from parabench.uploads.refusals import Refusal
 from parabench.uploads.validation import quickly_validated_export, validated_export
+from parabench_format import Export
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +180,16 @@ def accept_document(
     return checked if isinstance(checked, Accepted) else store(checked)
 
 
+def validated_document(document: bytes, *, today: dt.date) -> Export:
+    """The export in ``document``, or the refusal of the first check it fails (docs/uploader.md,
+    steps 7 and 8): a valid export straight from its bytes, anything else step by step."""
+    check_value_count(document)  # on the bytes, before anything is parsed
+    export = quickly_validated_export(document, today=today)
+    if export is None:  # something to refuse, or a key that may occur twice: every step in turn
+        export = validated_export(parsed_document(document), today=today, raw=document)
+    return export
+
+
 def check_document(
     *, practice, certificate_fingerprint: str, document: bytes, now: dt.datetime
 ) -> "Accepted | Checked":
@@ -189,11 +200,7 @@ def check_document(
     if earlier is not None:
         return Accepted(earlier, duplicate=True)
 
-    today = timezone.localdate(now)
-    check_value_count(document)  # on the bytes, before anything is parsed
-    export = quickly_validated_export(document, today=today)
-    if export is None:  # something to refuse, or a key that may occur twice: every step in turn
-        export = validated_export(parsed_document(document), today=today, raw=document)
+    export = validated_document(document, today=timezone.localdate(now))
     if export.practice.agb_code != practice.agb_code:
         raise Refusal(
             "practice_mismatch",
