@@ -34,7 +34,14 @@ def _setup_django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
+    prepared_statements()
     django.setup(set_prefix=False)
+
+
+def prepared_statements() -> None:
+    """The uploader's few statements run again and again: prepared on PostgreSQL (settings.py,
+    DATABASE_PREPARED_STATEMENTS), unless the environment says otherwise."""
+    os.environ.setdefault("DATABASE_PREPARED_STATEMENTS", "1")
 
 
 def ensure_server_certificate(cert_path: Path, key_path: Path) -> tuple[Path, Path]:
