@@ -534,15 +534,18 @@ def _check_case_mix(c: _Collector, path: str, w: Window) -> None:
     the sums of squares are possible for the sums (Cauchy–Schwarz: (Σx)² ≤ n·Σx²)."""
     by_group = dict.fromkeys(codes.DCSPH_GROUPS, 0)
     for side in codes.CASE_MIX_SIDES:
-        marginal = getattr(w.closed_episodes, side)
-        sums = {"episodes": 0, "sessions_total": 0, "duration_days_total": 0}
+        marginal, cells = getattr(w.closed_episodes, side), getattr(w.case_mix, side)
+        episodes = sessions = days = 0
         for group in codes.DCSPH_GROUPS:
+            bands = getattr(cells, group)
             for band in codes.CASE_MIX_AGE_BAND_NAMES:
-                cell = getattr(getattr(getattr(w.case_mix, side), group), band)
-                for key in sums:
-                    sums[key] += getattr(cell, key)
+                cell = getattr(bands, band)
+                episodes += cell.episodes
+                sessions += cell.sessions_total
+                days += cell.duration_days_total
                 by_group[group] += cell.episodes
                 _check_cell(c, f"{path}.{side}.{group}.{band}", cell)
+        sums = {"episodes": episodes, "sessions_total": sessions, "duration_days_total": days}
         for key, got in sums.items():
             total = getattr(marginal, key)
             if got != total:
