@@ -6,12 +6,15 @@ First pydantic checks the shape (types, bounds, unknown fields, patterns); when 
 the consistency rules between the numbers run (see docs/export-format.md, "Consistency rules").
 """
 
+import functools
 import json
+import operator
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from parabench_format import codes, periods
 from parabench_format.models import FIELDS_1_1, FORMAT_1_1, Export, Window
@@ -209,18 +212,45 @@ def _dump(window: Window) -> dict:
     return window.model_dump(mode="python", exclude={"id", "begin", "end"})
 
 
-def _values(value: dict, out: list[int]) -> list[int]:
-    """The integer leaves of a dumped window in the order of `_flat` (every window has the same
-    shape, so the paths are computed once and only the values per window). One call per object,
-    not per number: ~870 numbers in ~100 objects per window, seven windows per upload."""
-    for inner in value.values():
-        if isinstance(inner, dict):
-            _values(inner, out)
+_NOT_NUMBERS = frozenset({"id", "begin", "end"})
+
+
+def _numbers(window: Window) -> list[int]:
+    """The numbers of a window in the order of ``_flat`` over its dump (``_dump``), read from the
+    models' own ``__dict__`` (fields in order) instead of a dump: 0.55 ms of dumping seven
+    windows per upload saved. A part absent in format 1.0 (None) is left out, as the dump
+    leaves it out; every window has the same shape, so the paths are computed once
+    (``_layout``) and only the numbers per window."""
+    out: list[int] = []
+    parts = [v for k, v in vars(window).items() if k not in _NOT_NUMBERS and v is not None]
+    _model_numbers(parts, out)
+    return out
+
+
+def _model_numbers(values, out: list[int]) -> None:
+    for inner in values:
+        if isinstance(inner, BaseModel):
+            if _only_numbers(type(inner)):
+                out.extend(vars(inner).values())  # most parts: breakdowns, case-mix cells
+            else:
+                _model_numbers(vars(inner).values(), out)
         elif isinstance(inner, list):
             out.extend(inner)
         else:
             out.append(inner)
-    return out
+
+
+@functools.cache
+def _only_numbers(model: type[BaseModel]) -> bool:
+    """Whether every field of ``model`` is a number: its values are then taken whole, once the
+    type has said so (asking each part's values their kinds cost 0.2 ms per upload)."""
+    return all(_is_number(info.annotation) for info in model.model_fields.values())
+
+
+def _is_number(annotation) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_number(typing.get_args(annotation)[0])
+    return annotation in (int, bool)
 
 
 def consistency_problems(export: Export) -> list[Problem]:
@@ -326,9 +356,14 @@ def _check_version(c: _Collector, export: Export) -> bool:
 
 
 def _check_window(c: _Collector, path: str, w: Window) -> None:
+    """The rules within one window. A breakdown's numbers are read from its model's own
+    ``__dict__`` (``vars``: the fields in order, as ``model_dump`` of these flat models would
+    give them, without building a dict per breakdown in the serializer)."""
     p, e, s, r = w.patients, w.episodes, w.sessions, w.revenue
     gender_age = {
-        f"{g}.{b}": n for g, bands in p.by_gender_age.model_dump().items() for b, n in bands.items()
+        f"{g}.{b}": n
+        for g, bands in {g: vars(b) for g, b in vars(p.by_gender_age).items()}.items()
+        for b, n in bands.items()
     }
     c.sum_equals(
         f"{path}.patients.by_gender_age",
@@ -340,7 +375,7 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
     c.sum_equals(
         f"{path}.patients.by_insurer",
         p.total,
-        p.by_insurer.model_dump(),
+        vars(p.by_insurer),
         "patiënten per verzekeraar",
         "patients by insurer",
     )
@@ -353,21 +388,21 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
     c.sum_equals(
         f"{path}.episodes.started_by_access_route",
         e.started,
-        e.started_by_access_route.model_dump(),
+        vars(e.started_by_access_route),
         "gestarte klachten per toegangsroute",
         "started episodes by access route",
     )
     c.sum_equals(
         f"{path}.episodes.active_by_dcsph_group",
         e.active,
-        e.active_by_dcsph_group.model_dump(),
+        vars(e.active_by_dcsph_group),
         "klachten per DCSPH-groep",
         "episodes by DCSPH group",
     )
     c.sum_equals(
         f"{path}.episodes.active_by_insurer",
         e.active,
-        e.active_by_insurer.model_dump(),
+        vars(e.active_by_insurer),
         "klachten per verzekeraar",
         "episodes by insurer",
     )
@@ -375,28 +410,28 @@ def _check_window(c: _Collector, path: str, w: Window) -> None:
     c.sum_equals(
         f"{path}.sessions.by_type",
         s.total,
-        s.by_type.model_dump(),
+        vars(s.by_type),
         "zittingen per prestatiesoort",
         "sessions by type",
     )
     c.sum_equals(
         f"{path}.sessions.by_payer",
         s.total,
-        s.by_payer.model_dump(),
+        vars(s.by_payer),
         "zittingen per betaler",
         "sessions by payer",
     )
     c.sum_equals(
         f"{path}.revenue.by_payer",
         r.total_cents,
-        r.by_payer.model_dump(),
+        vars(r.by_payer),
         "omzet per betaler",
         "revenue by payer",
     )
     c.sum_equals(
         f"{path}.revenue.by_insurer",
         r.total_cents,
-        r.by_insurer.model_dump(),
+        vars(r.by_insurer),
         "omzet per verzekeraar",
         "revenue by insurer",
     )
@@ -487,7 +522,7 @@ def _check_closed(c: _Collector, path: str, closed) -> None:
     c.sum_equals(
         f"{path}.end_reasons",
         closed.episodes,
-        closed.end_reasons.model_dump(),
+        vars(closed.end_reasons),
         "redenen van beëindigen",
         "end reasons",
     )
@@ -499,15 +534,18 @@ def _check_case_mix(c: _Collector, path: str, w: Window) -> None:
     the sums of squares are possible for the sums (Cauchy–Schwarz: (Σx)² ≤ n·Σx²)."""
     by_group = dict.fromkeys(codes.DCSPH_GROUPS, 0)
     for side in codes.CASE_MIX_SIDES:
-        marginal = getattr(w.closed_episodes, side)
-        sums = {"episodes": 0, "sessions_total": 0, "duration_days_total": 0}
+        marginal, cells = getattr(w.closed_episodes, side), getattr(w.case_mix, side)
+        episodes = sessions = days = 0
         for group in codes.DCSPH_GROUPS:
+            bands = getattr(cells, group)
             for band in codes.CASE_MIX_AGE_BAND_NAMES:
-                cell = getattr(getattr(getattr(w.case_mix, side), group), band)
-                for key in sums:
-                    sums[key] += getattr(cell, key)
+                cell = getattr(bands, band)
+                episodes += cell.episodes
+                sessions += cell.sessions_total
+                days += cell.duration_days_total
                 by_group[group] += cell.episodes
                 _check_cell(c, f"{path}.{side}.{group}.{band}", cell)
+        sums = {"episodes": episodes, "sessions_total": sessions, "duration_days_total": days}
         for key, got in sums.items():
             total = getattr(marginal, key)
             if got != total:
@@ -604,11 +642,13 @@ def _check_waiting(c: _Collector, path: str, w: Window) -> None:
 _LAYOUTS: dict[int, tuple] = {}
 
 
-def _layout(size: int, dumped: dict) -> tuple:
+def _layout(size: int, window: Window) -> tuple:
     """Paths of a window's numbers and which rule each follows (the indices of the distinct,
     union-bounded and additive numbers); the same for every window, so computed once per process."""
     if size not in _LAYOUTS:
-        keys = [key for key, _ in _flat("", dumped)]
+        keys = [key for key, _ in _flat("", _dump(window))]
+        if len(keys) != size:
+            raise AssertionError("a window's numbers and its dump disagree")
         distinct = [i for i, k in enumerate(keys) if k.startswith(_DISTINCT_PREFIXES)]
         union_bound = [i for i in distinct if not keys[i].startswith(_NO_UNION_BOUND)]
         additive = [
@@ -617,7 +657,19 @@ def _layout(size: int, dumped: dict) -> tuple:
             if not k.startswith(_DISTINCT_PREFIXES) and not k.startswith(_NOT_COMPARED)
         ]
         _LAYOUTS[size] = (keys, distinct, union_bound, additive)
+        _PICKERS[size] = tuple(_picker(indices) for indices in (distinct, union_bound, additive))
     return _LAYOUTS[size]
+
+
+_PICKERS: dict[int, tuple] = {}
+
+
+def _picker(indices: list[int]):
+    """A function taking the numbers at ``indices`` out of a window's numbers, as a tuple (in C)."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    return operator.itemgetter(*indices) if indices else lambda values: ()
 
 
 def _check_across_windows(c: _Collector, export: Export) -> None:
@@ -626,22 +678,24 @@ def _check_across_windows(c: _Collector, export: Export) -> None:
     Plain lists, no numpy: the validator also runs in the lean export client. The ~700 numbers
     of a window compared with at most three quarters take well under a millisecond.
     """
-    dumps = [_dump(w) for w in export.windows]
-    keys, distinct, union_bound, additive = _layout(len(_values(dumps[0], [])), dumps[0])
-    by_id = {
-        w.id: (i, _values(d, []))
-        for i, (w, d) in enumerate(zip(export.windows, dumps, strict=True))
-    }
+    numbers = [_numbers(w) for w in export.windows]
+    keys, distinct, union_bound, additive = _layout(len(numbers[0]), export.windows[0])
+    pick_distinct, pick_union_bound, pick_additive = _PICKERS[len(numbers[0])]
+    by_id = {w.id: (i, numbers[i]) for i, w in enumerate(export.windows)}
     for spec in periods.windows_for_period(export.period.begin, export.period.end):
         if len(spec.quarters) < 2:
             continue
         index, values = by_id[spec.id]
         parts = [by_id[periods.QUARTER_IDS[q - 1]][1] for q in spec.quarters]
-        quarter_sum = [sum(column) for column in zip(*parts, strict=True)]
+        quarter_sum = list(map(sum, zip(*parts, strict=True)))
         inner_ids = [periods.QUARTER_IDS[q - 1] for q in spec.quarters]
         inner_ids += [periods.YTD_IDS[q - 1] for q in spec.quarters[1:-1]]
+        # Each rule first compared whole in C (tuples of the numbers it covers); only a window
+        # that breaks it is gone through number by number to name each one: 0.41 → 0.1 ms.
         for inner_id in inner_ids:
             inner = by_id[inner_id][1]
+            if all(map(operator.ge, pick_distinct(values), pick_distinct(inner))):
+                continue
             for k in distinct:
                 if values[k] < inner[k]:
                     c.add(
@@ -652,7 +706,10 @@ def _check_across_windows(c: _Collector, export: Export) -> None:
                         f"In {spec.id} ({values[k]}) this count cannot be smaller than in "
                         f"{inner_id} ({inner[k]}).",
                     )
-        for k in union_bound:
+        union_bounded = all(
+            map(operator.le, pick_union_bound(values), pick_union_bound(quarter_sum))
+        )
+        for k in () if union_bounded else union_bound:
             if values[k] > quarter_sum[k]:
                 c.add(
                     f"$.windows[{index}].{keys[k]}",
@@ -662,7 +719,7 @@ def _check_across_windows(c: _Collector, export: Export) -> None:
                     f"In {spec.id} ({values[k]}) this count cannot exceed the sum of the quarters "
                     f"({quarter_sum[k]}).",
                 )
-        for k in additive:
+        for k in () if pick_additive(values) == pick_additive(quarter_sum) else additive:
             if values[k] != quarter_sum[k]:
                 c.add(
                     f"$.windows[{index}].{keys[k]}",

@@ -8,10 +8,12 @@ fingerprint is a row here, and blocking takes effect at the very next request.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,15 +119,67 @@ def identify_practice(
             # Never into the statistics: a vendor's test certificate stops here.
             return _result("certificate_acceptance_only")
         return _result("certificate_foreign_issuer")
-    try:
-        # get(), not first(): the fingerprint is unique, and first() adds a sort and a slice
-        # (≈ 0.4 ms of ORM work on every upload).
-        row = ClientCertificate.objects.select_related("practice").get(
-            fingerprint_sha256=pki.fingerprint(parsed)
-        )
-    except ClientCertificate.DoesNotExist:
+    row = _known_certificate(pki.fingerprint(parsed))
+    if row is None:
         return _result("certificate_unknown")
     return _result(row.refusal(at or timezone.now()) or "ok", row)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    sql: str
+    models: tuple  # (model, its concrete fields, their converters) per table, in column order
+
+
+@functools.cache
+def _lookup() -> _Lookup:
+    """What ``select_related("practice").get(fingerprint_sha256=…)`` sends and how the ORM reads
+    its row, written once per process from the models' metadata (names, never input).
+
+    Why: the ORM built that query anew on every upload, 0.83 ms of CPU against 0.07 ms for the
+    statement through the cursor (PostgreSQL); every request of the uploader asks it first.
+    The row becomes the same two model instances (``from_db`` with the fields' own converters).
+    """
+    q = connection.ops.quote_name
+    certificate, practice = ClientCertificate._meta, Practice._meta
+    models, columns = [], []
+    for alias, meta in (("c", certificate), ("p", practice)):
+        fields = list(meta.concrete_fields)
+        converters = []
+        for field in fields:
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            converters.append([(converter, column) for converter in found])
+        models.append((meta.model, [f.attname for f in fields], converters))
+        columns += [f"{alias}.{q(f.column)}" for f in fields]
+    on = certificate.get_field("practice").column
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {q(certificate.db_table)} c "  # noqa: S608
+        f"JOIN {q(practice.db_table)} p ON p.{q(practice.pk.column)} = c.{q(on)} "
+        f"WHERE c.{q(certificate.get_field('fingerprint_sha256').column)} = %s"
+    )
+    return _Lookup(sql, tuple(models))
+
+
+def _known_certificate(fingerprint: str) -> ClientCertificate | None:
+    """The certificate row of this fingerprint with its practice, or None."""
+    lookup = _lookup()
+    with connection.cursor() as cursor:
+        cursor.execute(lookup.sql, [fingerprint])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances, start = [], 0
+    for model, names, converters in lookup.models:
+        values = list(row[start : start + len(names)])
+        start += len(names)
+        for index, pairs in enumerate(converters):
+            for converter, column in pairs:
+                values[index] = converter(values[index], column, connection)
+        instances.append(model.from_db(connection.alias, names, values))
+    certificate, practice = instances
+    certificate.practice = practice
+    return certificate
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ import os
 
 import django
 
+from parabench.uploads.server import prepared_statements
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
+prepared_statements()
 django.setup(set_prefix=False)
 
 from parabench.uploads.service import application  # noqa: E402

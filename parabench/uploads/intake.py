@@ -13,22 +13,29 @@ Dependencies point one way: intake hands an accepted upload to the importer, nev
 """
 
 import datetime as dt
+import functools
 import itertools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from parabench.practices.models import Practice
 from parabench.uploads import storage
-from parabench.uploads.documents import content_hash, decompress, parsed_document
+from parabench.uploads.documents import (
+    check_value_count,
+    content_hash,
+    decompress,
+    parsed_document,
+)
 from parabench.uploads.importer import enqueue_import
 from parabench.uploads.models import Import
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.validation import validated_export
+from parabench.uploads.validation import quickly_validated_export, validated_export
+from parabench_format import Export
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +46,58 @@ class Accepted:
     duplicate: bool
 
 
+@dataclass(frozen=True)
+class _Statements:
+    earlier: str
+    insert: str
+    inserted: list
+    returning: bool
+
+
+@functools.cache
+def _statements() -> _Statements:
+    """The hot path's two statements, written once per process from the model's metadata (table
+    and column names, never input).
+
+    Why not the ORM here: building each query cost 0.5-0.6 ms of CPU on every upload (0.84 ms
+    for the look-up of an earlier upload, 1.2 ms for the insert, against 0.07-0.1 ms for a
+    statement through the cursor; PostgreSQL, 2 cores shared).
+    """
+    q = connection.ops.quote_name
+    meta = Import._meta
+    column = {f.name: q(f.column) for f in meta.concrete_fields}
+    table = q(meta.db_table)
+    inserted = [f for f in meta.concrete_fields if not f.primary_key]
+    returning = connection.features.can_return_columns_from_insert
+    return _Statements(
+        earlier=f"SELECT {column['id']} FROM {table} "  # noqa: S608
+        f"WHERE {column['practice']} = %s AND {column['content_sha256']} = %s",
+        insert=f"INSERT INTO {table} ({', '.join(q(f.column) for f in inserted)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(inserted))})"
+        + (f" RETURNING {column['id']}" if returning else ""),
+        inserted=inserted,
+        returning=returning,
+    )
+
+
 def existing_upload(practice, sha256: str) -> Import | None:
-    try:
-        # get(), not first(): first() would sort by upload time and miss the unique index.
-        return Import.objects.get(practice=practice, content_sha256=sha256)
-    except Import.DoesNotExist:
-        return None
+    """The earlier upload of these bytes by this practice (the unique index answers it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_statements().earlier, [practice.pk, sha256])
+        row = cursor.fetchone()
+    # Only a retry goes on to the ORM: the whole row, for its answer.
+    return None if row is None else Import.objects.get(pk=row[0])
+
+
+def _insert(imp: Import) -> None:
+    """INSERT ``imp`` with each field's own database value (its defaults too) and set its id."""
+    statements = _statements()
+    values = [f.get_db_prep_save(f.pre_save(imp, True), connection) for f in statements.inserted]
+    with connection.cursor() as cursor:
+        cursor.execute(statements.insert, values)
+        imp.pk = cursor.fetchone()[0] if statements.returning else cursor.lastrowid
+    imp._state.adding = False
+    imp._state.db = connection.alias
 
 
 def check_exported_at(exported_at: dt.datetime, received_at: dt.datetime) -> None:
@@ -127,6 +180,16 @@ def accept_document(
     return checked if isinstance(checked, Accepted) else store(checked)
 
 
+def validated_document(document: bytes, *, today: dt.date) -> Export:
+    """The export in ``document``, or the refusal of the first check it fails (docs/uploader.md,
+    steps 7 and 8): a valid export straight from its bytes, anything else step by step."""
+    check_value_count(document)  # on the bytes, before anything is parsed
+    export = quickly_validated_export(document, today=today)
+    if export is None:  # something to refuse, or a key that may occur twice: every step in turn
+        export = validated_export(parsed_document(document), today=today, raw=document)
+    return export
+
+
 def check_document(
     *, practice, certificate_fingerprint: str, document: bytes, now: dt.datetime
 ) -> "Accepted | Checked":
@@ -137,8 +200,7 @@ def check_document(
     if earlier is not None:
         return Accepted(earlier, duplicate=True)
 
-    parsed = parsed_document(document)
-    export = validated_export(parsed, today=timezone.localdate(now), raw=document)
+    export = validated_document(document, today=timezone.localdate(now))
     if export.practice.agb_code != practice.agb_code:
         raise Refusal(
             "practice_mismatch",
@@ -167,7 +229,7 @@ def store(checked: Checked) -> Accepted:
     storage.store_durably(checked.document, relative)
     try:
         with transaction.atomic():
-            imp = Import.objects.create(
+            imp = Import(
                 practice=practice,
                 certificate_fingerprint=checked.certificate_fingerprint,
                 uploaded_at=checked.received_at,
@@ -181,6 +243,7 @@ def store(checked: Checked) -> Accepted:
                 year_closed=checked.year_closed,
                 exported_at=checked.exported_at,
             )
+            _insert(imp)
             # Same transaction: an upload row never exists without its import task.
             enqueue_import(imp.pk)
     except IntegrityError:

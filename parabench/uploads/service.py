@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import re
+import threading
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -163,9 +164,15 @@ def _validation_slot() -> asyncio.Semaphore:
     return _validation_slots[loop_id]
 
 
-async def _validated_in_turn(handler, caller, body: bytes, encoding: str):
+async def _validated_in_turn(handler, caller, body: bytes, encoding: str, then=None):
     """Run the checks of one body when a validation slot is free: memory is bounded by the number
-    of slots, not by the number of requests. A request that waits too long gets 503."""
+    of slots, not by the number of requests. A request that waits too long gets 503.
+
+    ``then`` (the fsync and the commit of a checked upload) runs in the same worker thread right
+    after the checks, with the slot already given back: it waits on the disk and the database
+    and holds only the body. One trip to a thread instead of two saves the hand-over and a
+    database connection taken from and given back to the pool (≈ 0.2 ms CPU per upload).
+    """
     slot = _validation_slot()
     if slot.locked():
         try:
@@ -174,10 +181,37 @@ async def _validated_in_turn(handler, caller, body: bytes, encoding: str):
             raise Refusal("unavailable", detail="too many uploads at once") from None
     else:
         await slot.acquire()
+    release = _Release(slot, asyncio.get_running_loop())
+
+    def checked(*args):
+        try:
+            result = handler(*args)
+        finally:
+            release(from_thread=True)
+        return result if then is None else then(result)
+
     try:
-        return await in_thread(handler)(caller, body, encoding)
+        return await in_thread(checked)(caller, body, encoding)
     finally:
-        slot.release()
+        release(from_thread=False)
+
+
+class _Release:
+    """Gives a validation slot back exactly once, from the worker thread or the event loop."""
+
+    def __init__(self, slot: asyncio.Semaphore, loop: asyncio.AbstractEventLoop):
+        self._slot, self._loop = slot, loop
+        self._lock, self._done = threading.Lock(), False
+
+    def __call__(self, *, from_thread: bool) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._done = True
+        if from_thread:
+            self._loop.call_soon_threadsafe(self._slot.release)
+        else:
+            self._slot.release()
 
 
 async def _dispatch(scope, receive, record: dict):
@@ -214,8 +248,7 @@ async def _dispatch(scope, receive, record: dict):
             return await _validated_in_turn(validation_only.check_export, caller, body, encoding)
         # The slot bounds the parsing and validating (the memory); the fsync and the commit
         # that follow wait on the disk and the database, and hold only the body.
-        checked = await _validated_in_turn(check_upload, caller, body, encoding)
-        return await in_thread(answer_upload)(checked)
+        return await _validated_in_turn(check_upload, caller, body, encoding, answer_upload)
     if path.startswith(enrolment.PREFIX):  # certificate request and renewal (issue 20)
         return await enrolment.dispatch(path, method, presented, scope, receive)
     match = _IMPORT_PATH.match(path)

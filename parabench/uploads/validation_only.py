@@ -11,11 +11,10 @@ import number, no file, no database row.
 from django.conf import settings
 from django.utils import timezone
 
-from parabench.uploads.documents import decompress, parsed_document
-from parabench.uploads.intake import check_exported_at
+from parabench.uploads.documents import decompress
+from parabench.uploads.intake import check_exported_at, validated_document
 from parabench.uploads.plausibility import plausibility_warnings
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.validation import validated_export
 
 
 def check_export(caller: tuple, body: bytes, encoding: str):
@@ -23,8 +22,7 @@ def check_export(caller: tuple, body: bytes, encoding: str):
     practice, _fingerprint = caller
     now = timezone.now()
     document = decompress(body, encoding, settings.UPLOAD_MAX_DECOMPRESSED_BYTES)
-    parsed = parsed_document(document)
-    export = validated_export(parsed, today=timezone.localdate(now), raw=document)
+    export = validated_document(document, today=timezone.localdate(now))
     if export.practice.agb_code != practice.agb_code:
         raise Refusal(
             "practice_mismatch",

@@ -500,3 +500,14 @@ def test_outcome_sums_are_whole_non_negative_numbers(document):
         ("$.windows[0].outcomes.psk.final_tenths_total", "int_type"),
         ("$.windows[0].outcomes.psk.baseline_tenths_total", "greater_than_equal"),
     }
+
+
+@pytest.mark.parametrize("document", [EXAMPLE, EXAMPLE_1_0], ids=["1.1", "1.0"])
+def test_the_rules_across_windows_read_every_number_of_a_window_in_the_order_of_its_dump(document):
+    from parabench_format import validate
+    from parabench_format.models import Export
+
+    export = Export.model_validate_json(document.read_bytes())
+    for window in export.windows:
+        dumped = [value for _path, value in validate._flat("", validate._dump(window))]
+        assert validate._numbers(window) == dumped

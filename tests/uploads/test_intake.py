@@ -1,4 +1,5 @@
 import gzip
+import json
 import os
 import stat
 import time
@@ -218,3 +219,41 @@ def test_the_sweep_task_books_its_next_run_once(db, practice_a):
     assert sweep_uploads.call() == "0 part files removed, 1 accepted, 0 set aside"
     booked = DBTaskResult.objects.filter(task_path=sweep_uploads.module_path)
     assert booked.count() == 1 and booked.get().run_after > timezone.now()
+
+
+def _checked(practice, body: bytes):
+    return intake.check_export(
+        practice=practice, certificate_fingerprint="f" * 64, body=body, encoding="identity"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # The same key twice with the same value: pydantic alone would accept the export.
+        (b'"year_closed": false', b'"year_closed": false, "year_closed": false'),
+        # The first of two values hidden, holding strings and keys of its own.
+        (b'{"format": ', b'{"format": {"a": "b", "c": ["d"]}, "format": '),
+        # Inside a window, the hidden value a number.
+        (b'"patients": {', b'"patients": {"total": 1, '),
+    ],
+)
+def test_a_valid_export_with_a_key_twice_is_refused_for_the_duplicate(db, practice_a, old, new):
+    body = json.dumps(make_export(practice_a.agb_code)).encode()  # with ": " and ", "
+    assert old in body
+    with pytest.raises(Refusal) as refused:
+        _checked(practice_a, body.replace(old, new, 1))
+    assert refused.value.code == "json_duplicate_key"
+
+
+def test_a_valid_export_checked_straight_from_its_bytes_or_step_by_step_is_the_same(db, practice_a):
+    document = make_export(practice_a.agb_code)
+    plain = json.dumps(document).encode()
+    # An escape sends it through every step in turn (the quotes cannot be counted).
+    escaped = plain.replace(b'"format": "parabench', b'"format": "\\u0070arabench', 1)
+    assert escaped != plain
+    quick, stepwise = _checked(practice_a, plain), _checked(practice_a, escaped)
+    assert intake.quickly_validated_export(plain, today=timezone.localdate()) is not None
+    assert intake.quickly_validated_export(escaped, today=timezone.localdate()) is None
+    for field in ("format_version", "period_begin", "period_end", "year_closed", "exported_at"):
+        assert getattr(quick, field) == getattr(stepwise, field)

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from parabench.uploads import validation
 from parabench.uploads.refusals import Refusal
 from parabench.uploads.validation import MAX_PROBLEMS, validated_export
 from tests.uploads.exports import make_export
@@ -85,3 +86,14 @@ def test_a_refusal_lists_at_most_a_hundred_problems_and_says_how_many_there_were
     assert refusal.code == "schema_invalid"
     assert len(refusal.problems) == MAX_PROBLEMS == 100
     assert refusal.detail == "100 of 5000 problems listed"
+
+
+def test_the_keys_and_strings_of_a_valid_export_are_half_its_quotes():
+    from parabench_format.models import Export
+    from tests.format.conftest import EXAMPLE, EXAMPLE_1_0
+
+    for path in (EXAMPLE, EXAMPLE_1_0):
+        raw = path.read_bytes()
+        assert b"\\" not in raw
+        export = Export.model_validate_json(raw)
+        assert validation._keys_and_strings(export) * 2 == raw.count(b'"')
