@@ -8,11 +8,11 @@ escapes every value just as the template did. The markup, whitespace included, i
 the dashboard's pages in tests/dashboard guards it).
 """
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from parabench.dashboard import charts
+from parabench.dashboard.markup import format_html
 from parabench.dashboard.templatetags.dashboard_tables import data_table
 
 CARD = (
@@ -161,9 +161,7 @@ def _adjusted(row) -> SafeString:
             badge=format_html(BADGE, judged.verdict, judged.text) if judged.text else EMPTY,
             expected_label=_("Verwachting bij uw casemix (landelijk)"),
             expected=adjusted.expected,
-            normal=format_html(
-                ADJUSTED_NORMAL, _("Normale spreiding van de index"), judged.normal
-            )
+            normal=format_html(ADJUSTED_NORMAL, _("Normale spreiding van de index"), judged.normal)
             if judged.normal
             else EMPTY,
             note=format_html(ADJUSTED_NOTE, adjusted.note) if adjusted.note else EMPTY,

@@ -12,10 +12,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from parabench import language
+from parabench.dashboard.markup import format_html, format_html_join
 
 # The practice is always solid orange, the group always teal and hatched or outlined: two
 # colours that differ in lightness too, and a second carrier (fill pattern, line dash, marker

@@ -11,12 +11,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
 import parabench.dashboard.charts.base as base
 from parabench.dashboard import formatting
 from parabench.dashboard.charts.base import GRID, GROUP, GROUP_LIGHT, INK, MUTED, PRACTICE, n
+from parabench.dashboard.markup import format_html, format_html_join
 
 WIDTH = 440
 PLOT_HEIGHT = 180
