@@ -635,19 +635,34 @@ class Judgement:
     degenerate: bool = False  # the group's P25 equals its P75: no spread to place a value in
 
 
-def judge(code: str, value, values, median=None, p25=None, p75=None, tau2=None) -> Judgement:
+def judge(
+    code: str,
+    value,
+    values,
+    median=None,
+    p25=None,
+    p75=None,
+    tau2=None,
+    levels: tuple[float, ...] = LEVELS,
+    interval: bool = True,
+) -> Judgement:
     """The interval, limits and side of one KPI: ``values`` are the practice's own figures by
-    column; median, P25, P75 and τ² the group's (None when the group shows nothing)."""
+    column; median, P25, P75 and τ² the group's (None when the group shows nothing).
+
+    For a page that shows less than a KPI's card: the limits at ``levels`` only (which must
+    hold ``LEVEL``, the side's) and, with ``interval=False``, no own interval (None). For a rate
+    each interval and each level's limits are two exact gamma quantiles; the side is the same.
+    """
     if code in SIZE_KPIS:
         return Judgement("size")
     model = MODELS.get(code)
     if model is None:
         return Judgement("none")
-    interval = own_interval(model, value, values)
+    own = own_interval(model, value, values) if interval else None
     n = denominator(model, value, values)
     sd = _get(values, model.sd)
     degenerate = p25 is not None and p75 is not None and p25 == p75
-    base = Judgement(model.kind, interval, n, sd, median, None, None, None, degenerate)
+    base = Judgement(model.kind, own, n, sd, median, None, None, None, degenerate)
     if value is None or value != value or median is None or median != median:
         return base
     if model.kind == "spread":
@@ -657,11 +672,11 @@ def judge(code: str, value, values, median=None, p25=None, p75=None, tau2=None) 
         if degenerate or tau2 is None:
             return base
     tau2 = 0.0 if tau2 is None or tau2 != tau2 else tau2
-    bounds = {level: limits(model, median, n, tau2, level, sd) for level in LEVELS}
+    bounds = {level: limits(model, median, n, tau2, level, sd) for level in levels}
     if bounds[LEVEL] is None:
-        return Judgement(model.kind, interval, n, sd, median, tau2, None, None, degenerate)
+        return Judgement(model.kind, own, n, sd, median, tau2, None, None, degenerate)
     side = verdict(value, bounds[LEVEL])
-    return Judgement(model.kind, interval, n, sd, median, tau2, bounds, side, degenerate)
+    return Judgement(model.kind, own, n, sd, median, tau2, bounds, side, degenerate)
 
 
 def funnel(judgement: Judgement) -> dict | None:

@@ -2,8 +2,9 @@
 
 A theme tab shows up to a few dozen cards of about forty values each. Through the template
 engine's variable, ``if`` and ``translate`` nodes the cards were most of the template engine's
-work on a theme tab (the engine was a quarter of a page under cProfile); here each card is filled into a few format strings with ``format_html``, which
-escapes every value just as the template did. The markup, whitespace included, is exactly what
+work on a theme tab (the engine was a quarter of a page under cProfile); here each card is
+filled into a few format strings with ``format_html``, which escapes every value just as the
+template did. The markup, whitespace included, is exactly what
 ``{% for row in rows %}`` in ``dashboard/detail.html`` rendered before: compared byte for byte
 on 1,377 pages when it was moved here (issue 18), the cards' content is checked by the page
 tests (tests/dashboard/test_views.py, test_casemix.py, tests/privacy).
