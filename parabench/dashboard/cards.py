@@ -11,11 +11,11 @@ tests (tests/dashboard/test_views.py, test_casemix.py, tests/privacy).
 """
 
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from parabench.dashboard import charts
 from parabench.dashboard.markup import format_html
 from parabench.dashboard.templatetags.dashboard_tables import data_table
+from parabench.language import gettext as _
 
 CARD = (
     '\n      <article class="kpi verdict-{verdict}" id="kpi-{code}">\n'

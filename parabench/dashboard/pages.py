@@ -9,11 +9,11 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from parabench.benchmark import catalogue, groups, queries, uncertainty
 from parabench.dashboard import formatting, insurers, presentation, verdicts
 from parabench.dashboard.presentation import GROUPS, TABS, THEME_KEYS, THEME_TABS, TRENDS, WELCOME
+from parabench.language import gettext as _
 
 
 def group_choices(imp) -> list[tuple[str, str]]:

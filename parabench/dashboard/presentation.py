@@ -10,12 +10,12 @@ the practice's own value.
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue, groups
 from parabench.benchmark.queries import TREND_KPIS
 from parabench.dashboard import charts, formatting
+from parabench.language import gettext as _
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ The welcome rule (docs/statistics.md §7), per theme:
 import math
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue as cat
 from parabench.benchmark import uncertainty
 from parabench.dashboard import charts, formatting
 from parabench.dashboard.presentation import axis_format, largest_mix_difference, value_format
+from parabench.language import gettext as _
 
 VERDICT_TEXT = {
     "better": gettext_lazy("▲ gunstiger dan de normale spreiding"),
