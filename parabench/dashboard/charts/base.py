@@ -98,7 +98,9 @@ _WORDS: dict[tuple[int, bool], dict[str, str]] = {}
 
 def words(table: dict) -> dict[str, str]:
     """A module's lazily translated words, resolved once per language (not per chart: a page
-    draws dozens, and every ``str()`` of a lazy text asks Django for the language again)."""
+    draws dozens, and every ``str()`` of a lazy text asks Django for the language again). The
+    cards' words too (presentation, verdicts): about 90 ``str()`` of lazy texts a theme tab,
+    2.5 µs each (issue 18)."""
     key = (id(table), language.english())
     found = _WORDS.get(key)
     if found is None:
