@@ -275,3 +275,45 @@ def test_every_string_in_the_code_is_in_the_english_catalogue(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert problems_in(copy / "locale" / "en" / "LC_MESSAGES" / "django.po") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{% translate "Uitloggen" %}',
+        '{% trans "Uitloggen" %}',
+        "{% translate 'Hoofdmenu' %}",
+        '{% translate "Uitloggen" as word %}[{{ word }}]',
+        '{% translate "100% zeker <b>" %}',
+        '{% translate "" %}',
+        '{% translate "niet in de catalogus" %}',
+        '{% translate "Uitloggen" noop %}',
+        '{% translate "Uitloggen"|upper %}',
+        '{% translate "mei" context "maand" %}',
+        "{% translate word %}",
+        "{% autoescape off %}{% translate 'Uitloggen' %}{% endautoescape %}",
+    ],
+)
+def test_the_literal_translate_node_renders_what_djangos_does(source):
+    """parabench.fast_i18n renders a literal's translation directly; every case must be what
+    Django's own i18n library renders, in both languages."""
+    from django.template import Context, Engine
+    from django.templatetags import i18n
+
+    ours = Engine(libraries={"i18n": "parabench.fast_i18n"})
+    djangos = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    text = "{% load i18n %}" + source
+    ours_template = ours.from_string(text)
+    if (
+        "|" not in source
+        and "noop" not in source
+        and "context" not in source
+        and "word %" not in source
+    ):
+        assert not any(type(node) is i18n.TranslateNode for node in ours_template.nodelist)
+    for code in ("nl", "en"):
+        with translation.override(code):
+            context = {"word": "Profiel"}
+            assert ours_template.render(Context(context)) == djangos.from_string(text).render(
+                Context(context)
+            )

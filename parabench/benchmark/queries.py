@@ -29,7 +29,7 @@ from parabench.benchmark.kpis import (
 )
 from parabench.benchmark.models import GroupStatistics, ReferenceRates, WindowValues
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS
-from parabench.benchmark.uncertainty import Judgement, judge
+from parabench.benchmark.uncertainty import LEVELS, Judgement, judge
 from parabench_format.models import FORMAT_1_1
 
 TREND_KPIS = (
@@ -534,12 +534,16 @@ def dashboard_for(
     theme: str | None = None,
     window: Window | None = None,
     per_insurer: bool = True,
+    levels: tuple[float, ...] = LEVELS,
+    intervals: bool = True,
 ) -> Dashboard:
     """The figures of import ``imp`` against ``group`` ("national", "region" or "network");
     with ``theme`` (a catalogue.THEMES key) only that theme's KPIs and mixes; with ``window``
     (one of ``windows_of(imp)``) that window instead of the dashboard's year-to-date one.
     ``per_insurer=False`` leaves out the figures per insurer concern (``insurers``), which the
-    Welkom tab does not show: judging them was a fifth of its time."""
+    Welkom tab does not show: judging them was a fifth of its time. ``levels`` and
+    ``intervals``: for a page without the KPIs' cards, judgements with only the limits and
+    intervals it shows (``uncertainty.judge``)."""
     if group not in groups.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
     practice = imp.practice
@@ -562,6 +566,8 @@ def dashboard_for(
             value,
             own_values,
             *((None,) * 4 if stats is None else (stats.median, stats.p25, stats.p75, stats.tau2)),
+            levels=levels,
+            interval=intervals,
         )
         return KpiFigure(
             code=column,

@@ -10,12 +10,12 @@ none here.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import casemix, catalogue, groups, queries
 from parabench.dashboard import presentation
 from parabench.dashboard.presentation import THEME_TABS
+from parabench.language import gettext as _
 
 _P = "patients.csv"
 _E = "episodes.csv"

@@ -9,9 +9,9 @@ import functools
 from datetime import date
 
 from django.utils import formats, numberformat
-from django.utils.translation import gettext as _
 
 from parabench import language
+from parabench.language import gettext as _
 
 DASH = "–"
 

@@ -9,11 +9,11 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
-from parabench.benchmark import groups, queries
+from parabench.benchmark import catalogue, groups, queries, uncertainty
 from parabench.dashboard import formatting, insurers, presentation, verdicts
 from parabench.dashboard.presentation import GROUPS, TABS, THEME_KEYS, THEME_TABS, TRENDS, WELCOME
+from parabench.language import gettext as _
 
 
 def group_choices(imp) -> list[tuple[str, str]]:
@@ -28,6 +28,22 @@ def group_choices(imp) -> list[tuple[str, str]]:
         )
         for choice in GROUPS
     ]
+
+
+# The tabs with KPI cards (each KPI's interval, normal spread and funnel). Welkom shows symbols
+# and names the KPIs beyond their 95 % limits with their intervals; Verzekeraars its table's
+# verdict words beside its mixes. They judge without what they do not show: the 99.8 % limits,
+# and on Verzekeraars the own intervals (a rate's are two exact gamma quantiles each).
+CARD_TABS = frozenset(kpi.theme for kpi in catalogue.KPIS)
+
+
+def judged_for(tab: str) -> dict:
+    """``dashboard_for``'s ``levels`` and ``intervals`` for what ``tab`` shows."""
+    if tab in CARD_TABS:
+        return {}
+    if tab == WELCOME:
+        return {"levels": (uncertainty.LEVEL,)}
+    return {"levels": (uncertainty.LEVEL,), "intervals": False}
 
 
 # Cached: a page makes 17 of these (every group, tab and trend choice), from a few hundred
@@ -100,7 +116,11 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
         # A theme tab needs only its own figures; Welkom sums up every theme (by its KPIs and
         # mixes: the figures per insurer concern are only in the Verzekeraars tab's table).
         board = queries.dashboard_for(
-            imp, group, tab if tab in THEME_KEYS else None, per_insurer=tab != WELCOME
+            imp,
+            group,
+            tab if tab in THEME_KEYS else None,
+            per_insurer=tab != WELCOME,
+            **judged_for(tab),
         )
         info = board.group
         begin, end = board.window.begin, board.window.end

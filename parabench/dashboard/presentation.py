@@ -10,12 +10,13 @@ the practice's own value.
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue, groups
 from parabench.benchmark.queries import TREND_KPIS
 from parabench.dashboard import charts, formatting
+from parabench.dashboard.charts.base import words
+from parabench.language import gettext as _
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def value_format(number_format: str | None, unit: str = ""):
         write = formatting.euro_format(2 if number_format == "eur" else 0)
     else:
         write = formatting.number_format({"int": 0, "dec1": 1, "dec2": 2}.get(number_format, 1))
-        word = UNIT_WORDS.get(unit)
+        word = words(UNIT_WORDS).get(unit)
         if word:
             plain, word = write, str(word)
 
@@ -159,13 +160,14 @@ def band_text(band: str | None) -> str:
     if not band:
         return ""
     first, _sep, second = band.partition("-")
+    names = words(QUANTILE_NAMES)
     if first == "below":
-        return _("onder %(q)s") % {"q": QUANTILE_NAMES[second]}
+        return _("onder %(q)s") % {"q": names[second]}
     if first == "above":
-        return _("boven %(q)s") % {"q": QUANTILE_NAMES[second]}
+        return _("boven %(q)s") % {"q": names[second]}
     if first == "at":
-        return _("gelijk aan %(q)s") % {"q": QUANTILE_NAMES[second]}
-    return _("tussen %(a)s en %(b)s") % {"a": QUANTILE_NAMES[first], "b": QUANTILE_NAMES[second]}
+        return _("gelijk aan %(q)s") % {"q": names[second]}
+    return _("tussen %(a)s en %(b)s") % {"a": names[first], "b": names[second]}
 
 
 def size_text(size) -> str:
@@ -217,12 +219,12 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
             band = f"{bare_show(stats.p25)} – {bare_show(stats.p75)}"
         place = band_text(kpi.band) or formatting.DASH
         texts = MEDIAN_POSITION_TEXT if stats.p25 is None else POSITION_TEXT
-        position = str(texts.get(kpi.position, ""))
+        position = words(texts).get(kpi.position, "")
         verdict = kpi.verdict or "none"
         labels = {"median": _("Mediaan")}
         table = [(_("Uw praktijk"), show(kpi.value))]
         table += [
-            (labels.get(name, str(QUANTILE_NAMES[name])), show(value))
+            (labels.get(name, words(QUANTILE_NAMES)[name]), show(value))
             for name, value in stats.published().items()
         ]
         table.append((_("Aantal praktijken"), size_text(stats.size)))

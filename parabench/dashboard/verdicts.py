@@ -20,13 +20,14 @@ The welcome rule (docs/statistics.md §7), per theme:
 import math
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue as cat
 from parabench.benchmark import uncertainty
 from parabench.dashboard import charts, formatting
+from parabench.dashboard.charts.base import words
 from parabench.dashboard.presentation import axis_format, largest_mix_difference, value_format
+from parabench.language import gettext as _
 
 VERDICT_TEXT = {
     "better": gettext_lazy("▲ gunstiger dan de normale spreiding"),
@@ -106,7 +107,7 @@ def verdict_text(kpi, too_small: bool = False) -> tuple[str, str]:
     judged = judgement is not None and not too_small and kpi.stats is not None
     if judged and judgement.degenerate and judgement.kind == "spread":
         return "none", _("geen oordeel: de groep heeft geen spreiding")
-    return verdict, str(VERDICT_TEXT.get(verdict, ""))
+    return verdict, words(VERDICT_TEXT).get(verdict, "")
 
 
 def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
@@ -219,9 +220,9 @@ def funnel_table(kpi, judgement) -> list[tuple[str, str]]:
     """What the funnel shows at the practice's own n, as numbers (every chart has its table)."""
     model = uncertainty.model_of(kpi.code)
     n_label = (
-        GROWTH_N_LABELS.get(model.base, "")
+        words(GROWTH_N_LABELS).get(model.base, "")
         if model.kind == "growth"
-        else N_LABELS.get(model.denominator, "")
+        else words(N_LABELS).get(model.denominator, "")
     )
     show = value_format(kpi.number_format, kpi.unit)
     rows = [
@@ -251,9 +252,9 @@ def funnel_chart(kpi, judgement) -> charts.Funnel | None:
     show = value_format(kpi.number_format, kpi.unit)
     model = uncertainty.model_of(kpi.code)
     if model.kind == "growth":
-        n_label = GROWTH_N_LABELS.get(model.base, "")
+        n_label = words(GROWTH_N_LABELS).get(model.base, "")
     else:
-        n_label = N_LABELS.get(model.denominator, "")
+        n_label = words(N_LABELS).get(model.denominator, "")
     low95, high95 = judgement.limits[uncertainty.LEVEL]
     if is_index(kpi):
         text = _(

@@ -4,14 +4,15 @@ import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from parabench import language
-from parabench.dashboard import explain, pages, presentation, report, spreadsheet
+from parabench.dashboard import access, explain, pages, presentation, report, spreadsheet
 from parabench.practices.access import practice_required
 from parabench.uploads.models import Import
 
@@ -57,16 +58,16 @@ DASHBOARD_FIELDS = (
 
 
 @old_url_values_redirect
-@practice_required
-def detail(request, practice, import_id):
-    # Filtering on the user's own practice makes every other practice's import a 404.
-    imp = get_object_or_404(
-        Import.objects.only(*DASHBOARD_FIELDS),
-        pk=import_id,
-        practice=practice,
-        status=Import.Status.IMPORTED,
-    )
-    imp.practice = practice  # the user's own, already loaded with its network
+@login_required
+def detail(request, import_id):
+    # As practice_required, but the practice comes with the import (dashboard/access.py): only
+    # the user's own practice's imports are found, every other one is a 404.
+    if request.user.practice_id is None:
+        raise Http404("Geen praktijk gekoppeld aan deze gebruiker.")
+    imp = access.own_import(request.user.practice_id, import_id, DASHBOARD_FIELDS)
+    if imp is None:
+        raise Http404("Geen import van uw praktijk.")
+    request.user.practice = imp.practice
     with language.one_language():
         context = pages.dashboard_page(
             imp,

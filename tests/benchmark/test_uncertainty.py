@@ -332,6 +332,38 @@ def test_a_spread_kpi_without_published_quartiles_is_not_judged():
     assert judgement.side is None and judgement.limits is None
 
 
+@pytest.mark.parametrize(
+    ("code", "value", "values"),
+    [
+        ("sessions_per_fte", 2400.0, {"fte": 4.5}),
+        ("sessions_per_fte", 1200.0, {"fte": 0.8}),
+        ("episodes_per_patient", 1.6, {"patients": 40}),
+        ("goals_achieved_share", 62.0, {"support.closed_episodes": 30.0}),
+        ("revenue_per_session", 39.0, {}),
+    ],
+)
+def test_a_judgement_for_the_side_alone_has_the_same_side_and_95_limits(code, value, values):
+    """Welkom and Verzekeraars judge without what they do not show (the 99.8 % limits, the own
+    interval); what they do show must be what the full judgement says."""
+    median = {"sessions_per_fte": 2350.0, "episodes_per_patient": 1.3}.get(code, 50.0)
+    full = u.judge(code, value, values, median, median * 0.9, median * 1.1, 0.0)
+    for interval in (True, False):
+        part = u.judge(
+            code,
+            value,
+            values,
+            median,
+            median * 0.9,
+            median * 1.1,
+            0.0,
+            levels=(u.LEVEL,),
+            interval=interval,
+        )
+        assert part.side == full.side and part.side is not None
+        assert part.limits == {u.LEVEL: full.limits[u.LEVEL]}
+        assert part.interval == (full.interval if interval else None)
+
+
 def test_a_drawn_funnel_of_a_large_count_is_within_a_ten_thousandth_of_the_exact_limits():
     judgement = u.judge("sessions_per_fte", 2400.0, {"fte": 4.5}, 2350.0, 2000.0, 2600.0, 0.0)
     curves = u.funnel(judgement)

@@ -7,10 +7,9 @@ without colour.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html, format_html_join
-
 import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.base import GROUP, INK, MUTED, PRACTICE, n
+from parabench.dashboard.markup import format_html, format_html_join
 
 WIDTH = 560
 BAR = 12

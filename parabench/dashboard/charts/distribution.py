@@ -9,11 +9,11 @@ P90, for instance). No single peer value is ever part of it.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.base import GROUP, GROUP_LIGHT, INK, n
+from parabench.dashboard.markup import format_html
 
 STATISTIC_NAMES = {
     "p10": gettext_lazy("P10"),

@@ -5,11 +5,10 @@ squares. A missing value breaks the line."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html
-
 import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.bars import Series
 from parabench.dashboard.charts.base import GROUP, INK, MUTED, PRACTICE, n
+from parabench.dashboard.markup import format_html
 
 WIDTH = 640
 PLOT_HEIGHT = 170

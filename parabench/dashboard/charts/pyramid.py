@@ -4,10 +4,9 @@ as solid bars, the group as outlines over them."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html
-
 import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.base import GROUP, INK, PRACTICE, n
+from parabench.dashboard.markup import format_html
 
 WIDTH = 560
 ROW = 20

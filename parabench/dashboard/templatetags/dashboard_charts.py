@@ -2,7 +2,7 @@
 
 from django import template
 
-from parabench.dashboard import charts
+from parabench.dashboard import cards, charts
 
 register = template.Library()
 
@@ -10,3 +10,9 @@ register = template.Library()
 @register.simple_tag
 def chart(spec):
     return charts.render(spec) if spec is not None else ""
+
+
+@register.simple_tag
+def kpi_cards(rows, too_small):
+    """The cards of a theme tab's KPIs (``parabench.dashboard.cards``)."""
+    return cards.kpi_cards(rows, too_small)

@@ -7,7 +7,8 @@ header and its value cells), filled once per row.
 """
 
 from django import template
-from django.utils.html import format_html, format_html_join
+
+from parabench.dashboard.markup import format_html, format_html_join
 
 register = template.Library()
 
