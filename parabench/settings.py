@@ -101,7 +101,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "parabench" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"fixed_urls": "parabench.fixed_urls", "i18n": "parabench.fast_i18n"},
+            "libraries": {"fixed_urls": "parabench.fixed_urls"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
