@@ -415,8 +415,8 @@ def markdown(result: dict) -> str:
         "back growth figures that changed (normally none) and writing the statistics rows by "
         "`COPY`. The baseline publishes the same groups as production, the peer groups by size "
         "class (national and per province) included, under the same publication rule. The "
-        "world of the rounds has no case-mix cells (format 1.0): the full recompute's rate "
-        "queries find none through a partial index, and the baseline computes no rates.",
+        "world of the rounds has no case-mix cells (format 1.0): the full recompute reads no "
+        "cells with its windows, and the baseline computes no rates.",
         "",
         "**The incremental refresh** reads the year's counted rows window by window (the "
         "national group holds every practice) and recomputes the changed practice's groups: "
