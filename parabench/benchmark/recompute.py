@@ -139,14 +139,10 @@ def _counted_rows(year: int, practice_ids, members) -> set[CountedRow]:
 
 
 def _changed_state(year: int, practice_ids, members) -> tuple[dict[int, str], set[CountedRow]]:
-    """Before ``mark_counted``: the practices' size classes (from their counted first quarter,
-    as ``_size_classes`` fixes them) and their counted rows."""
-    first_quarters = _rows(year, practice_ids).filter(counted=True, window=groups.SIZE_WINDOW)
-    sizes = {
-        practice: groups.size_class(layout.vector(blob, pk, layout.values_names())[_SIZE])
-        for practice, blob, pk in first_quarters.values_list("practice_id", "values", "layout_id")
-    }
-    return sizes, _counted_rows(year, practice_ids, members)
+    """Before ``mark_counted``: the practices' size classes (``_size_classes`` of their counted
+    first quarter) and their counted rows."""
+    first_quarters = _read_window(year, groups.SIZE_WINDOW, practice_ids=list(practice_ids))
+    return _size_classes(first_quarters), _counted_rows(year, practice_ids, members)
 
 
 def _cells_windows(before: set[CountedRow], after: set[CountedRow]) -> set[str]:
@@ -401,33 +397,21 @@ def _read_window(
     return rows._replace(has_cells=has_cells, cells=matrix)
 
 
-def _counted_by_window(year: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """What next year's growth needs of one year: window → (counted practices, the columns
-    growth is computed from). Four columns, not a hundred: the year before stays small."""
+def _counted_by_window(year: int, practice_ids=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """What next year's growth needs of one year (of every practice, or of ``practice_ids``):
+    window → (counted practices, the columns growth is computed from). Four columns, not a
+    hundred: the year before stays small."""
     found = {}
     for window in WINDOWS:
-        rows = _read_window(year, window)
+        rows = _read_window(year, window, practice_ids=practice_ids)
         if rows is not None:
             found[window] = (rows.practices, rows.stored[:, _GROWTH_BASES])
     return found
 
 
-def _counted_vectors(year: int, practice_ids) -> dict[str, dict[int, object]]:
-    """Counted stored vectors of these practices in one year: window → practice → vector."""
-    rows = WindowValues.objects.filter(year=year, counted=True, practice_id__in=practice_ids)
-    found: dict[str, dict[int, object]] = defaultdict(dict)
-    names = layout.values_names()
-    for practice, window, blob, pk in rows.values_list(
-        "practice_id", "window", "values", "layout_id"
-    ):
-        found[window][practice] = layout.vector(blob, pk, names)
-    return found
-
-
 def refresh_growth(year: int, practice_ids, unhandled_only: bool = False) -> None:
     """Recompute the stored growth figures of these practices' rows of ``year``, window by
-    window, as the full recompute does (``growth_matrix`` over the window's rows, only the
-    figures that changed written back: ``_store_growth``). ``unhandled_only``: only the rows
+    window, as the full recompute does (``_renew_growth``). ``unhandled_only``: only the rows
     no recompute has handled yet — enough when the practices' counted rows of the year before
     did not change, for every other row's figures were computed against those.
 
@@ -436,21 +420,22 @@ def refresh_growth(year: int, practice_ids, unhandled_only: bool = False) -> Non
     an incremental refresh rewrote 51,000 rows one UPDATE at a time — 26 s and 311 MB for one
     refresh, with the statistics worker above its 300 MB."""
     practice_ids = list(practice_ids)
-    before = _counted_vectors(year - 1, practice_ids)
+    before = _counted_by_window(year - 1, practice_ids)
     for window in WINDOWS:
         rows = _read_window(
             year, window, counted=None, practice_ids=practice_ids, unhandled=unhandled_only
         )
-        if rows is None:
-            continue
-        last = before.get(window, {})
-        bases = np.array([vector[_GROWTH_BASES] for vector in last.values()])
-        previous = (
-            np.array(list(last), dtype=np.int64),
-            bases.reshape(len(last), len(_GROWTH_BASES)),
-        )
-        renewed = growth_matrix(rows.stored, _previous(previous, rows.practices, rows.stored))
-        _store_growth(rows.ids, rows.growth, renewed, rows.never)
+        if rows is not None:
+            _renew_growth(rows, before.get(window))
+
+
+def _renew_growth(rows: WindowRows, before) -> np.ndarray:
+    """The growth figures of a window's ``rows`` against ``before`` (last year's counted
+    practices of the window and their base columns, ``_counted_by_window``), written back where
+    they changed (``_store_growth``)."""
+    renewed = growth_matrix(rows.stored, _previous(before, rows.practices, rows.stored))
+    _store_growth(rows.ids, rows.growth, renewed, rows.never)
+    return renewed
 
 
 def _store_growth(ids, old, new, never) -> None:
@@ -576,10 +561,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
         if rows.cells is not None:
             rate_rows += _window_rates(year, window, rows, use, k, now)
         if growth_from is not None:
-            renewed = growth_matrix(stored, _previous(growth_from.get(window), practices, stored))
-            _store_growth(ids, growth, renewed, rows.never)
-            growth = renewed
-            del renewed
+            growth = _renew_growth(rows, growth_from.get(window))
             counted_vectors[window] = (practices, stored[:, _GROWTH_BASES])
         if use.all():  # an incremental recompute reads only counted rows: no copies to take
             values = with_growth(stored, growth)
@@ -612,10 +594,8 @@ def _refresh_uncounted_growth(year: int, window: str, before) -> None:
     recompute of bench_topology's world after its burst (10,000 practices, 7,300 re-sent
     exports) peaked at 241 MB before this pass (71a7eea), 207 MB after."""
     rows = _read_window(year, window, counted=False)
-    if rows is None:
-        return
-    renewed = growth_matrix(rows.stored, _previous(before, rows.practices, rows.stored))
-    _store_growth(rows.ids, rows.growth, renewed, rows.never)
+    if rows is not None:
+        _renew_growth(rows, before)
 
 
 def _member_keys(members, classes: dict[int, str]) -> tuple[np.ndarray, dict]:
