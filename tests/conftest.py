@@ -8,6 +8,7 @@ import gc
 import inspect
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -149,6 +150,18 @@ def _modules_together(items) -> None:
 
 # Rows every migrated database holds alike, made again by ``post_migrate`` after each flush.
 KEPT_BY_FLUSH = {"django_content_type", "auth_permission"}
+
+
+@contextmanager
+def kept_through_flushes(tables):
+    """While the block runs, ``tables`` keep their rows through each transactional test's flush
+    (``quick_flush``): a module's world committed once and only read by its tests."""
+    added = set(tables) - KEPT_BY_FLUSH
+    KEPT_BY_FLUSH.update(added)
+    try:
+        yield
+    finally:
+        KEPT_BY_FLUSH.difference_update(added)
 
 
 @pytest.fixture(autouse=True, scope="session")

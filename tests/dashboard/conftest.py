@@ -77,18 +77,17 @@ def committed_world(django_db_setup, django_db_blocker):
         imports = build_country(a, b, elsewhere, network)
         after = _rows(before)
         kept = {table for table, count in after.items() if count != before[table]}
-        root.KEPT_BY_FLUSH |= kept
         try:
-            yield {
-                "imports": imports,
-                "network": network,
-                "a": a,
-                "b": b,
-                "elsewhere": elsewhere,
-                "rows": {table: after[table] for table in kept},
-            }
+            with root.kept_through_flushes(kept):
+                yield {
+                    "imports": imports,
+                    "network": network,
+                    "a": a,
+                    "b": b,
+                    "elsewhere": elsewhere,
+                    "rows": {table: after[table] for table in kept},
+                }
         finally:
-            root.KEPT_BY_FLUSH -= kept
             call_command("flush", interactive=False, verbosity=0)
             connection.close()  # as after each transactional test (TransactionTestCase)
 
