@@ -11,6 +11,7 @@ import functools
 
 from django.db import connection
 
+from parabench import plain_rows
 from parabench.practices.models import Network, Practice
 from parabench.uploads.models import Import
 
@@ -27,8 +28,8 @@ def _in_model_order(names: tuple[str, ...]) -> tuple[str, ...]:
 
 @functools.cache
 def _statement(import_fields: tuple[str, ...]):
-    """The statement, the practice's and network's field names, and the database's converters
-    of the selected columns (SQLite returns dates as text: what the ORM's compiler applies)."""
+    """The statement, the practice's and network's field names, and the converters of the
+    selected columns (``plain_rows``: SQLite returns dates as text)."""
     quote = connection.ops.quote_name
     practice, network = _fields(Practice), _fields(Network)
     selected = (
@@ -36,12 +37,7 @@ def _statement(import_fields: tuple[str, ...]):
         + list(Practice._meta.concrete_fields)
         + list(Network._meta.concrete_fields)
     )
-    converters = []
-    for position, field in enumerate(selected):
-        column = field.get_col(field.model._meta.db_table)
-        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if found:
-            converters.append((position, found, column))
+    converters = plain_rows.converters([(field, field.model._meta.db_table) for field in selected])
     columns = (
         [f"i.{quote(name)}" for name in import_fields]
         + [f"p.{quote(name)}" for name in practice]
@@ -69,11 +65,7 @@ def own_import(practice_id: int, import_id: int, fields: tuple[str, ...]) -> Imp
         row = cursor.fetchone()
     if row is None:
         return None
-    if converters:
-        row = list(row)
-        for position, functions, column in converters:
-            for convert in functions:
-                row[position] = convert(row[position], column, connection)
+    row = plain_rows.converted(row, converters)
     alias = connection.alias
     imp = Import.from_db(alias, import_fields, row[: len(import_fields)])
     rest = row[len(import_fields) :]
