@@ -152,7 +152,11 @@ def test_a_refresh_killed_midway_is_found_and_run_again_by_the_next_worker(
     worker = start_worker(child_env, log)
     try:
         deadline = time.monotonic() + 120
-        while _refreshes("READY").exists() or _refreshes("RUNNING").exists():
+        # One query for both: two would each see their own moment, and the requeue (RUNNING to
+        # FAILED and a new READY, one transaction) could fall between them — then neither was
+        # found and the test stopped the worker before it ran the new one (a PostgreSQL half
+        # under load, twice).
+        while _refreshes().filter(status__in=["READY", "RUNNING"]).exists():
             assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
     finally:
