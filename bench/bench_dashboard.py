@@ -181,6 +181,10 @@ def child(
     warnings.simplefilter("ignore", RuntimeWarning)  # nanpercentile on empty small groups
     import django
 
+    from parabench.env import prepared_statements_by_default
+
+    # As the portal runs (parabench/asgi.py, which is imported below, after the settings).
+    prepared_statements_by_default()
     django.setup()
     import http.client
 

@@ -81,3 +81,10 @@ def private_file(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
+
+
+def prepared_statements_by_default() -> None:
+    """The portal and the uploader run the same few statements again and again: prepared on
+    PostgreSQL (settings.py, DATABASE_PREPARED_STATEMENTS), unless the environment says
+    otherwise. Call before Django reads its settings."""
+    os.environ.setdefault("DATABASE_PREPARED_STATEMENTS", "1")

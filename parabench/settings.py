@@ -148,10 +148,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         if env_bool("DATABASE_PREPARED_STATEMENTS", default=False):
             # Server-side binding, and psycopg prepares a statement at its second run on a
             # connection: PostgreSQL parses and plans each of a process's repeated statements
-            # once per pooled connection instead of every time. The uploader turns it on for
-            # itself (parabench.uploads.server): PostgreSQL's CPU per upload 1.33 → 0.88 ms
-            # (600 uploads, twice). Not behind an external pooler (DATABASE_POOL=0): PgBouncer in
-            # transaction mode does not keep a connection's prepared statements.
+            # once per pooled connection instead of every time. The uploader and the portal turn
+            # it on for themselves (parabench.uploads.server, parabench.asgi): PostgreSQL's CPU
+            # per upload 1.33 → 0.88 ms (600 uploads, twice); a dashboard page waits about 0.5 ms
+            # less on the database, the Trends tab 1.5 ms (national data). Not behind an external
+            # pooler (DATABASE_POOL=0): PgBouncer in transaction mode does not keep a
+            # connection's prepared statements.
             _options["server_side_binding"] = True
             _options["prepare_threshold"] = 2
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

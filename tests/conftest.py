@@ -26,7 +26,7 @@ from tests.factories import (
 
 # Playwright fixtures (browser, page) once for the whole run: two sync Playwright instances in
 # one process clash.
-pytest_plugins = ["tests.browser_support"]
+pytest_plugins = ["tests.browser_support", "tests.portal_process"]
 
 # --- Tests that cannot reach a database run in one half of `make test` only ---------------------
 

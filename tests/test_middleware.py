@@ -2,20 +2,14 @@
 escaped by inventing a new X-Forwarded-For for every guess. Over real HTTP against the portal
 process exactly as ``make run`` starts it."""
 
-import http.client
-import os
 import re
-import socket
-import subprocess
-from http.cookies import SimpleCookie
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from parabench.embedded import processes
 from parabench.middleware import client_address
-from tests.uploads.conftest import ROOT, database_url, stop, wait_for_port
+from tests.portal_process import log_in
 
 
 def test_the_client_address_is_the_peer_unless_the_peer_is_a_trusted_proxy():
@@ -27,82 +21,18 @@ def test_the_client_address_is_the_peer_unless_the_peer_is_a_trusted_proxy():
     assert client_address("127.0.0.1", "198.51.100.7, 127.0.0.1", trusted) == "198.51.100.7"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _portal_argv(port: int, *, unsafe: bool = False) -> list[str]:
-    (portal,) = [p for p in processes() if p.name == "portal"]
-    argv = list(portal.argv)
-    argv[argv.index("--port") + 1] = str(port)
-    if unsafe:  # the embedded portal as it was: uvicorn's default trusts X-Forwarded-For
-        argv.remove("--no-proxy-headers")
-    return argv
-
-
-@pytest.fixture
-def start_portal(transactional_db, tmp_path):
-    started = []
-
-    def start(*, unsafe=False, **env) -> int:
-        port = _free_port()
-        log = open(tmp_path / f"portal-{port}.log", "wb")  # noqa: SIM115
-        full_env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONPATH": str(ROOT), **env}
-        process = subprocess.Popen(
-            _portal_argv(port, unsafe=unsafe),
-            env=full_env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append((process, log))
-        wait_for_port("127.0.0.1", port, timeout=60)
-        return port
-
-    yield start
-    for process, log in started:
-        stop(process)
-        log.close()
-
-
-def _login(port: int, username: str, password: str, *, forwarded_for=None, source="127.0.0.1"):
-    """GET the login form, POST it with its CSRF token; the answer's status code."""
-
-    def request(method, body=None, headers=None):
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", port, timeout=60, source_address=(source, 0)
-        )
-        all_headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-        connection.request(method, "/inloggen/", body=body, headers={**all_headers, **headers})
-        response = connection.getresponse()
-        return response, response.read().decode()
-
-    response, page = request("GET", headers={})
-    cookie = SimpleCookie(response.getheader("Set-Cookie"))["csrftoken"].value
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = f"csrfmiddlewaretoken={token}&username={username}&password={password}"
-    response, _page = request(
-        "POST",
-        body=body,
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={cookie}",
-        },
-    )
-    return response.status
-
-
 def _guess_with_forged_addresses(port, password, *, source="127.0.0.1", real=None) -> int:
     """Ten wrong guesses, each claiming another address; then the right password. The answers:
     200 is "wrong password, try again", 429 "locked out"."""
     answers = []
     for n in range(10):
         forged = f"10.0.{n}.1" + (f", {real}" if real else "")
-        answers.append(_login(port, "anna", "fout-wachtwoord", forwarded_for=forged, source=source))
+        status, _cookies = log_in(
+            port, "anna", "fout-wachtwoord", forwarded_for=forged, source=source
+        )
+        answers.append(status)
     forged = "10.9.9.9" + (f", {real}" if real else "")
-    answers.append(_login(port, "anna", password, forwarded_for=forged, source=source))
+    answers.append(log_in(port, "anna", password, forwarded_for=forged, source=source)[0])
     return answers
 
 

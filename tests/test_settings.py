@@ -124,31 +124,36 @@ def test_production_is_https_only_by_default():
     assert result.stdout.split()[-3:] == ["True", "31536000", "True"]
 
 
-@pytest.mark.parametrize(("pool", "prepared"), [("1", "True 2"), ("0", "None None")])
-def test_the_uploader_prepares_its_statements_only_with_djangos_own_pool(pool, prepared):
+def _binding(env: dict, entry: str) -> str:
+    """server_side_binding and prepare_threshold of a process started through ``entry``."""
     script = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='parabench.settings'\n"
-        "from parabench.uploads.server import prepared_statements; prepared_statements()\n"
-        "django.setup(); from django.conf import settings\n"
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='parabench.settings'\n"
+        f"{entry}\n"
+        "from django.conf import settings\n"
         "options = settings.DATABASES['default']['OPTIONS']\n"
         "print(options.get('server_side_binding'), options.get('prepare_threshold'))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"}
-    env.update(DATABASE_URL="postgres://nobody@127.0.0.1:1/none", DATABASE_POOL=pool)
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[-2] == prepared
-    # Any other process of the portal keeps client-side binding unless told otherwise.
+    return result.stdout.split("\n")[-2]
+
+
+UPLOADER = "import django; from parabench.uploads.server import _setup_django; _setup_django()"
+PORTAL = "from parabench.asgi import application"
+OTHER = "import django; django.setup()"
+
+
+@pytest.mark.parametrize(("pool", "prepared"), [("1", "True 2"), ("0", "None None")])
+def test_the_uploader_and_the_portal_prepare_their_statements_only_with_djangos_own_pool(
+    pool, prepared
+):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"}
+    env.update(DATABASE_URL="postgres://nobody@127.0.0.1:1/none", DATABASE_POOL=pool)
+    assert _binding(env, UPLOADER) == prepared
+    assert _binding(env, PORTAL) == prepared
+    # Any other process (the workers, manage.py) keeps client-side binding unless told otherwise.
     env["DATABASE_POOL"] = "1"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            BOOT + "\nfrom django.conf import settings\n"
-            "print(settings.DATABASES['default']['OPTIONS'].get('server_side_binding'))",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.stdout.split("\n")[-2] == "None"
+    assert _binding(env, OTHER) == "None None"
+    # And the environment decides over the default.
+    env["DATABASE_PREPARED_STATEMENTS"] = "0"
+    assert _binding(env, PORTAL) == "None None"

@@ -11,10 +11,10 @@ import os
 
 import django
 
-from parabench.uploads.server import prepared_statements
+from parabench.env import prepared_statements_by_default
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
-prepared_statements()
+prepared_statements_by_default()
 django.setup(set_prefix=False)
 
 from parabench.uploads.service import application  # noqa: E402

@@ -33,15 +33,11 @@ RENEW_BEFORE = dt.timedelta(days=30)
 def _setup_django() -> None:
     import django
 
+    from parabench.env import prepared_statements_by_default
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
-    prepared_statements()
+    prepared_statements_by_default()
     django.setup(set_prefix=False)
-
-
-def prepared_statements() -> None:
-    """The uploader's few statements run again and again: prepared on PostgreSQL (settings.py,
-    DATABASE_PREPARED_STATEMENTS), unless the environment says otherwise."""
-    os.environ.setdefault("DATABASE_PREPARED_STATEMENTS", "1")
 
 
 def ensure_server_certificate(cert_path: Path, key_path: Path) -> tuple[Path, Path]:
