@@ -411,6 +411,20 @@ def test_a_drawn_funnel_is_the_limits_at_each_of_its_denominators(
             assert drawn == pytest.approx(want, rel=1e-12, abs=1e-12)
 
 
+def test_a_rate_funnel_is_drawn_within_a_thousandth_of_the_exact_limits():
+    """Its curves use Wilson–Hilferty from an expected count of 50 on (``DRAWN_EXACT_BELOW``),
+    the exact quantiles below; the verdict's limits are always exact."""
+    counts = np.geomspace(0.2, 20_000, 240)
+    for level in u.LEVELS:
+        low, high = u._poisson_curves(counts, level)
+        for count, drawn in zip(counts.tolist(), zip(low, high, strict=True), strict=True):
+            exact = u.poisson_exact(count, level)
+            if count < u.DRAWN_EXACT_BELOW:
+                assert drawn == exact
+            else:
+                assert drawn == pytest.approx(exact, rel=8e-4)
+
+
 def test_no_production_module_imports_scipy():
     """scipy is the tests' independent reference; the portal computes without it."""
     from pathlib import Path
