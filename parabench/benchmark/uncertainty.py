@@ -692,31 +692,34 @@ def funnel(judgement: Judgement) -> dict | None:
         return None
     model = Model(judgement.kind)
     ns = funnel_ns(judgement.n)
+    lows, highs = _limit_curves(model, judgement.target, ns, judgement.tau2, LEVELS, judgement.sd)
     out: dict = {"n": ns.tolist()}
-    for level in LEVELS:
-        low, high = _limit_curves(model, judgement.target, ns, judgement.tau2, level, judgement.sd)
-        out[level] = (low.tolist(), high.tolist())
+    for level, low, high in zip(LEVELS, lows.tolist(), highs.tolist(), strict=True):
+        out[level] = (low, high)
     return out
 
 
-def _limit_curves(model: Model, target: float, ns: np.ndarray, tau2: float, level: float, sd):
-    """``limits(..., exact=False)`` at every denominator of ``ns``: the same arithmetic on
-    arrays (Wilson, mean ± z·sd/√n, growth's Wilson), the rates' quantiles still one by one.
+def _limit_curves(
+    model: Model, target: float, ns: np.ndarray, tau2: float, levels: tuple[float, ...], sd
+) -> tuple[np.ndarray, np.ndarray]:
+    """``limits(..., exact=False)`` at every denominator of ``ns`` and every level: arrays of
+    (levels × ns), the same arithmetic on arrays (Wilson, mean ± z·sd/√n, growth's Wilson).
 
     Why not ``limits`` per point: its 96 calls were a funnel's whole cost, and a theme tab
     draws up to 7 funnels. On arrays 0.50 → 0.22 ms per funnel (293 funnels of the national
-    data, 2026-11-29; what remains is mostly the rates' exact quantiles); the curves are the
-    same to the last bit but hypot's (a relative 7e-15), every page byte-identical.
+    data, 2026-11-29); both levels in one pass (a column of z's against a row of n's) 57 → 41
+    µs a proportion's funnel, numpy's cost per call being most of it. The curves are the same
+    to the last bit but hypot's (a relative 7e-15), every page byte-identical.
     ``test_uncertainty`` holds each point to ``limits`` at its n.
     """
-    z = z_value(level)
+    z = np.array([[z_value(level)] for level in levels])
     tau = math.sqrt(tau2) if tau2 and tau2 > 0 else 0.0
     if model.kind == "proportion":
         low, high = _wilson_curves(target / 100 * ns, ns, z)
         low, high = low * 100, high * 100
     elif model.kind == "rate":
-        low, high = _poisson_curves(target * ns, level)
-        low, high = low / ns, high / ns
+        curves = [_poisson_curves(target * ns, level) for level in levels]
+        low, high = (np.array([curve[side] for curve in curves]) / ns for side in (0, 1))
     elif model.kind == "mean":
         half = z * sd / np.sqrt(ns)
         low, high = target - half, target + half
@@ -752,8 +755,9 @@ def _wilson_hilferty_curve(q: float, shapes: np.ndarray) -> np.ndarray:
     return shapes * (1 - c + normal_quantile(q) * np.sqrt(c)) ** 3
 
 
-def _wilson_curves(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """``wilson`` for arrays of counts and denominators (all n > 0)."""
+def _wilson_curves(x: np.ndarray, n: np.ndarray, z) -> tuple[np.ndarray, np.ndarray]:
+    """``wilson`` for arrays of counts and denominators (all n > 0); ``z`` a number or a column
+    of them (one row of the result per z)."""
     p = np.clip(x / n, 0.0, 1.0)
     z2n = z * z / n
     centre = (p + z2n / 2) / (1 + z2n)
