@@ -11,12 +11,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
 import parabench.dashboard.charts.base as base
 from parabench.dashboard import formatting
-from parabench.dashboard.charts.base import GRID, GROUP, GROUP_LIGHT, INK, MUTED, PRACTICE, n
-from parabench.dashboard.markup import format_html, format_html_join
+from parabench.dashboard.charts.base import GRID, GROUP, GROUP_LIGHT, INK, MUTED, PRACTICE, short
+from parabench.dashboard.markup import escaped
 
 WIDTH = 440
 PLOT_HEIGHT = 180
@@ -65,13 +66,6 @@ def _log_ticks(low: float, high: float) -> list[float]:
 def _count(value: float) -> str:
     """A tick of the log axis (0,5 · 2 · 1.000) in the page's language."""
     return formatting.number(value, max(0, -math.floor(math.log10(value))))
-
-
-Y_GRID_LINE = (
-    f'<line x1="{n(LEFT)}" y1="{{y}}" x2="{n(WIDTH - 14)}" y2="{{y}}" stroke="{GRID}"/>'
-    f'<text x="{n(LEFT - 6)}" y="{{ty}}" text-anchor="end" font-size="11" fill="{MUTED}">'
-    "{text}</text>"
-)
 
 
 @base.draws(Funnel)
@@ -129,53 +123,36 @@ def draw(chart: Funnel) -> base.Drawing:
     band = "M" + "L".join(outer_high + outer_low[::-1])
     y_values, decimals = base.ticks(low, high, 4)
     write = chart.axis(decimals)
-    # The grid's fixed coordinates and colours (safe: digits and hex) are put into its format
-    # strings once, not escaped per line again: format_html's work per line 8 → 3 values.
-    grid = format_html_join(
-        "",
-        Y_GRID_LINE,
-        ({"y": n(y(v)), "ty": n(y(v) + 4), "text": write(v)} for v in y_values),
+    # Markup in f-strings (base's docstring): coordinates and colours as they are, every text
+    # escaped once.
+    grid = "".join(
+        f'<line x1="{LEFT}" y1="{short(y(v))}" x2="{WIDTH - 14}" y2="{short(y(v))}" '
+        f'stroke="{GRID}"/><text x="{LEFT - 6}" y="{short(y(v) + 4)}" text-anchor="end" '
+        f'font-size="11" fill="{MUTED}">{escaped(write(v))}</text>'
+        for v in y_values
     )
-    x_ticks = _log_ticks(ns[0], ns[-1])
-    x_grid = format_html_join(
-        "",
-        f'<line x1="{{x}}" y1="{n(top)}" x2="{{x}}" y2="{n(bottom)}" stroke="{GRID}"/>'
-        f'<text x="{{x}}" y="{n(bottom + 14)}" text-anchor="middle" font-size="11" '
-        f'fill="{MUTED}">{{text}}</text>',
-        ({"x": n(x(v)), "text": _count(v)} for v in x_ticks),
+    grid_top, grid_bottom, label_y = short(top), short(bottom), short(bottom + 14)
+    x_grid = "".join(
+        f'<line x1="{short(x(v))}" y1="{grid_top}" x2="{short(x(v))}" y2="{grid_bottom}" '
+        f'stroke="{GRID}"/><text x="{short(x(v))}" y="{label_y}" text-anchor="middle" '
+        f'font-size="11" fill="{MUTED}">{escaped(_count(v))}</text>'
+        for v in _log_ticks(ns[0], ns[-1])
     )
-    inner_text = word["inner"]
-    outer_text = word["limits_998"]
     median_text = f"{chart.target_label or word['median']}: {chart.show(chart.target)}"
+    median_y = short(y(chart.target))
     parts = [
-        format_html(
-            '<path d="{}" fill="{}" fill-opacity="0.55" stroke="none"/>', band, GROUP_LIGHT
-        ),
-        format_html(
-            '<g fill="none" stroke="{}" stroke-width="1.5" stroke-dasharray="5 3"><title>{}'
-            '</title><path d="{}"/><path d="{}"/></g>',
-            GROUP,
-            outer_text,
-            path(chart.outer[0], outer_low),
-            path(chart.outer[1], outer_high),
-        ),
-        format_html(
-            '<g fill="none" stroke="{}" stroke-width="2"><title>{}</title><path d="{}"/>'
-            '<path d="{}"/></g>',
-            GROUP,
-            inner_text,
-            path(chart.inner[0], points(chart.inner[0])),
-            path(chart.inner[1], points(chart.inner[1])),
-        ),
-        format_html(
-            '<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="2.5">'
-            "<title>{}</title></line>",
-            n(LEFT),
-            n(WIDTH - 14),
-            GROUP,
-            median_text,
-            y=n(y(chart.target)),
-        ),
+        keys,
+        grid,
+        x_grid,
+        f'<path d="{band}" fill="{GROUP_LIGHT}" fill-opacity="0.55" stroke="none"/>',
+        f'<g fill="none" stroke="{GROUP}" stroke-width="1.5" stroke-dasharray="5 3"><title>'
+        f'{escaped(word["limits_998"])}</title><path d="{path(chart.outer[0], outer_low)}"/>'
+        f'<path d="{path(chart.outer[1], outer_high)}"/></g>',
+        f'<g fill="none" stroke="{GROUP}" stroke-width="2"><title>{escaped(word["inner"])}'
+        f'</title><path d="{path(chart.inner[0], points(chart.inner[0]))}"/>'
+        f'<path d="{path(chart.inner[1], points(chart.inner[1]))}"/></g>',
+        f'<line x1="{LEFT}" y1="{median_y}" x2="{WIDTH - 14}" y2="{median_y}" stroke="{GROUP}" '
+        f'stroke-width="2.5"><title>{escaped(median_text)}</title></line>',
     ]
     if chart.value is not None:
         px = x(chart.n)
@@ -183,24 +160,14 @@ def draw(chart: Funnel) -> base.Drawing:
         if chart.interval is not None:
             lo, hi = chart.interval
             hover += f" ({chart.show(lo)} – {chart.show(hi)})"
+            a, b, cap = short(y(lo)), short(y(hi)), short(px - 4)
             parts.append(
-                format_html(
-                    '<path d="M{x} {a}V{b}M{l} {a}h8M{l} {b}h8" stroke="{c}" stroke-width="1.5" '
-                    'fill="none"/>',
-                    x=n(px),
-                    a=n(y(lo)),
-                    b=n(y(hi)),
-                    l=n(px - 4),
-                    c=PRACTICE,
-                )
+                f'<path d="M{short(px)} {a}V{b}M{cap} {a}h8M{cap} {b}h8" stroke="{PRACTICE}" '
+                'stroke-width="1.5" fill="none"/>'
             )
         parts.append(base.diamond(px, y(chart.value), 7, hover))
-    caption = format_html(
-        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-        n((LEFT + WIDTH - 14) / 2),
-        n(bottom + 32),
-        INK,
-        chart.n_label,
+    parts.append(
+        f'<text x="{short((LEFT + WIDTH - 14) / 2)}" y="{short(bottom + 32)}" '
+        f'text-anchor="middle" font-size="11" fill="{INK}">{escaped(chart.n_label)}</text>'
     )
-    body = format_html("{}{}{}{}{}", keys, grid, x_grid, base.join(parts), caption)
-    return base.Drawing(WIDTH, int(bottom + 40), body)
+    return base.Drawing(WIDTH, int(bottom + 40), SafeString("".join(parts)))
