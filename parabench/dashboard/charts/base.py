@@ -118,6 +118,14 @@ def short(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def shorts(values: list[float]) -> list[str]:
+    """``short`` of every value, in one ``%`` (``%.1f`` writes what ``:.1f`` writes; each text
+    ends in ``\\n``, so ``.0\\n`` is exactly a whole number's tail): a funnel's 240 coordinates in
+    31 instead of 43 µs one by one (issue 18, session 9)."""
+    text = ("%.1f\n" * len(values)) % tuple(values)
+    return text.replace(".0\n", "\n").split("\n")[:-1]
+
+
 def n(value: float) -> SafeString:
     """A coordinate for ``format_html`` (digits only: safe as it is)."""
     return SafeString(short(value))
