@@ -362,9 +362,14 @@ def _legend(items, x: float, y: float, width: float) -> tuple[SafeString, float]
 
 
 def x_axis(
-    scale: Scale, values: list[float], label: Callable[[float], str], y: float, top: float
+    scale: Callable[[float], float],
+    values: list[float],
+    label: Callable[[float], str],
+    y: float,
+    top: float,
 ) -> SafeString:
-    """Vertical grid lines from ``top`` to ``y`` with the tick labels under them."""
+    """Vertical grid lines from ``top`` to ``y`` with the tick labels under them (``scale``: a
+    ``Scale`` or any function from a value to its x)."""
     y1, y2, text_y = short(top), short(y), short(y + 14)
     lines = []
     for value in values:
