@@ -78,6 +78,7 @@ def _panel(chart: Lines, panel: Panel, x: float, width: float, top: float, botto
     count = len(panel.labels)
     step = (right - left) / count
     at = [left + step * (i + 0.5) for i in range(count)]
+    at_text = base.shorts(at)
     parts = [
         f'<text x="{short(left)}" y="{short(top - 10)}" font-weight="600" fill="{INK}">'
         f"{escaped(panel.title)}</text>"
@@ -96,7 +97,7 @@ def _panel(chart: Lines, panel: Panel, x: float, width: float, top: float, botto
     for i, label in enumerate(panel.labels):
         if i % every == 0 or (i == count - 1 and count % every == 1):
             parts.append(
-                f'<text x="{short(at[i])}" y="{label_y}" text-anchor="middle" font-size="11" '
+                f'<text x="{at_text[i]}" y="{label_y}" text-anchor="middle" font-size="11" '
                 f'fill="{MUTED}">{escaped(label)}</text>'
             )
     # The group first, so that the practice's line and dots lie on top where they meet.
@@ -107,7 +108,7 @@ def _panel(chart: Lines, panel: Panel, x: float, width: float, top: float, botto
             if v is None:
                 pen = "M"
                 continue
-            path.append(f"{pen}{short(at[i])} {short(y_scale(v))}")
+            path.append(f"{pen}{at_text[i]} {short(y_scale(v))}")
             pen = "L"
         if path:
             parts.append(
