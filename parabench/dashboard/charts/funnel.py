@@ -116,8 +116,10 @@ def draw(chart: Funnel) -> base.Drawing:
     # without undefined values joined as it is: 161 → 135 µs a funnel (issue 18, session 9).
     xs = [f"{px} " for px in base.shorts(x_scale.many(list(map(math.log10, ns))))]
     curves = (*chart.outer, *chart.inner)
-    ys = base.shorts(y.many([value for curve in curves for value in curve]))
     k = len(xs)
+    if any(len(curve) != k for curve in curves):
+        raise ValueError("a funnel's curves need one value per denominator")
+    ys = base.shorts(y.many([value for curve in curves for value in curve]))
     outer_low, outer_high, inner_low, inner_high = (
         [px + py for px, py in zip(xs, ys[i : i + k], strict=True)] for i in range(0, 4 * k, k)
     )
