@@ -7,9 +7,11 @@ without colour.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.safestring import SafeString
+
 import parabench.dashboard.charts.base as base
-from parabench.dashboard.charts.base import GROUP, INK, MUTED, PRACTICE, n
-from parabench.dashboard.markup import format_html, format_html_join
+from parabench.dashboard.charts.base import GROUP, INK, MUTED, PRACTICE, short
+from parabench.dashboard.markup import escaped
 
 WIDTH = 560
 BAR = 12
@@ -57,51 +59,32 @@ def draw(chart: Bars) -> base.Drawing:
     defs, fills = [], {}
     for s in series:
         fill, stroke, pattern = fill_of(chart.key, s.role)
-        fills[s.role] = (fill, stroke)
+        fills[s.role] = (escaped(fill), stroke)
         if pattern and pattern not in defs:
             defs.append(pattern)
+    show = chart.show
     rows = []
     y = top
     for i, label in enumerate(chart.labels):
         rows.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
-                n(left - 8),
-                n(y + per_category / 2 + 4),
-                INK,
-                label,
-            )
+            f'<text x="{short(left - 8)}" y="{short(y + per_category / 2 + 4)}" '
+            f'text-anchor="end" fill="{INK}">{escaped(label)}</text>'
         )
         for s in series:
             value = s.values[i]
             if value is not None:
                 fill, stroke = fills[s.role]
+                end, text = scale(value), show(value)
                 rows.append(
-                    format_html(
-                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}">'
-                        "<title>{}</title></rect>"
-                        '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
-                        n(left),
-                        n(y),
-                        n(max(scale(value) - left, 0.5)),
-                        BAR,
-                        fill,
-                        stroke,
-                        f"{label}, {s.name}: {chart.show(value)}",
-                        n(scale(value) + 4),
-                        n(y + BAR - 2),
-                        MUTED if s.role == "group" else INK,
-                        chart.show(value),
-                    )
+                    f'<rect x="{short(left)}" y="{short(y)}" width="{short(max(end - left, 0.5))}" '
+                    f'height="{BAR}" fill="{fill}" stroke="{stroke}"><title>'
+                    f"{escaped(f'{label}, {s.name}: {text}')}</title></rect>"
+                    f'<text x="{short(end + 4)}" y="{short(y + BAR - 2)}" font-size="11" '
+                    f'fill="{MUTED if s.role == "group" else INK}">{escaped(text)}</text>'
                 )
             y += BAR + GAP
         y += CATEGORY_GAP - GAP
     bottom = y - CATEGORY_GAP + GAP + 6
     grid = base.x_axis(scale, values, chart.axis(decimals), bottom, top - 4)
-    body = format_html(
-        "{}{}{}",
-        keys,
-        grid,
-        format_html_join("", "{}", ((row,) for row in rows)),
-    )
+    body = SafeString("".join((keys, grid, *rows)))
     return base.Drawing(WIDTH, int(bottom + 20), body, base.join(defs))

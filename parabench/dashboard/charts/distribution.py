@@ -9,11 +9,12 @@ P90, for instance). No single peer value is ever part of it.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
 import parabench.dashboard.charts.base as base
-from parabench.dashboard.charts.base import GROUP, GROUP_LIGHT, INK, n
-from parabench.dashboard.markup import format_html
+from parabench.dashboard.charts.base import GROUP, GROUP_LIGHT, INK, short
+from parabench.dashboard.markup import escaped
 
 STATISTIC_NAMES = {
     "p10": gettext_lazy("P10"),
@@ -30,6 +31,8 @@ WORDS = {
     "middle": gettext_lazy("middelste helft"),
 }
 WIDTH = 440
+# The box's row: its middle and half its height (whole numbers: they go into markup as they are).
+ROW_Y, HALF = 26, 12
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,6 @@ def draw(chart: Distribution) -> base.Drawing:
         return base.Drawing(WIDTH, 20, base.join(()))
     low, high = base.padded(known)
     scale = base.Scale(low, high, 14, WIDTH - 14)
-    row_y, half = 26.0, 12.0
     parts = []
     p10, p25, p75, p90 = (stats.get(k) for k in ("p10", "p25", "p75", "p90"))
     show = chart.show
@@ -58,63 +60,43 @@ def draw(chart: Distribution) -> base.Drawing:
         text = _range_text("P10–P90", show(p10), show(p90))
         inner_low = p25 if p25 is not None else stats.get("median", p10)
         inner_high = p75 if p75 is not None else stats.get("median", p90)
+        a, e = short(scale(p10)), short(scale(p90))
         parts.append(
-            format_html(
-                '<g stroke="{c}" stroke-width="1.5"><title>{t}</title>'
-                '<line x1="{a}" y1="{y}" x2="{b}" y2="{y}"/>'
-                '<line x1="{d}" y1="{y}" x2="{e}" y2="{y}"/>'
-                '<line x1="{a}" y1="{y1}" x2="{a}" y2="{y2}"/>'
-                '<line x1="{e}" y1="{y1}" x2="{e}" y2="{y2}"/></g>',
-                c=GROUP,
-                t=text,
-                a=n(scale(p10)),
-                b=n(scale(inner_low)),
-                d=n(scale(inner_high)),
-                e=n(scale(p90)),
-                y=n(row_y),
-                y1=n(row_y - 7),
-                y2=n(row_y + 7),
-            )
+            f'<g stroke="{GROUP}" stroke-width="1.5"><title>{escaped(text)}</title>'
+            f'<line x1="{a}" y1="{ROW_Y}" x2="{short(scale(inner_low))}" y2="{ROW_Y}"/>'
+            f'<line x1="{short(scale(inner_high))}" y1="{ROW_Y}" x2="{e}" y2="{ROW_Y}"/>'
+            f'<line x1="{a}" y1="{ROW_Y - 7}" x2="{a}" y2="{ROW_Y + 7}"/>'
+            f'<line x1="{e}" y1="{ROW_Y - 7}" x2="{e}" y2="{ROW_Y + 7}"/></g>'
         )
         legend.append((4, "whisker", "P10–P90"))
     if p25 is not None and p75 is not None:
         text = _range_text(word["middle"], show(p25), show(p75))
         parts.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
-                'stroke-width="1.5"><title>{}</title></rect>',
-                n(scale(p25)),
-                n(row_y - half),
-                n(max(scale(p75) - scale(p25), 1)),
-                n(2 * half),
-                GROUP_LIGHT,
-                GROUP,
-                text,
-            )
+            f'<rect x="{short(scale(p25))}" y="{ROW_Y - HALF}" '
+            f'width="{short(max(scale(p75) - scale(p25), 1))}" height="{2 * HALF}" '
+            f'fill="{GROUP_LIGHT}" stroke="{GROUP}" stroke-width="1.5"><title>{escaped(text)}'
+            "</title></rect>"
         )
         legend.append((1, "box", "P25–P75"))
-    if "median" in stats:
-        parts.append(
-            _mark(scale, stats["median"], row_y, half, GROUP, "2.5", "", word["median"], show)
-        )
-        legend.append((2, "median", word["median"]))
-    if "mean" in stats:
-        parts.append(
-            _mark(scale, stats["mean"], row_y, half, INK, "1.5", "2 2", word["mean"], show)
-        )
-        legend.append((3, "mean", word["mean"]))
+    for name, order, colour, width, dash in (
+        ("median", 2, GROUP, "2.5", ""),
+        ("mean", 3, INK, "1.5", "2 2"),
+    ):
+        if name in stats:
+            hover = f"{word[name]}: {show(stats[name])}"
+            parts.append(_mark(scale(stats[name]), colour, width, dash, hover))
+            legend.append((order, name, word[name]))
     if chart.value is not None:
         hover = f"{word['Practice']}: {show(chart.value)}"
-        parts.append(base.diamond(scale(chart.value), row_y, 8, hover))
+        parts.append(base.diamond(scale(chart.value), ROW_Y, 8, hover))
         legend.append((0, "practice-diamond", word["practice"]))
     values, decimals = base.ticks(low, high, 5)
     write = chart.axis(decimals)
-    axis_y = row_y + half + 10
+    axis_y = ROW_Y + HALF + 10
     grid = base.x_axis(scale, values, write, axis_y, 4)
     items = [(kind, label) for _order, kind, label in sorted(legend)]
     keys, bottom = base.legend(items, 14, axis_y + 34, WIDTH - 28)
-    body = format_html("{}{}{}", grid, base.join(parts), keys)
-    return base.Drawing(WIDTH, int(bottom + 4), body)
+    return base.Drawing(WIDTH, int(bottom + 4), SafeString("".join((grid, *parts, keys))))
 
 
 def describe(stats: dict[str, float], value: float | None, show: Callable[[float], str]) -> str:
@@ -135,15 +117,11 @@ def _range_text(name: str, low: str, high: str) -> str:
     return f"{name}: {low} – {high}"
 
 
-def _mark(scale, value, y, half, colour, width, dash, name, show):
-    return format_html(
-        '<line x1="{x}" y1="{a}" x2="{x}" y2="{b}" stroke="{c}" stroke-width="{w}"{d}>'
-        "<title>{t}</title></line>",
-        x=n(scale(value)),
-        a=n(y - half),
-        b=n(y + half),
-        c=colour,
-        w=width,
-        d=format_html(' stroke-dasharray="{}"', dash) if dash else "",
-        t=f"{name}: {show(value)}",
+def _mark(x: float, colour: str, width: str, dash: str, hover: str) -> str:
+    """A statistic as an upright line across the box, ``hover`` its tooltip."""
+    x = short(x)
+    dash = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<line x1="{x}" y1="{ROW_Y - HALF}" x2="{x}" y2="{ROW_Y + HALF}" stroke="{colour}" '
+        f'stroke-width="{width}"{dash}><title>{escaped(hover)}</title></line>'
     )

@@ -5,10 +5,12 @@ squares. A missing value breaks the line."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.safestring import SafeString
+
 import parabench.dashboard.charts.base as base
 from parabench.dashboard.charts.bars import Series
-from parabench.dashboard.charts.base import GROUP, INK, MUTED, PRACTICE, n
-from parabench.dashboard.markup import format_html
+from parabench.dashboard.charts.base import GRID, GROUP, INK, MUTED, PRACTICE, short
+from parabench.dashboard.markup import escaped
 
 WIDTH = 640
 PLOT_HEIGHT = 170
@@ -31,7 +33,12 @@ class Lines(base.Chart):
 
 STYLE = {
     "practice": {"colour": PRACTICE, "width": "2.5", "dash": "", "mark": base.circle},
-    "group": {"colour": GROUP, "width": "2", "dash": "5 3", "mark": base.square},
+    "group": {
+        "colour": GROUP,
+        "width": "2",
+        "dash": ' stroke-dasharray="5 3"',
+        "mark": base.square,
+    },
 }
 
 
@@ -55,11 +62,10 @@ def draw(chart: Lines) -> base.Drawing:
         width = free * weight / sum(weights)
         parts.append(_panel(chart, panel, x, width, top, bottom))
         x += width + PANEL_GAP
-    body = format_html("{}{}", keys, base.join(parts))
-    return base.Drawing(WIDTH, int(bottom + 40), body)
+    return base.Drawing(WIDTH, int(bottom + 40), SafeString("".join((keys, *parts))))
 
 
-def _panel(chart: Lines, panel: Panel, x: float, width: float, top: float, bottom: float):
+def _panel(chart: Lines, panel: Panel, x: float, width: float, top: float, bottom: float) -> str:
     known = [v for s in panel.series for v in s.values if v is not None]
     peak = max(known, default=0)
     low = min(min(known, default=0), 0)
@@ -72,43 +78,27 @@ def _panel(chart: Lines, panel: Panel, x: float, width: float, top: float, botto
     count = len(panel.labels)
     step = (right - left) / count
     at = [left + step * (i + 0.5) for i in range(count)]
+    at_text = base.shorts(at)
     parts = [
-        format_html(
-            '<text x="{}" y="{}" font-weight="600" fill="{}">{}</text>',
-            n(left),
-            n(top - 10),
-            INK,
-            panel.title,
-        )
+        f'<text x="{short(left)}" y="{short(top - 10)}" font-weight="600" fill="{INK}">'
+        f"{escaped(panel.title)}</text>"
     ]
+    x1, x2, text_x = short(left), short(right), short(left - 6)
     for v in values:
         y = y_scale(v)
         parts.append(
-            format_html(
-                '<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{}"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
-                n(left),
-                n(right),
-                base.GRID,
-                n(left - 6),
-                n(y + 4),
-                MUTED,
-                write(v),
-                y=n(y),
-            )
+            f'<line x1="{x1}" y1="{short(y)}" x2="{x2}" y2="{short(y)}" stroke="{GRID}"/>'
+            f'<text x="{text_x}" y="{short(y + 4)}" text-anchor="end" font-size="11" '
+            f'fill="{MUTED}">{escaped(write(v))}</text>'
         )
     # At most one label per ~56 px: every k-th, always the last.
     every = max(1, round(56 / step + 0.49))
+    label_y = short(bottom + 16)
     for i, label in enumerate(panel.labels):
         if i % every == 0 or (i == count - 1 and count % every == 1):
             parts.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                    n(at[i]),
-                    n(bottom + 16),
-                    MUTED,
-                    label,
-                )
+                f'<text x="{at_text[i]}" y="{label_y}" text-anchor="middle" font-size="11" '
+                f'fill="{MUTED}">{escaped(label)}</text>'
             )
     # The group first, so that the practice's line and dots lie on top where they meet.
     for s in sorted(panel.series, key=lambda s: s.role != "group"):
@@ -118,20 +108,15 @@ def _panel(chart: Lines, panel: Panel, x: float, width: float, top: float, botto
             if v is None:
                 pen = "M"
                 continue
-            path.append(f"{pen}{n(at[i])} {n(y_scale(v))}")
+            path.append(f"{pen}{at_text[i]} {short(y_scale(v))}")
             pen = "L"
         if path:
             parts.append(
-                format_html(
-                    '<path d="{}" fill="none" stroke="{}" stroke-width="{}"{}/>',
-                    "".join(path),
-                    style["colour"],
-                    style["width"],
-                    format_html(' stroke-dasharray="{}"', style["dash"]) if style["dash"] else "",
-                )
+                f'<path d="{"".join(path)}" fill="none" stroke="{style["colour"]}" '
+                f'stroke-width="{style["width"]}"{style["dash"]}/>'
             )
         for i, v in enumerate(s.values):
             if v is not None:
                 hover = f"{panel.labels[i]}, {s.name}: {chart.show(v)}"
                 parts.append(style["mark"](at[i], y_scale(v), style["colour"], hover))
-    return base.join(parts)
+    return "".join(parts)

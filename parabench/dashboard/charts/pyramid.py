@@ -4,9 +4,11 @@ as solid bars, the group as outlines over them."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.safestring import SafeString
+
 import parabench.dashboard.charts.base as base
-from parabench.dashboard.charts.base import GROUP, INK, PRACTICE, n
-from parabench.dashboard.markup import format_html
+from parabench.dashboard.charts.base import GROUP, INK, PRACTICE, short
+from parabench.dashboard.markup import escaped
 
 WIDTH = 560
 ROW = 20
@@ -53,17 +55,13 @@ def draw(chart: Pyramid) -> base.Drawing:
         base.Scale(0, high, middle - CENTRE / 2, middle - CENTRE / 2 - half),
         base.Scale(0, high, middle + CENTRE / 2, middle + CENTRE / 2 + half),
     )
+    heads = short(heads_y)
     parts = [
-        format_html(
-            '<text x="{}" y="{}" text-anchor="middle" font-weight="600">{}</text>'
-            '<text x="{}" y="{}" text-anchor="middle" font-weight="600">{}</text>',
-            n(middle - CENTRE / 2 - half / 2),
-            n(heads_y),
-            chart.left.name,
-            n(middle + CENTRE / 2 + half / 2),
-            n(heads_y),
-            chart.right.name,
-        )
+        keys,
+        f'<text x="{short(middle - CENTRE / 2 - half / 2)}" y="{heads}" text-anchor="middle" '
+        f'font-weight="600">{escaped(chart.left.name)}</text>'
+        f'<text x="{short(middle + CENTRE / 2 + half / 2)}" y="{heads}" text-anchor="middle" '
+        f'font-weight="600">{escaped(chart.right.name)}</text>',
     ]
     count = len(chart.bands)
     bottom = top + count * ROW
@@ -73,49 +71,31 @@ def draw(chart: Pyramid) -> base.Drawing:
     for row, band in enumerate(chart.bands):
         y = bottom - (row + 1) * ROW + (ROW - BAR) / 2  # youngest at the bottom
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
-                n(middle),
-                n(y + BAR - 3),
-                INK,
-                band,
-            )
+            f'<text x="{short(middle)}" y="{short(y + BAR - 3)}" text-anchor="middle" '
+            f'fill="{INK}">{escaped(band)}</text>'
         )
         for side, scale in zip(sides, towards, strict=True):
             parts.append(_bar(scale, y, side, row, band, chart))
-    body = format_html("{}{}", keys, base.join(parts))
-    return base.Drawing(WIDTH, int(bottom + 22), body)
+    return base.Drawing(WIDTH, int(bottom + 22), SafeString("".join(parts)))
 
 
-def _bar(scale, y, side: Side, row: int, band: str, chart: Pyramid):
+def _bar(scale, y, side: Side, row: int, band: str, chart: Pyramid) -> str:
     own = side.practice[row] if row < len(side.practice) else None
     group = side.group[row] if row < len(side.group) else None
-    out = []
+    out = ""
     if own is not None:
         x0, x1 = sorted((scale(0), scale(own)))
-        out.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
-                n(x0),
-                n(y),
-                n(max(x1 - x0, 0.5)),
-                BAR,
-                PRACTICE,
-                f"{side.name} {band}, {chart.practice_name}: {chart.show(own)}",
-            )
+        hover = f"{side.name} {band}, {chart.practice_name}: {chart.show(own)}"
+        out += (
+            f'<rect x="{short(x0)}" y="{short(y)}" width="{short(max(x1 - x0, 0.5))}" '
+            f'height="{BAR}" fill="{PRACTICE}"><title>{escaped(hover)}</title></rect>'
         )
     if group is not None:
         x0, x1 = sorted((scale(0), scale(group)))
-        out.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="{}" '
-                'stroke-width="2"><title>{}</title></rect>',
-                n(x0),
-                n(y + 1),
-                n(max(x1 - x0, 0.5)),
-                BAR - 2,
-                GROUP,
-                f"{side.name} {band}, {chart.group_name}: {chart.show(group)}",
-            )
+        hover = f"{side.name} {band}, {chart.group_name}: {chart.show(group)}"
+        out += (
+            f'<rect x="{short(x0)}" y="{short(y + 1)}" width="{short(max(x1 - x0, 0.5))}" '
+            f'height="{BAR - 2}" fill="none" stroke="{GROUP}" stroke-width="2"><title>'
+            f"{escaped(hover)}</title></rect>"
         )
-    return base.join(out)
+    return out

@@ -208,3 +208,9 @@ def test_the_funnel_s_count_axis_is_written_in_the_page_s_language():
         assert ">1.000</text>" in charts.render(funnel())
     with translation.override("en"):
         assert ">1,000</text>" in charts.render(funnel())
+
+
+def test_many_coordinates_are_written_as_one_by_one():
+    values = [0.0, -0.04, 0.04, 12.0, 12.05, 12.25, -3.25, 99.95, 1234.5678, 1e6, float("nan")]
+    assert base.shorts(values) == [base.short(v) for v in values]
+    assert base.shorts([]) == []
