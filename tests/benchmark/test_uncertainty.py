@@ -255,6 +255,11 @@ def test_a_spread_kpi_of_a_group_without_spread_has_no_side_but_says_so():
 def test_the_funnel_range_comes_from_the_practices_own_n_only():
     ns = u.funnel_ns(200)
     assert ns[0] == pytest.approx(20) and ns[-1] == pytest.approx(2000)
+    # From n = 10 on one stored row of two decades, scaled: the geometric grid of n's own range.
+    for n in (10.0, 37.3, 200.0, 9_876.5, 2.5e6):
+        want = np.geomspace(n / 10, n * 10, u.FUNNEL_POINTS)
+        assert u.funnel_ns(n) == pytest.approx(want, rel=1e-14)
+    assert len(u.funnel_ns(0.5)) == u.FUNNEL_POINTS and u.funnel_ns(0.5)[0] == 0.5
 
 
 def test_tau2_is_stored_to_two_significant_digits():
