@@ -46,7 +46,7 @@ from parabench.benchmark.models import GroupKind, GroupStatistics, ReferenceRate
 from parabench.benchmark.stats import STAT_FIELDS
 from parabench.benchmark.uncertainty import group_dispersion
 from parabench.flags import update_flag
-from parabench.tasks import paused_cycle_collector
+from parabench.tasks import kept_heap, paused_cycle_collector
 from parabench.uploads.models import Import, oldest_first
 
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
@@ -60,6 +60,7 @@ CHANGED_SHARE_FOR_FULL = 0.25
 
 
 @paused_cycle_collector()
+@kept_heap()
 def recompute_practices(year: int, practice_ids) -> dict:
     """Refresh what new or changed rows of these practices in ``year`` change, nothing else.
 
@@ -217,7 +218,7 @@ def recompute_all(years=None) -> dict:
     members = groups.memberships()
     previous = None  # (year, window → its counted practices and their growth base columns)
     for year in sorted(years):
-        with paused_cycle_collector(), transaction.atomic():
+        with paused_cycle_collector(), kept_heap(), transaction.atomic():
             _lock(year)
             mark_counted(year)
             if previous is None or previous[0] != year - 1:
