@@ -419,7 +419,8 @@ def markdown(result: dict) -> str:
         "cells with its windows, and the baseline computes no rates.",
         "",
         "**The incremental refresh** reads the year's counted rows window by window (the "
-        "national group holds every practice) and recomputes the changed practice's groups: "
+        "national group holds every practice; the next window is fetched in a thread while "
+        "this one's statistics are computed) and recomputes the changed practice's groups: "
         "national, province, network, its size class of the last recompute and of today, "
         "nationally and in the province, and its profile; any other group by kind only when a "
         "margin of the publication rule now lies within one practice per changed practice of "
