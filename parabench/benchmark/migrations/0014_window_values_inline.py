@@ -7,8 +7,8 @@ largest value left, the KPI vector, out to the TOAST table. Every refresh after 
 import reads every counted row of five windows, and fetching 10,000 vectors a window from the
 TOAST table one by one made that read 121 ms instead of 77 ms (national window with cells, wall,
 median of 9, 2026-11-30). With room for 3,000 bytes the cells are still compressed first, and
-the row then fits. Rows written before keep their TOAST (a row moves back when it is written
-again); on other databases this migration does nothing.
+the row then fits. Rows stored before keep their vector in the TOAST table (an update of their
+flags carries it over as it is); on other databases this migration does nothing.
 """
 
 from django.db import migrations
