@@ -419,13 +419,18 @@ def markdown(result: dict) -> str:
         "cells with its windows, and the baseline computes no rates.",
         "",
         "**The incremental refresh** reads the year's counted rows window by window (the "
-        "national group holds every practice) and recomputes the changed practice's groups: "
+        "national group holds every practice; the next window is fetched in a thread while "
+        "this one's statistics are computed) and recomputes the changed practice's groups: "
         "national, province, network, its size class of the last recompute and of today, "
         "nationally and in the province, and its profile; any other group by kind only when a "
         "margin of the publication rule now lies within one practice per changed practice of "
         "k (`recompute._may_flip`). The reference rates are recomputed only for the windows "
         "whose counted rows with cells changed: none after a 1.0 import that replaced a 1.0 "
-        "export, every window the export covers after a 1.1 import.",
+        "export, every window the export covers after a 1.1 import: it reads every counted "
+        "practice's cells of those windows (1.9 KB each) and computes every practice's index "
+        "for τ². A row with cells stays in one piece on PostgreSQL (`toast_tuple_target`, "
+        "docs/statistics.md §7), and a refresh runs with glibc keeping the memory its arrays "
+        "free for its next ones (`parabench.tasks.kept_heap`).",
         "",
         "**Verdicts.**",
         "",

@@ -2,6 +2,7 @@
 and the other rules tasks share."""
 
 import gc
+import sys
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.tasks import recompute_years, refresh_statistics
-from parabench.tasks import enqueue_once, paused_cycle_collector
+from parabench.tasks import enqueue_once, kept_heap, paused_cycle_collector
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,14 @@ def test_the_paused_cycle_collector_comes_back_as_it_was_also_after_an_error():
         assert not gc.isenabled()  # whoever paused it before decides when it runs again
     finally:
         gc.enable()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_the_kept_heap_is_set_once_however_nested_and_anew_after_an_error():
+    with kept_heap() as outer, kept_heap() as inner:
+        # The inner one must leave glibc alone, or its end would end the outer one's too.
+        assert (outer, inner) == (True, False)
+    with pytest.raises(ZeroDivisionError), kept_heap():
+        1 / 0  # noqa: B018
+    with kept_heap() as again:
+        assert again

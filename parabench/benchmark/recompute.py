@@ -27,6 +27,8 @@ differs.
 
 import hashlib
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
@@ -46,7 +48,7 @@ from parabench.benchmark.models import GroupKind, GroupStatistics, ReferenceRate
 from parabench.benchmark.stats import STAT_FIELDS
 from parabench.benchmark.uncertainty import group_dispersion
 from parabench.flags import update_flag
-from parabench.tasks import paused_cycle_collector
+from parabench.tasks import kept_heap, paused_cycle_collector
 from parabench.uploads.models import Import, oldest_first
 
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
@@ -60,6 +62,7 @@ CHANGED_SHARE_FOR_FULL = 0.25
 
 
 @paused_cycle_collector()
+@kept_heap()
 def recompute_practices(year: int, practice_ids) -> dict:
     """Refresh what new or changed rows of these practices in ``year`` change, nothing else.
 
@@ -217,7 +220,7 @@ def recompute_all(years=None) -> dict:
     members = groups.memberships()
     previous = None  # (year, window → its counted practices and their growth base columns)
     for year in sorted(years):
-        with paused_cycle_collector(), transaction.atomic():
+        with paused_cycle_collector(), kept_heap(), transaction.atomic():
             _lock(year)
             mark_counted(year)
             if previous is None or previous[0] != year - 1:
@@ -285,30 +288,43 @@ def mark_counted(year: int, practice_ids=None) -> int:
 
 def _select(columns, where: str, params) -> list[tuple]:
     """Plain SQL: at national scale the ORM's per-value converters cost more than the reading.
-    ``columns`` start with "id": the rows come back in id order.
+    ``columns`` start with "id": the rows come back in id order (``_fetch``)."""
+    return _fetch(_statement(columns, where), params)
+
+
+def _statement(columns, where: str) -> str:
+    """The SELECT of ``columns`` of the window rows ``where`` holds. Names come from the
+    model's metadata; values are parameters."""
+    q = connection.ops.quote_name
+    table = q(WindowValues._meta.db_table)
+    names = ", ".join(q(c) for c in columns)
+    return f"SELECT {names} FROM {table} WHERE {where}"  # noqa: S608
+
+
+def _fetch(sql: str, params, raw=None) -> list[tuple]:
+    """The rows of ``sql`` sorted by their first column (the id).
 
     On PostgreSQL the rows come in binary format: blobs arrive as bytes instead of hex text
-    twice their size that would have to be parsed. Names come from the model's metadata;
-    values are parameters.
+    twice their size that would have to be parsed. ``raw``: the psycopg connection to use, from
+    a thread that is not the connection's (``_each_window``); Django's connection otherwise.
 
     Sorted here, not by ``ORDER BY``: PostgreSQL sorted a window's 10,000 rows with their blobs
     (13 MB) by an external merge on disk past its 4 MB ``work_mem`` — 60 of the 68 ms the query
     took, five to seven times per refresh (EXPLAIN ANALYZE, national world, load 5); sorting
     the fetched tuples by their id costs a few milliseconds.
     """
-    q = connection.ops.quote_name
-    table = q(WindowValues._meta.db_table)
-    names = ", ".join(q(c) for c in columns)
-    sql = f"SELECT {names} FROM {table} WHERE {where}"  # noqa: S608
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Django's cursors bind client-side, which allows text results only.
-            import psycopg
+    if raw is not None or connection.vendor == "postgresql":
+        # Django's cursors bind client-side, which allows text results only.
+        import psycopg
 
-            with psycopg.Cursor(connection.connection) as binary:
-                binary.execute(sql, params, binary=True)
-                fetched = binary.fetchall()
-        else:
+        if raw is None:
+            connection.ensure_connection()
+            raw = connection.connection
+        with psycopg.Cursor(raw) as binary:
+            binary.execute(sql, params, binary=True)
+            fetched = binary.fetchall()
+    else:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
     fetched.sort(key=itemgetter(0))
@@ -358,6 +374,12 @@ def _read_window(
     ``cells``: the case-mix cells come along in the same query, for the window's reference
     rates. One query instead of a second one over the same rows: 100 ms against 48 + 71 ms a
     national window (values; cells alone; wall, median of 6, PostgreSQL, load 3)."""
+    sql, params = _window_query(year, window, counted, cells, practice_ids, unhandled)
+    return _window_rows(_fetch(sql, params), cells)
+
+
+def _window_query(year, window, counted=True, cells=False, practice_ids=None, unhandled=False):
+    """The statement and parameters of ``_read_window``."""
     q = connection.ops.quote_name
     where = f"{q('year')} = %s AND {q('window')} = %s"
     params = [year, window]
@@ -369,8 +391,12 @@ def _read_window(
     if unhandled:
         where += f" AND ({q('growth')} IS NULL OR {q('growth_layout_id')} <> %s)"
         params.append(layout.layout_id(layout.growth_names()))
-    columns = ROW_COLUMNS + (CELL_COLUMNS if cells else ())
-    fetched = _select(columns, where, params)
+    return _statement(ROW_COLUMNS + (CELL_COLUMNS if cells else ()), where), params
+
+
+def _window_rows(fetched: list[tuple], cells: bool):
+    """``WindowRows`` of a window's fetched rows (``_window_query``, in id order); None when
+    there are none."""
     if not fetched:
         return None
     columns = list(zip(*fetched, strict=True))
@@ -395,6 +421,40 @@ def _read_window(
         [cell_blobs[i] for i in kept], [cell_layouts[i] for i in kept], casemix.CELL_NAMES
     )
     return rows._replace(has_cells=has_cells, cells=matrix)
+
+
+def _each_window(year: int, cells_windows, before=None):
+    """(window, its counted rows or None) for each window of ``year`` in order, as
+    ``_read_window`` (with cells for ``cells_windows``). ``before``: a function of the window to
+    run before its rows are read (the full recompute's pass over the rows that do not count).
+
+    Without ``before``, on PostgreSQL: a thread fetches the next window's rows on this
+    transaction's connection while the caller computes this one's statistics. The server reads
+    and sends a window (30–50 ms, about twice that with cells) in a process of its own and
+    psycopg waits without the GIL, so that time overlaps with numpy on the other core instead
+    of adding to it. The caller uses the connection only between fetches (psycopg's connection
+    lock would make it wait otherwise), and an early exit (``RowsRemoved``) waits for a fetch
+    under way before the transaction rolls back. The rows are handed over, not kept here: the
+    caller frees a window's matrices as soon as it has its values.
+    """
+    queries = [_window_query(year, window, cells=window in cells_windows) for window in WINDOWS]
+    if before is not None or connection.vendor != "postgresql":
+        for window, (sql, params) in zip(WINDOWS, queries, strict=True):
+            if before is not None:
+                before(window)
+            yield window, _window_rows(_fetch(sql, params), window in cells_windows)
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-read") as reader:
+        pending = reader.submit(_fetch, *queries[0], raw)
+        for at, window in enumerate(WINDOWS):
+            rows = [_window_rows(pending.result(), window in cells_windows)]
+            # The next fetch starts once this window's fetched rows are gone (the future held
+            # them): two windows' fetched rows at once were 60 MB more of the worker's peak.
+            if at + 1 < len(WINDOWS):
+                pending = reader.submit(_fetch, *queries[at + 1], raw)
+            yield window, rows.pop()
 
 
 def _counted_by_window(year: int, practice_ids=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -533,52 +593,70 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
     # The windows whose national reference rates are computed again (``_window_rates``).
     rates_windows = set(WINDOWS) if changed is None else changed.rates_windows
     rate_rows = []
-    for window in WINDOWS:
-        if growth_from is not None:
-            _refresh_uncounted_growth(year, window, growth_from.get(window))
-        rows = _read_window(year, window, cells=window in rates_windows)
-        if window == groups.SIZE_WINDOW:  # the first window read: the year's size classes
-            classes = _size_classes(rows)
-            member_keys = _member_keys(members, classes)
+
+    def uncounted(window):  # the full recompute's pass over the rows that do not count
+        _refresh_uncounted_growth(year, window, growth_from.get(window))
+
+    # Read ahead (``_each_window``) unless the full recompute writes growth figures between its
+    # reads: its pass over the rows that do not count must not overlap the next window's rows
+    # (memory). Closed on every way out, so that no read is under way when the caller's
+    # transaction ends (``RowsRemoved``).
+    windows = _each_window(year, rates_windows, before=None if growth_from is None else uncounted)
+    with closing(windows):
+        for window, rows in windows:
+            if window == groups.SIZE_WINDOW:  # the first window read: the year's size classes
+                classes = _size_classes(rows)
+                member_keys = _member_keys(members, classes)
+                if only is not None:
+                    by_kind = _by_kind_groups(year, members, classes, member_keys, changed)
+            if changed is not None:
+                found = (
+                    0 if rows is None else int(np.isin(rows.practices[rows.counted], known).sum())
+                )
+                if found != changed.expected_counts.get(window, 0):
+                    raise RowsRemoved(f"{year} {window}: {found} counted rows")
+            if rows is None:
+                if only is not None:  # nothing counts here (any more): the groups' rows go
+                    replaced[window] = set(only) | by_kind[0]
+                continue
+            ids, practices, counted, stored, growth = (
+                rows.ids,
+                rows.practices,
+                rows.counted,
+                rows.stored,
+                rows.growth,
+            )
+            use = counted & np.isin(practices, known)
+            if rows.cells is not None:
+                rate_rows += _window_rates(year, window, rows, use, k, now)
+            if growth_from is not None:
+                growth = _renew_growth(rows, growth_from.get(window))
+                counted_vectors[window] = (practices, stored[:, _GROWTH_BASES])
+            if use.all():  # an incremental recompute reads only counted rows: no copies to take
+                values = with_growth(stored, growth)
+            else:
+                values, ids, practices = (
+                    with_growth(stored[use], growth[use]),
+                    ids[use],
+                    practices[use],
+                )
+            # This window's matrices (and its cells) go before its statistics are computed,
+            # while the next window is fetched: otherwise two windows' worth (~40 MB at
+            # national scale, 60 with cells) lived at once.
+            del rows, stored, growth
+            keys = _row_keys(member_keys, practices)
+            present = ~np.isnan(values)
+            wanted = only
             if only is not None:
-                by_kind = _by_kind_groups(year, members, classes, member_keys, changed)
-        if changed is not None:
-            found = 0 if rows is None else int(np.isin(rows.practices[rows.counted], known).sum())
-            if found != changed.expected_counts.get(window, 0):
-                raise RowsRemoved(f"{year} {window}: {found} counted rows")
-        if rows is None:
-            if only is not None:  # nothing counts here (any more): the groups' rows go
-                replaced[window] = set(only) | by_kind[0]
-            continue
-        ids, practices, counted, stored, growth = (
-            rows.ids,
-            rows.practices,
-            rows.counted,
-            rows.stored,
-            rows.growth,
-        )
-        use = counted & np.isin(practices, known)
-        if rows.cells is not None:
-            rate_rows += _window_rates(year, window, rows, use, k, now)
-        if growth_from is not None:
-            growth = _renew_growth(rows, growth_from.get(window))
-            counted_vectors[window] = (practices, stored[:, _GROWTH_BASES])
-        if use.all():  # an incremental recompute reads only counted rows: no copies to take
-            values = with_growth(stored, growth)
-        else:
-            values, ids, practices = with_growth(stored[use], growth[use]), ids[use], practices[use]
-        # This window's matrices (and its cells) go before the next is read: otherwise two
-        # windows' worth (~40 MB at national scale, 60 with cells) lived at once.
-        del rows, stored, growth
-        keys = _row_keys(member_keys, practices)
-        present = ~np.isnan(values)
-        wanted = only
-        if only is not None:
-            forced, checked = by_kind
-            moved = _may_flip(checked, keys, present, k, len(changed.practices)) if checked else ()
-            wanted = replaced[window] = set(only) | forced | set(moved)
-        stat_rows += _window_statistics(year, window, ids, values, present, keys, wanted, k, now)
-        del values, present
+                forced, checked = by_kind
+                moved = (
+                    _may_flip(checked, keys, present, k, len(changed.practices)) if checked else ()
+                )
+                wanted = replaced[window] = set(only) | forced | set(moved)
+            stat_rows += _window_statistics(
+                year, window, ids, values, present, keys, wanted, k, now
+            )
+            del values, present
     _replace(year, None if only is None else replaced, stat_rows)
     _store_rates(year, None if changed is None else rates_windows, rate_rows)
     return {"groups": len(stat_rows), "counted": counted_vectors}
