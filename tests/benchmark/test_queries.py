@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from django.test import override_settings
 
+from parabench.benchmark import layout
 from parabench.benchmark.disclosure import publish, round_published
+from parabench.benchmark.models import GroupStatistics
 from parabench.benchmark.queries import dashboard_for, trends_for
 from parabench.benchmark.recompute import recompute_all
 from parabench.benchmark.stats import STAT_FIELDS, describe_columns
@@ -219,6 +221,35 @@ def test_trends_run_across_all_imports_with_growth_and_group_medians():
     assert by_label["2025 K1"].group_median == 400  # sizes 2..6
     # Only the practice's own import counts in 2026, so no group median there.
     assert by_label["2026 K1"].group_median is None
+
+
+def test_trend_medians_follow_every_new_version_of_a_group_s_statistics():
+    """Trends keeps the rows it read per process on PostgreSQL (``queries._medians``): a row
+    written again — even in place, under the same id — is read again."""
+    practices = [PracticeFactory() for _ in range(5)]
+    for size, practice in enumerate(practices, start=1):
+        make_import(practice, 2024, size=size)
+        make_import(practice, 2025, size=size + 1)
+    imp = make_import(practices[0], 2026, quarters=2, size=4)
+    national = GroupStatistics.objects.filter(kind="national", key="", window="Q1")
+
+    def shown(year):
+        patients = next(s for s in trends_for(imp, "national").series if s.code == "patients")
+        return next(p.group_median for p in patients.points if p.label == f"{year} K1")
+
+    def stored(year):
+        row = national.get(year=year)
+        _counts, medians = layout.table(
+            bytes(row.stats), row.statistics_id, row.columns_id, ("n", "median"), ("patients",)
+        )
+        return float(medians[0])
+
+    assert (shown(2024), shown(2025)) == (stored(2024), stored(2025)) == (300, 400)
+    national.filter(year=2025).update(stats=national.get(year=2024).stats)
+    assert shown(2025) == stored(2025) == 300
+    # A new import: the refresh writes the year's rows anew.
+    make_import(practices[1], 2025, size=9)
+    assert shown(2025) == stored(2025) > 400
 
 
 def test_an_unknown_group_is_refused():
