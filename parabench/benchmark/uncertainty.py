@@ -749,9 +749,11 @@ def _poisson_curves(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.nd
     """``poisson_exact(count, level, exact=False)`` for an array of counts: Wilson–Hilferty on
     arrays where it is what is drawn, the exact quantiles one by one below DRAWN_EXACT_BELOW."""
     alpha = 1 - level
-    low = _wilson_hilferty_curve(alpha / 2, counts)
-    high = _wilson_hilferty_curve(1 - alpha / 2, counts + 1)
-    for i in np.flatnonzero(counts < DRAWN_EXACT_BELOW).tolist():
+    low, high = np.empty_like(counts), np.empty_like(counts)
+    drawn = counts >= DRAWN_EXACT_BELOW
+    low[drawn] = _wilson_hilferty_curve(alpha / 2, counts[drawn])
+    high[drawn] = _wilson_hilferty_curve(1 - alpha / 2, counts[drawn] + 1)
+    for i in np.flatnonzero(~drawn).tolist():
         low[i], high[i] = poisson_exact(float(counts[i]), level, exact=False)
     return low, high
 

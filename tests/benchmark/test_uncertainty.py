@@ -419,7 +419,7 @@ def test_a_drawn_funnel_is_the_limits_at_each_of_its_denominators(
 def test_a_rate_funnel_is_drawn_within_a_thousandth_of_the_exact_limits():
     """Its curves use Wilson–Hilferty from an expected count of 50 on (``DRAWN_EXACT_BELOW``),
     the exact quantiles below; the verdict's limits are always exact."""
-    counts = np.geomspace(0.2, 20_000, 240)
+    counts = np.concatenate(([0.0], np.geomspace(0.2, 20_000, 240)))
     for level in u.LEVELS:
         low, high = u._poisson_curves(counts, level)
         for count, drawn in zip(counts.tolist(), zip(low, high, strict=True), strict=True):
