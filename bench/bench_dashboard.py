@@ -156,17 +156,8 @@ def _measured_practice() -> int:
     )
 
 
-def child(
-    url: str,
-    practices: int,
-    years: int,
-    requests: int,
-    reuse: bool = False,
-    rounds: int = 3,
-    concurrent_requests: int = 10,
-    template: str = TEMPLATE,
-    prepare_only: bool = False,
-) -> dict:
+def portal_setup(url: str) -> None:
+    """Django set up as the portal runs in production, on the database ``url``."""
     os.environ["DATABASE_URL"] = url
     # Production settings: DEBUG off (no query log, no debug templates).
     os.environ["DEBUG"] = "0"
@@ -183,9 +174,23 @@ def child(
 
     from parabench.env import prepared_statements_by_default
 
-    # As the portal runs (parabench/asgi.py, which is imported below, after the settings).
+    # As the portal runs (parabench/asgi.py, which the benchmark imports after the settings).
     prepared_statements_by_default()
     django.setup()
+
+
+def child(
+    url: str,
+    practices: int,
+    years: int,
+    requests: int,
+    reuse: bool = False,
+    rounds: int = 3,
+    concurrent_requests: int = 10,
+    template: str = TEMPLATE,
+    prepare_only: bool = False,
+) -> dict:
+    portal_setup(url)
     import http.client
 
     from django.conf import settings

@@ -25,21 +25,11 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def dump(out: Path) -> int:
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DASHBOARD_URL", "postgres://postgres@127.0.0.1:5432/dash_bench"
-    )
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 60)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    from bench.bench_dashboard import GROUPS, LAST_YEAR, POSTGRES_URL, TABS, portal_setup
 
-    django.setup()
+    portal_setup(POSTGRES_URL)
     from django.test import Client
 
-    from bench.bench_dashboard import GROUPS, LAST_YEAR, TABS
     from parabench.accounts.models import User
     from parabench.benchmark.queries import TREND_KPIS
     from parabench.uploads.models import Import
