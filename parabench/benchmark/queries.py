@@ -679,7 +679,7 @@ def _medians(years, windows, group, codes) -> tuple[dict, dict]:
             )
         else:
             counts, values = counts[indexes], values[indexes]
-        if postgres and (row.id, row.version) not in kept and row.id in read:
+        if postgres and row.id in read:  # read: exactly the rows not kept yet
             _remember(row, read[row.id])
         sizes[(row.year, row.window_code)] = row.n
         found[(row.year, row.window_code)] = {

@@ -177,12 +177,12 @@ def gamma_ppf(q: float, shape: float) -> float:
     return x
 
 
-def wilson_hilferty(q: float, shape: float) -> float:
-    """The Wilson–Hilferty approximation of a gamma quantile: relative error below 10⁻³ from
-    shape 50 on, 10⁻⁴ from 200, 10⁻⁵ from 1,000. Only for drawing curves, never for a verdict."""
-    z = normal_quantile(q)
+def wilson_hilferty(q: float, shape):
+    """The Wilson–Hilferty approximation of a gamma quantile, of one shape or an array of them:
+    relative error below 10⁻³ from shape 50 on, 10⁻⁴ from 200, 10⁻⁵ from 1,000. Only for drawing
+    curves, never for a verdict."""
     c = 1 / (9 * shape)
-    return shape * (1 - c + z * math.sqrt(c)) ** 3
+    return shape * (1 - c + normal_quantile(q) * np.sqrt(c)) ** 3
 
 
 # A funnel's rate curves are drawn with Wilson–Hilferty from an expected count of 50 on: at most
@@ -751,18 +751,11 @@ def _poisson_curves(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.nd
     alpha = 1 - level
     low, high = np.empty_like(counts), np.empty_like(counts)
     drawn = counts >= DRAWN_EXACT_BELOW
-    low[drawn] = _wilson_hilferty_curve(alpha / 2, counts[drawn])
-    high[drawn] = _wilson_hilferty_curve(1 - alpha / 2, counts[drawn] + 1)
+    low[drawn] = wilson_hilferty(alpha / 2, counts[drawn])
+    high[drawn] = wilson_hilferty(1 - alpha / 2, counts[drawn] + 1)
     for i in np.flatnonzero(~drawn).tolist():
         low[i], high[i] = poisson_exact(float(counts[i]), level, exact=False)
     return low, high
-
-
-def _wilson_hilferty_curve(q: float, shapes: np.ndarray) -> np.ndarray:
-    """``wilson_hilferty`` for an array of shapes (where it is used, shape ≥ 50: the base of the
-    cube stays positive)."""
-    c = 1 / (9 * shapes)
-    return shapes * (1 - c + normal_quantile(q) * np.sqrt(c)) ** 3
 
 
 def _wilson_curves(x: np.ndarray, n: np.ndarray, z) -> tuple[np.ndarray, np.ndarray]:
