@@ -26,6 +26,7 @@ MANAGE_PY = ROOT / "manage.py"
 UPLOADER_SITE = ROOT / "deploy" / "nginx" / "parabench-uploader.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SERVICE = "/ParabenchUploader/services"
+STATISTICS_NICE = 10
 
 
 def _replace(text: str, old: str, new: str) -> str:
@@ -160,10 +161,12 @@ def processes(
             for n in range(1, import_workers + 1)
         ),
         # import_worker too: at its start it queues again a refresh its predecessor was killed
-        # in (parabench.tasks.worker_starting), and its id names host and pid.
+        # in (parabench.tasks.worker_starting), and its id names host and pid. At a lower CPU
+        # priority: a refresh may lag, an upload should not wait for the CPU.
         Process(
             "statistics-worker",
-            [*manage, "import_worker", "--queue-name", "statistics", *worker_options],
+            [*manage, "import_worker", "--queue-name", "statistics", "--nice", str(STATISTICS_NICE)]
+            + worker_options,
         ),
     ]
 

@@ -193,3 +193,25 @@ def test_concurrent_workers_import_every_upload_exactly_once_when_one_is_killed(
     statistics_workers = {w for r in refreshes.filter(status="SUCCESSFUL") for w in r.worker_ids}
     assert {r.queue_name for r in refreshes} == {"statistics"}
     assert statistics_workers and not statistics_workers & import_workers
+
+
+def _nice(pid: int) -> int:
+    """The process's nice value (field 19 of /proc/<pid>/stat, after the command in brackets)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16])
+
+
+def test_the_statistics_worker_yields_the_cpu_to_uploads_and_imports(running_topology):
+    """A national refresh may lag; an upload should not wait for the CPU (docs/deployment.md)."""
+    process, _base, log_path = running_topology
+    children = _children(process.pid)
+    statistics = [p for p, cmd in children.items() if "--queue-name statistics" in cmd]
+    others = [p for p, cmd in children.items() if "--queue-name default" in cmd or "uploads" in cmd]
+    assert len(statistics) == 1 and len(others) == 4, children
+    # The worker lowers its priority once Django is set up, just before it starts working.
+    deadline = time.monotonic() + 60
+    while _nice(statistics[0]) != topology.STATISTICS_NICE:
+        assert time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.1)
+    assert topology.STATISTICS_NICE > 0
+    assert {_nice(pid) for pid in others} == {0}

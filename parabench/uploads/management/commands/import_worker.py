@@ -24,6 +24,11 @@ worker of its own (``import_worker --queue-name statistics``, docs/deployment.md
 A locked SQLite database (another process held the write lock longer than the busy timeout, e.g.
 on a loaded machine) is waited out and the worker carries on; it never ends the worker.
 
+``--nice N`` lowers the worker's CPU priority by N before it starts (``os.nice``; threads it
+starts later inherit it). The production topology runs its statistics worker at ``--nice 10``:
+a national refresh is a background aggregate that may lag a few seconds, while an upload waiting
+for the CPU is a practice waiting for its answer (docs/deployment.md, "What breaks first").
+
 ``--verbosity 0`` leaves out the routine lines only (a task started, a task succeeded: one line
 each per notification, statistics refresh or sweep) and still prints every failed task with its
 traceback, and the worker's warnings. ``db_worker``'s own 0 silences everything, failures too.
@@ -31,6 +36,7 @@ traceback, and the worker's warnings. ``db_worker``'s own 0 silences everything,
 """
 
 import logging
+import os
 import time
 
 from django.db import OperationalError, close_old_connections
@@ -66,6 +72,12 @@ class Command(DBWorkerCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*")
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            help="lower this worker's CPU priority by N (os.nice), e.g. 10 for the statistics",
+        )
 
     def configure_logging(self, verbosity: int) -> None:
         super().configure_logging(verbosity)
@@ -74,6 +86,8 @@ class Command(DBWorkerCommand):
             db_worker_logger.setLevel(logging.WARNING)
 
     def handle(self, *args, **options):
+        if options["nice"]:
+            os.nice(options["nice"])
         connection_created.connect(_relaxed_commits, dispatch_uid="import_worker_relaxed")
         from django.db import connection
 
