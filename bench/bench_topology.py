@@ -8,8 +8,8 @@ mutual-TLS connection, while the import workers import them (issue 18, items 2 a
    portal's code and upload last year (format 1.1, ~80 KB each).
 2. The production topology (``python -m parabench.topology``, ``DEBUG=0``): nginx terminating
    mutual TLS with ``deploy/nginx/parabench-uploader.conf`` in front of 2 plain uploaders,
-   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics`` (whose national
-   refresh of last year runs during the load).
+   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics`` at nice 10
+   (whose national refresh of last year runs during the load).
 3. Load: ``--processes`` client processes × ``--threads`` threads POST distinct valid exports for
    60 s. **Every upload opens a new TCP and TLS connection** (full handshake with the practice's
    RSA-2048 certificate; no keep-alive, no session resumption: nginx keeps no session cache and
