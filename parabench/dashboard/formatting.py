@@ -45,7 +45,14 @@ def number_format(decimals: int = 0):
     benchmark's machine) and ``get_format`` per column 30 µs, both of which a dashboard page
     would feel. A language that does not group by threes gets ``numberformat.format`` itself.
     """
-    decimal_mark, thousands_mark, grouping = marks(language.current())
+    return _number_format(decimals, language.current())
+
+
+# Kept per process, as the marks are: a theme tab asks for about 110 number writers (every
+# value, range and table column of its cards), a few distinct ones (issue 18, session 10).
+@functools.lru_cache(maxsize=64)
+def _number_format(decimals: int, language_code: str):
+    decimal_mark, thousands_mark, grouping = marks(language_code)
     spec = f",.{decimals}f"
     if grouping != 3:
 

@@ -8,10 +8,12 @@ chart ever carries another practice's value: only the group's published quantile
 the practice's own value.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy
 
+from parabench import language
 from parabench.benchmark import catalogue, groups
 from parabench.benchmark.queries import TREND_KPIS
 from parabench.dashboard import charts, formatting
@@ -98,6 +100,13 @@ UNIT_WORDS = {
 def value_format(number_format: str | None, unit: str = ""):
     """A function writing figures in the catalogue's number format, built once per KPI:
     € 36,53, 59,3 %, 11,2 zittingen, 1.804."""
+    return _value_format(number_format, unit, language.current())
+
+
+# Kept per process and language: a theme tab asks for about 45 (a KPI's card, its funnel and
+# table, its index), of a few dozen distinct ones (issue 18, session 10).
+@functools.lru_cache(maxsize=256)
+def _value_format(number_format: str | None, unit: str, language_code: str):
     if number_format == "pct":
         write = formatting.percent_format(1)
     elif number_format in ("eur", "eur0"):
