@@ -116,39 +116,35 @@ def main(argv: list[str] | None = None) -> int:
         "| benchmark | what | exit | wall time | load average at start |",
         "|---|---|---|---|---|",
     ]
-    if not outcomes:
-        lines[2] = (
-            f"Gathered by `python -m bench.run_all --collect` on {dt.date.today().isoformat()} "
-            "from the reports each benchmark wrote when it last ran (see their dates and machine "
-            "load); `make bench` runs them all again."
-        )
-        lines += [f"| [{n}](benchmarks-{n}.md) | {t} | – | – | – |" for n, t in BENCHES]
-    earlier = _earlier_run() if args.only and outcomes else None
+    # A partial run (--only) or a gathering (--collect) keeps what the page said of the others.
+    earlier = _earlier_run() if args.only or args.collect else None
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    ran = {outcome[0]: outcome for outcome in outcomes}
-    for name, title in BENCHES if earlier else []:
-        if name not in ran and name in earlier.rows:
-            lines.append(earlier.rows[name])
-        elif name in ran:
-            _name, _title, code, seconds, load = ran[name]
+    ran = {outcome[0]: outcome[2:] for outcome in outcomes}
+    for name, title in BENCHES:
+        if name in ran:
+            code, seconds, load = ran[name]
+            when = f" (run of {now})" if earlier else ""
             lines.append(
                 f"| [{name}](benchmarks-{name}.md) | {title} | {code} | {seconds:.0f} s | "
-                f"{load:.1f} (run of {now}) |"
+                f"{load:.1f}{when} |"
             )
-    for name, title, code, seconds, load in [] if earlier else outcomes:
-        lines.append(
-            f"| [{name}](benchmarks-{name}.md) | {title} | {code} | {seconds:.0f} s | {load:.1f} |"
-        )
-    if outcomes and not args.only:
+        elif earlier:
+            default = f"| [{name}](benchmarks-{name}.md) | {title} | – | – | – |"
+            lines.append(earlier.rows.get(name, default))
+    if outcomes and not earlier:
         total = sum(outcome[3] for outcome in outcomes)
         met = "met" if total < BUDGET_SECONDS else "NOT MET"
         lines += ["", f"{TOOK} {total / 60:.0f} min (target < 30 min): **{met}**."]
     if earlier:
+        what = (
+            f"`python -m bench.run_all --only {args.only}`, which ran those benchmarks again"
+            if outcomes
+            else "`python -m bench.run_all --collect`, which ran none"
+        )
         lines[2] = (
-            f"Written by `python -m bench.run_all --only {args.only}` on "
-            f"{dt.date.today().isoformat()}, {machine()}: those benchmarks ran again; every other "
-            "row and report is from the run its row names. Each section below is the benchmark's "
-            "own report; the targets come from the issues."
+            f"Written by {what}, on {dt.date.today().isoformat()}, {machine()}: each row of the "
+            "table of runs names the run its report is from. Each section below is the "
+            "benchmark's own report; the targets come from the issues."
         )
         if earlier.took:
             lines += ["", f"The last full run ({earlier.day}): {earlier.took}"]
