@@ -35,3 +35,15 @@ def test_the_tag_renders_in_a_template_without_double_escaping():
 def test_row_headers_can_link_with_the_address_escaped():
     html = data_table([("Zittingen", "1")], links=["?groep=region&tab=trends"])
     assert '<th scope="row"><a href="?groep=region&amp;tab=trends">Zittingen</a></th>' in html
+
+
+def test_the_key_figures_escape_every_value():
+    from parabench.dashboard.explain import HeaderFigure
+    from parabench.dashboard.templatetags.dashboard_links import key_figures
+
+    html = key_figures(
+        [HeaderFigure(code='a"b', name="<script>x</script>", value="1 & 2", median="<b>")]
+    )
+    assert "<script>" not in html and "<b>" not in html
+    assert 'data-kpi="a&quot;b"' in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<strong>1 &amp; 2</strong>" in html and "&lt;b&gt;)</span>" in html
