@@ -1,6 +1,7 @@
-"""``format_html`` and ``format_html_join`` for the dashboard's charts, cards and tables: the same
-contract as Django's (every value escaped unless it is already safe markup; the result is safe),
-with less work per value.
+"""``escaped``, ``format_html`` and ``format_html_join`` for the dashboard's markup written in
+Python: the same contract as Django's (every value escaped unless it is already safe markup; the
+result is safe), with less work per value. The charts, cards and tables put ``escaped`` values
+into f-strings (issue 18, sessions 9 and 10); the links and the legends use ``format_html``.
 
 A theme tab fills about 1,300 values into markup (the SVG of its charts, its cards and tables).
 Django's ``conditional_escape`` asks each value for a lazy translation, for ``__html__`` (an
