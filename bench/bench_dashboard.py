@@ -54,8 +54,10 @@ from bench.common import (
     Verdict,
     concurrent_gets_in_process,
     load_average,
+    machine_probe,
     min_median,
     peak_rss_mb,
+    probe_text,
     verdict_table,
 )
 from parabench.benchmark.catalogue import THEMES
@@ -214,6 +216,7 @@ def child(
     call_command("collectstatic", "--noinput", verbosity=0)
     result = {"database": connection.vendor, "practices": practices, "years": years}
     result["load"] = os.getloadavg()[0]
+    result["probe"] = machine_probe()
     if reuse and Practice.objects.exists():
         # The data of an earlier run, as it is: only the page timings are new.
         result.update(
@@ -540,7 +543,8 @@ def markdown(r: dict) -> str:
             if r.get("pool")
             else ", a new connection per request (no pool)"
         )
-        + (f"; load average (1 min) before: {r['load']:.1f}" if r.get("load") else ""),
+        + (f"; load average (1 min) before: {r['load']:.1f}" if r.get("load") else "")
+        + (f"; {probe_text(r['probe'])}" if r.get("probe") else ""),
         f"- Scale: {r['practices']:,} practices × {r['years']} years = "
         f"{r['window_rows']:,} stored window rows; "
         + (

@@ -50,7 +50,9 @@ from bench.common import (
     bench_environment,
     cpu_of_tree,
     load_average,
+    machine_probe,
     peak_rss_of_tree,
+    probe_text,
     verdict_table,
 )
 
@@ -353,6 +355,7 @@ def measure(
     running = _start_topology(env, port, uploader_ports)
     try:
         time.sleep(2)
+        result["probe"] = machine_probe()
         spec["start_at"] = time.time() + 3
         spec_path = WORK / "load.json"
         spec_path.write_text(json.dumps(spec))
@@ -580,8 +583,9 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         f"average {result['load_average_before']:.1f} before, "
         f"{result['load_average_during']:.1f} at the end of the load; the machine's CPU was "
         f"{100 * busy:.0f} % busy during the load, {100 * _our_share(result):.0f} % of it this "
-        "topology, its PostgreSQL backends and its load clients). How: the docstring of "
-        "`bench/bench_topology.py`.",
+        "topology, its PostgreSQL backends and its load clients; "
+        f"{probe_text(result['probe']) if result.get('probe') else 'no machine probe'}). How: "
+        "the docstring of `bench/bench_topology.py`.",
         "",
         *verdict_table(checks),
         "",

@@ -173,6 +173,58 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
+PROBE_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def machine_probe(database_url: str = PROBE_DATABASE_URL) -> dict:
+    """How fast this machine is at the moment: a pure-Python loop (ms, the best of 5), a system
+    call (``os.stat``, µs, median of 2,000) and a prepared ``SELECT 1`` round trip to PostgreSQL
+    (µs, median of 300; None when it cannot be reached).
+
+    Why: the machine is a virtual machine whose speed changed threefold between two sessions of
+    the same day (30 November 2026: a ``SELECT 1`` 107–124 µs, session 9's runs far faster), and
+    the load average does not show that. A report's absolute figures (uploads/s, seconds) are
+    only comparable with another's next to these three numbers.
+    """
+    loops = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(200_000))
+        loops.append((time.perf_counter() - started) * 1000)
+    stats = []
+    for _ in range(2000):
+        started = time.perf_counter()
+        os.stat("/")
+        stats.append((time.perf_counter() - started) * 1e6)
+    round_trip = None
+    try:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True, connect_timeout=5) as connection:
+            trips = []
+            for _ in range(300):
+                started = time.perf_counter()
+                connection.execute("SELECT 1", prepare=True).fetchone()
+                trips.append((time.perf_counter() - started) * 1e6)
+            round_trip = statistics.median(trips[20:])
+    except Exception:  # noqa: BLE001  (a probe: no database is an answer too)
+        round_trip = None
+    return {
+        "python_loop_ms": min(loops),
+        "stat_us": statistics.median(stats),
+        "select1_us": round_trip,
+    }
+
+
+def probe_text(probe: dict) -> str:
+    """The probe in one phrase, for a report."""
+    select1 = "–" if probe["select1_us"] is None else f"{probe['select1_us']:.0f} µs"
+    return (
+        f"machine probe: Python loop {probe['python_loop_ms']:.1f} ms, os.stat "
+        f"{probe['stat_us']:.1f} µs, SELECT 1 {select1} (bench/common.py, machine_probe)"
+    )
+
+
 def memory_mb(pid: int) -> tuple[float, float]:
     """(VmRSS, VmHWM) of a process in MB: resident now, and the peak since it started."""
     fields = {}

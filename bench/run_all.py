@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.common import machine_probe
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 BENCHES = [
@@ -60,6 +62,12 @@ def verdict_rows(name: str, text: str) -> list[str]:
 TOOK = "`make bench` took"
 
 
+def _probe_cell(probe: dict) -> str:
+    """Python loop / os.stat / SELECT 1 (``bench.common.machine_probe``)."""
+    select1 = "–" if probe["select1_us"] is None else f"{probe['select1_us']:.0f} µs"
+    return f"{probe['python_loop_ms']:.1f} ms / {probe['stat_us']:.1f} µs / {select1}"
+
+
 @dataclass(frozen=True)
 class EarlierRun:
     day: str
@@ -80,8 +88,10 @@ def _earlier_run() -> "EarlierRun | None":
     rows = {}
     for line in text.split("## Every verdict")[0].splitlines():
         if match := re.match(r"\| \[(\w+)\]\(benchmarks-\w+\.md\) \|", line):
-            # A row that a partial run wrote already says its day.
-            rows[match.group(1)] = line if "(run of " in line else f"{line[:-2]} (run of {day}) |"
+            # A row that a partial run wrote already says its day; a row written before the
+            # machine probe had its column gets a dash there.
+            row = line if "(run of " in line else f"{line[:-2]} (run of {day}) |"
+            rows[match.group(1)] = row if row.count("|") == 7 else f"{row} – |"
     took = re.search(re.escape(TOOK) + r".*", text)
     return EarlierRun(day, rows, took.group(0) if took else "")
 
@@ -99,9 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = []
     for name, title in chosen:
         print(f"=== {name}: {title}", flush=True)
-        started, load = time.monotonic(), os.getloadavg()[0]
+        load, probe = os.getloadavg()[0], machine_probe()
+        started = time.monotonic()
         result = subprocess.run([sys.executable, "-m", f"bench.bench_{name}"], cwd=ROOT)
-        outcomes.append((name, title, result.returncode, time.monotonic() - started, load))
+        outcomes.append((name, title, result.returncode, time.monotonic() - started, load, probe))
     lines = [
         "# Benchmarks",
         "",
@@ -113,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         "average, and figures move with it. Earlier runs, and the notes written beside them: "
         "[benchmarks-history.md](benchmarks-history.md).",
         "",
-        "| benchmark | what | exit | wall time | load average at start |",
-        "|---|---|---|---|---|",
+        "| benchmark | what | exit | wall time | load average at start | machine probe at start |",
+        "|---|---|---|---|---|---|",
     ]
     # A partial run (--only) or a gathering (--collect) keeps what the page said of the others.
     earlier = _earlier_run() if args.only or args.collect else None
@@ -122,14 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     ran = {outcome[0]: outcome[2:] for outcome in outcomes}
     for name, title in BENCHES:
         if name in ran:
-            code, seconds, load = ran[name]
+            code, seconds, load, probe = ran[name]
             when = f" (run of {now})" if earlier else ""
             lines.append(
                 f"| [{name}](benchmarks-{name}.md) | {title} | {code} | {seconds:.0f} s | "
-                f"{load:.1f}{when} |"
+                f"{load:.1f}{when} | {_probe_cell(probe)} |"
             )
         elif earlier:
-            default = f"| [{name}](benchmarks-{name}.md) | {title} | – | – | – |"
+            default = f"| [{name}](benchmarks-{name}.md) | {title} | – | – | – | – |"
             lines.append(earlier.rows.get(name, default))
     if outcomes and not earlier:
         total = sum(outcome[3] for outcome in outcomes)
