@@ -544,7 +544,7 @@ def markdown(r: dict) -> str:
             else ", a new connection per request (no pool)"
         )
         + (f"; load average (1 min) before: {r['load']:.1f}" if r.get("load") else "")
-        + (f"; {probe_text(r['probe'])}" if r.get("probe") else ""),
+        + (f"; machine probe: {probe_text(r['probe'])}" if r.get("probe") else ""),
         f"- Scale: {r['practices']:,} practices × {r['years']} years = "
         f"{r['window_rows']:,} stored window rows; "
         + (

@@ -584,8 +584,8 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         f"{result['load_average_during']:.1f} at the end of the load; the machine's CPU was "
         f"{100 * busy:.0f} % busy during the load, {100 * _our_share(result):.0f} % of it this "
         "topology, its PostgreSQL backends and its load clients; "
-        f"{probe_text(result['probe']) if result.get('probe') else 'no machine probe'}). How: "
-        "the docstring of `bench/bench_topology.py`.",
+        f"machine probe: {probe_text(result['probe'])}). How: the docstring of "
+        "`bench/bench_topology.py`.",
         "",
         *verdict_table(checks),
         "",

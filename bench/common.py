@@ -217,11 +217,11 @@ def machine_probe(database_url: str = PROBE_DATABASE_URL) -> dict:
 
 
 def probe_text(probe: dict) -> str:
-    """The probe in one phrase, for a report."""
+    """The probe's three figures in one phrase, for a report and the table of runs."""
     select1 = "–" if probe["select1_us"] is None else f"{probe['select1_us']:.0f} µs"
     return (
-        f"machine probe: Python loop {probe['python_loop_ms']:.1f} ms, os.stat "
-        f"{probe['stat_us']:.1f} µs, SELECT 1 {select1} (bench/common.py, machine_probe)"
+        f"Python loop {probe['python_loop_ms']:.1f} ms, os.stat {probe['stat_us']:.1f} µs, "
+        f"SELECT 1 {select1}"
     )
 
 

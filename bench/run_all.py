@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import machine_probe
+from bench.common import machine_probe, probe_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -62,10 +62,16 @@ def verdict_rows(name: str, text: str) -> list[str]:
 TOOK = "`make bench` took"
 
 
-def _probe_cell(probe: dict) -> str:
-    """Python loop / os.stat / SELECT 1 (``bench.common.machine_probe``)."""
-    select1 = "–" if probe["select1_us"] is None else f"{probe['select1_us']:.0f} µs"
-    return f"{probe['python_loop_ms']:.1f} ms / {probe['stat_us']:.1f} µs / {select1}"
+@dataclass(frozen=True)
+class Outcome:
+    """One benchmark run by this script."""
+
+    name: str
+    title: str
+    exit_code: int
+    seconds: float
+    load: float  # the 1-minute load average at its start
+    probe: dict  # bench.common.machine_probe at its start
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,9 @@ def _earlier_run() -> "EarlierRun | None":
     if not page.exists():
         return None
     text = page.read_text()
-    day = re.search(r" on (\d{4}-\d{2}-\d{2})", text)
+    written = re.search(r" on (\d{4}-\d{2}-\d{2})", text)
     full = re.search(r"The last full run \(([\d-]+)\)", text)
-    day = full.group(1) if full else day.group(1) if day else "?"
+    day = full.group(1) if full else written.group(1) if written else "?"
     rows = {}
     for line in text.split("## Every verdict")[0].splitlines():
         if match := re.match(r"\| \[(\w+)\]\(benchmarks-\w+\.md\) \|", line):
@@ -112,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         load, probe = os.getloadavg()[0], machine_probe()
         started = time.monotonic()
         result = subprocess.run([sys.executable, "-m", f"bench.bench_{name}"], cwd=ROOT)
-        outcomes.append((name, title, result.returncode, time.monotonic() - started, load, probe))
+        seconds = time.monotonic() - started
+        outcomes.append(Outcome(name, title, result.returncode, seconds, load, probe))
     lines = [
         "# Benchmarks",
         "",
@@ -130,20 +137,20 @@ def main(argv: list[str] | None = None) -> int:
     # A partial run (--only) or a gathering (--collect) keeps what the page said of the others.
     earlier = _earlier_run() if args.only or args.collect else None
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    ran = {outcome[0]: outcome[2:] for outcome in outcomes}
+    ran = {outcome.name: outcome for outcome in outcomes}
     for name, title in BENCHES:
-        if name in ran:
-            code, seconds, load, probe = ran[name]
+        if outcome := ran.get(name):
             when = f" (run of {now})" if earlier else ""
             lines.append(
-                f"| [{name}](benchmarks-{name}.md) | {title} | {code} | {seconds:.0f} s | "
-                f"{load:.1f}{when} | {_probe_cell(probe)} |"
+                f"| [{name}](benchmarks-{name}.md) | {title} | {outcome.exit_code} | "
+                f"{outcome.seconds:.0f} s | {outcome.load:.1f}{when} | "
+                f"{probe_text(outcome.probe)} |"
             )
         elif earlier:
             default = f"| [{name}](benchmarks-{name}.md) | {title} | – | – | – | – |"
             lines.append(earlier.rows.get(name, default))
     if outcomes and not earlier:
-        total = sum(outcome[3] for outcome in outcomes)
+        total = sum(outcome.seconds for outcome in outcomes)
         met = "met" if total < BUDGET_SECONDS else "NOT MET"
         lines += ["", f"{TOOK} {total / 60:.0f} min (target < 30 min): **{met}**."]
     if earlier:
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             lines += ["", *body]
     (DOCS / "benchmarks.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {DOCS / 'benchmarks.md'}")
-    return max((outcome[2] for outcome in outcomes), default=0)
+    return max((outcome.exit_code for outcome in outcomes), default=0)
 
 
 if __name__ == "__main__":
