@@ -11,9 +11,9 @@ pages before and after).
 """
 
 from django import template
-from django.utils import translation
 from django.utils.safestring import SafeString
 
+from parabench import language
 from parabench.dashboard.markup import escaped, format_html_join
 from parabench.fixed_urls import fixed_url
 from parabench.language import gettext as _
@@ -137,7 +137,7 @@ def download_links(import_id, group):
     report = escaped(fixed_url("dashboard:report", import_id)) + query
     xlsx = escaped(fixed_url("dashboard:xlsx", import_id)) + query
     csv = escaped(fixed_url("dashboard:csv", import_id)) + query
-    if translation.get_language() == "en":
+    if language.current() == "en":
         other = (
             f'<a href="{report}&amp;taal=nl" hreflang="nl" lang="nl" download>'
             "Nederlandstalig rapport</a>"
