@@ -297,6 +297,24 @@ def _tls_handshakes(access_log: Path) -> dict:
     return counted
 
 
+def _import_batches(since: float) -> list[int]:
+    """How many uploads each import transaction took along (``importer.import_batch`` gives
+    every import of a batch the same ``imported_at``), for the uploads of this load: a batch's
+    fixed statements are shared by its uploads, so the import's CPU per upload depends on it."""
+    from django.db.models import Count
+
+    from parabench.uploads.models import Import
+
+    return list(
+        Import.objects.filter(
+            uploaded_at__gte=datetime.fromtimestamp(since, UTC), imported_at__isnull=False
+        )
+        .values("imported_at")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+
+
 def _profilers(root: int, directory: Path, seconds: float) -> list[subprocess.Popen]:
     """py-spy sampling every uploader and import worker during the load (``--profile``: a run
     for finding where the time goes, not for the figures; py-spy takes CPU of its own)."""
@@ -401,6 +419,7 @@ def measure(
                 break
             time.sleep(0.5)
         result["drain_seconds"] = time.perf_counter() - drain_started
+        result["batches"] = _import_batches(spec["start_at"])
         result["rejected"] = Import.objects.filter(status="rejected").count()
         result["left_pending"] = Import.objects.filter(status__in=["received", "importing"]).count()
         # The statistics refresh the uploads asked for (a national one: last year has 10,000
@@ -526,10 +545,17 @@ def _rounds(result: dict, label: str) -> list[dict]:
             "service_ms": budget["service_total_ms"],
             "import_ms": budget["import_ms_per_import"],
             "clients": f"{result['processes']}×{result['threads']}",
+            "batch": sum(result["batches"]) / len(result["batches"]) if result["batches"] else None,
+            "python_loop_ms": result["probe"]["python_loop_ms"],
         }
     )
     path.write_text(json.dumps(rounds, indent=1))
     return rounds
+
+
+def _figure(value: float | None) -> str:
+    """A round's figure, or a dash for runs recorded before it was measured."""
+    return "–" if value is None else f"{value:.1f}"
 
 
 def _our_share(result: dict) -> float:
@@ -545,6 +571,18 @@ def _our_share(result: dict) -> float:
 
 def _percent(share: float | None) -> str:
     return "–" if share is None else f"{100 * share:.0f} %"
+
+
+def _batches_row(batches: list[int] | None) -> str:
+    if not batches:
+        return "| import transactions (batches) | – |"
+    uploads = sum(batches)
+    weighted = sum(n * n for n in batches) / uploads
+    return (
+        f"| import transactions (batches) | {len(batches):,} for {uploads:,} uploads: "
+        f"{uploads / len(batches):.1f} uploads a batch on average ({weighted:.0f} for the "
+        f"average upload), at most {max(batches)} |"
+    )
 
 
 def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
@@ -572,7 +610,8 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         f"{r['slowest_10s_window']:.0f} | {r['errors']} | {r['imports_per_second']:.1f} | "
         f"{r['load'][0]:.0f} / {r['load'][1]:.0f} | {_percent(r['machine_busy'])} | "
         f"{_percent(r['ours'])} | {r['uploader_ms']:.1f} | {r['service_ms']:.1f} | "
-        f"{r['import_ms']:.1f} | {r['clients']} |"
+        f"{r['import_ms']:.1f} | {_figure(r.get('batch'))} | {r['clients']} | "
+        f"{_figure(r.get('python_loop_ms'))} |"
         for r in rounds
     ]
     lines = [
@@ -605,6 +644,7 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         f"({result['imports_per_second_during']:.1f}/s) |",
         f"| backlog imported after the load | {result['drain_seconds']:.0f} s |",
         f"| rejected / left pending | {result['rejected']} / {result['left_pending']} |",
+        _batches_row(result.get("batches")),
         f"| statistics refresh finished after the backlog | "
         f"{result['statistics_after_seconds']:.0f} s later"
         + (f" (**{result['statistics_left']} still waiting**)" if result["statistics_left"] else "")
@@ -640,11 +680,14 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         "",
         "Every run of this benchmark on this machine so far (the per-round figures; the label "
         "says which code). *busy*: the machine's CPU during the load; *ours*: the share of it "
-        "this topology, its PostgreSQL backends and its clients had.",
+        "this topology, its PostgreSQL backends and its clients had; *probe*: the pure-Python "
+        "loop of `bench.common.machine_probe` at the start (the virtual machine's speed moves "
+        "between sessions and within one; compare uploads/s only beside it).",
         "",
         "| at (UTC) | code | uploads/s | slowest 10 s | errors | imports/s | load before / "
-        "end | busy | ours | uploader ms/upload | service ms/upload | ms/import | clients |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "end | busy | ours | uploader ms/upload | service ms/upload | ms/import | uploads a "
+        "batch | clients | probe: Python loop ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *round_rows,
         "",
         "## Memory",
