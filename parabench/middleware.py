@@ -1,10 +1,13 @@
 """Request-wide behaviour that belongs to no single app."""
 
+import gzip
 import secrets
 
 from django.conf import settings
+from django.middleware import gzip as django_gzip
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
@@ -88,3 +91,50 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy.replace("{nonce}", request.csp_nonce)
         return response
+
+
+# zlib's fastest level for whole pages. A Kwaliteit page (108 KB of HTML with its inline SVG)
+# took 1.72 ms to compress at Django's level 6 and 0.72 ms at level 1, a theme tab of 66 KB 1.06
+# and 0.48 ms, for 16.1 → 21.3 and 11.4 → 13.9 KB on the wire (best of 30, 30 November 2026):
+# at level 6 compressing was an eighth of such a page's CPU, for 5 KB less to send.
+PAGE_COMPRESS_LEVEL = 1
+
+
+class GZipMiddleware(django_gzip.GZipMiddleware):
+    """Django's GZip middleware with whole pages compressed at ``PAGE_COMPRESS_LEVEL``.
+
+    Every browser asks for gzip, so this runs on every page a practice opens; Django's level is
+    fixed at 6. Streamed responses (downloads) are left to Django as they are. The BREACH
+    mitigation stays Django's: a random-length file name in the gzip header.
+    """
+
+    def process_response(self, request, response):
+        if (
+            response.streaming
+            or len(response.content) < 200
+            or response.has_header("Content-Encoding")
+        ):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not django_gzip.re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        compressed = _compressed(response.content, self.max_random_bytes)
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response
+
+
+def _compressed(content: bytes, max_random_bytes: int) -> bytes:
+    """As ``django.utils.text.compress_string`` at PAGE_COMPRESS_LEVEL: the gzip header carries a
+    file name of 0 to ``max_random_bytes`` - 1 bytes, so that a page's compressed length does not
+    give away what it holds (BREACH)."""
+    data = memoryview(gzip.compress(content, compresslevel=PAGE_COMPRESS_LEVEL, mtime=0))
+    header = bytearray(data[:10])
+    header[3] = gzip.FNAME
+    return bytes(header) + b"a" * secrets.randbelow(max_random_bytes) + b"\x00" + data[10:]

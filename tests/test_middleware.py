@@ -2,13 +2,14 @@
 escaped by inventing a new X-Forwarded-For for every guess. Over real HTTP against the portal
 process exactly as ``make run`` starts it."""
 
+import gzip
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from parabench.middleware import client_address
+from parabench.middleware import _compressed, client_address
 from tests.portal_process import log_in
 
 
@@ -136,3 +137,24 @@ def test_production_redirects_to_https_and_sends_hsts_only_when_the_proxy_says_h
         "/inloggen/", headers={"X-Forwarded-Proto": "https"}, REMOTE_ADDR="203.0.113.5"
     )
     assert forged.status_code == 301
+
+
+def test_a_page_is_compressed_at_the_fastest_level_when_the_browser_asks_for_gzip(
+    anonymous_client,
+):
+    plain = anonymous_client.get("/inloggen/")
+    packed = anonymous_client.get("/inloggen/", HTTP_ACCEPT_ENCODING="gzip, deflate, br, zstd")
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content)
+    # The same page (but for its fresh nonce and CSRF token) and zlib's "fastest" mark in the
+    # gzip header (XFL = 4): Django's own middleware writes level 6 (XFL = 0).
+    assert len(gzip.decompress(packed.content)) == len(plain.content)
+    assert packed.content[8] == 4
+
+
+def test_a_compressed_page_varies_in_length_by_its_random_padding_as_djangos_does():
+    page = b"<p>" + b"Uw praktijk " * 500 + b"</p>"
+    packed = {_compressed(page, 100) for _ in range(40)}
+    assert len({len(p) for p in packed}) > 5  # BREACH: the length alone says little
+    assert {gzip.decompress(p) for p in packed} == {page}
