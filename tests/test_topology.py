@@ -208,10 +208,13 @@ def test_the_statistics_worker_yields_the_cpu_to_uploads_and_imports(running_top
     statistics = [p for p, cmd in children.items() if "--queue-name statistics" in cmd]
     others = [p for p, cmd in children.items() if "--queue-name default" in cmd or "uploads" in cmd]
     assert len(statistics) == 1 and len(others) == 4, children
-    # The worker lowers its priority once Django is set up, just before it starts working.
+    # The worker lowers its priority once Django is set up, just before it starts working; the
+    # others keep the priority they were started with (the tests' own: `nice make test` too).
+    base = os.nice(0)
+    lowered = min(19, base + topology.STATISTICS_NICE)
     deadline = time.monotonic() + 60
-    while _nice(statistics[0]) != topology.STATISTICS_NICE:
+    while _nice(statistics[0]) != lowered:
         assert time.monotonic() < deadline, log_path.read_text()
         time.sleep(0.1)
-    assert topology.STATISTICS_NICE > 0
-    assert {_nice(pid) for pid in others} == {0}
+    assert lowered > base
+    assert {_nice(pid) for pid in others} == {base}
