@@ -56,9 +56,6 @@ def _env(url: str) -> dict:
         "UPLOAD_STORAGE_DIR": str(work / "uploads"),
         # The refresh is measured on its own (bench_statistics), not inside the imports.
         "UPLOAD_STATISTICS_DELAY_SECONDS": "3600",
-        # Every task due at once: this benchmark times an import's work, and its batches are
-        # set by hand; the wait for a burst to gather (a wait, not work) is in the topology's.
-        "UPLOAD_IMPORT_LINGER_MS": "0",
         "PYTHONPATH": str(ROOT),
     }
 

@@ -55,11 +55,7 @@ TLS_PRACTICES = 40
 
 def _child_env(url: str) -> dict:
     # The statistics refresh is timed on its own (below), not inside the import phase.
-    # Every import task due at once (UPLOAD_IMPORT_LINGER_MS): the workers drain a queue that is
-    # complete before they start (``--batch``), so there is no burst to wait for.
-    return bench_environment(
-        url, WORK, UPLOAD_STATISTICS_DELAY_SECONDS="3600", UPLOAD_IMPORT_LINGER_MS="0"
-    )
+    return bench_environment(url, WORK, UPLOAD_STATISTICS_DELAY_SECONDS="3600")
 
 
 def _uploads_over_tls(env: dict, uploads: int, year: int) -> dict:

@@ -308,10 +308,6 @@ UPLOAD_IMPORT_MAX_ATTEMPTS = env_int("UPLOAD_IMPORT_MAX_ATTEMPTS", 6)
 UPLOAD_IMPORT_RETRY_SECONDS = env_int("UPLOAD_IMPORT_RETRY_SECONDS", 2)
 # An import task takes up to this many waiting uploads along in its transaction.
 UPLOAD_IMPORT_BATCH_SIZE = env_int("UPLOAD_IMPORT_BATCH_SIZE", 100)
-# A new upload's import task is due this long after the upload, so that the uploads of a burst
-# arriving meanwhile share its batch instead of each batch paying its fixed statements for a few
-# (importer.run_import; docs/uploader.md). 0: due at once.
-UPLOAD_IMPORT_LINGER_MS = env_int("UPLOAD_IMPORT_LINGER_MS", 2000)
 # Peer statistics are refreshed once per burst of imports, this long after the first of them.
 UPLOAD_STATISTICS_DELAY_SECONDS = env_int("UPLOAD_STATISTICS_DELAY_SECONDS", 30)
 # A task still RUNNING after this long, claimed by a worker on another host, is taken for one whose

@@ -244,9 +244,8 @@ def store(checked: Checked) -> Accepted:
                 exported_at=checked.exported_at,
             )
             _insert(imp)
-            # Same transaction: an upload row never exists without its import task. The task is
-            # due a little later (UPLOAD_IMPORT_LINGER_MS), for the uploads of a burst to share.
-            enqueue_import(imp.pk, delay_seconds=settings.UPLOAD_IMPORT_LINGER_MS / 1000)
+            # Same transaction: an upload row never exists without its import task.
+            enqueue_import(imp.pk)
     except IntegrityError:
         # The same bytes arrived twice at once; the other request committed first.
         earlier = existing_upload(practice, sha256)

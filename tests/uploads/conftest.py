@@ -86,8 +86,6 @@ def environment(settings, tmp_path: Path) -> dict:
         UPLOAD_MAX_BYTES=str(settings.UPLOAD_MAX_BYTES),
         UPLOAD_MAX_DECOMPRESSED_BYTES=str(settings.UPLOAD_MAX_DECOMPRESSED_BYTES),
         UPLOAD_IMPORT_RETRY_SECONDS="1",
-        # Imports still due later than their upload, as in production, but by 0.2 s, not 2 s.
-        UPLOAD_IMPORT_LINGER_MS="200",
         PYTHONPATH=str(ROOT),
     )
     return env

@@ -157,30 +157,6 @@ def test_one_import_task_takes_the_waiting_uploads_along_and_their_own_tasks_fin
     assert importer.import_upload.call(second.pk) == "already done"
 
 
-def test_a_new_uploads_import_waits_the_linger_so_that_a_burst_shares_one_batch(
-    db, practice_a, practice_b, settings
-):
-    settings.UPLOAD_IMPORT_LINGER_MS = 2000
-    first = upload_export(practice_a)
-    tasks = DBTaskResult.objects.filter(task_path=importer.import_upload.module_path)
-    (task,) = tasks
-    assert task.run_after >= first.uploaded_at + timedelta(seconds=2)
-    assert not tasks.ready().exists()  # no worker takes it yet
-    second = upload_export(practice_b)  # arrives meanwhile
-    assert importer.import_upload.call(first.pk) == "imported"  # as a worker, once it is due
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert second.status == Import.Status.IMPORTED and second.imported_at == first.imported_at
-
-
-def test_without_a_linger_a_new_uploads_import_is_due_at_once(db, practice_a, settings):
-    settings.UPLOAD_IMPORT_LINGER_MS = 0
-    upload_export(practice_a)
-    assert (
-        DBTaskResult.objects.ready().filter(task_path=importer.import_upload.module_path).exists()
-    )
-
-
 def test_two_exports_of_one_practice_in_one_batch_leave_the_newest_counting(db, practice_a):
     today = date.today()
     newer = upload_export(practice_a, today=today - timedelta(days=1))
