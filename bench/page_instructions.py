@@ -19,8 +19,10 @@ in another province and network, so that only what every practice shares — the
 statistics, the writers per language, the compiled templates — is warm when the measured
 practice's pages are rendered, as for a practice's first visit on a running portal.
 
-    flock /work/wt/bench.lock nice -n 5 .venv/bin/python -m bench.page_instructions --json /tmp/main.json
-    flock /work/wt/bench.lock nice -n 5 .venv/bin/python -m bench.page_instructions --compare /tmp/main.json
+    .venv/bin/python -m bench.page_instructions --json /tmp/main.json      # on the code before
+    .venv/bin/python -m bench.page_instructions --compare /tmp/main.json   # on the code after
+
+(On the shared bench machine under ``flock /work/wt/bench.lock nice -n 5``.)
 
 About two minutes under valgrind. ``--compare`` prints a table of the saved counts against these.
 """
