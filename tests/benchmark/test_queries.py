@@ -224,8 +224,9 @@ def test_trends_run_across_all_imports_with_growth_and_group_medians():
 
 
 def test_trend_medians_follow_every_new_version_of_a_group_s_statistics():
-    """Trends keeps the rows it read per process on PostgreSQL (``queries._medians``): a row
-    written again — even in place, under the same id — is read again."""
+    """Trends keeps the rows it read, and the medians made of them, per process on PostgreSQL
+    (``queries._medians``): a row written again — even in place, under the same id — is read
+    again."""
     practices = [PracticeFactory() for _ in range(5)]
     for size, practice in enumerate(practices, start=1):
         make_import(practice, 2024, size=size)
