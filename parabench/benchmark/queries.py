@@ -772,12 +772,14 @@ def _remember(row, counts_values) -> None:
     _KEPT_ROWS[(row.id, row.version)] = counts_values
 
 
-def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
+def trends_for(imp, group: str, codes=TREND_KPIS, quarters_of: str | None = None) -> Trends:
     """Quarters and full years across all the practice's imports, against the group's median.
 
     The import's own year comes from the import itself (so an older import shows what it sent);
     other years from the practice's counted rows. Growth compares with the same window one year
-    earlier of the practice's own figures.
+    earlier of the practice's own figures. With ``quarters_of`` (a code) only that series has
+    its quarters, the others their full years: the Trends tab shows one KPI's quarters beside
+    every KPI's years, and built about 340 points a page it did not show.
     """
     if group not in groups.CHOICES:
         raise ValueError(f"unknown comparison group: {group!r}")
@@ -821,11 +823,12 @@ def trends_for(imp, group: str, codes=TREND_KPIS) -> Trends:
         (year, window): str(year) if window == "Q1-Q4" else f"{year} K{window.removeprefix('Q')}"
         for year, window in ordered
     }
+    full_years = [period for period in ordered if period[1] == "Q1-Q4"]
     series = []
     for code in codes:
         kpi = cat.KPI_BY_CODE[code]
         points = []
-        for year, window in ordered:
+        for year, window in ordered if quarters_of in (None, code) else full_years:
             value = own[(year, window)][code]
             previous = own.get((year - 1, window), {}).get(code)
             growth = None

@@ -108,7 +108,7 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
     kpi = presentation.trend_param(kpi) if tab == TRENDS else None
     practice = imp.practice
     if tab == TRENDS:
-        trends = queries.trends_for(imp, group)
+        trends = queries.trends_for(imp, group, quarters_of=kpi)
         info, board = trends.group, None
         # The same window the engine compares: 1 January up to the export's period end.
         begin, end = date(imp.year, 1, 1), imp.period_end
