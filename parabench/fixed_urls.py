@@ -1,7 +1,8 @@
 """``{% fixed_url %}``: ``{% url %}`` for the links every page carries, reversed once per process;
 ``{% fixed_static %}``: ``{% static %}`` for the style sheets, scripts and icon, likewise;
 ``{% language_options %}``: the footer's choice of language, written once per process and
-language.
+language; ``{% fixed_part %}``: a part of a page written once per process and key, with
+``{% live %}`` parts written every time.
 
 A dashboard page has a dozen such links (the menu, the footer, its downloads); each ``{% url %}``
 resolves its arguments, reverses the name and escapes the result, about 50 µs on the 2-core
@@ -16,6 +17,13 @@ manifest lookup, a URL join and a quote, about 120,000 instructions a node (call
 dashboard page: 1–2 % of a page (issue 18, session 10). The answer depends on the path and the
 storage only, so the storage is part of the key: Django makes a new one when the STORAGES,
 STATIC_ROOT or STATIC_URL settings change (tests).
+
+The frame's menu and footer (base.html) and a dashboard page's head, tab explanation and fixed
+texts (detail.html) are about 40 ``translate``, ``if``, ``fixed_url`` and text nodes that write
+the same for every practice user in a language (and tab): a ``{% fixed_part %}`` keeps what they
+wrote and renders only its ``{% live %}`` parts (the CSRF tokens, the practice's name, the
+cards) again: 1.3–2.1 M of 23–41 M instructions a dashboard page, 3–7 % (callgrind,
+bench/page_instructions.py, issue 18, session 11). The minimal view renders no template.
 """
 
 import functools
@@ -73,3 +81,88 @@ def _language_options(current: str, codes: tuple) -> SafeString:
             for code in codes
         )
     )
+
+
+# --- {% fixed_part %} ----------------------------------------------------------------------------
+
+FIXED_PARTS_MAX = 256  # per node: a handful are used (language × menu state, language × tab)
+_LIVE = "\x00live\x00"  # stands for a {% live %} part while a fixed part is first written
+_RECORDING = "fixed_part recording"
+
+
+class FixedPartNode(template.Node):
+    """Written once per key (the given values, the language, the URLconf and the script prefix):
+    the text between its ``{% live %}`` parts is kept, each ``{% live %}`` part written anew."""
+
+    def __init__(self, name: str, keys: list, nodelist: template.NodeList):
+        self.name = name
+        self.keys = keys
+        self.nodelist = nodelist
+        # Kept on the node: a template loaded anew (a changed file in development) starts empty.
+        self.parts: dict[tuple, tuple[tuple[str, ...], tuple[LiveNode, ...]]] = {}
+
+    def render(self, context) -> SafeString:
+        key = (
+            translation.get_language(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+            *(value.resolve(context) for value in self.keys),
+        )
+        found = self.parts.get(key)
+        if found is None:
+            lives: list[LiveNode] = []
+            context.render_context[_RECORDING] = lives
+            try:
+                written = self.nodelist.render(context)
+            finally:
+                del context.render_context[_RECORDING]
+            texts = written.split(_LIVE)
+            if len(texts) != len(lives) + 1:
+                raise template.TemplateSyntaxError(f"fixed_part {self.name}: a stray live mark")
+            if len(self.parts) >= FIXED_PARTS_MAX:
+                self.parts.clear()
+            found = self.parts[key] = (tuple(texts), tuple(lives))
+        texts, lives = found
+        pieces = [texts[0]]
+        for live, text in zip(lives, texts[1:], strict=True):
+            pieces.append(live.nodelist.render(context))
+            pieces.append(text)
+        return SafeString("".join(pieces))
+
+
+class LiveNode(template.Node):
+    def __init__(self, nodelist: template.NodeList):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        lives = context.render_context.get(_RECORDING)
+        if lives is None:  # outside a fixed part's first writing: as if the tag were not there
+            return self.nodelist.render(context)
+        lives.append(self)
+        return _LIVE
+
+
+@register.tag
+def fixed_part(parser, token):
+    """``{% fixed_part name value … %} … {% live %}…{% endlive %} … {% endfixed_part %}``: a part of
+    a page written once per process for each combination of the given values and the page's
+    language (the frame's menu, a tab's explanations), so that its ``translate``, ``if`` and
+    ``fixed_url`` nodes are not rendered again on every page. Everything inside that is not
+    within ``{% live %}`` must depend on the given values and the language only (the URLconf
+    and script prefix are part of the key too); a ``{% live %}`` part (a CSRF token, the
+    practice's name) is rendered every time. The texts stay in the template, through Django's
+    ``translate`` and ``blocktranslate`` (``makemessages`` finds them)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("fixed_part needs a name")
+    keys = [parser.compile_filter(bit) for bit in bits[2:]]
+    nodelist = parser.parse(("endfixed_part",))
+    parser.delete_first_token()
+    return FixedPartNode(bits[1], keys, nodelist)
+
+
+@register.tag
+def live(parser, token):
+    nodelist = parser.parse(("endlive",))
+    parser.delete_first_token()
+    return LiveNode(nodelist)

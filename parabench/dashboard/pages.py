@@ -6,9 +6,11 @@ nothing is recomputed per request.
 
 import functools
 from datetime import date
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.utils import translation
 
 from parabench.benchmark import catalogue, groups, queries, uncertainty
 from parabench.dashboard import formatting, insurers, presentation, verdicts
@@ -16,18 +18,43 @@ from parabench.dashboard.presentation import GROUPS, TABS, THEME_KEYS, THEME_TAB
 from parabench.language import gettext as _
 
 
-def group_choices(imp) -> list[tuple[str, str]]:
+def group_choices(imp) -> tuple[tuple[str, str], ...]:
     """(choice, label) for the selector, named by the engine so that page and statistics agree."""
-    member = groups.membership(imp.practice)  # no size class: that needs a query
-    return [
+    practice = imp.practice
+    network = None if practice.network_id is None else practice.network.name
+    return _group_choices(
+        practice.province or "",
+        practice.network_id,
+        network,
+        practice.profile or "",
+        translation.get_language(),
+    )
+
+
+# Kept per process for what the labels read of a practice (province, network and its name,
+# profile) and the language: the same for every practice of a network. Nine labels through
+# Django's gettext and the provinces' lazy names were about 1.5 % of a page (issue 18,
+# session 11).
+@functools.lru_cache(maxsize=1024)
+def _group_choices(
+    province: str, network_id, network: str | None, profile: str, language_code: str
+) -> tuple[tuple[str, str], ...]:
+    practice = SimpleNamespace(
+        province=province,
+        network_id=network_id,
+        network=SimpleNamespace(name=network),
+        profile=profile,
+    )
+    member = groups.membership(practice)  # no size class: that needs a query
+    return tuple(
         (
             choice,
-            groups.size_choice_label(choice, imp.practice)
+            groups.size_choice_label(choice, practice)
             if choice in ("size", "region_size")
-            else groups.choice_label(member.group(choice), choice, imp.practice),
+            else groups.choice_label(member.group(choice), choice, practice),
         )
         for choice in GROUPS
-    ]
+    )
 
 
 # The tabs with KPI cards (each KPI's interval, normal spread and funnel). Welkom shows symbols
@@ -108,7 +135,7 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
     kpi = presentation.trend_param(kpi) if tab == TRENDS else None
     practice = imp.practice
     if tab == TRENDS:
-        trends = queries.trends_for(imp, group)
+        trends = queries.trends_for(imp, group, quarters_of=kpi)
         info, board = trends.group, None
         # The same window the engine compares: 1 January up to the export's period end.
         begin, end = date(imp.year, 1, 1), imp.period_end

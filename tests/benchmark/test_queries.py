@@ -223,9 +223,28 @@ def test_trends_run_across_all_imports_with_growth_and_group_medians():
     assert by_label["2026 K1"].group_median is None
 
 
+def test_trends_with_the_quarters_of_one_kpi_give_the_others_their_full_years_only():
+    practices = [PracticeFactory() for _ in range(5)]
+    for size, practice in enumerate(practices, start=1):
+        make_import(practice, 2024, size=size)
+        make_import(practice, 2025, size=size + 1)
+    imp = make_import(practices[0], 2026, quarters=2, size=4)
+    every = {s.code: s for s in trends_for(imp, "national").series}
+    shown = trends_for(imp, "national", quarters_of="patients")
+    assert [s.code for s in shown.series] == list(every)
+    for series in shown.series:
+        full = every[series.code]
+        if series.code == "patients":
+            assert series == full
+        else:
+            assert series.points == [p for p in full.points if p.kind == "year"]
+            assert series.points and dataclasses.replace(series, points=full.points) == full
+
+
 def test_trend_medians_follow_every_new_version_of_a_group_s_statistics():
-    """Trends keeps the rows it read per process on PostgreSQL (``queries._medians``): a row
-    written again — even in place, under the same id — is read again."""
+    """Trends keeps the rows it read, and the medians made of them, per process on PostgreSQL
+    (``queries._medians``): a row written again — even in place, under the same id — is read
+    again."""
     practices = [PracticeFactory() for _ in range(5)]
     for size, practice in enumerate(practices, start=1):
         make_import(practice, 2024, size=size)

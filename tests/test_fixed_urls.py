@@ -1,0 +1,83 @@
+"""``{% fixed_part %}`` (parabench/fixed_urls.py): a part written once per key, its live parts every
+time — the frame of every portal page (base.html) and the dashboard's page head (detail.html)."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.template import Context, Template
+from django.template.loader import get_template
+from django.test import RequestFactory
+from django.utils import translation
+
+from parabench.accounts.models import User
+
+LOAD = "{% load i18n fixed_urls %}"
+
+
+def test_a_fixed_part_is_written_once_per_key_and_its_live_parts_every_time():
+    page = Template(
+        LOAD + "{% fixed_part test kind %}[{{ kind }} {{ name }}|{% live %}{{ name }}{% endlive %}]"
+        "{% endfixed_part %}"
+    )
+    assert page.render(Context({"kind": "a", "name": "Eerste"})) == "[a Eerste|Eerste]"
+    # Same key: the kept text (name outside live is the first one's), the live part anew.
+    assert page.render(Context({"kind": "a", "name": "Tweede"})) == "[a Eerste|Tweede]"
+    # Another key: written anew.
+    assert page.render(Context({"kind": "b", "name": "Derde"})) == "[b Derde|Derde]"
+
+
+def test_live_parts_are_escaped_as_the_template_escapes_them():
+    page = Template(
+        LOAD + "{% fixed_part test %}<p>{% live %}{{ name }}{% endlive %}</p>{% endfixed_part %}"
+    )
+    page.render(Context({"name": "x"}))
+    assert page.render(Context({"name": "<b>&"})) == "<p>&lt;b&gt;&amp;</p>"
+
+
+def test_the_language_is_part_of_the_key():
+    page = Template(LOAD + '{% fixed_part test %}{% translate "Uitloggen" %}{% endfixed_part %}')
+    with translation.override("nl"):
+        assert page.render(Context()) == "Uitloggen"
+    with translation.override("en"):
+        assert page.render(Context()) == "Log out"
+
+
+def test_a_live_part_inside_a_loop_of_the_key_is_written_in_its_place():
+    page = Template(
+        LOAD + "{% fixed_part test n %}{% for i in n %}<{% live %}{{ x }}{% endlive %}>{% endfor %}"
+        "{% endfixed_part %}"
+    )
+    assert page.render(Context({"n": (1, 2), "x": "a"})) == "<a><a>"
+    assert page.render(Context({"n": (1, 2), "x": "b"})) == "<b><b>"
+
+
+def _users():
+    """Every kind of visitor the frame's menu tells apart (unsaved: only their fields count)."""
+    return [
+        AnonymousUser(),
+        User(username="praktijk", practice_id=1),
+        User(username="andere-praktijk", practice_id=2),
+        User(username="coordinator"),
+        User(username="beheer", is_staff=True),
+        User(username="beheer-met-praktijk", is_staff=True, practice_id=1),
+    ]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_frame_is_what_base_html_writes_without_the_kept_parts(language):
+    """The kept frame (one template for every case in turn) against a fresh copy of base.html
+    for each case: without the menu's keys (user, nav) or the language, a kept part would show
+    another visitor's menu."""
+    source = Path(settings.BASE_DIR, "parabench", "templates", "base.html").read_text()
+    kept = get_template("base.html").template
+    factory = RequestFactory()
+    with translation.override(language):
+        for nav in ("profile", "dashboard", "networks", "uitleg", ""):
+            for user in _users():
+                request = factory.get(f"/pagina/?nav={nav}&x=<b>")
+                request.user = user
+                context = {"user": user, "nav": nav, "request": request, "csrf_token": "T0KEN"}
+                fresh = Template(source)
+                assert kept.render(Context(context)) == fresh.render(Context(context))
