@@ -202,12 +202,17 @@ def test_raising_the_minimum_group_size_hides_stored_statistics_at_once(country)
     assert all(f.stats is None for f in board.kpis)
 
 
-def test_trends_run_across_all_imports_with_growth_and_group_medians():
+def _trend_world():
+    """Five practices with 2024 and 2025, the first with half of 2026: its 2026 import."""
     practices = [PracticeFactory() for _ in range(5)]
     for size, practice in enumerate(practices, start=1):
         make_import(practice, 2024, size=size)
         make_import(practice, 2025, size=size + 1)
-    imp = make_import(practices[0], 2026, quarters=2, size=4)
+    return make_import(practices[0], 2026, quarters=2, size=4)
+
+
+def test_trends_run_across_all_imports_with_growth_and_group_medians():
+    imp = _trend_world()
     trends = trends_for(imp, "national")
     patients = next(s for s in trends.series if s.code == "patients")
     labels = [p.label for p in patients.points]
@@ -224,11 +229,7 @@ def test_trends_run_across_all_imports_with_growth_and_group_medians():
 
 
 def test_trends_with_the_quarters_of_one_kpi_give_the_others_their_full_years_only():
-    practices = [PracticeFactory() for _ in range(5)]
-    for size, practice in enumerate(practices, start=1):
-        make_import(practice, 2024, size=size)
-        make_import(practice, 2025, size=size + 1)
-    imp = make_import(practices[0], 2026, quarters=2, size=4)
+    imp = _trend_world()
     every = {s.code: s for s in trends_for(imp, "national").series}
     shown = trends_for(imp, "national", quarters_of="patients")
     assert [s.code for s in shown.series] == list(every)
