@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.template import engines
 from django.test import Client
 from django.urls import reverse
 
@@ -30,6 +33,29 @@ def page(client, imp, **params):
 
 def test_practice_a_opens_its_own_dashboard(owner, imp):
     assert "Fysiotherapie Parabench" in page(owner, imp)
+
+
+# A page's per-response tokens: the CSRF token and the script nonce.
+TOKENS = re.compile(r'(csrfmiddlewaretoken" value|nonce)="[^"]+"')
+
+
+def _every_tab(client, imp) -> list[str]:
+    return [
+        TOKENS.sub(r'\1=""', page(client, imp, tab=tab, groep=group))
+        for tab in TABS
+        for group in ("national", "region", "network")
+    ]
+
+
+def test_no_part_kept_from_one_practice_s_page_reaches_another_s(country, owner, outsider):
+    """``{% fixed_part %}`` keeps parts of the frame and of the dashboard per process: the pages
+    of the practice in Groningen, written right after practice A's, are the ones written with
+    nothing kept (fails when a page's name, period or cards are outside ``{% live %}``)."""
+    _every_tab(owner, country["imports"]["a"][0])  # another practice, another period
+    after_a = _every_tab(outsider, country["imports"]["elsewhere"][-1])
+    for loader in engines["django"].engine.template_loaders:
+        loader.reset()  # the cached templates, and with them every kept part
+    assert after_a == _every_tab(outsider, country["imports"]["elsewhere"][-1])
 
 
 def test_practice_b_in_the_same_network_gets_404_for_a_s_import(colleague, imp):
