@@ -52,8 +52,8 @@ import numpy as np
 
 from bench import national
 from bench.common import (
-    BROWSER_ACCEPT_ENCODING,
     Verdict,
+    browser_headers,
     concurrent_gets_in_process,
     load_average,
     machine_probe,
@@ -274,9 +274,7 @@ def child(
 
         def get(path):
             started = time.perf_counter()
-            conn.request(
-                "GET", path, headers={"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING}
-            )
+            conn.request("GET", path, headers=browser_headers(cookie))
             response = conn.getresponse()
             body = response.read()
             elapsed = time.perf_counter() - started

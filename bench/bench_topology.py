@@ -450,6 +450,7 @@ def measure(
     finally:
         running.send_signal(signal.SIGTERM)
         running.wait(timeout=60)
+    document = json.dumps(spec["practices"][0]["document"]).encode()
     per_second = [sum(o["per_second"][s] for o in outputs) for s in range(int(seconds))]
     latencies = sorted(latency for o in outputs for latency in o["latencies"])
     errors = {}
@@ -470,10 +471,8 @@ def measure(
         imports_per_second_during=imported_during / seconds,
         client_peak_rss_mb=[o["peak_rss_mb"] for o in outputs],
         client_cpu_seconds=sum(o["cpu_seconds"] for o in outputs),
-        upload_bytes=len(json.dumps(spec["practices"][0]["document"])),
-        upload_gzip_bytes=len(
-            gzip.compress(json.dumps(spec["practices"][0]["document"]).encode(), 1, mtime=0)
-        ),
+        upload_bytes=len(document),
+        upload_gzip_bytes=len(gzip.compress(document, 1, mtime=0)),
     )
     return result
 

@@ -325,9 +325,11 @@ def min_median(values: list[float]) -> tuple[float, float]:
 # --- Concurrent page load (a client process of its own) -------------------------------------
 
 
-# What every browser sends along with a page request (Chromium's): the portal compresses pages
-# for it, and that is part of what a page costs the server.
-BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+def browser_headers(cookie: str) -> dict[str, str]:
+    """A logged-in browser's page request: its session cookie, and the compression every browser
+    asks for (Chromium's ``Accept-Encoding``): the portal compresses pages for it, and that is
+    part of what a page costs the server."""
+    return {"Cookie": cookie, "Accept-Encoding": "gzip, deflate, br, zstd"}
 
 
 def concurrent_gets(port: int, requests: list[list[tuple[str, str]]]) -> list[str]:
@@ -343,9 +345,7 @@ def concurrent_gets(port: int, requests: list[list[tuple[str, str]]]) -> list[st
     def run(pairs):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for cookie, path in pairs:
-            connection.request(
-                "GET", path, headers={"Cookie": cookie, "Accept-Encoding": BROWSER_ACCEPT_ENCODING}
-            )
+            connection.request("GET", path, headers=browser_headers(cookie))
             response = connection.getresponse()
             response.read()
             if response.status != 200:
