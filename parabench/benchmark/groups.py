@@ -135,14 +135,23 @@ def memberships(practice_ids=None) -> dict[int, Membership]:
     }
 
 
-def label(group: Group, practice: Practice) -> str:
-    """The Dutch name of a group as the dashboard shows it."""
+def network_name(group: Group | None, practice: Practice) -> str | None:
+    """The practice's network's name when ``group`` is its network (read only then: without the
+    network loaded with the practice it costs a query), for ``label`` and ``choice_label``."""
+    if group is None or group.kind != GroupKind.NETWORK:
+        return None
+    return practice.network.name
+
+
+def label(group: Group, network: str | None) -> str:
+    """The Dutch name of a group as the dashboard shows it; ``network``: the name of the
+    practice's network, for its network group."""
     if group.kind == GroupKind.NATIONAL:
         return _("Landelijk")
     if group.kind == GroupKind.REGION:
         return _("Regio %(province)s") % {"province": Province(group.key).label}
     if group.kind == GroupKind.NETWORK:
-        return _("Netwerk %(name)s") % {"name": practice.network.name}
+        return _("Netwerk %(name)s") % {"name": network}
     if group.kind == GroupKind.SIZE:
         return _("Landelijk · zelfde grootte (%(size)s)") % {"size": size_label(group.key)}
     if group.kind == GroupKind.REGION_SIZE:
@@ -179,10 +188,10 @@ def row_keys(members: list[Membership]) -> dict[str, np.ndarray]:
     return {kind: np.array(column, dtype=str)[rows] for kind, column in keys.items()}
 
 
-def choice_label(group: Group | None, choice: str, practice: Practice) -> str:
+def choice_label(group: Group | None, choice: str, network: str | None) -> str:
     """The label of a dashboard choice: the group's name, or why the practice has none."""
     if group is not None:
-        return label(group, practice)
+        return label(group, network)
     unknown = {
         "region": _("Regio onbekend"),
         "size": _("Landelijk · zelfde grootte (nog geen eerste kwartaal)"),
@@ -192,16 +201,14 @@ def choice_label(group: Group | None, choice: str, practice: Practice) -> str:
     return unknown[choice]
 
 
-def size_choice_label(choice: str, practice: Practice) -> str:
+def size_choice_label(choice: str, province: str) -> str:
     """The selector's label of a size choice, without the class (which needs the import's
     figures: the page of that group names it)."""
     if choice == "size":
         return _("Landelijk · zelfde grootte")
-    if not practice.province:
+    if not province:
         return _("Regio · zelfde grootte (onbekend)")
-    return _("Regio %(province)s · zelfde grootte") % {
-        "province": Province(practice.province).label
-    }
+    return _("Regio %(province)s · zelfde grootte") % {"province": Province(province).label}
 
 
 def split(keys: dict[str, np.ndarray], only=None) -> dict[Group, np.ndarray]:

@@ -502,7 +502,7 @@ def _group_info(practice, member, group, n: int | None, year, window, choice) ->
             if _servable(year, window, member.group(candidate)):
                 wider = candidate
                 break
-    label = groups.choice_label(group, choice, practice)
+    label = groups.choice_label(group, choice, groups.network_name(group, practice))
     return GroupInfo(
         choice=choice,
         label=label,

@@ -6,7 +6,6 @@ nothing is recomputed per request.
 
 import functools
 from datetime import date
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,36 +21,23 @@ def group_choices(imp) -> tuple[tuple[str, str], ...]:
     """(choice, label) for the selector, named by the engine so that page and statistics agree."""
     practice = imp.practice
     network = None if practice.network_id is None else practice.network.name
-    return _group_choices(
-        practice.province or "",
-        practice.network_id,
-        network,
-        practice.profile or "",
-        translation.get_language(),
-    )
+    # No size class: that needs a query.
+    return _group_choices(groups.membership(practice), network, translation.get_language())
 
 
-# Kept per process for what the labels read of a practice (province, network and its name,
-# profile) and the language: the same for every practice of a network. Nine labels through
-# Django's gettext and the provinces' lazy names were about 1.5 % of a page (issue 18,
-# session 11).
+# Kept per process for what the labels read of a practice (its groups and its network's name)
+# and the language: the same for every practice of a network. Nine labels through Django's
+# gettext and the provinces' lazy names were about 1.5 % of a page (issue 18, session 11).
 @functools.lru_cache(maxsize=1024)
 def _group_choices(
-    province: str, network_id, network: str | None, profile: str, language_code: str
+    member: groups.Membership, network: str | None, language_code: str
 ) -> tuple[tuple[str, str], ...]:
-    practice = SimpleNamespace(
-        province=province,
-        network_id=network_id,
-        network=SimpleNamespace(name=network),
-        profile=profile,
-    )
-    member = groups.membership(practice)  # no size class: that needs a query
     return tuple(
         (
             choice,
-            groups.size_choice_label(choice, practice)
+            groups.size_choice_label(choice, member.province)
             if choice in ("size", "region_size")
-            else groups.choice_label(member.group(choice), choice, practice),
+            else groups.choice_label(member.group(choice), choice, network),
         )
         for choice in GROUPS
     )
