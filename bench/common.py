@@ -134,8 +134,6 @@ def national_baseline(practices: int, year: int) -> dict:
     a time (``store_imported``) took 134 s on SQLite and 187 s on PostgreSQL, a fifth of
     ``make bench`` (30 November 2026); the rows are the same.
     """
-    import hashlib
-
     from django.db import transaction
     from django.utils import timezone
 
@@ -146,6 +144,7 @@ def national_baseline(practices: int, year: int) -> dict:
     from parabench.uploads.importer import mark_current
     from parabench.uploads.models import Import
     from parabench_format import Export
+    from tests.benchmark.factories import imported_upload
     from tests.uploads.exports import make_export
 
     provinces = [p.value for p in Province]
@@ -170,27 +169,8 @@ def national_baseline(practices: int, year: int) -> dict:
     with transaction.atomic():
         for first in range(0, len(in_order), 2000):
             imports = Import.objects.bulk_create(
-                [
-                    Import(
-                        practice=practice,
-                        certificate_fingerprint="0" * 64,
-                        status=Import.Status.IMPORTED,
-                        uploaded_at=now,
-                        imported_at=now,
-                        content_sha256=hashlib.sha256(
-                            f"baseline-{practice.pk}".encode()
-                        ).hexdigest(),
-                        body_path=f"test/baseline-{practice.pk}.json",
-                        body_size=1,
-                        format_version="parabench-mi/1",
-                        year=export.period.begin.year,
-                        period_begin=export.period.begin,
-                        period_end=export.period.end,
-                        year_closed=export.year_closed,
-                        exported_at=now,
-                    )
-                    for practice in in_order[first : first + 2000]
-                ]
+                imported_upload(practice, export, moment=now, key=f"baseline-{practice.pk}")
+                for practice in in_order[first : first + 2000]
             )
             mark_current(imports)
             store_rows([(imp, rows) for imp in imports])

@@ -433,12 +433,10 @@ def make_import(
     return imp
 
 
-def store_imported(practice, export, *, moment: datetime, key: str):
-    """``export`` as the practice's imported upload made at ``moment``, marked current when it
-    counts (``importer.mark_current``) and its values stored by ``store_export``, as the import
-    task does; ``key`` makes the content hash unique. Call inside a transaction; nothing is
-    recomputed."""
-    imp = Import.objects.create(
+def imported_upload(practice, export, *, moment: datetime, key: str) -> Import:
+    """The Import row (not saved) of ``export`` as the practice's upload, imported at ``moment``;
+    ``key`` makes the content hash unique."""
+    return Import(
         practice=practice,
         certificate_fingerprint="0" * 64,
         status=Import.Status.IMPORTED,
@@ -454,6 +452,15 @@ def store_imported(practice, export, *, moment: datetime, key: str):
         year_closed=export.year_closed,
         exported_at=moment,
     )
+
+
+def store_imported(practice, export, *, moment: datetime, key: str):
+    """``export`` as the practice's imported upload made at ``moment``, marked current when it
+    counts (``importer.mark_current``) and its values stored by ``store_export``, as the import
+    task does; ``key`` makes the content hash unique. Call inside a transaction; nothing is
+    recomputed."""
+    imp = imported_upload(practice, export, moment=moment, key=key)
+    imp.save()
     mark_current([imp])
     store_export(imp, export)
     return imp
