@@ -324,18 +324,6 @@ def verdict_table(verdicts: list[Verdict]) -> list[str]:
     return ["| target | measured | verdict |", "|---|---|---|", *(v.row() for v in verdicts)]
 
 
-def alternated(rounds: int, **runs) -> dict[str, list[float]]:
-    """Run each callable once per round, alternating (baseline, subject, baseline, …), so that
-    load drift on a shared machine hits both sides alike; returns the seconds of every round."""
-    timings = {name: [] for name in runs}
-    for _round in range(rounds):
-        for name, run in runs.items():
-            started = time.perf_counter()
-            run()
-            timings[name].append(time.perf_counter() - started)
-    return timings
-
-
 def min_median(values: list[float]) -> tuple[float, float]:
     return min(values), statistics.median(values)
 

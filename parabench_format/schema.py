@@ -61,11 +61,6 @@ def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_schema(path: Path = SCHEMA_PATH) -> Path:
-    path.write_text(schema_text(), encoding="utf-8")
-    return path
-
-
 def code_lists() -> dict:
     """The code lists of codes.py as data, for exporters written in other languages.
 
