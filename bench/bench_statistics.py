@@ -26,6 +26,13 @@ Run: ``.venv/bin/python -m bench.bench_statistics [--practices 10000 --years 10 
 prints the figures and writes docs/benchmarks-statistics.md. Database ``bm_statistics``, a copy of
 the filled world ``national.TEMPLATE`` (kept between runs), on 127.0.0.1; ``--database URL`` and
 ``--template NAME`` for others.
+
+``--only incremental``: the incremental rounds alone, after one untimed full recompute (the
+state the rounds of a whole run leave them), with the machine probe; prints the figures and writes
+no report. The incremental rounds end with a digest of the statistics rows they leave
+(``statistics_digest``: every group's figures of the refreshed year and its reference rates,
+without the time they were computed), so that two versions of the code can be shown to publish
+the same bits.
 """
 
 import argparse
@@ -194,6 +201,25 @@ def recompute_child(url: str) -> dict:
     }
 
 
+def statistics_digest(year: int) -> str:
+    """sha256 of what ``year``'s statistics publish: every group row (window, kind, key, n, the
+    figures and their layouts) and every reference rates row, in key order; not ``computed_at``.
+    Read in chunks: a year's figures are 30 MB."""
+    from parabench.benchmark.models import GroupStatistics, ReferenceRates
+
+    digest = hashlib.sha256()
+    for model, fields in (
+        (GroupStatistics, ("window", "kind", "key", "n", "stats", "statistics_id", "columns_id")),
+        (ReferenceRates, ("window", "n", "rates", "layout_id")),
+    ):
+        rows = model.objects.filter(year=year).order_by(*fields[:3]).values_list(*fields)
+        for row in rows.iterator(chunk_size=500):
+            digest.update(
+                repr(tuple(bytes(x) if isinstance(x, memoryview) else x for x in row)).encode()
+            )
+    return digest.hexdigest()
+
+
 def incremental_child(url: str, repeat: int) -> dict:
     """Import one export of a practice (the import's own transaction), then the refresh; ``repeat``
     times with format 1.0 exports in the world as filled (no case-mix cells), then ``repeat``
@@ -223,6 +249,8 @@ def incremental_child(url: str, repeat: int) -> dict:
         "cells_rows": cells,
         "cells_fill_seconds": fill,
         "peak_rss_mb": _peak_rss_mb(),
+        # After every figure above: reading the rows back is no part of them.
+        "digest": statistics_digest(year),
     }
 
 
@@ -280,6 +308,28 @@ def _refreshes(practices, year: int, format_version: str, first: int) -> dict:
 
 def _child(*args) -> dict:
     return child_json("bench.bench_statistics", *args)
+
+
+def run_incremental(practices, years, repeat, url, template) -> dict:
+    """``--only incremental``: the incremental rounds of ``run`` on a database in the state the
+    full rounds leave it (one full recompute, untimed), with the machine probe beside them."""
+    from bench.common import machine_probe
+
+    result = {"practices": practices, "years": years, "probe": machine_probe()}
+    _child("--prepare", url, "--practices", practices, "--years", years, "--template", template)
+    result["full_recompute_seconds"] = _child("--recompute", url)["seconds"]
+    result["incremental"] = _child("--incremental", url, "--repeat", repeat)
+    result["probe_after"] = machine_probe()
+    _child("--drop", url)
+    for name, runs in (("format 1.0", "incremental_runs"), ("format 1.1", "casemix_runs")):
+        times = result["incremental"][runs]
+        print(
+            f"{name}: " + ", ".join(f"{t:.2f}" for t in times) + f" s; min {min(times):.2f}, "
+            f"median {statistics.median(times):.2f}, slowest {max(times):.2f}",
+            flush=True,
+        )
+    print(f"digest {result['incremental']['digest']}", flush=True)
+    return result
 
 
 def run(
@@ -475,6 +525,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database", default=POSTGRES_URL)
     parser.add_argument("--template", default=national.TEMPLATE, help="the filled world")
+    parser.add_argument(
+        "--only", choices=["incremental"], help="only the incremental rounds; no report written"
+    )
     parser.add_argument("--prepare", metavar="URL")
     parser.add_argument("--baseline", action="store_true")
     parser.add_argument("--recompute", metavar="URL")
@@ -492,6 +545,11 @@ def main() -> int:
     elif args.drop:
         national.drop_database(args.drop)
         print("{}")
+    elif args.only == "incremental":
+        result = run_incremental(
+            args.practices, args.years, args.repeat, args.database, args.template
+        )
+        print(json.dumps(result, indent=1))
     else:
         result = run(
             args.practices, args.years, args.rounds, args.repeat, args.database, args.template

@@ -587,7 +587,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
     known = np.fromiter(members, dtype=np.int64, count=len(members))
     stat_rows = []
     counted_vectors = {}
-    member_keys = None
+    member_keys = member_cells = None
     by_kind = None  # (groups by kind to recompute, groups by kind to check) when incremental
     replaced = {}  # window → the groups recomputed in it (incremental)
     # The windows whose national reference rates are computed again (``_window_rates``).
@@ -607,6 +607,7 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
             if window == groups.SIZE_WINDOW:  # the first window read: the year's size classes
                 classes = _size_classes(rows)
                 member_keys = _member_keys(members, classes)
+                member_cells = _member_cells(member_keys)
                 if only is not None:
                     by_kind = _by_kind_groups(year, members, classes, member_keys, changed)
             if changed is not None:
@@ -646,16 +647,13 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
             del rows, stored, growth
             keys = _row_keys(member_keys, practices)
             present = ~np.isnan(values)
+            counts = _cell_counts(member_cells, member_keys, practices, present)
             wanted = only
             if only is not None:
                 forced, checked = by_kind
-                moved = (
-                    _may_flip(checked, keys, present, k, len(changed.practices)) if checked else ()
-                )
+                moved = _may_flip(checked, counts, k, len(changed.practices)) if checked else ()
                 wanted = replaced[window] = set(only) | forced | set(moved)
-            stat_rows += _window_statistics(
-                year, window, ids, values, present, keys, wanted, k, now
-            )
+            stat_rows += _window_statistics(year, window, ids, values, keys, counts, wanted, k, now)
             del values, present
     _replace(year, None if only is None else replaced, stat_rows)
     _store_rates(year, None if changed is None else rates_windows, rate_rows)
@@ -801,27 +799,25 @@ def _by_kind_groups(year: int, members, classes, member_keys, changed) -> tuple[
     return forced, every - forced
 
 
-def _may_flip(checked, keys, present, k: int, changed: int) -> list:
+def _may_flip(checked, counts, k: int, changed: int) -> list:
     """The groups of ``checked`` (groups by kind whose rows did not change) whose publication
     may have changed: for some wider group, the practices (or a column's values) outside the
     group number within ``changed`` of k (``_differs_enough`` compares them with k).
+    ``counts``: the window's ``_cell_counts``.
 
     Why that bound is exact: each changed practice adds or takes at most one row of a window
     to a wider group, so each count moved by at most ``changed`` since the last recompute; a
     margin of at least k + ``changed`` was at least k before, one below k − ``changed`` was
     below k before — the same decision. Everything else about such a group (its rows, their
     values and ids, hence its dither) is what the last recompute published."""
-    split = groups.split(keys, checked)
-    wider = {p for g in split for p in groups.parents(g)}
-    parent_counts = _parent_counts(groups.split(keys, wider), present)
+    parent_counts = _parent_counts(checked, counts)
     found = []
-    for group, rows in split.items():
-        n = rows.size
-        if n < k:  # published as n alone whatever its wider groups hold
+    for group in checked:
+        n, column_n = _counts_of(counts, group)
+        if n < k:  # published as n alone whatever its wider groups hold (or not there at all)
             continue
-        column_n = _column_counts(present, rows)
         for parent in groups.parents(group):
-            total, per_column = parent_counts.get(parent, (n, column_n))
+            total, per_column = parent_counts[parent]
             margins = np.append(per_column - column_n, total - n)
             if np.any((margins >= k - changed) & (margins < k + changed)):
                 found.append(group)
@@ -829,20 +825,73 @@ def _may_flip(checked, keys, present, k: int, changed: int) -> list:
     return found
 
 
-def _parent_counts(rows_of, present) -> dict:
-    """(practices, values per column) of each of the wider groups ``rows_of`` (group → rows);
-    ``present``: which values of the window's matrix are defined (not NaN).
+def _parent_counts(of_groups, counts) -> dict:
+    """(practices, values per column) of each wider group of the groups ``of_groups``, from the
+    window's ``_cell_counts``.
 
-    Counts the groups it is given: it counted their parents instead (the national group only),
-    so a size group within a province never found its province and was never published."""
-    return {group: (rows.size, _column_counts(present, rows)) for group, rows in rows_of.items()}
+    Counts the wider groups themselves: it counted their parents instead (the national group
+    only), so a size group within a province never found its province and was never
+    published."""
+    wider = {parent for group in of_groups for parent in groups.parents(group)}
+    return {parent: _counts_of(counts, parent) for parent in wider}
 
 
-def _column_counts(present, rows) -> np.ndarray:
-    """Values per column of a group's rows. Counted on the window's defined-value mask, made
-    once per window, not on a copy of the group's values per group: the national group's copy
-    and its NaN test cost 0.23 s of a national incremental refresh (cProfile, load 8)."""
-    return np.count_nonzero(_of_rows(present, rows), axis=0)
+# The keys a group by kind and its wider groups are made of: practices alike in all of them
+# (a "cell") lie in the same such groups, so these groups' counts are sums of cells' counts.
+_CELL_KINDS = (GroupKind.REGION, GroupKind.SIZE, GroupKind.PROFILE, GroupKind.REGION_SIZE)
+
+
+class CellCounts(NamedTuple):
+    """A window's rows and defined values per column of each cell (``_cell_counts``)."""
+
+    keys: dict[str, np.ndarray]  # per kind of ``_CELL_KINDS``, each cell's key
+    rows: np.ndarray  # rows per cell
+    columns: np.ndarray  # cells × columns: defined values
+
+
+def _member_cells(member_keys) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each practice's cell (aligned with ``_member_keys``) and, per kind of ``_CELL_KINDS``,
+    each cell's key; once per year, as the keys."""
+    _ids, keys = member_keys
+    codes = [np.unique(keys[kind], return_inverse=True)[1] for kind in _CELL_KINDS[:3]]
+    combined = (codes[0] * (codes[1].max(initial=0) + 1) + codes[1]) * (
+        codes[2].max(initial=0) + 1
+    ) + codes[2]
+    _cells, first, of_member = np.unique(combined, return_index=True, return_inverse=True)
+    return of_member, {kind: keys[kind][first] for kind in _CELL_KINDS}
+
+
+def _cell_counts(member_cells, member_keys, practices, present) -> CellCounts:
+    """Rows and defined values per column of each cell among a window's rows (``practices``,
+    ``present``: ``~np.isnan(values)``).
+
+    Why: the groups by kind are published only when they differ enough from their wider groups
+    (``_differs_enough``), which counted each group's and each wider group's values on the rows
+    of each — every practice four to six times per window, 0.07–0.14 s of a national incremental
+    refresh (``_may_flip``, 2026-11-30); counted per cell, each row is counted once and every
+    group's counts are sums of a few dozen cells' (integers: the same counts)."""
+    of_member, cell_keys = member_cells
+    known = member_keys[0]
+    of_row = of_member[np.searchsorted(known, practices)]
+    order = np.argsort(of_row, kind="stable")
+    ordered = of_row[order]
+    starts = np.flatnonzero(np.diff(ordered, prepend=-1))
+    cells = len(next(iter(cell_keys.values())))
+    rows = np.zeros(cells, dtype=np.int64)
+    columns = np.zeros((cells, present.shape[1]), dtype=np.int64)
+    if starts.size:
+        rows[ordered[starts]] = np.diff(np.append(starts, ordered.size))
+        columns[ordered[starts]] = np.add.reduceat(present[order], starts, axis=0, dtype=np.int64)
+    return CellCounts(cell_keys, rows, columns)
+
+
+def _counts_of(counts: CellCounts, group) -> tuple[int, np.ndarray]:
+    """(practices, values per column) of a group by kind or a wider group of one, from the
+    window's ``_cell_counts``."""
+    if group.kind == GroupKind.NATIONAL:
+        return int(counts.rows.sum()), counts.columns.sum(axis=0)
+    cells = counts.keys[group.kind] == group.key
+    return int(counts.rows[cells].sum()), counts.columns[cells].sum(axis=0)
 
 
 def _of_rows(matrix, rows):
@@ -885,21 +934,20 @@ def _row_keys(member_keys, practices) -> dict[str, np.ndarray]:
     return {kind: column[at] for kind, column in all_keys.items()}
 
 
-def _window_statistics(year, window, ids, values, present, keys, only, k, now):
+def _window_statistics(year, window, ids, values, keys, counts, only, k, now):
     """The published statistics of every group (``disclosure.publish``): nothing else is
     computed or stored — no mean, no exact positions, no quantile a group is too small for,
-    no group by kind too close to its wider group. ``keys``: ``_row_keys``; ``present``:
-    ``~np.isnan(values)``."""
+    no group by kind too close to its wider group. ``keys``: ``_row_keys``; ``counts``:
+    ``_cell_counts``."""
     split = groups.split(keys, only)
-    wider = {p for g in split for p in groups.parents(g)}
-    parent_counts = _parent_counts(groups.split(keys, wider), present)
+    parent_counts = _parent_counts(split, counts)
     floors = disclosure.column_floors()
     out = []
     for group, rows in split.items():
         n = len(rows)
         columns = None
         if n >= k and group.kind in groups.BY_KIND:
-            column_n = _column_counts(present, rows)
+            _n, column_n = _counts_of(counts, group)
             publishable, columns = _differs_enough(group, n, column_n, parent_counts, k)
             if not publishable:
                 out.append(_stat_row(year, window, group, n, None, now))

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from parabench.benchmark import groups
 from parabench.benchmark.catalogue import COLUMN_INDEX
 from parabench.benchmark.disclosure import round_published
 from parabench.benchmark.models import (
@@ -16,6 +17,10 @@ from parabench.benchmark.models import (
     WindowValues,
 )
 from parabench.benchmark.recompute import (
+    _cell_counts,
+    _counts_of,
+    _member_cells,
+    _row_keys,
     mark_counted,
     recompute_all,
     recompute_changed,
@@ -484,3 +489,26 @@ def test_the_reference_rates_take_each_practice_once_by_its_counted_row_and_only
     assert _rates(2026, "Q1-Q4")[0] == 4
     assert GroupStatistics.objects.get(year=2026, window="Q1-Q4", kind="national").n == 6
     assert_a_full_recompute_changes_nothing()
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_counts_per_cell_give_every_group_by_kind_and_wider_group_its_own_counts():
+    rng = np.random.default_rng(7)
+    provinces, sizes, profiles = ["ZH", "UT", ""], ["klein", "groot", ""], ["kinderen", ""]
+    members = {
+        pk: groups.Membership(rng.choice(provinces), None, rng.choice(profiles), rng.choice(sizes))
+        for pk in range(100, 400)
+    }
+    ids = np.array(sorted(members), dtype=np.int64)
+    member_keys = (ids, groups.row_keys([members[int(pk)] for pk in ids]))
+    practices = np.sort(rng.choice(ids, size=200, replace=False))  # a window's rows
+    present = rng.random((practices.size, 4)) < 0.8
+    counts = _cell_counts(_member_cells(member_keys), member_keys, practices, present)
+    keys = _row_keys(member_keys, practices)
+    split = groups.split(keys)
+    wanted = [g for g in split if g.kind in (*groups.BY_KIND, "national", "region")]
+    assert {g.kind for g in wanted} == {*groups.BY_KIND, "national", "region"}
+    for group in wanted:
+        n, columns = _counts_of(counts, group)
+        rows = split[group]
+        assert (n, columns.tolist()) == (rows.size, present[rows].sum(axis=0).tolist()), group

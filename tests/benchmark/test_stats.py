@@ -11,6 +11,7 @@ from scipy.special import betainc
 from parabench.benchmark.stats import (
     QUANTILES,
     STAT_FIELDS,
+    _hd_window,
     beta_cdf,
     describe,
     describe_columns,
@@ -104,6 +105,17 @@ def test_only_the_cells_that_carry_mass_are_kept_and_the_rest_is_negligible():
         # Of the order of √n cells, not n: ±10 standard deviations of the Beta distribution.
         sd = math.sqrt(q * (1 - q) / (n + 2))
         assert inner.size < 25 * sd * n < n / 4
+
+
+def test_the_cells_kept_are_those_found_by_looking_at_every_cell():
+    # Sizes where the first reach ends inside the cells with mass and one must look further
+    # (small groups, skewed quantiles), and national ones.
+    sizes = [*range(1, 120), *range(120, 12_000, 613), 9_787, 9_800, 10_000]
+    for n in sizes:
+        for q in QUANTILES.values():
+            start, weights = hd_window(n, q)
+            every_start, every_weights = _hd_window(n, q, reaches=())
+            assert (start, weights.tobytes()) == (every_start, every_weights.tobytes()), (n, q)
 
 
 def test_the_weights_of_a_large_group_give_the_exact_estimate():
