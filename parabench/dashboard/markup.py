@@ -19,12 +19,17 @@ from django.utils.safestring import SafeString
 
 
 def escaped(value) -> str:
-    """``conditional_escape(value)``, with the two common cases first."""
+    """``conditional_escape(value)``, with the two common cases first; a plain string without
+    any of the five characters ``escape`` replaces (most: numbers, words) as it is, which
+    five ``in`` tests tell in half the time of ``escape``'s five replacements (issue 7,
+    session 12)."""
     kind = type(value)
     if kind is SafeString:
         return value
     if kind is str:
-        return escape(value)
+        if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+            return escape(value)
+        return value
     return conditional_escape(value)
 
 

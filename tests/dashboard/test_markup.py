@@ -29,6 +29,24 @@ def test_format_html_writes_what_django_writes_for_every_kind_of_value():
                 )
 
 
+def test_escaped_writes_what_django_writes_for_each_character_it_replaces():
+    for text in (
+        "&",
+        "<",
+        ">",
+        '"',
+        "'",
+        "a & b",
+        "x<y",
+        "5 > 3",
+        'say "hi"',
+        "it's",
+        "59,3 %",
+        "–",
+    ):
+        assert markup.escaped(text) == django_html.conditional_escape(text)
+
+
 def test_format_html_escapes_plain_text_and_keeps_safe_markup():
     result = markup.format_html("{}{}", "<script>", SafeString("<br>"))
     assert result == "&lt;script&gt;<br>"

@@ -77,6 +77,13 @@ def _count_in(value: float, language_code: str) -> str:
     return formatting.number(value, max(0, -math.floor(math.log10(value))))
 
 
+def _curve_text(template: str, ys: list[float]) -> str:
+    """The points "x y" of one curve joined by "L", each y written as ``base.short`` writes it:
+    ``template`` holds the x's and a ``%.1f`` for each y, and a whole number's ".0" is cut
+    where it is followed by the next point's "L" and at the end (an x is followed by a space)."""
+    return (template % tuple(ys)).replace(".0L", "L").removesuffix(".0")
+
+
 @base.draws(Funnel)
 def draw(chart: Funnel) -> base.Drawing:
     word = base.words(WORDS)
@@ -94,12 +101,15 @@ def draw(chart: Funnel) -> base.Drawing:
     top += 14
     bottom = top + PLOT_HEIGHT
     ns = chart.ns
-    known = [chart.target, *chart.outer[0], *chart.outer[1]]
-    if chart.value is not None:
-        known.append(chart.value)
-    if chart.interval is not None:
-        known.extend(chart.interval)
+    # The y axis spans every defined value drawn; a curve without undefined values (nearly
+    # all) is taken as it is rather than tested value by value.
+    known = [chart.target, chart.value, *(chart.interval or ())]
     known = [v for v in known if v is not None and math.isfinite(v)]
+    for curve in chart.outer:
+        if all(map(math.isfinite, curve)):
+            known.extend(curve)
+        else:
+            known.extend(filter(math.isfinite, curve))
     low, high = base.padded(known)
     y = base.Scale(low, high, bottom, top)
     log_low, log_high = math.log10(ns[0]), math.log10(ns[-1])
@@ -114,25 +124,29 @@ def draw(chart: Funnel) -> base.Drawing:
     # the national data, 2026-11-29; the SVG is byte-identical). Since, the x and the y of all
     # points at once (Scale.many: the same floats; base.shorts: the same text) and a curve
     # without undefined values joined as it is: 161 → 135 µs a funnel (issue 18, session 9).
-    xs = [f"{px} " for px in base.shorts(x_scale.many(list(map(math.log10, ns))))]
+    # Now each curve is one ``%`` of its y's into a path whose x's are written in once
+    # (``_curve_text``), and the band is the upper curve's text and the lower one's points
+    # reversed: no text per point (issue 7, session 12).
+    xs = base.shorts(x_scale.many(list(map(math.log10, ns))))
     curves = (*chart.outer, *chart.inner)
     k = len(xs)
     if any(len(curve) != k for curve in curves):
         raise ValueError("a funnel's curves need one value per denominator")
-    ys = base.shorts(y.many([value for curve in curves for value in curve]))
+    ys = y.many([value for curve in curves for value in curve])
+    template = "L".join([f"{px} %.1f" for px in xs])
     outer_low, outer_high, inner_low, inner_high = (
-        [px + py for px, py in zip(xs, ys[i : i + k], strict=True)] for i in range(0, 4 * k, k)
+        _curve_text(template, ys[i : i + k]) for i in range(0, 4 * k, k)
     )
 
-    def path(values, drawn) -> str:
+    def path(values, drawn: str) -> str:
         """The curve through ``drawn`` (the points of ``values``), past undefined values."""
         if all(map(math.isfinite, values)):
-            return "M" + "L".join(drawn)
+            return "M" + drawn
         return "M" + "L".join(
-            point for point, v in zip(drawn, values, strict=True) if math.isfinite(v)
+            point for point, v in zip(drawn.split("L"), values, strict=True) if math.isfinite(v)
         )
 
-    band = "M" + "L".join(outer_high + outer_low[::-1])
+    band = f"M{outer_high}L{'L'.join(outer_low.split('L')[::-1])}"
     y_values, decimals = base.ticks(low, high, 4)
     write = chart.axis(decimals)
     # Markup in f-strings (base's docstring): coordinates and colours as they are, every text

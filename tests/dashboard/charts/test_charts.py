@@ -1,6 +1,7 @@
 """The SVG charts as pure functions: well-formed, accessible, escaped, and drawing only the
 figures they are given."""
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.utils.html import format_html
 
 from parabench.dashboard import charts
 from parabench.dashboard.charts import base
+from parabench.dashboard.charts.funnel import _curve_text
 from parabench.dashboard.formatting import number_format, percent_format
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -214,3 +216,26 @@ def test_many_coordinates_are_written_as_one_by_one():
     values = [0.0, -0.04, 0.04, 12.0, 12.05, 12.25, -3.25, 99.95, 1234.5678, 1e6, float("nan")]
     assert base.shorts(values) == [base.short(v) for v in values]
     assert base.shorts([]) == []
+
+
+def test_a_funnel_s_curve_is_written_as_its_points_one_by_one():
+    ys = [0.0, -0.04, 0.04, 12.0, 12.05, 12.25, -3.25, 99.95, 1234.5678, 1e6, math.nan, math.inf]
+    xs = [base.short(62.0 + 7.75 * i) for i in range(len(ys))]
+    template = "L".join(f"{x} %.1f" for x in xs)
+    for written in (ys, ys[::-1]):
+        assert _curve_text(template, written) == "L".join(
+            f"{x} {base.short(y)}" for x, y in zip(xs, written, strict=True)
+        )
+
+
+def test_a_funnel_draws_its_curves_past_an_undefined_limit_and_its_band_through_all():
+    defined = funnel()
+    gap = charts.Funnel(
+        **{**defined.__dict__, "inner": ((40.0, math.nan, 55.0), (80.0, 70.0, 65.0))}
+    )
+    paths = re.findall(r'<path d="(M[^"]*)"/>', str(charts.render(gap)))
+    whole = re.findall(r'<path d="(M[^"]*)"/>', str(charts.render(defined)))
+    inner_low = paths[2]
+    assert inner_low.count("L") == 1 and "nan" not in inner_low
+    assert whole[2].count("L") == 2
+    assert paths[:2] + paths[3:] == whole[:2] + whole[3:]
