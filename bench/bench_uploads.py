@@ -6,8 +6,8 @@ Per database, in its own child process (Django reads ``DATABASE_URL`` once per p
 1. A fresh database (``var/upl_bench.sqlite3`` / PostgreSQL ``upl_bench``), migrated; a fresh CA
    and upload storage under ``var/upl_bench/``.
 2. The national baseline, filled directly: 10,000 practices, each with one imported export of
-   last year (its KPI rows stored through the benchmark engine's ``store_export``), then one full
-   ``recompute_all`` so group statistics exist as in a live system.
+   last year (``common.national_baseline``: its KPI rows stored in bulk by the benchmark engine's
+   ``store_rows``), then one full ``recompute_all`` so group statistics exist as in a live system.
 3. **Uploads over mTLS**: the real uploader process (``python -m parabench.uploads.server``) on a
    free loopback port; 8 client threads with keep-alive connections and their own practice's
    certificate (40 practices) each POST distinct valid exports. Timed from the first request to
