@@ -854,9 +854,7 @@ def _member_cells(member_keys) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     each cell's key; once per year, as the keys."""
     _ids, keys = member_keys
     codes = [np.unique(keys[kind], return_inverse=True)[1] for kind in _CELL_KINDS[:3]]
-    combined = (codes[0] * (codes[1].max(initial=0) + 1) + codes[1]) * (
-        codes[2].max(initial=0) + 1
-    ) + codes[2]
+    combined = np.ravel_multi_index(codes, [c.max(initial=0) + 1 for c in codes])
     _cells, first, of_member = np.unique(combined, return_index=True, return_inverse=True)
     return of_member, {kind: keys[kind][first] for kind in _CELL_KINDS}
 
