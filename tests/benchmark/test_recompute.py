@@ -20,6 +20,7 @@ from parabench.benchmark.recompute import (
     _cell_counts,
     _counts_of,
     _member_cells,
+    _positions,
     _row_keys,
     mark_counted,
     recompute_all,
@@ -503,8 +504,9 @@ def test_the_counts_per_cell_give_every_group_by_kind_and_wider_group_its_own_co
     member_keys = (ids, groups.row_keys([members[int(pk)] for pk in ids]))
     practices = np.sort(rng.choice(ids, size=200, replace=False))  # a window's rows
     present = rng.random((practices.size, 4)) < 0.8
-    counts = _cell_counts(_member_cells(member_keys), member_keys, practices, present)
-    keys = _row_keys(member_keys, practices)
+    at = _positions(member_keys, practices)
+    counts = _cell_counts(_member_cells(member_keys), at, present)
+    keys = _row_keys(member_keys, at)
     split = groups.split(keys)
     wanted = [g for g in split if g.kind in (*groups.BY_KIND, "national", "region")]
     assert {g.kind for g in wanted} == {*groups.BY_KIND, "national", "region"}
