@@ -22,6 +22,7 @@ DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 
 # Sent by the worker command (``manage.py import_worker``) before it takes its first task: each
 # app sweeps up what a worker that died left behind, without the worker knowing the apps.
+# ``queues``: the queue names the worker runs ("*": every queue).
 worker_starting = Signal()
 
 

@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import COLUMN_INDEX, GROWTH_KPIS
 from parabench.benchmark.kpis import WINDOWS, growth_matrix, pack, with_growth
 from parabench.benchmark.models import GroupKind, GroupStatistics, ReferenceRates, WindowValues
-from parabench.benchmark.stats import STAT_FIELDS
+from parabench.benchmark.stats import QUANTILES, STAT_FIELDS, hd_window
 from parabench.benchmark.uncertainty import group_dispersion
 from parabench.flags import update_flag
 from parabench.tasks import kept_heap, paused_cycle_collector
@@ -428,8 +428,9 @@ def _each_window(year: int, cells_windows, before=None):
     ``_read_window`` (with cells for ``cells_windows``). ``before``: a function of the window to
     run before its rows are read (the full recompute's pass over the rows that do not count).
 
-    Without ``before``, on PostgreSQL: a thread fetches the next window's rows on this
-    transaction's connection while the caller computes this one's statistics. The server reads
+    Without ``before``, on PostgreSQL: a thread fetches the next window's rows (and any
+    window without rows before it) on this transaction's connection while the caller computes
+    this one's statistics. The server reads
     and sends a window (30–50 ms, about twice that with cells) in a process of its own and
     psycopg waits without the GIL, so that time overlaps with numpy on the other core instead
     of adding to it. The caller uses the connection only between fetches (psycopg's connection
@@ -446,15 +447,37 @@ def _each_window(year: int, cells_windows, before=None):
         return
     connection.ensure_connection()
     raw = connection.connection
+
+    def read_from(at: int) -> list[list[tuple]]:
+        """The fetched rows of the windows from ``at`` on, up to the first that has any.
+
+        Why not one window per fetch: a window without rows (the quarters still to come of
+        the running year) gave the caller no work to overlap the next fetch with, so the next
+        window with rows was read while the caller waited — 0.04 s of a national refresh, and
+        0.09-0.15 s with cells (Q4 before Q1-Q2; timed per window, 2026-11-30). Empty windows
+        hold nothing, so reading past them keeps one window's rows ahead, as before."""
+        found = []
+        for sql, params in queries[at:]:
+            found.append(_fetch(sql, params, raw))
+            if found[-1]:
+                break
+        return found
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-read") as reader:
-        pending = reader.submit(_fetch, *queries[0], raw)
-        for at, window in enumerate(WINDOWS):
-            rows = [_window_rows(pending.result(), window in cells_windows)]
-            # The next fetch starts once this window's fetched rows are gone (the future held
+        pending, at = reader.submit(read_from, 0), 0
+        while at < len(WINDOWS):
+            fetched = pending.result()
+            first, at = at, at + len(fetched)
+            rows = [
+                _window_rows(each, WINDOWS[i] in cells_windows)
+                for i, each in enumerate(fetched, start=first)
+            ]
+            # The next fetch starts once these windows' fetched rows are gone (the future held
             # them): two windows' fetched rows at once were 60 MB more of the worker's peak.
-            if at + 1 < len(WINDOWS):
-                pending = reader.submit(_fetch, *queries[at + 1], raw)
-            yield window, rows.pop()
+            del fetched
+            pending = reader.submit(read_from, at) if at < len(WINDOWS) else None
+            for window in WINDOWS[first:at]:
+                yield window, rows.pop(0)
 
 
 def _counted_by_window(year: int, practice_ids=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -645,9 +668,10 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
             # while the next window is fetched: otherwise two windows' worth (~40 MB at
             # national scale, 60 with cells) lived at once.
             del rows, stored, growth
-            keys = _row_keys(member_keys, practices)
+            at = _positions(member_keys, practices)
+            keys = _row_keys(member_keys, at)
             present = ~np.isnan(values)
-            counts = _cell_counts(member_cells, member_keys, practices, present)
+            counts = _cell_counts(member_cells, at, present)
             wanted = only
             if only is not None:
                 forced, checked = by_kind
@@ -690,6 +714,35 @@ def _member_keys(members, classes: dict[int, str]) -> tuple[np.ndarray, dict]:
     keys[GroupKind.SIZE] = size
     keys[GroupKind.REGION_SIZE] = np.where(both, np.char.add(np.char.add(province, ":"), size), "")
     return ids, keys
+
+
+def warm_weights() -> int:
+    """Compute the Harrell–Davis weights (``stats.hd_window``) of every group size the stored
+    statistics of the latest year hold, for each quantile it is computed at; returns how many
+    (size, quantile) pairs. The statistics worker runs it when it starts
+    (``signals.warm_statistics_weights``).
+
+    Why: a fresh process computed the weights of every size a refresh met first — 1,525
+    (n, q) and 0.18 s of the first national refresh after a start (cProfile, 2026-11-30), the
+    slowest refresh of the benchmark. A refresh's groups are the stored groups with a few
+    values more or less, so most sizes it meets are stored ones. The weights are the same
+    however they got into the cache: it is a function of (n, q) alone."""
+    year = GroupStatistics.objects.aggregate(latest=Max("year"))["latest"]
+    if year is None:
+        return 0
+    k = settings.MIN_GROUP_SIZE
+    minimum = disclosure.minimum_sizes(k)
+    stored = GroupStatistics.objects.filter(year=year, stats__isnull=False).values_list(
+        "stats", "statistics_id", "columns_id"
+    )
+    sizes = set()
+    for blob, statistics_id, columns_id in stored.iterator(chunk_size=500):
+        n = layout.table(blob, statistics_id, columns_id, ("n",), layout.column_names())[0]
+        sizes.update(np.unique(n[n >= k]).astype(int).tolist())
+    pairs = [(n, q) for n in sorted(sizes) for name, q in QUANTILES.items() if n >= minimum[name]]
+    for n, q in pairs:
+        hd_window(n, q)
+    return len(pairs)
 
 
 # --- The national case-mix reference rates (docs/statistics.md §9) ------------------------------
@@ -859,9 +912,9 @@ def _member_cells(member_keys) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     return of_member, {kind: keys[kind][first] for kind in _CELL_KINDS}
 
 
-def _cell_counts(member_cells, member_keys, practices, present) -> CellCounts:
-    """Rows and defined values per column of each cell among a window's rows (``practices``,
-    ``present``: ``~np.isnan(values)``).
+def _cell_counts(member_cells, at, present) -> CellCounts:
+    """Rows and defined values per column of each cell among a window's rows (``at``: their
+    practices' ``_positions``, ``present``: ``~np.isnan(values)``).
 
     Why: the groups by kind are published only when they differ enough from their wider groups
     (``_differs_enough``), which counted each group's and each wider group's values on the rows
@@ -869,8 +922,7 @@ def _cell_counts(member_cells, member_keys, practices, present) -> CellCounts:
     refresh (``_may_flip``, 2026-11-30); counted per cell, each row is counted once and every
     group's counts are sums of a few dozen cells' (integers: the same counts)."""
     of_member, cell_keys = member_cells
-    known = member_keys[0]
-    of_row = of_member[np.searchsorted(known, practices)]
+    of_row = of_member[at]
     order = np.argsort(of_row, kind="stable")
     ordered = of_row[order]
     starts = np.flatnonzero(np.diff(ordered, prepend=-1))
@@ -925,11 +977,17 @@ def _previous(before, practices, stored):
     return previous
 
 
-def _row_keys(member_keys, practices) -> dict[str, np.ndarray]:
-    """Each row's group keys per kind (``groups.row_keys``), from ``_member_keys``."""
-    known, all_keys = member_keys
-    at = np.searchsorted(known, practices)
-    return {kind: column[at] for kind, column in all_keys.items()}
+def _positions(member_keys, practices) -> np.ndarray:
+    """Where each row's practice lies in ``_member_keys`` (and ``_member_cells``): looked up
+    once per window for ``_row_keys`` and ``_cell_counts``, which each looked it up again
+    (``np.searchsorted``, about 1 ms a national window)."""
+    return np.searchsorted(member_keys[0], practices)
+
+
+def _row_keys(member_keys, at) -> dict[str, np.ndarray]:
+    """Each row's group keys per kind (``groups.row_keys``), from ``_member_keys``; ``at``:
+    the rows' ``_positions``."""
+    return {kind: column[at] for kind, column in member_keys[1].items()}
 
 
 def _window_statistics(year, window, ids, values, keys, counts, only, k, now):

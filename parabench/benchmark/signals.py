@@ -9,10 +9,13 @@
   group by kind), the years that practice has figures in are recomputed in the background after
   the change is committed. ``manage.py
   recompute_statistics`` does the same by hand.
-- A worker starts: statistics tasks a dead worker left RUNNING are queued again.
+- A worker starts: statistics tasks a dead worker left RUNNING are queued again; a worker that
+  runs the statistics queue computes the quantile weights of the stored group sizes
+  (``recompute.warm_weights``) before its first refresh.
 - A worker finished a statistics task: it gives the memory the task freed back to the system.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -20,6 +23,7 @@ from django_tasks.signals import task_finished
 
 from parabench.benchmark.ingest import export_rows, store_rows
 from parabench.benchmark.models import WindowValues
+from parabench.benchmark.recompute import warm_weights
 from parabench.benchmark.tasks import (
     STATISTICS_TASKS,
     enqueue_recompute,
@@ -46,6 +50,14 @@ def store_imported_exports(sender, batch, **kwargs) -> None:
 @receiver(worker_starting, dispatch_uid="benchmark_requeue_stale_refreshes")
 def requeue_refreshes_of_dead_workers(sender, **kwargs) -> None:
     requeue_stale_refreshes()
+
+
+@receiver(worker_starting, dispatch_uid="benchmark_warm_statistics_weights")
+def warm_statistics_weights(sender, queues=("*",), **kwargs) -> None:
+    """A worker that runs the statistics queue computes its quantile weights before its first
+    refresh, not in it (``recompute.warm_weights``: about 1 s at national scale)."""
+    if "*" in queues or settings.STATISTICS_QUEUE in queues:
+        warm_weights()
 
 
 @receiver(pre_save, sender=Practice, dispatch_uid="benchmark_membership_before")

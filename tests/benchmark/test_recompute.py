@@ -20,13 +20,15 @@ from parabench.benchmark.recompute import (
     _cell_counts,
     _counts_of,
     _member_cells,
+    _positions,
     _row_keys,
     mark_counted,
     recompute_all,
     recompute_changed,
     recompute_practices,
+    warm_weights,
 )
-from parabench.benchmark.stats import STAT_FIELDS, describe_columns
+from parabench.benchmark.stats import STAT_FIELDS, describe_columns, hd_window
 from parabench.uploads.models import Import
 from tests.benchmark.factories import make_import
 from tests.factories import NetworkFactory, PracticeFactory
@@ -503,8 +505,9 @@ def test_the_counts_per_cell_give_every_group_by_kind_and_wider_group_its_own_co
     member_keys = (ids, groups.row_keys([members[int(pk)] for pk in ids]))
     practices = np.sort(rng.choice(ids, size=200, replace=False))  # a window's rows
     present = rng.random((practices.size, 4)) < 0.8
-    counts = _cell_counts(_member_cells(member_keys), member_keys, practices, present)
-    keys = _row_keys(member_keys, practices)
+    at = _positions(member_keys, practices)
+    counts = _cell_counts(_member_cells(member_keys), at, present)
+    keys = _row_keys(member_keys, at)
     split = groups.split(keys)
     wanted = [g for g in split if g.kind in (*groups.BY_KIND, "national", "region")]
     assert {g.kind for g in wanted} == {*groups.BY_KIND, "national", "region"}
@@ -512,3 +515,30 @@ def test_the_counts_per_cell_give_every_group_by_kind_and_wider_group_its_own_co
         n, columns = _counts_of(counts, group)
         rows = split[group]
         assert (n, columns.tolist()) == (rows.size, present[rows].sum(axis=0).tolist()), group
+
+
+def test_the_warmed_weights_are_every_size_a_recompute_of_the_latest_year_computes():
+    for i in range(12):
+        practice = PracticeFactory(province="ZH" if i % 2 else "GR")
+        make_import(practice, 2025, size=1 + i % 5, recompute=False)
+    hd_window.cache_clear()
+    assert warm_weights() == 0  # nothing stored yet: nothing to warm
+    recompute_all()
+    hd_window.cache_clear()
+    warmed = warm_weights()
+    assert warmed > 0 and hd_window.cache_info().currsize == warmed
+    before = hd_window.cache_info()
+    recompute_all(years=[2025])  # the same rows: the same sizes, none of them new
+    after = hd_window.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits
+
+
+def test_only_a_worker_that_runs_the_statistics_queue_warms_the_weights():
+    from parabench.tasks import worker_starting
+
+    for i in range(6):
+        make_import(PracticeFactory(), 2025, size=1 + i % 3)
+    for queues, warms in ((["default"], False), (["statistics"], True), (["*"], True)):
+        hd_window.cache_clear()
+        worker_starting.send(sender=None, queues=queues)
+        assert (hd_window.cache_info().currsize > 0) is warms, queues

@@ -96,7 +96,7 @@ class Command(DBWorkerCommand):
         wait = 1.0
         while True:
             try:
-                self.sweep()
+                self.sweep(options["queue_name"].split(","))
                 return super().handle(*args, **options)
             except OperationalError as exc:
                 if not is_locked(exc):
@@ -106,7 +106,7 @@ class Command(DBWorkerCommand):
                 time.sleep(wait)
                 wait = min(wait * 2, MAX_LOCKED_WAIT_SECONDS)
 
-    def sweep(self) -> None:
+    def sweep(self, queues=("*",)) -> None:
         report = sweep_orphan_bodies()
         if report.accepted or report.set_aside:
             self.stdout.write(
@@ -117,4 +117,4 @@ class Command(DBWorkerCommand):
         if requeued:
             self.stdout.write(f"{len(requeued)} import(s) opnieuw in de wachtrij.")
         ensure_sweep_schedule()  # and again every few minutes, for bodies too young just now
-        worker_starting.send(sender=self.__class__)
+        worker_starting.send(sender=self.__class__, queues=list(queues))
