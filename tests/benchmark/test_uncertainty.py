@@ -260,6 +260,10 @@ def test_the_funnel_range_comes_from_the_practices_own_n_only():
         want = np.geomspace(n / 10, n * 10, u.FUNNEL_POINTS)
         assert u.funnel_ns(n) == pytest.approx(want, rel=1e-14)
     assert len(u.funnel_ns(0.5)) == u.FUNNEL_POINTS and u.funnel_ns(0.5)[0] == 0.5
+    # Below 10 from geomspace itself: every point a new one, increasing (the chart's x axis).
+    for n in (0.01, 0.5, 1.0, 2.7, 9.99):
+        ns = u.funnel_ns(n)
+        assert len(ns) == u.FUNNEL_POINTS and (np.diff(ns) > 0).all()
 
 
 def test_tau2_is_stored_to_two_significant_digits():
