@@ -204,13 +204,6 @@ def wilson_hilferty(q: float, shape):
 DRAWN_EXACT_BELOW = 50
 
 
-# Kept per process: a practice's own interval of a rate (Welkom, Klachten, Productiviteit, for
-# every comparison group) and its limits at a group's median (Welkom and the theme tab) are the
-# same quantiles again, each Newton's method over a gamma function's series or continued
-# fraction. In bench_dashboard's 20-client request mix (600 pages) these limits were 1,811
-# calls of 758 distinct ones, 2-3 % of the pages' time (cProfile, issue 18, session 13). The
-# same floats come back; a few thousand pairs of floats are a few hundred kB.
-@functools.lru_cache(maxsize=4096)
 def poisson_exact(count: float, level: float = LEVEL, exact: bool = True) -> tuple[float, float]:
     """Exact (Garwood) limits for a Poisson mean from an observed count:
     lower χ²(α/2; 2x)/2, upper χ²(1−α/2; 2x+2)/2, i.e. the gamma quantiles below.
