@@ -45,8 +45,10 @@ def _group_choices(
 
 # The tabs with KPI cards (each KPI's interval, normal spread and funnel). Welkom shows symbols
 # and names the KPIs beyond their 95 % limits with their intervals; Verzekeraars its table's
-# verdict words beside its mixes. They judge without what they do not show: the 99.8 % limits,
-# and on Verzekeraars the own intervals (a rate's are two exact gamma quantiles each).
+# verdict words beside its mixes. They judge without what they do not show: the 99.8 % limits
+# and the own intervals (a rate's are two exact gamma quantiles each). Welkom computes the
+# intervals of the KPIs it names only (``verdicts.named``): about half of its exact quantiles
+# had been intervals never shown (issue 18, session 13).
 CARD_TABS = frozenset(kpi.theme for kpi in catalogue.KPIS)
 
 
@@ -54,8 +56,6 @@ def judged_for(tab: str) -> dict:
     """``dashboard_for``'s ``levels`` and ``intervals`` for what ``tab`` shows."""
     if tab in CARD_TABS:
         return {}
-    if tab == WELCOME:
-        return {"levels": (uncertainty.LEVEL,)}
     return {"levels": (uncertainty.LEVEL,), "intervals": False}
 
 

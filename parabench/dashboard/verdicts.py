@@ -335,8 +335,10 @@ def named(kpi) -> str:
     or, for a KPI without a sampling model, its normal spread instead of an interval."""
     show = value_format(kpi.number_format, kpi.unit)
     judgement = kpi.judgement
-    if _finite(judgement.interval):
-        extra = " (" + range_text(*judgement.interval, kpi.number_format, kpi.unit) + ")"
+    # Welkom judges without the own intervals (pages.judged_for): only the named KPIs need one.
+    interval = judgement.interval or uncertainty.interval_of(judgement, kpi.value)
+    if _finite(interval):
+        extra = " (" + range_text(*interval, kpi.number_format, kpi.unit) + ")"
     else:
         bounds = judgement.limits[uncertainty.LEVEL]
         extra = " (" + _("normale spreiding %(range)s") % {

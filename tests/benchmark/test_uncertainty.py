@@ -260,6 +260,10 @@ def test_the_funnel_range_comes_from_the_practices_own_n_only():
         want = np.geomspace(n / 10, n * 10, u.FUNNEL_POINTS)
         assert u.funnel_ns(n) == pytest.approx(want, rel=1e-14)
     assert len(u.funnel_ns(0.5)) == u.FUNNEL_POINTS and u.funnel_ns(0.5)[0] == 0.5
+    # Below 10 from geomspace itself: every point a new one, increasing (the chart's x axis).
+    for n in (0.01, 0.5, 1.0, 2.7, 9.99):
+        ns = u.funnel_ns(n)
+        assert len(ns) == u.FUNNEL_POINTS and (np.diff(ns) > 0).all()
 
 
 def test_tau2_is_stored_to_two_significant_digits():
@@ -465,3 +469,17 @@ def test_the_lower_gamma_series_in_numpy_gives_the_same_bits_as_term_by_term(a):
     for share in (0.5, 0.9, 0.97, 0.99, 0.999, 1.0):
         x = a * share
         assert u._lower_gamma_series(a, x) == _series_term_by_term(a, x)
+
+
+@pytest.mark.parametrize("code", sorted(u.MODELS))
+def test_an_interval_left_out_of_a_judgement_is_the_same_when_asked_for_later(code):
+    """Welkom judges without own intervals and asks for the few it names (verdicts.named)."""
+    model = u.MODELS[code]
+    values = {column: 40.0 for column in (model.denominator, model.sd, model.base) if column}
+    value = 12.5
+    full = u.judge(code, value, values, 10.0, 8.0, 14.0, 0.5)
+    bare = u.judge(code, value, values, 10.0, 8.0, 14.0, 0.5, interval=False)
+    assert bare.interval is None
+    assert u.interval_of(bare, value) == full.interval
+    if model.kind != "spread":
+        assert full.interval is not None
