@@ -201,6 +201,11 @@ def _nice(pid: int) -> int:
     return int(fields[16])
 
 
+def _autogroup_nice(pid: int) -> int:
+    """The nice of the scheduler's group of the process's session ("/autogroup-N nice M")."""
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
 def test_the_statistics_worker_yields_the_cpu_to_uploads_and_imports(running_topology):
     """A national refresh may lag; an upload should not wait for the CPU (docs/deployment.md)."""
     process, _base, log_path = running_topology
@@ -218,3 +223,9 @@ def test_the_statistics_worker_yields_the_cpu_to_uploads_and_imports(running_top
         time.sleep(0.1)
     assert lowered > base
     assert {_nice(pid) for pid in others} == {base}
+    # Each process leads a session of its own, so with the kernel's autogroup the scheduler
+    # shares the CPU between them by their groups' nice: the worker's own nice alone would
+    # lower it against nothing (import_worker.lower_priority).
+    if Path("/proc/self/autogroup").exists():
+        assert _autogroup_nice(statistics[0]) == lowered
+        assert {_autogroup_nice(pid) for pid in others} == {0}

@@ -25,7 +25,8 @@ A locked SQLite database (another process held the write lock longer than the bu
 on a loaded machine) is waited out and the worker carries on; it never ends the worker.
 
 ``--nice N`` lowers the worker's CPU priority by N before it starts (``os.nice``; threads it
-starts later inherit it). The production topology runs its statistics worker at ``--nice 10``:
+starts later inherit it), and its autogroup's too when it leads its own session
+(``lower_priority``). The production topology runs its statistics worker at ``--nice 10``:
 a national refresh is a background aggregate that may lag a few seconds, while an upload waiting
 for the CPU is a practice waiting for its answer (docs/deployment.md, "What breaks first").
 
@@ -38,6 +39,7 @@ traceback, and the worker's warnings. ``db_worker``'s own 0 silences everything,
 import logging
 import os
 import time
+from pathlib import Path
 
 from django.db import OperationalError, close_old_connections
 from django.db.backends.signals import connection_created
@@ -52,6 +54,8 @@ from parabench.uploads.tasks import ensure_sweep_schedule
 
 logger = logging.getLogger(__name__)
 MAX_LOCKED_WAIT_SECONDS = 30
+# The scheduler's group of this process's session (proc(5), "/proc/pid/autogroup").
+AUTOGROUP = Path("/proc/self/autogroup")
 
 
 def _relaxed_commits(sender, connection, **kwargs):
@@ -60,6 +64,28 @@ def _relaxed_commits(sender, connection, **kwargs):
             cursor.execute("SET synchronous_commit TO off")
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA synchronous=NORMAL")
+
+
+def lower_priority(by: int) -> None:
+    """``os.nice(by)``, and the same nice for this process's autogroup when it leads one.
+
+    Why: with the kernel's autogroup (``/proc/sys/kernel/sched_autogroup_enabled``, on by default
+    in most distributions) the scheduler shares the CPU between sessions first and by nice only
+    inside each. The topology's supervisor starts every process in a session of its own, so the
+    statistics worker's nice 10 lowered it against nothing: at nice 19 it used as much CPU during
+    the topology's load as at nice 10 (6.75 s against 6.4 s), about 0.2 of the 2 cores while its
+    national refresh ran, and the uploaders' share fell from 0.86 to 0.74 cores meanwhile
+    (bench_topology with a 5-second CPU timeline of every role, 30 November 2026). Only
+    a session leader sets its autogroup's nice: in a shell's session that would lower the shell
+    and everything else started from it.
+    """
+    os.nice(by)
+    if os.getsid(0) != os.getpid():
+        return
+    try:
+        AUTOGROUP.write_text(f"{os.nice(0)}\n")
+    except OSError:  # no autogroup in this kernel: nice alone orders the processes
+        return
 
 
 def is_locked(exc: OperationalError) -> bool:
@@ -87,7 +113,7 @@ class Command(DBWorkerCommand):
 
     def handle(self, *args, **options):
         if options["nice"]:
-            os.nice(options["nice"])
+            lower_priority(options["nice"])
         connection_created.connect(_relaxed_commits, dispatch_uid="import_worker_relaxed")
         from django.db import connection
 
