@@ -126,12 +126,14 @@ def _value_format(number_format: str | None, unit: str, language_code: str):
     # medians and quartiles are the same on every member's page: bench.page_instructions
     # Kwaliteit 36.0 -> 34.7 M, Financien 20.6 -> 19.6 M a page (issue 18, session 13). Equal
     # numbers write equal texts (1 and 1.0, 0.0 and -0.0, Decimal and float: checked for every
-    # format in both languages; the minus sign of "-0,0" is dropped).
-    @functools.lru_cache(maxsize=256)
+    # format in both languages; the minus sign of "-0,0" is dropped). Only numbers are kept:
+    # every NaN is a key of its own (NaN != NaN) and would push numbers out.
+    written = functools.lru_cache(maxsize=256)(write)
+
     def show(value) -> str:
         if value is None or value != value:  # None or NaN: not defined
             return formatting.DASH
-        return write(value)
+        return written(value)
 
     return show
 
