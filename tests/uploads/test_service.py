@@ -109,6 +109,20 @@ def test_it_refuses_bodies_over_the_limits_and_gzip_bombs(
     assert (response.status_code, _error(response)["code"]) == (413, "body_too_large")
 
 
+def test_a_refused_certificate_learns_nothing_about_the_limits(
+    uploader, practice_a, client_files, settings
+):
+    cert = client_files(practice_a, blocked=True)
+    too_large = b"[" + b"0," * settings.UPLOAD_MAX_BYTES + b"0]"
+    for body, headers in (
+        (too_large, {}),
+        (b"<xml/>", {"Content-Type": "application/xml"}),
+    ):
+        response = uploader.post(body, cert=cert, headers=headers)
+        assert (response.status_code, _error(response)["code"]) == (403, "certificate_blocked")
+    assert not Import.objects.exists()
+
+
 def test_it_refuses_what_is_not_a_valid_export_with_422(uploader, practice_a, client_files):
     cert = client_files(practice_a)
     cases = {
