@@ -18,6 +18,8 @@ from django.conf import settings
 from django.dispatch import Signal
 from django_tasks import TaskResultStatus
 
+from parabench import plain_rows
+
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 
 # Sent by the worker command (``manage.py import_worker``) before it takes its first task: each
@@ -28,6 +30,34 @@ worker_starting = Signal()
 
 def uses_database_backend() -> bool:
     return settings.TASKS["default"]["BACKEND"] == DATABASE_BACKEND
+
+
+def enqueue_plainly(task, *args) -> None:
+    """Queue ``task(*args)`` as the database backend's ``enqueue`` stores it, in one plain
+    INSERT (``plain_rows.insert``); other backends enqueue as usual.
+
+    Why: the uploader queues an import for every upload, and the backend's ORM ``create`` cost
+    0.54 ms of CPU per call against 0.1 ms (PostgreSQL, measured in one process, 2026-11-30).
+    What it leaves out is the backend's ``task_enqueued`` signal, whose only receiver is
+    django-tasks' debug log line. ``tests/test_tasks.py`` compares the rows both ways write.
+    """
+    if not uses_database_backend():
+        task.enqueue(*args)
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task.get_backend()
+    backend.validate_task(task)
+    plain_rows.insert(
+        DBTaskResult(
+            args_kwargs=_canonical({"args": list(args), "kwargs": {}}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=backend.alias,
+        )
+    )
 
 
 def _waiting(task):

@@ -11,7 +11,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.tasks import recompute_years, refresh_statistics
-from parabench.tasks import enqueue_once, kept_heap, paused_cycle_collector
+from parabench.tasks import enqueue_once, enqueue_plainly, kept_heap, paused_cycle_collector
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,36 @@ def test_the_kept_heap_is_set_once_however_nested_and_anew_after_an_error():
         1 / 0  # noqa: B018
     with kept_heap() as again:
         assert again
+
+
+def _rows(task) -> list[dict]:
+    """The queued rows of ``task`` as the worker reads them, without what differs per call."""
+    rows = DBTaskResult.objects.filter(task_path=task.module_path).order_by("enqueued_at")
+    return [
+        {
+            f.attname: getattr(row, f.attname)
+            for f in DBTaskResult._meta.concrete_fields
+            if f.attname not in ("id", "enqueued_at")
+        }
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize("delayed", [False, True], ids=["now", "later"])
+def test_a_plainly_queued_task_is_the_row_the_backend_writes(delayed):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parabench.uploads.importer import import_upload
+
+    task = import_upload
+    if delayed:
+        task = import_upload.using(run_after=timezone.now() + timedelta(minutes=5))
+    task.enqueue(41, 1)
+    enqueue_plainly(task, 41, 1)
+    backend, plain = _rows(import_upload)
+    assert plain == backend
+    assert plain["status"] == TaskResultStatus.READY
+    ids = DBTaskResult.objects.values_list("id", flat=True)
+    assert len(set(ids)) == 2

@@ -59,7 +59,7 @@ def enqueue_import(import_id: int, attempt: int = 1, delay_seconds: float = 0):
     target = import_upload
     if delay_seconds:
         target = import_upload.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    return target.enqueue(import_id, attempt)
+    tasks.enqueue_plainly(target, import_id, attempt)
 
 
 @task()

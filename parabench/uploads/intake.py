@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from parabench import plain_rows
 from parabench.practices.models import Practice
 from parabench.uploads import storage
 from parabench.uploads.documents import (
@@ -46,58 +47,31 @@ class Accepted:
     duplicate: bool
 
 
-@dataclass(frozen=True)
-class _Statements:
-    earlier: str
-    insert: str
-    inserted: list
-    returning: bool
-
-
 @functools.cache
-def _statements() -> _Statements:
-    """The hot path's two statements, written once per process from the model's metadata (table
-    and column names, never input).
+def _earlier_statement() -> str:
+    """The look-up of an earlier upload, written once per process from the model's metadata
+    (table and column names, never input).
 
-    Why not the ORM here: building each query cost 0.5-0.6 ms of CPU on every upload (0.84 ms
-    for the look-up of an earlier upload, 1.2 ms for the insert, against 0.07-0.1 ms for a
-    statement through the cursor; PostgreSQL, 2 cores shared).
+    Why not the ORM here: building the query cost 0.84 ms of CPU on every upload, against
+    0.07-0.1 ms for a statement through the cursor (PostgreSQL, 2 cores shared); the insert
+    that follows is ``plain_rows.insert`` for the same reason.
     """
     q = connection.ops.quote_name
     meta = Import._meta
     column = {f.name: q(f.column) for f in meta.concrete_fields}
-    table = q(meta.db_table)
-    inserted = [f for f in meta.concrete_fields if not f.primary_key]
-    returning = connection.features.can_return_columns_from_insert
-    return _Statements(
-        earlier=f"SELECT {column['id']} FROM {table} "  # noqa: S608
-        f"WHERE {column['practice']} = %s AND {column['content_sha256']} = %s",
-        insert=f"INSERT INTO {table} ({', '.join(q(f.column) for f in inserted)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(inserted))})"
-        + (f" RETURNING {column['id']}" if returning else ""),
-        inserted=inserted,
-        returning=returning,
+    return (
+        f"SELECT {column['id']} FROM {q(meta.db_table)} "  # noqa: S608
+        f"WHERE {column['practice']} = %s AND {column['content_sha256']} = %s"
     )
 
 
 def existing_upload(practice, sha256: str) -> Import | None:
     """The earlier upload of these bytes by this practice (the unique index answers it)."""
     with connection.cursor() as cursor:
-        cursor.execute(_statements().earlier, [practice.pk, sha256])
+        cursor.execute(_earlier_statement(), [practice.pk, sha256])
         row = cursor.fetchone()
     # Only a retry goes on to the ORM: the whole row, for its answer.
     return None if row is None else Import.objects.get(pk=row[0])
-
-
-def _insert(imp: Import) -> None:
-    """INSERT ``imp`` with each field's own database value (its defaults too) and set its id."""
-    statements = _statements()
-    values = [f.get_db_prep_save(f.pre_save(imp, True), connection) for f in statements.inserted]
-    with connection.cursor() as cursor:
-        cursor.execute(statements.insert, values)
-        imp.pk = cursor.fetchone()[0] if statements.returning else cursor.lastrowid
-    imp._state.adding = False
-    imp._state.db = connection.alias
 
 
 def check_exported_at(exported_at: dt.datetime, received_at: dt.datetime) -> None:
@@ -243,7 +217,7 @@ def store(checked: Checked) -> Accepted:
                 year_closed=checked.year_closed,
                 exported_at=checked.exported_at,
             )
-            _insert(imp)
+            plain_rows.insert(imp)
             # Same transaction: an upload row never exists without its import task.
             enqueue_import(imp.pk)
     except IntegrityError:
