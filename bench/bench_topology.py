@@ -15,11 +15,12 @@ mutual-TLS connection, while the import workers import them (issue 18, items 2 a
    client compresses at gzip's default level 9 at the practice, 2.5 KB; the load generator at
    level 1, 4.9 KB, so that its own CPU takes less from the service's cores — the service
    inflates and checks the same document either way). **Every upload opens a new TCP and TLS
-   connection** (full handshake with the practice's
-   RSA-2048 certificate; no keep-alive, no session resumption: nginx keeps no session cache and
-   no tickets, the clients no session). Every 202 means the body was fsynced and its row
-   committed. The import workers import at the same time; the imports finished during the load
-   are counted, and the backlog left when the load stops is timed until it is empty.
+   connection** (full handshake with the practice's RSA-2048 certificate; no keep-alive, no
+   session resumption: nginx keeps no session cache and no tickets, the clients no session); a
+   request is written out whole on the socket, its answer read to the end (no http.client: its
+   objects cost the clients CPU). Every 202 means the body was fsynced and its row committed.
+   The import workers import at the same time; the imports finished during the load are
+   counted, and the backlog left when the load stops is timed until it is empty.
 4. CPU: every process of the topology, the PostgreSQL backends of this database and the clients,
    before and after the load; the machine's own CPU counters say how busy it was and which share
    of it this run had. Peak RSS (``VmHWM``) of every process.
@@ -31,17 +32,18 @@ idle cores could carry, with and without the clients and the imports.
 
 Run: ``flock /work/wt/bench.lock .venv/bin/python -m bench.bench_topology`` (``--port``,
 ``--uploader-ports``, ``--database`` for a machine shared with others; ``--label`` names the code
-in the rounds table, ``--profile DIR`` samples the uploaders and import workers with py-spy and
-writes no report) — prints the figures and verdicts and writes docs/benchmarks-topology.md.
+in the rounds table, ``--profile DIR`` samples the uploaders, import workers and load clients
+with py-spy and writes no report) — prints the figures and verdicts and writes
+docs/benchmarks-topology.md.
 """
 
 import argparse
 import gzip
-import http.client
 import json
 import os
 import resource
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -145,6 +147,37 @@ def _practices_with_certificates(count: int, year: int) -> list[dict]:
 # --- The load: a client process ----------------------------------------------------------------
 
 
+def _post(context: ssl.SSLContext, spec: dict, body: bytes) -> int | str:
+    """POST one export on a new TCP and TLS connection; the answer's status (202: stored).
+
+    A request written out whole and the answer read to its end, not ``http.client``: the load
+    generator shares the service's cores, and http.client's objects and header parsing (the
+    ``email`` package) cost the clients CPU that the service then lacked (see the report's
+    session 14 note). The handshake is the same: the practice's RSA-2048 certificate, no
+    resumption.
+    """
+    head = (
+        f"POST {spec['service']}/exports HTTP/1.1\r\nHost: 127.0.0.1:{spec['port']}\r\n"
+        "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    with (
+        socket.create_connection(("127.0.0.1", spec["port"]), timeout=60) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        tls.sendall(head.encode() + body)
+        answer = bytearray()
+        while chunk := tls.recv(65536):
+            answer += chunk
+    status_line, _, rest = bytes(answer).partition(b"\r\n")
+    if not status_line.startswith(b"HTTP/1.1 "):
+        raise ValueError(f"not an HTTP answer: {status_line[:40]!r}")
+    status = int(status_line.split()[1])
+    if status == 202 and b'"import_number"' not in rest:
+        raise ValueError("202 without an import number")
+    return status
+
+
 def client(spec_path: str, index: int, processes: int, threads: int, seconds: float) -> dict:
     """One client process: ``threads`` threads, each a new TLS connection per upload."""
     spec = json.loads(Path(spec_path).read_text())
@@ -180,24 +213,8 @@ def client(spec_path: str, index: int, processes: int, threads: int, seconds: fl
             )
             n += threads
             try:
-                connection = http.client.HTTPSConnection(
-                    "127.0.0.1", spec["port"], context=contexts[practice], timeout=60
-                )
-                connection.request(
-                    "POST",
-                    f"{spec['service']}/exports",
-                    body=body,
-                    headers={
-                        "Content-Type": "application/json",
-                        "Content-Encoding": "gzip",
-                        "Connection": "close",
-                    },
-                )
-                response = connection.getresponse()
-                response.read()
-                connection.close()
-                status = response.status
-            except (OSError, http.client.HTTPException) as exc:
+                status = _post(contexts[practice], spec, body)
+            except (OSError, ValueError) as exc:
                 status = type(exc).__name__
             done = time.time()
             with lock:
@@ -328,23 +345,30 @@ def _import_batches(since: float) -> list[int]:
     )
 
 
-def _profilers(root: int, directory: Path, seconds: float) -> list[subprocess.Popen]:
-    """py-spy sampling every uploader and import worker during the load (``--profile``: a run
-    for finding where the time goes, not for the figures; py-spy takes CPU of its own)."""
+def _profilers(
+    root: int, directory: Path, seconds: float, clients: list[int]
+) -> list[subprocess.Popen]:
+    """py-spy sampling every uploader, import worker and load client during the load
+    (``--profile``: a run for finding where the time goes, not for the figures; py-spy takes
+    CPU of its own)."""
     from bench.common import process_tree
 
     directory.mkdir(parents=True, exist_ok=True)
     py_spy = os.environ.get("PY_SPY", "py-spy")
+    sampled = {
+        pid: _role(cmd)
+        for pid, cmd in process_tree(root).items()
+        if _role(cmd) in ("uploader", "import worker")
+    } | {pid: "client" for pid in clients}
     return [
         subprocess.Popen(
             [py_spy, "record", "--nonblocking", "--format", "raw", "--rate", "50"]
             + ["--duration", str(int(seconds) - 5), "--pid", str(pid)]
-            + ["--output", str(directory / f"{_role(cmd).replace(' ', '-')}-{pid}.txt")],
+            + ["--output", str(directory / f"{role.replace(' ', '-')}-{pid}.txt")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for pid, cmd in process_tree(root).items()
-        if _role(cmd) in ("uploader", "import worker")
+        for pid, role in sampled.items()
     ]
 
 
@@ -395,7 +419,6 @@ def measure(
         database = database_url.rsplit("/", 1)[1]
         postgres_before, machine_before = _postgres_backends(database), _machine_cpu()
         imported_before = Import.objects.filter(status="imported").count()
-        profilers = _profilers(running.pid, profile_dir, seconds) if profile_dir else []
         loaders = [
             subprocess.Popen(
                 [sys.executable, "-m", "bench.bench_topology", "--client", str(spec_path)]
@@ -408,6 +431,11 @@ def measure(
             )
             for i in range(processes)
         ]
+        profilers = (
+            _profilers(running.pid, profile_dir, seconds, [loader.pid for loader in loaders])
+            if profile_dir
+            else []
+        )
         outputs = [
             json.loads(loader.communicate()[0].strip().splitlines()[-1]) for loader in loaders
         ]
