@@ -161,10 +161,10 @@ def _post(context: ssl.SSLContext, spec: dict, body: bytes) -> int | str:
         "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     )
-    with (
-        socket.create_connection(("127.0.0.1", spec["port"]), timeout=60) as raw,
-        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
-    ):
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # no name to look up: no getaddrinfo
+    raw.settimeout(60)
+    with raw, context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.connect(("127.0.0.1", spec["port"]))
         tls.sendall(head.encode() + body)
         answer = bytearray()
         while chunk := tls.recv(65536):
