@@ -224,8 +224,8 @@ async def _validated_in_turn(checks, presented, body: bytes, then=None):
     ``then`` (the fsync and the commit of a checked upload) runs in the same worker thread right
     after the checks, with the slot already given back: it waits on the disk and the database
     and holds only the body. The certificate check (``identify``) runs first in that thread too:
-    one trip to a thread per upload instead of three saves the hand-overs and the database
-    connections taken from and given back to the pool (≈ 0.2 ms CPU each).
+    one trip to a thread per upload instead of two saves a hand-over and the database
+    connection taken from and given back to the pool (≈ 0.2 ms CPU).
     """
     slots = _validation_slot()
     try:
