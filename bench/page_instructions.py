@@ -22,6 +22,10 @@ practice's pages are rendered, as for a practice's first visit on a running port
     .venv/bin/python -m bench.page_instructions --json /tmp/main.json      # on the code before
     .venv/bin/python -m bench.page_instructions --compare /tmp/main.json   # on the code after
 
+``--gzip``: every request says it accepts gzip, as browsers do (and ``bench_dashboard``), so the
+count includes compressing the page (the minimal view's "ok" is too short to be compressed).
+Without it, the counts are comparable with those of before issue 18, session 14.
+
 (On the shared bench machine under ``flock /work/wt/bench.lock nice -n 5``.)
 
 About two minutes under valgrind. ``--compare`` prints a table of the saved counts against these.
@@ -58,7 +62,7 @@ def _practices() -> tuple[int, int]:
     return measured.pk, other
 
 
-def child(warm: str) -> dict[str, int]:
+def child(warm: str, gzip: bool = False) -> dict[str, int]:
     """Runs under valgrind: renders the pages, one ctypes callback (one profile) per tab."""
     from bench.bench_dashboard import GROUPS, LAST_YEAR, POSTGRES_URL, TABS, portal_setup
 
@@ -93,9 +97,11 @@ def child(warm: str) -> dict[str, int]:
             for group in GROUPS
         ]
 
+    headers = {"accept-encoding": "gzip, deflate, br, zstd"} if gzip else {}
+
     def get(client: Client, language: str, path: str) -> None:
         client.cookies["django_language"] = language
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"{path}: HTTP {response.status_code}")
 
@@ -138,7 +144,7 @@ def _totals(folder: Path) -> list[int]:
     return totals
 
 
-def measure(warm: str) -> dict[str, float]:
+def measure(warm: str, gzip: bool = False) -> dict[str, float]:
     """Runs this module's child under callgrind; instructions per page by tab."""
     with tempfile.TemporaryDirectory(prefix="page-instructions-") as folder:
         counts_file = Path(folder) / "counts.json"
@@ -156,6 +162,7 @@ def measure(warm: str) -> dict[str, float]:
             warm,
             "--counts",
             str(counts_file),
+            *(["--gzip"] if gzip else []),
         ]
         env = {**os.environ, CHILD: "1"}
         subprocess.run(command, env=env, check=True, stderr=subprocess.DEVNULL)
@@ -185,14 +192,15 @@ def table(now: dict[str, float], before: dict[str, float] | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", choices=("same", "other"), default="other")
+    parser.add_argument("--gzip", action="store_true", help="ask for gzip, as browsers do")
     parser.add_argument("--json", type=Path, help="write the counts to this file")
     parser.add_argument("--compare", type=Path, help="counts written before (--json)")
     parser.add_argument("--counts", type=Path, help=argparse.SUPPRESS)  # the child's
     args = parser.parse_args(argv)
     if os.environ.get(CHILD):
-        args.counts.write_text(json.dumps(child(args.warm)))
+        args.counts.write_text(json.dumps(child(args.warm, args.gzip)))
         return 0
-    now = measure(args.warm)
+    now = measure(args.warm, args.gzip)
     if args.json:
         args.json.write_text(json.dumps(now, indent=1))
     before = json.loads(args.compare.read_text()) if args.compare else None

@@ -100,6 +100,17 @@ class FixedPartNode(template.Node):
         self.nodelist = nodelist
         # Kept on the node: a template loaded anew (a changed file in development) starts empty.
         self.parts: dict[tuple, tuple[tuple[str, ...], tuple[LiveNode, ...]]] = {}
+        self.nodes_by_type: dict[type, list] = {}
+
+    def get_nodes_by_type(self, nodetype) -> list:
+        """Django's walk, kept per node type: a page that extends base.html has Django search
+        all of base.html's nodes for its blocks on every render (``ExtendsNode.render``), and
+        the menu and footer parts were most of them (about 30 µs a page, issue 18, session
+        14). A parsed node list does not change."""
+        found = self.nodes_by_type.get(nodetype)
+        if found is None:
+            found = self.nodes_by_type[nodetype] = super().get_nodes_by_type(nodetype)
+        return list(found)
 
     def render(self, context) -> SafeString:
         key = (

@@ -36,6 +36,27 @@ def test_live_parts_are_escaped_as_the_template_escapes_them():
     assert page.render(Context({"name": "<b>&"})) == "<p>&lt;b&gt;&amp;</p>"
 
 
+def test_the_nodes_inside_a_fixed_part_are_found_by_type_as_django_finds_them():
+    # Django's {% extends %} searches the parent's nodes for its blocks on every render; a
+    # fixed part answers from what it found the first time, the same nodes every time.
+    from django.template.base import VariableNode
+    from django.template.loader_tags import BlockNode
+
+    from parabench.fixed_urls import FixedPartNode
+
+    page = Template(
+        LOAD + "{% fixed_part test %}{% block inner %}{{ a }}{% endblock %}{{ b }}"
+        "{% live %}{{ c }}{% endlive %}{% endfixed_part %}"
+    )
+    (part,) = page.nodelist.get_nodes_by_type(FixedPartNode)
+    for nodetype in (BlockNode, VariableNode):
+        walked = part.nodelist.get_nodes_by_type(nodetype)
+        assert part.get_nodes_by_type(nodetype) == walked
+        assert part.get_nodes_by_type(nodetype) == walked  # kept, and a fresh list each time
+        assert part.get_nodes_by_type(nodetype) is not part.get_nodes_by_type(nodetype)
+    assert len(part.get_nodes_by_type(VariableNode)) == 3
+
+
 def test_the_language_is_part_of_the_key():
     page = Template(LOAD + '{% fixed_part test %}{% translate "Uitloggen" %}{% endfixed_part %}')
     with translation.override("nl"):

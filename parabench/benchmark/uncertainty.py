@@ -634,7 +634,7 @@ def verdict(value, bounds) -> str | None:
 FUNNEL_POINTS = 48
 # Two decades in FUNNEL_POINTS geometric steps: the grid of every n ≥ 10 is this row times n / 10
 # (within 3e-15 of its own geomspace; 0.4 instead of 17 µs, a theme tab draws up to 8 funnels).
-_TWO_DECADES = np.geomspace(1.0, 100.0, FUNNEL_POINTS)
+TWO_DECADES = np.geomspace(1.0, 100.0, FUNNEL_POINTS)
 
 
 def funnel_ns(n: float) -> np.ndarray:
@@ -644,7 +644,7 @@ def funnel_ns(n: float) -> np.ndarray:
     would tell the size of its smallest and largest members.
     """
     if n >= 10:
-        return n / 10 * _TWO_DECADES
+        return n / 10 * TWO_DECADES
     # Below 10 the range spans at least a factor of 2 (about 1.5 % a step): the points are
     # increasing and distinct as geomspace gives them (checked for 220,000 n in (0, 10)).
     # np.unique here sorted what was sorted, and its first call in a process imported numpy.ma

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 import parabench.dashboard.charts.base as base
 from parabench import language
+from parabench.benchmark import uncertainty
 from parabench.dashboard import formatting
 from parabench.dashboard.charts.base import GRID, GROUP, GROUP_LIGHT, INK, MUTED, PRACTICE, short
 from parabench.dashboard.markup import escaped
@@ -84,6 +85,32 @@ def _curve_text(template: str, ys: list[float]) -> str:
     return (template % tuple(ys)).replace(".0L", "L").removesuffix(".0")
 
 
+def _x_template(ns) -> str:
+    """A curve's path with the x's of ``ns`` written in and a ``%.1f`` for each y: "62 %.1fL69.7
+    %.1fL…" (``base.short`` of each x on the axis from ns[0] to ns[-1], log scale)."""
+    x_scale = base.Scale(math.log10(ns[0]), math.log10(ns[-1]), LEFT, WIDTH - 14)
+    xs = base.shorts(x_scale.many(list(map(math.log10, ns))))
+    return "L".join([f"{px} %.1f" for px in xs])
+
+
+# Every n from 10 on has the grid c · TWO_DECADES (c = n / 10, uncertainty.funnel_ns), and its
+# x's are the same text for every c: the exact x's are 62 + 364·i/47, at least 0.001 px from a
+# rounding boundary of ``%.1f`` (and 62 and 426 exactly), while log10(c·r) − log10(c) is off by
+# about 1e-15, 1e-12 px. So that template is written once, not once per funnel: 24 µs a funnel
+# (its check 2 µs), 179 → 159 µs a funnel drawn (537 funnels of the heavy tabs of ten national
+# practices; issue 18, session 14). test_charts checks the text against ``_x_template`` for
+# thousands of n.
+_GRID = uncertainty.TWO_DECADES.tolist()
+_GRID_TEMPLATE = _x_template(_GRID)
+
+
+def _curve_template(ns) -> str:
+    """``_x_template(ns)``, kept for the grid of every n ≥ 10."""
+    if len(ns) == len(_GRID) and [ns[0] * r for r in _GRID] == list(ns):
+        return _GRID_TEMPLATE
+    return _x_template(ns)
+
+
 @base.draws(Funnel)
 def draw(chart: Funnel) -> base.Drawing:
     word = base.words(WORDS)
@@ -126,14 +153,14 @@ def draw(chart: Funnel) -> base.Drawing:
     # without undefined values joined as it is: 161 → 135 µs a funnel (issue 18, session 9).
     # Now each curve is one ``%`` of its y's into a path whose x's are written in once
     # (``_curve_text``), and the band is the upper curve's text and the lower one's points
-    # reversed: no text per point (issue 7, session 12).
-    xs = base.shorts(x_scale.many(list(map(math.log10, ns))))
+    # reversed: no text per point (issue 7, session 12). The x's of the grid of every n ≥ 10
+    # are written once per process (``_curve_template``, issue 18, session 14).
     curves = (*chart.outer, *chart.inner)
-    k = len(xs)
+    k = len(ns)
     if any(len(curve) != k for curve in curves):
         raise ValueError("a funnel's curves need one value per denominator")
     ys = y.many([value for curve in curves for value in curve])
-    template = "L".join([f"{px} %.1f" for px in xs])
+    template = _curve_template(ns)
     outer_low, outer_high, inner_low, inner_high = (
         _curve_text(template, ys[i : i + k]) for i in range(0, 4 * k, k)
     )

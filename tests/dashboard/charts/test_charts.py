@@ -6,12 +6,15 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 from django.utils import translation
 from django.utils.html import format_html
 
+from parabench.benchmark import uncertainty
 from parabench.dashboard import charts
 from parabench.dashboard.charts import base
+from parabench.dashboard.charts import funnel as funnel_chart
 from parabench.dashboard.charts.funnel import _curve_text
 from parabench.dashboard.formatting import number_format, percent_format
 
@@ -226,6 +229,20 @@ def test_a_funnel_s_curve_is_written_as_its_points_one_by_one():
         assert _curve_text(template, written) == "L".join(
             f"{x} {base.short(y)}" for x, y in zip(xs, written, strict=True)
         )
+
+
+def test_the_x_s_of_every_funnel_from_n_10_on_are_the_grid_s_written_once():
+    # funnel._GRID_TEMPLATE stands for the x's of every n >= 10: the same text as each n's own.
+    rng = np.random.default_rng(14)
+    ns = [10.0, 10.5, 99.0, 1e3, 123456.789, 2e6, *(10 ** rng.uniform(1, 9, 3000))]
+    for n in ns:
+        grid = uncertainty.funnel_ns(float(n)).tolist()
+        assert funnel_chart._curve_template(grid) is funnel_chart._GRID_TEMPLATE
+        assert funnel_chart._x_template(grid) == funnel_chart._GRID_TEMPLATE
+    # Any other grid (below n = 10, or not the two decades) is written from its own x's.
+    for grid in (uncertainty.funnel_ns(4.0).tolist(), [1.0, 2.0, 5.0], [2.0, 20.0, 200.0]):
+        assert funnel_chart._curve_template(grid) == funnel_chart._x_template(grid)
+    assert funnel_chart._curve_template([1.0, 2.0, 5.0]) != funnel_chart._GRID_TEMPLATE
 
 
 def test_a_funnel_draws_its_curves_past_an_undefined_limit_and_its_band_through_all():
