@@ -492,9 +492,12 @@ def markdown(result: dict) -> str:
         "margin of the publication rule now lies within one practice per changed practice of "
         "k (`recompute._may_flip`). The reference rates are recomputed only for the windows "
         "whose counted rows with cells changed: none after a 1.0 import that replaced a 1.0 "
-        "export, every window the export covers after a 1.1 import: it reads every counted "
+        "export, every window the export covers after a 1.1 import: it needs every counted "
         "practice's cells of those windows (1.9 KB each) and computes every practice's index "
-        "for τ². A row with cells stays in one piece on PostgreSQL (`toast_tuple_target`, "
+        "for τ². The statistics worker keeps the year's counted cells between refreshes "
+        "(`recompute.CellsCache`, keyed by row id and version): the first 1.1 refresh of a "
+        "process reads them all (the slowest run above), the next ones only the import's. "
+        "A row with cells stays in one piece on PostgreSQL (`toast_tuple_target`, "
         "docs/statistics.md §7), and a refresh runs with glibc keeping the memory its arrays "
         "free for its next ones (`parabench.tasks.kept_heap`).",
         "",

@@ -26,6 +26,7 @@ differs.
 """
 
 import hashlib
+import mmap
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -77,6 +78,9 @@ def recompute_practices(year: int, practice_ids) -> dict:
     only = {group for p in practice_ids if p in members for group in members[p].groups()}
     has_next = WindowValues.objects.filter(practice_id__in=practice_ids, year=year + 1).exists()
     years = [year, year + 1] if has_next else [year]
+    # The statistics worker's cells of the year (``CellsCache``): only in a transaction of its
+    # own, whose rows are all committed versions or its own (what makes the cache right).
+    cache = None if connection.in_atomic_block else CELLS_CACHE.of_year(year)
     try:
         with transaction.atomic():
             for each in years:
@@ -92,15 +96,21 @@ def recompute_practices(year: int, practice_ids) -> dict:
                 # exports left 100 practices with 511 rows each, all read for every refresh.)
                 refresh_growth(each, practice_ids, unhandled_only=each == year)
             for each in years:
-                sizes, rows_before = before[each]
+                sizes, rows_before, renewed = before[each]
                 rows_after = _counted_rows(each, practice_ids, members)
                 changed = Changed(
                     practice_ids,
                     sizes,
-                    _cells_windows(rows_before, rows_after),
+                    _cells_windows(rows_before, rows_after, renewed),
                     _expected_counts(each, rows_before, rows_after),
                 )
-                recompute_year(each, only=only, members=members, changed=changed)
+                recompute_year(
+                    each,
+                    only=only,
+                    members=members,
+                    changed=changed,
+                    cache=cache if each == year else None,
+                )
     except RowsRemoved:
         report = recompute_all(years=_full_years(year))
         return {"years": report["years"], "practices": len(practice_ids), "full": True}
@@ -141,21 +151,34 @@ def _counted_rows(year: int, practice_ids, members) -> set[CountedRow]:
     }
 
 
-def _changed_state(year: int, practice_ids, members) -> tuple[dict[int, str], set[CountedRow]]:
+def _changed_state(
+    year: int, practice_ids, members
+) -> tuple[dict[int, str], set[CountedRow], set[int]]:
     """Before ``mark_counted``: the practices' size classes (``_size_classes`` of their counted
-    first quarter) and their counted rows."""
+    first quarter), their counted rows, and their rows with cells no recompute has handled
+    (stored or replaced since: ``ingest.store_rows`` writes no growth figures)."""
     first_quarters = _read_window(year, groups.SIZE_WINDOW, practice_ids=list(practice_ids))
-    return _size_classes(first_quarters), _counted_rows(year, practice_ids, members)
+    renewed = _rows(year, practice_ids).filter(growth__isnull=True, cells__isnull=False)
+    return (
+        _size_classes(first_quarters),
+        _counted_rows(year, practice_ids, members),
+        set(renewed.values_list("pk", flat=True)),
+    )
 
 
-def _cells_windows(before: set[CountedRow], after: set[CountedRow]) -> set[str]:
-    """The windows whose counted rows with cells differ for the changed practices.
+def _cells_windows(before: set[CountedRow], after: set[CountedRow], renewed: set[int]) -> set[str]:
+    """The windows whose counted rows with cells differ for the changed practices, or whose
+    counted rows' cells may have (``renewed``: rows with cells stored or replaced since the
+    last recompute).
 
     Why this is all that can move a window's reference rates: they are computed from every
-    counted row with cells of the window (``_window_rates``), rows never change their
-    cells, and an incremental recompute changes the counted flags of its practices only (rows
-    removed since the last recompute make it a full one, ``_expected_counts``)."""
+    counted row with cells of the window (``_window_rates``), a row's cells change only when
+    ``ingest.store_rows`` replaces them (the row then has no growth figures until a recompute
+    handled it; it kept its id, so comparing the counted rows alone missed it), and an
+    incremental recompute changes the counted flags of its practices only (rows removed since
+    the last recompute make it a full one, ``_expected_counts``)."""
     with_cells = {row for row in before ^ after if row[2]}
+    with_cells |= {row for row in after if row[2] and row[1] in renewed}
     return {window for window, _pk, _cells in with_cells}
 
 
@@ -292,12 +315,12 @@ def _select(columns, where: str, params) -> list[tuple]:
     return _fetch(_statement(columns, where), params)
 
 
-def _statement(columns, where: str) -> str:
-    """The SELECT of ``columns`` of the window rows ``where`` holds. Names come from the
-    model's metadata; values are parameters."""
+def _statement(columns, where: str, expressions=()) -> str:
+    """The SELECT of ``columns`` (then ``expressions``, SQL of this module) of the window rows
+    ``where`` holds. Names come from the model's metadata; values are parameters."""
     q = connection.ops.quote_name
     table = q(WindowValues._meta.db_table)
-    names = ", ".join(q(c) for c in columns)
+    names = ", ".join([q(c) for c in columns] + list(expressions))
     return f"SELECT {names} FROM {table} WHERE {where}"  # noqa: S608
 
 
@@ -353,7 +376,8 @@ class WindowRows(NamedTuple):
     stored: np.ndarray
     growth: np.ndarray
     never: np.ndarray  # growth never computed, or stored in another layout than today's
-    # With ``cells=True``: which rows have case-mix cells, and their cells (those rows only).
+    # With ``cells=True``: which rows have case-mix cells, and their cells (those rows only;
+    # rows × 48 cells × 5 fields, ``_cells_matrix``).
     has_cells: np.ndarray | None = None
     cells: np.ndarray | None = None
 
@@ -378,8 +402,12 @@ def _read_window(
     return _window_rows(_fetch(sql, params), cells)
 
 
-def _window_query(year, window, counted=True, cells=False, practice_ids=None, unhandled=False):
-    """The statement and parameters of ``_read_window``."""
+def _window_query(
+    year, window, counted=True, cells=False, practice_ids=None, unhandled=False, cache=None
+):
+    """The statement and parameters of ``_read_window``. ``cache`` (a ``CellsCache``, with
+    ``cells``, PostgreSQL): whether a row has cells and its row version, and the cells
+    themselves only when the cache holds none of the window."""
     q = connection.ops.quote_name
     where = f"{q('year')} = %s AND {q('window')} = %s"
     params = [year, window]
@@ -391,12 +419,15 @@ def _window_query(year, window, counted=True, cells=False, practice_ids=None, un
     if unhandled:
         where += f" AND ({q('growth')} IS NULL OR {q('growth_layout_id')} <> %s)"
         params.append(layout.layout_id(layout.growth_names()))
+    if cells and cache is not None:
+        return _statement(ROW_COLUMNS, where, cache.expressions()), params
     return _statement(ROW_COLUMNS + (CELL_COLUMNS if cells else ()), where), params
 
 
-def _window_rows(fetched: list[tuple], cells: bool):
+def _window_rows(fetched: list[tuple], cells: bool, cached=None):
     """``WindowRows`` of a window's fetched rows (``_window_query``, in id order); None when
-    there are none."""
+    there are none. ``cached``: the rows were read with ``cached=True``; (the cache, year,
+    window, the fetched cells it lacked: ``CellsCache.fetch_missing``)."""
     if not fetched:
         return None
     columns = list(zip(*fetched, strict=True))
@@ -413,20 +444,212 @@ def _window_rows(fetched: list[tuple], cells: bool):
     )
     if not cells:
         return rows
+    if cached is not None:
+        cache, year, window, missing = cached
+        has_cells = np.array(columns[7], dtype=bool)
+        versions = np.array(columns[8], dtype=np.int64)[has_cells]
+        del columns, blobs, growths
+        matrix = cache.take(year, window, rows.ids[has_cells], versions, missing)
+        return rows._replace(has_cells=has_cells, cells=matrix)
     cell_blobs, cell_layouts = columns[7:]
     del columns, blobs, growths
     has_cells = np.array([blob is not None for blob in cell_blobs], dtype=bool)
     kept = np.flatnonzero(has_cells).tolist()
-    matrix = layout.matrix(
-        [cell_blobs[i] for i in kept], [cell_layouts[i] for i in kept], casemix.CELL_NAMES
-    )
+    matrix = _cells_matrix([cell_blobs[i] for i in kept], [cell_layouts[i] for i in kept])
     return rows._replace(has_cells=has_cells, cells=matrix)
 
 
-def _each_window(year: int, cells_windows, before=None):
+def _cells_matrix(blobs, layouts) -> np.ndarray:
+    """Stored cells as a (rows × 48 cells × 5 fields) matrix. A name an older layout lacks
+    reads as NaN: no episodes there, 0. (Not ``nan_to_num``, which also looks for infinities
+    no count can be: 18 ms a window nationally.)"""
+    matrix = layout.matrix(blobs, layouts, casemix.CELL_NAMES)
+    np.copyto(matrix, 0.0, where=np.isnan(matrix))
+    return matrix.reshape(len(blobs), len(casemix.CELLS), len(casemix.FIELDS))
+
+
+class Missing(NamedTuple):
+    """The cells a ``CellsCache`` lacked for a window's rows, as fetched: ids (sorted), row
+    versions and cells (5 fields × rows × 48 cells)."""
+
+    ids: np.ndarray
+    versions: np.ndarray
+    cells: np.ndarray
+
+
+class CellsCache:
+    """The statistics worker's case-mix cells of one year, per window: those of the counted rows
+    its last incremental refresh read (sorted ids, row versions, cells), so that the next one
+    reads from the database only the cells of rows it does not hold.
+
+    Why: every refresh after a format 1.1 import recomputes the reference rates of the windows
+    the import covers from every counted row's cells — 19 MB a window nationally, 0.4–0.55 s of
+    reading and 0.14 s of parsing per refresh (docs/benchmarks-statistics.md, session 13), to
+    find that all but one practice's cells are the ones it read last time. The τ² of the rates
+    winsorises every practice's index against the new rates, so the rates need every cell; only
+    the reading can go. Measured (bench_statistics --only incremental, 2026-11-30, alternated
+    with the code before): refreshes after the first 0.82–1.04 s against 0.88–1.21 s, the
+    process's CPU 0.83–1.01 s against 0.89–1.18 s; the first 1.1 refresh of a process reads
+    every cell as before and costs 0.1–0.2 s more CPU (it fills the cache); peak RSS 276 MB
+    against 250.
+
+    Why it can never give stale cells: an entry is keyed by the row's id and its version,
+    PostgreSQL's ``xmin`` — the transaction that wrote that version of the row. Any change of a
+    row (``ingest.store_rows`` replacing its cells) writes a new version with the writer's
+    transaction id, and ids are not reused (a sequence; a rolled-back transaction's id never
+    comes back), so a (row, version) the cache holds names exactly the contents read with it.
+    The one exception is a transaction that changes a row twice: both versions carry its id.
+    So the cache serves only a refresh in a transaction of its own (``recompute_practices``):
+    every row it sees was written by a committed transaction, which can write no more, or by
+    the refresh itself, which never writes cells. What a refresh publishes is the same as if it
+    read every cell from the database: the same rows, the same cells in id order; several
+    workers, a crash (the cache goes with the process) or the order of uploads change nothing.
+    (``xmin`` wraps around after 4 billion transactions; a row would have to be written again by
+    the very transaction id that wrote the version held, between two refreshes of its window.)
+
+    Memory: one year's windows, only rows that count now (7 × 9.6 MB at national scale, as
+    float32 when exact); another year, or another database, empties it.
+    Privacy: it lives in the statistics worker, which answers no request, and serves only the
+    national reference rates, computed from every practice's cells as before.
+    """
+
+    def __init__(self):
+        self.database = None
+        self.year = None
+        self.windows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def of_year(self, year: int) -> "CellsCache":
+        """This cache for a refresh of ``year`` in this connection's database: emptied when it
+        held another year or another database."""
+        settings_dict = connection.settings_dict
+        database = (settings_dict["HOST"], settings_dict["PORT"], settings_dict["NAME"])
+        if (database, year) != (self.database, self.year):
+            self.windows.clear()
+            self.database, self.year = database, year
+        return self
+
+    def expressions(self) -> tuple[str, ...]:
+        """What a window's query reads after ``ROW_COLUMNS`` instead of the cells (PostgreSQL):
+        whether a row has cells (its null bitmap: the cells are not read) and its version."""
+        return (f"{connection.ops.quote_name('cells')} IS NOT NULL", "xmin::text::bigint")
+
+    def _held(self, window: str, ids, versions) -> np.ndarray:
+        """Which of these rows (sorted ids and their versions) the cache holds: where, or -1."""
+        entry = self.windows.get(window)
+        if entry is None or not entry[0].size:
+            return np.full(len(ids), -1)
+        held_ids, held_versions, _cells = entry
+        at = np.minimum(np.searchsorted(held_ids, ids), held_ids.size - 1)
+        return np.where((held_ids[at] == ids) & (held_versions[at] == versions), at, -1)
+
+    def fetch_missing(self, raw, year: int, window: str, fetched: list[tuple]) -> Missing:
+        """The cells of the rows of ``fetched`` (a window's rows, ``_window_query`` with this
+        cache) that have cells the cache lacks, read on ``raw`` (``_fetch``): by id, or all of
+        the window's when it holds none of them (the worker's first refresh of the window)."""
+        rows = [(row[0], row[8]) for row in fetched if row[7]]
+        ids = np.array([pk for pk, _version in rows], dtype=np.int64)
+        versions = np.array([version for _pk, version in rows], dtype=np.int64)
+        del rows
+        needed = ids[self._held(window, ids, versions) < 0]
+        if not needed.size:
+            empty = np.empty(0, dtype=np.int64)
+            return Missing(empty, empty, np.empty((len(casemix.FIELDS), 0, len(casemix.CELLS))))
+        q = connection.ops.quote_name
+        columns = ("id", "xmin::text::bigint", q("cells"), q("cells_layout_id"))
+        if window in self.windows:
+            where, params = f"{q('id')} = ANY(%s)", [needed.tolist()]
+        else:
+            where = f"{q('year')} = %s AND {q('window')} = %s AND {q('counted')}"
+            where += f" AND {q('cells')} IS NOT NULL"
+            params = [year, window]
+        found = _fetch(_statement((), where, columns), params, raw)
+        found_ids, found_versions, blobs, layouts = zip(*found, strict=True)
+        del found
+        return Missing(
+            np.array(found_ids, dtype=np.int64),
+            np.array(found_versions, dtype=np.int64),
+            _held_cells(blobs, layouts),
+        )
+
+    def take(self, year: int, window: str, ids, versions, missing: Missing) -> np.ndarray:
+        """The cells of a window's rows with cells (sorted ``ids`` and their ``versions``, as
+        the window's query read them), from the cache and ``missing``; the cache then holds
+        exactly these rows of the window. (rows × 48 cells × 5 fields, float64.)
+
+        Held field by field (5 × rows × 48), handed out as a view in the usual shape: the
+        index's sums over cells (``casemix.indices``) then run over contiguous numbers."""
+        held = self._held(window, ids, versions)
+        entry = self.windows.pop(window, None)
+        found = held >= 0
+        versions = np.array(versions, dtype=np.int64)
+        lacking = ids[~found]
+        at = np.minimum(np.searchsorted(missing.ids, lacking), max(missing.ids.size - 1, 0))
+        if lacking.size and (missing.ids.size == 0 or not np.array_equal(missing.ids[at], lacking)):
+            # Gone between the window's query and the cells' (another transaction's commit):
+            # this refresh's view is no longer whole.
+            raise RowsRemoved(f"{year} {window}: rows without their cells")
+        if not found.any() and at.size == missing.ids.size:
+            cells = missing.cells  # the whole window, as read
+        else:
+            wide = entry is not None and entry[2].dtype == np.float64
+            dtype = np.float64 if wide or missing.cells.dtype == np.float64 else np.float32
+            cells = _outside_heap((len(casemix.FIELDS), len(ids), len(casemix.CELLS)), dtype)
+            if found.any():
+                cells[:, found] = entry[2][:, held[found]]
+            cells[:, ~found] = missing.cells[:, at]
+        del entry
+        versions[~found] = missing.versions[at]
+        if year == self.year:
+            self.windows[window] = (np.asarray(ids), versions, cells)
+        return cells.astype(np.float64, copy=False).transpose(1, 2, 0)
+
+
+# Rows parsed at a time for the cache (``_held_cells``): a window's cells parsed at once in the
+# reader thread were 19 MB of float64 beside the window the caller works on.
+_PARSED_ROWS = 2000
+
+
+def _held_cells(blobs, layouts) -> np.ndarray:
+    """Stored cells as the cache holds them: field by field (5 × rows × 48), as float32 when
+    that is exact — whole counts below 2**24, as cells are: half the memory, the same numbers
+    — else as float64; ``_outside_heap``."""
+    shape = (len(casemix.FIELDS), len(blobs), len(casemix.CELLS))
+    held = _outside_heap(shape, np.float32)
+    for start in range(0, len(blobs), _PARSED_ROWS):
+        part = slice(start, start + _PARSED_ROWS)
+        cells = _cells_matrix(blobs[part], layouts[part]).transpose(2, 0, 1)
+        held[:, part] = cells
+        if held.dtype == np.float32 and not np.array_equal(held[:, part], cells):
+            wide = _outside_heap(shape, np.float64)
+            wide[:, : part.start] = held[:, : part.start]
+            held = wide
+            held[:, part] = cells
+    return held
+
+
+def _outside_heap(shape, dtype) -> np.ndarray:
+    """An array in memory of its own (an anonymous ``mmap``), given back to the system as soon
+    as it is freed.
+
+    Why: a refresh runs with glibc keeping freed memory in its heap (``kept_heap``), and the
+    cache's arrays outlive the refresh that made them: taken from that heap, they sat between
+    the refresh's freed temporaries, and the benchmark's worker grew from 267 to 297 MB at its
+    second refresh (heap fragmentation). Mapped on their own they cost a page fault per 4 kB
+    written once (9.6 MB a window)."""
+    size = max(int(np.prod(shape)) * np.dtype(dtype).itemsize, 1)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+
+
+# The statistics worker's cells (``CellsCache``): one per process.
+CELLS_CACHE = CellsCache()
+
+
+def _each_window(year: int, cells_windows, before=None, cache=None):
     """(window, its counted rows or None) for each window of ``year`` in order, as
     ``_read_window`` (with cells for ``cells_windows``). ``before``: a function of the window to
     run before its rows are read (the full recompute's pass over the rows that do not count).
+    ``cache`` (a ``CellsCache``, PostgreSQL): the cells come from it, and only those it lacks
+    from the database.
 
     Without ``before``, on PostgreSQL: a thread fetches the next window's rows (and any
     window without rows before it) on this transaction's connection while the caller computes
@@ -438,7 +661,12 @@ def _each_window(year: int, cells_windows, before=None):
     under way before the transaction rolls back. The rows are handed over, not kept here: the
     caller frees a window's matrices as soon as it has its values.
     """
-    queries = [_window_query(year, window, cells=window in cells_windows) for window in WINDOWS]
+    if before is not None or connection.vendor != "postgresql":
+        cache = None
+    queries = [
+        _window_query(year, window, cells=window in cells_windows, cache=cache)
+        for window in WINDOWS
+    ]
     if before is not None or connection.vendor != "postgresql":
         for window, (sql, params) in zip(WINDOWS, queries, strict=True):
             if before is not None:
@@ -448,8 +676,10 @@ def _each_window(year: int, cells_windows, before=None):
     connection.ensure_connection()
     raw = connection.connection
 
-    def read_from(at: int) -> list[list[tuple]]:
-        """The fetched rows of the windows from ``at`` on, up to the first that has any.
+    def read_from(at: int) -> list[tuple[list[tuple], list[tuple] | None]]:
+        """The fetched rows of the windows from ``at`` on, up to the first that has any, each
+        with the cells the cache lacks (``CellsCache.fetch_missing``; None without a cache or
+        cells).
 
         Why not one window per fetch: a window without rows (the quarters still to come of
         the running year) gave the caller no work to overlap the next fetch with, so the next
@@ -457,9 +687,13 @@ def _each_window(year: int, cells_windows, before=None):
         0.09-0.15 s with cells (Q4 before Q1-Q2; timed per window, 2026-11-30). Empty windows
         hold nothing, so reading past them keeps one window's rows ahead, as before."""
         found = []
-        for sql, params in queries[at:]:
-            found.append(_fetch(sql, params, raw))
-            if found[-1]:
+        for window, (sql, params) in zip(WINDOWS[at:], queries[at:], strict=True):
+            fetched = _fetch(sql, params, raw)
+            missing = None
+            if cache is not None and window in cells_windows:
+                missing = cache.fetch_missing(raw, year, window, fetched)
+            found.append((fetched, missing))
+            if fetched:
                 break
         return found
 
@@ -469,8 +703,12 @@ def _each_window(year: int, cells_windows, before=None):
             fetched = pending.result()
             first, at = at, at + len(fetched)
             rows = [
-                _window_rows(each, WINDOWS[i] in cells_windows)
-                for i, each in enumerate(fetched, start=first)
+                _window_rows(
+                    each,
+                    WINDOWS[i] in cells_windows,
+                    None if missing is None else (cache, year, WINDOWS[i], missing),
+                )
+                for i, (each, missing) in enumerate(fetched, start=first)
             ]
             # The next fetch starts once these windows' fetched rows are gone (the future held
             # them): two windows' fetched rows at once were 60 MB more of the worker's peak.
@@ -592,14 +830,17 @@ def _rows_removed(year: int) -> bool:
 # --- The statistics -----------------------------------------------------------------------------
 
 
-def recompute_year(year: int, only=None, members=None, growth_from=None, changed=None) -> dict:
+def recompute_year(
+    year: int, only=None, members=None, growth_from=None, changed=None, cache=None
+) -> dict:
     """Statistics of one year, window by window, for every group or only the groups in ``only``.
 
     ``growth_from`` (window → last year's counted practices and vectors) recomputes and stores
     the growth figures of every row first (those that do not count in a pass of their own,
     ``_refresh_uncounted_growth``); without it the stored ones are used. Only the counted rows
     make statistics. ``changed`` (``Changed``, with ``only``): an incremental recompute —
-    the groups by kind and the reference rates it may leave alone are left alone. Returns the
+    the groups by kind and the reference rates it may leave alone are left alone; ``cache``
+    (with ``changed``): the cells come from this ``CellsCache`` where it has them. Returns the
     number of group rows and this year's counted vectors (for the next year's growth, when
     ``growth_from`` was given).
     """
@@ -624,7 +865,12 @@ def recompute_year(year: int, only=None, members=None, growth_from=None, changed
     # reads: its pass over the rows that do not count must not overlap the next window's rows
     # (memory). Closed on every way out, so that no read is under way when the caller's
     # transaction ends (``RowsRemoved``).
-    windows = _each_window(year, rates_windows, before=None if growth_from is None else uncounted)
+    windows = _each_window(
+        year,
+        rates_windows,
+        before=None if growth_from is None else uncounted,
+        cache=None if changed is None else cache,
+    )
     with closing(windows):
         for window, rows in windows:
             if window == groups.SIZE_WINDOW:  # the first window read: the year's size classes
@@ -768,10 +1014,6 @@ def _window_rates(year: int, window: str, rows: WindowRows, use, k: int, now) ->
         return []
     ids = rows.ids[rows.has_cells][taken]
     cells = rows.cells if taken.all() else rows.cells[taken]
-    # A name an older layout lacks reads as NaN: no episodes there. (Not ``nan_to_num``,
-    # which also looks for infinities no count can be: 18 ms a window nationally.)
-    np.copyto(cells, 0.0, where=np.isnan(cells))
-    cells = cells.reshape(len(ids), len(casemix.CELLS), len(casemix.FIELDS))
     published = casemix.published_rates(
         casemix.reference_rates(cells, k), _rates_key(year, window, ids)
     )
