@@ -37,7 +37,7 @@ def enqueue_plainly(task, *args) -> None:
     INSERT (``plain_rows.insert``); other backends enqueue as usual.
 
     Why: the uploader queues an import for every upload, and the backend's ORM ``create`` cost
-    0.54 ms of CPU per call against 0.1 ms (PostgreSQL, measured in one process, 2026-11-30).
+    0.54 ms of CPU per call against 0.29 ms this way (PostgreSQL, one process, 2026-11-30).
     What it leaves out is the backend's ``task_enqueued`` signal, whose only receiver is
     django-tasks' debug log line. ``tests/test_tasks.py`` compares the rows both ways write.
     """
