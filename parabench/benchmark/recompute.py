@@ -426,8 +426,9 @@ def _window_query(
 
 def _window_rows(fetched: list[tuple], cells: bool, cached=None):
     """``WindowRows`` of a window's fetched rows (``_window_query``, in id order); None when
-    there are none. ``cached``: the rows were read with ``cached=True``; (the cache, year,
-    window, the fetched cells it lacked: ``CellsCache.fetch_missing``)."""
+    there are none. ``cached``: the rows were read with a ``CellsCache`` (``_window_query``'s
+    ``cache``): (that cache, year, window, the fetched cells it lacked:
+    ``CellsCache.fetch_missing``)."""
     if not fetched:
         return None
     columns = list(zip(*fetched, strict=True))
@@ -661,13 +662,14 @@ def _each_window(year: int, cells_windows, before=None, cache=None):
     under way before the transaction rolls back. The rows are handed over, not kept here: the
     caller frees a window's matrices as soon as it has its values.
     """
-    if before is not None or connection.vendor != "postgresql":
+    in_turn = before is not None or connection.vendor != "postgresql"
+    if in_turn:
         cache = None
     queries = [
         _window_query(year, window, cells=window in cells_windows, cache=cache)
         for window in WINDOWS
     ]
-    if before is not None or connection.vendor != "postgresql":
+    if in_turn:
         for window, (sql, params) in zip(WINDOWS, queries, strict=True):
             if before is not None:
                 before(window)

@@ -13,6 +13,7 @@ Two ways the certificate reaches the uploader:
 Either way the practice is then found by ``identify_practice`` (the database is the authority).
 """
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -24,6 +25,19 @@ class PresentedCertificate:
     pem: str | None
     # nginx's verdict ("SUCCESS", "NONE", "FAILED:<reason>"); None when uvicorn verified it itself.
     proxy_verify: str | None = None
+
+    @functools.cached_property
+    def parsed(self):
+        """The certificate read once per request (the access log's fingerprint and the
+        practice's look-up both need it); None when there is none or it is unreadable."""
+        from parabench.certificates import pki
+
+        if self.pem is None:
+            return None
+        try:
+            return pki.load_certificate(self.pem)
+        except (ValueError, TypeError, UnicodeError):
+            return None
 
 
 def _header(scope, name: bytes) -> str | None:

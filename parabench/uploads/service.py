@@ -40,12 +40,7 @@ def presented_fingerprint(presented: PresentedCertificate) -> str | None:
     """SHA-256 fingerprint of the presented certificate, also of one we refuse (for the log)."""
     from parabench.certificates import pki
 
-    if presented.pem is None:
-        return None
-    try:
-        return pki.fingerprint(pki.load_certificate(presented.pem))
-    except (ValueError, TypeError, UnicodeError):
-        return None
+    return None if presented.parsed is None else pki.fingerprint(presented.parsed)
 
 
 def identify(presented: PresentedCertificate):
@@ -54,7 +49,8 @@ def identify(presented: PresentedCertificate):
 
     if presented.pem is None:
         raise Refusal("certificate_required")
-    check = identify_practice(presented.pem)
+    # An unreadable one goes as it came: identify_practice names why it is refused.
+    check = identify_practice(presented.parsed or presented.pem)
     if not check.ok:
         raise Refusal(check.code)
     if presented.proxy_verify is not None and presented.proxy_verify != "SUCCESS":
