@@ -46,7 +46,7 @@ from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.catalogue import COLUMN_INDEX, GROWTH_KPIS
 from parabench.benchmark.kpis import WINDOWS, growth_matrix, pack, with_growth
 from parabench.benchmark.models import GroupKind, GroupStatistics, ReferenceRates, WindowValues
-from parabench.benchmark.stats import QUANTILES, STAT_FIELDS, hd_window
+from parabench.benchmark.stats import QUANTILES, STAT_FIELDS, hd_window, transposed
 from parabench.benchmark.uncertainty import group_dispersion
 from parabench.flags import update_flag
 from parabench.tasks import kept_heap, paused_cycle_collector
@@ -377,7 +377,7 @@ class WindowRows(NamedTuple):
     growth: np.ndarray
     never: np.ndarray  # growth never computed, or stored in another layout than today's
     # With ``cells=True``: which rows have case-mix cells, and their cells (those rows only;
-    # rows × 48 cells × 5 fields, ``_cells_matrix``).
+    # field by field, 5 fields × rows × 48 cells: ``casemix.by_field``).
     has_cells: np.ndarray | None = None
     cells: np.ndarray | None = None
 
@@ -457,7 +457,7 @@ def _window_rows(fetched: list[tuple], cells: bool, cached=None):
     has_cells = np.array([blob is not None for blob in cell_blobs], dtype=bool)
     kept = np.flatnonzero(has_cells).tolist()
     matrix = _cells_matrix([cell_blobs[i] for i in kept], [cell_layouts[i] for i in kept])
-    return rows._replace(has_cells=has_cells, cells=matrix)
+    return rows._replace(has_cells=has_cells, cells=matrix.transpose(2, 0, 1))
 
 
 def _cells_matrix(blobs, layouts) -> np.ndarray:
@@ -575,10 +575,12 @@ class CellsCache:
     def take(self, year: int, window: str, ids, versions, missing: Missing) -> np.ndarray:
         """The cells of a window's rows with cells (sorted ``ids`` and their ``versions``, as
         the window's query read them), from the cache and ``missing``; the cache then holds
-        exactly these rows of the window. (rows × 48 cells × 5 fields, float64.)
+        exactly these rows of the window: field by field (5 × rows × 48), as held (float32
+        where exact; ``casemix.indices_by_field`` and ``reference_rates_by_field`` widen
+        as they go).
 
-        Held field by field (5 × rows × 48), handed out as a view in the usual shape: the
-        index's sums over cells (``casemix.indices``) then run over contiguous numbers."""
+        Handed out as held, not as a float64 copy: 19 MB a national window, five per refresh
+        with cells, and the index's sums over cells run over contiguous numbers."""
         held = self._held(window, ids, versions)
         entry = self.windows.pop(window, None)
         found = held >= 0
@@ -602,7 +604,7 @@ class CellsCache:
         versions[~found] = missing.versions[at]
         if year == self.year:
             self.windows[window] = (np.asarray(ids), versions, cells)
-        return cells.astype(np.float64, copy=False).transpose(1, 2, 0)
+        return cells
 
 
 # Rows parsed at a time for the cache (``_held_cells``): a window's cells parsed at once in the
@@ -618,13 +620,19 @@ def _held_cells(blobs, layouts) -> np.ndarray:
     held = _outside_heap(shape, np.float32)
     for start in range(0, len(blobs), _PARSED_ROWS):
         part = slice(start, start + _PARSED_ROWS)
-        cells = _cells_matrix(blobs[part], layouts[part]).transpose(2, 0, 1)
-        held[:, part] = cells
-        if held.dtype == np.float32 and not np.array_equal(held[:, part], cells):
+        cells = _cells_matrix(blobs[part], layouts[part])
+        if held.dtype == np.float32:
+            # Narrowed and compared in the rows' own order, then laid out field by field:
+            # 9.3 against 16.5 ms a national window with the mapping below (comparing the
+            # strided field-major copy with the cells; best of 7, 2026-11-30).
+            narrow = cells.astype(np.float32)
+            if np.array_equal(narrow, cells):
+                held[:, part] = narrow.transpose(2, 0, 1)
+                continue
             wide = _outside_heap(shape, np.float64)
             wide[:, : part.start] = held[:, : part.start]
             held = wide
-            held[:, part] = cells
+        held[:, part] = cells.transpose(2, 0, 1)
     return held
 
 
@@ -636,9 +644,17 @@ def _outside_heap(shape, dtype) -> np.ndarray:
     cache's arrays outlive the refresh that made them: taken from that heap, they sat between
     the refresh's freed temporaries, and the benchmark's worker grew from 267 to 297 MB at its
     second refresh (heap fragmentation). Mapped on their own they cost a page fault per 4 kB
-    written once (9.6 MB a window)."""
+    written once (9.6 MB a window) — unless the kernel maps every page at once
+    (``MAP_POPULATE``, private: every array made here is written whole at once): 1.8 against
+    4.2 ms to make and fill one window's cells, five such arrays a refresh with cells (best
+    of 15, 2026-11-30)."""
     size = max(int(np.prod(shape)) * np.dtype(dtype).itemsize, 1)
-    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+    mapped = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | _POPULATE)
+    return np.frombuffer(mapped, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+
+
+# Linux maps every page of a populated mapping when it is made; elsewhere pages come as written.
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 
 
 # The statistics worker's cells (``CellsCache``): one per process.
@@ -1015,9 +1031,9 @@ def _window_rates(year: int, window: str, rows: WindowRows, use, k: int, now) ->
     if not taken.any():
         return []
     ids = rows.ids[rows.has_cells][taken]
-    cells = rows.cells if taken.all() else rows.cells[taken]
+    cells = rows.cells if taken.all() else rows.cells[:, taken]
     published = casemix.published_rates(
-        casemix.reference_rates(cells, k), _rates_key(year, window, ids)
+        casemix.reference_rates_by_field(cells, k), _rates_key(year, window, ids)
     )
     tau2 = {
         measure: casemix.index_dispersion(cells, published.rates[measure], measure, k)
@@ -1256,10 +1272,16 @@ def _window_statistics(year, window, ids, values, keys, counts, only, k, now):
             out.append(_stat_row(year, window, group, n, None, now))
             continue
         group_values = _of_rows(values, rows)
-        # Sorting the transposed copy keeps each column contiguous: faster, same values.
-        ordered = np.sort(group_values.T, axis=1).T
+        # Each column sorted as one contiguous row of a transposed copy, in place. Not
+        # ``np.sort(group_values.T, axis=1)``: its copy kept the rows' layout, so every column
+        # went through a strided buffer — 24 ms against 1.6 + 9 ms (``stats.transposed``,
+        # sort) a national window of 10,000 × 160 (best of 10, 2026-11-30). The same sort of
+        # the same values; ``describe_sorted`` takes its windows of them by fancy indexing,
+        # which gives the same (column-major) copy from either layout: the same products.
+        ordered = transposed(group_values)
+        ordered.sort(axis=1)
         key = _dither_key(year, window, group, ids[rows])
-        published = disclosure.publish(ordered, k, floors, key)
+        published = disclosure.publish(ordered.T, k, floors, key)
         del ordered
         # The funnel's over-dispersion around the published median (uncertainty.py).
         published[_TAU2] = group_dispersion(group_values, published[_MEDIAN])

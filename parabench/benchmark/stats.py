@@ -218,6 +218,26 @@ def hd_weights(n: int, q: float) -> np.ndarray:
     return weights
 
 
+# Rows copied at a time by ``transposed``: 64 rows of 160 float64 columns (80 kB) stay in the
+# core's cache while they are written out column by column.
+_TRANSPOSED_ROWS = 64
+
+
+def transposed(matrix: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of ``matrix.T`` (the same numbers), made a block of rows at a time.
+
+    Why: numpy copies a transposed view element by element down each column, reading a new
+    cache line per number; a national window's 10,000 × 160 took 5.8 ms so against 1.6 ms in
+    blocks of 64 rows (best of 15, 2026-11-30), and every refresh transposes a few dozen of
+    them (each group's sort, its τ²)."""
+    matrix = np.asarray(matrix)
+    out = np.empty(matrix.shape[::-1], dtype=matrix.dtype)
+    for start in range(0, matrix.shape[0], _TRANSPOSED_ROWS):
+        stop = start + _TRANSPOSED_ROWS
+        out[:, start:stop] = matrix[start:stop].T
+    return out
+
+
 def describe_columns(matrix: np.ndarray, min_n=None) -> np.ndarray:
     """Statistics of every column of a (practices × KPIs) matrix: (STAT_FIELDS, KPIs).
 

@@ -308,3 +308,33 @@ def test_the_vectorised_indices_equal_the_index_of_each_practice():
                 continue
             assert values[p] == pytest.approx(one.value) and ns[p] == one.n
             assert (np.isnan(sds[p]) and one.sd is None) or sds[p] == pytest.approx(one.sd)
+
+
+def test_rates_and_indices_from_float32_fields_are_the_bits_of_float64_cells_in_practice_order():
+    # What the statistics worker's cache hands out (recompute.CellsCache: field by field,
+    # float32 where exact) must publish what the cells read as stored do (float64, per
+    # practice): every figure the same to the bit, not merely close.
+    rng = np.random.default_rng(11)
+    episodes = rng.poisson(0.8, size=(400, len(cm.CELLS))) * (
+        rng.random((400, len(cm.CELLS))) < 0.6
+    )
+    sessions = episodes * rng.integers(1, 30, size=(400, 1))  # over-dispersed: τ² > 0
+    days = episodes * rng.integers(1, 400, size=(400, 1))
+    practices = np.stack(
+        [episodes, sessions, sessions * sessions // np.maximum(episodes, 1), days, days * days],
+        axis=2,
+    ).astype(np.float64)
+    fields = np.ascontiguousarray(practices.transpose(2, 0, 1)).astype(np.float32)
+    assert np.array_equal(fields, practices.transpose(2, 0, 1))  # exact in float32
+    wide = cm.reference_rates(practices, k=5)
+    narrow = cm.reference_rates_by_field(fields, k=5)
+    assert np.array_equal(wide.level, narrow.level)
+    assert np.array_equal(wide.contributors, narrow.contributors)
+    for measure in cm.MEASURES:
+        assert wide.rates[measure].tobytes() == narrow.rates[measure].tobytes()
+        rates = cm.published_rates(wide).rates[measure]
+        expected = cm.indices(practices, rates, measure)
+        found = cm.indices_by_field(fields, rates, measure)
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(expected, found, strict=True))
+        tau2 = cm.index_dispersion(cm.by_field(practices), rates, measure, 5)
+        assert tau2 > 0 and cm.index_dispersion(fields, rates, measure, 5) == tau2

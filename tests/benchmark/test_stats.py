@@ -17,6 +17,7 @@ from parabench.benchmark.stats import (
     describe_columns,
     hd_weights,
     hd_window,
+    transposed,
 )
 
 tied = st.sampled_from([0.0, 1.0, 1.0, 2.5, 3.0, 3.0, 3.0, 100.0, math.nan])
@@ -194,3 +195,13 @@ def test_missing_values_are_left_out_per_column():
     described = describe_columns(matrix)
     assert list(described[0]) == [3, 1]
     assert described[STAT_FIELDS.index("median"), 1] == 5.0
+
+
+def test_transposed_is_a_contiguous_copy_of_the_transpose_whatever_the_number_of_rows():
+    rng = np.random.default_rng(5)
+    for rows in (0, 1, 63, 64, 65, 200):
+        matrix = rng.normal(size=(rows, 7))
+        matrix[rng.random(matrix.shape) < 0.2] = np.nan
+        copy = transposed(matrix)
+        assert copy.flags["C_CONTIGUOUS"] and copy.shape == (7, rows)
+        assert np.array_equal(copy, matrix.T, equal_nan=True)
