@@ -151,10 +151,14 @@ class Scale:
         """The scale of every value at once (a funnel's curves: 192 points): numpy's +, −, ×
         and ÷ in the same order as ``__call__``, each rounded as Python's, so the same floats
         to the last bit."""
+        return self.array(values).tolist()
+
+    def array(self, values) -> np.ndarray:
+        """``many`` as an array of the shape of ``values`` (rows of values: a funnel's curves)."""
         span = self.high - self.low or 1.0
-        return (
-            self.start + (np.array(values, dtype=float) - self.low) / span * (self.end - self.start)
-        ).tolist()
+        return self.start + (np.array(values, dtype=float) - self.low) / span * (
+            self.end - self.start
+        )
 
 
 def nice_step(span: float, count: int) -> float:

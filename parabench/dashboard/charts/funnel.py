@@ -11,7 +11,9 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
+import numpy as np
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
@@ -85,6 +87,30 @@ def _curve_text(template: str, ys: list[float]) -> str:
     return (template % tuple(ys)).replace(".0L", "L").removesuffix(".0")
 
 
+# ``base.short`` of every y a funnel's plot can hold, by its tenths of a pixel: 0 to 409.5 (a
+# funnel is about 300 px high). A curve's y's are looked up here rather than each written by
+# ``%.1f`` (192 a funnel: 31 µs, against 13 µs for numpy's rounding and the look-up).
+_TENTHS = tuple(short(tenths / 10) for tenths in range(4096))
+# How close to halfway between two tenths a y times ten may lie and still be rounded by numpy
+# as ``%.1f`` rounds it: y·10 is off by at most half an ulp (2e-13 for y < 410), so nothing
+# nearer than this is taken from the table, it is written (rarely: a few in a million).
+_TIE_MARGIN = 1e-6
+
+
+def _tenths_texts(ys: np.ndarray) -> tuple[str, ...] | None:
+    """``base.short`` of every y (an array), looked up in ``_TENTHS``; None when one of them is
+    not in the table's range (or negative, "-0"; or undefined) or too near halfway between two
+    tenths for numpy's rounding of y·10 to be sure to be ``%.1f``'s."""
+    if np.signbit(ys).any() or not (ys < 409.5).all():  # also false for a NaN
+        return None
+    scaled = ys * 10
+    tenths = np.rint(scaled)
+    if (np.abs(np.abs(scaled - tenths) - 0.5) < _TIE_MARGIN).any():
+        return None
+    # (itemgetter of two or more indices gives a tuple; a funnel has four curves.)
+    return itemgetter(*tenths.astype(np.intp).ravel().tolist())(_TENTHS)
+
+
 def _x_template(ns) -> str:
     """A curve's path with the x's of ``ns`` written in and a ``%.1f`` for each y: "62 %.1fL69.7
     %.1fL…" (``base.short`` of each x on the axis from ns[0] to ns[-1], log scale)."""
@@ -109,6 +135,9 @@ def _curve_template(ns) -> str:
     if len(ns) == len(_GRID) and [ns[0] * r for r in _GRID] == list(ns):
         return _GRID_TEMPLATE
     return _x_template(ns)
+
+
+_GRID_TEXT_TEMPLATE = _GRID_TEMPLATE.replace("%.1f", "%s")  # the x's hold no "%"
 
 
 @base.draws(Funnel)
@@ -159,11 +188,25 @@ def draw(chart: Funnel) -> base.Drawing:
     k = len(ns)
     if any(len(curve) != k for curve in curves):
         raise ValueError("a funnel's curves need one value per denominator")
-    ys = y.many([value for curve in curves for value in curve])
+    ys = y.array(curves)
     template = _curve_template(ns)
-    outer_low, outer_high, inner_low, inner_high = (
-        _curve_text(template, ys[i : i + k]) for i in range(0, 4 * k, k)
-    )
+    # The y's as texts from the table of tenths and put into the path with "%s" (written
+    # text as it is): a funnel drawn in 106 instead of 122 µs (the 138 funnels of two national
+    # practices' Kwaliteit pages, best of 5; issue 18, session 15). The same text as ``%.1f``:
+    # ``_tenths_texts`` declines whatever it cannot be sure of, and then the y's are written.
+    texts = _tenths_texts(ys)
+    if texts is None:
+        ys = ys.ravel().tolist()
+        outer_low, outer_high, inner_low, inner_high = (
+            _curve_text(template, ys[i : i + k]) for i in range(0, 4 * k, k)
+        )
+    else:
+        with_texts = (
+            _GRID_TEXT_TEMPLATE if template is _GRID_TEMPLATE else template.replace("%.1f", "%s")
+        )
+        outer_low, outer_high, inner_low, inner_high = (
+            with_texts % texts[i : i + k] for i in range(0, 4 * k, k)
+        )
 
     def path(values, drawn: str) -> str:
         """The curve through ``drawn`` (the points of ``values``), past undefined values."""

@@ -231,6 +231,29 @@ def test_a_funnel_s_curve_is_written_as_its_points_one_by_one():
         )
 
 
+def test_a_funnel_s_y_s_looked_up_by_their_tenths_are_written_as_one_by_one():
+    # Halfway values (0.35 and 12.05 are just below and just above halfway in binary, while
+    # numpy rounds 3.5 and 120.5 to even) are written, not looked up: the table would give
+    # "0.4" for 0.35 where %.1f writes "0.3", and "12" for 12.05 where it writes "12.1".
+    rng = np.random.default_rng(15)
+    halfway = np.arange(4095) / 10 + 0.05
+    for ys in (
+        rng.uniform(0, 409.5, 20_000),
+        np.arange(4095) / 10,
+        np.nextafter(halfway, 0),
+        np.nextafter(halfway, 500),
+    ):
+        for chunk in np.array_split(ys, len(ys) // 4):
+            texts = funnel_chart._tenths_texts(chunk)
+            if texts is not None:
+                assert list(texts) == [base.short(y) for y in chunk.tolist()]
+    assert funnel_chart._tenths_texts(rng.uniform(20, 300, (4, 48))) is not None
+    for unsure in ([0.35, 1.0], [12.05, 1.0], [0.25, 1.0], [-0.0, 1.0], [-0.04, 1.0]):
+        assert funnel_chart._tenths_texts(np.array(unsure)) is None
+    for outside in ([409.5, 1.0], [math.nan, 1.0], [math.inf, 1.0], [1e6, 1.0]):
+        assert funnel_chart._tenths_texts(np.array(outside)) is None
+
+
 def test_the_x_s_of_every_funnel_from_n_10_on_are_the_grid_s_written_once():
     # funnel._GRID_TEMPLATE stands for the x's of every n >= 10: the same text as each n's own.
     rng = np.random.default_rng(14)
