@@ -622,7 +622,10 @@ def _held_cells(blobs, layouts) -> np.ndarray:
     for start in range(0, len(blobs), _PARSED_ROWS):
         part = slice(start, start + _PARSED_ROWS)
         if set(layouts[part]) == {today}:
-            cells = layout.stored(blobs[part], today, casemix.ENCODINGS)  # as stored: no NaN
+            # As stored: uint32 (``casemix.pack_cells``) without a float64 copy of the part.
+            cells = layout.stored(blobs[part], today, casemix.ENCODINGS)
+            if cells.dtype != np.uint32:
+                np.copyto(cells, 0.0, where=np.isnan(cells))  # as ``_cells_matrix``
         else:
             cells = _cells_matrix(blobs[part], layouts[part])
         cells = cells.reshape(-1, len(casemix.CELLS), len(casemix.FIELDS))
