@@ -207,7 +207,7 @@ def fill_cells(year: int) -> int:
                 part = ids[start : start + chunk]
                 made = cells(len(part), seed=SEED + start).reshape(len(part), -1)
                 for pk, row in zip(part, made, strict=True):
-                    copy.write_row((pk, np.asarray(row, dtype="<f8").tobytes()))
+                    copy.write_row((pk, casemix.pack_cells(row)))
         cursor.execute(
             f"UPDATE {table} AS target SET cells = c.cells, cells_layout_id = %s "  # noqa: S608
             "FROM bench_cells AS c WHERE target.id = c.id",

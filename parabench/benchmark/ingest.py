@@ -17,7 +17,7 @@ import numpy as np
 
 from parabench.benchmark import layout
 from parabench.benchmark.bulk import bulk_insert
-from parabench.benchmark.casemix import CELL_NAMES, cell_matrix
+from parabench.benchmark.casemix import CELL_NAMES, ENCODINGS, cell_matrix, pack_cells
 from parabench.benchmark.kpis import pack, window_vector
 from parabench.benchmark.models import WindowValues
 
@@ -35,10 +35,26 @@ _NEW_ROW = (
 
 
 def _cells(window) -> bytes | None:
-    """A 1.1 window's case-mix cells as one packed vector (``casemix.CELL_NAMES``); None for 1.0."""
+    """A 1.1 window's case-mix cells as one packed vector (``casemix.CELL_NAMES``, stored as
+    ``casemix.pack_cells``); None for 1.0."""
     if window.case_mix is None:
         return None
-    return np.ascontiguousarray(cell_matrix(window.case_mix), dtype="<f8").tobytes()
+    return pack_cells(cell_matrix(window.case_mix))
+
+
+def _same_cells(stored, cells: bytes | None, cells_pk) -> bool:
+    """Whether a row's stored cells are ``cells`` (in layout ``cells_pk``): by their numbers, for
+    a row stored as float64 (before ``casemix.pack_cells``) holds the same counts as uint32."""
+    if stored is None or cells is None:
+        return stored is None and cells is None
+    stored = bytes(stored)
+    if stored == cells:
+        return True
+    read = [
+        np.frombuffer(blob, dtype=layout.encoding(len(blob), cells_pk, ENCODINGS))
+        for blob in (stored, cells)
+    ]
+    return np.array_equal(*read)
 
 
 def store_export(imp, export) -> None:
@@ -91,8 +107,8 @@ def store_rows(batch) -> None:
                 bytes(row.values) != blob
                 or row.year != year
                 or row.layout_id != layout_id
-                or (None if row.cells is None else bytes(row.cells)) != cells
                 or row.cells_layout_id != cells_pk
+                or not _same_cells(row.cells, cells, cells_pk)
             ):
                 WindowValues.objects.filter(pk=row.pk).update(
                     values=blob,

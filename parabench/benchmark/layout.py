@@ -101,38 +101,72 @@ def width(pk: int) -> int:
     return len(names_of(pk))
 
 
-def vector(blob, pk: int | None, wanted: tuple[str, ...], dtype="<f8") -> np.ndarray:
+# How a blob's numbers are stored: little-endian float64, unless a column says it also takes other
+# encodings (``encodings``: dtypes of different sizes). Then a blob's length says which it has:
+# width × the dtype's size bytes, one size per dtype (the case-mix cells: ``casemix.ENCODINGS``).
+FLOAT64 = ("<f8",)
+
+
+def encoding(size: int, pk: int, encodings=FLOAT64) -> np.dtype:
+    """The dtype of a blob of ``size`` bytes in layout ``pk``: the one of ``encodings`` whose
+    numbers of the layout's width make that many bytes."""
+    if len(encodings) == 1:
+        return np.dtype(encodings[0])
+    n = width(pk)
+    for dtype in encodings:
+        if size == n * np.dtype(dtype).itemsize:
+            return np.dtype(dtype)
+    raise ValueError(f"a stored vector of {size} bytes is no encoding of layout {pk} ({n} names)")
+
+
+def stored(blobs, pk: int, encodings=FLOAT64) -> np.ndarray:
+    """Blobs of one layout as a (rows × width) matrix of the numbers as stored (writable).
+
+    Joined into a ``bytearray``, which numpy can write to: joined into ``bytes`` the matrix had
+    to be copied once more to be writable (13 MB a window's values, 19 MB its cells, twelve
+    matrices a refresh with cells). Every row of one encoding (the rule: rows are written in
+    one) is read in one go: each blob has at least the narrowest and at most the widest
+    encoding's length, so the joined length is rows × one encoding's row only when every blob
+    has that encoding."""
+    joined = bytearray().join(blobs)
+    n = width(pk)
+    for dtype in map(np.dtype, encodings):
+        if len(joined) == len(blobs) * n * dtype.itemsize:
+            return np.frombuffer(joined, dtype=dtype).reshape(len(blobs), n)
+    del joined
+    out = np.empty((len(blobs), n), dtype=np.result_type(*encodings))
+    for i, blob in enumerate(blobs):
+        out[i] = np.frombuffer(blob, dtype=encoding(len(blob), pk, encodings))
+    return out
+
+
+def vector(blob, pk: int | None, wanted: tuple[str, ...], encodings=FLOAT64) -> np.ndarray:
     """One stored vector, by name."""
     if blob is None or pk is None:
         return np.full(len(wanted), np.nan)
-    return take(np.frombuffer(bytes(blob), dtype=dtype), pk, wanted)
+    blob = bytes(blob)
+    return take(np.frombuffer(blob, dtype=encoding(len(blob), pk, encodings)), pk, wanted)
 
 
-def matrix(blobs, pks, wanted: tuple[str, ...]) -> np.ndarray:
+def matrix(blobs, pks, wanted: tuple[str, ...], encodings=FLOAT64) -> np.ndarray:
     """Many stored vectors (each with its layout id) as one (rows × wanted) matrix, by name.
 
-    Rows are grouped by layout: one ``frombuffer`` and one mapping per layout, not per row.
+    Rows are grouped by layout: one ``stored`` and one mapping per layout, not per row.
     When every row has one layout (the rule: a layout changes only with a new catalogue), the
     blobs are joined as they come: grouping 10,000 rows one by one in Python cost 0.15 s of a
-    national incremental refresh's ten matrices (cProfile, load 7). Joined into a ``bytearray``,
-    which numpy can write to: joined into ``bytes`` the matrix had to be copied once more to be
-    writable (13 MB a window's values, 19 MB its cells, twelve matrices a refresh with cells).
+    national incremental refresh's ten matrices (cProfile, load 7).
     """
     layouts = set(pks)
     if len(layouts) == 1 and None not in layouts and None not in blobs:
         (pk,) = layouts
-        joined = bytearray().join(blobs)
-        return take(np.frombuffer(joined, dtype="<f8").reshape(len(blobs), width(pk)), pk, wanted)
+        return take(stored(blobs, pk, encodings), pk, wanted)
     out = np.full((len(blobs), len(wanted)), np.nan)
     groups: dict[int, list[int]] = {}
     for i, (blob, pk) in enumerate(zip(blobs, pks, strict=True)):
         if blob is not None and pk is not None:
             groups.setdefault(pk, []).append(i)
     for pk, rows in groups.items():
-        n = width(pk)
-        joined = b"".join(bytes(blobs[i]) for i in rows)
-        stored = np.frombuffer(joined, dtype="<f8").reshape(len(rows), n)
-        out[rows] = take(stored, pk, wanted)
+        out[rows] = take(stored([blobs[i] for i in rows], pk, encodings), pk, wanted)
     return out
 
 

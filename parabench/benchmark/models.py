@@ -87,6 +87,8 @@ class WindowValues(models.Model):
     # Format 1.1: the window's closed episodes in the 48 case-mix cells (``casemix.cell_names``,
     # named by ``cells_layout``); NULL for a 1.0 export. Never shown: they serve only the
     # national reference rates and the practice's own case-mix index (docs/statistics.md §9).
+    # Stored as uint32 whole counts, or as float64 for a row with any other number (and rows
+    # stored before): the length says which (``casemix.pack_cells``, ``layout.encoding``).
     cells = models.BinaryField(_("casemixcellen"), null=True)
     cells_layout = _layout(_("indeling casemixcellen"), null=True, db_index=False)
 

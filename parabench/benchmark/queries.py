@@ -367,7 +367,9 @@ def _adjusted(row, format_version: str) -> _Adjusted:
     if row.own_cells is None:
         reason = "stored" if format_version == FORMAT_1_1 else "format"
         return _Adjusted({}, dict.fromkeys(casemix.MEASURES, reason), {}, 0)
-    cells = layout.vector(row.own_cells, row.own_cells_layout, casemix.CELL_NAMES)
+    cells = layout.vector(
+        row.own_cells, row.own_cells_layout, casemix.CELL_NAMES, casemix.ENCODINGS
+    )
     cells = np.nan_to_num(cells).reshape(len(casemix.CELLS), len(casemix.FIELDS))
     if not cells[:, casemix.EPISODES].sum():
         return _Adjusted({}, dict.fromkeys(casemix.MEASURES, "episodes"), {}, 0)

@@ -464,7 +464,7 @@ def _cells_matrix(blobs, layouts) -> np.ndarray:
     """Stored cells as a (rows × 48 cells × 5 fields) matrix. A name an older layout lacks
     reads as NaN: no episodes there, 0. (Not ``nan_to_num``, which also looks for infinities
     no count can be: 18 ms a window nationally.)"""
-    matrix = layout.matrix(blobs, layouts, casemix.CELL_NAMES)
+    matrix = layout.matrix(blobs, layouts, casemix.CELL_NAMES, casemix.ENCODINGS)
     np.copyto(matrix, 0.0, where=np.isnan(matrix))
     return matrix.reshape(len(blobs), len(casemix.CELLS), len(casemix.FIELDS))
 
@@ -614,19 +614,32 @@ _PARSED_ROWS = 2000
 
 def _held_cells(blobs, layouts) -> np.ndarray:
     """Stored cells as the cache holds them: field by field (5 × rows × 48), as float32 when
-    that is exact — whole counts below 2**24, as cells are: half the memory, the same numbers
+    that is exact — whole counts up to 2**24, as cells are: half the memory, the same numbers
     — else as float64; ``_outside_heap``."""
     shape = (len(casemix.FIELDS), len(blobs), len(casemix.CELLS))
     held = _outside_heap(shape, np.float32)
+    today = layout.layout_id(casemix.CELL_NAMES)
     for start in range(0, len(blobs), _PARSED_ROWS):
         part = slice(start, start + _PARSED_ROWS)
-        cells = _cells_matrix(blobs[part], layouts[part])
+        if set(layouts[part]) == {today}:
+            # As stored: uint32 (``casemix.pack_cells``) without a float64 copy of the part.
+            cells = layout.stored(blobs[part], today, casemix.ENCODINGS)
+            if cells.dtype != np.uint32:
+                np.copyto(cells, 0.0, where=np.isnan(cells))  # as ``_cells_matrix``
+        else:
+            cells = _cells_matrix(blobs[part], layouts[part])
+        cells = cells.reshape(-1, len(casemix.CELLS), len(casemix.FIELDS))
         if held.dtype == np.float32:
-            # Narrowed and compared in the rows' own order, then laid out field by field:
-            # 9.3 against 16.5 ms a national window with the mapping below (comparing the
-            # strided field-major copy with the cells; best of 7, 2026-11-30).
-            narrow = cells.astype(np.float32)
-            if np.array_equal(narrow, cells):
+            if cells.dtype == np.uint32:
+                # Whole counts (``casemix.pack_cells``): exact in float32 up to 2**24.
+                narrow = cells if cells.max(initial=0) <= 2**24 else None
+            else:
+                # Narrowed and compared in the rows' own order, then laid out field by field:
+                # 9.3 against 16.5 ms a national window with the mapping below (comparing the
+                # strided field-major copy with the cells; best of 7, 2026-11-30).
+                narrow = cells.astype(np.float32)
+                narrow = narrow if np.array_equal(narrow, cells) else None
+            if narrow is not None:
                 held[:, part] = narrow.transpose(2, 0, 1)
                 continue
             wide = _outside_heap(shape, np.float64)

@@ -97,19 +97,20 @@ def test_a_refresh_inside_another_transaction_leaves_the_cache_alone(cache):
     assert_a_full_recompute_changes_nothing()
 
 
-@pytest.mark.django_db(databases=[])
-def test_cells_are_held_as_float32_only_when_that_is_exact(monkeypatch):
+@pytest.mark.django_db
+@pytest.mark.parametrize("encoding", ["<u4", "<f8"])  # as stored now, and as before
+def test_cells_are_held_as_float32_only_when_that_is_exact(monkeypatch, encoding):
     from parabench.benchmark import casemix, layout, recompute
 
     monkeypatch.setattr(recompute, "_PARSED_ROWS", 2)  # the parts of a window, one by one
-    monkeypatch.setattr(layout, "matrix", lambda blobs, _layouts, _names: np.array(blobs))
+    pk = layout.ensure(casemix.CELL_NAMES)
     width = len(casemix.CELLS) * len(casemix.FIELDS)
     whole = np.arange(5 * width, dtype=np.float64).reshape(5, width) * 1000
     expected = whole.reshape(5, len(casemix.CELLS), len(casemix.FIELDS)).transpose(2, 0, 1)
-    held = recompute._held_cells(list(whole), [1] * 5)
+    held = recompute._held_cells([row.astype(encoding).tobytes() for row in whole], [pk] * 5)
     assert held.dtype == np.float32 and np.array_equal(held, expected)
     whole[3, 7] = 2.0**24 + 1  # no float32 (in the second part): the window in float64
-    held = recompute._held_cells(list(whole), [1] * 5)
+    held = recompute._held_cells([row.astype(encoding).tobytes() for row in whole], [pk] * 5)
     assert held.dtype == np.float64
     assert np.array_equal(
         held, whole.reshape(5, len(casemix.CELLS), len(casemix.FIELDS)).transpose(2, 0, 1)

@@ -3,9 +3,10 @@
 import pytest
 from django.db import transaction
 
-from parabench.benchmark import layout
+from parabench.benchmark import casemix, layout
 from parabench.benchmark.ingest import store_export
 from parabench.benchmark.models import WindowValues
+from parabench_format.models import FORMAT_1_1
 from tests.benchmark.factories import make_export, make_import
 from tests.factories import PracticeFactory
 
@@ -46,3 +47,19 @@ def test_it_does_not_commit_by_itself():
         store_export(imp, make_export(practice.agb_code, 2025))
         raise RuntimeError("the import task fails after storing")
     assert not WindowValues.objects.filter(imp=imp).exists()
+
+
+def test_it_stores_case_mix_cells_as_uint32_and_leaves_cells_stored_as_float64_before_alone():
+    practice = PracticeFactory()
+    imp = make_import(practice, 2025, quarters=2, recompute=False, format_version=FORMAT_1_1)
+    row = WindowValues.objects.get(imp=imp, window="Q1")
+    assert len(row.cells) == 4 * len(casemix.CELL_NAMES)
+    counts = layout.vector(row.cells, row.cells_layout_id, casemix.CELL_NAMES, casemix.ENCODINGS)
+    # A row stored before: the same counts as float64, its growth computed since.
+    WindowValues.objects.filter(pk=row.pk).update(
+        cells=counts.astype("<f8").tobytes(), growth=b"handled"
+    )
+    store_export(imp, make_export(practice.agb_code, 2025, quarters=2, format_version=FORMAT_1_1))
+    again = WindowValues.objects.get(pk=row.pk)
+    assert bytes(again.growth) == b"handled"  # the same cells: not replaced
+    assert bytes(again.cells) == counts.astype("<f8").tobytes()

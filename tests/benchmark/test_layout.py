@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from parabench.benchmark import layout, queries
+from parabench.benchmark import casemix, layout, queries, recompute
 from parabench.benchmark.catalogue import COLUMN_INDEX
 from parabench.benchmark.kpis import pack, window_values
 from parabench.benchmark.models import GroupStatistics, WindowValues
@@ -200,3 +200,64 @@ def test_rows_stored_before_the_outcome_kpis_keep_every_figure_and_lack_only_the
     assert all(np.isnan(by_name[name]) for name in added)
     # Read by position (the old rule), the first mix share would now be an outcome KPI.
     assert current.index("nprs_improved_share") == old_names.index("gender_age_mix.female.age_0_17")
+
+
+# --- The case-mix cells: whole counts as uint32, float64 otherwise and before -------------------
+
+
+def _counts(rows: int, seed: int = 3) -> np.ndarray:
+    """Whole counts of ``rows`` rows of cells (rows × 240), up to the largest uint32."""
+    counts = np.random.default_rng(seed).integers(0, 2**32, size=(rows, len(casemix.CELL_NAMES)))
+    counts[:, :100] //= 2**20  # and small ones, as most are
+    counts[0, 0], counts[0, 1] = 2**32 - 1, 2**24 + 1  # the largest; the first inexact float32
+    return counts.astype(np.float64)
+
+
+@pytest.mark.django_db
+def test_cells_of_whole_counts_are_stored_in_four_bytes_a_number_and_read_back_exactly():
+    pk = layout.ensure(casemix.CELL_NAMES)
+    counts = _counts(3)
+    blobs = [casemix.pack_cells(row) for row in counts]
+    assert [len(blob) for blob in blobs] == [4 * len(casemix.CELL_NAMES)] * 3
+    read = layout.vector(blobs[0], pk, casemix.CELL_NAMES, casemix.ENCODINGS)
+    assert read.dtype == np.float64 and np.array_equal(read, counts[0])
+    many = layout.matrix(blobs, [pk] * 3, casemix.CELL_NAMES, casemix.ENCODINGS)
+    assert np.array_equal(many, counts)
+    held = recompute._held_cells(blobs, [pk] * 3)
+    assert held.dtype == np.float64  # 2**24 + 1 is no float32
+    assert np.array_equal(held, casemix.by_field(counts))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [2.0**32, 2.0**53, 0.5, -1.0, np.nan])
+def test_cells_with_a_number_that_is_no_whole_count_below_2_32_are_stored_as_float64(number):
+    pk = layout.ensure(casemix.CELL_NAMES)
+    counts = _counts(1)[0]
+    counts[7] = number
+    blob = casemix.pack_cells(counts)
+    assert blob == counts.astype("<f8").tobytes()  # the row whole, not a number lost
+    read = layout.vector(blob, pk, casemix.CELL_NAMES, casemix.ENCODINGS)
+    assert np.array_equal(read, counts, equal_nan=True)
+
+
+@pytest.mark.django_db
+def test_cells_stored_as_float64_before_still_read_alone_and_beside_uint32_rows():
+    pk = layout.ensure(casemix.CELL_NAMES)
+    counts = _counts(5)
+    counts[:, 0] = 2**24  # exact in float32: the cache holds float32
+    counts[0, 1] = 2**24 - 1
+    old = [row.astype("<f8").tobytes() for row in counts]
+    new = [casemix.pack_cells(row) for row in counts]
+    assert np.array_equal(
+        layout.vector(old[0], pk, casemix.CELL_NAMES, casemix.ENCODINGS), counts[0]
+    )
+    counts[:, 2:] %= 2**24  # every number exact in float32
+    old = [row.astype("<f8").tobytes() for row in counts]
+    new = [casemix.pack_cells(row) for row in counts]
+    for blobs in (old, new, [old[0], new[1], old[2], new[3], new[4]]):
+        matrix = layout.matrix(blobs, [pk] * 5, casemix.CELL_NAMES, casemix.ENCODINGS)
+        assert np.array_equal(matrix, counts)
+        held = recompute._held_cells(blobs, [pk] * 5)
+        assert held.dtype == np.float32 and np.array_equal(held, casemix.by_field(counts))
+        cells = recompute._cells_matrix(blobs, [pk] * 5)
+        assert np.array_equal(cells, counts.reshape(cells.shape))

@@ -88,7 +88,7 @@ def set_cells(imp, window: str, cells) -> None:
     """Give one stored window of an import other case-mix cells (then recompute). The export's
     own cells must add up to its marginal counts; to place episodes exactly where a worked
     example needs them, the stored cells are replaced instead (its KPIs keep the export's)."""
-    blob = np.ascontiguousarray(cells, dtype="<f8").tobytes()
+    blob = casemix.pack_cells(cells)
     WindowValues.objects.filter(imp=imp, window=window).update(
         cells=blob, cells_layout_id=layout.ensure(casemix.CELL_NAMES)
     )
