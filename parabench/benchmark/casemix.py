@@ -141,7 +141,7 @@ class ReferenceRates:
 
 def by_field(practices: np.ndarray) -> np.ndarray:
     """Cells as (practices × 48 × 5) seen field by field, (5 × practices × 48): a view, no copy.
-    What ``reference_rates_by_field`` and ``indices_by_field`` take."""
+    What ``reference_rates`` and ``indices`` take."""
     cells = np.asarray(practices, dtype=np.float64).reshape(-1, len(CELLS), len(FIELDS))
     return cells.transpose(2, 0, 1)
 
@@ -180,15 +180,11 @@ def _strata(fields: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray
     ]
 
 
-def reference_rates(practices: np.ndarray, k: int) -> ReferenceRates:
-    """The national rate per cell from every 1.1 practice's cells (practices × 48 × 5) of one
-    window, before rounding: a cell's own rate where at least ``k`` practices have episodes in it
-    and none holds more than DOMINANCE of them, else the first coarser stratum that passes."""
-    return reference_rates_by_field(by_field(practices), k)
-
-
-def reference_rates_by_field(fields: np.ndarray, k: int) -> ReferenceRates:
-    """``reference_rates`` of cells held field by field (5 × practices × 48, ``by_field``)."""
+def reference_rates(fields: np.ndarray, k: int) -> ReferenceRates:
+    """The national rate per cell from every 1.1 practice's cells of one window, held field by
+    field (5 × practices × 48, ``by_field``), before rounding: a cell's own rate where at least
+    ``k`` practices have episodes in it and none holds more than DOMINANCE of them, else the
+    first coarser stratum that passes."""
     rates = {name: np.full(len(CELLS), np.nan) for name in MEASURES}
     level = np.full(len(CELLS), -1)
     counted = np.zeros(len(CELLS), dtype=np.int64)
@@ -310,18 +306,15 @@ def outcome(measure) -> Outcome | None:
 # --- The national spread of the indices (the funnel's τ²) --------------------------------------
 
 
-def indices(practices: np.ndarray, rates: np.ndarray, measure: str):
+def indices(fields: np.ndarray, rates: np.ndarray, measure: str):
     """Every practice's index at once (vectorised ``indirect_standardisation``): arrays of
     value, n and sd per practice, NaN where it has no index (or, for sd, fewer than two
     episodes). What the refresh needs for τ² at national scale (10,000 practices in
-    milliseconds instead of a Python loop)."""
-    return indices_by_field(by_field(practices), rates, measure)
+    milliseconds instead of a Python loop).
 
-
-def indices_by_field(fields: np.ndarray, rates: np.ndarray, measure: str):
-    """``indices`` of cells held field by field (5 × practices × 48, ``by_field``), as float64
-    or as float32 where that is exact (``recompute.CellsCache``): each (practices × cells)
-    operand is then one contiguous array, not every fifth number of one.
+    ``fields``: the cells field by field (5 × practices × 48, ``by_field``), as float64 or as
+    float32 where that is exact (``recompute.CellsCache``): each (practices × cells) operand is
+    then one contiguous array, not every fifth number of one.
 
     The same numbers bit for bit whatever the layout or the type: every operation is float64
     (float32 widens exactly), the sums over cells of the counts are exact (whole counts), and
@@ -362,7 +355,7 @@ def index_dispersion(fields: np.ndarray, rates: np.ndarray, measure: str, k: int
     (``uncertainty.dispersion``: winsorised z-scores, DerSimonian–Laird), rounded to two
     significant digits; NaN when fewer than ``k`` practices have an index with a spread.
     ``fields``: the practices' cells field by field (``by_field``)."""
-    values, ns, sds = indices_by_field(fields, rates, measure)
+    values, ns, sds = indices(fields, rates, measure)
     keep = np.isfinite(sds) & (sds > 0)
     if keep.sum() < k:
         return math.nan

@@ -576,7 +576,7 @@ class CellsCache:
         """The cells of a window's rows with cells (sorted ``ids`` and their ``versions``, as
         the window's query read them), from the cache and ``missing``; the cache then holds
         exactly these rows of the window: field by field (5 × rows × 48), as held (float32
-        where exact; ``casemix.indices_by_field`` and ``reference_rates_by_field`` widen
+        where exact; ``casemix.indices`` and ``reference_rates`` widen
         as they go).
 
         Handed out as held, not as a float64 copy: 19 MB a national window, five per refresh
@@ -1046,7 +1046,7 @@ def _window_rates(year: int, window: str, rows: WindowRows, use, k: int, now) ->
     ids = rows.ids[rows.has_cells][taken]
     cells = rows.cells if taken.all() else rows.cells[:, taken]
     published = casemix.published_rates(
-        casemix.reference_rates_by_field(cells, k), _rates_key(year, window, ids)
+        casemix.reference_rates(cells, k), _rates_key(year, window, ids)
     )
     tau2 = {
         measure: casemix.index_dispersion(cells, published.rates[measure], measure, k)

@@ -101,7 +101,7 @@ def test_a_reference_cell_needs_k_practices_and_no_dominant_one():
         {"a": [(8, 7)], "b": [(40, 70)]},
         {"a": [(10, 7)]},
     )
-    reference = cm.reference_rates(five, k=5)
+    reference = cm.reference_rates(cm.by_field(five), k=5)
 
     assert reference.rates["sessions"][A] == 6.0 and reference.level[A] == 0
     # B's own cell has four practices: it takes the rate of chronic × pelvis/leg (all ages),
@@ -122,7 +122,7 @@ def test_a_practice_with_more_than_half_of_a_cells_episodes_sends_it_to_the_coar
         {"a": [(8, 7)]},
         {"a": [(10, 7)], "b": [(1, 1)]},
     )
-    reference = cm.reference_rates(many, k=5)
+    reference = cm.reference_rates(cm.by_field(many), k=5)
 
     assert reference.level[A] == -1  # every stratum of A is dominated by the first practice
 
@@ -232,7 +232,8 @@ def test_the_module_on_export_aggregates_agrees_with_numpy_on_the_episodes(sampl
     everything = np.concatenate(episodes)
     expected_rates = numpy_rates(everything, practice, k=5)
 
-    reference = cm.reference_rates(np.stack([cm.cell_matrix(w.case_mix) for _, w in sample]), 5)
+    cells = np.stack([cm.cell_matrix(w.case_mix) for _, w in sample])
+    reference = cm.reference_rates(cm.by_field(cells), 5)
     for name in ("sessions", "duration"):
         np.testing.assert_allclose(reference.rates[name], expected_rates[name], rtol=1e-12)
     assert (reference.level >= 0).all()  # a national sample: every cell has some rate
@@ -300,7 +301,7 @@ def test_the_vectorised_indices_equal_the_index_of_each_practice():
     rates = rng.uniform(3, 30, len(cm.CELLS))
     rates[rng.choice(len(cm.CELLS), size=4, replace=False)] = np.nan  # cells without a rate
     for measure in cm.MEASURES:
-        values, ns, sds = cm.indices(practices, rates, measure)
+        values, ns, sds = cm.indices(cm.by_field(practices), rates, measure)
         for p in range(60):
             one = cm.indirect_standardisation(practices[p], rates, measure)
             if one is None:
@@ -326,15 +327,15 @@ def test_rates_and_indices_from_float32_fields_are_the_bits_of_float64_cells_in_
     ).astype(np.float64)
     fields = np.ascontiguousarray(practices.transpose(2, 0, 1)).astype(np.float32)
     assert np.array_equal(fields, practices.transpose(2, 0, 1))  # exact in float32
-    wide = cm.reference_rates(practices, k=5)
-    narrow = cm.reference_rates_by_field(fields, k=5)
+    wide = cm.reference_rates(cm.by_field(practices), k=5)
+    narrow = cm.reference_rates(fields, k=5)
     assert np.array_equal(wide.level, narrow.level)
     assert np.array_equal(wide.contributors, narrow.contributors)
     for measure in cm.MEASURES:
         assert wide.rates[measure].tobytes() == narrow.rates[measure].tobytes()
         rates = cm.published_rates(wide).rates[measure]
-        expected = cm.indices(practices, rates, measure)
-        found = cm.indices_by_field(fields, rates, measure)
+        expected = cm.indices(cm.by_field(practices), rates, measure)
+        found = cm.indices(fields, rates, measure)
         assert all(a.tobytes() == b.tobytes() for a, b in zip(expected, found, strict=True))
         tau2 = cm.index_dispersion(cm.by_field(practices), rates, measure, 5)
         assert tau2 > 0 and cm.index_dispersion(fields, rates, measure, 5) == tau2
