@@ -39,6 +39,14 @@ class PresentedCertificate:
         except (ValueError, TypeError, UnicodeError):
             return None
 
+    @functools.cached_property
+    def fingerprint(self) -> str | None:
+        """SHA-256 fingerprint of ``parsed``, once per request: the access log names it (also
+        for a refused certificate) and the practice is found by it; None without a readable one."""
+        from parabench.certificates import pki
+
+        return None if self.parsed is None else pki.fingerprint(self.parsed)
+
 
 def _header(scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):

@@ -36,13 +36,6 @@ _IMPORT_PATH = re.compile(r"^/imports/([0-9]{1,18})$")
 # --- Synchronous parts (database, files) -------------------------------------------------------
 
 
-def presented_fingerprint(presented: PresentedCertificate) -> str | None:
-    """SHA-256 fingerprint of the presented certificate, also of one we refuse (for the log)."""
-    from parabench.certificates import pki
-
-    return None if presented.parsed is None else pki.fingerprint(presented.parsed)
-
-
 def identify(presented: PresentedCertificate):
     """The practice and certificate fingerprint of the caller, or a 401/403 refusal."""
     from parabench.certificates.lookup import identify_practice
@@ -50,7 +43,7 @@ def identify(presented: PresentedCertificate):
     if presented.pem is None:
         raise Refusal("certificate_required")
     # An unreadable one goes as it came: identify_practice names why it is refused.
-    check = identify_practice(presented.parsed or presented.pem)
+    check = identify_practice(presented.parsed or presented.pem, fingerprint=presented.fingerprint)
     if not check.ok:
         raise Refusal(check.code)
     if presented.proxy_verify is not None and presented.proxy_verify != "SUCCESS":
@@ -281,7 +274,7 @@ async def _dispatch(scope, receive, record: dict):
     path = path[len(BASE_PATH) :] or "/"
     method = scope.get("method", "GET")
     presented = presented_certificate(scope)
-    record["fingerprint"] = presented_fingerprint(presented)
+    record["fingerprint"] = presented.fingerprint
 
     if path == "/openapi.json":
         if method not in ("GET", "HEAD"):

@@ -41,12 +41,15 @@ def store_durably(data: bytes, relative: str) -> Path:
     """
     final = storage_root() / relative
     directory = final.parent
-    if not directory.is_dir():
+    # mkstemp creates the file 0600. The practice's directory is made only when mkstemp finds
+    # it missing (its first upload): no stat of it on every upload.
+    try:
+        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=PART_PREFIX, suffix=PART_SUFFIX)
+    except FileNotFoundError:
         private_directory(storage_root())  # parents= would create it with the default mode
         directory.mkdir(exist_ok=True, mode=0o700)
         _fsync_directory(directory.parent)
-    # mkstemp creates the file 0600.
-    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=PART_PREFIX, suffix=PART_SUFFIX)
+        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=PART_PREFIX, suffix=PART_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

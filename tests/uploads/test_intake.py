@@ -51,6 +51,17 @@ def test_store_durably_leaves_the_file_and_no_temporary_files(settings):
     assert os.listdir(path.parent) == ["abc.json"]
 
 
+def test_store_durably_makes_the_practice_directory_private_once_and_then_writes_into_it(
+    settings,
+):
+    first = storage.store_durably(b"een", "8/een.json")
+    second = storage.store_durably(b"twee", "8/twee.json")
+    assert first.parent == second.parent == Path(settings.UPLOAD_STORAGE_DIR) / "8"
+    assert first.parent.stat().st_mode & 0o777 == 0o700
+    assert (first.read_bytes(), second.read_bytes()) == (b"een", b"twee")
+    assert sorted(os.listdir(first.parent)) == ["een.json", "twee.json"]
+
+
 def test_an_accepted_export_is_on_disk_and_queued_before_the_answer(db, practice_a):
     from django_tasks_db.models import DBTaskResult
 
