@@ -306,7 +306,26 @@ def outcome(measure) -> Outcome | None:
 # --- The national spread of the indices (the funnel's τ²) --------------------------------------
 
 
+# Practices ``indices`` computes at a time: its (practices × cells) temporaries are 0.8 MB
+# instead of 3.8 MB each nationally, and stay in the core's cache between its operations:
+# 7.5 against 9.9 ms a call (median of 80, national window, 2026-11-30).
+_INDEX_BLOCK = 2048
+
+
 def indices(fields: np.ndarray, rates: np.ndarray, measure: str):
+    """Every practice's index (``_block_indices``), a block of practices at a time: each
+    practice's figures are its own cells' alone, so the same numbers whatever the blocks."""
+    count = fields.shape[1]
+    if count <= _INDEX_BLOCK:
+        return _block_indices(fields, rates, measure)
+    theta, n, sd = (np.empty(count) for _ in range(3))
+    for start in range(0, count, _INDEX_BLOCK):
+        part = slice(start, start + _INDEX_BLOCK)
+        theta[part], n[part], sd[part] = _block_indices(fields[:, part], rates, measure)
+    return theta, n, sd
+
+
+def _block_indices(fields: np.ndarray, rates: np.ndarray, measure: str):
     """Every practice's index at once (vectorised ``indirect_standardisation``): arrays of
     value, n and sd per practice, NaN where it has no index (or, for sd, fewer than two
     episodes). What the refresh needs for τ² at national scale (10,000 practices in
@@ -324,10 +343,16 @@ def indices(fields: np.ndarray, rates: np.ndarray, measure: str):
     calls a refresh with cells (2026-11-30)."""
     column, squares = MEASURES[measure]
     n_c = fields[EPISODES]
-    held = n_c > 0
     n = n_c.sum(axis=1, dtype=np.float64)
-    missing = (held & np.isnan(rates)[None, :]).any(axis=1)
-    r = np.where(held, np.nan_to_num(rates)[None, :], 0.0)
+    # Only the cells without a rate are looked at per practice (usually none: every cell has
+    # one at some level), and the rates are one row broadcast over the practices, not a
+    # (practices × cells) copy with 0 where a practice has no episodes: a cell without
+    # episodes has no sessions, days or squares either (the format's rule
+    # ``cell_without_episodes``), so each of its terms below is 0 either way — the same
+    # numbers. 8.3 against 10.4 ms a call (best of 80, national window, 2026-11-30).
+    unrated = np.isnan(rates)
+    missing = (n_c[:, unrated] > 0).any(axis=1)
+    r = np.nan_to_num(rates)
     observed = fields[column].sum(axis=1, dtype=np.float64)
     # The (practices × cells) terms in two buffers, operation by operation in the order of
     # Q − 2θ·r·S + θ²·n·r·r (the same numbers, bit for bit), instead of a new array per
@@ -337,7 +362,7 @@ def indices(fields: np.ndarray, rates: np.ndarray, measure: str):
     valid = (n > 0) & ~missing & (expected > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         theta = np.where(valid, observed / expected, np.nan)
-        residual = np.multiply(2 * theta[:, None], r)
+        residual = np.multiply(2 * theta[:, None], r[None, :])
         residual *= fields[column]
         np.subtract(fields[squares], residual, out=residual)
         np.multiply(theta[:, None] ** 2, n_c, out=term)

@@ -339,3 +339,51 @@ def test_rates_and_indices_from_float32_fields_are_the_bits_of_float64_cells_in_
         assert all(a.tobytes() == b.tobytes() for a, b in zip(expected, found, strict=True))
         tau2 = cm.index_dispersion(cm.by_field(practices), rates, measure, 5)
         assert tau2 > 0 and cm.index_dispersion(fields, rates, measure, 5) == tau2
+
+
+@pytest.mark.parametrize("block", [64, 2048])
+def test_the_indices_are_the_bits_of_rates_masked_where_a_practice_has_no_episodes(
+    monkeypatch, block
+):
+    # ``indices`` broadcasts the rates over every practice's cells, also the cells without
+    # episodes (which the format keeps empty: ``cell_without_episodes``), a block of practices
+    # at a time; the figures must be those of rates set to 0 there, as
+    # ``indirect_standardisation`` takes them, all practices at once, to the bit.
+    monkeypatch.setattr(cm, "_INDEX_BLOCK", block)
+    rng = np.random.default_rng(13)
+    episodes = rng.poisson(0.8, size=(300, len(cm.CELLS))) * (
+        rng.random((300, len(cm.CELLS))) < 0.5
+    )
+    sessions = episodes * rng.integers(1, 30, size=(300, 1))
+    days = episodes * rng.integers(1, 400, size=(300, 1))
+    practices = np.stack(
+        [episodes, sessions, sessions * sessions // np.maximum(episodes, 1), days, days * days],
+        axis=2,
+    ).astype(np.float64)
+    rates = rng.uniform(3, 30, len(cm.CELLS))
+    rates[[4, 17]] = np.nan  # cells without a rate: the practices with episodes there get none
+    fields = cm.by_field(practices)
+    for measure in cm.MEASURES:
+        column, squares = cm.MEASURES[measure]
+        n_c = fields[cm.EPISODES]
+        r = np.where(n_c > 0, np.nan_to_num(rates), 0.0)
+        n = n_c.sum(axis=1)
+        missing = ((n_c > 0) & np.isnan(rates)).any(axis=1)
+        expected = (n_c * r).sum(axis=1)
+        valid = (n > 0) & ~missing & (expected > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            theta = np.where(valid, fields[column].sum(axis=1) / expected, np.nan)
+            residual = (
+                fields[squares]
+                - 2 * theta[:, None] * r * fields[column]
+                + theta[:, None] ** 2 * n_c * r * r
+            ).sum(axis=1)
+            sd = np.sqrt(np.maximum(residual, 0.0) / (n - 1)) * n / expected
+        sd = np.where(valid & (n >= 2), sd, np.nan)
+
+        values, ns, sds = cm.indices(fields, rates, measure)
+
+        assert missing.any() and valid.any()
+        assert values.tobytes() == theta.tobytes()
+        assert ns.tobytes() == n.tobytes()
+        assert sds.tobytes() == sd.tobytes()

@@ -8,7 +8,12 @@ from django.db import connection
 
 from parabench.benchmark.ingest import store_export
 from parabench.benchmark.models import ReferenceRates, WindowValues
-from parabench.benchmark.recompute import CELLS_CACHE, recompute_all, recompute_changed
+from parabench.benchmark.recompute import (
+    CELLS_CACHE,
+    _copy_runs,
+    recompute_all,
+    recompute_changed,
+)
 from parabench_format.models import FORMAT_1_1
 from tests.benchmark.factories import make_export, make_import
 from tests.benchmark.test_recompute import assert_a_full_recompute_changes_nothing
@@ -115,3 +120,30 @@ def test_cells_are_held_as_float32_only_when_that_is_exact(monkeypatch, encoding
     assert np.array_equal(
         held, whole.reshape(5, len(casemix.CELLS), len(casemix.FIELDS)).transpose(2, 0, 1)
     )
+
+
+@pytest.mark.parametrize("pattern", ["a refresh", "scattered", "none held", "all held"])
+def test_cells_are_copied_from_the_cache_and_the_fetched_rows_in_the_rows_order(pattern):
+    # ``take`` copies runs of rows; whatever the runs, the rows are those a gather gives.
+    rng = np.random.default_rng(5)
+    rows = 700
+    held_cells = rng.integers(0, 100, size=(5, rows, 48)).astype(np.float32)
+    if pattern == "a refresh":  # the old rows of two practices gone, their new rows at the end
+        held = np.append(np.delete(np.arange(rows), [10, 333]), [-1, -1])
+    elif pattern == "scattered":  # more runs than ``_RUNS``: gathered at once
+        held = np.where(rng.random(rows) < 0.5, rng.permutation(rows), -1)
+    elif pattern == "none held":
+        held = np.full(rows, -1)
+    else:
+        held = np.arange(rows)
+    lacking = int((held < 0).sum())
+    missing_cells = rng.integers(0, 100, size=(5, lacking + 3, 48)).astype(np.float32)
+    at = np.sort(rng.choice(lacking + 3, size=lacking, replace=False))
+    expected = np.empty((5, held.size, 48), dtype=np.float32)
+    expected[:, held >= 0] = held_cells[:, held[held >= 0]]
+    expected[:, held < 0] = missing_cells[:, at]
+
+    found = np.full_like(expected, np.nan)
+    _copy_runs(found, held_cells, held, missing_cells, at)
+
+    assert found.tobytes() == expected.tobytes()
