@@ -11,12 +11,14 @@ import os
 
 import django
 
-from parabench.env import prepared_statements_by_default
+from parabench import env
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parabench.settings")
-prepared_statements_by_default()
+env.prepared_statements_by_default()
 django.setup(set_prefix=False)
 
 from parabench.uploads.service import application  # noqa: E402
+
+env.settle_heap()
 
 __all__ = ["application"]

@@ -16,13 +16,14 @@ so the export client can verify the server with the same CA certificate.
 
 import argparse
 import datetime as dt
-import gc
 import ipaddress
 import os
 import socket
 import ssl
 import sys
 from pathlib import Path
+
+from parabench import env
 
 # OpenSSL's X509_V_FLAG_NO_CHECK_TIME: verify the chain, leave validity dates to the app.
 VERIFY_NO_CHECK_TIME = 0x200000
@@ -176,20 +177,6 @@ def build_server(*, host: str, port: int, log_level: str = "warning", plain: boo
     return uvicorn.Server(config), _bound_socket(host, port)
 
 
-def settle_heap() -> None:
-    """Freeze what start-up built and collect cycles after 10,000 new objects instead of 700.
-
-    Every upload builds some 10,000 objects (the parsed document, the model); with Python's
-    defaults the collector ran ~4 young and one in ten older collections per upload, and the
-    oldest walked Django's whole start-up heap: 1.7 ms CPU of ~13 per upload (gc.callbacks,
-    620 uploads). Frozen and with the higher threshold: 0.28 ms. Almost everything an upload
-    builds is freed by reference counting; cycles are still collected, later.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="ParaBench uploader (mutual TLS)")
     parser.add_argument("--host", default="127.0.0.1")
@@ -211,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         temp = Path(args.port_file + ".tmp")
         temp.write_text(str(bound_port))
         temp.replace(args.port_file)
-    settle_heap()
+    env.settle_heap()
     scheme = "http" if args.plain else "https"
     print(f"uploader: {scheme}://{args.host}:{bound_port}/ParabenchUploader/services", flush=True)
     server.run(sockets=[sock])
