@@ -80,13 +80,6 @@ def _count_in(value: float, language_code: str) -> str:
     return formatting.number(value, max(0, -math.floor(math.log10(value))))
 
 
-def _curve_text(template: str, ys: list[float]) -> str:
-    """The points "x y" of one curve joined by "L", each y written as ``base.short`` writes it:
-    ``template`` holds the x's and a ``%.1f`` for each y, and a whole number's ".0" is cut
-    where it is followed by the next point's "L" and at the end (an x is followed by a space)."""
-    return (template % tuple(ys)).replace(".0L", "L").removesuffix(".0")
-
-
 # ``base.short`` of every y a funnel's plot can hold, by its tenths of a pixel: 0 to 409.5 (a
 # funnel is about 300 px high). A curve's y's are looked up here rather than each written by
 # ``%.1f`` (192 a funnel: 31 µs, against 13 µs for numpy's rounding and the look-up).
@@ -111,12 +104,18 @@ def _tenths_texts(ys: np.ndarray) -> tuple[str, ...] | None:
     return itemgetter(*tenths.astype(np.intp).ravel().tolist())(_TENTHS)
 
 
+def _y_texts(ys: np.ndarray) -> tuple[str, ...]:
+    """``base.short`` of every y (an array, at least two), in order: looked up by its tenths
+    where that is sure to be the same text (``_tenths_texts``), else written (``base.shorts``)."""
+    return _tenths_texts(ys) or tuple(base.shorts(ys.ravel().tolist()))
+
+
 def _x_template(ns) -> str:
-    """A curve's path with the x's of ``ns`` written in and a ``%.1f`` for each y: "62 %.1fL69.7
-    %.1fL…" (``base.short`` of each x on the axis from ns[0] to ns[-1], log scale)."""
+    """A curve's path with the x's of ``ns`` written in and a ``%s`` for each y's text: "62 %sL69.7
+    %sL…" (``base.short`` of each x on the axis from ns[0] to ns[-1], log scale)."""
     x_scale = base.Scale(math.log10(ns[0]), math.log10(ns[-1]), LEFT, WIDTH - 14)
     xs = base.shorts(x_scale.many(list(map(math.log10, ns))))
-    return "L".join([f"{px} %.1f" for px in xs])
+    return "L".join([f"{px} %s" for px in xs])
 
 
 # Every n from 10 on has the grid c · TWO_DECADES (c = n / 10, uncertainty.funnel_ns), and its
@@ -135,9 +134,6 @@ def _curve_template(ns) -> str:
     if len(ns) == len(_GRID) and [ns[0] * r for r in _GRID] == list(ns):
         return _GRID_TEMPLATE
     return _x_template(ns)
-
-
-_GRID_TEXT_TEMPLATE = _GRID_TEMPLATE.replace("%.1f", "%s")  # the x's hold no "%"
 
 
 @base.draws(Funnel)
@@ -180,8 +176,8 @@ def draw(chart: Funnel) -> base.Drawing:
     # the national data, 2026-11-29; the SVG is byte-identical). Since, the x and the y of all
     # points at once (Scale.many: the same floats; base.shorts: the same text) and a curve
     # without undefined values joined as it is: 161 → 135 µs a funnel (issue 18, session 9).
-    # Now each curve is one ``%`` of its y's into a path whose x's are written in once
-    # (``_curve_text``), and the band is the upper curve's text and the lower one's points
+    # Now each curve is one ``%`` of its y's texts into a path whose x's are written in once
+    # (``_x_template``), and the band is the upper curve's text and the lower one's points
     # reversed: no text per point (issue 7, session 12). The x's of the grid of every n ≥ 10
     # are written once per process (``_curve_template``, issue 18, session 14).
     curves = (*chart.outer, *chart.inner)
@@ -190,23 +186,13 @@ def draw(chart: Funnel) -> base.Drawing:
         raise ValueError("a funnel's curves need one value per denominator")
     ys = y.array(curves)
     template = _curve_template(ns)
-    # The y's as texts from the table of tenths and put into the path with "%s" (written
-    # text as it is): a funnel drawn in 106 instead of 122 µs (the 138 funnels of two national
-    # practices' Kwaliteit pages, best of 5; issue 18, session 15). The same text as ``%.1f``:
-    # ``_tenths_texts`` declines whatever it cannot be sure of, and then the y's are written.
-    texts = _tenths_texts(ys)
-    if texts is None:
-        ys = ys.ravel().tolist()
-        outer_low, outer_high, inner_low, inner_high = (
-            _curve_text(template, ys[i : i + k]) for i in range(0, 4 * k, k)
-        )
-    else:
-        with_texts = (
-            _GRID_TEXT_TEMPLATE if template is _GRID_TEMPLATE else template.replace("%.1f", "%s")
-        )
-        outer_low, outer_high, inner_low, inner_high = (
-            with_texts % texts[i : i + k] for i in range(0, 4 * k, k)
-        )
+    # The y's texts from the table of tenths where it is sure (``_y_texts``): a funnel drawn
+    # in 106 instead of 122 µs (the 138 funnels of two national practices' Kwaliteit pages,
+    # best of 5; issue 18, session 15).
+    texts = _y_texts(ys)
+    outer_low, outer_high, inner_low, inner_high = (
+        template % texts[i : i + k] for i in range(0, 4 * k, k)
+    )
 
     def path(values, drawn: str) -> str:
         """The curve through ``drawn`` (the points of ``values``), past undefined values."""

@@ -15,7 +15,7 @@ from parabench.benchmark import uncertainty
 from parabench.dashboard import charts
 from parabench.dashboard.charts import base
 from parabench.dashboard.charts import funnel as funnel_chart
-from parabench.dashboard.charts.funnel import _curve_text
+from parabench.dashboard.charts.funnel import _y_texts
 from parabench.dashboard.formatting import number_format, percent_format
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -223,10 +223,11 @@ def test_many_coordinates_are_written_as_one_by_one():
 
 def test_a_funnel_s_curve_is_written_as_its_points_one_by_one():
     ys = [0.0, -0.04, 0.04, 12.0, 12.05, 12.25, -3.25, 99.95, 1234.5678, 1e6, math.nan, math.inf]
-    xs = [base.short(62.0 + 7.75 * i) for i in range(len(ys))]
-    template = "L".join(f"{x} %.1f" for x in xs)
-    for written in (ys, ys[::-1]):
-        assert _curve_text(template, written) == "L".join(
+    # Written (values the table of tenths declines) and looked up (all within the plot).
+    for written in (ys, ys[::-1], [y for y in ys if 0 <= y < 400]):
+        xs = [base.short(62.0 + 7.75 * i) for i in range(len(written))]
+        template = "L".join(f"{x} %s" for x in xs)
+        assert template % _y_texts(np.array(written)) == "L".join(
             f"{x} {base.short(y)}" for x, y in zip(xs, written, strict=True)
         )
 
