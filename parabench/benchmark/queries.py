@@ -295,10 +295,11 @@ def membership_of(imp, choice: str = "size") -> groups.Membership:
     return groups.membership(imp.practice, groups.size_class(patients))
 
 
-def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | None, "_Adjusted"]:
-    """The import's own values by column name (None without a row), the group's statistics and
-    the import's case-mix indices (its own cells against the window's national rates), in one
-    round trip: the halves of every page."""
+# The statement's text written once per database and form (with or without a group): building
+# it quoted 14 names and joined a dozen f-strings on every page (about 1 % of a theme tab's
+# CPU under py-spy, the 20-client mix of bench_dashboard; issue 18, session 17).
+@functools.cache
+def _own_and_group_statement(vendor: str, with_group: bool) -> str:
     pk, values, growth, imp_id, year, window_col, kind, key, n, stats = _columns(
         "id", "values", "growth", "imp_id", "year", "window", "kind", "key", "n", "stats"
     )
@@ -320,8 +321,7 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
         f"ON w.{imp_id} = %s AND w.{window_col} = %s "
         f"LEFT JOIN {_table(ReferenceRates)} r ON r.{year} = %s AND r.{window_col} = %s"
     )
-    params = [imp.pk, window, imp.year, window]
-    if group is not None:
+    if with_group:
         select += (
             f", s.{n} AS group_n, s.{stats} AS group_stats, "
             f"s.{statistics} AS group_statistics_layout, s.{columns} AS group_columns_layout"
@@ -330,8 +330,17 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
             f" LEFT JOIN {_table(GroupStatistics)} s ON s.{year} = %s AND s.{window_col} = %s "
             f"AND s.{kind} = %s AND s.{key} = %s"
         )
+    return f"{select} {joins}"
+
+
+def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | None, "_Adjusted"]:
+    """The import's own values by column name (None without a row), the group's statistics and
+    the import's case-mix indices (its own cells against the window's national rates), in one
+    round trip: the halves of every page."""
+    params = [imp.pk, window, imp.year, window]
+    if group is not None:
         params += [imp.year, window, group.kind, group.key]
-    (row,) = _select(f"{select} {joins}", params)
+    (row,) = _select(_own_and_group_statement(connection.vendor, group is not None), params)
     own = None if row.own_id is None else _own_values(row)
     adjusted = _adjusted(row, imp.format_version) if own is not None else _NO_INDEX
     stat_row = None
