@@ -11,7 +11,8 @@
   recompute_statistics`` does the same by hand.
 - A worker starts: statistics tasks a dead worker left RUNNING are queued again; a worker that
   runs the statistics queue computes the quantile weights of the stored group sizes
-  (``recompute.warm_weights``) before its first refresh.
+  (``recompute.warm_weights``) before its first refresh; one that leaves the imports to other
+  workers lets its refreshes wait for them (``tasks.wait_for_imports``).
 - A worker finished a statistics task: it gives the memory the task freed back to the system.
 """
 
@@ -29,6 +30,7 @@ from parabench.benchmark.tasks import (
     enqueue_recompute,
     requeue_stale_refreshes,
     schedule_statistics,
+    worker_started,
 )
 from parabench.practices.models import Practice
 from parabench.tasks import return_freed_memory, worker_starting
@@ -59,6 +61,11 @@ def warm_statistics_weights(sender, queues=("*",), **kwargs) -> None:
     refresh, not in it (``recompute.warm_weights``: about 1 s at national scale)."""
     if "*" in queues or settings.STATISTICS_QUEUE in queues:
         warm_weights()
+
+
+@receiver(worker_starting, dispatch_uid="benchmark_worker_queues")
+def remember_worker_queues(sender, queues=("*",), **kwargs) -> None:
+    worker_started(queues)
 
 
 @receiver(pre_save, sender=Practice, dispatch_uid="benchmark_membership_before")
