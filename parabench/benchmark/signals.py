@@ -34,10 +34,10 @@ from parabench.benchmark.tasks import (
 )
 from parabench.practices.models import Practice
 from parabench.tasks import return_freed_memory, worker_starting
-from parabench.uploads.signals import export_read, exports_imported, receiver_name
+from parabench.uploads.signals import exports_imported, reads_exports, receiver_name
 
 
-@receiver(export_read, dispatch_uid="benchmark_export_rows")
+@reads_exports
 def rows_of_read_export(sender, export, **kwargs) -> bytes:
     return packed_rows(export_rows(export))
 

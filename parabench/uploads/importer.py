@@ -165,9 +165,9 @@ def _import_batch(import_ids) -> dict[int, str]:
         pk__in=list(import_ids), status__in=PENDING
     )
     for imp in imports.order_by("pk"):
-        if imp.prepared is not None:  # worked out by the uploader (``prepared.py``)
-            own, read = prepared.unpacked(imp.prepared)
-            ready.append((imp, own, read))
+        worked_out = None if imp.prepared is None else prepared.unpacked(imp.prepared)
+        if worked_out is not None:  # by the uploader (``prepared.py``)
+            ready.append((imp, *worked_out))
             continue
         try:
             raw = storage.stored_body(imp)

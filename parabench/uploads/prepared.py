@@ -15,27 +15,38 @@ only until then.
 from parabench import blobs
 from parabench.uploads.models import Import
 from parabench.uploads.plausibility import plausibility_warnings
-from parabench.uploads.signals import export_read, receiver_name
+from parabench.uploads.signals import READERS, export_read, receiver_name
+
+
+def _answers(export) -> dict[str, bytes | None]:
+    return {
+        receiver_name(receiver): result
+        for receiver, result in export_read.send(sender=Import, export=export)
+    }
 
 
 def read_of(export) -> dict[str, bytes]:
     """What each receiver of ``export_read`` makes of ``export``, by ``receiver_name``."""
-    return {
-        receiver_name(receiver): result
-        for receiver, result in export_read.send(sender=Import, export=export)
-        if result is not None
-    }
+    return {name: result for name, result in _answers(export).items() if result is not None}
 
 
 def for_import(export) -> bytes:
-    """``Import.prepared`` of a checked export: its plausibility warnings and ``read_of``."""
-    read = read_of(export)
-    return blobs.joined(
-        {"warnings": plausibility_warnings(export), "read": list(read)}, list(read.values())
-    )
+    """``Import.prepared`` of a checked export: its plausibility warnings, the receivers asked
+    and what they answered (``read_of``)."""
+    answers = _answers(export)
+    read = {name: result for name, result in answers.items() if result is not None}
+    header = {"warnings": plausibility_warnings(export), "asked": list(answers), "read": list(read)}
+    return blobs.joined(header, list(read.values()))
 
 
-def unpacked(data: bytes) -> tuple[list[dict], dict[str, bytes]]:
-    """The plausibility warnings and the ``read_of`` of a ``for_import`` byte string."""
-    header, parts = blobs.split(data)
+def unpacked(data: bytes) -> tuple[list[dict], dict[str, bytes]] | None:
+    """The plausibility warnings and the ``read_of`` of a ``for_import`` byte string; None when
+    a receiver connected since was not asked then (``signals.reads_exports``): such an upload
+    is parsed at import, as one whose byte string does not read (it never should)."""
+    try:
+        header, parts = blobs.split(data)
+    except ValueError:
+        return None
+    if READERS - set(header["asked"]):
+        return None
     return header["warnings"], dict(zip(header["read"], parts, strict=True))

@@ -29,3 +29,18 @@ exports_imported = Signal()
 def receiver_name(receiver) -> str:
     """The name a receiver's result of ``export_read`` is kept under: its module and name."""
     return f"{receiver.__module__}.{receiver.__qualname__}"
+
+
+# The receivers of ``export_read`` that ``reads_exports`` connected, by ``receiver_name``.
+READERS: set[str] = set()
+
+
+def reads_exports(receiver):
+    """Connect ``receiver`` to ``export_read`` (a decorator) and name it in ``READERS``.
+
+    Why: an upload prepared before a receiver was connected (by an uploader running the code of
+    before a deploy that added it) lacks that receiver's result; the importer parses such an
+    upload again instead (``prepared.unpacked``)."""
+    export_read.connect(receiver, dispatch_uid=receiver_name(receiver), weak=False)
+    READERS.add(receiver_name(receiver))
+    return receiver

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.tasks import refresh_statistics
-from parabench.uploads import importer
+from parabench.uploads import importer, prepared
 from parabench.uploads.models import Import
 from parabench.uploads.signals import export_read, exports_imported, receiver_name
 from tests.uploads.factories import upload_export
@@ -307,3 +307,29 @@ def test_what_a_receiver_makes_of_an_export_comes_back_with_the_imported_batch(
 
     code = practice_a.agb_code
     assert handed_back == {first.pk: f"{code} 2024".encode(), second.pk: f"{code} 2025".encode()}
+
+
+def test_an_upload_prepared_before_a_reader_was_added_is_parsed_at_import(
+    db, practice_a, monkeypatch
+):
+    """A deploy that adds a receiver of ``export_read``: uploads prepared by the uploader of
+    before lack its result, so their import parses them and asks it."""
+    imp = upload_export(practice_a, year=2025)
+    handed_back = {}
+
+    def added(sender, export, **kwargs):
+        return export.practice.agb_code.encode()
+
+    def collect(sender, batch, **kwargs):
+        handed_back.update({imp.pk: read[receiver_name(added)] for imp, read in batch})
+
+    monkeypatch.setattr(prepared, "READERS", prepared.READERS | {receiver_name(added)})
+    export_read.connect(added, dispatch_uid="test_added")
+    exports_imported.connect(collect, dispatch_uid="test_collect")
+    try:
+        importer.import_batch([imp.pk])
+    finally:
+        export_read.disconnect(dispatch_uid="test_added")
+        exports_imported.disconnect(dispatch_uid="test_collect")
+    assert handed_back == {imp.pk: practice_a.agb_code.encode()}
+    assert WindowValues.objects.filter(imp=imp).count() == 7
