@@ -14,18 +14,11 @@ from parabench.benchmark.tasks import refresh_statistics
 from parabench.uploads import importer, prepared
 from parabench.uploads.models import Import
 from parabench.uploads.signals import export_read, exports_imported, receiver_name
-from tests.uploads.factories import upload_export
+from tests.uploads.factories import unprepared, upload_export
 
 
 def _run(imp) -> Import:
     importer.import_upload.call(imp.pk)
-    imp.refresh_from_db()
-    return imp
-
-
-def _unprepared(imp) -> Import:
-    """``imp`` as an uploader before ``Import.prepared`` left it: the import parses its body."""
-    Import.objects.filter(pk=imp.pk).update(prepared=None)
     imp.refresh_from_db()
     return imp
 
@@ -44,7 +37,7 @@ def test_an_upload_prepared_on_receipt_is_imported_without_reading_its_body(
     assert prepared.prepared is not None and prepared.window_sessions is not None
     (settings.UPLOAD_STORAGE_DIR / prepared.body_path).unlink()  # nothing to read: not needed
     prepared = _run(prepared)
-    parsed = _run(_unprepared(upload_export(practice_b, tariff_cents=400_00)))
+    parsed = _run(unprepared(upload_export(practice_b, tariff_cents=400_00)))
     for imp in (prepared, parsed):
         assert imp.status == Import.Status.IMPORTED and imp.prepared is None
         assert [w["code"] for w in imp.warnings] == ["tariff_high"]
@@ -78,7 +71,7 @@ def test_running_it_again_changes_nothing(db, practice_a):
 
 
 def test_an_unreadable_stored_body_is_rejected_with_its_reason(db, practice_a, settings):
-    imp = _unprepared(upload_export(practice_a))
+    imp = unprepared(upload_export(practice_a))
     (settings.UPLOAD_STORAGE_DIR / imp.body_path).write_bytes(b"{kapot")
     imp = _run(imp)
     assert imp.status == Import.Status.REJECTED
@@ -88,7 +81,7 @@ def test_an_unreadable_stored_body_is_rejected_with_its_reason(db, practice_a, s
 
 
 def test_a_missing_stored_body_is_rejected(db, practice_a, settings):
-    imp = _unprepared(upload_export(practice_a))
+    imp = unprepared(upload_export(practice_a))
     (settings.UPLOAD_STORAGE_DIR / imp.body_path).unlink()
     imp = _run(imp)
     assert imp.status == Import.Status.REJECTED
@@ -210,7 +203,7 @@ def test_a_batch_takes_no_more_uploads_than_its_size(db, practice_a, settings):
 def test_a_stored_body_that_differs_from_the_accepted_one_is_validated_again_in_full(
     db, practice_a, settings
 ):
-    imp = _unprepared(upload_export(practice_a))
+    imp = unprepared(upload_export(practice_a))
     path = settings.UPLOAD_STORAGE_DIR / imp.body_path
     document = json.loads(path.read_bytes())
     document["windows"][0]["sessions"]["total"] += 1  # still the schema, no longer consistent
@@ -299,7 +292,7 @@ def test_what_a_receiver_makes_of_an_export_comes_back_with_the_imported_batch(
         first = upload_export(practice_a, year=2024)
         second = upload_export(practice_a, year=2025)
         if received == "unprepared":
-            first, second = _unprepared(first), _unprepared(second)
+            first, second = unprepared(first), unprepared(second)
         importer.import_batch([first.pk, second.pk])
     finally:
         export_read.disconnect(dispatch_uid="test_periods")
