@@ -86,8 +86,8 @@ def wait_for_imports() -> float:
     the database, at national scale. In a burst (the whole country uploading after a quarter
     ends: 10,000 uploads, a minute or two at full speed) one that starts while uploads still
     come in is outdated by the next refresh a minute later, and takes its CPU from the uploads
-    and imports of the same burst: through the production topology the uploads per second fell
-    by a sixth in the ten seconds of such a refresh (docs/benchmarks-topology.md, session 17).
+    and imports of the same burst: through the production topology 90 uploads a second in the
+    ten seconds of such a refresh against 96-114 in the others (``make bench``, 2026-12-01).
     Waiting until the imports have caught up takes the whole burst along in one refresh; the
     limit keeps the figures at most that much behind under a load that does not end (and makes
     an upload whose worker died, waiting for the sweeper, hold up no refresh for longer).
