@@ -308,8 +308,11 @@ UPLOAD_IMPORT_MAX_ATTEMPTS = env_int("UPLOAD_IMPORT_MAX_ATTEMPTS", 6)
 UPLOAD_IMPORT_RETRY_SECONDS = env_int("UPLOAD_IMPORT_RETRY_SECONDS", 2)
 # An import task takes up to this many waiting uploads along in its transaction.
 UPLOAD_IMPORT_BATCH_SIZE = env_int("UPLOAD_IMPORT_BATCH_SIZE", 100)
-# Peer statistics are refreshed once per burst of imports, this long after the first of them.
+# Peer statistics are refreshed once per burst of imports, this long after the first of them...
 UPLOAD_STATISTICS_DELAY_SECONDS = env_int("UPLOAD_STATISTICS_DELAY_SECONDS", 30)
+# ...and once the uploads of the burst are imported, but no more than this much later
+# (``benchmark.tasks.wait_for_imports``).
+UPLOAD_STATISTICS_MAX_WAIT_SECONDS = env_int("UPLOAD_STATISTICS_MAX_WAIT_SECONDS", 300)
 # A task still RUNNING after this long, claimed by a worker on another host, is taken for one whose
 # worker died and is queued again (workers on this host are checked by process id).
 TASKS_STALE_AFTER_SECONDS = env_int("TASKS_STALE_AFTER_SECONDS", 3600)

@@ -2,7 +2,9 @@
 
 - ``refresh_statistics(year)``: after imports. The uploads app announces imports (in batches)
   (``uploads.signals.exports_imported``, see ``signals.py``); one refresh per year waits
-  UPLOAD_STATISTICS_DELAY_SECONDS so that a whole burst of imports shares it.
+  UPLOAD_STATISTICS_DELAY_SECONDS, and then until no upload waits for its import (at most
+  UPLOAD_STATISTICS_MAX_WAIT_SECONDS: ``wait_for_imports``), so that a whole burst of imports
+  shares it.
 - ``recompute_years(years)``: after a practice changed groups (another network or province).
 - ``requeue_stale_refreshes()``: a refresh whose worker died (SIGKILL, power cut) stays RUNNING
   for ever in django-tasks' table; the worker finds such refreshes at start and queues them again.
@@ -17,6 +19,7 @@ workers (docs/deployment.md); ``import_worker`` without ``--queue-name`` runs ev
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +33,7 @@ from parabench.tasks import (
     uses_database_backend,
     worker_alive,
 )
+from parabench.uploads.models import Import
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ def refresh_statistics(year: int, attempt: int = 1) -> str:
     """Refresh the peer statistics of ``year`` (and of the next year, whose growth depends on
     it) once for a whole burst of imports. Incremental for the practices that sent something
     since the last refresh, full when that is most of the year."""
+    wait_for_imports()
     try:
         years = recompute_changed(year)["years"]
     except TRANSIENT_ERRORS as exc:
@@ -52,6 +57,52 @@ def refresh_statistics(year: int, attempt: int = 1) -> str:
         later.enqueue(year, attempt + 1)
         return "retry"
     return "recomputed " + (", ".join(map(str, years)) or "nothing")
+
+
+# How often ``wait_for_imports`` asks whether uploads still wait for their import.
+POLL_SECONDS = 1.0
+
+
+class _Worker:
+    """What the worker of this process serves (``worker_started``)."""
+
+    imports_elsewhere = False
+
+
+def worker_started(queues) -> None:
+    """Remember whether this process's worker leaves the imports to other workers: it serves
+    the statistics queue alone (production: ``import_worker --queue-name statistics``). Only
+    then does a refresh wait for imports (``wait_for_imports``): a worker that imports too (the
+    embedded one, which serves every queue) would wait for itself."""
+    _Worker.imports_elsewhere = "*" not in queues and set(queues) <= {settings.STATISTICS_QUEUE}
+
+
+def wait_for_imports() -> float:
+    """In a worker that leaves the imports to others (``worker_started``): wait until no upload
+    of the last UPLOAD_STATISTICS_MAX_WAIT_SECONDS waits for its import, but no longer than
+    that; returns the seconds waited.
+
+    Why: a refresh recomputes a year's statistics from every practice — seconds of CPU, and of
+    the database, at national scale. In a burst (the whole country uploading after a quarter
+    ends: 10,000 uploads, a minute or two at full speed) one that starts while uploads still
+    come in is outdated by the next refresh a minute later, and takes its CPU from the uploads
+    and imports of the same burst: through the production topology 90 uploads a second in the
+    ten seconds of such a refresh against 96-114 in the others (``make bench``, 2026-12-01).
+    Waiting until the imports have caught up takes the whole burst along in one refresh; the
+    limit keeps the figures at most that much behind under a load that does not end (and makes
+    an upload whose worker died, waiting for the sweeper, hold up no refresh for longer).
+    """
+    limit = settings.UPLOAD_STATISTICS_MAX_WAIT_SECONDS
+    started = time.monotonic()
+    while (waited := time.monotonic() - started) < limit and _Worker.imports_elsewhere:
+        recent = timezone.now() - timedelta(seconds=limit)
+        pending = Import.objects.filter(
+            status__in=[Import.Status.RECEIVED, Import.Status.IMPORTING], uploaded_at__gte=recent
+        )
+        if not pending.exists():
+            break
+        time.sleep(POLL_SECONDS)
+    return waited
 
 
 def schedule_statistics(year: int) -> None:

@@ -1,4 +1,5 @@
-"""A statistics refresh whose worker dies converges: the next worker finds it and runs it again."""
+"""Statistics refreshes: one whose worker dies converges (the next worker finds it and runs it
+again), and one in a worker of the statistics queue alone waits for the imports of a burst."""
 
 import signal
 import sqlite3
@@ -12,14 +13,17 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from parabench.benchmark import tasks
 from parabench.benchmark.models import GroupStatistics, WindowValues
 from parabench.benchmark.recompute import _LOCK_BASE
 from parabench.benchmark.tasks import refresh_statistics, requeue_stale_refreshes
 from parabench.tasks import enqueue_once, worker_id
+from parabench.uploads import importer
 from tests.benchmark.factories import make_import
 from tests.benchmark.test_recompute import assert_a_full_recompute_changes_nothing
 from tests.factories import PracticeFactory
 from tests.uploads.conftest import start_worker, stop
+from tests.uploads.factories import upload_export
 
 YEAR = 2025
 
@@ -169,3 +173,66 @@ def test_a_refresh_killed_midway_is_found_and_run_again_by_the_next_worker(
     assert _refreshes("SUCCESSFUL").count() == 1, story
     assert GroupStatistics.objects.get(year=YEAR, window="Q1", kind="national").n == 8
     assert_a_full_recompute_changes_nothing()
+
+
+@pytest.fixture
+def statistics_worker():
+    """This process as a worker of the statistics queue alone (``import_worker --queue-name
+    statistics``), the imports left to others."""
+    tasks.worker_started(["statistics"])
+    yield
+    tasks.worker_started(["*"])
+
+
+def _polls(monkeypatch, then=lambda polls: None) -> list[int]:
+    """Every pause of ``wait_for_imports`` recorded instead of slept; ``then(polls)`` after each."""
+    polls = []
+
+    def pause(seconds):
+        polls.append(seconds)
+        then(len(polls))
+
+    monkeypatch.setattr(tasks.time, "sleep", pause)
+    return polls
+
+
+@pytest.mark.django_db
+def test_a_refresh_waits_until_the_uploads_of_a_burst_are_imported(
+    statistics_worker, monkeypatch, practice_a
+):
+    received = upload_export(practice_a, year=YEAR)
+
+    def import_after_the_third(polls):
+        if polls == 3:
+            importer.import_upload.call(received.pk)
+
+    polls = _polls(monkeypatch, import_after_the_third)
+    refreshed, recompute_changed = [], tasks.recompute_changed
+
+    def counting(year):
+        refreshed.append(len(polls))
+        return recompute_changed(year)
+
+    monkeypatch.setattr(tasks, "recompute_changed", counting)
+    assert refresh_statistics.call(YEAR) == f"recomputed {YEAR}"
+    assert refreshed == [3]  # it ran once, right after the import
+
+
+@pytest.mark.django_db
+def test_it_waits_no_longer_than_the_limit(statistics_worker, monkeypatch, practice_a, settings):
+    settings.UPLOAD_STATISTICS_MAX_WAIT_SECONDS = 300
+    upload_export(practice_a, year=YEAR)  # never imported
+    clock = iter(range(0, 1000, 100))  # each look at the clock 100 s later
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: next(clock))
+    polls = _polls(monkeypatch)
+    assert tasks.wait_for_imports() == 300
+    assert len(polls) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("queues", [["*"], ["default", "statistics"]])
+def test_a_worker_that_imports_too_never_waits_for_itself(monkeypatch, practice_a, queues):
+    upload_export(practice_a, year=YEAR)
+    tasks.worker_started(queues)
+    polls = _polls(monkeypatch)
+    assert tasks.wait_for_imports() < 1 and polls == []
