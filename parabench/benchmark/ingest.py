@@ -15,7 +15,6 @@ from collections import defaultdict
 
 import numpy as np
 
-from parabench import blobs
 from parabench.benchmark import layout
 from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.casemix import CELL_NAMES, ENCODINGS, cell_matrix, pack_cells
@@ -70,28 +69,6 @@ def export_rows(export) -> tuple[int, dict[str, tuple[bytes, bytes | None]]]:
     return export.period.begin.year, {
         window.id: (pack(window_vector(window)), _cells(window)) for window in export.windows
     }
-
-
-def packed_rows(rows: tuple[int, dict[str, tuple[bytes, bytes | None]]]) -> bytes:
-    """``export_rows`` as one byte string (``blobs.joined``): what the uploader works out of a
-    checked export and keeps with the upload until it is imported (``signals.py``)."""
-    year, windows = rows
-    parts, names = [], []
-    for window, (blob, cells) in windows.items():
-        names.append([window, cells is not None])
-        parts += [blob] if cells is None else [blob, cells]
-    return blobs.joined({"year": year, "windows": names}, parts)
-
-
-def unpacked_rows(data: bytes) -> tuple[int, dict[str, tuple[bytes, bytes | None]]]:
-    """The ``export_rows`` of a ``packed_rows`` byte string."""
-    header, parts = blobs.split(data)
-    parts = iter(parts)
-    windows = {
-        window: (next(parts), next(parts) if has_cells else None)
-        for window, has_cells in header["windows"]
-    }
-    return header["year"], windows
 
 
 def store_exports(batch) -> None:

@@ -1,7 +1,7 @@
 """Keep the benchmark in step with what happens elsewhere.
 
-- Imports: the uploads app shows each export as soon as it is checked on receipt (or parsed at
-  import: ``uploads.signals.export_read``): its KPI rows are worked out then; it announces the batch
+- Imports: the uploads app shows each export as soon as it is parsed
+  (``uploads.signals.export_read``): its KPI rows are worked out then; it announces the batch
   (``exports_imported``) inside its transaction: those rows are stored with it and one
   statistics refresh per year is queued (``tasks.py``).
 - A practice changes groups: membership is read at computation time, so when an operator moves a
@@ -22,7 +22,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django_tasks.signals import task_finished
 
-from parabench.benchmark.ingest import export_rows, packed_rows, store_rows, unpacked_rows
+from parabench.benchmark.ingest import export_rows, store_rows
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.recompute import warm_weights
 from parabench.benchmark.tasks import (
@@ -34,18 +34,17 @@ from parabench.benchmark.tasks import (
 )
 from parabench.practices.models import Practice
 from parabench.tasks import return_freed_memory, worker_starting
-from parabench.uploads.signals import exports_imported, reads_exports, receiver_name
+from parabench.uploads.signals import export_read, exports_imported
 
 
-@reads_exports
-def rows_of_read_export(sender, export, **kwargs) -> bytes:
-    return packed_rows(export_rows(export))
+@receiver(export_read, dispatch_uid="benchmark_export_rows")
+def rows_of_read_export(sender, imp, export, **kwargs):
+    return export_rows(export)
 
 
 @receiver(exports_imported, dispatch_uid="benchmark_store_exports")
 def store_imported_exports(sender, batch, **kwargs) -> None:
-    name = receiver_name(rows_of_read_export)
-    store_rows([(imp, unpacked_rows(read[name])) for imp, read in batch])
+    store_rows([(imp, read[rows_of_read_export]) for imp, read in batch])
     for year in sorted({imp.year for imp, _ in batch}):
         schedule_statistics(year)
 

@@ -14,13 +14,11 @@ Why it is safe to run any number of times, in any number of workers, and to kill
 - A worker killed outside any transaction leaves the import "received" or "importing" without a
   queued task; ``requeue_stale_imports`` (run by the import worker at start, and as a command)
   queues those again. So an accepted upload always ends imported or rejected.
-- What the import needs of an export was worked out by the uploader that checked it
-  (``prepared.py``: its warnings, and what the other apps make of it — the benchmark its KPI
-  rows): such an import reads no body and parses nothing. An upload without it is parsed here
-  and shown to the other apps the same way (``signals.export_read``), then let go. The imports
-  are announced inside their transaction (``signals.exports_imported``): the benchmark stores
-  those rows with them and schedules their statistics (``benchmark/signals.py``). This module
-  never calls the benchmark: the dependencies point one way.
+- Each export is shown to the other apps as soon as it is parsed (``signals.export_read``: the
+  benchmark works out its KPI rows) and then let go; the imports are announced inside their
+  transaction (``signals.exports_imported``): the benchmark stores those rows with them and
+  schedules their statistics (``benchmark/signals.py``). This module never calls the
+  benchmark: the dependencies point one way.
 """
 
 import logging
@@ -37,7 +35,7 @@ from django_tasks import task
 from parabench import tasks
 from parabench.flags import update_flag
 from parabench.practices.models import Practice
-from parabench.uploads import prepared, storage
+from parabench.uploads import storage
 from parabench.uploads.documents import content_hash, parse_json
 from parabench.uploads.models import Import, oldest_first
 from parabench.uploads.plausibility import (
@@ -46,7 +44,7 @@ from parabench.uploads.plausibility import (
     window_sessions,
 )
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.signals import exports_imported
+from parabench.uploads.signals import export_read, exports_imported
 from parabench.uploads.validation import validated_export
 from parabench_format import Export
 
@@ -108,7 +106,7 @@ def _failure(code: str, detail: str = "") -> dict:
 def reject(import_id: int, errors: list[dict]) -> None:
     """Mark an import "afgekeurd" with its reasons, unless it was finished meanwhile."""
     Import.objects.filter(pk=import_id, status__in=PENDING).update(
-        status=Import.Status.REJECTED, errors=errors, is_current=False, prepared=None
+        status=Import.Status.REJECTED, errors=errors, is_current=False
     )
 
 
@@ -165,10 +163,6 @@ def _import_batch(import_ids) -> dict[int, str]:
         pk__in=list(import_ids), status__in=PENDING
     )
     for imp in imports.order_by("pk"):
-        worked_out = None if imp.prepared is None else prepared.unpacked(imp.prepared)
-        if worked_out is not None:  # by the uploader (``prepared.py``)
-            ready.append((imp, *worked_out))
-            continue
         try:
             raw = storage.stored_body(imp)
         except OSError as exc:
@@ -184,7 +178,11 @@ def _import_batch(import_ids) -> dict[int, str]:
         # What the batch needs of the export, worked out now; the export is let go before the
         # next one is parsed (``signals.export_read``).
         imp.window_sessions = window_sessions(export)
-        ready.append((imp, plausibility_warnings(export), prepared.read_of(export)))
+        read = {
+            receiver: result
+            for receiver, result in export_read.send(Import, imp=imp, export=export)
+        }
+        ready.append((imp, plausibility_warnings(export), read))
         del export
     if not ready:
         return outcome
@@ -204,7 +202,6 @@ def _import_batch(import_ids) -> dict[int, str]:
         imported = [imp for imp, _ in batch]
         for imp in imported:
             imp.status, imp.imported_at, imp.errors = Import.Status.IMPORTED, now, []
-            imp.prepared = None
             imp.warnings = warnings[imp.pk]
         _record_imported(imported, now)
         mark_current(imported)
@@ -215,9 +212,8 @@ def _import_batch(import_ids) -> dict[int, str]:
 
 
 def _record_imported(imported, now) -> None:
-    """Mark these imports imported, each with its own warnings and window sessions, and let go
-    of what the uploader prepared for them: one statement (``UPDATE … FROM`` a list of values,
-    on PostgreSQL and SQLite alike).
+    """Mark these imports imported, each with its own warnings and window sessions: one
+    statement (``UPDATE … FROM`` a list of values, on PostgreSQL and SQLite alike).
 
     Why not ``bulk_update``: its ``CASE`` of a hundred branches per field cost 30 ms of CPU to
     build for a batch of 100 (0.3 ms an export, a third of parsing one; 2026-11-30); this
@@ -240,7 +236,6 @@ def _record_imported(imported, now) -> None:
         f"WITH v (id, warnings, window_sessions) AS (VALUES {', '.join(rows)}) "  # noqa: S608
         f"UPDATE {table} SET {q(field('status').column)} = %s, "
         f"{q(field('imported_at').column)} = %s, {q(field('errors').column)} = %s, "
-        f"{q(field('prepared').column)} = NULL, "
         f"{q(field('warnings').column)} = v.warnings, "
         f"{q(field('window_sessions').column)} = v.window_sessions "
         f"FROM v WHERE {table}.{q(field('id').column)} = v.id"
@@ -338,14 +333,12 @@ def mark_current(imports) -> None:
 def requeue(import_id: int) -> bool:
     """Import a rejected or stuck upload again (an operator's action); False for an imported one.
 
-    Useful after the cause of a rejection was fixed on our side, e.g. a rule that was too strict:
-    the import reads and checks the stored body again with today's code (what the uploader
-    prepared is let go).
+    Useful after the cause of a rejection was fixed on our side, e.g. a rule that was too strict.
     """
     with transaction.atomic():
         changed = Import.objects.filter(
             pk=import_id, status__in=[*PENDING, Import.Status.REJECTED]
-        ).update(status=Import.Status.RECEIVED, errors=[], prepared=None)
+        ).update(status=Import.Status.RECEIVED, errors=[])
         if changed:
             enqueue_import(import_id)
     return bool(changed)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from parabench import plain_rows
 from parabench.practices.models import Practice
-from parabench.uploads import prepared, storage
+from parabench.uploads import storage
 from parabench.uploads.documents import (
     check_value_count,
     content_hash,
@@ -34,7 +34,6 @@ from parabench.uploads.documents import (
 )
 from parabench.uploads.importer import enqueue_import
 from parabench.uploads.models import Import
-from parabench.uploads.plausibility import window_sessions
 from parabench.uploads.refusals import Refusal
 from parabench.uploads.validation import quickly_validated_export, validated_export
 from parabench_format import Export
@@ -128,8 +127,7 @@ class Checked:
 
     What the upload row needs, and nothing of the parsed document: the uploader bounds how many
     documents are parsed at once (UPLOAD_MAX_CONCURRENT_VALIDATIONS), and a checked export waiting
-    for its fsync and commit holds only its bytes and what the import needs of it
-    (``prepared.py``).
+    for its fsync and commit holds only its bytes.
     """
 
     practice: Practice
@@ -142,8 +140,6 @@ class Checked:
     period_end: dt.date
     year_closed: bool
     exported_at: dt.datetime
-    window_sessions: list
-    prepared: bytes
 
 
 def accept_document(
@@ -196,8 +192,6 @@ def check_document(
         period_end=export.period.end,
         year_closed=export.year_closed,
         exported_at=export.exported_at,
-        window_sessions=window_sessions(export),
-        prepared=prepared.for_import(export),
     )
 
 
@@ -222,8 +216,6 @@ def store(checked: Checked) -> Accepted:
                 period_end=checked.period_end,
                 year_closed=checked.year_closed,
                 exported_at=checked.exported_at,
-                window_sessions=checked.window_sessions,
-                prepared=checked.prepared,
             )
             plain_rows.insert(imp)
             # Same transaction: an upload row never exists without its import task.

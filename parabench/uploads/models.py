@@ -56,17 +56,12 @@ class Import(models.Model):
     is_current = models.BooleanField(_("telt mee"), default=False)
     warnings = models.JSONField(_("waarschuwingen"), default=list, blank=True)
     # What a later export of the same year is compared with (``plausibility.window_sessions``):
-    # each window's first day, last day and sessions, written on receipt (or at import, for an
-    # upload received without them). Kept here so that the comparison does not read and parse
-    # this export's body again (a fifth of parsing a new one, for three uploads in four).
-    # NULL: not known (not imported, or its body was unreadable when
+    # each window's first day, last day and sessions, written at import. Kept here so that the
+    # comparison does not read and parse this export's body again (a fifth of parsing a new one,
+    # for three uploads in four). NULL: not known (not imported, or its body was unreadable when
     # the column was added): the comparison then reads the body.
     window_sessions = models.JSONField(_("zittingen per venster"), null=True, blank=True)
     errors = models.JSONField(_("redenen van afkeuring"), default=list, blank=True)
-    # What the import needs of the export (its plausibility warnings, its KPI rows), worked out
-    # by the uploader that checked it and emptied once it is imported (``prepared.py``), so the
-    # import parses nothing. NULL: the import reads and parses the stored body.
-    prepared = models.BinaryField(_("voorbereid bij ontvangst"), null=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
 
     class Meta:

@@ -4,9 +4,9 @@ import pytest
 from django.db import transaction
 
 from parabench.benchmark import casemix, layout
-from parabench.benchmark.ingest import export_rows, packed_rows, store_export, unpacked_rows
+from parabench.benchmark.ingest import store_export
 from parabench.benchmark.models import WindowValues
-from parabench_format.models import FORMAT_1_0, FORMAT_1_1
+from parabench_format.models import FORMAT_1_1
 from tests.benchmark.factories import make_export, make_import
 from tests.factories import PracticeFactory
 
@@ -63,11 +63,3 @@ def test_it_stores_case_mix_cells_as_uint32_and_leaves_cells_stored_as_float64_b
     again = WindowValues.objects.get(pk=row.pk)
     assert bytes(again.growth) == b"handled"  # the same cells: not replaced
     assert bytes(again.cells) == counts.astype("<f8").tobytes()
-
-
-@pytest.mark.parametrize("format_version", [FORMAT_1_1, FORMAT_1_0])
-def test_the_rows_the_uploader_packs_unpack_to_the_rows_of_the_export(format_version):
-    export = make_export("01234567", 2025, quarters=3, size=4, format_version=format_version)
-    rows = export_rows(export)
-    assert unpacked_rows(packed_rows(rows)) == rows
-    assert any(cells is None for _blob, cells in rows[1].values()) == (format_version != FORMAT_1_1)

@@ -11,7 +11,7 @@ from parabench.notifications.models import Preference
 from parabench.notifications.tasks import notify_imported, notify_verdicts
 from parabench.uploads import importer
 from tests.factories import UserFactory
-from tests.uploads.factories import unprepared, upload_export
+from tests.uploads.factories import upload_export
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_a_verdict_task_is_queued_when_a_colleague_asked_for_verdicts_only(pract
 
 
 def test_a_rejected_upload_queues_nothing(practice_a, settings):
-    imp = unprepared(upload_export(practice_a))
+    imp = upload_export(practice_a)
     (settings.UPLOAD_STORAGE_DIR / imp.body_path).unlink()  # the stored body is gone: rejected
     importer.import_upload.call(imp.pk)
     assert not DBTaskResult.objects.filter(task_path=notify_imported.module_path).exists()

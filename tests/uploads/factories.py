@@ -18,14 +18,6 @@ def upload_export(practice, document=None, *, fingerprint="0" * 64, **export_kwa
     return accepted.imp
 
 
-def unprepared(imp):
-    """``imp`` as an uploader before ``Import.prepared`` left it: its import parses the stored
-    body (a test that spoils the body wants that)."""
-    type(imp).objects.filter(pk=imp.pk).update(prepared=None)
-    imp.refresh_from_db()
-    return imp
-
-
 def foreign_client_files(directory, practice):
     """A certificate for the practice's AGB code, but signed by a CA that is not ParaBench's."""
     other_ca = pki.create_ca("Andere CA")

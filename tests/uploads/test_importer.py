@@ -11,39 +11,16 @@ from django_tasks_db.models import DBTaskResult
 
 from parabench.benchmark.models import WindowValues
 from parabench.benchmark.tasks import refresh_statistics
-from parabench.uploads import importer, prepared
+from parabench.uploads import importer
 from parabench.uploads.models import Import
-from parabench.uploads.signals import export_read, exports_imported, receiver_name
-from tests.uploads.factories import unprepared, upload_export
+from parabench.uploads.signals import export_read, exports_imported
+from tests.uploads.factories import upload_export
 
 
 def _run(imp) -> Import:
     importer.import_upload.call(imp.pk)
     imp.refresh_from_db()
     return imp
-
-
-def _rows(imp) -> dict:
-    return {
-        row.window: (bytes(row.values), row.layout_id, row.year, row.cells and bytes(row.cells))
-        for row in WindowValues.objects.filter(imp=imp)
-    }
-
-
-def test_an_upload_prepared_on_receipt_is_imported_without_reading_its_body(
-    db, practice_a, practice_b, settings
-):
-    prepared = upload_export(practice_a, tariff_cents=400_00)
-    assert prepared.prepared is not None and prepared.window_sessions is not None
-    (settings.UPLOAD_STORAGE_DIR / prepared.body_path).unlink()  # nothing to read: not needed
-    prepared = _run(prepared)
-    parsed = _run(unprepared(upload_export(practice_b, tariff_cents=400_00)))
-    for imp in (prepared, parsed):
-        assert imp.status == Import.Status.IMPORTED and imp.prepared is None
-        assert [w["code"] for w in imp.warnings] == ["tariff_high"]
-    # The same export (but its AGB code) gives the same rows and sessions either way.
-    assert _rows(prepared) == _rows(parsed) and len(_rows(prepared)) == 7
-    assert prepared.window_sessions == parsed.window_sessions
 
 
 def test_it_imports_a_received_upload_in_one_go(db, practice_a):
@@ -71,7 +48,7 @@ def test_running_it_again_changes_nothing(db, practice_a):
 
 
 def test_an_unreadable_stored_body_is_rejected_with_its_reason(db, practice_a, settings):
-    imp = unprepared(upload_export(practice_a))
+    imp = upload_export(practice_a)
     (settings.UPLOAD_STORAGE_DIR / imp.body_path).write_bytes(b"{kapot")
     imp = _run(imp)
     assert imp.status == Import.Status.REJECTED
@@ -81,7 +58,7 @@ def test_an_unreadable_stored_body_is_rejected_with_its_reason(db, practice_a, s
 
 
 def test_a_missing_stored_body_is_rejected(db, practice_a, settings):
-    imp = unprepared(upload_export(practice_a))
+    imp = upload_export(practice_a)
     (settings.UPLOAD_STORAGE_DIR / imp.body_path).unlink()
     imp = _run(imp)
     assert imp.status == Import.Status.REJECTED
@@ -203,7 +180,7 @@ def test_a_batch_takes_no_more_uploads_than_its_size(db, practice_a, settings):
 def test_a_stored_body_that_differs_from_the_accepted_one_is_validated_again_in_full(
     db, practice_a, settings
 ):
-    imp = unprepared(upload_export(practice_a))
+    imp = upload_export(practice_a)
     path = settings.UPLOAD_STORAGE_DIR / imp.body_path
     document = json.loads(path.read_bytes())
     document["windows"][0]["sessions"]["total"] += 1  # still the schema, no longer consistent
@@ -273,56 +250,23 @@ def test_two_workers_importing_one_practice_at_once_leave_exactly_one_export_cur
     assert list(current.values_list("pk", flat=True)) == [newer.pk]
 
 
-@pytest.mark.parametrize("received", ["prepared", "unprepared"])
-def test_what_a_receiver_makes_of_an_export_comes_back_with_the_imported_batch(
-    db, practice_a, received
-):
+def test_what_a_receiver_makes_of_a_read_export_comes_back_with_the_imported_batch(db, practice_a):
+    first = upload_export(practice_a, year=2024)
+    second = upload_export(practice_a, year=2025)
     handed_back = {}
 
-    def periods(sender, export, **kwargs):
-        return f"{export.practice.agb_code} {export.period.begin.year}".encode()
+    def periods(sender, imp, export, **kwargs):
+        return (imp.pk, export.period.begin.year)
 
     def collect(sender, batch, **kwargs):
-        handed_back.update({imp.pk: read[receiver_name(periods)] for imp, read in batch})
+        handed_back.update({imp.pk: read[periods] for imp, read in batch})
 
     export_read.connect(periods, dispatch_uid="test_periods")
     exports_imported.connect(collect, dispatch_uid="test_collect")
     try:
-        # On receipt (the uploader keeps it with the upload) or at import (parsed then).
-        first = upload_export(practice_a, year=2024)
-        second = upload_export(practice_a, year=2025)
-        if received == "unprepared":
-            first, second = unprepared(first), unprepared(second)
         importer.import_batch([first.pk, second.pk])
     finally:
         export_read.disconnect(dispatch_uid="test_periods")
         exports_imported.disconnect(dispatch_uid="test_collect")
 
-    code = practice_a.agb_code
-    assert handed_back == {first.pk: f"{code} 2024".encode(), second.pk: f"{code} 2025".encode()}
-
-
-def test_an_upload_prepared_before_a_reader_was_added_is_parsed_at_import(
-    db, practice_a, monkeypatch
-):
-    """A deploy that adds a receiver of ``export_read``: uploads prepared by the uploader of
-    before lack its result, so their import parses them and asks it."""
-    imp = upload_export(practice_a, year=2025)
-    handed_back = {}
-
-    def added(sender, export, **kwargs):
-        return export.practice.agb_code.encode()
-
-    def collect(sender, batch, **kwargs):
-        handed_back.update({imp.pk: read[receiver_name(added)] for imp, read in batch})
-
-    monkeypatch.setattr(prepared, "READERS", prepared.READERS | {receiver_name(added)})
-    export_read.connect(added, dispatch_uid="test_added")
-    exports_imported.connect(collect, dispatch_uid="test_collect")
-    try:
-        importer.import_batch([imp.pk])
-    finally:
-        export_read.disconnect(dispatch_uid="test_added")
-        exports_imported.disconnect(dispatch_uid="test_collect")
-    assert handed_back == {imp.pk: practice_a.agb_code.encode()}
-    assert WindowValues.objects.filter(imp=imp).count() == 7
+    assert handed_back == {first.pk: (first.pk, 2024), second.pk: (second.pk, 2025)}

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from parabench.benchmark.ingest import export_rows, unpacked_rows
-from parabench.benchmark.signals import rows_of_read_export
-from parabench.uploads import documents, intake, prepared, storage
+from parabench.uploads import documents, intake, storage
 from parabench.uploads.models import Import
-from parabench.uploads.plausibility import window_sessions
 from parabench.uploads.refusals import Refusal
-from parabench.uploads.signals import receiver_name
-from parabench_format import Export
 from tests.uploads.exports import export_bytes, make_export
 from tests.uploads.factories import upload_export
 
@@ -273,14 +268,3 @@ def test_a_valid_export_checked_straight_from_its_bytes_or_step_by_step_is_the_s
     assert intake.quickly_validated_export(escaped, today=timezone.localdate()) is None
     for field in ("format_version", "period_begin", "period_end", "year_closed", "exported_at"):
         assert getattr(quick, field) == getattr(stepwise, field)
-
-
-def test_an_accepted_upload_keeps_what_its_import_needs(db, practice_a):
-    """Worked out from the checked export on receipt (``prepared.py``), so the import parses
-    nothing: its plausibility warnings, its KPI rows and its sessions per window."""
-    imp = upload_export(practice_a, tariff_cents=400_00)
-    warnings, read = prepared.unpacked(Import.objects.get(pk=imp.pk).prepared)
-    export = Export.model_validate_json(storage.stored_body(imp))
-    assert [w["code"] for w in warnings] == ["tariff_high"]
-    assert unpacked_rows(read[receiver_name(rows_of_read_export)]) == export_rows(export)
-    assert Import.objects.get(pk=imp.pk).window_sessions == window_sessions(export)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from parabench.uploads import importer
 from parabench.uploads.models import Import
-from tests.uploads.factories import unprepared, upload_export
+from tests.uploads.factories import upload_export
 
 PROFILE = "/profiel/"
 
@@ -74,7 +74,7 @@ def test_the_import_page_shows_reasons_and_warnings_only_to_its_practice(
 ):
     warned = upload_export(practice_a, tariff_cents=400_00)
     importer.import_upload.call(warned.pk)
-    rejected = unprepared(upload_export(practice_a, year=date.today().year - 3))
+    rejected = upload_export(practice_a, year=date.today().year - 3)
     (settings.UPLOAD_STORAGE_DIR / rejected.body_path).write_bytes(b"[]")
     importer.import_upload.call(rejected.pk)
 

@@ -27,8 +27,7 @@ class ImportAdmin(admin.ModelAdmin):
     list_select_related = ["practice"]
     date_hierarchy = "uploaded_at"
     actions = ["requeue_imports"]
-    # Not ``prepared``: bytes for the import worker (``uploads/prepared.py``), nothing to read.
-    readonly_fields = [f.name for f in Import._meta.fields if f.name != "prepared"]
+    readonly_fields = [f.name for f in Import._meta.fields]
 
     @admin.display(description=_("waarschuwingen"))
     def warning_count(self, obj):
