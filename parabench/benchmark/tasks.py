@@ -33,6 +33,7 @@ from parabench.tasks import (
     uses_database_backend,
     worker_alive,
 )
+from parabench.uploads.importer import PENDING
 from parabench.uploads.models import Import
 
 logger = logging.getLogger(__name__)
@@ -96,9 +97,7 @@ def wait_for_imports() -> float:
     started = time.monotonic()
     while (waited := time.monotonic() - started) < limit and _Worker.imports_elsewhere:
         recent = timezone.now() - timedelta(seconds=limit)
-        pending = Import.objects.filter(
-            status__in=[Import.Status.RECEIVED, Import.Status.IMPORTING], uploaded_at__gte=recent
-        )
+        pending = Import.objects.filter(status__in=PENDING, uploaded_at__gte=recent)
         if not pending.exists():
             break
         time.sleep(POLL_SECONDS)

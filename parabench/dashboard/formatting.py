@@ -8,7 +8,7 @@ locales, which differ between machines. Month names are Django's own translation
 import functools
 from datetime import date
 
-from django.utils import formats, numberformat, translation
+from django.utils import formats, numberformat
 
 from parabench import language
 from parabench.language import gettext as _
@@ -18,11 +18,11 @@ DASH = "–"
 
 def long_date(day: date) -> str:
     """1 januari 2026 (1 January 2026)."""
-    return _long_date(day, translation.get_language())
+    return _long_date(day, language.current())
 
 
-# Kept per process and language (Django's active one, which date_format writes in): every page
-# writes its period (two dates, nearly always the same few for every practice), and Django's
+# Kept per process and page language (``language.current``, which date_format writes in): every
+# page writes its period (two dates, nearly always the same few for every practice), and Django's
 # date_format looks up the format and builds a DateFormat each time: 0.1 ms a page, about 1 % of
 # a theme tab's CPU (py-spy over the 20-client mix of bench_dashboard, issue 18, session 17).
 @functools.lru_cache(maxsize=256)
