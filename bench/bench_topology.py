@@ -63,6 +63,7 @@ from bench.common import (
     load_average,
     machine_probe,
     peak_rss_of_tree,
+    postgres_backends_cpu,
     probe_text,
     verdict_table,
 )
@@ -265,7 +266,9 @@ def _start_topology(env: dict, port: int, uploader_ports: tuple[int, ...]) -> su
     return process
 
 
-def _role(cmd: str) -> str:
+def topology_role(cmd: str) -> str:
+    """The role of a process of the topology by its command line: the CPU and memory of every
+    report (and of ``bench.topology_seconds``) are summed by it."""
     for needle, role in (
         ("nginx: master", "nginx master"),
         ("nginx: worker", "nginx worker"),
@@ -277,27 +280,6 @@ def _role(cmd: str) -> str:
         if needle in cmd:
             return role
     return cmd[:40]
-
-
-def _postgres_backends(database: str) -> dict[int, float]:
-    """CPU seconds so far of every PostgreSQL backend serving ``database`` (pid → seconds).
-
-    The pools keep their connections for the whole run, so the difference of two readings is
-    the database's own CPU for this topology; a backend that ended in between is missed.
-    """
-    from bench.common import cpu_seconds
-
-    used = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if cmd.startswith("postgres: ") and f" {database} " in cmd:
-                used[int(entry.name)] = cpu_seconds(int(entry.name))
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return used
 
 
 def _machine_cpu() -> tuple[float, float]:
@@ -360,9 +342,9 @@ def _profilers(
     directory.mkdir(parents=True, exist_ok=True)
     py_spy = os.environ.get("PY_SPY", "py-spy")
     sampled = {
-        pid: _role(cmd)
+        pid: topology_role(cmd)
         for pid, cmd in process_tree(root).items()
-        if _role(cmd) in ("uploader", "import worker")
+        if topology_role(cmd) in ("uploader", "import worker")
     } | {pid: "client" for pid in clients}
     return [
         subprocess.Popen(
@@ -419,9 +401,9 @@ def measure(
         spec_path = WORK / "load.json"
         spec_path.write_text(json.dumps(spec))
         result["load_average_before"] = load_average()
-        cpu_before = cpu_of_tree(running.pid, _role)
+        cpu_before = cpu_of_tree(running.pid, topology_role)
         database = database_url.rsplit("/", 1)[1]
-        postgres_before, machine_before = _postgres_backends(database), _machine_cpu()
+        postgres_before, machine_before = postgres_backends_cpu(database), _machine_cpu()
         imported_before = Import.objects.filter(status="imported").count()
         loaders = [
             subprocess.Popen(
@@ -446,8 +428,8 @@ def measure(
         for profiler in profilers:
             profiler.wait(timeout=120)
         result["load_average_during"] = load_average()
-        cpu_after = cpu_of_tree(running.pid, _role)
-        postgres_after, machine_after = _postgres_backends(database), _machine_cpu()
+        cpu_after = cpu_of_tree(running.pid, topology_role)
+        postgres_after, machine_after = postgres_backends_cpu(database), _machine_cpu()
         result["postgres_cpu_seconds"] = sum(
             seconds - postgres_before.get(pid, 0.0) for pid, seconds in postgres_after.items()
         )
@@ -477,7 +459,7 @@ def measure(
         result["statistics_after_seconds"] = time.perf_counter() - refresh_started
         result["statistics_left"] = _statistics_waiting()
         time.sleep(2)
-        result["peak_rss_mb"] = peak_rss_of_tree(running.pid, _role)
+        result["peak_rss_mb"] = peak_rss_of_tree(running.pid, topology_role)
         result["tls"] = _tls_handshakes(WORK / "topology" / "nginx" / "access.log")
     finally:
         running.send_signal(signal.SIGTERM)

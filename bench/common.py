@@ -277,6 +277,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_backends_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of every PostgreSQL backend serving ``database`` (pid → seconds).
+
+    The pools keep their connections for the whole run, so the difference of two readings is
+    the database's own CPU for this topology; a backend that ended in between is missed.
+    """
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if cmd.startswith("postgres: ") and f" {database} " in cmd:
+                used[int(entry.name)] = cpu_seconds(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return used
+
+
 def cpu_of_tree(pid: int, name=lambda cmd: cmd) -> dict[str, float]:
     """CPU seconds used so far by every process under ``pid``, summed by ``name(command)``."""
     used = {}

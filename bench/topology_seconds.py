@@ -19,8 +19,8 @@ import subprocess
 import sys
 import time
 
-from bench.bench_topology import _postgres_backends, _role
-from bench.common import cpu_of_tree, cpu_seconds
+from bench.bench_topology import topology_role
+from bench.common import cpu_of_tree, cpu_seconds, postgres_backends_cpu
 
 
 def _pids(pattern: str) -> list[int]:
@@ -29,8 +29,8 @@ def _pids(pattern: str) -> list[int]:
 
 
 def _reading(supervisor: int, database: str) -> dict[str, float]:
-    used = cpu_of_tree(supervisor, _role)
-    used["postgres"] = sum(_postgres_backends(database).values())
+    used = cpu_of_tree(supervisor, topology_role)
+    used["postgres"] = sum(postgres_backends_cpu(database).values())
     used["clients"] = 0.0
     for pid in _pids("bench_topology --client"):
         try:
