@@ -43,7 +43,7 @@ def identify(presented: PresentedCertificate):
     if presented.pem is None:
         raise Refusal("certificate_required")
     # An unreadable one goes as it came: identify_practice names why it is refused.
-    check = identify_practice(presented.parsed or presented.pem, fingerprint=presented.fingerprint)
+    check = identify_practice(presented.parsed or presented.pem)
     if not check.ok:
         raise Refusal(check.code)
     if presented.proxy_verify is not None and presented.proxy_verify != "SUCCESS":

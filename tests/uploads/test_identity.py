@@ -65,26 +65,6 @@ def test_a_certificate_the_proxy_rejected_is_refused_even_if_the_database_accept
     assert practice == practice_a and fingerprint == certificate.fingerprint_sha256
 
 
-def test_the_certificate_is_fingerprinted_once_per_request_for_the_log_and_the_lookup(
-    db, settings, practice_a, monkeypatch
-):
-    from parabench.certificates import pki
-
-    settings.UPLOADER_TRUSTED_PROXIES = ["127.0.0.1"]
-    certificate, _pfx = issue_certificate_for(practice_a)
-    headers = [
-        ("x-ssl-client-cert", quote(certificate.certificate_pem)),
-        ("x-ssl-client-verify", "SUCCESS"),
-    ]
-    calls = []
-    fingerprint_of = pki.fingerprint
-    monkeypatch.setattr(pki, "fingerprint", lambda c: calls.append(c) or fingerprint_of(c))
-    presented = presented_certificate(_scope("127.0.0.1", headers))
-    assert presented.fingerprint == certificate.fingerprint_sha256  # the access log's
-    assert identify(presented) == (practice_a, certificate.fingerprint_sha256)
-    assert len(calls) == 1
-
-
 def test_an_unreadable_certificate_has_no_fingerprint_and_is_refused(db, settings):
     settings.UPLOADER_TRUSTED_PROXIES = ["127.0.0.1"]
     headers = [("x-ssl-client-cert", quote(PEM)), ("x-ssl-client-verify", "SUCCESS")]
