@@ -192,10 +192,6 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
             }
             for choice, label in choices
         ],
-        "tabs": [
-            dict(key=t.key, label=t.label, href=link(group, t.key), current=t.key == tab)
-            for t in TABS
-        ],
         "period": formatting.period(begin, end),
         "period_notes": period_notes(imp, end),
         "intro": presentation.tab_intro(tab),
