@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from psycopg.pq import Format
 
 from parabench.benchmark import casemix, disclosure, groups, layout
 from parabench.benchmark import catalogue as cat
@@ -235,9 +236,26 @@ def _row_type(names: tuple[str, ...]) -> type:
     return namedtuple("Row", names)
 
 
+def _binary_results() -> bool:
+    """Whether this connection's cursors may return binary results: on PostgreSQL where Django
+    binds parameters server-side (the portal's prepared statements, settings.py); a client-side
+    cursor returns text only."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+    )
+
+
 def _select(sql: str, params) -> list:
     """The rows of ``sql`` as named tuples, named by its column aliases."""
     with connection.cursor() as cursor:
+        if _binary_results():
+            # Results in PostgreSQL's binary format (this cursor only: the same Python values
+            # for the integers, texts and blobs these statements read). In text a blob comes as
+            # hex, twice its size, written by the server and unescaped by libpq: a Trends page's
+            # 48 stored rows were 4.3 of its 29 M instructions in PQunescapeBytea (callgrind,
+            # issue 18, session 18).
+            cursor.cursor.format = Format.BINARY
         cursor.execute(sql, params)
         row = _row_type(tuple(column[0] for column in cursor.description))
         return [row._make(values) for values in cursor.fetchall()]
@@ -245,9 +263,12 @@ def _select(sql: str, params) -> list:
 
 class _StatRow(NamedTuple):
     n: int
-    stats: bytes | None
+    stats: bytes | None  # None: no statistics stored, or not read (``kept``)
     statistics_layout: int | None = None  # the names of the rows of ``stats``
     columns_layout: int | None = None  # the names of its columns
+    # (row id, xmin) of a row whose statistics are stored but were not read with it: PostgreSQL's
+    # dashboard read (``_own_and_group``); ``_group_figures`` reads them when not kept.
+    kept: tuple[int, int] | None = None
 
 
 def _own_values(row) -> dict[str, float | None]:
@@ -322,8 +343,16 @@ def _own_and_group_statement(vendor: str, with_group: bool) -> str:
         f"LEFT JOIN {_table(ReferenceRates)} r ON r.{year} = %s AND r.{window_col} = %s"
     )
     if with_group:
+        # On PostgreSQL the group's row by (id, xmin), its matrix read only by a process that
+        # does not keep it decoded (``_kept_figures``); elsewhere the matrix itself.
+        kept = (
+            f"NULL AS group_stats, CASE WHEN s.{stats} IS NULL THEN NULL ELSE s.{pk} END "
+            "AS group_id, s.xmin::text::bigint AS group_version"
+            if vendor == "postgresql"
+            else f"s.{stats} AS group_stats, NULL AS group_id, NULL AS group_version"
+        )
         select += (
-            f", s.{n} AS group_n, s.{stats} AS group_stats, "
+            f", s.{n} AS group_n, {kept}, "
             f"s.{statistics} AS group_statistics_layout, s.{columns} AS group_columns_layout"
         )
         joins += (
@@ -346,7 +375,11 @@ def _own_and_group(imp, window: str, group) -> tuple[dict | None, _StatRow | Non
     stat_row = None
     if group is not None and row.group_n is not None:
         stat_row = _StatRow(
-            row.group_n, row.group_stats, row.group_statistics_layout, row.group_columns_layout
+            row.group_n,
+            row.group_stats,
+            row.group_statistics_layout,
+            row.group_columns_layout,
+            None if row.group_id is None else (row.group_id, row.group_version),
         )
     return own, stat_row, adjusted
 
@@ -463,7 +496,30 @@ def _group_figures(row: _StatRow | None) -> _GroupFigures | None:
     raised since)."""
     if _served_size(row) is None:
         return None
+    if row.kept is not None:
+        return _kept_figures(*row.kept, row.statistics_layout, row.columns_layout, _min_size())
     return _decoded(bytes(row.stats), row.statistics_layout, row.columns_layout, _min_size())
+
+
+# The decoded matrix of a group's row by (id, xmin) on PostgreSQL, per process: a refresh
+# deletes and writes a group's rows anew and any update gives a row a new xmin (as for Trends'
+# ``_KEPT_ROWS``), so an entry is never served for another version of its row. Every page sent
+# the group's 9 KB matrix from the database as hex text for libpq to unescape and Python to copy
+# and hash (``_decoded``'s key), though a process keeps few groups' and every member of a group
+# reads the same: PQunescapeBytea alone was 2.5 % of a page's instructions (callgrind, issue 18,
+# session 18). A row gone since its (id, xmin) was read (a refresh in between) has no figures.
+@functools.lru_cache(maxsize=128)
+def _kept_figures(
+    row_id: int, version: int, statistics_layout: int, columns_layout: int, min_size: int
+) -> _GroupFigures | None:
+    pk, stats = _columns("id", "stats")
+    rows = _select(
+        f"SELECT {stats} AS stats FROM {_table(GroupStatistics)} WHERE {pk} = %s",  # noqa: S608
+        [row_id],
+    )
+    if not rows or rows[0].stats is None:
+        return None
+    return _decoded(bytes(rows[0].stats), statistics_layout, columns_layout, min_size)
 
 
 # Decoded once per stored matrix and process, keyed by its content: a refresh that changes the
@@ -499,7 +555,7 @@ def _servable(year: int, window: str, group: groups.Group | None) -> bool:
 
 def _served_size(row: _StatRow | None) -> int | None:
     """The group's size if its statistics may be served now (k may have been raised since)."""
-    if row is None or row.stats is None or row.n < _min_size():
+    if row is None or (row.stats is None and row.kept is None) or row.n < _min_size():
         return None
     return row.n
 

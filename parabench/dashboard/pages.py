@@ -125,10 +125,14 @@ def kpi_rows(kpis, too_small: bool) -> list[presentation.KpiRow]:
     rows = []
     for kpi_figure in kpis:
         row = presentation.kpi_row(kpi_figure, too_small)
-        row.judged = verdicts.kpi_verdict(kpi_figure, too_small)
-        row.funnel = row.judged
         row.adjusted = verdicts.adjusted_view(kpi_figure, too_small)
-        if row.adjusted is not None and row.adjusted.judged is not None:
+        indexed = row.adjusted is not None and row.adjusted.judged is not None
+        # The crude KPI's own funnel only where its card draws it: beside a judged index the
+        # index's is drawn, and the crude one (its curves, drawing and table, about 55 µs) was
+        # made and thrown away.
+        row.judged = verdicts.kpi_verdict(kpi_figure, too_small, funnel=not indexed)
+        row.funnel = row.judged
+        if indexed:
             row.verdict = row.adjusted.judged.verdict
             row.funnel = row.adjusted.judged
             row.adjusted_explanation = str(kpi_figure.adjusted.explanation)
@@ -187,10 +191,6 @@ def dashboard_page(imp, group: str | None, tab: str | None, kpi: str | None = No
                 "current": choice == group,
             }
             for choice, label in choices
-        ],
-        "tabs": [
-            dict(key=t.key, label=t.label, href=link(group, t.key), current=t.key == tab)
-            for t in TABS
         ],
         "period": formatting.period(begin, end),
         "period_notes": period_notes(imp, end),

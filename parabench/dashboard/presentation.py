@@ -239,12 +239,10 @@ def kpi_row(kpi, too_small: bool) -> KpiRow:
         texts = MEDIAN_POSITION_TEXT if stats.p25 is None else POSITION_TEXT
         position = words(texts).get(kpi.position, "")
         verdict = kpi.verdict or "none"
-        labels = {"median": _("Mediaan")}
+        # The quantiles by their names, the median by its own word in this table.
+        names = {**words(QUANTILE_NAMES), "median": _("Mediaan")}
         table = [(_("Uw praktijk"), show(kpi.value))]
-        table += [
-            (labels.get(name, words(QUANTILE_NAMES)[name]), show(value))
-            for name, value in stats.published().items()
-        ]
+        table += [(names[name], show(value)) for name, value in stats.published().items()]
         table.append((_("Aantal praktijken"), size_text(stats.size)))
     return KpiRow(
         code=kpi.code,

@@ -110,12 +110,14 @@ def verdict_text(kpi, too_small: bool = False) -> tuple[str, str]:
     return verdict, words(VERDICT_TEXT).get(verdict, "")
 
 
-def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
-    """The verdict of one KPI in words, its own interval, its normal spread and its funnel."""
+def kpi_verdict(kpi, too_small: bool = False, funnel: bool = True) -> KpiVerdict:
+    """The verdict of one KPI in words, its own interval, its normal spread and its funnel (with
+    ``funnel=False`` neither the funnel nor its table: a crude KPI whose card draws its case-mix
+    index's funnel instead, ``pages.kpi_rows``)."""
     judgement = getattr(kpi, "judgement", None)
     verdict, text = verdict_text(kpi, too_small)
     interval = normal = note = ""
-    funnel = None
+    drawn = None
     if judgement is not None and _finite(judgement.interval):
         interval = "(" + range_text(*judgement.interval, kpi.number_format, kpi.unit) + ")"
     if judgement is not None and not too_small and kpi.stats is not None:
@@ -124,9 +126,9 @@ def kpi_verdict(kpi, too_small: bool = False) -> KpiVerdict:
         bounds = (judgement.limits or {}).get(uncertainty.LEVEL)
         if _finite(bounds):
             normal = range_text(*bounds, kpi.number_format, kpi.unit)
-        funnel = funnel_chart(kpi, judgement)
-    table = None if funnel is None else funnel_table(kpi, judgement)
-    return KpiVerdict(verdict, text, interval, normal, note, funnel, table)
+        drawn = funnel_chart(kpi, judgement) if funnel else None
+    table = None if drawn is None else funnel_table(kpi, judgement)
+    return KpiVerdict(verdict, text, interval, normal, note, drawn, table)
 
 
 def is_index(kpi) -> bool:

@@ -94,15 +94,16 @@ def render(chart: Chart) -> SafeString:
     )
 
 
-_WORDS: dict[tuple[int, bool], dict[str, str]] = {}
+_WORDS: dict[tuple[int, str], dict[str, str]] = {}
 
 
 def words(table: dict) -> dict[str, str]:
     """A module's lazily translated words, resolved once per language (not per chart: a page
     draws dozens, and every ``str()`` of a lazy text asks Django for the language again). The
     cards' words too (presentation, verdicts): about 90 ``str()`` of lazy texts a theme tab,
-    2.5 µs each (issue 18)."""
-    key = (id(table), language.english())
+    2.5 µs each (issue 18). Kept by the page's language code as it is (``language.current``,
+    not ``english()``'s split of it: a theme tab asks about 70 times)."""
+    key = (id(table), language.current())
     found = _WORDS.get(key)
     if found is None:
         found = _WORDS[key] = {name: str(text) for name, text in table.items()}

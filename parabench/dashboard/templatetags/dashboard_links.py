@@ -10,10 +10,13 @@ included, is what the loops in ``dashboard/detail.html`` rendered (byte comparis
 pages before and after).
 """
 
+import functools
+
 from django import template
 from django.utils.safestring import SafeString
 
 from parabench import language
+from parabench.dashboard import pages, presentation
 from parabench.dashboard.markup import escaped, format_html_join
 from parabench.fixed_urls import fixed_url
 from parabench.language import gettext as _
@@ -44,9 +47,26 @@ def group_links(groups):
 
 
 @register.simple_tag
-def tab_links(tabs):
+def tab_links(group: str, tab: str):
+    """The tabs' menu of a page of ``tab`` compared with ``group`` (both checked values:
+    ``presentation.group_param``, ``tab_param``)."""
+    return _tab_links(group, tab, language.current())
+
+
+# Kept per process: the same 54 menus per language for every practice (9 tabs × 6 groups); each
+# page built and escaped its nine links again (about 30 µs a page, issue 18, session 18).
+@functools.lru_cache(maxsize=256)
+def _tab_links(group: str, tab: str, language_code: str) -> SafeString:
     return _links(
-        tabs,
+        (
+            {
+                "key": t.key,
+                "label": t.label,
+                "href": pages.link(group, t.key),
+                "current": t.key == tab,
+            }
+            for t in presentation.TABS
+        ),
         '\n      <li><a href="{href}" data-tab="{key}" {current}>{label}</a></li>\n      ',
         'aria-current="page"',
     )
