@@ -511,3 +511,41 @@ def test_the_rules_across_windows_read_every_number_of_a_window_in_the_order_of_
     for window in export.windows:
         dumped = [value for _path, value in validate._flat("", validate._dump(window))]
         assert validate._numbers(window) == dumped
+
+
+_CELL_NUMBERS = st.one_of(st.just(0), st.integers(0, 12), st.integers(0, 10**15))
+
+
+@settings(max_examples=500)
+@given(st.tuples(*[_CELL_NUMBERS] * 5))
+def test_a_case_mix_cell_fits_exactly_when_its_rules_find_nothing(numbers):
+    from parabench_format import validate
+    from parabench_format.models import CaseMixCell
+
+    # Built without the model's bounds: the rules hold whatever the numbers.
+    cell = CaseMixCell.model_construct(**dict(zip(CaseMixCell.model_fields, numbers, strict=True)))
+    collector = validate._Collector()
+    validate._check_cell(collector, "$.cell", cell)
+    fits = validate._cell_fits(cell.episodes, cell.sessions_total, cell.duration_days_total, cell)
+    assert fits == (not collector.problems)
+
+
+def test_the_numbers_of_a_part_are_read_as_deep_as_its_type_says():
+    from parabench_format import models, validate
+
+    depths = {
+        models.AgeBands: 1,
+        models.GenderAge: 2,
+        models.CaseMixCell: 1,
+        models.CaseMixAges: 2,
+        models.CaseMix: 4,
+        models.Outcomes: 2,
+        models.Patients: 0,
+        models.ClosedEpisodes: 0,
+    }
+    assert {model: validate._number_depth(model) for model in depths} == depths
+    export = models.Export.model_validate_json(EXAMPLE.read_bytes())
+    case_mix = export.windows[0].case_mix
+    assert list(validate._values(case_mix)) == [
+        value for _path, value in validate._flat("", case_mix.model_dump())
+    ]
