@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from parabench.benchmark import layout
@@ -337,3 +338,34 @@ def test_the_place_follows_each_recompute_rather_than_an_earlier_reading():
     figure = _figure(dashboard_for(middle, "region"), "patients")
     assert figure.stats.p25 is not None
     assert figure.band in ("below-p25", "at-p25", "p25-median")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="binary results are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_reads_the_same_figures_in_binary_as_in_text(monkeypatch):
+    """The portal binds server-side (prepared statements) and then reads its plain-SQL rows in
+    PostgreSQL's binary format; the tests' own connection binds client-side and reads text."""
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    from parabench.benchmark import queries
+
+    imp = _trend_world()
+    in_text = (dashboard_for(imp, "national"), trends_for(imp, "national"))
+    default = connections["default"].settings_dict
+    options = {k: v for k, v in default["OPTIONS"].items() if k != "pool"}
+    portal = {**default, "OPTIONS": {**options, "server_side_binding": True}}
+    binding = load_backend(portal["ENGINE"]).DatabaseWrapper(portal, "default")
+    monkeypatch.setattr(queries, "connection", binding)
+    # Nothing kept from the text read: the group's matrix and Trends' rows are read again.
+    queries._kept_figures.cache_clear()
+    queries._decoded.cache_clear()
+    queries._KEPT_ROWS.clear()
+    queries._KEPT_MEDIANS.clear()
+    try:
+        assert queries._binary_results()
+        in_binary = (dashboard_for(imp, "national"), trends_for(imp, "national"))
+    finally:
+        binding.close()
+    assert list(_numbers(in_binary)) == list(_numbers(in_text))
+    assert repr(in_binary) == repr(in_text)
