@@ -236,6 +236,12 @@ def _row_type(names: tuple[str, ...]) -> type:
     return namedtuple("Row", names)
 
 
+# A stored row's version on PostgreSQL: its xmin (the transaction that wrote it), which changes
+# with every write of the row; read as a number (xid has no cast to bigint but through text).
+# The per-process caches of group rows are keyed by (row id, this): ``_kept_figures``, Trends'.
+_ROW_VERSION = "xmin::text::bigint"
+
+
 def _binary_results() -> bool:
     """Whether this connection's cursors may return binary results: on PostgreSQL where Django
     binds parameters server-side (the portal's prepared statements, settings.py); a client-side
@@ -347,7 +353,7 @@ def _own_and_group_statement(vendor: str, with_group: bool) -> str:
         # does not keep it decoded (``_kept_figures``); elsewhere the matrix itself.
         kept = (
             f"NULL AS group_stats, CASE WHEN s.{stats} IS NULL THEN NULL ELSE s.{pk} END "
-            "AS group_id, s.xmin::text::bigint AS group_version"
+            f"AS group_id, s.{_ROW_VERSION} AS group_version"
             if vendor == "postgresql"
             else f"s.{stats} AS group_stats, NULL AS group_id, NULL AS group_version"
         )
@@ -715,7 +721,7 @@ def _medians(years, windows, group, codes) -> tuple[dict, dict]:
     )
     years, windows = list(years), list(windows)
     postgres = connection.vendor == "postgresql"
-    version = "xmin::text::bigint" if postgres else "NULL"
+    version = _ROW_VERSION if postgres else "NULL"
     sql = (
         f"SELECT id, {version} AS version, {year} AS year, {window_col} AS window_code, "  # noqa: S608
         f"{n} AS n, {statistics} AS rows_layout, {columns} AS columns_layout "
