@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.template.loader import get_template
 from django.test import RequestFactory
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from parabench.accounts.models import User
 
@@ -72,6 +73,30 @@ def test_a_live_part_inside_a_loop_of_the_key_is_written_in_its_place():
     )
     assert page.render(Context({"n": (1, 2), "x": "a"})) == "<a><a>"
     assert page.render(Context({"n": (1, 2), "x": "b"})) == "<b><b>"
+
+
+def test_a_live_part_of_several_nodes_is_written_whole_in_a_safe_page():
+    # The live part's nodes go straight into the fixed part's text (not through a node list's
+    # own join), and the fixed part alone in a block: the page reads and is marked as before.
+    page = Template(
+        LOAD + "{% block body %}{% fixed_part test %}<p>{% live %}a {{ x }}{% if x %}!{% endif %}"
+        " b{% endlive %}</p>{% endfixed_part %}{% endblock %}"
+    )
+    assert page.render(Context({"x": "<1>"})) == "<p>a &lt;1&gt;! b</p>"
+    written = page.render(Context({"x": ""}))
+    assert written == "<p>a  b</p>"
+    assert isinstance(written, SafeString)
+
+
+def test_the_dashboard_s_content_is_a_fixed_part_alone_in_its_block():
+    # So that the block takes the part's text without a join of its own (fixed_urls).
+    from django.template.loader_tags import BlockNode
+
+    from parabench.fixed_urls import FixedPartNode
+
+    page = get_template("dashboard/detail.html").template
+    (content,) = [b for b in page.nodelist.get_nodes_by_type(BlockNode) if b.name == "content"]
+    assert [type(node) for node in content.nodelist] == [FixedPartNode]
 
 
 def _users():
