@@ -20,6 +20,7 @@ The welcome rule (docs/statistics.md §7), per theme:
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from django.utils.translation import gettext_lazy
 
 from parabench.benchmark import catalogue as cat
@@ -28,6 +29,9 @@ from parabench.dashboard import charts, formatting
 from parabench.dashboard.charts.base import words
 from parabench.dashboard.presentation import axis_format, largest_mix_difference, value_format
 from parabench.language import gettext as _
+
+# The row of the 95 % limits (a funnel's inner curves) in ``uncertainty.funnel_curves``.
+_INNER = uncertainty.LEVELS.index(uncertainty.LEVEL)
 
 VERDICT_TEXT = {
     "better": gettext_lazy("▲ gunstiger dan de normale spreiding"),
@@ -248,9 +252,10 @@ def funnel_table(kpi, judgement) -> list[tuple[str, str]]:
 
 def funnel_chart(kpi, judgement) -> charts.Funnel | None:
     """The funnel of one KPI: limits around the median over the practice's own range of n."""
-    curves = uncertainty.funnel(judgement)
+    curves = uncertainty.funnel_curves(judgement)
     if curves is None:
         return None
+    ns, lows, highs = curves
     show = value_format(kpi.number_format, kpi.unit)
     model = uncertainty.model_of(kpi.code)
     if model.kind == "growth":
@@ -286,9 +291,11 @@ def funnel_chart(kpi, judgement) -> charts.Funnel | None:
         key=f"funnel-{kpi.code}",
         title=_("Trechter: %(name)s") % {"name": str(kpi.name)},
         description=description.replace(" .", "."),
-        ns=tuple(curves["n"]),
-        inner=tuple(tuple(v) for v in curves[uncertainty.LEVEL]),
-        outer=tuple(tuple(v) for v in curves[uncertainty.LEVELS[-1]]),
+        # The curves as the arrays they were computed in (no list of floats to be made into
+        # an array again by the drawing; charts.funnel).
+        ns=tuple(ns.tolist()),
+        inner=np.stack((lows[_INNER], highs[_INNER])),
+        outer=np.stack((lows[-1], highs[-1])),
         target=judgement.target,
         target_label=str(_("verwachting (landelijk)")) if is_index(kpi) else "",
         n=judgement.n,

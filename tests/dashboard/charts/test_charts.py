@@ -269,6 +269,18 @@ def test_the_x_s_of_every_funnel_from_n_10_on_are_the_grid_s_written_once():
     assert funnel_chart._curve_template([1.0, 2.0, 5.0]) != funnel_chart._GRID_TEMPLATE
 
 
+def test_a_funnel_given_its_curves_as_arrays_is_drawn_as_given_them_as_tuples():
+    # verdicts.funnel_chart hands on uncertainty.funnel_curves' arrays as they are.
+    as_tuples = funnel()
+    gap = ((40.0, math.nan, 55.0), (80.0, 70.0, 65.0))
+    for inner in (as_tuples.inner, gap):
+        spec = charts.Funnel(**{**as_tuples.__dict__, "inner": inner})
+        as_arrays = charts.Funnel(
+            **{**spec.__dict__, "inner": np.array(spec.inner), "outer": np.array(spec.outer)}
+        )
+        assert charts.render(as_arrays) == charts.render(spec)
+
+
 def test_a_funnel_draws_its_curves_past_an_undefined_limit_and_its_band_through_all():
     defined = funnel()
     gap = charts.Funnel(
