@@ -808,22 +808,10 @@ def judge(
     return Judgement(model.kind, own, n, sd, median, tau2, bounds, side, degenerate)
 
 
-def funnel(judgement: Judgement) -> dict | None:
-    """The funnel's curves around the group median over ``funnel_ns`` of the practice's n:
-    {"n": [...], 0.95: ([low...], [high...]), 0.998: (...)}; None for a KPI without n."""
-    curves = funnel_curves(judgement)
-    if curves is None:
-        return None
-    ns, lows, highs = curves
-    out: dict = {"n": ns.tolist()}
-    for level, low, high in zip(LEVELS, lows.tolist(), highs.tolist(), strict=True):
-        out[level] = (low, high)
-    return out
-
-
 def funnel_curves(judgement: Judgement) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """``funnel`` as arrays, for drawing: the denominators, and the lows and the highs with one
-    row per level of ``LEVELS``; None for a KPI without n."""
+    """The funnel's curves around the group median over ``funnel_ns`` of the practice's n: the
+    denominators, and the lows and the highs with one row per level of ``LEVELS``; None for a
+    KPI without n."""
     if judgement.limits is None or judgement.n is None or judgement.kind == "spread":
         return None
     model = Model(judgement.kind)

@@ -376,11 +376,12 @@ def test_a_judgement_for_the_side_alone_has_the_same_side_and_95_limits(code, va
 
 def test_a_drawn_funnel_of_a_large_count_is_within_a_ten_thousandth_of_the_exact_limits():
     judgement = u.judge("sessions_per_fte", 2400.0, {"fte": 4.5}, 2350.0, 2000.0, 2600.0, 0.0)
-    curves = u.funnel(judgement)
+    ns, lows, highs = u.funnel_curves(judgement)
     model = u.MODELS["sessions_per_fte"]
-    for i, n in enumerate(curves["n"]):
+    outer = u.LEVELS.index(0.998)
+    for i, n in enumerate(ns.tolist()):
         exact = u.limits(model, 2350.0, n, 0.0, 0.998)
-        drawn = (curves[0.998][0][i], curves[0.998][1][i])
+        drawn = (lows[outer][i], highs[outer][i])
         assert drawn == pytest.approx(exact, rel=1e-4)
     # The verdict itself always uses the exact limits.
     assert judgement.limits[0.95] == u.limits(model, 2350.0, 4.5, 0.0, 0.95)
@@ -411,13 +412,13 @@ def test_a_drawn_funnel_is_the_limits_at_each_of_its_denominators(
     """The curves are computed on arrays at once (``_limit_curves``); each point is what
     ``limits`` gives at that n (a last-bit difference of hypot at most)."""
     judgement = u.judge(code, value, values, median, median - 1, median + 1, tau2)
-    curves = u.funnel(judgement)
-    for level in u.LEVELS:
-        for i, n in enumerate(curves["n"]):
+    ns, lows, highs = u.funnel_curves(judgement)
+    for row, level in enumerate(u.LEVELS):
+        for i, n in enumerate(ns.tolist()):
             want = u.limits(
                 u.MODELS[code], median, n, judgement.tau2, level, judgement.sd, exact=False
             )
-            drawn = (curves[level][0][i], curves[level][1][i])
+            drawn = (lows[row][i], highs[row][i])
             assert drawn == pytest.approx(want, rel=1e-12, abs=1e-12)
 
 
