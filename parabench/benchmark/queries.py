@@ -525,7 +525,9 @@ def _kept_figures(
     )
     if not rows or rows[0].stats is None:
         return None
-    return _decoded(bytes(rows[0].stats), statistics_layout, columns_layout, min_size)
+    # Decoded here, not through ``_decoded``'s cache: this entry keeps the figures already, and
+    # that cache would hold the same matrix again under its 9 KB bytes as the key.
+    return _decoded.__wrapped__(bytes(rows[0].stats), statistics_layout, columns_layout, min_size)
 
 
 # Decoded once per stored matrix and process, keyed by its content: a refresh that changes the

@@ -10,8 +10,6 @@ included, is what the loops in ``dashboard/detail.html`` rendered (byte comparis
 pages before and after).
 """
 
-import functools
-
 from django import template
 from django.utils.safestring import SafeString
 
@@ -49,14 +47,9 @@ def group_links(groups):
 @register.simple_tag
 def tab_links(group: str, tab: str):
     """The tabs' menu of a page of ``tab`` compared with ``group`` (both checked values:
-    ``presentation.group_param``, ``tab_param``)."""
-    return _tab_links(group, tab, language.current())
-
-
-# Kept per process: the same 54 menus per language for every practice (9 tabs × 6 groups); each
-# page built and escaped its nine links again (about 30 µs a page, issue 18, session 18).
-@functools.lru_cache(maxsize=256)
-def _tab_links(group: str, tab: str, language_code: str) -> SafeString:
+    ``presentation.group_param``, ``tab_param``). detail.html keeps it per process in a
+    ``{% fixed_part %}`` by group, tab and language: the same 54 menus per language for every
+    practice (about 30 µs a page when each page built and escaped them, issue 18, session 18)."""
     return _links(
         (
             {
