@@ -306,7 +306,12 @@ def growth_matrix(stored: np.ndarray, previous: np.ndarray | None) -> np.ndarray
 def with_growth(stored: np.ndarray, growth: np.ndarray | None) -> np.ndarray:
     """Stored rows (× STORED_COLUMNS) and their growth KPIs side by side (→ COLUMNS)."""
     stored = np.atleast_2d(np.asarray(stored, dtype=np.float64))
-    out = np.full((stored.shape[0], len(COLUMNS)), np.nan)
+    shape = (stored.shape[0], len(COLUMNS))
+    whole = growth is not None and stored.shape[1] == len(STORED_COLUMNS)
+    # Every column written (a recompute's windows): no NaN fill of the 13 MB first, CPU 1.7
+    # against 2.2 and 2.4 against 3.0 ms a national window of 10,000 × 163 (median of 400
+    # alternated calls in a kept heap, two runs, 2026-12-02).
+    out = np.empty(shape) if whole else np.full(shape, np.nan)
     out[:, : stored.shape[1]] = stored
     if growth is not None:
         out[:, len(STORED_COLUMNS) :] = np.atleast_2d(growth)

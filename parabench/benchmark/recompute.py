@@ -478,6 +478,38 @@ class Missing(NamedTuple):
     cells: np.ndarray
 
 
+def _no_cells() -> Missing:
+    empty = np.empty(0, dtype=np.int64)
+    return Missing(empty, empty, np.empty((len(casemix.FIELDS), 0, len(casemix.CELLS))))
+
+
+def _read_cells(where: str, params, raw=None) -> Missing:
+    """The ids, row versions and cells (``_held_cells``) of the window rows ``where`` holds, in
+    id order (``_fetch``; ``raw`` as there). PostgreSQL: the version is ``xmin``."""
+    q = connection.ops.quote_name
+    columns = ("id", "xmin::text::bigint", q("cells"), q("cells_layout_id"))
+    found = _fetch(_statement((), where, columns), params, raw)
+    if not found:
+        return _no_cells()
+    found_ids, found_versions, blobs, layouts = zip(*found, strict=True)
+    del found
+    return Missing(
+        np.array(found_ids, dtype=np.int64),
+        np.array(found_versions, dtype=np.int64),
+        _held_cells(blobs, layouts),
+    )
+
+
+def _read_window_cells(year: int, window: str, raw=None) -> Missing:
+    """Every counted row's cells of a window (``_read_cells``): what a ``CellsCache`` holds of
+    it, read whole when it holds none of it — at the worker's start (``CellsCache.warm``) or,
+    failing that, in its first refresh of the window (``CellsCache.fetch_missing``)."""
+    q = connection.ops.quote_name
+    where = f"{q('year')} = %s AND {q('window')} = %s AND {q('counted')}"
+    where += f" AND {q('cells')} IS NOT NULL"
+    return _read_cells(where, [year, window], raw)
+
+
 class CellsCache:
     """The statistics worker's case-mix cells of one year, per window: those of the counted rows
     its last incremental refresh read (sorted ids, row versions, cells), so that the next one
@@ -490,9 +522,9 @@ class CellsCache:
     winsorises every practice's index against the new rates, so the rates need every cell; only
     the reading can go. Measured (bench_statistics --only incremental, 2026-11-30, alternated
     with the code before): refreshes after the first 0.82–1.04 s against 0.88–1.21 s, the
-    process's CPU 0.83–1.01 s against 0.89–1.18 s; the first 1.1 refresh of a process reads
-    every cell as before and costs 0.1–0.2 s more CPU (it fills the cache); peak RSS 276 MB
-    against 250.
+    process's CPU 0.83–1.01 s against 0.89–1.18 s; peak RSS 276 MB against 250. The statistics
+    worker fills it when it starts (``warm_cells``), so that its first refresh too reads only
+    the import's rows.
 
     Why it can never give stale cells: an entry is keyed by the row's id and its version,
     PostgreSQL's ``xmin`` — the transaction that wrote that version of the row. Any change of a
@@ -553,24 +585,26 @@ class CellsCache:
         del rows
         needed = ids[self._held(window, ids, versions) < 0]
         if not needed.size:
-            empty = np.empty(0, dtype=np.int64)
-            return Missing(empty, empty, np.empty((len(casemix.FIELDS), 0, len(casemix.CELLS))))
+            return _no_cells()
+        if window not in self.windows:
+            return _read_window_cells(year, window, raw)
         q = connection.ops.quote_name
-        columns = ("id", "xmin::text::bigint", q("cells"), q("cells_layout_id"))
-        if window in self.windows:
-            where, params = f"{q('id')} = ANY(%s)", [needed.tolist()]
-        else:
-            where = f"{q('year')} = %s AND {q('window')} = %s AND {q('counted')}"
-            where += f" AND {q('cells')} IS NOT NULL"
-            params = [year, window]
-        found = _fetch(_statement((), where, columns), params, raw)
-        found_ids, found_versions, blobs, layouts = zip(*found, strict=True)
-        del found
-        return Missing(
-            np.array(found_ids, dtype=np.int64),
-            np.array(found_versions, dtype=np.int64),
-            _held_cells(blobs, layouts),
-        )
+        return _read_cells(f"{q('id')} = ANY(%s)", [needed.tolist()], raw)
+
+    def warm(self, year: int) -> int:
+        """Hold every counted row's cells of ``year`` (``_read_window_cells``), window by window,
+        as a refresh leaves them; returns how many rows. Outside any transaction only: every row
+        read is then a committed version (see the class)."""
+        if connection.in_atomic_block:
+            return 0
+        self.of_year(year)
+        held = 0
+        for window in WINDOWS:
+            found = _read_window_cells(year, window)
+            if found.ids.size:
+                self.windows[window] = found
+                held += found.ids.size
+        return held
 
     def take(self, year: int, window: str, ids, versions, missing: Missing) -> np.ndarray:
         """The cells of a window's rows with cells (sorted ``ids`` and their ``versions``, as
@@ -1060,7 +1094,7 @@ def warm_weights() -> int:
     slowest refresh of the benchmark. A refresh's groups are the stored groups with a few
     values more or less, so most sizes it meets are stored ones. The weights are the same
     however they got into the cache: it is a function of (n, q) alone."""
-    year = GroupStatistics.objects.aggregate(latest=Max("year"))["latest"]
+    year = _latest_year()
     if year is None:
         return 0
     k = settings.MIN_GROUP_SIZE
@@ -1076,6 +1110,29 @@ def warm_weights() -> int:
     for n, q in pairs:
         hd_window(n, q)
     return len(pairs)
+
+
+def warm_cells() -> int:
+    """Fill the statistics worker's ``CELLS_CACHE`` with the latest year's counted case-mix
+    cells (``CellsCache.warm``); returns how many rows. The statistics worker runs it when it
+    starts, after ``warm_weights`` (``signals.warm_statistics_weights``); PostgreSQL only (the
+    cache serves its reader only), never inside a transaction.
+
+    Why: the first format 1.1 refresh of a process read every counted row's cells of the
+    windows the import covers (9.6 MB a national window), the slowest refresh of the benchmark
+    (1.23 s against a median of 1.01, docs/benchmarks-statistics.md, session 20); warmed, it
+    reads only the import's rows, as the refreshes after it do: its CPU 1.35 and 1.46 s against
+    1.54 and 1.55 (bench_statistics' incremental child, alternated with main, load 3-5,
+    2026-12-02), for 0.55-0.97 s at the worker's start (50,000 rows)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 0
+    year = _latest_year()
+    return 0 if year is None else CELLS_CACHE.warm(year)
+
+
+def _latest_year() -> int | None:
+    """The latest year with stored statistics: the year the statistics worker refreshes most."""
+    return GroupStatistics.objects.aggregate(latest=Max("year"))["latest"]
 
 
 # --- The national case-mix reference rates (docs/statistics.md §9) ------------------------------

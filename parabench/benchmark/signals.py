@@ -11,7 +11,8 @@
   recompute_statistics`` does the same by hand.
 - A worker starts: statistics tasks a dead worker left RUNNING are queued again; a worker that
   runs the statistics queue computes the quantile weights of the stored group sizes
-  (``recompute.warm_weights``) before its first refresh; one that leaves the imports to other
+  (``recompute.warm_weights``) and reads the latest year's case-mix cells
+  (``recompute.warm_cells``) before its first refresh; one that leaves the imports to other
   workers lets its refreshes wait for them (``tasks.wait_for_imports``).
 - A worker finished a statistics task: it gives the memory the task freed back to the system.
 """
@@ -24,7 +25,7 @@ from django_tasks.signals import task_finished
 
 from parabench.benchmark.ingest import export_rows, store_rows
 from parabench.benchmark.models import WindowValues
-from parabench.benchmark.recompute import warm_weights
+from parabench.benchmark.recompute import warm_cells, warm_weights
 from parabench.benchmark.tasks import (
     STATISTICS_TASKS,
     enqueue_recompute,
@@ -56,10 +57,12 @@ def requeue_refreshes_of_dead_workers(sender, **kwargs) -> None:
 
 @receiver(worker_starting, dispatch_uid="benchmark_warm_statistics_weights")
 def warm_statistics_weights(sender, queues=("*",), **kwargs) -> None:
-    """A worker that runs the statistics queue computes its quantile weights before its first
-    refresh, not in it (``recompute.warm_weights``: about 1 s at national scale)."""
+    """A worker that runs the statistics queue computes its quantile weights and reads the
+    latest year's case-mix cells before its first refresh, not in it (``recompute.warm_weights``:
+    about 1 s at national scale; ``recompute.warm_cells``, PostgreSQL)."""
     if "*" in queues or settings.STATISTICS_QUEUE in queues:
         warm_weights()
+        warm_cells()
 
 
 @receiver(worker_starting, dispatch_uid="benchmark_worker_queues")

@@ -640,7 +640,7 @@ def group_dispersion(matrix: np.ndarray, medians: np.ndarray) -> np.ndarray:
         keep = np.isfinite(values) & np.isfinite(variance) & (ns > 0) & (variance > 0)
         z = np.where(keep, (values - target) / np.sqrt(variance), np.nan)
     count = keep.sum(axis=1)
-    low, high = _type7(np.sort(z, axis=1), count, WINSOR)
+    low, high = _type7(_partitioned(z, count, WINSOR), count, WINSOR)
     clipped = np.clip(z, low[:, None], high[:, None])
     squares = np.where(keep, clipped * clipped, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -655,21 +655,47 @@ def group_dispersion(matrix: np.ndarray, medians: np.ndarray) -> np.ndarray:
     return out
 
 
+def _type7_at(count: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where type 7's quantile ``q`` of each row's first ``count`` sorted values lies: the
+    position of the lower of its two values (the upper one is the next) and the weight of the
+    upper one, by numpy's own arithmetic."""
+    virtual = (count - 1) * q
+    previous = np.floor(virtual)
+    return np.minimum(previous.astype(np.intp), np.maximum(count - 1, 1) - 1), virtual - previous
+
+
+def _partitioned(z: np.ndarray, count: np.ndarray, quantiles) -> np.ndarray:
+    """``z`` with each row's values at the positions ``_type7`` reads of it (``_type7_at``)
+    where sorting the row (NaN last) puts them; the other positions in no order.
+
+    Why not sorted: the winsorising needs two quantiles of each row, and ``np.partition`` at
+    their positions puts there the same values as a sort (NaN last, as sort does): 5.5–6.4
+    against 8.8–10.6 ms a national group's 32 KPIs × 10,000 z-scores (CPU, min and median of
+    30, 2026-12-02). A call per row: the positions depend on the row's count of values. Rows
+    of fewer than two values are left as they are: ``_type7`` gives them NaN whatever they
+    hold."""
+    ordered = np.empty_like(z)
+    for row, n in enumerate(count.tolist()):
+        if n < 2 or z.shape[1] < 2:
+            ordered[row] = z[row]
+            continue
+        at = [int(_type7_at(np.array([n]), q)[0][0]) for q in quantiles]
+        ordered[row] = np.partition(z[row], sorted({*at, *(a + 1 for a in at)}))
+    return ordered
+
+
 def _type7(ordered: np.ndarray, count: np.ndarray, quantiles) -> list[np.ndarray]:
     """np.quantile's default (linear, type 7) of each row's first ``count`` values (each row
-    sorted, NaN last), with numpy's own index and interpolation arithmetic: the same figures.
-    Rows of fewer than two values give NaN (``group_dispersion`` does not use them)."""
+    sorted, NaN last — or only at the positions read, ``_partitioned``), with numpy's own
+    index and interpolation arithmetic: the same figures. Rows of fewer than two values give
+    NaN (``group_dispersion`` does not use them)."""
     rows = np.arange(ordered.shape[0])
     usable = count >= 2
     if ordered.shape[1] < 2:
         return [np.full(ordered.shape[0], np.nan) for _ in quantiles]
-    last = np.maximum(count - 1, 1)
     found = []
     for q in quantiles:
-        virtual = (count - 1) * q
-        previous = np.floor(virtual)
-        gamma = virtual - previous
-        at = np.minimum(previous.astype(np.intp), last - 1)
+        at, gamma = _type7_at(count, q)
         a, b = ordered[rows, at], ordered[rows, at + 1]
         diff = b - a
         value = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)

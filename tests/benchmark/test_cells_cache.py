@@ -13,6 +13,7 @@ from parabench.benchmark.recompute import (
     _copy_runs,
     recompute_all,
     recompute_changed,
+    warm_cells,
 )
 from parabench_format.models import FORMAT_1_1
 from tests.benchmark.factories import make_export, make_import
@@ -89,6 +90,52 @@ def test_cells_replaced_in_place_are_read_again_not_taken_from_the_cache(cache):
     assert after["Q1"] != before["Q1"]
     recompute_all()
     assert _rates() == after  # what reading every cell gives
+
+
+def _counted_with_cells(window):
+    counted = WindowValues.objects.filter(
+        year=2026, window=window, counted=True, cells__isnull=False
+    )
+    return sorted(counted.values_list("pk", flat=True))
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statistics_worker_reads_the_cells_at_its_start_and_no_refresh_reads_them_whole(
+    cache, monkeypatch
+):
+    from parabench.benchmark import recompute
+    from parabench.tasks import worker_starting
+
+    practices, _imports = _world()
+    worker_starting.send(sender=None, queues=["default"])  # no statistics: nothing read
+    assert cache.windows == {}
+    worker_starting.send(sender=None, queues=["statistics"])
+    assert set(cache.windows) == {"Q1", "Q2", "Q3", "Q1-Q2", "Q1-Q3"}
+    for window, (ids, _versions, cells) in cache.windows.items():
+        assert ids.tolist() == _counted_with_cells(window)
+        assert cells.shape[1] == ids.size
+    whole = []  # the windows whose every cell a refresh reads
+    read_window_cells = recompute._read_window_cells
+    monkeypatch.setattr(
+        recompute,
+        "_read_window_cells",
+        lambda year, window, raw=None: whole.append(window) or read_window_cells(year, window, raw),
+    )
+    make_import(practices[0], 2026, 3, 9, format_version=FORMAT_1_1)
+    assert whole == []  # only the import's rows were read
+    for window, (ids, _versions, _cells) in cache.windows.items():
+        assert ids.tolist() == _counted_with_cells(window)
+    assert_a_full_recompute_changes_nothing()
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_cells_are_not_warmed_inside_a_transaction(cache):
+    """Within a transaction that may have written a row twice, a row's version names no one
+    content (the class's rule): nothing is held."""
+    _world()
+    assert warm_cells() == 0 and cache.windows == {}
 
 
 @postgresql_only

@@ -336,6 +336,22 @@ def test_group_dispersion_gives_every_kpi_the_figure_of_dispersion_alone(members
     assert np.isfinite(got).any() or members < 3
 
 
+@pytest.mark.parametrize("members", [1, 2, 3, 10, 101, 1000])
+def test_the_winsorising_limits_of_partitioned_rows_are_those_of_sorted_rows(members):
+    """``_partitioned`` instead of a sort: the same limits to the last bit, whatever each row's
+    count of values (NaN at random, rows without any value or with one)."""
+    rng = np.random.default_rng(members)
+    z = rng.standard_normal((40, members))
+    z[rng.random(z.shape) < rng.random((40, 1))] = np.nan
+    z[0] = np.nan
+    z[1, 1:] = np.nan
+    count = np.isfinite(z).sum(axis=1)
+    want = u._type7(np.sort(z, axis=1), count, u.WINSOR)
+    got = u._type7(u._partitioned(z, count, u.WINSOR), count, u.WINSOR)
+    for a, b in zip(got, want, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
 def test_a_spread_kpi_without_published_quartiles_is_not_judged():
     """A group of 5–9 publishes only its median: no spread, so no 'beyond the spread' either."""
     judgement = u.judge("revenue_per_session", 39.0, {}, 36.5, None, None, None)
