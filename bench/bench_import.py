@@ -106,11 +106,11 @@ def _previous_bodies(practices, offset: int) -> None:
     three uploads in four, one per quarter — compares their sessions
     (``plausibility.previous_exports``). Set-up, not timed."""
     from django.db import transaction
+    from pydantic_core import from_json
 
     from parabench.uploads import storage
     from parabench.uploads.models import Import
     from parabench.uploads.plausibility import window_sessions
-    from parabench_format import Export
     from tests.uploads.exports import export_bytes, make_export
 
     root = storage.storage_root()
@@ -126,7 +126,7 @@ def _previous_bodies(practices, offset: int) -> None:
                 practice=practice, year=YEAR, status=Import.Status.IMPORTED, is_current=True
             ).update(
                 body_path=relative,
-                window_sessions=window_sessions(Export.model_validate_json(body)),
+                window_sessions=window_sessions(from_json(body)),
             )
 
 

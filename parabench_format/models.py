@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     WithJsonSchema,
     model_serializer,
 )
@@ -499,3 +500,23 @@ class Export(Strict):
     def has_case_mix(self) -> bool:
         """A 1.1 export: every window carries case-mix cells and outcome measures."""
         return self.format == FORMAT_1_1 and all(w.case_mix is not None for w in self.windows)
+
+
+# --- The document as read after validation -------------------------------------------------------
+
+
+def export_document(export: Export) -> dict:
+    """A validated export as its JSON document: what the readers of an export take (the
+    portal's import reads an accepted body as such a document, without building the models
+    again). Parts a 1.0 export does not have are absent, as in its JSON."""
+    return export.model_dump(mode="json")
+
+
+_DATE: Final = TypeAdapter(date, config=ConfigDict(strict=True))
+
+
+def document_date(text: str) -> date:
+    """A date of an export's document (a window's or the period's begin or end), read as the
+    models read it: besides YYYY-MM-DD pydantic takes a date written as Unix seconds
+    ("1704067200"), and an export so written is valid (1 µs a date)."""
+    return _DATE.validate_strings(text)

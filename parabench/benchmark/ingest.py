@@ -20,6 +20,7 @@ from parabench.benchmark.bulk import bulk_insert
 from parabench.benchmark.casemix import CELL_NAMES, ENCODINGS, cell_matrix, pack_cells
 from parabench.benchmark.kpis import pack, window_vector
 from parabench.benchmark.models import WindowValues
+from parabench_format.models import document_date, export_document
 
 _NEW_ROW = (
     "imp_id",
@@ -37,9 +38,10 @@ _NEW_ROW = (
 def _cells(window) -> bytes | None:
     """A 1.1 window's case-mix cells as one packed vector (``casemix.CELL_NAMES``, stored as
     ``casemix.pack_cells``); None for 1.0."""
-    if window.case_mix is None:
+    case_mix = window.get("case_mix")
+    if case_mix is None:
         return None
-    return pack_cells(cell_matrix(window.case_mix))
+    return pack_cells(cell_matrix(case_mix))
 
 
 def _same_cells(stored, cells: bytes | None, cells_pk) -> bool:
@@ -58,22 +60,18 @@ def _same_cells(stored, cells: bytes | None, cells_pk) -> bool:
 
 
 def store_export(imp, export) -> None:
-    """``store_exports`` of one import."""
-    store_exports([(imp, export)])
+    """``store_rows`` of one import's validated export (a ``parabench_format`` model)."""
+    store_rows([(imp, export_rows(export_document(export)))])
 
 
-def export_rows(export) -> tuple[int, dict[str, tuple[bytes, bytes | None]]]:
-    """What ``store_rows`` writes of an export: its year, and per window its packed KPI vector
-    and case-mix cells. Worked out as soon as the importer has parsed the export
-    (``signals.py``), so that the export need not be kept until its batch is stored."""
-    return export.period.begin.year, {
-        window.id: (pack(window_vector(window)), _cells(window)) for window in export.windows
+def export_rows(document) -> tuple[int, dict[str, tuple[bytes, bytes | None]]]:
+    """What ``store_rows`` writes of an export (its JSON ``document``): its year, and per window
+    its packed KPI vector and case-mix cells. Worked out as soon as the importer has read the
+    export (``signals.py``), so that the export need not be kept until its batch is stored."""
+    return document_date(document["period"]["begin"]).year, {
+        window["id"]: (pack(window_vector(window)), _cells(window))
+        for window in document["windows"]
     }
-
-
-def store_exports(batch) -> None:
-    """``store_rows`` of every ``(imp, export)`` of ``batch``."""
-    store_rows([(imp, export_rows(export)) for imp, export in batch])
 
 
 def store_rows(batch) -> None:

@@ -1,6 +1,7 @@
 """A practice's KPIs for one window of its export, and growth against last year.
 
-Pure functions on the validated export (``parabench_format`` models), no Django. Each window of an
+Pure functions on a window of a validated export's JSON document (its parts read by name; a model
+becomes one through ``parabench_format.models.export_document``), no Django. Each window of an
 export (every quarter Q1…Q4 and every year-to-date window Q1-Q2, Q1-Q3, Q1-Q4) carries its own
 distinct counts, so every KPI of a window comes from that window's aggregates alone — never from
 adding quarters. A KPI whose denominator is zero is "not defined" (NaN), not zero: a practice
@@ -56,12 +57,6 @@ def _median(histogram) -> float:
     return NAN if value is None else float(value)
 
 
-def _fields(model) -> dict:
-    """A format model's fields by name, read in place: ``model_dump`` copies and converts, and
-    every import reads about seventy of them. Callers only read the dict."""
-    return model.__dict__
-
-
 def _shares(counts: dict[str, int], keys) -> list[float]:
     parts = [counts[k] for k in keys]
     total = sum(parts)
@@ -72,75 +67,81 @@ def _shares(counts: dict[str, int], keys) -> list[float]:
 
 def base_kpis(window) -> dict[str, float]:
     """Every stored (non-growth) KPI of one window, by code."""
-    patients = window.patients
-    episodes = window.episodes
-    sessions = window.sessions
-    revenue = window.revenue
-    closed = window.closed_episodes
-    chronic, other = closed.chronic, closed.non_chronic
-    closed_n = chronic.episodes + other.episodes
-    euros = revenue.total_cents / 100
-    payer_sessions = sessions.by_payer
-    payer_cents = revenue.by_payer
-    routes = episodes.started_by_access_route
-    female = sum(_fields(patients.by_gender_age.female).values())
-    fte = window.therapists.fte_hundredths / 100
-    contract_sessions = payer_sessions.basic + payer_sessions.supplementary
-    contract_euros = (payer_cents.basic + payer_cents.supplementary) / 100
+    patients = window["patients"]
+    episodes = window["episodes"]
+    sessions = window["sessions"]
+    revenue = window["revenue"]
+    closed = window["closed_episodes"]
+    therapists = window["therapists"]
+    waiting = window["waiting"]
+    chronic, other = closed["chronic"], closed["non_chronic"]
+    closed_n = chronic["episodes"] + other["episodes"]
+    euros = revenue["total_cents"] / 100
+    payer_sessions = sessions["by_payer"]
+    payer_cents = revenue["by_payer"]
+    routes = episodes["started_by_access_route"]
+    female = sum(patients["by_gender_age"]["female"].values())
+    fte = therapists["fte_hundredths"] / 100
+    contract_sessions = payer_sessions["basic"] + payer_sessions["supplementary"]
+    contract_euros = (payer_cents["basic"] + payer_cents["supplementary"]) / 100
+    chronic_end, other_end = chronic["end_reasons"], other["end_reasons"]
     return {
-        "patients": float(patients.total),
-        "new_patients": float(patients.new),
-        "female_share": _ratio(female, patients.total, 100.0),
-        "episodes": float(episodes.active),
-        "new_episodes": float(episodes.started),
-        "episodes_per_patient": _ratio(episodes.active, patients.total),
-        "chronic_share": _ratio(episodes.chronic_active, episodes.active, 100.0),
-        "direct_access_share": _ratio(
-            routes.direct, routes.direct + routes.gp + routes.specialist + routes.other, 100.0
+        "patients": float(patients["total"]),
+        "new_patients": float(patients["new"]),
+        "female_share": _ratio(female, patients["total"], 100.0),
+        "episodes": float(episodes["active"]),
+        "new_episodes": float(episodes["started"]),
+        "episodes_per_patient": _ratio(episodes["active"], patients["total"]),
+        "chronic_share": _ratio(episodes["chronic_active"], episodes["active"], 100.0),
+        "direct_access_share": _ratio(routes["direct"], sum(routes.values()), 100.0),
+        "sessions": float(sessions["total"]),
+        "sessions_per_episode": _ratio(
+            chronic["sessions_total"] + other["sessions_total"], closed_n
         ),
-        "sessions": float(sessions.total),
-        "sessions_per_episode": _ratio(chronic.sessions_total + other.sessions_total, closed_n),
-        "sessions_per_episode_chronic": _ratio(chronic.sessions_total, chronic.episodes),
-        "sessions_per_episode_non_chronic": _ratio(other.sessions_total, other.episodes),
+        "sessions_per_episode_chronic": _ratio(chronic["sessions_total"], chronic["episodes"]),
+        "sessions_per_episode_non_chronic": _ratio(other["sessions_total"], other["episodes"]),
         "median_sessions": _median(
-            _sum_histograms(chronic.sessions_histogram, other.sessions_histogram)
+            _sum_histograms(chronic["sessions_histogram"], other["sessions_histogram"])
         ),
-        "episode_weeks": _median(_sum_histograms(chronic.weeks_histogram, other.weeks_histogram)),
+        "episode_weeks": _median(
+            _sum_histograms(chronic["weeks_histogram"], other["weeks_histogram"])
+        ),
         "revenue": euros,
-        "revenue_per_session": _ratio(euros, sessions.total),
+        "revenue_per_session": _ratio(euros, sessions["total"]),
         "revenue_per_session_contract": _ratio(contract_euros, contract_sessions),
-        "revenue_per_session_self_pay": _ratio(payer_cents.self_pay / 100, payer_sessions.self_pay),
-        "revenue_per_patient": _ratio(euros, patients.total),
-        "revenue_per_episode": _ratio(euros, episodes.active),
-        "self_pay_share": _ratio(payer_cents.self_pay, revenue.total_cents, 100.0),
-        "therapists": float(window.therapists.count),
+        "revenue_per_session_self_pay": _ratio(
+            payer_cents["self_pay"] / 100, payer_sessions["self_pay"]
+        ),
+        "revenue_per_patient": _ratio(euros, patients["total"]),
+        "revenue_per_episode": _ratio(euros, episodes["active"]),
+        "self_pay_share": _ratio(payer_cents["self_pay"], revenue["total_cents"], 100.0),
+        "therapists": float(therapists["count"]),
         "fte": fte,
-        "sessions_per_fte": _ratio(sessions.total, fte),
-        "patients_per_therapist": _ratio(patients.total, window.therapists.count),
-        "no_show_rate": _ratio(sessions.no_shows, sessions.total + sessions.no_shows, 100.0),
+        "sessions_per_fte": _ratio(sessions["total"], fte),
+        "patients_per_therapist": _ratio(patients["total"], therapists["count"]),
+        "no_show_rate": _ratio(
+            sessions["no_shows"], sessions["total"] + sessions["no_shows"], 100.0
+        ),
         "outcome_measure_share": _ratio(
-            chronic.outcome_measured + other.outcome_measured, closed_n, 100.0
+            chronic["outcome_measured"] + other["outcome_measured"], closed_n, 100.0
         ),
         "goals_achieved_share": _ratio(
-            chronic.goals_achieved + other.goals_achieved, closed_n, 100.0
+            chronic["goals_achieved"] + other["goals_achieved"], closed_n, 100.0
         ),
         "ended_regular_share": _ratio(
-            chronic.end_reasons.regular + other.end_reasons.regular, closed_n, 100.0
+            chronic_end["regular"] + other_end["regular"], closed_n, 100.0
         ),
-        "waiting_days": _median(window.waiting.days_histogram),
+        "waiting_days": _median(waiting["days_histogram"]),
         "waiting_within_5_share": _ratio(
-            window.waiting.within_5_working_days, window.waiting.episodes, 100.0
+            waiting["within_5_working_days"], waiting["episodes"], 100.0
         ),
     } | outcome_kpis(window)
 
 
 def _outcomes(window) -> dict[str, Outcome | None]:
     """Per instrument its figures, None when not measured (or a 1.0 export: no outcomes)."""
-    found = window.outcomes
-    return {
-        name: None if found is None else outcome(getattr(found, name))
-        for name in OUTCOME_INSTRUMENTS
-    }
+    found = window.get("outcomes")
+    return {name: None if found is None else outcome(found[name]) for name in OUTCOME_INSTRUMENTS}
 
 
 def outcome_kpis(window) -> dict[str, float]:
@@ -156,54 +157,54 @@ def mix_counts(window) -> dict[str, dict[str, int]]:
     """The counts behind every mix of the catalogue, by mix code and category key."""
     gender_age = {
         f"{gender}.{band}": count
-        for gender, bands in _fields(window.patients.by_gender_age).items()
-        for band, count in _fields(bands).items()
+        for gender, bands in window["patients"]["by_gender_age"].items()
+        for band, count in bands.items()
     }
-    episodes = window.episodes
-    routes = _fields(episodes.started_by_access_route)
+    episodes = window["episodes"]
+    routes = episodes["started_by_access_route"]
     return {
         "gender_age_mix": gender_age,
         "chronic_mix": {
-            "chronic": episodes.chronic_active,
-            "non_chronic": episodes.active - episodes.chronic_active,
+            "chronic": episodes["chronic_active"],
+            "non_chronic": episodes["active"] - episodes["chronic_active"],
         },
         "access_route_mix": routes,
         "referral_mix": {k: routes[k] for k in ("gp", "specialist", "other")},
-        "dcsph_mix": _fields(episodes.active_by_dcsph_group),
-        "insurer_patient_mix": _fields(window.patients.by_insurer),
-        "insurer_revenue_mix": _fields(window.revenue.by_insurer),
-        "session_type_mix": _fields(window.sessions.by_type),
-        "payer_mix": _fields(window.revenue.by_payer),
+        "dcsph_mix": episodes["active_by_dcsph_group"],
+        "insurer_patient_mix": window["patients"]["by_insurer"],
+        "insurer_revenue_mix": window["revenue"]["by_insurer"],
+        "session_type_mix": window["sessions"]["by_type"],
+        "payer_mix": window["revenue"]["by_payer"],
     }
 
 
 def support_values(window) -> dict[str, float]:
     """The denominators and spreads behind the KPIs' intervals (``catalogue.SUPPORT_COLUMNS``)."""
-    closed = window.closed_episodes
-    chronic, other = closed.chronic, closed.non_chronic
-    routes = window.episodes.started_by_access_route
-    both = _sum_histograms(chronic.sessions_histogram, other.sessions_histogram)
-    sessions_both = chronic.sessions_total + other.sessions_total
+    closed = window["closed_episodes"]
+    chronic, other = closed["chronic"], closed["non_chronic"]
+    sessions = window["sessions"]
+    both = _sum_histograms(chronic["sessions_histogram"], other["sessions_histogram"])
+    sessions_both = chronic["sessions_total"] + other["sessions_total"]
 
     def sd(histogram, total) -> float:
         value = histogram_sd(histogram, total)
         return NAN if value is None else value
 
     return {
-        "support.closed_episodes": float(chronic.episodes + other.episodes),
-        "support.closed_episodes_chronic": float(chronic.episodes),
-        "support.closed_episodes_non_chronic": float(other.episodes),
+        "support.closed_episodes": float(chronic["episodes"] + other["episodes"]),
+        "support.closed_episodes_chronic": float(chronic["episodes"]),
+        "support.closed_episodes_non_chronic": float(other["episodes"]),
         "support.routed_new_episodes": float(
-            routes.direct + routes.gp + routes.specialist + routes.other
+            sum(window["episodes"]["started_by_access_route"].values())
         ),
-        "support.waiting_episodes": float(window.waiting.episodes),
-        "support.appointments": float(window.sessions.total + window.sessions.no_shows),
+        "support.waiting_episodes": float(window["waiting"]["episodes"]),
+        "support.appointments": float(sessions["total"] + sessions["no_shows"]),
         "support.sessions_per_episode_sd": sd(both, sessions_both),
         "support.sessions_per_episode_chronic_sd": sd(
-            chronic.sessions_histogram, chronic.sessions_total
+            chronic["sessions_histogram"], chronic["sessions_total"]
         ),
         "support.sessions_per_episode_non_chronic_sd": sd(
-            other.sessions_histogram, other.sessions_total
+            other["sessions_histogram"], other["sessions_total"]
         ),
     } | {
         column: value
@@ -233,9 +234,9 @@ _INSURER_PLAN = tuple(
 def insurer_values(window) -> dict[str, float]:
     """Per insurer concern: patients, episodes per patient, revenue per patient
     (``catalogue.INSURER_COLUMNS``); NaN where the practice has no patient of that concern."""
-    patients = _fields(window.patients.by_insurer)
-    episodes = _fields(window.episodes.active_by_insurer)
-    cents = _fields(window.revenue.by_insurer)
+    patients = window["patients"]["by_insurer"]
+    episodes = window["episodes"]["active_by_insurer"]
+    cents = window["revenue"]["by_insurer"]
     values = {}
     for key, patients_column, episodes_column, revenue_column in _INSURER_PLAN:
         values[patients_column] = float(patients[key])

@@ -1,6 +1,6 @@
 """Keep the benchmark in step with what happens elsewhere.
 
-- Imports: the uploads app shows each export as soon as it is parsed
+- Imports: the uploads app shows each export's JSON document as soon as it is read
   (``uploads.signals.export_read``): its KPI rows are worked out then; it announces the batch
   (``exports_imported``) inside its transaction: those rows are stored with it and one
   statistics refresh per year is queued (``tasks.py``).
@@ -39,8 +39,8 @@ from parabench.uploads.signals import export_read, exports_imported
 
 
 @receiver(export_read, dispatch_uid="benchmark_export_rows")
-def rows_of_read_export(sender, imp, export, **kwargs):
-    return export_rows(export)
+def rows_of_read_export(sender, imp, document, **kwargs):
+    return export_rows(document)
 
 
 @receiver(exports_imported, dispatch_uid="benchmark_store_exports")

@@ -81,7 +81,7 @@ def check_export(vendor, body: bytes, encoding: str):
             "agb_code": export.practice.agb_code,
             "period_begin": export.period.begin.isoformat(),
             "period_end": export.period.end.isoformat(),
-            "warnings": plausibility_warnings(export),
+            "warnings": plausibility_warnings(parsed),
         },
         [],
     )

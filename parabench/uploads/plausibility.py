@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from parabench.uploads import storage
 from parabench.uploads.models import Import
-from parabench_format import Export
+from parabench_format.models import document_date
 
 MAX_SESSIONS_PER_EPISODE = 40
 MAX_TARIFF_CENTS = 150_00
@@ -37,16 +37,25 @@ def _euro(cents: float, decimal: str = ",") -> str:
     return f"€ {cents / 100:.2f}".replace(".", decimal)
 
 
-def plausibility_warnings(export: Export) -> list[dict]:
-    """Warnings about the whole period (its longest window), each with the JSON path it is about."""
-    index, window = max(enumerate(export.windows), key=lambda pair: pair[1].end - pair[1].begin)
+def plausibility_warnings(document: dict) -> list[dict]:
+    """Warnings about the whole period (its longest window), each with the JSON path it is about.
+    ``document``: the export's JSON document (``parabench_format.models.export_document`` of a
+    validated model)."""
+    index, window, days = max(
+        (
+            (index, window, (document_date(window["end"]) - document_date(window["begin"])).days)
+            for index, window in enumerate(document["windows"])
+        ),
+        key=lambda found: found[2],
+    )
     path = f"$.windows[{index}]"
-    quarters = max(1, round((window.end - window.begin).days / 91))
+    quarters = max(1, round(days / 91))
     warnings = []
-    sessions = window.sessions.total
-    closed = window.closed_episodes
-    closed_episodes = closed.chronic.episodes + closed.non_chronic.episodes
-    closed_sessions = closed.chronic.sessions_total + closed.non_chronic.sessions_total
+    sessions = window["sessions"]["total"]
+    closed = window["closed_episodes"]
+    chronic, non_chronic = closed["chronic"], closed["non_chronic"]
+    closed_episodes = chronic["episodes"] + non_chronic["episodes"]
+    closed_sessions = chronic["sessions_total"] + non_chronic["sessions_total"]
 
     if sessions == 0:
         warnings.append(
@@ -73,7 +82,7 @@ def plausibility_warnings(export: Export) -> list[dict]:
             )
         )
     if sessions:
-        tariff = window.revenue.total_cents / sessions
+        tariff = window["revenue"]["total_cents"] / sessions
         if tariff > MAX_TARIFF_CENTS:
             warnings.append(
                 _warning(
@@ -102,8 +111,8 @@ def plausibility_warnings(export: Export) -> list[dict]:
                     f"{_euro(MIN_TARIFF_CENTS, '.')}. Are claims missing?",
                 )
             )
-    therapists = window.therapists
-    if sessions and therapists.count == 0:
+    therapists = window["therapists"]
+    if sessions and therapists["count"] == 0:
         warnings.append(
             _warning(
                 f"{path}.therapists.count",
@@ -112,8 +121,8 @@ def plausibility_warnings(export: Export) -> list[dict]:
                 "Sessions were exported but no therapists.",
             )
         )
-    elif therapists.fte_hundredths:
-        per_fte = sessions / (therapists.fte_hundredths / 100) / quarters
+    elif therapists["fte_hundredths"]:
+        per_fte = sessions / (therapists["fte_hundredths"] / 100) / quarters
         if per_fte > MAX_SESSIONS_PER_FTE_PER_QUARTER:
             warnings.append(
                 _warning(
@@ -128,7 +137,7 @@ def plausibility_warnings(export: Export) -> list[dict]:
                     "of every therapist included?",
                 )
             )
-    attended, no_shows = sessions, window.sessions.no_shows
+    attended, no_shows = sessions, window["sessions"]["no_shows"]
     if attended + no_shows and no_shows / (attended + no_shows) > MAX_NO_SHOW_SHARE:
         share = 100 * no_shows / (attended + no_shows)
         warnings.append(
@@ -140,9 +149,10 @@ def plausibility_warnings(export: Export) -> list[dict]:
                 f"{share:.0f}% of appointments were missed; that is unusually many.",
             )
         )
-    patients = window.patients.total
-    if patients and window.episodes.active / patients > MAX_EPISODES_PER_PATIENT:
-        ratio = window.episodes.active / patients
+    patients = window["patients"]["total"]
+    active = window["episodes"]["active"]
+    if patients and active / patients > MAX_EPISODES_PER_PATIENT:
+        ratio = active / patients
         warnings.append(
             _warning(
                 f"{path}.episodes.active",
@@ -174,10 +184,15 @@ class PreviousExport(BaseModel):
     windows: list[_WindowSessions]
 
 
-def window_sessions(export: Export | PreviousExport) -> list[list]:
+def window_sessions(document: dict) -> list[list]:
     """What a later export of the same year is compared with (``Import.window_sessions``): per
-    window its first day, last day (ISO) and sessions."""
-    return [[w.begin.isoformat(), w.end.isoformat(), w.sessions.total] for w in export.windows]
+    window its first day, last day (ISO) and sessions. ``document``: the export's JSON document,
+    or the ``model_dump(mode="json")`` of a ``PreviousExport``."""
+    return [[_iso(w["begin"]), _iso(w["end"]), w["sessions"]["total"]] for w in document["windows"]]
+
+
+def _iso(text: str) -> str:
+    return document_date(text).isoformat()
 
 
 def _sessions_by_period(stored: list[list]) -> dict[tuple[date, date], int]:
@@ -191,7 +206,8 @@ def _stored_window_sessions(previous: Import) -> list[list] | None:
     if previous.window_sessions is not None:
         return previous.window_sessions
     try:
-        return window_sessions(PreviousExport.model_validate_json(storage.stored_body(previous)))
+        previous_export = PreviousExport.model_validate_json(storage.stored_body(previous))
+        return window_sessions(previous_export.model_dump(mode="json"))
     except (OSError, ValueError):
         return None  # its body is gone or no longer reads: no comparison
 

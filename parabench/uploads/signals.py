@@ -6,13 +6,15 @@ happened and never calls the benchmark; the benchmark connects its receiver in i
 
 from django.dispatch import Signal
 
-# Sent for each export of a batch as soon as it is read and parsed, before the batch's transaction:
-# ``imp`` and ``export`` (its validated ``parabench_format`` Export). A receiver returns what it
-# will write of that export when the batch is imported (or None); ``exports_imported`` hands it
-# back, and the parsed export is let go at once. Why: a batch that kept its hundred parsed
-# exports until its transaction grew the worker by some 60 MB, which the allocator gave back
-# afterwards and the next batch faulted in again — 145 page faults and 0.3–0.5 ms of system
-# time an export, a third of parsing it (bench_import's world, PostgreSQL, 2026-11-30).
+# Sent for each export of a batch as soon as it is read, before the batch's transaction: ``imp``
+# and ``document``, the export's JSON document (a valid export: the one the uploader accepted, or
+# a changed body validated again in full; its parts read by name, its dates ISO text,
+# ``parabench_format.models.document_date``). A receiver returns what it will write of that export
+# when the batch is imported (or None); ``exports_imported`` hands it back, and the document is
+# let go at once. Why: a batch that kept its hundred parsed exports until its transaction grew
+# the worker by some 60 MB, which the allocator gave back afterwards and the next batch faulted
+# in again — 145 page faults and 0.3–0.5 ms of system time an export, a third of parsing it
+# (bench_import's world, PostgreSQL, 2026-11-30).
 export_read = Signal()
 
 # Sent inside the transaction of a batch of imports, once they are marked imported and the

@@ -15,6 +15,7 @@ from parabench.uploads.documents import decompress
 from parabench.uploads.intake import check_exported_at, validated_document
 from parabench.uploads.plausibility import plausibility_warnings
 from parabench.uploads.refusals import Refusal
+from parabench_format.models import export_document
 
 
 def check_export(caller: tuple, body: bytes, encoding: str):
@@ -35,6 +36,6 @@ def check_export(caller: tuple, body: bytes, encoding: str):
         "agb_code": export.practice.agb_code,
         "period_begin": export.period.begin.isoformat(),
         "period_end": export.period.end.isoformat(),
-        "warnings": plausibility_warnings(export),
+        "warnings": plausibility_warnings(export_document(export)),
     }
     return 200, payload, []

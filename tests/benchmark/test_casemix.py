@@ -14,6 +14,7 @@ from parabench_client.aggregate import build_export
 from parabench_client.records import load_records
 from parabench_client.synth import generate_records
 from parabench_format import codes
+from parabench_format.models import export_document
 
 GOLDEN = Path(__file__).parents[1] / "client" / "golden" / "records"
 Z = 1.959963984540054
@@ -145,16 +146,17 @@ def test_the_outcomes_of_the_golden_records():
     """NPRS changes 4, 1, 1 points (tests/client/test_aggregate.py): mean 2, sd √3, 2 of 3
     improved. PSK 1.6 and 2.5: mean 2.05, sd 0.9 / √2 = 0.6364, 1 of 2 improved."""
     export = build_export(load_records(GOLDEN), 2025, dt.date(2026, 1, 15), agb_code="04123451")
-    year = export.windows[-1].outcomes
+    windows = export_document(export)["windows"]
+    year = windows[-1]["outcomes"]
 
-    nprs, psk = cm.outcome(year.nprs), cm.outcome(year.psk)
+    nprs, psk = cm.outcome(year["nprs"]), cm.outcome(year["psk"])
 
     assert (nprs.n, nprs.mean_change) == (3, pytest.approx(2.0))
     assert nprs.sd_change == pytest.approx(math.sqrt(3))
     assert nprs.improved_share == pytest.approx(200 / 3)
     assert (psk.n, psk.mean_change, psk.improved_share) == (2, pytest.approx(2.05), 50.0)
     assert psk.sd_change == pytest.approx(0.9 / math.sqrt(2))
-    assert cm.outcome(export.windows[2].outcomes.psk) is None  # Q3 closed no episode
+    assert cm.outcome(windows[2]["outcomes"]["psk"]) is None  # Q3 closed no episode
 
 
 # --- Independent check: numpy on the raw records of a national sample -------------------------
@@ -165,7 +167,8 @@ PROVINCES = ("GR", "NH", "ZH", "NB", "LI", "GE", "UT", "OV", "FR", "ZE", "DR", "
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    """Twelve practices' 2025: their records and their 1.1 exports."""
+    """Twelve practices' 2025: their records and their 1.1 exports' year windows (as in the
+    exports' JSON documents)."""
     out = []
     for number, province in enumerate(PROVINCES):
         folder = tmp_path_factory.mktemp(f"practice{number}")
@@ -179,7 +182,7 @@ def sample(tmp_path_factory):
         )
         records = load_records(folder)
         export = build_export(records, 2025, TODAY, agb_code=f"04{number:06d}")
-        out.append((records, export.windows[-1]))
+        out.append((records, export_document(export)["windows"][-1]))
     return out
 
 
@@ -232,7 +235,7 @@ def test_the_module_on_export_aggregates_agrees_with_numpy_on_the_episodes(sampl
     everything = np.concatenate(episodes)
     expected_rates = numpy_rates(everything, practice, k=5)
 
-    cells = np.stack([cm.cell_matrix(w.case_mix) for _, w in sample])
+    cells = np.stack([cm.cell_matrix(w["case_mix"]) for _, w in sample])
     reference = cm.reference_rates(cm.by_field(cells), 5)
     for name in ("sessions", "duration"):
         np.testing.assert_allclose(reference.rates[name], expected_rates[name], rtol=1e-12)
@@ -247,7 +250,7 @@ def test_the_module_on_export_aggregates_agrees_with_numpy_on_the_episodes(sampl
             se = math.sqrt(n / (n - 1) * ((x - theta * e) ** 2).sum()) / e.sum()
 
             index = cm.indirect_standardisation(
-                cm.cell_matrix(window.case_mix), reference.rates[name], name
+                cm.cell_matrix(window["case_mix"]), reference.rates[name], name
             )
 
             assert index.value == pytest.approx(theta, rel=1e-12)
@@ -282,7 +285,7 @@ def test_outcome_figures_agree_with_numpy_on_the_measurements(sample, instrument
     for records, window in sample:
         drop, improved = numpy_outcomes(records, instrument)
 
-        found = cm.outcome(getattr(window.outcomes, instrument))
+        found = cm.outcome(window["outcomes"][instrument])
 
         assert found.n == len(drop)
         assert found.mean_change == pytest.approx(drop.mean(), rel=1e-12)

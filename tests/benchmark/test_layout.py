@@ -13,6 +13,7 @@ from parabench.benchmark.kpis import pack, window_values
 from parabench.benchmark.models import GroupStatistics, WindowValues
 from parabench.benchmark.recompute import recompute_all
 from parabench.uploads import importer
+from parabench_format.models import export_document
 from tests.benchmark.factories import make_export, make_import
 from tests.factories import PracticeFactory
 from tests.uploads.factories import upload_export
@@ -188,7 +189,7 @@ def test_rows_stored_before_the_outcome_kpis_keep_every_figure_and_lack_only_the
         "support.psk_change_sd",
     ]
     export = make_export("04123451", 2025, format_version="parabench-mi/1.1")
-    values = window_values(export.windows[-1])
+    values = window_values(export_document(export)["windows"][-1])
     old_id = layout.ensure(old_names)
 
     read = layout.vector(pack([values[name] for name in old_names]), old_id, current)

@@ -14,6 +14,7 @@ from parabench.benchmark.tasks import refresh_statistics
 from parabench.uploads import importer
 from parabench.uploads.models import Import
 from parabench.uploads.signals import export_read, exports_imported
+from parabench_format.models import document_date
 from tests.uploads.factories import upload_export
 
 
@@ -255,8 +256,8 @@ def test_what_a_receiver_makes_of_a_read_export_comes_back_with_the_imported_bat
     second = upload_export(practice_a, year=2025)
     handed_back = {}
 
-    def periods(sender, imp, export, **kwargs):
-        return (imp.pk, export.period.begin.year)
+    def periods(sender, imp, document, **kwargs):
+        return (imp.pk, document_date(document["period"]["begin"]).year)
 
     def collect(sender, batch, **kwargs):
         handed_back.update({imp.pk: read[periods] for imp, read in batch})
