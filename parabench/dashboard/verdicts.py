@@ -292,10 +292,11 @@ def funnel_chart(kpi, judgement) -> charts.Funnel | None:
         title=_("Trechter: %(name)s") % {"name": str(kpi.name)},
         description=description.replace(" .", "."),
         # The curves as the arrays they were computed in (no list of floats to be made into
-        # an array again by the drawing; charts.funnel).
+        # an array again by the drawing; charts.funnel). ``np.array`` of the two rows, the same
+        # (2 × ns) array as ``np.stack``'s in a third of its time (issue 18, session 21).
         ns=tuple(ns.tolist()),
-        inner=np.stack((lows[_INNER], highs[_INNER])),
-        outer=np.stack((lows[-1], highs[-1])),
+        inner=np.array((lows[_INNER], highs[_INNER])),
+        outer=np.array((lows[-1], highs[-1])),
         target=judgement.target,
         target_label=str(_("verwachting (landelijk)")) if is_index(kpi) else "",
         n=judgement.n,

@@ -28,14 +28,16 @@ from parabench.dashboard.markup import escaped, format_html
 # The practice is always solid orange, the group always teal and hatched or outlined: two
 # colours that differ in lightness too, and a second carrier (fill pattern, line dash, marker
 # shape) so that colour is never the only one. Both reach 3:1 against white (WCAG 1.4.11).
-# Constants and coordinates are SafeStrings: format_html then takes them as they are instead of
-# escaping every number (a third of the drawing time went there).
-PRACTICE = SafeString("#c2600a")
-GROUP = SafeString("#0b6e6e")
-GROUP_LIGHT = SafeString("#d3e7e7")
-INK = SafeString("#1d2733")
-MUTED = SafeString("#4f5b69")
-GRID = SafeString("#e3e8ee")
+# The colours are plain strings (hex: nothing to escape): the f-strings of every chart write
+# them as they are, where a SafeString sends each one through its Python ``__str__`` (``format``
+# of a str subclass), about 400 calls a Kwaliteit page (issue 18, session 21). The legends'
+# ``format_html`` finds nothing to escape in them.
+PRACTICE = "#c2600a"
+GROUP = "#0b6e6e"
+GROUP_LIGHT = "#d3e7e7"
+INK = "#1d2733"
+MUTED = "#4f5b69"
+GRID = "#e3e8ee"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 _FONT = escaped(FONT)  # as an attribute value: its quotes escaped
 
