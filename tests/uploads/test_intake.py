@@ -72,6 +72,28 @@ def test_an_accepted_export_is_on_disk_and_queued_before_the_answer(db, practice
     assert task.args_kwargs["args"][0] == imp.pk
 
 
+def test_an_upload_queues_the_task_row_the_task_backend_writes(db, practice_a):
+    # On PostgreSQL the row and its task go in one statement that writes the task's arguments
+    # itself (intake._insert_with_import_task): the worker must find the row enqueue() writes.
+    from django_tasks_db.models import DBTaskResult
+
+    from parabench.uploads.importer import import_upload
+
+    imp = upload_export(practice_a)
+    import_upload.enqueue(imp.pk, 1)
+    rows = [
+        {
+            f.attname: getattr(row, f.attname)
+            for f in DBTaskResult._meta.concrete_fields
+            if f.attname not in ("id", "enqueued_at")
+        }
+        for row in DBTaskResult.objects.order_by("enqueued_at")
+    ]
+    assert rows[0] == rows[1]
+    assert rows[0]["args_kwargs"] == {"args": [imp.pk, 1], "kwargs": {}}
+    assert Import.objects.get().pk == imp.pk
+
+
 def test_checking_an_export_stores_nothing_until_it_is_stored(db, practice_a, settings):
     # The uploader checks while holding a validation slot and stores after releasing it: the
     # check alone must leave no file and no row behind, and its result must be all store needs.
