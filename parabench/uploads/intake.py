@@ -12,6 +12,7 @@ A crash between the fsynced body and the commit leaves a body without a row:
 Dependencies point one way: intake hands an accepted upload to the importer, never back.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -247,7 +248,10 @@ def _insert_with_import_task(imp: Import) -> None:
             plain_rows.insert_statement(type(row))[1], plain_rows.insert_values(row), strict=True
         )
     ]
-    with connection.cursor() as cursor:
+    # Inside a caller's transaction a savepoint, as the other path's atomic block: a duplicate
+    # (IntegrityError) must leave that transaction usable for the look-up that follows.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with guard, connection.cursor() as cursor:
         cursor.execute(_upload_with_task_statement(), values)
         key = cursor.fetchone()[0]
     plain_rows.inserted(imp, key)

@@ -113,6 +113,20 @@ def test_checking_an_export_stores_nothing_until_it_is_stored(db, practice_a, se
     assert (again.duplicate, again.imp.pk) == (True, accepted.imp.pk)
 
 
+def test_the_same_checked_export_stored_twice_at_once_is_one_upload(db, practice_a):
+    # Two requests with the same bytes both passed their checks; the second one's insert meets
+    # the unique constraint and answers the first one's import number (inside the test's
+    # transaction too: the insert must not leave it aborted).
+    body = export_bytes(make_export(practice_a.agb_code))
+    checked = intake.check_export(
+        practice=practice_a, certificate_fingerprint="f" * 64, body=body, encoding="identity"
+    )
+    first, second = intake.store(checked), intake.store(checked)
+    assert (first.duplicate, second.duplicate) == (False, True)
+    assert second.imp.pk == first.imp.pk
+    assert Import.objects.count() == 1
+
+
 def test_the_same_export_gzipped_is_the_same_upload(db, practice_a):
     body = export_bytes(make_export(practice_a.agb_code))
     first = intake.accept_export(
