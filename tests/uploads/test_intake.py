@@ -72,15 +72,16 @@ def test_an_accepted_export_is_on_disk_and_queued_before_the_answer(db, practice
     assert task.args_kwargs["args"][0] == imp.pk
 
 
-def test_an_upload_queues_the_task_row_the_task_backend_writes(db, practice_a):
+def test_an_upload_queues_the_task_row_enqueue_import_writes(db, practice_a):
     # On PostgreSQL the row and its task go in one statement that writes the task's arguments
-    # itself (intake._insert_with_import_task): the worker must find the row enqueue() writes.
+    # itself (intake._insert_with_import_task): the worker must find the row enqueue_import
+    # writes (tests/test_tasks.py: the row django-tasks' own enqueue writes).
     from django_tasks_db.models import DBTaskResult
 
-    from parabench.uploads.importer import import_upload
+    from parabench.uploads.importer import enqueue_import
 
     imp = upload_export(practice_a)
-    import_upload.enqueue(imp.pk, 1)
+    enqueue_import(imp.pk)
     rows = [
         {
             f.attname: getattr(row, f.attname)
