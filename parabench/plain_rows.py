@@ -52,6 +52,29 @@ def _insert_statement(model) -> tuple[str, list, object]:
     return sql, inserted, returned
 
 
+def insert_statement(model) -> tuple[str, list, object]:
+    """``(sql, inserted fields, returned field or None)`` of ``model``'s INSERT (see ``insert``)."""
+    return _insert_statement(model)
+
+
+def insert_values(instance) -> list:
+    """The values ``insert`` sends for ``instance``, in the order of ``insert_statement``'s
+    fields: ``pre_save`` sent as ``save()`` sends it, then each field's own ``pre_save`` and
+    database value."""
+    model = type(instance)
+    pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias)
+    _sql, inserted, _returned = _insert_statement(model)
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in inserted]
+
+
+def inserted(instance, key) -> None:
+    """Mark ``instance`` as a row of the database with its new ``key`` (as ``save()`` does)."""
+    if instance._meta.auto_field is not None:
+        setattr(instance, instance._meta.auto_field.attname, key)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
 def insert(instance) -> None:
     """INSERT ``instance`` as a new row, with each field's own ``pre_save`` and database value (its
     defaults too, ``auto_now_add`` included), and set its key when the database makes it.
@@ -61,14 +84,11 @@ def insert(instance) -> None:
     ``pre_save`` is sent as ``save()`` sends it (django-tasks' database backend fills in a task's
     "run after" there); ``post_save`` is not, so only for models no receiver of it listens to.
     """
-    model = type(instance)
-    pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias)
-    sql, inserted, returned = _insert_statement(model)
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in inserted]
+    values = insert_values(instance)
+    sql, _inserted, returned = _insert_statement(type(instance))
+    key = None
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if instance._meta.auto_field is not None:
             key = cursor.fetchone()[0] if returned is not None else cursor.lastrowid
-            setattr(instance, instance._meta.auto_field.attname, key)
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    inserted(instance, key)

@@ -44,19 +44,22 @@ def enqueue_plainly(task, *args) -> None:
     if not uses_database_backend():
         task.enqueue(*args)
         return
+    plain_rows.insert(task_row(task, *args))
+
+
+def task_row(task, *args):
+    """The row of the database backend's ``enqueue(task, *args)``, not saved yet."""
     from django_tasks_db.models import DBTaskResult
 
     backend = task.get_backend()
     backend.validate_task(task)
-    plain_rows.insert(
-        DBTaskResult(
-            args_kwargs=_canonical({"args": list(args), "kwargs": {}}),
-            priority=task.priority,
-            task_path=task.module_path,
-            queue_name=task.queue_name,
-            run_after=task.run_after,
-            backend_name=backend.alias,
-        )
+    return DBTaskResult(
+        args_kwargs=_canonical({"args": list(args), "kwargs": {}}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after,
+        backend_name=backend.alias,
     )
 
 

@@ -72,6 +72,29 @@ def test_an_accepted_export_is_on_disk_and_queued_before_the_answer(db, practice
     assert task.args_kwargs["args"][0] == imp.pk
 
 
+def test_an_upload_queues_the_task_row_enqueue_import_writes(db, practice_a):
+    # On PostgreSQL the row and its task go in one statement that writes the task's arguments
+    # itself (intake._insert_with_import_task): the worker must find the row enqueue_import
+    # writes (tests/test_tasks.py: the row django-tasks' own enqueue writes).
+    from django_tasks_db.models import DBTaskResult
+
+    from parabench.uploads.importer import enqueue_import
+
+    imp = upload_export(practice_a)
+    enqueue_import(imp.pk)
+    rows = [
+        {
+            f.attname: getattr(row, f.attname)
+            for f in DBTaskResult._meta.concrete_fields
+            if f.attname not in ("id", "enqueued_at")
+        }
+        for row in DBTaskResult.objects.order_by("enqueued_at")
+    ]
+    assert rows[0] == rows[1]
+    assert rows[0]["args_kwargs"] == {"args": [imp.pk, 1], "kwargs": {}}
+    assert Import.objects.get().pk == imp.pk
+
+
 def test_checking_an_export_stores_nothing_until_it_is_stored(db, practice_a, settings):
     # The uploader checks while holding a validation slot and stores after releasing it: the
     # check alone must leave no file and no row behind, and its result must be all store needs.
@@ -89,6 +112,20 @@ def test_checking_an_export_stores_nothing_until_it_is_stored(db, practice_a, se
     )
     assert isinstance(again, intake.Accepted)
     assert (again.duplicate, again.imp.pk) == (True, accepted.imp.pk)
+
+
+def test_the_same_checked_export_stored_twice_at_once_is_one_upload(db, practice_a):
+    # Two requests with the same bytes both passed their checks; the second one's insert meets
+    # the unique constraint and answers the first one's import number (inside the test's
+    # transaction too: the insert must not leave it aborted).
+    body = export_bytes(make_export(practice_a.agb_code))
+    checked = intake.check_export(
+        practice=practice_a, certificate_fingerprint="f" * 64, body=body, encoding="identity"
+    )
+    first, second = intake.store(checked), intake.store(checked)
+    assert (first.duplicate, second.duplicate) == (False, True)
+    assert second.imp.pk == first.imp.pk
+    assert Import.objects.count() == 1
 
 
 def test_the_same_export_gzipped_is_the_same_upload(db, practice_a):
