@@ -93,7 +93,11 @@ def base_kpis(window) -> dict[str, float]:
         "new_episodes": float(episodes["started"]),
         "episodes_per_patient": _ratio(episodes["active"], patients["total"]),
         "chronic_share": _ratio(episodes["chronic_active"], episodes["active"], 100.0),
-        "direct_access_share": _ratio(routes["direct"], sum(routes.values()), 100.0),
+        "direct_access_share": _ratio(
+            routes["direct"],
+            routes["direct"] + routes["gp"] + routes["specialist"] + routes["other"],
+            100.0,
+        ),
         "sessions": float(sessions["total"]),
         "sessions_per_episode": _ratio(
             chronic["sessions_total"] + other["sessions_total"], closed_n
