@@ -36,7 +36,7 @@ def converted(row, converters) -> list:
 
 
 @functools.cache
-def _insert_statement(model) -> tuple[str, list, object]:
+def insert_statement(model) -> tuple[str, list, object]:
     """The INSERT of ``model`` that ``save()`` sends for a new row: every concrete field but an
     auto-incremented key, which the database returns. Written once per model and process, from
     its metadata (table and column names, never input)."""
@@ -52,18 +52,13 @@ def _insert_statement(model) -> tuple[str, list, object]:
     return sql, inserted, returned
 
 
-def insert_statement(model) -> tuple[str, list, object]:
-    """``(sql, inserted fields, returned field or None)`` of ``model``'s INSERT (see ``insert``)."""
-    return _insert_statement(model)
-
-
 def insert_values(instance) -> list:
     """The values ``insert`` sends for ``instance``, in the order of ``insert_statement``'s
     fields: ``pre_save`` sent as ``save()`` sends it, then each field's own ``pre_save`` and
     database value."""
     model = type(instance)
     pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias)
-    _sql, inserted, _returned = _insert_statement(model)
+    _sql, inserted, _returned = insert_statement(model)
     return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in inserted]
 
 
@@ -85,7 +80,7 @@ def insert(instance) -> None:
     "run after" there); ``post_save`` is not, so only for models no receiver of it listens to.
     """
     values = insert_values(instance)
-    sql, _inserted, returned = _insert_statement(type(instance))
+    sql, _inserted, returned = insert_statement(type(instance))
     key = None
     with connection.cursor() as cursor:
         cursor.execute(sql, values)

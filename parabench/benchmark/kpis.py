@@ -57,6 +57,11 @@ def _median(histogram) -> float:
     return NAN if value is None else float(value)
 
 
+def _routed(routes) -> int:
+    """New episodes of every access route: the denominator of direct access, by name."""
+    return routes["direct"] + routes["gp"] + routes["specialist"] + routes["other"]
+
+
 def _shares(counts: dict[str, int], keys) -> list[float]:
     parts = [counts[k] for k in keys]
     total = sum(parts)
@@ -93,11 +98,7 @@ def base_kpis(window) -> dict[str, float]:
         "new_episodes": float(episodes["started"]),
         "episodes_per_patient": _ratio(episodes["active"], patients["total"]),
         "chronic_share": _ratio(episodes["chronic_active"], episodes["active"], 100.0),
-        "direct_access_share": _ratio(
-            routes["direct"],
-            routes["direct"] + routes["gp"] + routes["specialist"] + routes["other"],
-            100.0,
-        ),
+        "direct_access_share": _ratio(routes["direct"], _routed(routes), 100.0),
         "sessions": float(sessions["total"]),
         "sessions_per_episode": _ratio(
             chronic["sessions_total"] + other["sessions_total"], closed_n
@@ -199,7 +200,7 @@ def support_values(window) -> dict[str, float]:
         "support.closed_episodes_chronic": float(chronic["episodes"]),
         "support.closed_episodes_non_chronic": float(other["episodes"]),
         "support.routed_new_episodes": float(
-            sum(window["episodes"]["started_by_access_route"].values())
+            _routed(window["episodes"]["started_by_access_route"])
         ),
         "support.waiting_episodes": float(window["waiting"]["episodes"]),
         "support.appointments": float(sessions["total"] + sessions["no_shows"]),

@@ -1124,7 +1124,7 @@ def warm_cells() -> int:
     reads only the import's rows, as the refreshes after it do: its CPU 1.35 and 1.46 s against
     1.54 and 1.55 (bench_statistics' incremental child, alternated with main, load 3-5,
     2026-12-02), for 0.55-0.97 s at the worker's start (50,000 rows)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.vendor != "postgresql":
         return 0
     year = _latest_year()
     return 0 if year is None else CELLS_CACHE.warm(year)

@@ -675,11 +675,12 @@ def _partitioned(z: np.ndarray, count: np.ndarray, quantiles) -> np.ndarray:
     of fewer than two values are left as they are: ``_type7`` gives them NaN whatever they
     hold."""
     ordered = np.empty_like(z)
+    positions = [_type7_at(count, q)[0].tolist() for q in quantiles]
     for row, n in enumerate(count.tolist()):
         if n < 2 or z.shape[1] < 2:
             ordered[row] = z[row]
             continue
-        at = [int(_type7_at(np.array([n]), q)[0][0]) for q in quantiles]
+        at = [of_quantile[row] for of_quantile in positions]
         ordered[row] = np.partition(z[row], sorted({*at, *(a + 1 for a in at)}))
     return ordered
 

@@ -241,9 +241,11 @@ def _insert_with_import_task(imp: Import) -> None:
             plain_rows.insert(imp)
             enqueue_import(imp.pk)
         return
-    row = tasks.task_row(import_upload, 0, 1)  # its arguments are written by the statement
+    attempt = 1
+    # The task's arguments are written by the statement (the row's key is known only there).
+    row = tasks.task_row(import_upload, 0, attempt)
     values = plain_rows.insert_values(imp) + [
-        1 if field.name == "args_kwargs" else value
+        attempt if field.name == "args_kwargs" else value
         for field, value in zip(
             plain_rows.insert_statement(type(row))[1], plain_rows.insert_values(row), strict=True
         )
