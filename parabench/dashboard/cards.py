@@ -14,6 +14,8 @@ pages of ``bench/dashboard_pages.py`` since; the cards' content is checked by th
 (tests/dashboard/test_views.py, test_casemix.py, tests/privacy).
 """
 
+import functools
+
 from django.utils.safestring import SafeString
 
 from parabench.dashboard import charts
@@ -153,8 +155,28 @@ def _charts(row, words: dict) -> str:
         f"          {funnel}\n"
         '          <details class="numbers">\n'
         f"            <summary>{words['chart_numbers']}</summary>\n"
-        f"            {data_table(row.table)}\n"
+        f"            {_box_table(row.table)}\n"
         "          </details>\n"
         "        </div>\n"
         "        "
     )
+
+
+def _box_table(rows) -> str:
+    """``data_table(rows)`` of a box plot's numbers: the practice's row (the first) per card, the
+    group's rows (its published statistics and size, as written) kept per process."""
+    if len(rows) < 2:
+        return data_table(rows)
+    own = data_table(rows[:1])
+    return SafeString(own.removesuffix(_TABLE_END) + _group_rows(tuple(rows[1:])) + _TABLE_END)
+
+
+_TABLE_END = "</tbody></table>"
+_TABLE_START = '<table class="data compact"><tbody>'
+
+
+# Keyed by the rows' texts themselves (the group's published figures as the page writes them,
+# in its language): a new figure is a new key. Only group rows are kept, never the practice's.
+@functools.lru_cache(maxsize=2048)
+def _group_rows(rows: tuple) -> str:
+    return data_table(list(rows)).removeprefix(_TABLE_START).removesuffix(_TABLE_END)

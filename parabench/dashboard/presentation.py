@@ -290,6 +290,9 @@ def distribution_chart(kpi, stats, show) -> charts.Distribution:
         value=kpi.value,
         show=show,
         axis=axis_format(kpi.number_format),
+        # ``show`` is value_format(number_format, unit) and ``axis`` axis_format(number_format):
+        # what they write is decided by these two and the page's language.
+        style=(kpi.number_format, kpi.unit),
     )
 
 
