@@ -668,20 +668,31 @@ def _partitioned(z: np.ndarray, count: np.ndarray, quantiles) -> np.ndarray:
     """``z`` with each row's values at the positions ``_type7`` reads of it (``_type7_at``)
     where sorting the row (NaN last) puts them; the other positions in no order.
 
-    Why not sorted: the winsorising needs two quantiles of each row, and ``np.partition`` at
-    their positions puts there the same values as a sort (NaN last, as sort does): 5.5–6.4
-    against 8.8–10.6 ms a national group's 32 KPIs × 10,000 z-scores (CPU, min and median of
-    30, 2026-12-02). A call per row: the positions depend on the row's count of values. Rows
-    of fewer than two values are left as they are: ``_type7`` gives them NaN whatever they
-    hold."""
-    ordered = np.empty_like(z)
+    Why not sorted: the winsorising needs two quantiles of each row, and a partition at their
+    positions puts there the same values as a sort (NaN last, as sort does). One position at a
+    time, left to right, each partition of what lies right of the last (a position right after
+    the last one is a search for the least value), not one ``np.partition`` with the four
+    positions: numpy selects one position with its SIMD quickselect but several with its
+    generic introselect, slower than the sort itself — a national group's 32 KPIs × 10,000
+    z-scores took 7.5–8.1 ms with the four at once, 3.9–4.5 ms sorted, 2.2–3.6 ms one at a time
+    (CPU, min and median of 20, three rounds, 2026-12-02; tests/benchmark/test_uncertainty.py
+    holds it to the sort's limits). A row at a time: the positions depend on the row's count of
+    values. Rows of fewer than two values are left as they are: ``_type7`` gives them NaN
+    whatever they hold."""
+    ordered = np.array(z, order="C")
+    if z.shape[1] < 2:
+        return ordered
     positions = [_type7_at(count, q)[0].tolist() for q in quantiles]
     for row, n in enumerate(count.tolist()):
-        if n < 2 or z.shape[1] < 2:
-            ordered[row] = z[row]
+        if n < 2:
             continue
-        at = [of_quantile[row] for of_quantile in positions]
-        ordered[row] = np.partition(z[row], sorted({*at, *(a + 1 for a in at)}))
+        values = ordered[row]
+        low = 0
+        for at in sorted(
+            {p for of_quantile in positions for p in (of_quantile[row], of_quantile[row] + 1)}
+        ):
+            values[low:].partition(at - low)
+            low = at + 1
     return ordered
 
 

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -15,6 +16,7 @@ from parabench.benchmark.stats import (
     beta_cdf,
     describe,
     describe_columns,
+    describe_sorted,
     hd_weights,
     hd_window,
     transposed,
@@ -205,3 +207,41 @@ def test_transposed_is_a_contiguous_copy_of_the_transpose_whatever_the_number_of
         copy = transposed(matrix)
         assert copy.flags["C_CONTIGUOUS"] and copy.shape == (7, rows)
         assert np.array_equal(copy, matrix.T, equal_nan=True)
+
+
+def _described_counting_every_cell(ordered: np.ndarray, min_n: dict) -> np.ndarray:
+    """``describe_sorted`` as it counted each column's values until 2026-12-02 (``~np.isnan``
+    over every cell): the reference for its binary search."""
+    out = np.full((len(STAT_FIELDS), ordered.shape[1]), np.nan)
+    n = (~np.isnan(ordered)).sum(axis=0)
+    out[0] = n
+    for count in np.unique(n):
+        count = int(count)
+        columns = np.flatnonzero(n == count)
+        for row, (name, q) in enumerate(QUANTILES.items(), start=1):
+            if count == 0 or count < min_n.get(name, 1):
+                continue
+            start, weights = hd_window(count, q)
+            out[row, columns] = weights @ ordered[start : start + weights.size][:, columns]
+    return out
+
+
+@pytest.mark.parametrize("rows", [0, 1, 4, 5, 19, 20, 101, 10_000])
+def test_counting_by_binary_search_describes_the_same_bits_as_counting_every_cell(rows):
+    """Columns with NaN at random rates (none, all), ties, zeros of both signs and infinities,
+    sorted as the recompute sorts them (a transposed copy, each row in place) and as
+    ``describe_columns`` does: the same counts and figures to the last bit."""
+    rng = np.random.default_rng(rows)
+    matrix = rng.lognormal(3, 1, size=(rows, 12))
+    matrix[:, 1] = np.round(matrix[:, 1] / 10)  # ties
+    matrix[:, 2] = rng.choice([-0.0, 0.0, 1.0, np.inf, -np.inf], size=rows)
+    matrix[:, 3] = np.nan
+    matrix[rng.random(matrix.shape) < np.linspace(0, 0.9, 12)] = np.nan
+    minimum = {"median": 5, "p25": 10, "p75": 10, "p10": 20, "p90": 20}
+    ordered = transposed(matrix)
+    ordered.sort(axis=1)
+    for sorted_columns in (ordered.T, np.sort(matrix, axis=0)):
+        want = _described_counting_every_cell(sorted_columns, minimum)
+        got = describe_sorted(sorted_columns, minimum)
+        assert np.array_equal(got[0], (~np.isnan(matrix)).sum(axis=0))
+        assert got.tobytes() == want.tobytes()

@@ -336,12 +336,16 @@ def test_group_dispersion_gives_every_kpi_the_figure_of_dispersion_alone(members
     assert np.isfinite(got).any() or members < 3
 
 
-@pytest.mark.parametrize("members", [1, 2, 3, 10, 101, 1000])
-def test_the_winsorising_limits_of_partitioned_rows_are_those_of_sorted_rows(members):
+@pytest.mark.parametrize("members", [1, 2, 3, 10, 101, 1000, 10_000])
+@pytest.mark.parametrize("ties", [False, True])
+def test_the_winsorising_limits_of_partitioned_rows_are_those_of_sorted_rows(members, ties):
     """``_partitioned`` instead of a sort: the same limits to the last bit, whatever each row's
-    count of values (NaN at random, rows without any value or with one)."""
+    count of values (NaN at random, rows without any value or with one), with many equal
+    values or none, up to a national group's size."""
     rng = np.random.default_rng(members)
     z = rng.standard_normal((40, members))
+    if ties:  # a few distinct values per row, zeros among them
+        z = np.round(z * 2) / 2
     z[rng.random(z.shape) < rng.random((40, 1))] = np.nan
     z[0] = np.nan
     z[1, 1:] = np.nan
