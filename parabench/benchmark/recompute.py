@@ -986,9 +986,7 @@ def recompute_year(
         cache=None if changed is None else cache,
         meanwhile=lambda: unsized.append(_unsized_keys(members)),
     )
-    # Groups computed side by side, and a window's reference rates beside its groups: numpy
-    # sorts, partitions and multiplies without the GIL.
-    with closing(windows), ThreadPoolExecutor(max_workers=_STATISTICS_THREADS) as pool:
+    with closing(windows):
         for window, rows in windows:
             if window == groups.SIZE_WINDOW:  # the first window read: the year's size classes
                 classes = _size_classes(rows)
@@ -1014,9 +1012,8 @@ def recompute_year(
                 rows.growth,
             )
             use = counted & np.isin(practices, known)
-            rates = None
             if rows.cells is not None:
-                rates = pool.submit(_window_rates, year, window, rows, use, k, now)
+                rate_rows += _window_rates(year, window, rows, use, k, now)
             if growth_from is not None:
                 growth = _renew_growth(rows, growth_from.get(window))
                 counted_vectors[window] = (practices, stored[:, _GROWTH_BASES])
@@ -1041,12 +1038,8 @@ def recompute_year(
                 forced, checked = by_kind
                 moved = _may_flip(checked, counts, k, len(changed.practices)) if checked else ()
                 wanted = replaced[window] = set(only) | forced | set(moved)
-            stat_rows += _window_statistics(
-                pool, year, window, ids, values, keys, counts, wanted, k, now
-            )
+            stat_rows += _window_statistics(year, window, ids, values, keys, counts, wanted, k, now)
             del values, present
-            if rates is not None:
-                rate_rows += rates.result()
     _replace(year, None if only is None else replaced, stat_rows)
     _store_rates(year, None if changed is None else rates_windows, rate_rows)
     return {"groups": len(stat_rows), "counted": counted_vectors}
@@ -1389,25 +1382,27 @@ def _row_keys(member_keys, at) -> dict[str, np.ndarray]:
     return {kind: column[at] for kind, column in member_keys[1].items()}
 
 
-def _window_statistics(pool, year, window, ids, values, keys, counts, only, k, now):
+def _window_statistics(year, window, ids, values, keys, counts, only, k, now):
     """The published statistics of every group (``disclosure.publish``): nothing else is
     computed or stored — no mean, no exact positions, no quantile a group is too small for,
     no group by kind too close to its wider group. ``keys``: ``_row_keys``; ``counts``:
-    ``_cell_counts``; ``pool``: the threads that compute the groups."""
+    ``_cell_counts``."""
     split = groups.split(keys, only)
     parent_counts = _parent_counts(split, counts)
     floors = disclosure.column_floors()
-
-    def statistics_of(group, rows):
+    out = []
+    for group, rows in split.items():
         n = len(rows)
         columns = None
         if n >= k and group.kind in groups.BY_KIND:
             _n, column_n = _counts_of(counts, group)
             publishable, columns = _differs_enough(group, n, column_n, parent_counts, k)
             if not publishable:
-                return _stat_row(year, window, group, n, None, now)
+                out.append(_stat_row(year, window, group, n, None, now))
+                continue
         if n < k:
-            return _stat_row(year, window, group, n, None, now)
+            out.append(_stat_row(year, window, group, n, None, now))
+            continue
         group_values = _of_rows(values, rows)
         # Each column sorted as one contiguous row of a transposed copy, in place. Not
         # ``np.sort(group_values.T, axis=1)``: its copy kept the rows' layout, so every column
@@ -1424,18 +1419,8 @@ def _window_statistics(pool, year, window, ids, values, keys, counts, only, k, n
         published[_TAU2] = group_dispersion(group_values, published[_MEDIAN])
         if columns is not None:
             published[1:, ~columns] = np.nan
-        return _stat_row(year, window, group, n, published, now)
-
-    return list(pool.map(statistics_of, split.keys(), split.values()))
-
-
-# The threads of a recompute's statistics (``recompute_year``): two, one per core of the
-# machine it was measured on. An incremental refresh after one import, national world, the same
-# published figures (bench_statistics --only incremental, A B A B, 2026-12-02, load 1.3-1.9),
-# median / slowest of five, one thread → two: format 1.0 1.10 / 1.16 and 0.89 / 1.02 s →
-# 0.75 / 0.85 and 0.88 / 0.92 s; format 1.1 1.22 / 1.42 and 1.10 / 1.30 s → 1.12 / 1.22 and
-# 1.02 / 1.20 s (the second pair with the rates beside the groups).
-_STATISTICS_THREADS = 2
+        out.append(_stat_row(year, window, group, n, published, now))
+    return out
 
 
 def _dither_key(year, window, group, row_ids) -> bytes:
