@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from parabench.dashboard import charts
 from parabench.dashboard.markup import escaped as e
-from parabench.dashboard.templatetags.dashboard_tables import data_table
+from parabench.dashboard.templatetags.dashboard_tables import data_rows, data_table, table_of
 from parabench.language import gettext as _
 
 
@@ -167,16 +167,11 @@ def _box_table(rows) -> str:
     group's rows (its published statistics and size, as written) kept per process."""
     if len(rows) < 2:
         return data_table(rows)
-    own = data_table(rows[:1])
-    return SafeString(own.removesuffix(_TABLE_END) + _group_rows(tuple(rows[1:])) + _TABLE_END)
-
-
-_TABLE_END = "</tbody></table>"
-_TABLE_START = '<table class="data compact"><tbody>'
+    return table_of(data_rows(rows[:1]) + _group_rows(tuple(rows[1:])))
 
 
 # Keyed by the rows' texts themselves (the group's published figures as the page writes them,
 # in its language): a new figure is a new key. Only group rows are kept, never the practice's.
 @functools.lru_cache(maxsize=2048)
 def _group_rows(rows: tuple) -> str:
-    return data_table(list(rows)).removeprefix(_TABLE_START).removesuffix(_TABLE_END)
+    return data_rows(rows)

@@ -30,6 +30,12 @@ def data_table(rows, head=(), classes=None, links=None):
             + "".join(f'<th scope="col" class="num">{e(label)}</th>' for label in head[1:])
             + "</tr></thead>"
         )
+    return table_of(data_rows(rows, classes, links), thead)
+
+
+def data_rows(rows, classes=None, links=None) -> str:
+    """The body rows of ``data_table`` (escaped markup): each with as many value cells as the
+    first row."""
     values = len(rows[0]) - 1 if rows else 0
     body = []
     for i, row in enumerate(rows):
@@ -38,4 +44,9 @@ def data_table(rows, head=(), classes=None, links=None):
         header = f'<a href="{e(links[i])}">{label}</a>' if links else label
         cells = "".join(f'<td class="num">{e(value)}</td>' for value in row[1 : values + 1])
         body.append(f'{opening}<th scope="row">{header}</th>{cells}</tr>')
-    return SafeString(f'<table class="data compact">{thead}<tbody>{"".join(body)}</tbody></table>')
+    return "".join(body)
+
+
+def table_of(body: str, thead: str = "") -> SafeString:
+    """A ``data_table`` around body rows written by ``data_rows``."""
+    return SafeString(f'<table class="data compact">{thead}<tbody>{body}</tbody></table>')
