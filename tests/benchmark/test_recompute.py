@@ -1,6 +1,7 @@
 """Counted rows, same-window comparison, superseding imports, groups, incremental == full."""
 
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -22,6 +23,7 @@ from parabench.benchmark.recompute import (
     _member_cells,
     _positions,
     _row_keys,
+    _sort_rows,
     mark_counted,
     recompute_all,
     recompute_changed,
@@ -542,3 +544,17 @@ def test_only_a_worker_that_runs_the_statistics_queue_warms_the_weights():
         hd_window.cache_clear()
         worker_starting.send(sender=None, queues=queues)
         assert (hd_window.cache_info().currsize > 0) is warms, queues
+
+
+@pytest.mark.parametrize("members", [3, 999, 1000, 10_001], ids=lambda n: f"{n} members")
+def test_a_sort_split_over_two_threads_sorts_every_column_as_numpy_does(members):
+    """``_sort_rows`` (an incremental refresh's sorts of large groups): the same values in the
+    same places as one ``np.sort``, NaN last, signed zeros and ties included."""
+    rng = np.random.default_rng(members)
+    matrix = rng.normal(size=(163, members)).round(1)  # ties
+    matrix[rng.random(matrix.shape) < 0.2] = np.nan
+    matrix[5, : members // 2] = -0.0
+    expected = np.sort(matrix, axis=1)
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        _sort_rows(matrix, helper)
+    assert matrix.tobytes() == expected.tobytes()
