@@ -28,9 +28,10 @@ differs.
 import functools
 import hashlib
 import mmap
+import sys
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
@@ -803,7 +804,7 @@ def _each_window(year: int, cells_windows, before=None, cache=None, meanwhile=No
                 break
         return found
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-read") as reader:
+    with _short_switches(), ThreadPoolExecutor(1, thread_name_prefix="recompute-read") as reader:
         pending, at = reader.submit(read_from, 0), 0
         if meanwhile is not None:
             meanwhile()
@@ -824,6 +825,27 @@ def _each_window(year: int, cells_windows, before=None, cache=None, meanwhile=No
             pending = reader.submit(read_from, at) if at < len(WINDOWS) else None
             for window in WINDOWS[first:at]:
                 yield window, rows.pop(0)
+
+
+# How long a thread may hold the GIL while another waits for it, during a read-ahead.
+_SWITCH_SECONDS = 0.0005
+
+
+@contextmanager
+def _short_switches():
+    """Python's switch interval at ``_SWITCH_SECONDS`` instead of 5 ms, then as it was.
+
+    Why: while the reader thread turns a window's 10,000 fetched rows into Python objects it
+    holds the GIL, and the refresh's own thread, between two numpy calls, waited up to the
+    whole interval for it each time. Alternated runs of bench_statistics' incremental rounds
+    (2026-12-02, two pairs): the median refresh 0.70 and 0.58 against 0.73 and 0.68 s (format
+    1.0), 0.86 and 0.73 against 0.94 and 0.88 s (1.1); the same digest."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_SECONDS)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _counted_by_window(year: int, practice_ids=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -1446,11 +1468,11 @@ def _sort_rows(matrix: np.ndarray, helper=None) -> None:
     """Sort each row of ``matrix`` in place (NaN last); with ``helper`` (a one-thread pool) and
     rows of at least ``_SPLIT_SORT`` values, the first half of the rows in that thread meanwhile.
 
-    Why: sorting is the largest part of an incremental refresh, and numpy sorts in place
-    without the GIL and allocates nothing, so the thread needs no memory of its own. The
-    slowest of five refreshes after a 1.1 import: 0.93–0.96 s against 0.97–1.26 s on one core
-    (bench_statistics' incremental rounds, three alternated runs, 2026-12-02, Zen 4 on numpy's
-    AVX2 sort, ``parabench.cpu``). Only the incremental refresh does so, whose target is the
+    Why: numpy sorts in place without the GIL and allocates nothing, so the thread needs no
+    memory of its own. The slowest of five refreshes after a 1.1 import: 0.93–0.96 s against
+    0.97–1.26 s on one core (bench_statistics' incremental rounds, three alternated runs,
+    2026-12-02, Zen 4 on numpy's AVX2 sort, ``parabench.cpu``; the sorts are then about a
+    tenth of a refresh). Only the incremental refresh does so, whose target is the
     wall time of one refresh; the full recompute stays on one core, like the numpy baseline
     it is measured against. (A window's reference rates in a thread of their own as well,
     tried the same day, made no refresh faster: the threads fought over the two cores.)"""

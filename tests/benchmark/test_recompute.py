@@ -1,6 +1,7 @@
 """Counted rows, same-window comparison, superseding imports, groups, incremental == full."""
 
 import gc
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +24,7 @@ from parabench.benchmark.recompute import (
     _member_cells,
     _positions,
     _row_keys,
+    _short_switches,
     _sort_rows,
     mark_counted,
     recompute_all,
@@ -558,3 +560,11 @@ def test_a_sort_split_over_two_threads_sorts_every_column_as_numpy_does(members)
     with ThreadPoolExecutor(max_workers=1) as helper:
         _sort_rows(matrix, helper)
     assert matrix.tobytes() == expected.tobytes()
+
+
+def test_a_read_ahead_shortens_the_switch_interval_and_gives_it_back_even_on_an_error():
+    before = sys.getswitchinterval()
+    with pytest.raises(ZeroDivisionError), _short_switches():
+        assert sys.getswitchinterval() < before
+        1 / 0  # noqa: B018
+    assert sys.getswitchinterval() == before
