@@ -5,7 +5,7 @@ numpy picks its SIMD code when it is imported, by what the processor reports. On
 stores with ``vpcompress``, which Zen 4 runs in microcode (numpy/x86-simd-sort#6,
 numpy/numpy#32690). Measured here (EPYC, Zen 4, numpy 2.4.6, best of 5): one million float64
 sorted in 56 ms on the AVX-512 path, 10.2 ms on the AVX2 path; a national window's 163 columns
-of 10,000 values 45 against 10 ms. Sorting is most of a statistics refresh
+of 10,000 values 45 against 10 ms. Sorting was a third of an incremental statistics refresh
 (docs/benchmarks-statistics.md), so on Zen 4 every ParaBench process asks numpy for its AVX2
 paths (``NPY_DISABLE_CPU_FEATURES``) before numpy is first imported. Zen 5 (family 26) and
 Intel's AVX-512 keep numpy's choice. The same figures either way: a sort puts the same values

@@ -29,6 +29,7 @@ import functools
 import hashlib
 import mmap
 import sys
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
@@ -829,23 +830,34 @@ def _each_window(year: int, cells_windows, before=None, cache=None, meanwhile=No
 
 # How long a thread may hold the GIL while another waits for it, during a read-ahead.
 _SWITCH_SECONDS = 0.0005
+# Read-aheads under way in this process, and the switch interval from before the first of them.
+_switching = {"depth": 0, "before": None}
+_switching_lock = threading.Lock()
 
 
 @contextmanager
 def _short_switches():
-    """Python's switch interval at ``_SWITCH_SECONDS`` instead of 5 ms, then as it was.
+    """Python's switch interval at ``_SWITCH_SECONDS`` instead of 5 ms while any read-ahead of
+    this process runs, then as it was (counted, as ``tasks.kept_heap`` is: two refreshes in two
+    threads may end in either order).
 
     Why: while the reader thread turns a window's 10,000 fetched rows into Python objects it
     holds the GIL, and the refresh's own thread, between two numpy calls, waited up to the
     whole interval for it each time. Alternated runs of bench_statistics' incremental rounds
     (2026-12-02, two pairs): the median refresh 0.70 and 0.58 against 0.73 and 0.68 s (format
     1.0), 0.86 and 0.73 against 0.94 and 0.88 s (1.1); the same digest."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(_SWITCH_SECONDS)
+    with _switching_lock:
+        _switching["depth"] += 1
+        if _switching["depth"] == 1:
+            _switching["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(_SWITCH_SECONDS)
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _switching_lock:
+            _switching["depth"] -= 1
+            if _switching["depth"] == 0:
+                sys.setswitchinterval(_switching["before"])
 
 
 def _counted_by_window(year: int, practice_ids=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -1471,11 +1483,12 @@ def _sort_rows(matrix: np.ndarray, helper=None) -> None:
     Why: numpy sorts in place without the GIL and allocates nothing, so the thread needs no
     memory of its own. The slowest of five refreshes after a 1.1 import: 0.93–0.96 s against
     0.97–1.26 s on one core (bench_statistics' incremental rounds, three alternated runs,
-    2026-12-02, Zen 4 on numpy's AVX2 sort, ``parabench.cpu``; the sorts are then about a
-    tenth of a refresh). Only the incremental refresh does so, whose target is the
-    wall time of one refresh; the full recompute stays on one core, like the numpy baseline
-    it is measured against. (A window's reference rates in a thread of their own as well,
-    tried the same day, made no refresh faster: the threads fought over the two cores.)"""
+    2026-12-02, Zen 4 on numpy's AVX2 sort, ``parabench.cpu``, both with glibc's
+    MALLOC_ARENA_MAX=1; the sorts are then about a tenth of a refresh). Only the incremental
+    refresh does so, whose target is the wall time of one refresh; the full recompute stays on
+    one core, like the numpy baseline it is measured against. (A window's reference rates in a
+    thread of their own as well, tried the same day, made no refresh faster: the threads fought
+    over the two cores.)"""
     if helper is None or matrix.shape[1] < _SPLIT_SORT or matrix.shape[0] < 2:
         matrix.sort(axis=1)
         return

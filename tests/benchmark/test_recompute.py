@@ -568,3 +568,15 @@ def test_a_read_ahead_shortens_the_switch_interval_and_gives_it_back_even_on_an_
         assert sys.getswitchinterval() < before
         1 / 0  # noqa: B018
     assert sys.getswitchinterval() == before
+
+
+def test_two_read_aheads_that_overlap_leave_the_switch_interval_as_it_was():
+    """Two refreshes in two threads of one process (a test, a shell) end in either order."""
+    before = sys.getswitchinterval()
+    first, second = _short_switches(), _short_switches()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert sys.getswitchinterval() < before  # the second is still reading
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before
