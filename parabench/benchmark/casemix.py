@@ -162,23 +162,30 @@ def _strata(fields: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray
     ``recompute.CellsCache``), and a stratum's figures are what each of its cells had."""
     count = fields.shape[1]
     episodes = fields[EPISODES]
-    totals = fields.sum(axis=1, dtype=np.float64).T
-    by_cell = episodes.reshape(count, _SIDES, _GROUPS, _BANDS)
+    totals = np.einsum("fpc->cf", fields, dtype=np.float64)
     cell_totals = totals.reshape(_SIDES, _GROUPS, _BANDS, len(FIELDS))
+    by_group = _inner_sums(episodes.astype(np.float64).reshape(count, -1, _BANDS))
+    by_side = _inner_sums(by_group.reshape(count, _SIDES, _GROUPS))
     cell = np.arange(len(CELLS))
     return [
         (episodes, totals, cell),
-        (
-            by_cell.sum(axis=3, dtype=np.float64).reshape(count, -1),
-            cell_totals.sum(axis=2).reshape(-1, len(FIELDS)),
-            cell // _BANDS,
-        ),
-        (
-            by_cell.sum(axis=(2, 3), dtype=np.float64).reshape(count, -1),
-            cell_totals.sum(axis=(1, 2)).reshape(-1, len(FIELDS)),
-            cell // _BANDS // _GROUPS,
-        ),
+        (by_group, cell_totals.sum(axis=2).reshape(-1, len(FIELDS)), cell // _BANDS),
+        (by_side, cell_totals.sum(axis=(1, 2)).reshape(-1, len(FIELDS)), cell // _BANDS // _GROUPS),
     ]
+
+
+def _inner_sums(numbers: np.ndarray) -> np.ndarray:
+    """``numbers.sum(axis=2)`` of a (practices × strata × parts) float64 array, part by part.
+
+    Why: numpy reduces an axis of four or six numbers per stratum one short loop at a time, and
+    ``sum(axis=3, dtype=np.float64)`` of the float32 cells cast them in its buffered loop too:
+    3.7 against 0.64 ms for both levels of a national window (10,000 practices, best of 40,
+    2026-12-02), with the practices' totals by ``einsum`` 1.7 against 2.5 ms. The same numbers:
+    every one is a whole count, so each sum is exact in any order."""
+    total = numbers[:, :, 0].copy()
+    for part in range(1, numbers.shape[2]):
+        total += numbers[:, :, part]
+    return total
 
 
 def reference_rates(fields: np.ndarray, k: int) -> ReferenceRates:
