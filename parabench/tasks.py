@@ -212,8 +212,47 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 _GLIBC_THRESHOLD = 128 * 1024
 _KEPT_MMAP_THRESHOLD = 64 * 1024 * 1024  # arrays up to this size come from the heap
 _KEPT_TRIM_THRESHOLD = 1024 * 1024 * 1024  # and what they free stays there
-_kept = {"depth": 0}
-_kept_lock = threading.Lock()
+
+
+class HeldSetting:
+    """A process-wide setting applied when its first holder takes it and undone when its last
+    holder lets go, whichever thread that is: two refreshes in two threads of one process (a
+    test, a shell) begin and end in either order, and a setting undone by the one that began
+    first would be gone under the other."""
+
+    def __init__(self, apply, undo):
+        self._apply, self._undo = apply, undo
+        self._holders = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def held(self):
+        """Hold the setting; yields whether this holder applied it (the first one)."""
+        with self._lock:
+            self._holders += 1
+            first = self._holders == 1
+            if first:
+                self._apply()
+        try:
+            yield first
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0:
+                    self._undo()
+
+
+def _keep_heap(mmap_threshold: int, trim_threshold: int) -> None:
+    mallopt = _mallopt()
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+        mallopt(_M_TRIM_THRESHOLD, trim_threshold)
+
+
+_KEPT_HEAP = HeldSetting(
+    lambda: _keep_heap(_KEPT_MMAP_THRESHOLD, _KEPT_TRIM_THRESHOLD),
+    lambda: _keep_heap(_GLIBC_THRESHOLD, _GLIBC_THRESHOLD),
+)
 
 
 @contextmanager
@@ -233,18 +272,5 @@ def kept_heap():
     gives back what is left there, and a worker trims the rest after the task
     (``return_freed_memory``).
     """
-    mallopt = _mallopt()
-    with _kept_lock:
-        _kept["depth"] += 1
-        changed = mallopt is not None and _kept["depth"] == 1
-        if changed:
-            mallopt(_M_MMAP_THRESHOLD, _KEPT_MMAP_THRESHOLD)
-            mallopt(_M_TRIM_THRESHOLD, _KEPT_TRIM_THRESHOLD)
-    try:
-        yield changed
-    finally:
-        with _kept_lock:
-            _kept["depth"] -= 1
-            if changed:
-                mallopt(_M_MMAP_THRESHOLD, _GLIBC_THRESHOLD)
-                mallopt(_M_TRIM_THRESHOLD, _GLIBC_THRESHOLD)
+    with _KEPT_HEAP.held() as first:
+        yield first and _mallopt() is not None

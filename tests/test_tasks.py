@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from parabench import tasks
 from parabench.benchmark.tasks import recompute_years, refresh_statistics
 from parabench.tasks import enqueue_once, enqueue_plainly, kept_heap, paused_cycle_collector
 
@@ -111,6 +112,19 @@ def test_the_kept_heap_is_set_once_however_nested_and_anew_after_an_error():
         1 / 0  # noqa: B018
     with kept_heap() as again:
         assert again
+
+
+def test_the_kept_heap_lasts_until_the_last_of_two_overlapping_holders_ends(monkeypatch):
+    """Two refreshes in two threads: the one that began first may end first."""
+    calls = []
+    monkeypatch.setattr(tasks, "_mallopt", lambda: lambda param, value: calls.append(value))
+    first, second = kept_heap(), kept_heap()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert calls[-1] == tasks._KEPT_TRIM_THRESHOLD  # still kept: the second one works on
+    second.__exit__(None, None, None)
+    assert calls[-1] == tasks._GLIBC_THRESHOLD
 
 
 def _rows(task) -> list[dict]:

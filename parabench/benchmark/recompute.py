@@ -29,7 +29,6 @@ import functools
 import hashlib
 import mmap
 import sys
-import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
@@ -52,7 +51,7 @@ from parabench.benchmark.models import GroupKind, GroupStatistics, ReferenceRate
 from parabench.benchmark.stats import QUANTILES, STAT_FIELDS, hd_window, transposed
 from parabench.benchmark.uncertainty import group_dispersion
 from parabench.flags import update_flag
-from parabench.tasks import kept_heap, paused_cycle_collector
+from parabench.tasks import HeldSetting, kept_heap, paused_cycle_collector
 from parabench.uploads.models import Import, oldest_first
 
 _LOCK_BASE = 0x5042_0000  # "PB": advisory lock ids of the benchmark, one per year
@@ -830,34 +829,32 @@ def _each_window(year: int, cells_windows, before=None, cache=None, meanwhile=No
 
 # How long a thread may hold the GIL while another waits for it, during a read-ahead.
 _SWITCH_SECONDS = 0.0005
-# Read-aheads under way in this process, and the switch interval from before the first of them.
-_switching = {"depth": 0, "before": None}
-_switching_lock = threading.Lock()
+_switch_before: list[float] = []  # the interval from before the first read-ahead under way
+
+
+def _shorten_switches() -> None:
+    _switch_before.append(sys.getswitchinterval())
+    sys.setswitchinterval(_SWITCH_SECONDS)
+
+
+_SHORT_SWITCHES = HeldSetting(
+    _shorten_switches, lambda: sys.setswitchinterval(_switch_before.pop())
+)
 
 
 @contextmanager
 def _short_switches():
     """Python's switch interval at ``_SWITCH_SECONDS`` instead of 5 ms while any read-ahead of
-    this process runs, then as it was (counted, as ``tasks.kept_heap`` is: two refreshes in two
-    threads may end in either order).
+    this process runs, then as it was (``tasks.HeldSetting``: two refreshes in two threads may
+    end in either order).
 
     Why: while the reader thread turns a window's 10,000 fetched rows into Python objects it
     holds the GIL, and the refresh's own thread, between two numpy calls, waited up to the
     whole interval for it each time. Alternated runs of bench_statistics' incremental rounds
     (2026-12-02, two pairs): the median refresh 0.70 and 0.58 against 0.73 and 0.68 s (format
     1.0), 0.86 and 0.73 against 0.94 and 0.88 s (1.1); the same digest."""
-    with _switching_lock:
-        _switching["depth"] += 1
-        if _switching["depth"] == 1:
-            _switching["before"] = sys.getswitchinterval()
-            sys.setswitchinterval(_SWITCH_SECONDS)
-    try:
+    with _SHORT_SWITCHES.held():
         yield
-    finally:
-        with _switching_lock:
-            _switching["depth"] -= 1
-            if _switching["depth"] == 0:
-                sys.setswitchinterval(_switching["before"])
 
 
 def _counted_by_window(year: int, practice_ids=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
