@@ -27,6 +27,11 @@ UPLOADER_SITE = ROOT / "deploy" / "nginx" / "parabench-uploader.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SERVICE = "/ParabenchUploader/services"
 STATISTICS_NICE = 10
+# An upload waits for nobody; an import may lag a second, and what waits meanwhile goes in the
+# same batch: under bench_topology's load the batches were 23-50 uploads at nice 5 and 10 against
+# 13-14 at nice 0, an import 3.0-3.8 ms of CPU against 4.1-4.8, the imports keeping pace
+# (docs/benchmarks-topology.md, 2026-12-03). Below the statistics worker's.
+IMPORT_NICE = 5
 
 
 def _replace(text: str, old: str, new: str) -> str:
@@ -156,13 +161,14 @@ def processes(
         *(
             Process(
                 f"import-worker-{n}",
-                [*manage, "import_worker", "--queue-name", "default", *worker_options],
+                [*manage, "import_worker", "--queue-name", "default", "--nice", str(IMPORT_NICE)]
+                + worker_options,
             )
             for n in range(1, import_workers + 1)
         ),
         # import_worker too: at its start it queues again a refresh its predecessor was killed
         # in (parabench.tasks.worker_starting), and its id names host and pid. At a lower CPU
-        # priority: a refresh may lag, an upload should not wait for the CPU.
+        # priority than the imports: a refresh may lag, an upload should not wait for the CPU.
         Process(
             "statistics-worker",
             [*manage, "import_worker", "--queue-name", "statistics", "--nice", str(STATISTICS_NICE)]

@@ -206,26 +206,31 @@ def _autogroup_nice(pid: int) -> int:
     return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
 
 
-def test_the_statistics_worker_yields_the_cpu_to_uploads_and_imports(running_topology):
-    """A national refresh may lag; an upload should not wait for the CPU (docs/deployment.md)."""
+def test_the_workers_yield_the_cpu_to_uploads_and_the_statistics_to_imports(running_topology):
+    """An upload should not wait for the CPU; an import may lag a little, a national refresh
+    more (docs/deployment.md)."""
     process, _base, log_path = running_topology
     children = _children(process.pid)
     statistics = [p for p, cmd in children.items() if "--queue-name statistics" in cmd]
-    others = [p for p, cmd in children.items() if "--queue-name default" in cmd or "uploads" in cmd]
-    assert len(statistics) == 1 and len(others) == 4, children
-    # The worker lowers its priority once Django is set up, just before it starts working; the
-    # others keep the priority they were started with (the tests' own: `nice make test` too).
+    imports = [p for p, cmd in children.items() if "--queue-name default" in cmd]
+    uploaders = [p for p, cmd in children.items() if "uploads" in cmd]
+    assert len(statistics) == 1 and len(imports) == 2 and len(uploaders) == 2, children
+    # A worker lowers its priority once Django is set up, just before it starts working; the
+    # uploaders keep the priority they were started with (the tests' own: `nice make test` too).
     base = os.nice(0)
-    lowered = min(19, base + topology.STATISTICS_NICE)
+    lowered = {
+        statistics[0]: min(19, base + topology.STATISTICS_NICE),
+        **{pid: min(19, base + topology.IMPORT_NICE) for pid in imports},
+    }
     deadline = time.monotonic() + 60
-    while _nice(statistics[0]) != lowered:
+    while {pid: _nice(pid) for pid in lowered} != lowered:
         assert time.monotonic() < deadline, log_path.read_text()
         time.sleep(0.1)
-    assert lowered > base
-    assert {_nice(pid) for pid in others} == {base}
+    assert lowered[statistics[0]] > lowered[imports[0]] > base
+    assert {_nice(pid) for pid in uploaders} == {base}
     # Each process leads a session of its own, so with the kernel's autogroup the scheduler
-    # shares the CPU between them by their groups' nice: the worker's own nice alone would
+    # shares the CPU between them by their groups' nice: a worker's own nice alone would
     # lower it against nothing (import_worker.lower_priority).
     if Path("/proc/self/autogroup").exists():
-        assert _autogroup_nice(statistics[0]) == lowered
-        assert {_autogroup_nice(pid) for pid in others} == {0}
+        assert {pid: _autogroup_nice(pid) for pid in lowered} == lowered
+        assert {_autogroup_nice(pid) for pid in uploaders} == {0}
