@@ -226,7 +226,7 @@ def test_the_workers_yield_the_cpu_to_uploads_and_the_statistics_to_imports(runn
     while {pid: _nice(pid) for pid in lowered} != lowered:
         assert time.monotonic() < deadline, log_path.read_text()
         time.sleep(0.1)
-    assert lowered[statistics[0]] > lowered[imports[0]] > base
+    assert lowered[statistics[0]] >= lowered[imports[0]] > base  # equal only when capped at 19
     assert {_nice(pid) for pid in uploaders} == {base}
     # Each process leads a session of its own, so with the kernel's autogroup the scheduler
     # shares the CPU between them by their groups' nice: a worker's own nice alone would
