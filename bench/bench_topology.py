@@ -8,9 +8,10 @@ mutual-TLS connection, while the import workers import them (issue 18, items 2 a
    portal's code and upload last year (format 1.1, ~80 KB each).
 2. The production topology (``python -m parabench.topology``, ``DEBUG=0``): nginx terminating
    mutual TLS with ``deploy/nginx/parabench-uploader.conf`` in front of 2 plain uploaders,
-   2 import workers on the ``default`` queue at nice 5, 1 statistics worker on ``statistics`` at
-   nice 10, whose national refresh of last year waits until the load's uploads are imported (at most
-   5 minutes: ``benchmark.tasks.wait_for_imports``) and runs after the load; its memory then is
+   2 import workers on the ``default`` queue, 1 statistics worker on ``statistics``, each at its
+   lower priority (``topology.IMPORT_NICE``, ``STATISTICS_NICE``), whose national refresh of
+   last year waits until the load's uploads are imported (at most 5 minutes:
+   ``benchmark.tasks.wait_for_imports``) and runs after the load; its memory then is
    measured. Until session 17 that refresh ran in the middle of the load.
 3. Load: ``--processes`` client processes × ``--threads`` threads POST distinct valid exports for 60
    s, gzip-compressed as the export client sends them (``Content-Encoding: gzip``; the client

@@ -27,10 +27,8 @@ UPLOADER_SITE = ROOT / "deploy" / "nginx" / "parabench-uploader.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SERVICE = "/ParabenchUploader/services"
 STATISTICS_NICE = 10
-# An upload waits for nobody; an import may lag a second, and what waits meanwhile goes in the
-# same batch: under bench_topology's load the batches were 23-50 uploads at nice 5 and 10 against
-# 13-14 at nice 0, an import 3.0-3.8 ms of CPU against 4.1-4.8, the imports keeping pace
-# (docs/benchmarks-topology.md, 2026-12-03). Below the statistics worker's.
+# An upload waits for nobody; an import may lag a second, and the uploads that arrive meanwhile
+# go in its batch: a quarter less CPU an import under load (docs/deployment.md, what was measured).
 IMPORT_NICE = 5
 
 
@@ -147,8 +145,11 @@ def processes(
 ) -> list[Process]:
     """nginx, one plain uploader per port, the import workers and the statistics worker."""
     python = sys.executable
-    manage = [python, str(MANAGE_PY)]
-    worker_options = ["--no-reload", "--no-startup-delay", "--interval", str(interval)]
+
+    def worker(queue: str, nice: int) -> list[str]:
+        options = ["--queue-name", queue, "--nice", str(nice), "--no-reload", "--no-startup-delay"]
+        return [python, str(MANAGE_PY), "import_worker", *options, "--interval", str(interval)]
+
     return [
         Process("nginx", nginx_argv(config)),
         *(
@@ -159,21 +160,13 @@ def processes(
             for n, p in enumerate(app_ports, start=1)
         ),
         *(
-            Process(
-                f"import-worker-{n}",
-                [*manage, "import_worker", "--queue-name", "default", "--nice", str(IMPORT_NICE)]
-                + worker_options,
-            )
+            Process(f"import-worker-{n}", worker("default", IMPORT_NICE))
             for n in range(1, import_workers + 1)
         ),
         # import_worker too: at its start it queues again a refresh its predecessor was killed
         # in (parabench.tasks.worker_starting), and its id names host and pid. At a lower CPU
         # priority than the imports: a refresh may lag, an upload should not wait for the CPU.
-        Process(
-            "statistics-worker",
-            [*manage, "import_worker", "--queue-name", "statistics", "--nice", str(STATISTICS_NICE)]
-            + worker_options,
-        ),
+        Process("statistics-worker", worker("statistics", STATISTICS_NICE)),
     ]
 
 
