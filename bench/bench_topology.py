@@ -283,12 +283,18 @@ def topology_role(cmd: str) -> str:
     return cmd[:40]
 
 
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine so far (/proc/stat), every core."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
+def _machine_cpu() -> tuple[float, float, float]:
+    """(busy, total, stolen) CPU seconds of the whole machine so far (/proc/stat), every core.
+
+    *Stolen*: time the hypervisor gave this virtual machine's runnable cores to someone else
+    (``steal``), part of neither busy nor idle. The guest columns are left out: the kernel counts
+    them in user and nice already.
+    """
+    line = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, line[1:9])
     tick = os.sysconf("SC_CLK_TCK")
-    return (sum(fields) - idle) / tick, sum(fields) / tick
+    busy = user + nice + system + irq + softirq
+    return busy / tick, (busy + idle + iowait + steal) / tick, steal / tick
 
 
 def _statistics_waiting() -> int:
@@ -436,6 +442,7 @@ def measure(
         )
         result["machine_busy_seconds"] = machine_after[0] - machine_before[0]
         result["machine_cpu_seconds"] = machine_after[1] - machine_before[1]
+        result["machine_stolen_seconds"] = machine_after[2] - machine_before[2]
         result["cpu_seconds_during"] = {
             role: cpu_after[role] - cpu_before.get(role, 0.0) for role in cpu_after
         }
@@ -570,6 +577,7 @@ def _rounds(result: dict, label: str) -> list[dict]:
             "imports_per_second": result["imports_per_second_during"],
             "load": [result["load_average_before"], result["load_average_during"]],
             "machine_busy": result["machine_busy_seconds"] / result["machine_cpu_seconds"],
+            "stolen": result["machine_stolen_seconds"] / result["machine_cpu_seconds"],
             "ours": _our_share(result),
             "uploader_ms": budget["service_ms"]["uploaders"],
             "service_ms": budget["service_total_ms"],
@@ -635,11 +643,13 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
     cores = budget["cores"]
     errors = ", ".join(f"{k}: {v}" for k, v in result["errors"].items()) or "none"
     busy = result["machine_busy_seconds"] / result["machine_cpu_seconds"]
+    stolen = result["machine_stolen_seconds"] / result["machine_cpu_seconds"]
     round_rows = [
         f"| {r['at']} | {r['label']} | {r['uploads_per_second']:.1f} | "
         f"{r['slowest_10s_window']:.0f} | {r['errors']} | {r['imports_per_second']:.1f} | "
         f"{r['load'][0]:.0f} / {r['load'][1]:.0f} | {_percent(r['machine_busy'])} | "
-        f"{_percent(r['ours'])} | {r['uploader_ms']:.1f} | {r['service_ms']:.1f} | "
+        f"{_percent(r.get('stolen'))} | {_percent(r['ours'])} | {r['uploader_ms']:.1f} | "
+        f"{r['service_ms']:.1f} | "
         f"{r['import_ms']:.1f} | {_figure(r.get('batch'))} | {r['clients']} | "
         f"{_figure(r.get('python_loop_ms'))} |"
         for r in rounds
@@ -652,7 +662,8 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         f"average {result['load_average_before']:.1f} before, "
         f"{result['load_average_during']:.1f} at the end of the load; the machine's CPU was "
         f"{100 * busy:.0f} % busy during the load, {100 * _our_share(result):.0f} % of it this "
-        "topology, its PostgreSQL backends and its load clients; "
+        "topology, its PostgreSQL backends and its load clients, and "
+        f"{100 * stolen:.1f} % taken by the host (steal); "
         f"machine probe: {probe_text(result['probe'])}). How: the docstring of "
         "`bench/bench_topology.py`.",
         "",
@@ -710,15 +721,17 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         "## Rounds",
         "",
         "Every run of this benchmark on this machine so far (the per-round figures; the label "
-        "says which code). *busy*: the machine's CPU during the load; *ours*: the share of it "
+        "says which code). *busy*: the machine's CPU during the load; *stolen*: the share of "
+        "its cores' time the host gave to other virtual machines while they wanted to run "
+        "(from session 26 on); *ours*: the share of it "
         "this topology, its PostgreSQL backends and its clients had; *probe*: the pure-Python "
         "loop of `bench.common.machine_probe` at the start (the virtual machine's speed moves "
         "between sessions and within one; compare uploads/s only beside it).",
         "",
         "| at (UTC) | code | uploads/s | slowest 10 s | errors | imports/s | load before / "
-        "end | busy | ours | uploader ms/upload | service ms/upload | ms/import | uploads a "
-        "batch | clients | probe: Python loop ms |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "end | busy | stolen | ours | uploader ms/upload | service ms/upload | ms/import | "
+        "uploads a batch | clients | probe: Python loop ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *round_rows,
         "",
         "## Memory",
