@@ -576,8 +576,8 @@ def _rounds(result: dict, label: str) -> list[dict]:
             "errors": sum(result["errors"].values()),
             "imports_per_second": result["imports_per_second_during"],
             "load": [result["load_average_before"], result["load_average_during"]],
-            "machine_busy": result["machine_busy_seconds"] / result["machine_cpu_seconds"],
-            "stolen": result["machine_stolen_seconds"] / result["machine_cpu_seconds"],
+            "machine_busy": _machine_share(result, "busy"),
+            "stolen": _machine_share(result, "stolen"),
             "ours": _our_share(result),
             "uploader_ms": budget["service_ms"]["uploaders"],
             "service_ms": budget["service_total_ms"],
@@ -594,6 +594,11 @@ def _rounds(result: dict, label: str) -> list[dict]:
 def _figure(value: float | None) -> str:
     """A round's figure, or a dash for runs recorded before it was measured."""
     return "–" if value is None else f"{value:.1f}"
+
+
+def _machine_share(result: dict, kind: str) -> float:
+    """The share of the machine's CPU time during the load that was ``kind``: busy or stolen."""
+    return result[f"machine_{kind}_seconds"] / result["machine_cpu_seconds"]
 
 
 def _our_share(result: dict) -> float:
@@ -642,15 +647,14 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
     ]
     cores = budget["cores"]
     errors = ", ".join(f"{k}: {v}" for k, v in result["errors"].items()) or "none"
-    busy = result["machine_busy_seconds"] / result["machine_cpu_seconds"]
-    stolen = result["machine_stolen_seconds"] / result["machine_cpu_seconds"]
+    busy, stolen = _machine_share(result, "busy"), _machine_share(result, "stolen")
     round_rows = [
         f"| {r['at']} | {r['label']} | {r['uploads_per_second']:.1f} | "
         f"{r['slowest_10s_window']:.0f} | {r['errors']} | {r['imports_per_second']:.1f} | "
         f"{r['load'][0]:.0f} / {r['load'][1]:.0f} | {_percent(r['machine_busy'])} | "
         f"{_percent(r.get('stolen'))} | {_percent(r['ours'])} | {r['uploader_ms']:.1f} | "
-        f"{r['service_ms']:.1f} | "
-        f"{r['import_ms']:.1f} | {_figure(r.get('batch'))} | {r['clients']} | "
+        f"{r['service_ms']:.1f} | {r['import_ms']:.1f} | {_figure(r.get('batch'))} | "
+        f"{r['clients']} | "
         f"{_figure(r.get('python_loop_ms'))} |"
         for r in rounds
     ]
@@ -723,7 +727,7 @@ def markdown(result: dict, checks: list[Verdict], rounds: list[dict]) -> str:
         "Every run of this benchmark on this machine so far (the per-round figures; the label "
         "says which code). *busy*: the machine's CPU during the load; *stolen*: the share of "
         "its cores' time the host gave to other virtual machines while they wanted to run "
-        "(from session 26 on); *ours*: the share of it "
+        "(from session 26 on; before, it counted as busy); *ours*: the share of it "
         "this topology, its PostgreSQL backends and its clients had; *probe*: the pure-Python "
         "loop of `bench.common.machine_probe` at the start (the virtual machine's speed moves "
         "between sessions and within one; compare uploads/s only beside it).",
