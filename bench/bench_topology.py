@@ -598,12 +598,12 @@ def at_nginx_speed(r: dict) -> float | None:
     """A round's uploads/s on a machine as fast as one on which nginx spends ``GAUGE_MS`` an
     upload: its own uploads/s × its nginx ms ÷ ``GAUGE_MS``.
 
-    Why: the same code made 88–118 uploads/s within 45 minutes (session 27) because the host
-    moves each core's speed (``bench.machine_speed``). nginx's CPU an upload is a full TLS
-    handshake and a proxied request, work our code does not change, so it gauges the machine's
-    speed during the load itself; scaled by it, those nine rounds read 92–104/s (spread 3 %
-    against 9 %). A gauge to compare code between rounds, not a verdict: the target is the
-    uploads/s as measured."""
+    Why: the same code made 88–118 uploads/s within 50 minutes (session 27, eight rounds)
+    because the host moves each core's speed (``bench.machine_speed``). nginx's CPU an upload is
+    a full TLS handshake and a proxied request, work our code does not change, so it gauges the
+    machine's speed during the load itself; scaled by it, those rounds read 92–100/s (standard
+    deviation 2 % of the mean against 9 %). A gauge to compare code between rounds, not a
+    verdict: the target is the uploads/s as measured."""
     nginx = r.get("nginx_ms")
     return None if nginx is None else r["uploads_per_second"] * nginx / GAUGE_MS
 
