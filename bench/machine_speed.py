@@ -14,13 +14,15 @@ bench.machine_speed [--seconds 60]``.
 """
 
 import argparse
-import json
+import itertools
 import multiprocessing
 import os
 import statistics
 import time
 
-# One loop: about 4 ms of CPU on this machine's fast phases.
+from bench.common import python_loop
+
+# One loop: half the probe's (``bench.common.machine_probe``), about 4 ms of CPU at best here.
 LOOP = 100_000
 # A loop this much slower than the core's fastest counts as a slow phase.
 SLOW = 1.5
@@ -33,7 +35,7 @@ def _loops(core: int, seconds: float) -> list[tuple[float, float]]:
     timed, deadline = [], time.time() + seconds
     while time.time() < deadline:
         started = time.thread_time()
-        sum(i * i for i in range(LOOP))
+        python_loop(LOOP)
         timed.append((time.time(), (time.thread_time() - started) * 1000))
     return timed
 
@@ -44,16 +46,19 @@ def summary(timed: list[tuple[float, float]]) -> dict:
     costs = [ms for _at, ms in timed]
     twentieths = statistics.quantiles(costs, n=20)
     fastest = min(costs)
-    phases, current = [], None  # (slow?, began at) per phase
-    for at, ms in timed:
-        slow = ms >= SLOW * fastest
-        if current is None or current[0] != slow:
-            if current is not None:
-                phases.append((current[0], at - current[1]))
-            current = (slow, at)
-    if current is not None:
-        phases.append((current[0], timed[-1][0] - current[1]))
-    slow_phases = [length for slow, length in phases if slow]
+    slow = [ms >= SLOW * fastest for ms in costs]
+    # Each phase (a run of slow or of fast loops) lasts from its first loop to the next phase's
+    # first, the last one to the last loop.
+    starts = [
+        (is_slow, next(group)[1])
+        for is_slow, group in itertools.groupby(
+            zip(slow, (at for at, _ms in timed), strict=True), key=lambda pair: pair[0]
+        )
+    ]
+    ends = [at for _is_slow, at in starts[1:]] + [timed[-1][0]]
+    slow_phases = [
+        end - began for (is_slow, began), end in zip(starts, ends, strict=True) if is_slow
+    ]
     windows: dict[int, list[float]] = {}
     for at, ms in timed:
         windows.setdefault(int((at - timed[0][0]) // WINDOW), []).append(ms)
@@ -62,7 +67,7 @@ def summary(timed: list[tuple[float, float]]) -> dict:
         "min_ms": fastest,
         "p50_ms": twentieths[9],
         "p95_ms": twentieths[18],
-        "slow_share": sum(1 for ms in costs if ms >= SLOW * fastest) / len(costs),
+        "slow_share": sum(slow) / len(costs),
         "longest_slow_s": max(slow_phases, default=0.0),
         "window_means_ms": [statistics.mean(part) for _n, part in sorted(windows.items())],
     }
@@ -71,14 +76,10 @@ def summary(timed: list[tuple[float, float]]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--json", help="write every loop's (time, CPU ms) per core here")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
     with multiprocessing.Pool(len(cores)) as pool:
         timed = pool.starmap(_loops, [(core, args.seconds) for core in cores])
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(dict(zip(map(str, cores), timed, strict=True)), handle)
     print(f"{LOOP:,}-step loop, CPU ms, {args.seconds:.0f} s; slow: ≥ {SLOW}× the core's fastest")
     for core, loops in zip(cores, timed, strict=True):
         s = summary(loops)
