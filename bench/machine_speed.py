@@ -46,19 +46,15 @@ def summary(timed: list[tuple[float, float]]) -> dict:
     costs = [ms for _at, ms in timed]
     twentieths = statistics.quantiles(costs, n=20)
     fastest = min(costs)
-    slow = [ms >= SLOW * fastest for ms in costs]
+
+    def is_slow(loop: tuple[float, float]) -> bool:
+        return loop[1] >= SLOW * fastest
+
     # Each phase (a run of slow or of fast loops) lasts from its first loop to the next phase's
     # first, the last one to the last loop.
-    starts = [
-        (is_slow, next(group)[1])
-        for is_slow, group in itertools.groupby(
-            zip(slow, (at for at, _ms in timed), strict=True), key=lambda pair: pair[0]
-        )
-    ]
-    ends = [at for _is_slow, at in starts[1:]] + [timed[-1][0]]
-    slow_phases = [
-        end - began for (is_slow, began), end in zip(starts, ends, strict=True) if is_slow
-    ]
+    starts = [(slow, next(group)[0]) for slow, group in itertools.groupby(timed, key=is_slow)]
+    ends = [at for _slow, at in starts[1:]] + [timed[-1][0]]
+    slow_phases = [end - began for (slow, began), end in zip(starts, ends, strict=True) if slow]
     windows: dict[int, list[float]] = {}
     for at, ms in timed:
         windows.setdefault(int((at - timed[0][0]) // WINDOW), []).append(ms)
@@ -67,7 +63,7 @@ def summary(timed: list[tuple[float, float]]) -> dict:
         "min_ms": fastest,
         "p50_ms": twentieths[9],
         "p95_ms": twentieths[18],
-        "slow_share": sum(slow) / len(costs),
+        "slow_share": sum(map(is_slow, timed)) / len(costs),
         "longest_slow_s": max(slow_phases, default=0.0),
         "window_means_ms": [statistics.mean(part) for _n, part in sorted(windows.items())],
     }
